@@ -1,0 +1,375 @@
+"""The shape every framework diagnosis shares, and the plumbing to fill it.
+
+A framework module (``workfw.c4_flywheel`` ...) lists its signals as
+:class:`SignalSpec` objects.  :func:`run_signals` computes them on a prepared
+task table; a signal that the export cannot support raises
+:class:`NotMeasurable` with the reason, which becomes a coverage row and an
+``NA`` score, never a 0.  :class:`Diagnosis` bundles the summary, signals,
+findings, coverage and caveats with the framework's figure.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .errors import OptionError
+from .schema import tasks_of
+
+__all__ = [
+    "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
+    "summarise", "make_findings", "late_capture", "common_caveats", "SEVERITIES", "DEFAULTS",
+]
+
+SEVERITIES = ("high", "medium", "low")
+
+#: Documented defaults of the options every ``diagnose`` accepts.
+DEFAULTS: dict[str, Any] = {
+    "stale_days": 30,          # open and not updated for this many days is stale
+    "substantive_words": 15,   # a description with at least this many words is substantive
+    "aging_multiple": 2.0,     # in progress longer than this x the median cycle time is aging
+    "team": None,              # restrict to one team (or a list of teams)
+    "project": None,           # restrict to one project (or a list)
+    "window": None,            # (start, end): tasks created or active in this window
+    "actors": "all",           # "all", "people" or "agents": whose work to include
+    "bots": (),                # extra names to treat as bots/agents
+}
+
+
+class NotMeasurable(Exception):
+    """Raised inside a signal function when the export cannot support it.
+
+    Parameters
+    ----------
+    reason : str
+        Plain-language reason, e.g. ``"the export has no due dates"``.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Measured:
+    """A signal's result.
+
+    Attributes
+    ----------
+    value : float
+        The raw value (a share 0-1, days, a count...).
+    score : float
+        The value normalised to 0-100 (higher is healthier).
+    n : int
+        How many tasks the value is computed over.
+    task_ids : list of str
+        Tasks behind a problem the signal found (for findings), if any.
+    finding : str or None
+        A plain-language finding when the signal shows a problem.
+    severity : {"high", "medium", "low"}
+        How much the finding matters.
+    """
+
+    value: float
+    score: float
+    n: int
+    task_ids: list[str] = field(default_factory=list)
+    finding: str | None = None
+    severity: str = "medium"
+
+
+@dataclass
+class Context:
+    """What a signal function receives.
+
+    Attributes
+    ----------
+    tasks : pandas.DataFrame
+        Filtered canonical tasks.
+    events : pandas.DataFrame
+        History of those tasks (possibly empty).
+    as_of : pandas.Timestamp
+        The reference time (UTC).
+    options : dict
+        Resolved options (:data:`DEFAULTS` overridden by the caller's).
+    """
+
+    tasks: pd.DataFrame
+    events: pd.DataFrame
+    as_of: pd.Timestamp
+    options: dict[str, Any]
+
+    @property
+    def open(self) -> pd.DataFrame:
+        """Tasks not done or cancelled."""
+        return self.tasks[self.tasks["status_category"].isin(["todo", "in_progress"])]
+
+    @property
+    def done(self) -> pd.DataFrame:
+        """Tasks in the done category."""
+        return self.tasks[self.tasks["status_category"] == "done"]
+
+    def require(self, *columns: str, frame: pd.DataFrame | None = None) -> None:
+        """Raise :class:`NotMeasurable` unless each column has at least one value."""
+        frame = self.tasks if frame is None else frame
+        for col in columns:
+            if col not in frame.columns:
+                raise NotMeasurable(f"the export has no {col!r} field")
+            values = frame[col]
+            filled = values.map(len).gt(0) if values.dtype == object and len(values) and isinstance(values.iloc[0], list) else values.notna()
+            if not filled.any():
+                raise NotMeasurable(f"the export leaves {col!r} empty on every task")
+
+    def require_history(self) -> None:
+        """Raise :class:`NotMeasurable` unless the export carries status history."""
+        if self.events is None or self.events.empty:
+            raise NotMeasurable("the export has no status history (only Jira JSON with changelog and Trello carry it)")
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    """One measurable signal of a framework element.
+
+    Attributes
+    ----------
+    element : str
+        The framework element it informs.
+    name : str
+        Short name shown in tables.
+    fields : tuple of str
+        Canonical fields it reads.
+    how : str
+        One sentence on how it is computed.
+    compute : callable
+        ``compute(ctx) -> Measured``; raises :class:`NotMeasurable`.
+    """
+
+    element: str
+    name: str
+    fields: tuple[str, ...]
+    how: str
+    compute: Callable[[Context], Measured]
+
+
+def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
+    """Filter an export by the common options and fix the reference time.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        The export or its canonical task table.
+    as_of : timestamp-like, optional
+        Reference time; defaults to the latest timestamp in the data (not the
+        clock), so a diagnosis is reproducible.
+    **options
+        See :data:`DEFAULTS`.
+
+    Returns
+    -------
+    Context
+    """
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise OptionError(f"diagnose got unknown options {unknown}; expected some of {sorted(DEFAULTS)}. "
+                          "Next step: check the spelling.")
+    opts = {**DEFAULTS, **options}
+    tasks = tasks_of(data)
+    events = getattr(data, "events", None)
+    if events is None:
+        from .schema import empty_events
+
+        events = empty_events()
+    if opts["actors"] not in ("all", "people", "agents"):
+        raise OptionError(f"actors={opts['actors']!r}; expected 'all', 'people' or 'agents'. "
+                          "Next step: pass one of those.")
+    mask = pd.Series(True, index=tasks.index)
+    for col in ("team", "project"):
+        if opts[col] is not None:
+            wanted = [opts[col]] if isinstance(opts[col], str) else list(opts[col])
+            mask &= tasks[col].isin(wanted)
+    if opts["actors"] != "all":
+        from .actors import is_agent
+
+        agent = tasks["assignee"].map(lambda n: is_agent(n, extra=opts["bots"]), na_action="ignore").fillna(False)
+        mask &= agent.astype(bool) if opts["actors"] == "agents" else ~agent.astype(bool)
+    stamp = _latest(tasks) if as_of is None else pd.Timestamp(as_of)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    if opts["window"] is not None:
+        start, end = (pd.Timestamp(x) for x in opts["window"])
+        start = start.tz_localize("UTC") if start.tzinfo is None else start
+        end = end.tz_localize("UTC") if end.tzinfo is None else end
+        ended = tasks["completed"].fillna(tasks["updated"])
+        mask &= (tasks["created"] <= end) & (ended.isna() | (ended >= start) |
+                                             tasks["status_category"].isin(["todo", "in_progress"]))
+        stamp = min(stamp, end)
+    tasks = tasks.loc[mask].reset_index(drop=True)
+    events = events[events["task_id"].isin(set(tasks["task_id"]))].reset_index(drop=True)
+    return Context(tasks=tasks, events=events, as_of=stamp, options=opts)
+
+
+def _latest(tasks: pd.DataFrame) -> pd.Timestamp:
+    stamps = [tasks[c].max() for c in ("created", "updated", "started", "completed") if c in tasks]
+    stamps = [s for s in stamps if s is not None and s is not pd.NaT and not pd.isna(s)]
+    if not stamps:
+        return pd.Timestamp("1970-01-01", tz="UTC")
+    return max(stamps)
+
+
+def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame, pd.DataFrame, list[Measured]]:
+    """Compute every signal; return ``(signals, coverage, results)``.
+
+    ``signals`` has one row per spec (``element, signal, value, score, n,
+    fields, how``); ``coverage`` says per signal whether it was measurable
+    and why not.
+    """
+    rows, cover, results = [], [], []
+    for spec in specs:
+        try:
+            if ctx.tasks.empty:
+                raise NotMeasurable("no tasks match the current filters")
+            res = spec.compute(ctx)
+            value, score, n = float(res.value), float(np.clip(res.score, 0, 100)), int(res.n)
+            cover.append((spec.element, spec.name, True, "measured"))
+            results.append((spec, res))
+        except NotMeasurable as exc:
+            value, score, n = np.nan, np.nan, 0
+            cover.append((spec.element, spec.name, False, exc.reason))
+        rows.append((spec.element, spec.name, value, score, n, ", ".join(spec.fields), spec.how))
+    signals = pd.DataFrame(rows, columns=["element", "signal", "value", "score", "n", "fields", "how"])
+    signals[["value", "score"]] = signals[["value", "score"]].astype("Float64")
+    coverage = pd.DataFrame(cover, columns=["element", "signal", "measurable", "reason"])
+    return signals, coverage, results
+
+
+def summarise(signals: pd.DataFrame, elements: Sequence[str]) -> pd.DataFrame:
+    """Mean score per element (NA where no signal was measurable), indexed by ``elements`` in order."""
+    grouped = signals.groupby("element", sort=False)
+    score = grouped["score"].mean().reindex(list(elements)).astype("Float64")
+    measured = grouped["score"].count().reindex(list(elements)).fillna(0).astype(int)
+    total = grouped["score"].size().reindex(list(elements)).fillna(0).astype(int)
+    out = pd.DataFrame({"score": score.round(1), "signals_measured": measured, "signals_total": total})
+    out.index.name = "element"
+    return out
+
+
+def make_findings(results: list[tuple[SignalSpec, Measured]], extra: Sequence[dict] = ()) -> pd.DataFrame:
+    """Collect the findings of signal results, most severe first."""
+    rows = [{"severity": r.severity, "element": s.element, "signal": s.name, "finding": r.finding,
+             "tasks": len(r.task_ids), "task_ids": list(r.task_ids)} for s, r in results if r.finding]
+    rows += list(extra)
+    frame = pd.DataFrame(rows, columns=["severity", "element", "signal", "finding", "tasks", "task_ids"])
+    frame["severity"] = pd.Categorical(frame["severity"], categories=list(SEVERITIES), ordered=True)
+    return frame.sort_values(["severity", "tasks"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+@dataclass
+class Diagnosis:
+    """A framework's reading of an export.
+
+    Attributes
+    ----------
+    framework : str
+        Framework name, e.g. ``"C4 Flywheel"``.
+    elements : tuple of str
+        The framework's elements in order.
+    summary : pandas.DataFrame
+        Indexed by ``elements``: ``score`` (0-100 or NA), ``share`` where the
+        framework classifies tasks into levels, and signal counts.
+    signals : pandas.DataFrame
+        One row per signal: element, signal, value, score, n, fields, how.
+    findings : pandas.DataFrame
+        severity, element, signal, finding, tasks, task_ids; most severe first.
+    coverage : pandas.DataFrame
+        element, signal, measurable, reason.
+    caveats : list of str
+        Notes that condition every score (late capture, missing links...).
+    as_of : pandas.Timestamp
+        Reference time used.
+    options : dict
+        Options used.
+    """
+
+    framework: str
+    elements: tuple[str, ...]
+    summary: pd.DataFrame
+    signals: pd.DataFrame
+    findings: pd.DataFrame
+    coverage: pd.DataFrame
+    caveats: list[str]
+    as_of: pd.Timestamp
+    options: dict[str, Any]
+    _draw: Callable[["Diagnosis"], go.Figure] | None = field(default=None, repr=False)
+
+    def figure(self, **kwargs: Any) -> go.Figure:
+        """Return the framework's diagram coloured by this diagnosis' scores."""
+        if self._draw is None:
+            raise OptionError(f"{self.framework}: this diagnosis has no figure function. "
+                              "Next step: build it with the framework module's diagnose().")
+        return self._draw(self, **kwargs)
+
+    def scores(self) -> dict[str, float | None]:
+        """Element -> score (None where not measurable)."""
+        return {k: (None if pd.isna(v) else float(v)) for k, v in self.summary["score"].items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form for scripts and agents."""
+        def records(frame: pd.DataFrame) -> list[dict]:
+            clean = frame.astype(object).where(frame.notna(), None)
+            return clean.to_dict("records")
+
+        return {
+            "framework": self.framework, "as_of": self.as_of.isoformat(), "elements": list(self.elements),
+            "summary": records(self.summary.reset_index()), "signals": records(self.signals),
+            "findings": records(self.findings.assign(severity=self.findings["severity"].astype(str))),
+            "coverage": records(self.coverage), "caveats": list(self.caveats),
+            "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.options.items()
+                        if not isinstance(v, (pd.Timestamp,))},
+        }
+
+    def _repr_html_(self) -> str:
+        caveats = "".join(f"<li>{html.escape(c)}</li>" for c in self.caveats)
+        return (f"<b>{html.escape(self.framework)}</b> as of {self.as_of:%Y-%m-%d}"
+                f"{self.summary.to_html(escape=True)}" + (f"<ul>{caveats}</ul>" if caveats else ""))
+
+
+def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
+    """Share of finished work that was logged after the fact, and those task ids.
+
+    A done task counts as logged after the fact when it was created already
+    finished or finished within an hour of creation, or (with history) when it
+    reached done without ever being in progress.  Returns ``(None, [])`` when
+    nothing is finished or the export has no creation and completion times.
+    """
+    done = ctx.done
+    if done.empty or done["created"].isna().all() or done["completed"].isna().all():
+        return None, []
+    quick = (done["completed"] - done["created"]) <= pd.Timedelta(hours=1)
+    late = quick.fillna(False)
+    if not ctx.events.empty:
+        status_events = ctx.events[ctx.events["field"] == "status"]
+        touched = set(status_events["task_id"])
+        went_through = set(status_events.loc[status_events["new"].notna(), "task_id"])
+        # Without knowing each status' category here, "moved at least twice" stands in for "passed through work".
+        moves = status_events.groupby("task_id").size()
+        skipped = done["task_id"].isin(touched) & done["task_id"].map(moves).fillna(0).lt(2)
+        late |= skipped & done["task_id"].isin(went_through)
+    ids = done.loc[late, "task_id"].tolist()
+    return len(ids) / len(done), ids
+
+
+def common_caveats(ctx: Context) -> list[str]:
+    """Caveats every diagnosis carries: late capture and a missing parent/goal link."""
+    out = []
+    share, _ = late_capture(ctx)
+    if share is not None:
+        level = "so every score here is likely optimistic" if share >= 0.15 else "a small share"
+        out.append(f"{share:.0%} of finished work was logged after the fact (created already done, or done "
+                   f"within an hour, or never in progress): {level}. The export sees only work that was captured.")
+    if "parent_id" in ctx.tasks and ctx.tasks["parent_id"].isna().all():
+        out.append("No task has a parent, epic or goal link in this export, so Why, Progress and Organizational "
+                   "visibility cannot be measured from the data; rely on the self-assessment for them.")
+    return out

@@ -1,0 +1,264 @@
+"""The result of reading an export: tasks, events, raw rows and the import report."""
+from __future__ import annotations
+
+import html
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .errors import ExportReadError, OptionError
+from .schema import conform_events, conform_tasks, empty_events
+
+__all__ = ["ImportReport", "TaskExport", "combine_exports", "SAVED_SUFFIX"]
+
+#: File suffix of a saved canonical export (a zip of parquet tables and JSON).
+SAVED_SUFFIX = ".workfw"
+_FORMAT_TAG = "workfw-export/1"
+
+
+@dataclass
+class ImportReport:
+    """What happened to every row and column of an import.
+
+    Attributes
+    ----------
+    source : str
+        The format read, for example ``"jira-csv"``.
+    file : str
+        The file name (or ``"a, b"`` for a combined export).
+    rows_read : int
+        Data rows (records) found in the file.
+    merged : int
+        Rows folded into another row of the same task.
+    rejected : int
+        Rows that became no task (each has a reason in ``TaskExport.raw``).
+    unmapped_columns : list of str
+        Columns kept only in ``TaskExport.raw``.
+    warnings : list of str
+        Things a user should know, in plain words.
+    status_map : pandas.DataFrame
+        ``status, status_category, rule, tasks``: how each status name was placed.
+    field_map : pandas.DataFrame
+        ``column, field``: which canonical field each original column fed.
+    """
+
+    source: str
+    file: str
+    rows_read: int
+    merged: int = 0
+    rejected: int = 0
+    unmapped_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    status_map: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["status", "status_category", "rule", "tasks"]))
+    field_map: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["column", "field"]))
+
+    def summary(self) -> pd.DataFrame:
+        """Return the counts as a one-column table for display."""
+        return pd.DataFrame(
+            {"value": [self.source, self.file, self.rows_read, self.rows_read - self.merged - self.rejected,
+                       self.merged, self.rejected, len(self.unmapped_columns), len(self.warnings)]},
+            index=["format", "file", "rows read", "tasks", "rows merged", "rows rejected",
+                   "columns kept only in raw", "warnings"],
+        )
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dictionary of the report."""
+        return {
+            "source": self.source, "file": self.file, "rows_read": self.rows_read,
+            "merged": self.merged, "rejected": self.rejected,
+            "unmapped_columns": list(self.unmapped_columns), "warnings": list(self.warnings),
+            "status_map": self.status_map.astype(object).where(self.status_map.notna(), None).to_dict("records"),
+            "field_map": self.field_map.astype(object).where(self.field_map.notna(), None).to_dict("records"),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        """Rebuild a report written by :meth:`to_dict`."""
+        status_map = pd.DataFrame(data.get("status_map") or [], columns=["status", "status_category", "rule", "tasks"])
+        field_map = pd.DataFrame(data.get("field_map") or [], columns=["column", "field"])
+        return cls(source=data["source"], file=data["file"], rows_read=int(data["rows_read"]),
+                   merged=int(data["merged"]), rejected=int(data["rejected"]),
+                   unmapped_columns=list(data["unmapped_columns"]), warnings=list(data["warnings"]),
+                   status_map=status_map, field_map=field_map)
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings) or "<li>none</li>"
+        return (f"<b>Import of {html.escape(self.file)}</b> ({html.escape(self.source)})"
+                f"{self.summary().to_html(escape=True)}<p>Warnings:</p><ul>{items}</ul>")
+
+
+@dataclass
+class TaskExport:
+    """A tracker export read into workfw's canonical tables.
+
+    Attributes
+    ----------
+    tasks : pandas.DataFrame
+        One row per task, columns :data:`workfw.schema.TASK_COLUMNS`.
+    events : pandas.DataFrame
+        Status and assignee history (``task_id, at, field, old, new, author``);
+        empty when the export carries none.
+    raw : pandas.DataFrame
+        Every row as read with every original column, plus ``_file``, ``_row``
+        (the spreadsheet row number, header = 1), ``_outcome`` (``task``,
+        ``merged`` or ``rejected``), ``_reason`` and the ``task_id`` it became.
+    report : ImportReport
+        Counts, warnings, the status map and the field map.
+    """
+
+    tasks: pd.DataFrame
+    events: pd.DataFrame
+    raw: pd.DataFrame
+    report: ImportReport
+
+    def __repr__(self) -> str:
+        r = self.report
+        return (f"TaskExport({r.source}, {r.file!r}: {len(self.tasks)} tasks, {len(self.events)} events, "
+                f"{r.rows_read} rows read, {r.merged} merged, {r.rejected} rejected, "
+                f"{len(r.warnings)} warnings)")
+
+    def save(self, path: str | Path) -> Path:
+        """Write the export to one ``.workfw`` file that :func:`workfw.read_export` reads back.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Target file; ``.workfw`` is appended when missing.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        target = Path(path)
+        if target.suffix != SAVED_SUFFIX:
+            target = target.with_name(target.name + SAVED_SUFFIX)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+            zf.writestr("manifest.json", json.dumps({"format": _FORMAT_TAG}))
+            zf.writestr("report.json", json.dumps(self.report.to_dict()))
+            for name, frame in (("tasks", self.tasks), ("events", self.events), ("raw", _raw_for_parquet(self.raw))):
+                buf = io.BytesIO()
+                frame.to_parquet(buf, index=False)
+                zf.writestr(f"{name}.parquet", buf.getvalue())
+        tmp.replace(target)
+        return target
+
+
+def _raw_for_parquet(raw: pd.DataFrame) -> pd.DataFrame:
+    out = raw.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: v if v is None or v is pd.NA or isinstance(v, str) else json.dumps(v, default=str))
+            out[col] = out[col].astype("string")
+    return out
+
+
+def is_saved_export(data: bytes) -> bool:
+    """Return True when ``data`` is a file written by :meth:`TaskExport.save`."""
+    if not data.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return json.loads(zf.read("manifest.json")).get("format") == _FORMAT_TAG
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        return False
+
+
+def load_saved_export(data: bytes, *, name: str) -> TaskExport:
+    """Read a ``.workfw`` file's bytes back into a :class:`TaskExport`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            report = ImportReport.from_dict(json.loads(zf.read("report.json")))
+            frames = {k: pd.read_parquet(io.BytesIO(zf.read(f"{k}.parquet"))) for k in ("tasks", "events", "raw")}
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise ExportReadError(name, "the whole file", f"a damaged saved export ({exc})",
+                              "a complete .workfw file written by TaskExport.save",
+                              "save the export again, or read the original tracker file") from exc
+    return TaskExport(tasks=conform_tasks(frames["tasks"]), events=conform_events(frames["events"]),
+                      raw=frames["raw"], report=report)
+
+
+def combine_exports(exports: Iterable[TaskExport], *, id_prefix: str = "auto") -> TaskExport:
+    """Combine several exports (one per team or project) into one.
+
+    Parameters
+    ----------
+    exports : iterable of TaskExport
+        Exports to combine, in order.
+    id_prefix : {"auto", "always", "never"}
+        When to prefix task ids with the file name: ``"auto"`` only when ids
+        of different exports collide (a warning says so), ``"always"``, or
+        ``"never"`` (collisions then raise).
+
+    Returns
+    -------
+    TaskExport
+        Tasks, events and raw rows of all exports; the report adds their counts.
+    """
+    exports = list(exports)
+    if id_prefix not in ("auto", "always", "never"):
+        raise OptionError(f"combine_exports: id_prefix={id_prefix!r}; expected one of "
+                          "'auto', 'always', 'never'. Next step: pass one of those.")
+    if not exports:
+        raise OptionError("combine_exports: found no exports; expected at least one. "
+                          "Next step: pass a list of wf.read_export(...) results.")
+    if len(exports) == 1:
+        return exports[0]
+    seen: dict[str, str] = {}
+    collide = False
+    for exp in exports:
+        for tid in exp.tasks["task_id"]:
+            if tid in seen and seen[tid] != exp.report.file:
+                collide = True
+                break
+            seen[tid] = exp.report.file
+    prefix = id_prefix == "always" or (collide and id_prefix == "auto")
+    if collide and id_prefix == "never":
+        raise OptionError("combine_exports: found task ids shared by different files; expected "
+                          "unique ids with id_prefix='never'. Next step: use id_prefix='auto'.")
+    tasks, events, raws, warnings = [], [], [], []
+    for exp in exports:
+        t, e, r = exp.tasks.copy(), exp.events.copy(), exp.raw.copy()
+        if prefix:
+            label = Path(exp.report.file).stem
+            add = lambda v, label=label: None if v is None or v is pd.NA else f"{label}:{v}"
+            t["task_id"] = t["task_id"].map(add)
+            t["parent_id"] = t["parent_id"].map(add)
+            t["blocked_by"] = t["blocked_by"].map(lambda ids, label=label: [f"{label}:{i}" for i in ids])
+            e["task_id"] = e["task_id"].map(add)
+            if "task_id" in r.columns:
+                r["task_id"] = r["task_id"].map(add)
+        tasks.append(t)
+        events.append(e)
+        raws.append(r)
+        warnings += [f"{exp.report.file}: {w}" for w in exp.report.warnings]
+    if prefix:
+        warnings.append("Task ids repeat across files, so each id is prefixed with its file name.")
+    reports = [x.report for x in exports]
+    status_map = (pd.concat([r.status_map for r in reports], ignore_index=True)
+                  .groupby(["status", "status_category", "rule"], as_index=False, observed=True)["tasks"].sum())
+    report = ImportReport(
+        source="+".join(dict.fromkeys(r.source for r in reports)),
+        file=", ".join(r.file for r in reports),
+        rows_read=sum(r.rows_read for r in reports), merged=sum(r.merged for r in reports),
+        rejected=sum(r.rejected for r in reports),
+        unmapped_columns=list(dict.fromkeys(c for r in reports for c in r.unmapped_columns)),
+        warnings=warnings, status_map=status_map,
+        field_map=pd.concat([r.field_map for r in reports], ignore_index=True).drop_duplicates(),
+    )
+    all_events = [e for e in events if len(e)]
+    return TaskExport(
+        tasks=conform_tasks(pd.concat(tasks, ignore_index=True)),
+        events=conform_events(pd.concat(all_events, ignore_index=True)) if all_events else empty_events(),
+        raw=pd.concat(raws, ignore_index=True),
+        report=report,
+    )

@@ -1,0 +1,184 @@
+"""Turn a reader's per-row mapping into a :class:`~workfw.export.TaskExport`.
+
+A format reader does the format-specific part: it maps each raw row to
+canonical fields (a DataFrame ``mapped`` with the same index as ``raw``) and
+may say why a row is rejected (``mapped["_reject"]``).  :func:`assemble` does
+everything shared: Excel-damaged ids, one task spread over several rows,
+status categories, typing, the raw table's outcome columns and the report,
+with the invariant ``rows_read == len(tasks) + merged + rejected``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import pandas as pd
+
+from ..export import ImportReport, TaskExport
+from ..schema import LIST_COLUMNS, TASK_COLUMNS, conform_events, conform_tasks, empty_events
+from ._status import apply_status_map
+
+__all__ = ["Assembly", "assemble", "SCI_ID"]
+
+#: An id Excel turned into scientific notation, such as ``7.18656E+14``.
+SCI_ID = r"\d(?:\.\d+)?[eE]\+\d+"
+
+
+@dataclass
+class Assembly:
+    """What a reader hands to :func:`assemble`.
+
+    Attributes
+    ----------
+    raw : pandas.DataFrame
+        Rows as read (original columns, unique names) with ``_row``.
+    mapped : pandas.DataFrame
+        Same index as ``raw``; any canonical columns, plus optionally
+        ``status_category`` stated by the export and ``_reject`` (a reason).
+    source : str
+        Format name, such as ``"jira-csv"``.
+    file : str
+        File name.
+    field_map : dict
+        Original column -> canonical field it fed (or a short note).
+    default_status_map : dict
+        The tracker's status name -> category defaults.
+    events : pandas.DataFrame, optional
+        History rows (``task_id, at, field, old, new, author``).
+    warnings : list of str
+        Warnings gathered while reading.
+    """
+
+    raw: pd.DataFrame
+    mapped: pd.DataFrame
+    source: str
+    file: str
+    field_map: dict[str, str] = field(default_factory=dict)
+    default_status_map: Mapping[str, str] = field(default_factory=dict)
+    events: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _fix_excel_ids(mapped: pd.DataFrame, raw: pd.DataFrame, warnings: list[str]) -> pd.Series:
+    ids = mapped["task_id"].astype("string").str.strip()
+    sci = ids.str.fullmatch(SCI_ID).fillna(False).astype(bool)
+    if not sci.any():
+        return ids
+    # Rows that share the damaged id *and* the title are one task (Excel also
+    # repeats a task once per assignee); different titles stay distinct tasks.
+    titles = mapped.get("title", pd.Series("", index=mapped.index)).astype("string").fillna("")
+    key = ids[sci] + "\x1f" + titles[sci]
+    first_row = raw.loc[sci, "_row"].groupby(key).transform("min")
+    ids = ids.copy()
+    ids[sci] = "row-" + first_row.astype(int).astype(str)
+    warnings.append(f"{int(sci.sum())} task ids look like Excel scientific notation (e.g. "
+                    f"{mapped.loc[sci, 'task_id'].iloc[0]!r}), so the real ids are lost; those tasks are "
+                    "identified by their spreadsheet row ('row-N'). Export the file again without opening it "
+                    "in Excel to keep real ids.")
+    return ids
+
+
+def _merge_group(group: pd.DataFrame) -> dict:
+    row = {}
+    for col in group.columns:
+        if col in LIST_COLUMNS:
+            seen: dict[str, None] = {}
+            for items in group[col]:
+                for item in items if isinstance(items, list) else []:
+                    seen[item] = None
+            row[col] = list(seen)
+        else:
+            present = group[col].dropna()
+            row[col] = present.iloc[0] if len(present) else pd.NA
+    return row
+
+
+def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: str | None = None) -> TaskExport:
+    """Build the canonical export from a reader's :class:`Assembly`.
+
+    Parameters
+    ----------
+    a : Assembly
+        The reader's output.
+    status_map : dict, optional
+        The user's status name -> category overrides.
+    team : str, optional
+        Team to record on tasks whose export names none.
+
+    Returns
+    -------
+    TaskExport
+    """
+    raw, mapped, warnings = a.raw.copy(), a.mapped.copy(), list(a.warnings)
+    rows_read = len(raw)
+    reason = mapped["_reject"].astype("string") if "_reject" in mapped else pd.Series(pd.NA, index=raw.index, dtype="string")
+    if "task_id" not in mapped:
+        mapped["task_id"] = pd.NA
+    no_id = mapped["task_id"].isna() | (mapped["task_id"].astype("string").str.strip() == "")
+    reason = reason.mask(reason.isna() & no_id, "no task id in this row")
+    mapped["task_id"] = _fix_excel_ids(mapped, raw, warnings)
+    for col in LIST_COLUMNS:
+        if col in mapped:
+            mapped[col] = [v if isinstance(v, list) else ([] if v is None or v is pd.NA else [str(v)]) for v in mapped[col]]
+    keep = reason.isna()
+    kept = mapped.loc[keep]
+    dup = kept["task_id"].duplicated(keep="first")
+    outcome = pd.Series("rejected", index=raw.index, dtype=object)
+    outcome[keep] = "task"
+    if dup.any():
+        first_row = raw.loc[kept.index, "_row"].groupby(kept["task_id"]).transform("min")
+        merged_idx = kept.index[dup]
+        outcome[merged_idx] = "merged"
+        reason[merged_idx] = "same task as row " + first_row[dup].astype(int).astype(str)
+        groups = kept[kept["task_id"].isin(kept.loc[dup, "task_id"])].groupby("task_id", sort=False)
+        merged_rows = {tid: _merge_group(g) for tid, g in groups}
+        singles = kept[~kept["task_id"].isin(merged_rows)]
+        merged_frame = pd.DataFrame(list(merged_rows.values()))
+        order = kept.loc[~dup, "task_id"]
+        tasks = pd.concat([singles, merged_frame], ignore_index=True)
+        tasks = tasks.set_index("task_id").loc[order.to_numpy()].reset_index()
+        warnings.append(f"{int(dup.sum())} rows repeat a task already read (for example one row per assignee); "
+                        "they were merged into one task each, joining their list fields.")
+    else:
+        tasks = kept.reset_index(drop=True)
+    exported = tasks["status_category"] if "status_category" in tasks else None
+    status = tasks["status"] if "status" in tasks else pd.Series(pd.NA, index=tasks.index, dtype="string")
+    tasks["status_category"], status_table = apply_status_map(
+        status, exported, default_map=a.default_status_map, user_map=status_map, warnings=warnings)
+    if team is not None:
+        current = tasks["team"] if "team" in tasks else pd.Series(pd.NA, index=tasks.index, dtype="string")
+        tasks["team"] = current.fillna(team)
+    tasks["source"] = a.source
+    tasks["source_file"] = a.file
+    tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]))
+    tasks = tasks[[c for c in tasks.columns if c in TASK_COLUMNS]]
+    raw.insert(0, "_file", a.file)
+    raw["task_id"] = mapped["task_id"].where(outcome != "rejected")
+    raw["_outcome"] = outcome
+    raw["_reason"] = reason
+    events = _events(a.events, set(tasks["task_id"]), warnings)
+    internal = {"_file", "_row", "_outcome", "_reason", "task_id"}
+    unmapped = [c for c in a.raw.columns if c not in a.field_map and c not in internal]
+    field_map = pd.DataFrame(
+        [(c, a.field_map.get(c, "(kept in raw only)")) for c in a.raw.columns if c not in internal],
+        columns=["column", "field"])
+    merged, rejected = int((outcome == "merged").sum()), int((outcome == "rejected").sum())
+    if rejected:
+        examples = raw.loc[outcome == "rejected", ["_row", "_reason"]].head(3)
+        warnings.append(f"{rejected} rows became no task; see export.raw where _outcome == 'rejected' "
+                        f"(e.g. row {int(examples['_row'].iloc[0])}: {examples['_reason'].iloc[0]}).")
+    report = ImportReport(source=a.source, file=a.file, rows_read=rows_read, merged=merged, rejected=rejected,
+                          unmapped_columns=unmapped, warnings=warnings, status_map=status_table,
+                          field_map=field_map)
+    assert rows_read == len(tasks) + merged + rejected, "import invariant broken"
+    return TaskExport(tasks=tasks, events=events, raw=raw, report=report)
+
+
+def _events(events: pd.DataFrame | None, task_ids: set, warnings: list[str]) -> pd.DataFrame:
+    if events is None or len(events) == 0:
+        return empty_events()
+    events = conform_events(events)
+    known = events["task_id"].isin(task_ids)
+    if not known.all():
+        warnings.append(f"{int((~known).sum())} history entries belong to tasks not in the table and were left out.")
+    return events.loc[known].reset_index(drop=True)

@@ -1,0 +1,205 @@
+"""Date and time parsing for tracker exports.
+
+Exports write dates in the exporting user's locale and often without a time
+zone.  :class:`DateParser` tries an explicit list of formats (never pandas'
+guessing), works out day-first or month-first order from a whole column, and
+localises naive values in the user's time zone before converting to UTC.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..errors import ExportReadError, OptionError
+
+__all__ = ["DateParser", "DATE_ORDERS"]
+
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+_UTC = "datetime64[ns, UTC]"
+
+# Localised month abbreviations seen in Jira exports, mapped to English.
+_MONTHS = {
+    "янв": "Jan", "фев": "Feb", "мар": "Mar", "апр": "Apr", "май": "May", "мая": "May", "июн": "Jun",
+    "июл": "Jul", "авг": "Aug", "сен": "Sep", "окт": "Oct", "ноя": "Nov", "дек": "Dec",
+    "mär": "Mar", "mrz": "Mar", "mai": "May", "okt": "Oct", "dez": "Dec",
+    "janv": "Jan", "févr": "Feb", "mars": "Mar", "avr": "Apr", "juin": "Jun", "juil": "Jul",
+    "août": "Aug", "sept": "Sep", "déc": "Dec", "ene": "Jan", "abr": "Apr", "ago": "Aug",
+    "dic": "Dec", "fev": "Feb", "set": "Sep", "out": "Oct",
+}
+_MONTH_RE = re.compile(r"(?<=/)(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?(?=/)",
+                       re.IGNORECASE)
+
+_NAMED_FORMATS = (
+    "%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%Y %H:%M", "%d/%b/%y",
+    "%d/%b/%Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%B %d, %Y",
+    "%b %d, %Y", "%d %b %Y", "%d %B %Y",
+)
+_TIME_PARTS = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", ", %I:%M %p", ", %I:%M:%S %p")
+_NUMERIC_RE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+_JS_RE = re.compile(r"^\w{3} \w{3} \d{1,2} \d{4} \d{2}:\d{2}:\d{2} GMT[+-]\d{4}")
+
+
+def _numeric_formats(order: str) -> list[str]:
+    dates = {"dmy": ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y"],
+             "mdy": ["%m/%d/%Y", "%m/%d/%y", "%m.%d.%Y", "%m-%d-%Y"],
+             "ymd": ["%Y/%m/%d", "%Y.%m.%d"]}[order]
+    return [d + t for d in dates for t in _TIME_PARTS]
+
+
+@dataclass
+class DateParser:
+    """Parse the date columns of one file consistently.
+
+    Parameters
+    ----------
+    file : str
+        File name for messages.
+    tz : str
+        Time zone of values that carry none (IANA name such as ``"Europe/Berlin"``).
+    date_order : {"dmy", "mdy", "ymd"} or None
+        Order of numeric dates such as ``03/04/2024``; ``None`` infers it from
+        the data and warns when nothing decides it.
+    warnings : list of str
+        Where warnings are appended (the import report's list).
+    """
+
+    file: str
+    tz: str = "UTC"
+    date_order: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    _decided: str | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.date_order is not None and self.date_order not in DATE_ORDERS:
+            raise OptionError(f"date_order={self.date_order!r}; expected one of {list(DATE_ORDERS)} or None. "
+                              "Next step: pass 'dmy' for 31/12/2024 or 'mdy' for 12/31/2024.")
+        try:
+            pd.Timestamp("2024-01-01").tz_localize(self.tz)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise OptionError(f"tz={self.tz!r} is not a time zone name; expected an IANA name such as "
+                              "'UTC' or 'Europe/London'. Next step: pass the zone your tracker profile uses.") from exc
+        self._decided = self.date_order
+
+    def learn_order(self, *columns: pd.Series) -> str | None:
+        """Decide day-first or month-first from several columns at once; return the order."""
+        if self._decided:
+            return self._decided
+        firsts, seconds = [], []
+        for col in columns:
+            m = col.dropna().astype(str).str.extract(_NUMERIC_RE)
+            m = m.dropna()
+            if len(m) and (m[0].str.len() < 4).all():
+                firsts.append(m[0].astype(int))
+                seconds.append(m[1].astype(int))
+        if not firsts:
+            return None
+        first, second = pd.concat(firsts), pd.concat(seconds)
+        if (first > 12).any() and not (second > 12).any():
+            self._decided = "dmy"
+        elif (second > 12).any() and not (first > 12).any():
+            self._decided = "mdy"
+        return self._decided
+
+    def parse(self, values: pd.Series, *, column: str, rows: pd.Series | None = None) -> pd.Series:
+        """Parse one column of date strings into tz-aware UTC timestamps.
+
+        Parameters
+        ----------
+        values : pandas.Series
+            Text values; NA stays NA.
+        column : str
+            Original column name, for messages.
+        rows : pandas.Series, optional
+            Spreadsheet row number of each value, for messages.
+
+        Returns
+        -------
+        pandas.Series
+            ``datetime64[ns, UTC]`` with the same index.
+        """
+        text = values.astype("string").str.strip()
+        text = text.mask(text.isin(["", "null", "None", "NaT", "nan"]))
+        present = text.dropna()
+        out = pd.Series(pd.NaT, index=values.index, dtype=_UTC)
+        if present.empty:
+            return out
+        uniques = pd.Series(present.unique())
+        parsed = self._parse_uniques(uniques, column=column)
+        lookup = pd.Series(parsed.to_numpy(), index=uniques.to_numpy())
+        result = present.map(lookup)
+        failed = result.isna()
+        if failed.any():
+            bad_vals = present[failed]
+            where = (f"rows {', '.join(str(int(r)) for r in rows.loc[bad_vals.index[:5]])}"
+                     if rows is not None else f"{len(bad_vals)} values")
+            if failed.mean() > 0.05 or failed.sum() > 50 and failed.mean() > 0.01:
+                raise ExportReadError(self.file, f"column {column!r}, {where}",
+                                      f"dates workfw cannot read, such as {bad_vals.iloc[0]!r}",
+                                      "ISO dates, the tracker's own date format, or numeric day/month/year dates",
+                                      "re-export with the tracker's default date format, or convert the column "
+                                      "to YYYY-MM-DD HH:MM in a spreadsheet")
+            self.warnings.append(f"Column {column!r}: {int(failed.sum())} dates could not be read and were left "
+                                 f"empty ({where}, e.g. {bad_vals.iloc[0]!r}); the original text is kept in raw.")
+        out.loc[result.index] = pd.to_datetime(result, utc=True).astype(_UTC)
+        return out
+
+    def _parse_uniques(self, uniques: pd.Series, *, column: str) -> pd.Series:
+        sample = uniques.iloc[:500]
+        if sample.str.fullmatch(r"\d{12,13}").all():
+            return self._localise(pd.to_datetime(uniques.astype("int64"), unit="ms", utc=True))
+        if sample.str.fullmatch(r"\d{5}(\.\d+)?").all():
+            days = uniques.astype(float)
+            if days.between(20000, 80000).all():
+                return self._localise(pd.to_datetime("1899-12-30") + pd.to_timedelta(days, unit="D"))
+        if sample.str.match(_JS_RE).mean() > 0.5:
+            cleaned = uniques.str.replace(r"\s*\(.*\)\s*$", "", regex=True)
+            return pd.to_datetime(cleaned, format="%a %b %d %Y %H:%M:%S GMT%z", errors="coerce", utc=True)
+        iso = self._parse_iso(uniques)
+        if iso.notna().mean() > 0.95:
+            return iso
+        work = uniques.str.replace(_MONTH_RE, lambda m: _MONTHS[m.group(1).lower()], regex=True)
+        candidates = list(_NAMED_FORMATS)
+        if work.iloc[:500].str.match(_NUMERIC_RE).any():
+            order = self.learn_order(work)
+            if order is None:
+                order = "mdy"
+                self._decided = order
+                self.warnings.append(
+                    f"Column {column!r}: numeric dates such as {work.iloc[0]!r} could be day-first or "
+                    "month-first and no value decides it; read as month/day/year. Pass date_order='dmy' "
+                    "if your tracker writes day first.")
+            candidates = _numeric_formats(order) + _numeric_formats("ymd") + candidates
+        result = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
+        remaining = work
+        for fmt in candidates:
+            if remaining.empty:
+                break
+            got = pd.to_datetime(remaining, format=fmt, errors="coerce")
+            hit = got.notna()
+            if hit.any():
+                result.loc[got.index[hit]] = got[hit].astype("datetime64[ns]")
+                remaining = remaining[~hit]
+        return self._localise(result)
+
+    def _parse_iso(self, uniques: pd.Series) -> pd.Series:
+        if not uniques.iloc[:500].str.match(r"\d{4}-\d{2}-\d{2}").any():
+            return pd.Series(pd.NaT, index=uniques.index, dtype=_UTC)
+        has_zone = uniques.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+        out = pd.Series(pd.NaT, index=uniques.index, dtype=_UTC)
+        if has_zone.any():
+            out[has_zone] = pd.to_datetime(uniques[has_zone], format="ISO8601", errors="coerce", utc=True).astype(_UTC)
+        if (~has_zone).any():
+            naive = pd.to_datetime(uniques[~has_zone], format="ISO8601", errors="coerce")
+            out[~has_zone] = self._localise(naive).astype(_UTC)
+        return out
+
+    def _localise(self, stamps: pd.Series) -> pd.Series:
+        stamps = pd.Series(stamps)
+        if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+            return stamps.dt.tz_convert("UTC")
+        if stamps.dtype == object:
+            return pd.to_datetime(stamps, utc=True)
+        return stamps.dt.tz_localize(self.tz, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert("UTC")
+

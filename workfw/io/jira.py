@@ -1,0 +1,4 @@
+"""Reader for jira exports (being written)."""
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,4 @@
+"""Reader for trello exports (being written)."""
+from __future__ import annotations
+
+__all__: list[str] = []
