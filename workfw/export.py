@@ -7,7 +7,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -153,6 +153,23 @@ class TaskExport:
         return target
 
 
+def _unique_labels(stems: list[str]) -> list[str]:
+    counts: dict[str, int] = {}
+    out = []
+    for stem in stems:
+        counts[stem] = counts.get(stem, 0) + 1
+        out.append(stem if counts[stem] == 1 else f"{stem}#{counts[stem]}")
+    return out
+
+
+def _prefixer(label: str) -> Callable[[object], object]:
+    def add(value: object) -> object:
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            return pd.NA
+        return f"{label}:{value}"
+    return add
+
+
 def _raw_for_parquet(raw: pd.DataFrame) -> pd.DataFrame:
     out = raw.copy()
     for col in out.columns:
@@ -179,7 +196,7 @@ def load_saved_export(data: bytes, *, name: str) -> TaskExport:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             report = ImportReport.from_dict(json.loads(zf.read("report.json")))
             frames = {k: pd.read_parquet(io.BytesIO(zf.read(f"{k}.parquet"))) for k in ("tasks", "events", "raw")}
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise ExportReadError(name, "the whole file", f"a damaged saved export ({exc})",
                               "a complete .workfw file written by TaskExport.save",
                               "save the export again, or read the original tracker file") from exc
@@ -213,27 +230,28 @@ def combine_exports(exports: Iterable[TaskExport], *, id_prefix: str = "auto") -
                           "Next step: pass a list of wf.read_export(...) results.")
     if len(exports) == 1:
         return exports[0]
-    seen: dict[str, str] = {}
-    collide = False
-    for exp in exports:
-        for tid in exp.tasks["task_id"]:
-            if tid in seen and seen[tid] != exp.report.file:
-                collide = True
-                break
-            seen[tid] = exp.report.file
+    seen: dict[str, int] = {}
+    shared: list[str] = []
+    # Compare by position, not file name: two uploads can share a name.
+    for pos, exp in enumerate(exports):
+        for tid in exp.tasks["task_id"].dropna():
+            if seen.setdefault(tid, pos) != pos:
+                shared.append(tid)
+    collide = bool(shared)
     prefix = id_prefix == "always" or (collide and id_prefix == "auto")
     if collide and id_prefix == "never":
-        raise OptionError("combine_exports: found task ids shared by different files; expected "
+        raise OptionError(f"combine_exports: found task ids shared by different files (e.g. {shared[0]!r} in "
+                          f"{[e.report.file for e in exports if shared[0] in set(e.tasks['task_id'])]}); expected "
                           "unique ids with id_prefix='never'. Next step: use id_prefix='auto'.")
+    labels = _unique_labels([Path(e.report.file).stem or "file" for e in exports])
     tasks, events, raws, warnings = [], [], [], []
-    for exp in exports:
+    for exp, label in zip(exports, labels):
         t, e, r = exp.tasks.copy(), exp.events.copy(), exp.raw.copy()
         if prefix:
-            label = Path(exp.report.file).stem
-            add = lambda v, label=label: None if v is None or v is pd.NA else f"{label}:{v}"
+            add = _prefixer(label)
             t["task_id"] = t["task_id"].map(add)
             t["parent_id"] = t["parent_id"].map(add)
-            t["blocked_by"] = t["blocked_by"].map(lambda ids, label=label: [f"{label}:{i}" for i in ids])
+            t["blocked_by"] = t["blocked_by"].map(lambda ids, add=add: [add(i) for i in ids])
             e["task_id"] = e["task_id"].map(add)
             if "task_id" in r.columns:
                 r["task_id"] = r["task_id"].map(add)
@@ -241,8 +259,9 @@ def combine_exports(exports: Iterable[TaskExport], *, id_prefix: str = "auto") -
         events.append(e)
         raws.append(r)
         warnings += [f"{exp.report.file}: {w}" for w in exp.report.warnings]
-    if prefix:
-        warnings.append("Task ids repeat across files, so each id is prefixed with its file name.")
+    if prefix and collide:
+        warnings.append(f"Task ids repeat across files ({len(set(shared))} ids, e.g. {shared[0]!r}), so each id is "
+                        "prefixed with its file name ('file:id'), parents and blockers included.")
     reports = [x.report for x in exports]
     status_map = (pd.concat([r.status_map for r in reports], ignore_index=True)
                   .groupby(["status", "status_category", "rule"], as_index=False, observed=True)["tasks"].sum())

@@ -84,6 +84,17 @@ def _timestamps(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, utc=True, errors="raise").astype(_TIME_DTYPE)
 
 
+def _numbers(values: pd.Series, column: str, dtype: str) -> pd.Series:
+    try:
+        return pd.to_numeric(values, errors="raise").astype(dtype)
+    except (ValueError, TypeError) as exc:
+        raise SchemaError(
+            f"column {column!r}: found values that are not {'whole numbers' if dtype == 'Int64' else 'numbers'} "
+            f"({exc}); expected {dtype} values or NA. Next step: convert the column in the reader "
+            "(workfw.io._common.to_number) before conforming."
+        ) from exc
+
+
 def empty_tasks() -> pd.DataFrame:
     """Return an empty canonical task table with the right dtypes."""
     return conform_tasks(pd.DataFrame({c: [] for c in TASK_COLUMNS}))
@@ -127,9 +138,9 @@ def conform_tasks(frame: pd.DataFrame) -> pd.DataFrame:
         elif col in LIST_COLUMNS:
             values = pd.Series([_as_list(v) for v in values], dtype=object)
         elif col in COUNT_COLUMNS:
-            values = pd.to_numeric(values, errors="raise").astype("Int64")
+            values = _numbers(values, col, "Int64")
         elif col == "estimate":
-            values = pd.to_numeric(values, errors="raise").astype("Float64")
+            values = _numbers(values, col, "Float64")
         elif col == "status_category":
             values = pd.Categorical(values.astype(object).where(values.notna(), None),
                                     categories=list(STATUS_CATEGORIES))

@@ -1,7 +1,6 @@
 """Reading tracker exports: :func:`read_export` and the format registry."""
 from __future__ import annotations
 
-
 import json
 import os
 from pathlib import Path
@@ -11,8 +10,8 @@ import pandas as pd
 
 from ..errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError
 from ..export import TaskExport, combine_exports, is_saved_export, load_saved_export
-from ._registry import FORMATS, ExportFormat, ReadOptions, build_options
-from ._text import decode, read_csv_table, sniff_header
+from ._registry import COMMON_OPTIONS, FORMATS, ExportFormat, ReadOptions, build_options, check_common_options
+from ._text import _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
 
 # Importing the reader modules registers their formats.
 from . import jira, asana, trello, github, linear, azure, generic  # noqa: F401,E402
@@ -50,42 +49,69 @@ def _load_bytes(path_or_file: Any, name: str | None) -> tuple[bytes, str]:
 
 
 def _known_formats_text(kind: str | None = None) -> str:
-    return "; ".join(f"{f.label} ({f.how_to_export})" for f in FORMATS.values() if kind in (None, f.kind))
+    known = [f for f in FORMATS.values() if kind in (None, f.kind) and f.name != "generic-csv"]
+    if not known:
+        return f"(no {kind or ''} tracker format is registered yet)".replace("  ", " ")
+    return "; ".join(f"{f.label} ({f.how_to_export})" for f in known)
 
 
-def _json_doc(data: bytes, name: str) -> Any:
-    text, _, _ = decode(data, name=name)
+_MAPPING_HINT = ("pass source='generic-csv' and mapping={'task_id': 'Your id column', 'title': ..., "
+                 "'status': ..., 'created': ...} to read_export")
+
+
+def _json_doc(text: str, name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ExportReadError(name, f"line {exc.lineno}, column {exc.colno}", f"broken JSON ({exc.msg})",
                               "a complete JSON export", "download the export again; it may be cut short") from exc
+    except RecursionError as exc:
+        raise ExportReadError(name, "the whole file", "JSON nested too deeply to read",
+                              "a tracker's JSON export", "check that this is the export file") from exc
 
 
-def _detect(data: bytes, name: str, options: dict) -> tuple[ExportFormat, Any]:
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] in (b"{", b"["):
-        doc = _json_doc(data, name)
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+
+
+def _detect(text: str, name: str, options: dict) -> tuple[ExportFormat, Any]:
+    if _looks_like_json(text):
+        try:
+            doc = _json_doc(text, name)
+        except ExportReadError:
+            # A CSV whose first header starts with "[" is still a CSV; only
+            # call it broken JSON when no CSV reading fits either.
+            if "mapping" in options or _csv_format(text, options) is not None:
+                return _csv_format(text, options) or FORMATS["generic-csv"], None
+            raise
         for fmt in FORMATS.values():
             if fmt.kind == "json" and fmt.sniff(doc):
                 return fmt, doc
         keys = list(doc)[:10] if isinstance(doc, dict) else (
             list(doc[0])[:10] if isinstance(doc, list) and doc and isinstance(doc[0], dict) else [])
-        raise UnknownFormatError(name, "the top level", f"JSON with keys {keys}",
+        raise UnknownFormatError(name, "the whole file (top level of the JSON)",
+                                 f"JSON {type(doc).__name__} with keys {keys}",
                                  f"one of the JSON exports workfw knows: {_known_formats_text('json')}",
-                                 "export the file as described, or convert it to CSV and pass "
-                                 "source='generic-csv' with mapping={...}")
-    text, _, _ = decode(data, name=name, encoding=options.get("encoding"))
+                                 "export the file as described, or convert it to CSV and " + _MAPPING_HINT)
+    if "mapping" in options:
+        # A mapping is the user saying "read my columns this way"; honour it
+        # even when a tracker reader would also claim the header.
+        return FORMATS["generic-csv"], None
+    fmt = _csv_format(text, options)
+    if fmt is not None:
+        return fmt, None
+    headers, idx, _ = sniff_header(text, delimiter=options.get("delimiter"))
+    raise UnknownFormatError(name, f"the header row (row {idx + 1})", f"columns {headers[:12]}",
+                             f"the columns of a known export: {_known_formats_text('csv')}",
+                             _MAPPING_HINT)
+
+
+def _csv_format(text: str, options: dict) -> ExportFormat | None:
     headers, _, _ = sniff_header(text, delimiter=options.get("delimiter"))
     for fmt in FORMATS.values():
         if fmt.kind == "csv" and fmt.name != "generic-csv" and fmt.sniff(headers):
-            return fmt, None
-    if "mapping" in options:
-        return FORMATS["generic-csv"], None
-    raise UnknownFormatError(name, "the header row", f"columns {[h for h in headers][:12]}",
-                             f"the columns of a known export: {_known_formats_text('csv')}",
-                             "pass source='generic-csv' and mapping={'task_id': 'Your id column', "
-                             "'title': ..., 'status': ..., 'created': ...} to read_export")
+            return fmt
+    return None
 
 
 def read_export(path_or_file: Any, *, source: str = "auto", **options: Any) -> TaskExport:
@@ -131,20 +157,22 @@ def read_export(path_or_file: Any, *, source: str = "auto", **options: Any) -> T
     data, name = _load_bytes(path_or_file, options.get("name"))
     if is_saved_export(data):
         return load_saved_export(data, name=name)
-    if not data.strip():
-        raise EmptyExportError(name, "the whole file", "an empty file", "a tracker export",
-                               "export again; the download may not have finished")
-    if source == "auto":
-        fmt, doc = _detect(data, name, options)
-    elif source in FORMATS:
-        fmt = FORMATS[source]
-        doc = _json_doc(data, name) if fmt.kind == "json" else None
-    else:
-        raise OptionError(f"read_export: source={source!r}; expected 'auto' or one of {sorted(FORMATS)}. "
+    if source != "auto" and source not in FORMATS:
+        raise OptionError(f"{name}: read_export(source={source!r}); expected 'auto' or one of {sorted(FORMATS)}. "
                           "Next step: leave source='auto' to detect the format.")
-    opts = build_options(fmt, options)
+    # Check tz, date_order, status_map... before parsing, so a typo fails fast.
+    check_common_options({k: v for k, v in options.items() if k in COMMON_OPTIONS and k != "name"}, file=name)
+    text, enc, decode_warnings = decode(data, name=name, encoding=options.get("encoding"))
+    if not text.strip("\ufeff\x00 \t\r\n"):
+        raise EmptyExportError(name, "the whole file", "an empty file" if not data else "only blank space",
+                               "a tracker export", "export again; the download may not have finished")
+    if source == "auto":
+        fmt, doc = _detect(text, name, options)
+    else:
+        fmt = FORMATS[source]
+        doc = _json_doc(text, name) if fmt.kind == "json" else None
+    opts = build_options(fmt, options, file=name)
     if fmt.kind == "csv":
-        doc = read_csv_table(data, name=name, encoding=opts.encoding, delimiter=opts.delimiter)
+        doc = _table_from_text(text, name=name, encoding=enc, delimiter=opts.delimiter,
+                               warnings=list(decode_warnings))
     return fmt.read(doc, file=name, options=opts)
-
-

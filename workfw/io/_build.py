@@ -109,7 +109,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     -------
     TaskExport
     """
-    raw, mapped, warnings = a.raw.copy(), a.mapped.copy(), list(a.warnings)
+    raw, mapped, warnings = _keep_original_columns(a.raw), a.mapped.copy(), list(a.warnings)
     rows_read = len(raw)
     reason = mapped["_reject"].astype("string") if "_reject" in mapped else pd.Series(pd.NA, index=raw.index, dtype="string")
     if "task_id" not in mapped:
@@ -152,15 +152,16 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     tasks["source_file"] = a.file
     tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]))
     tasks = tasks[[c for c in tasks.columns if c in TASK_COLUMNS]]
-    raw.insert(0, "_file", a.file)
-    raw["task_id"] = mapped["task_id"].where(outcome != "rejected")
-    raw["_outcome"] = outcome
-    raw["_reason"] = reason
+    raw.insert(0, "_file", pd.Series(a.file, index=raw.index, dtype="string"))
+    raw["task_id"] = mapped["task_id"].where(outcome != "rejected").astype("string")
+    raw["_outcome"] = outcome.astype("string")
+    raw["_reason"] = reason.astype("string")
     events = _events(a.events, set(tasks["task_id"]), warnings)
     internal = {"_file", "_row", "_outcome", "_reason", "task_id"}
-    unmapped = [c for c in a.raw.columns if c not in a.field_map and c not in internal]
+    original = [c for c in raw.columns if c not in internal]
+    unmapped = [c for c in original if c not in a.field_map]
     field_map = pd.DataFrame(
-        [(c, a.field_map.get(c, "(kept in raw only)")) for c in a.raw.columns if c not in internal],
+        [(c, a.field_map.get(c, "(kept in raw only)")) for c in original],
         columns=["column", "field"])
     merged, rejected = int((outcome == "merged").sum()), int((outcome == "rejected").sum())
     if rejected:
@@ -172,6 +173,12 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
                           field_map=field_map)
     assert rows_read == len(tasks) + merged + rejected, "import invariant broken"
     return TaskExport(tasks=tasks, events=events, raw=raw, report=report)
+
+
+def _keep_original_columns(raw: pd.DataFrame) -> pd.DataFrame:
+    """Copy ``raw``, renaming original columns that clash with the ones assemble adds."""
+    clash = {c: f"{c} (original)" for c in ("_file", "_outcome", "_reason", "task_id") if c in raw.columns}
+    return raw.rename(columns=clash) if clash else raw.copy()
 
 
 def _events(events: pd.DataFrame | None, task_ids: set, warnings: list[str]) -> pd.DataFrame:

@@ -35,6 +35,8 @@ def to_number(values: pd.Series, *, column: str, warnings: list[str]) -> pd.Seri
     """Read numbers written as text (``"3"``, ``"2,5"``); unreadable values become NA with a warning."""
     text = values.astype("string").str.strip().str.replace(",", ".", regex=False)
     out = pd.to_numeric(text, errors="coerce").astype("Float64")
+    # "inf" and "1e999" parse as numbers but are no estimate or count.
+    out = out.mask(out.isin([float("inf"), float("-inf")]))
     bad = out.isna() & text.notna() & (text != "")
     if bad.any():
         warnings.append(f"Column {column!r}: {int(bad.sum())} values are not numbers (e.g. "

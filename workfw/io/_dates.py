@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ExportReadError, OptionError
@@ -18,6 +19,9 @@ __all__ = ["DateParser", "DATE_ORDERS"]
 
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 _UTC = "datetime64[ns, UTC]"
+# The span datetime64[ns] can hold, less a day so a time-zone shift stays inside it.
+_EARLIEST = pd.Timestamp("1677-09-23", tz="UTC")
+_LATEST = pd.Timestamp("2262-04-10", tz="UTC")
 
 # Localised month abbreviations seen in Jira exports, mapped to English.
 _MONTHS = {
@@ -88,9 +92,9 @@ class DateParser:
             return self._decided
         firsts, seconds = [], []
         for col in columns:
-            m = col.dropna().astype(str).str.extract(_NUMERIC_RE)
-            m = m.dropna()
-            if len(m) and (m[0].str.len() < 4).all():
+            m = pd.Series(col.dropna().astype(str).unique(), dtype=object).str.extract(_NUMERIC_RE).dropna()
+            m = m[m[0].str.len() < 3]  # year-first values (2024/03/04) say nothing about d/m order
+            if len(m):
                 firsts.append(m[0].astype(int))
                 seconds.append(m[1].astype(int))
         if not firsts:
@@ -132,8 +136,9 @@ class DateParser:
         failed = result.isna()
         if failed.any():
             bad_vals = present[failed]
-            where = (f"rows {', '.join(str(int(r)) for r in rows.loc[bad_vals.index[:5]])}"
-                     if rows is not None else f"{len(bad_vals)} values")
+            where = (f"row{'s' if len(bad_vals) > 1 else ''} "
+                     f"{', '.join(str(int(r)) for r in rows.loc[bad_vals.index[:5]])}"
+                     if rows is not None else f"{len(bad_vals)} value(s)")
             if failed.mean() > 0.05 or failed.sum() > 50 and failed.mean() > 0.01:
                 raise ExportReadError(self.file, f"column {column!r}, {where}",
                                       f"dates workfw cannot read, such as {bad_vals.iloc[0]!r}",
@@ -146,60 +151,74 @@ class DateParser:
         return out
 
     def _parse_uniques(self, uniques: pd.Series, *, column: str) -> pd.Series:
-        sample = uniques.iloc[:500]
-        if sample.str.fullmatch(r"\d{12,13}").all():
+        # Every test looks at all unique values: a pattern seen only in the
+        # first rows must not send a later odd value into a failing cast.
+        if uniques.str.fullmatch(r"\d{12,13}").all():
             return self._localise(pd.to_datetime(uniques.astype("int64"), unit="ms", utc=True))
-        if sample.str.fullmatch(r"\d{5}(\.\d+)?").all():
+        if uniques.str.fullmatch(r"\d{5}(\.\d+)?").all():
             days = uniques.astype(float)
             if days.between(20000, 80000).all():
                 return self._localise(pd.to_datetime("1899-12-30") + pd.to_timedelta(days, unit="D"))
-        if sample.str.match(_JS_RE).mean() > 0.5:
+        if uniques.iloc[:500].str.match(_JS_RE).mean() > 0.5:
             cleaned = uniques.str.replace(r"\s*\(.*\)\s*$", "", regex=True)
-            return pd.to_datetime(cleaned, format="%a %b %d %Y %H:%M:%S GMT%z", errors="coerce", utc=True)
+            return _in_range(pd.to_datetime(cleaned, format="%a %b %d %Y %H:%M:%S GMT%z", errors="coerce", utc=True))
         iso = self._parse_iso(uniques)
         if iso.notna().mean() > 0.95:
             return iso
         work = uniques.str.replace(_MONTH_RE, lambda m: _MONTHS[m.group(1).lower()], regex=True)
         candidates = list(_NAMED_FORMATS)
-        if work.iloc[:500].str.match(_NUMERIC_RE).any():
+        day_or_month_first = work.str.extract(_NUMERIC_RE)[0].str.len() < 3
+        if day_or_month_first.any():
             order = self.learn_order(work)
             if order is None:
                 order = "mdy"
                 self._decided = order
+                example = work[day_or_month_first.fillna(False)].iloc[0]
                 self.warnings.append(
-                    f"Column {column!r}: numeric dates such as {work.iloc[0]!r} could be day-first or "
+                    f"Column {column!r}: numeric dates such as {example!r} could be day-first or "
                     "month-first and no value decides it; read as month/day/year. Pass date_order='dmy' "
                     "if your tracker writes day first.")
             candidates = _numeric_formats(order) + _numeric_formats("ymd") + candidates
-        result = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
-        remaining = work
+        result = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[us]")
+        remaining = work[iso.isna()]
         for fmt in candidates:
             if remaining.empty:
                 break
             got = pd.to_datetime(remaining, format=fmt, errors="coerce")
             hit = got.notna()
             if hit.any():
-                result.loc[got.index[hit]] = got[hit].astype("datetime64[ns]")
+                result.loc[got.index[hit]] = got[hit].astype("datetime64[us]")
                 remaining = remaining[~hit]
-        return self._localise(result)
+        # Values in ISO form keep their ISO reading (zone included) in a mixed column.
+        return self._localise(result).where(iso.isna(), iso)
 
     def _parse_iso(self, uniques: pd.Series) -> pd.Series:
-        if not uniques.iloc[:500].str.match(r"\d{4}-\d{2}-\d{2}").any():
-            return pd.Series(pd.NaT, index=uniques.index, dtype=_UTC)
-        has_zone = uniques.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
         out = pd.Series(pd.NaT, index=uniques.index, dtype=_UTC)
+        looks_iso = uniques.str.match(r"\d{4}-\d{2}-\d{2}")
+        if not looks_iso.any():
+            return out
+        has_zone = looks_iso & uniques.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+        naive = looks_iso & ~has_zone
         if has_zone.any():
-            out[has_zone] = pd.to_datetime(uniques[has_zone], format="ISO8601", errors="coerce", utc=True).astype(_UTC)
-        if (~has_zone).any():
-            naive = pd.to_datetime(uniques[~has_zone], format="ISO8601", errors="coerce")
-            out[~has_zone] = self._localise(naive).astype(_UTC)
+            out[has_zone] = _in_range(pd.to_datetime(uniques[has_zone], format="ISO8601", errors="coerce", utc=True))
+        if naive.any():
+            out[naive] = self._localise(pd.to_datetime(uniques[naive], format="ISO8601", errors="coerce"))
         return out
 
     def _localise(self, stamps: pd.Series) -> pd.Series:
         stamps = pd.Series(stamps)
         if isinstance(stamps.dtype, pd.DatetimeTZDtype):
-            return stamps.dt.tz_convert("UTC")
+            return _in_range(stamps)
         if stamps.dtype == object:
-            return pd.to_datetime(stamps, utc=True)
-        return stamps.dt.tz_localize(self.tz, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert("UTC")
+            return _in_range(pd.to_datetime(stamps, utc=True, errors="coerce"))
+        # In the autumn hour that occurs twice, read the time as the first
+        # (summer-time) one rather than losing it; spring's missing hour moves on.
+        first = np.ones(len(stamps), dtype=bool)
+        local = stamps.dt.tz_localize(self.tz, ambiguous=first, nonexistent="shift_forward")
+        return _in_range(local)
 
+
+def _in_range(stamps: pd.Series) -> pd.Series:
+    """Convert tz-aware stamps to ``datetime64[ns, UTC]``; years nanoseconds cannot hold become NaT."""
+    utc = stamps.dt.tz_convert("UTC")
+    return utc.where((utc >= _EARLIEST) & (utc <= _LATEST)).astype(_UTC)

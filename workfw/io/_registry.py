@@ -1,11 +1,15 @@
 """The list of export formats workfw reads, and the options they accept."""
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import pandas as pd
+
 from ..errors import OptionError
 from ..export import TaskExport
+from ..schema import STATUS_CATEGORIES
 
 __all__ = ["ExportFormat", "ReadOptions", "COMMON_OPTIONS", "FORMATS", "register"]
 
@@ -89,13 +93,78 @@ def register(fmt: ExportFormat) -> ExportFormat:
     return fmt
 
 
-def build_options(fmt: ExportFormat, options: Mapping[str, Any]) -> ReadOptions:
-    """Split ``read_export`` keyword options into a :class:`ReadOptions`, rejecting unknown names."""
+def build_options(fmt: ExportFormat, options: Mapping[str, Any], *, file: str | None = None) -> ReadOptions:
+    """Split ``read_export`` keyword options into a :class:`ReadOptions`, rejecting unknown names.
+
+    Common options are checked here, before any parsing, so a typo fails fast
+    with the valid choices instead of after reading a large file.
+
+    Parameters
+    ----------
+    fmt : ExportFormat
+        The format being read.
+    options : mapping
+        The keyword options given to ``read_export``.
+    file : str, optional
+        File name for messages.
+    """
+    where = f"{file}: " if file else ""
     allowed = set(COMMON_OPTIONS) | set(fmt.options)
     unknown = sorted(set(options) - allowed)
     if unknown:
-        raise OptionError(f"read_export(source={fmt.name!r}) got unknown options {unknown}; expected some of "
+        raise OptionError(f"{where}read_export(source={fmt.name!r}) got unknown options {unknown}; expected some of "
                           f"{sorted(allowed)}. Next step: remove them or check the spelling.")
     common = {k: v for k, v in options.items() if k in COMMON_OPTIONS and k != "name"}
+    if common.get("tz") is None:
+        common.pop("tz", None)  # None means the default, UTC
+    check_common_options(common, file=file)
     extra = {k: v for k, v in options.items() if k not in COMMON_OPTIONS}
     return ReadOptions(**common, extra=extra)
+
+
+def check_common_options(common: Mapping[str, Any], *, file: str | None = None) -> None:
+    """Raise :class:`OptionError` when a common option (tz, date_order, status_map...) is invalid."""
+    where = f"{file}: " if file else ""
+    order = common.get("date_order")
+    if order is not None and order not in ("dmy", "mdy", "ymd"):
+        raise OptionError(f"{where}option date_order={order!r}; expected 'dmy', 'mdy', 'ymd' or None. "
+                          "Next step: pass 'dmy' for 31/12/2024 or 'mdy' for 12/31/2024.")
+    tz = common.get("tz", "UTC")
+    try:
+        valid_tz = isinstance(tz, str) and bool(_zone(tz))
+    except (KeyError, ValueError, TypeError):
+        valid_tz = False
+    if not valid_tz:
+        raise OptionError(f"{where}option tz={tz!r} is not a time zone name; expected an IANA name such as "
+                          "'UTC' or 'Europe/London'. Next step: pass the zone your tracker profile uses.")
+    status_map = common.get("status_map")
+    if status_map is not None:
+        if not isinstance(status_map, Mapping):
+            raise OptionError(f"{where}option status_map is a {type(status_map).__name__}; expected a dict of "
+                              "status name -> category. Next step: pass status_map={'Name': 'done'}.")
+        for status, category in status_map.items():
+            if not isinstance(category, str) or category not in STATUS_CATEGORIES:
+                raise OptionError(f"{where}option status_map[{status!r}] = {category!r}; expected one of "
+                                  f"{list(STATUS_CATEGORIES)}. Next step: map each status name to one of those "
+                                  "categories.")
+    for key in ("encoding", "delimiter", "team"):
+        value = common.get(key)
+        if value is not None and not isinstance(value, str):
+            raise OptionError(f"{where}option {key}={value!r}; expected a string or None. "
+                              "Next step: pass text, or leave the option out.")
+    delim = common.get("delimiter")
+    if delim is not None and (len(delim) != 1 or delim in '"\r\n'):
+        raise OptionError(f"{where}option delimiter={delim!r}; expected one character such as ',', ';' or '\\t'. "
+                          "Next step: pass the single character between the columns, or leave it out to detect it.")
+    encoding = common.get("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise OptionError(f"{where}option encoding={encoding!r} is not an encoding Python knows; expected "
+                              "a name such as 'utf-8', 'cp1252' or 'utf-16'. Next step: correct the name or leave "
+                              "it out to detect it.") from exc
+
+
+def _zone(tz: str) -> object:
+    return pd.Timestamp("2024-01-01").tz_localize(tz).tzinfo

@@ -80,9 +80,12 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
                           "exported": exported.astype("string").fillna("")})
     combos = frame.groupby(["status", "exported"], dropna=False, sort=False).size().reset_index(name="tasks")
     cats, rules, unknown = [], [], []
+    missing = status.isna().groupby([frame["status"], frame["exported"]], dropna=False, sort=False).all()
     for st, ex in zip(combos["status"], combos["exported"]):
         key = st.strip().casefold()
-        if key in user:
+        if bool(missing.get((st, ex), False)) and ex not in STATUS_CATEGORIES:
+            cats.append("todo"); rules.append("no status, read as todo")
+        elif key in user:
             cats.append(user[key]); rules.append("your map")
         elif ex in STATUS_CATEGORIES:
             cats.append(ex); rules.append("stated in the export")
@@ -94,6 +97,10 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
             cats.append("todo"); rules.append("unknown, read as todo"); unknown.append(st)
     combos["status_category"] = cats
     combos["rule"] = rules
+    no_status = combos.loc[combos["rule"] == "no status, read as todo", "tasks"].sum()
+    if no_status:
+        warnings.append(f"{int(no_status)} tasks have no status (and the export states no category); they were "
+                        "read as 'todo'.")
     if unknown:
         warnings.append(f"Status names {unknown[:8]} match no known category and were read as 'todo'. "
                         "Pass status_map={'Name': 'in_progress'} to read_export to place them.")

@@ -4,27 +4,41 @@ Every value comes out as text (``NA`` for empty cells); readers parse types.
 Repeated headers (Jira's ``Labels``, ``Comment``...) are kept: the frame gets
 unique names (``Labels``, ``Labels (2)``...) and :attr:`CsvTable.headers`
 keeps the original name of every column.
+
+Clean files go through pyarrow's multi-threaded parser; only files pyarrow
+rejects (rows of the wrong width, broken quoting) take the slower ``csv``
+module path, which repairs what it can and says so in ``warnings``.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import EmptyExportError, ExportReadError
 
-__all__ = ["CsvTable", "decode", "read_csv_table", "sniff_header"]
+__all__ = ["CsvTable", "decode", "read_csv_table", "sniff_header", "RESERVED_COLUMNS"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 _STRING = pd.StringDtype()
 _HEADER_SCAN_ROWS = 25
+_DELIMITERS = (",", ";", "\t", "|")
+# Only these end a CSV record; str.splitlines would also split on \x0b, \x1c, \u2028...
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+#: Column names workfw adds to ``TaskExport.raw``; an original column with one of
+#: these names is renamed ``"<name> (original)"`` so it is neither lost nor overwritten.
+RESERVED_COLUMNS = ("_file", "_row", "_outcome", "_reason", "task_id")
 
 
 @dataclass
@@ -60,6 +74,17 @@ class CsvTable:
         return bool(self.columns_named(header))
 
 
+def _reject_binary(data: bytes, name: str) -> None:
+    if data.startswith(b"PK\x03\x04"):
+        found = "a ZIP archive (an Excel .xlsx workbook or a zipped export)"
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        found = "an Excel 97-2003 .xls workbook"
+    else:
+        return
+    raise ExportReadError(name, "the whole file", found, "a CSV or JSON export",
+                          "open it in Excel and use File > Save As > CSV UTF-8, or unzip it first")
+
+
 def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str, str, list[str]]:
     """Decode file bytes, detecting BOMs, UTF-16 and Excel's Windows-1252.
 
@@ -67,8 +92,15 @@ def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str,
     -------
     tuple
         ``(text, encoding, warnings)``.
+
+    Raises
+    ------
+    ExportReadError
+        When the bytes are a spreadsheet workbook or zip rather than text, or
+        do not decode in the encoding the user named.
     """
     warnings: list[str] = []
+    _reject_binary(data, name)
     if encoding:
         try:
             return data.decode(encoding), encoding, warnings
@@ -77,34 +109,50 @@ def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str,
                                   "text in the encoding you named",
                                   "leave encoding unset so workfw detects it, or name the right one") from exc
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", warnings
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16", warnings
-    head = data[:4000]
-    if head and head.count(b"\x00") > len(head) // 4:
+        text, enc = data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # A cut-short download can leave an odd byte; replace it rather than fail.
+        text, enc = data.decode("utf-16", errors="replace"), "utf-16"
+    elif (head := data[:4000]) and head.count(b"\x00") > len(head) // 4:
         enc = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
-        return data.decode(enc, errors="replace"), enc, warnings
-    try:
-        return data.decode("utf-8"), "utf-8", warnings
-    except UnicodeDecodeError:
-        pass
-    try:
-        text, enc = data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        text, enc = data.decode("latin-1"), "latin-1"
-    warnings.append(f"The file is not UTF-8; it was read as {enc} (as Excel saves CSV on Windows). "
-                    "If accented letters look wrong, pass encoding=... to read_export.")
+        text = data.decode(enc, errors="replace")
+    else:
+        try:
+            text, enc = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, enc = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, enc = data.decode("latin-1"), "latin-1"
+            warnings.append(f"The file is not UTF-8; it was read as {enc} (as Excel saves CSV on Windows). "
+                            "If accented letters look wrong, pass encoding=... to read_export.")
+    if "\ufffd" in text and enc.startswith(("utf-8-sig", "utf-16")):
+        warnings.append(f"Some bytes are not valid {enc} and were replaced by '\ufffd'; the file may be "
+                        "cut short or damaged.")
     return text, enc, warnings
 
 
+def _records(text: str, delim: str, limit: int | None = None) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    out = []
+    for rec in reader:
+        out.append(rec)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
 def _sniff_delimiter(sample: str) -> str:
-    lines = [ln for ln in sample.splitlines()[:_HEADER_SCAN_ROWS] if ln.strip(" ,;\t")]
-    if not lines:
-        return ","
-    best, best_score = ",", -1
-    for delim in (",", ";", "\t", "|"):
-        counts = [len(next(csv.reader([ln], delimiter=delim), [])) for ln in lines[:10]]
-        score = max(counts)
+    # The delimiter is the one that splits most records into the same number
+    # (>1) of fields; raw per-character counts are fooled by commas in text.
+    best, best_score = ",", (0, 0)
+    for delim in _DELIMITERS:
+        widths = [len(r) for r in _records(sample, delim, _HEADER_SCAN_ROWS) if any(c.strip() for c in r)]
+        widths = [w for w in widths if w > 1]
+        if not widths:
+            continue
+        width, freq = Counter(widths).most_common(1)[0]
+        score = (freq, width)
         if score > best_score:
             best, best_score = delim, score
     return best
@@ -120,52 +168,94 @@ def _header_index(rows: list[list[str]]) -> int:
 
 
 def _unique_names(headers: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    used = {r.casefold() for r in RESERVED_COLUMNS}
     out = []
     for i, h in enumerate(headers):
         base = h.strip() or f"(unnamed {i + 1})"
-        key = base.casefold()
-        seen[key] = seen.get(key, 0) + 1
-        out.append(base if seen[key] == 1 else f"{base} ({seen[key]})")
+        if base.casefold() in {r.casefold() for r in RESERVED_COLUMNS}:
+            base = f"{base} (original)"
+        candidate, n = base, 1
+        # Loop because a generated "X (2)" may itself be a header further on.
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{base} ({n})"
+        used.add(candidate.casefold())
+        out.append(candidate)
     return out
+
+
+def _sniff(text: str, delimiter: str | None) -> tuple[list[str], int, str]:
+    sample = text[:65536]
+    delim = delimiter or _sniff_delimiter(sample)
+    rows = _records(sample, delim, _HEADER_SCAN_ROWS + 1)
+    if len(text) > len(sample) and len(rows) > 1:
+        rows = rows[:-1]  # the last sampled row may be cut
+    rows = rows[:_HEADER_SCAN_ROWS]
+    idx = _header_index(rows)
+    return (rows[idx] if rows else []), idx, delim
 
 
 def sniff_header(text: str, *, delimiter: str | None = None) -> tuple[list[str], int, str]:
     """Return ``(headers, header_row_index, delimiter)`` from the start of a CSV text."""
-    sample = text[:65536]
-    delim = delimiter or _sniff_delimiter(sample)
-    rows = list(csv.reader(io.StringIO(sample), delimiter=delim))[:_HEADER_SCAN_ROWS]
-    if rows and not sample.endswith(("\n", "\r")) and len(text) > len(sample):
-        rows = rows[:-1]  # the last sampled row may be cut
-    idx = _header_index(rows)
-    headers = rows[idx] if rows else []
+    headers, idx, delim = _sniff(text, delimiter)
     while headers and not headers[-1].strip() and len(headers) > 1:
         headers = headers[:-1]  # a trailing delimiter adds an empty header
     return headers, idx, delim
 
 
+def _record_end(text: str, start: int, delim: str) -> int:
+    """Offset just past the record starting at ``start``, following the csv module's quoting rules."""
+    i, n, at_field_start, quoted = start, len(text), True, False
+    while i < n:
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 1
+                else:
+                    quoted = False
+        elif ch == '"' and at_field_start:
+            quoted = True
+        elif ch in "\r\n":
+            return i + 2 if text.startswith("\r\n", i) else i + 1
+        at_field_start = ch == delim and not quoted
+        i += 1
+    return n
+
+
 def _skip_preamble(text: str, header_index: int, delim: str) -> str:
-    if header_index == 0:
-        return text
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    for _ in range(header_index):
-        next(reader)
-    # csv.reader consumed whole records; locate the header record's start.
-    lines_consumed = reader.line_num
     pos = 0
-    for _ in range(lines_consumed):
-        pos = text.index("\n", pos) + 1
+    for _ in range(header_index):
+        pos = _record_end(text, pos, delim)
     return text[pos:]
+
+
+def _is_blank(rec: list) -> bool:
+    return all(c is None or not str(c).strip() for c in rec)
 
 
 def _python_parse(body: str, delim: str, n_cols: int, name: str, first_row: int,
                   warnings: list[str]) -> tuple[list[list[str | None]], int]:
+    """Parse with the csv module, repairing short, long and unclosed-quote rows."""
+    lines = [m for m in re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", body) if m]
     records: list[list[str | None]] = []
     short = long_ = 0
     widest = n_cols
-    try:
-        for rec in csv.reader(io.StringIO(body, newline=""), delimiter=delim):
-            if not rec or (len(rec) == 1 and not rec[0].strip()):
+    unclosed: list[int] = []
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(lines[start:], delimiter=delim)
+        begun = start
+        for rec in reader:
+            rec_first_line = begun
+            begun = start + reader.line_num
+            if begun >= len(lines) and rec and _quote_open_at_end("".join(lines[rec_first_line:]), delim):
+                # A quote opened and never closed swallowed the rest of the file:
+                # read that one line with the quote as a plain character instead.
+                rec = next(csv.reader([lines[rec_first_line]], delimiter=delim, quoting=csv.QUOTE_NONE), [])
+                unclosed.append(first_row - 1 + len(records))
+                begun = rec_first_line + 1
+            if _is_blank(rec):
                 continue
             if len(rec) < n_cols:
                 short += 1
@@ -174,16 +264,35 @@ def _python_parse(body: str, delim: str, n_cols: int, name: str, first_row: int,
                 long_ += 1
                 widest = max(widest, len(rec))
             records.append([c if c != "" else None for c in rec])
-    except csv.Error as exc:
-        raise ExportReadError(name, f"row {first_row + len(records)}", f"broken CSV quoting ({exc})",
-                              "RFC-4180 CSV with balanced double quotes",
-                              "re-export the file from the tracker, or open and re-save it as CSV") from exc
+            if begun != start + reader.line_num:
+                break  # resume after the repaired line
+        start = begun if begun > start else len(lines)
     if short:
         warnings.append(f"{short} rows had fewer fields than the header; the missing trailing fields were left empty.")
     if long_:
         warnings.append(f"{long_} rows had more fields than the header; the extra fields are kept in columns "
                         "named '(extra N)' in the raw table.")
+    if unclosed:
+        warnings.append(f"Row {unclosed[0]} has a double quote that is never closed; that line was read with the "
+                        "quote as a plain character so the rows after it are not lost. Check that row's cells.")
     return records, widest
+
+
+def _quote_open_at_end(text: str, delim: str) -> bool:
+    at_field_start, quoted, i, n = True, False, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 1
+                else:
+                    quoted = False
+        elif ch == '"' and at_field_start:
+            quoted = True
+        at_field_start = (ch == delim or ch in "\r\n") and not quoted
+        i += 1
+    return quoted
 
 
 def read_csv_table(data: bytes, *, name: str, encoding: str | None = None,
@@ -204,25 +313,40 @@ def read_csv_table(data: bytes, *, name: str, encoding: str | None = None,
     EmptyExportError
         When the file has no header or no data rows.
     ExportReadError
-        When the quoting is broken beyond repair.
+        When the file is a workbook or zip, or the named encoding is wrong.
     """
     text, enc, warnings = decode(data, name=name, encoding=encoding)
-    if not text.strip():
+    return _table_from_text(text, name=name, encoding=enc, delimiter=delimiter, warnings=warnings)
+
+
+def _table_from_text(text: str, *, name: str, encoding: str, delimiter: str | None,
+                     warnings: list[str]) -> CsvTable:
+    if not text.strip("\ufeff\x00 \t\r\n"):
         raise EmptyExportError(name, "the whole file", "no content", "a header row and task rows",
                                "export again from the tracker; the file may have been saved before the download finished")
-    headers, idx, delim = sniff_header(text, delimiter=delimiter)
+    raw_headers, idx, delim = _sniff(text, delimiter)
+    headers = list(raw_headers)
+    while headers and not headers[-1].strip() and len(headers) > 1:
+        headers = headers[:-1]
     if len([h for h in headers if h.strip()]) < 2:
-        raise EmptyExportError(name, "row 1", f"no header row (first line: {text.strip().splitlines()[0][:80]!r})",
+        first_line = next((ln for ln in _LINE_END.split(text) if ln.strip()), "")
+        raise EmptyExportError(name, f"row {idx + 1}", f"no header row (first line: {first_line[:80]!r})",
                                "a header row naming at least two columns",
-                               "check that this is a CSV export of tasks, not a report or a single list")
+                               "check that this is a CSV export of tasks, not a report or a single list; "
+                               "pass delimiter=... if the file uses an unusual separator")
     names = _unique_names(headers)
     body = _skip_preamble(text, idx, delim)
     first_row = idx + 2
-    frame = _arrow_parse(body, delim, names)
-    if frame is None:
+    # Trailing delimiters give every row empty fields past the last header;
+    # naming them lets pyarrow keep the fast path.
+    trailing = _unique_extra(names, len(raw_headers) - len(headers))
+    frame = _arrow_parse(body, delim, names + trailing)
+    if frame is not None:
+        frame, headers = _drop_empty_extras(frame, trailing, headers, warnings)
+    else:
         records, widest = _python_parse(body, delim, len(names), name, first_row, warnings)
         records = records[1:]  # drop the header record itself
-        cols = names + [f"(extra {i})" for i in range(1, widest - len(names) + 1)]
+        cols = names + _unique_extra(names, widest - len(names))
         headers = headers + cols[len(headers):]
         padded = [r + [None] * (len(cols) - len(r)) if len(r) < len(cols) else r[:len(cols)] for r in records]
         frame = pd.DataFrame(padded, columns=cols, dtype=_STRING) if padded else pd.DataFrame(
@@ -232,7 +356,29 @@ def read_csv_table(data: bytes, *, name: str, encoding: str | None = None,
                                "at least one task row under the header",
                                "widen the tracker's filter or search before exporting")
     frame["_row"] = pd.RangeIndex(first_row, first_row + len(frame))
-    return CsvTable(frame=frame, headers=list(headers), encoding=enc, delimiter=delim, warnings=warnings)
+    return CsvTable(frame=frame, headers=list(headers), encoding=encoding, delimiter=delim, warnings=warnings)
+
+
+def _unique_extra(names: list[str], count: int) -> list[str]:
+    used = {n.casefold() for n in names}
+    out, i = [], 0
+    while len(out) < count:
+        i += 1
+        candidate = f"(extra {i})"
+        if candidate.casefold() not in used:
+            out.append(candidate)
+    return out
+
+
+def _drop_empty_extras(frame: pd.DataFrame, extras: list[str], headers: list[str],
+                       warnings: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    filled = [c for c in extras if frame[c].notna().any()]
+    frame = frame.drop(columns=[c for c in extras if c not in filled])
+    if filled:
+        rows = int(frame[filled].notna().any(axis=1).sum())
+        warnings.append(f"{rows} rows had more fields than the header; the extra fields are kept in columns "
+                        "named '(extra N)' in the raw table.")
+    return frame, headers + filled
 
 
 def _arrow_parse(body: str, delim: str, names: list[str]) -> pd.DataFrame | None:
@@ -243,20 +389,37 @@ def _arrow_parse(body: str, delim: str, names: list[str]) -> pd.DataFrame | None
         bad.append(1)
         return "skip"
 
+    data = body.encode("utf-8")
+    # One block for the whole file: a record may never straddle two blocks,
+    # and a single description cell can be megabytes long.
+    block = min(max(1 << 26, len(data) + 1), 2**31 - 1)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 26),
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
                                              invalid_row_handler=_on_bad),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=True, null_values=[""],
                                                  quoted_strings_can_be_null=True),
         )
-    except (pa.ArrowInvalid, pa.ArrowKeyError):
+    except pa.ArrowException:
         return None
     if bad:
         return None
-    frame = table.to_pandas(types_mapper={pa.string(): _STRING, pa.large_string(): _STRING}.get)
-    # pyarrow keeps whitespace-only lines as rows of nulls; a blank line is not a record.
-    return frame.loc[frame.notna().any(axis=1)].reset_index(drop=True)
+    if len(table) and body.count('"') % 2 and _quote_open_at_end(body, delim):
+        # pyarrow accepted a quote that is never closed and swallowed the tail;
+        # an even quote count rules that out without a Python-speed scan.
+        return None
+    if len(table):
+        table = table.filter(_filled_rows(table))
+    return table.to_pandas(types_mapper={pa.string(): _STRING, pa.large_string(): _STRING}.get)
+
+
+def _filled_rows(table: pa.Table) -> pa.Array:
+    """Mask of rows with at least one non-blank cell (",,," or spaces is not a record)."""
+    filled = None
+    for col in table.columns:
+        has_text = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0), False)
+        filled = has_text if filled is None else pc.or_(filled, has_text)
+    return filled

@@ -1,4 +1,292 @@
-"""Reader for jira exports (being written)."""
+"""Jira readers: CSV "all fields" / "current fields" (``jira-csv``) and REST search JSON (``jira-json``).
+
+Columns are found by header name, never by position, and repeated headers
+(``Labels``, ``Sprint``, ``Comment``, ``Watchers``, ``Inward issue link (Blocks)``...)
+are read through :meth:`~workfw.io._text.CsvTable.columns_named`.  Russian
+headers are translated to English first; only ``Ключ проблемы``, ``Тема``,
+``Компоненты`` and the ``Пользовательское поле (...)`` prefix were seen in real
+files, the other translations follow Jira's Russian UI and are unverified.
+
+``Custom field (Flagged)`` (``Impediment`` on flagged issues) has no canonical
+field: it is not a label the team chose and carries no history, so it is named
+in the field map and kept in ``raw`` for a blocked-work diagnosis to read.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+from collections import Counter
+
+import pandas as pd
+
+from ..errors import ExportReadError
+from ._build import Assembly, assemble
+from ._common import count_values, first_present, gather_repeated, to_number
+from ._dates import DateParser
+from ._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
+from ._registry import ExportFormat, ReadOptions, register
+from ._status import normalise_category
+from ._text import CsvTable
+
+__all__ = ["read_jira_csv", "sniff_jira_csv", "read_jira_json", "sniff_jira_json", "JIRA_STATUS_MAP"]
+
+_RU_HEADERS = {
+    "ключ проблемы": "Issue key", "ключ задачи": "Issue key", "тема": "Summary",
+    "идентификатор проблемы": "Issue id", "тип проблемы": "Issue Type", "тип задачи": "Issue Type",
+    "статус": "Status", "категория статуса": "Status Category",
+    "изменение категории статуса": "Status Category Changed", "ключ проекта": "Project key",
+    "название проекта": "Project name", "приоритет": "Priority", "решение": "Resolution",
+    "исполнитель": "Assignee", "автор": "Reporter", "создано": "Created", "обновлено": "Updated",
+    "дата решения": "Resolved", "срок исполнения": "Due date", "метки": "Labels", "описание": "Description",
+    "наблюдатели": "Watchers", "комментарий": "Comment", "спринт": "Sprint", "компоненты": "Components",
+    "родительская задача": "Parent", "ключ родительской задачи": "Parent key",
+}
+_RU_CUSTOM = "пользовательское поле ("
+
+_STORY_POINTS = ("Custom field (Story Points)", "Custom field (Story point estimate)")
+_TIS_HEADER = "Custom field ([CHART] Time in Status)"
+_DONE_LIKE = ("done", "cancelled")
+
+
+def _english(header: str) -> str:
+    text = header.strip()
+    low = text.casefold()
+    if low.startswith(_RU_CUSTOM):
+        return "Custom field (" + text[len(_RU_CUSTOM):]
+    return _RU_HEADERS.get(low, text)
+
+
+class _Columns:
+    """Frame columns by English Jira header, whatever language the export used."""
+
+    def __init__(self, table: CsvTable) -> None:
+        self._by_header: dict[str, list[str]] = {}
+        # columns_named is case-insensitive, so ask once per casefolded header.
+        for header in {h.strip().casefold(): h for h in table.headers}.values():
+            found = self._by_header.setdefault(_english(header).casefold(), [])
+            found.extend(c for c in table.columns_named(header) if c not in found)
+
+    def named(self, header: str) -> list[str]:
+        return list(self._by_header.get(header.casefold(), []))
+
+    def first(self, *headers: str) -> str | None:
+        for header in headers:
+            if found := self.named(header):
+                return found[0]
+        return None
+
+
+def sniff_jira_csv(headers: list[str]) -> bool:
+    """Return True when the header row has Jira's ``Issue key`` and ``Summary`` (or their translations)."""
+    names = {_english(h).casefold() for h in headers}
+    return "issue key" in names and "summary" in names
+
+
+def _last_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for col in columns:  # later columns win, so the result is the last filled one
+        values = frame[col].astype("string")
+        out = values.where(values.notna() & (values.str.strip() != ""), out)
+    return out
+
+
+def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[str, str],
+             warnings: list[str]) -> pd.Series:
+    """``Parent key``, else ``Parent``/``Parent id`` resolved through ``Issue id``, else ``Epic Link``."""
+    parent = pd.Series(pd.NA, index=raw.index, dtype="string")
+    if col := cols.first("Parent key"):
+        parent = raw[col].astype("string").str.strip()
+        field_map[col] = "parent_id"
+    numeric_col = cols.first("Parent", "Parent id")
+    if numeric_col:
+        numbers = raw[numeric_col].astype("string").str.strip()
+        field_map[numeric_col] = "parent_id"
+        id_col = cols.first("Issue id")
+        lookup = {}
+        if id_col:
+            field_map[id_col] = "parent_id (resolves Parent)"
+            lookup = dict(zip(raw[id_col].astype("string").str.strip(), key))
+        is_number = numbers.str.fullmatch(r"\d+").fillna(False).astype(bool)
+        resolved = numbers.where(~is_number, numbers.map(lookup)).astype("string")
+        outside = int((parent.isna() & is_number & resolved.isna()).sum())
+        if outside:
+            warnings.append(f"{outside} issues name a parent by numeric id ({numeric_col!r}) that is not in this "
+                            "file, so their parent is left empty; export the parents too to keep the hierarchy.")
+        parent = parent.fillna(resolved)
+    if col := cols.first("Custom field (Epic Link)"):
+        parent = parent.fillna(raw[col].astype("string").str.strip())
+        field_map[col] = "parent_id (epic)"
+    return parent.mask(parent == "")
+
+
+def _time_in_status(cell: object) -> list[tuple[str, int]] | None:
+    """``statusId_*:*_timesEntered_*:*_ms`` segments joined by ``_*|*_`` -> ``[(status id, ms)]``."""
+    if not isinstance(cell, str) or not cell.strip():
+        return None
+    out = []
+    for segment in cell.strip().split("_*|*_"):
+        parts = segment.split("_*:*_")
+        if len(parts) != 3 or not parts[2].strip().isdigit():
+            return None
+        out.append((parts[0].strip(), int(parts[2])))
+    return out
+
+
+def _started_from_time_in_status(segments: pd.Series, status: pd.Series, created: pd.Series,
+                                 completed: pd.Series, done: pd.Series, category_of_name: dict[str, str],
+                                 warnings: list[str]) -> pd.Series:
+    """Infer when done issues started: created + time spent in to-do statuses before the first start.
+
+    Status ids are not named in the file: an id is given the status name of the
+    issues whose current status is its last (or only) segment.  The first
+    segment is the status an issue was created in, taken as to-do when no issue
+    names it.  Segments are in the order first visited.
+    """
+    votes: dict[str, Counter] = {}
+    for segs, name in zip(segments, status):
+        if isinstance(segs, list) and isinstance(name, str):
+            votes.setdefault(segs[-1][0], Counter())[name] += 2 if len(segs) == 1 else 1
+    id_category = {sid: category_of_name[c.most_common(1)[0][0]] for sid, c in votes.items()}
+    started = pd.Series(pd.NaT, index=status.index, dtype="datetime64[ns, UTC]")
+    unknown = 0
+    has_segments = segments.map(lambda s: isinstance(s, list)).astype(bool)
+    for idx in segments.index[done & has_segments & created.notna() & completed.notna()]:
+        todo_ms, worked, ok = 0, False, True
+        for pos, (sid, ms) in enumerate(segments[idx]):
+            cat = id_category.get(sid, "todo" if pos == 0 else None)
+            if cat is None:
+                ok = False
+                break
+            todo_ms += ms if cat == "todo" else 0
+            worked = worked or cat == "in_progress"
+        if not ok:
+            unknown += 1
+            continue
+        guess = created[idx] + pd.Timedelta(milliseconds=todo_ms)
+        if worked and guess <= completed[idx]:
+            started[idx] = guess
+    if unknown:
+        warnings.append(f"{unknown} done issues passed through statuses that no issue in the file is in now, so "
+                        f"{_TIS_HEADER!r} could not tell when they started; their started time is left empty.")
+    return started
+
+
+def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskExport":  # noqa: F821
+    """Read a Jira CSV export ("all fields" or "current fields", Cloud or Server/Data Center).
+
+    Parameters
+    ----------
+    table : CsvTable
+        The file read as text.
+    file : str
+        File name for messages.
+    options : ReadOptions
+        Common options; ``tz`` is the exporting user's profile time zone
+        (Jira writes none) and ``date_order`` settles ``03/04/2024``.
+
+    Returns
+    -------
+    TaskExport
+    """
+    raw = table.frame
+    cols = _Columns(table)
+    warnings = list(table.warnings)
+    field_map: dict[str, str] = {}
+    mapped = pd.DataFrame(index=raw.index)
+
+    def take(field: str, *headers: str) -> None:
+        present = [c for h in headers if (c := cols.first(h))]
+        field_map.update(dict.fromkeys(present, field))
+        mapped[field] = first_present(raw, present)
+
+    if cols.first("Issue key") is None:
+        raise ExportReadError(file, "the header row", f"columns {table.headers[:10]} without 'Issue key'",
+                              "a Jira CSV export, which always has 'Issue key' and 'Summary'",
+                              "leave source='auto', or export again with Export Excel CSV (all fields)")
+    take("task_id", "Issue key")
+    for field, headers in (("title", ("Summary",)), ("description", ("Description",)),
+                           ("task_type", ("Issue Type",)), ("status", ("Status",)), ("assignee", ("Assignee",)),
+                           ("reporter", ("Reporter",)), ("team", ("Team", "Custom field (Team)")),
+                           ("project", ("Project key", "Project name")), ("priority", ("Priority",)),
+                           ("resolution", ("Resolution",)), ("url", ("Custom field (Issue URL)",))):
+        take(field, *headers)
+    mapped["task_id"] = mapped["task_id"].str.strip()
+    mapped["assignees"] = [[a] if isinstance(a, str) and a.strip() else [] for a in mapped["assignee"]]
+    mapped["parent_id"] = _parents(raw, cols, mapped["task_id"], field_map, warnings)
+
+    repeated = {"labels": "Labels", "iteration": "Sprint", "comments": "Comment", "watchers": "Watchers",
+                "blocked_by": "Inward issue link (Blocks)"}
+    for field, header in repeated.items():
+        field_map.update(dict.fromkeys(cols.named(header), field))
+    mapped["labels"] = gather_repeated(raw, cols.named("Labels"))
+    mapped["blocked_by"] = gather_repeated(raw, cols.named("Inward issue link (Blocks)"), sep=",")
+    mapped["iteration"] = _last_present(raw, cols.named("Sprint"))
+    mapped["comments"] = count_values(raw, cols.named("Comment"))
+    mapped["watchers"] = count_values(raw, cols.named("Watchers"))
+    points = [c for h in _STORY_POINTS if (c := cols.first(h))]
+    field_map.update(dict.fromkeys(points, "estimate"))
+    mapped["estimate"] = to_number(first_present(raw, points), column=" / ".join(points) or "estimate",
+                                   warnings=warnings)
+    if flag := cols.first("Custom field (Flagged)"):
+        field_map[flag] = "(raw only: board flag 'Impediment', no canonical field)"
+
+    dates = DateParser(file=file, tz=options.tz, date_order=options.date_order, warnings=warnings)
+    date_cols = {name: cols.first(header) for name, header in (
+        ("created", "Created"), ("updated", "Updated"), ("due", "Due date"), ("resolved", "Resolved"),
+        ("changed", "Status Category Changed"))}
+    dates.learn_order(*(raw[c] for c in date_cols.values() if c))
+    parsed = {name: (dates.parse(raw[c], column=c, rows=raw["_row"]) if c
+                     else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"))
+              for name, c in date_cols.items()}
+    for name in ("created", "updated", "due"):
+        mapped[name] = parsed[name]
+    field_map.update({c: f for f, c in (("created", date_cols["created"]), ("updated", date_cols["updated"]),
+                                         ("due", date_cols["due"]), ("completed", date_cols["resolved"]),
+                                         ("started, completed", date_cols["changed"])) if c})
+
+    stated_col = cols.first("Status Category")
+    stated = (raw[stated_col].map(normalise_category, na_action="ignore") if stated_col
+              else pd.Series(pd.NA, index=raw.index, dtype=object))
+    if stated_col:
+        field_map[stated_col] = "status_category"
+    category, mapped["status_category"] = category_per_row(mapped["status"], stated, mapped["resolution"],
+                                                           options.status_map)
+    done, in_progress = category.isin(_DONE_LIKE), category == "in_progress"
+    resolved, changed = parsed["resolved"], parsed["changed"]
+    stray = int((resolved.notna() & ~done).sum())
+    if stray:
+        warnings.append(f"{stray} issues have a Resolved date but a status that is not done (a workflow that "
+                        "keeps the resolution on reopen); their completed time is left empty.")
+    mapped["completed"] = resolved.where(done).fillna(changed.where(done))
+    mapped["completed_basis"] = pd.Series(pd.NA, index=raw.index, dtype=object).mask(
+        done & changed.notna(), "inferred").mask(done & resolved.notna(), "exact")
+    mapped["started"] = changed.where(in_progress)
+    mapped["started_basis"] = pd.Series(pd.NA, index=raw.index, dtype=object).mask(
+        in_progress & changed.notna(), "exact")
+
+    if tis_col := cols.first(_TIS_HEADER):
+        field_map[tis_col] = "started (inferred for done issues)"
+        user = {str(k).strip().casefold(): v for k, v in (options.status_map or {}).items()}
+        known = {str(s).strip().casefold(): c for s, c in zip(mapped["status"], stated) if isinstance(s, str) and isinstance(c, str) and c}
+        names = mapped["status"].dropna().unique()
+        inferred = _started_from_time_in_status(
+            raw[tis_col].map(_time_in_status, na_action="ignore"), mapped["status"], mapped["created"],
+            mapped["completed"], done, {n: name_category(n, user, known) for n in names}, warnings)
+        mapped["started"] = mapped["started"].fillna(inferred)
+        mapped["started_basis"] = mapped["started_basis"].mask(inferred.notna() & mapped["started_basis"].isna(),
+                                                                "inferred")
+    return assemble(Assembly(raw=raw, mapped=mapped, source="jira-csv", file=file, field_map=field_map,
+                             default_status_map=JIRA_STATUS_MAP, warnings=warnings),
+                    status_map=options.status_map, team=options.team)
+
+
+register(ExportFormat(
+    name="jira-csv", label="Jira CSV (all fields or current fields)", kind="csv",
+    sniff=sniff_jira_csv, read=read_jira_csv,
+    how_to_export="Jira issue search or filter -> Export -> Export Excel CSV (all fields), at most 1,000 issues a file",
+))
+
+register(ExportFormat(
+    name="jira-json", label="Jira REST search JSON (with changelog)", kind="json",
+    sniff=sniff_jira_json, read=read_jira_json,
+    how_to_export="open <site>/rest/api/2/search?jql=project=KEY&expand=changelog&maxResults=100 in the "
+                  "browser while logged in and save the page as .json",
+))

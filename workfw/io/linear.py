@@ -1,4 +1,153 @@
-"""Reader for linear exports (being written)."""
+"""Reader for Linear CSV exports (``source="linear-csv"``).
+
+Linear's CSV (Settings → Import/Export → Export CSV, or a view's menu) comes
+in a 30-column layout ending in ``Roadmaps`` and a newer 34-column layout
+ending in ``UUID, Time in status (minutes), Related to, Blocked by,
+Duplicate of``.  Rows one field short (``Roadmaps`` missing) are padded by
+the shared CSV reader, which warns.  Choices this reader makes:
+
+* **Status category** is not in the file, so it is inferred from which
+  lifecycle column is filled: ``Canceled`` → cancelled, else ``Completed`` →
+  done, else ``Started`` → in_progress, else todo.  It counts as stated by
+  the export, so it beats status-name keywords but a ``status_map`` the user
+  passes still wins.  A file without any of those columns falls back to the
+  status names.
+* **Timestamps**: ``Started`` → ``started`` and ``Completed`` → ``completed``
+  (basis ``exact``).  A cancelled issue has no ``completed``; its
+  ``Canceled`` time stays in ``raw``.  Dates may be ISO or JavaScript
+  ``Date.toString()`` text; both carry their zone, so ``tz`` does not move them.
+* ``Cycle Name`` (or ``Cycle <Cycle Number>`` when the cycle has no name) is
+  the ``iteration``; ``Priority`` ``No priority`` is empty; ``Creator`` is the
+  ``reporter``; the ``'`` Linear puts before text starting with ``= + - @``
+  is removed.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import pandas as pd
+
+from ._build import Assembly, assemble
+from ._common import split_values, strip_formula_guard, to_number
+from ._dates import DateParser
+from ._registry import ExportFormat, ReadOptions, register
+from ._text import CsvTable
+
+__all__ = ["read_linear_csv", "sniff_linear_csv"]
+
+_REQUIRED = ("ID", "Team", "Title", "Status", "Created", "Started", "Completed", "Canceled")
+_LIFECYCLE = (("Canceled", "cancelled"), ("Completed", "done"), ("Started", "in_progress"))
+
+#: Linear's default workflow state names.
+_DEFAULT_STATUS_MAP = {
+    "triage": "todo", "backlog": "todo", "todo": "todo", "in progress": "in_progress",
+    "in review": "in_progress", "done": "done", "canceled": "cancelled", "duplicate": "cancelled",
+}
+
+_FIELD_MAP = {
+    "ID": "task_id", "Team": "team", "Title": "title", "Description": "description", "Status": "status",
+    "Estimate": "estimate", "Priority": "priority", "Project": "project", "Creator": "reporter",
+    "Assignee": "assignee, assignees", "Labels": "labels", "Cycle Number": "iteration (when Cycle Name is empty)",
+    "Cycle Name": "iteration", "Created": "created", "Updated": "updated",
+    "Started": "started; status_category in_progress when set",
+    "Completed": "completed; status_category done when set",
+    "Canceled": "status_category cancelled when set (time kept in raw)", "Due Date": "due",
+    "Parent issue": "parent_id", "Blocked by": "blocked_by",
+}
+
+
+def sniff_linear_csv(headers: list[str]) -> bool:
+    """Return True for a Linear CSV header (``ID, Team, Title, Status`` plus the lifecycle columns)."""
+    names = {h.strip() for h in headers}
+    return all(h in names for h in _REQUIRED) and ("Triaged" in names or "Parent issue" in names)
+
+
+def _column(table: CsvTable, header: str) -> str | None:
+    found = table.columns_named(header)
+    return found[0] if found else None
+
+
+def _text(table: CsvTable, header: str) -> pd.Series:
+    column = _column(table, header)
+    if column is None:
+        return pd.Series(pd.NA, index=table.frame.index, dtype="string")
+    values = strip_formula_guard(table.frame[column]).str.strip()
+    return values.mask(values == "")
+
+
+def _as_lists(values: pd.Series) -> pd.Series:
+    # Built by hand: Series.map returning lists gives a pyarrow list dtype in pandas 3.
+    return pd.Series([[] if pd.isna(v) else [v] for v in values], index=values.index, dtype=object)
+
+
+def _stated_category(table: CsvTable) -> pd.Series:
+    stated = pd.Series(pd.NA, index=table.frame.index, dtype=object)
+    present = [(h, cat) for h, cat in _LIFECYCLE if _column(table, h)]
+    if not present:
+        return stated
+    # Fill from the weakest signal to the strongest so the strongest wins.
+    stated[:] = "todo"
+    for header, category in reversed(present):
+        stated[_text(table, header).notna().to_numpy()] = category
+    return stated
+
+
+def read_linear_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskExport":  # noqa: F821
+    """Read a Linear CSV export into a :class:`~workfw.export.TaskExport`.
+
+    Parameters
+    ----------
+    table : CsvTable
+        The file read as text.
+    file : str
+        File name for messages.
+    options : ReadOptions
+        Common options (``tz`` only affects dates written without a zone).
+
+    Returns
+    -------
+    TaskExport
+    """
+    raw = table.frame
+    warnings = list(table.warnings)
+    mapped = pd.DataFrame(index=raw.index)
+    for fld, header in (("task_id", "ID"), ("team", "Team"), ("title", "Title"), ("description", "Description"),
+                        ("status", "Status"), ("project", "Project"), ("reporter", "Creator"),
+                        ("assignee", "Assignee"), ("parent_id", "Parent issue")):
+        mapped[fld] = _text(table, header)
+    mapped["assignees"] = _as_lists(mapped["assignee"])
+    mapped["labels"] = split_values(_text(table, "Labels"), ",")
+    mapped["blocked_by"] = split_values(_text(table, "Blocked by"), ",")
+    priority = _text(table, "Priority")
+    mapped["priority"] = priority.mask(priority.str.casefold() == "no priority")
+    cycle_number = _text(table, "Cycle Number")
+    mapped["iteration"] = _text(table, "Cycle Name").fillna("Cycle " + cycle_number)
+    estimate = _column(table, "Estimate")
+    if estimate:
+        mapped["estimate"] = to_number(raw[estimate], column=estimate, warnings=warnings)
+
+    dates = DateParser(file=file, tz=options.tz, date_order=options.date_order, warnings=warnings)
+    date_fields = {"created": "Created", "updated": "Updated", "started": "Started", "completed": "Completed",
+                   "due": "Due Date"}
+    present = {fld: _column(table, h) for fld, h in date_fields.items() if _column(table, h)}
+    dates.learn_order(*(raw[c] for c in present.values()))
+    for fld, column in present.items():
+        mapped[fld] = dates.parse(raw[column], column=column, rows=raw["_row"])
+
+    mapped["status_category"] = _stated_category(table)
+    if "completed" in mapped:
+        # A cancelled issue was not delivered, so it gets no completion time.
+        mapped["completed"] = mapped["completed"].mask(mapped["status_category"] == "cancelled")
+    for fld in ("started", "completed"):
+        if fld in mapped:
+            mapped[f"{fld}_basis"] = pd.Series("exact", index=raw.index, dtype="string").where(mapped[fld].notna())
+
+    field_map = {c: _FIELD_MAP[h] for h in _FIELD_MAP if (c := _column(table, h))}
+    assembly = Assembly(raw=raw, mapped=mapped, source="linear-csv", file=file, field_map=field_map,
+                        default_status_map=_DEFAULT_STATUS_MAP, warnings=warnings)
+    return assemble(assembly, status_map=options.status_map, team=options.team)
+
+
+register(ExportFormat(
+    name="linear-csv", label="Linear CSV (workspace, team or view export)", kind="csv",
+    sniff=sniff_linear_csv, read=read_linear_csv,
+    how_to_export="Linear: Settings, Import/Export, Export CSV (or a view's menu, Export CSV)",
+))

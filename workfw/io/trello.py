@@ -1,4 +1,431 @@
-"""Reader for trello exports (being written)."""
+"""Trello board JSON (``source="trello-json"``): one task per card, history from ``actions``.
+
+Get the file from the board menu: Print, export and share -> Export as JSON.
+
+How the board becomes tasks (the import report repeats what matters):
+
+* ``status`` is the name of the card's list (``idList`` -> ``lists[].name``);
+  cards in archived lists keep that list as their status.  List categories
+  come from the ``done_lists`` option when given (every list it names is
+  done; other lists that look done are read as in progress), otherwise from
+  Trello's default lists (To Do, Doing, Done) and keywords.  ``status_map``
+  overrides both.
+* ``dueComplete`` only says the due-date box was ticked, so it does not make
+  a card done: the list decides, and a warning counts ticked cards in lists
+  that are not done.
+* Archived cards (``closed: true``) are not necessarily finished.  With
+  ``archived_as="keep"`` (the default) they keep their list's category and a
+  warning counts them; ``"cancelled"`` or ``"done"`` gives them the status
+  ``"Archived"`` in that category.
+* ``created`` is exact: the first 8 hex digits of a card id are its creation
+  time in Unix seconds (the file has no created field).
+* ``actions`` become events: list moves (``field="status"``), card creation
+  (``"created"``, ``new`` = first list), members added or removed
+  (``"assignee"``) and archiving (``"archived"``).  Event list names are the
+  lists' current names, so a renamed list stays one status.
+* ``started`` is the first entry (creation or move) into an in-progress or
+  done list (basis ``history``); it is left unknown when the history starts
+  with the card already past to-do.  ``completed`` is when the card began
+  its final stretch in done or cancelled lists (``history``), otherwise
+  ``dateLastActivity`` (``inferred``).
+* Trello embeds only the newest 1,000 actions; the report names the oldest
+  action's date when the history is cut or older cards predate it.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import json
+import re
+from typing import Any
+
+import pandas as pd
+
+from ..errors import EmptyExportError, ExportReadError, OptionError
+from ..export import TaskExport
+from ._build import Assembly, assemble
+from ._dates import DateParser
+from ._registry import ExportFormat, ReadOptions, register
+from ._status import apply_status_map, keyword_category
+
+__all__ = ["read_trello_json", "ARCHIVED_CHOICES", "ACTION_CAP"]
+
+#: Values of the ``archived_as`` option.
+ARCHIVED_CHOICES = ("keep", "cancelled", "done")
+#: How many actions Trello embeds in a board export at most.
+ACTION_CAP = 1000
+
+_DEFAULT_LISTS = {"to do": "todo", "doing": "in_progress", "done": "done"}
+_ARCHIVED_STATUS = "Archived"
+_CREATING_ACTIONS = ("createCard", "copyCard", "convertToCardFromCheckItem", "emailCard")
+_CARD_ID = re.compile(r"[0-9a-fA-F]{24}")
+_UTC = "datetime64[ns, UTC]"
+
+
+def _sniff(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("cards"), list) and isinstance(doc.get("lists"), list)
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return pd.NA
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _records_frame(records: list[Any], *, file: str, where: str) -> pd.DataFrame:
+    """One text row per JSON record: top-level fields (nested ones as JSON text) plus ``_row``."""
+    for pos, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            raise ExportReadError(file, f"{where}[{pos}] (record {pos + 1})", f"a {type(rec).__name__}",
+                                  "an object per record", "export the board again from Trello")
+    columns: dict[str, None] = {}
+    for rec in records:
+        columns.update(dict.fromkeys(k for k in rec if k != "_row"))
+    frame = pd.DataFrame({c: pd.Series([_cell(r.get(c)) for r in records], dtype="string") for c in columns},
+                         index=pd.RangeIndex(len(records)))
+    frame["_row"] = range(1, len(records) + 1)
+    return frame
+
+
+def _by_id(items: Any) -> dict[str, dict]:
+    return {str(i["id"]): i for i in items or [] if isinstance(i, dict) and i.get("id") is not None}
+
+
+def _person(member: dict) -> str:
+    return str(member.get("fullName") or member.get("username") or member.get("name") or member.get("id"))
+
+
+def _created_from_id(card_id: Any) -> pd.Timestamp:
+    if not isinstance(card_id, str) or not _CARD_ID.fullmatch(card_id):
+        return pd.NaT
+    return pd.Timestamp(int(card_id[:8], 16), unit="s", tz="UTC")
+
+
+def _check_options(options: ReadOptions, names: list[str], file: str) -> tuple[str, set[str] | None]:
+    archived_as = options.get("archived_as", "keep")
+    if archived_as not in ARCHIVED_CHOICES:
+        raise OptionError(f"{file}: archived_as={archived_as!r}; expected one of {list(ARCHIVED_CHOICES)}. "
+                          "Next step: pass 'keep' (archived cards keep their list's category), 'cancelled' "
+                          "or 'done'.")
+    done_lists = options.get("done_lists")
+    if done_lists is None:
+        return archived_as, None
+    if isinstance(done_lists, str):
+        done_lists = [done_lists]
+    wanted = {str(n).strip().casefold() for n in done_lists}
+    missing = sorted(wanted - {n.casefold() for n in names})
+    if missing:
+        raise OptionError(f"{file}: done_lists names {missing}, which are not lists of this board; its lists are "
+                          f"{sorted(set(names))}. Next step: copy the list names exactly as the board shows them.")
+    return archived_as, wanted
+
+
+def _default_map(names: list[str], done_lists: set[str] | None, warnings: list[str]) -> dict[str, str]:
+    default = dict(_DEFAULT_LISTS)
+    if done_lists is None:
+        return default
+    demoted = []
+    for name in dict.fromkeys(names):
+        key = name.casefold()
+        if key in done_lists:
+            default[key] = "done"
+        elif (default.get(key) or keyword_category(name)) == "done":
+            # The user named the done lists; a "done"-sounding list left out is a stage before done.
+            default[key] = "in_progress"
+            demoted.append(name)
+    if demoted:
+        warnings.append(f"Lists {demoted} look done but are not in done_lists, so they are read as in progress. "
+                        "Add them to done_lists, or use status_map, to place them otherwise.")
+    return default
+
+
+def _categories(names: list[str], default_map: dict[str, str], user_map: Any) -> dict[str, str]:
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
+    cats, _ = apply_status_map(pd.Series(names, dtype="string"), None, default_map=default_map,
+                               user_map=user_map, warnings=[])
+    return dict(zip(names, cats))
+
+
+def _list_name(ref: Any, list_names: dict[str, str]) -> Any:
+    if not isinstance(ref, dict):
+        return pd.NA
+    return list_names.get(str(ref.get("id")), ref.get("name") or pd.NA)
+
+
+def _member_ref(data: dict, action: dict, members: dict[str, dict]) -> Any:
+    mid = data.get("idMember") or (data.get("member") or {}).get("id")
+    if mid is not None and str(mid) in members:
+        return _person(members[str(mid)])
+    for candidate in (action.get("member"), data.get("member")):
+        if isinstance(candidate, dict):
+            return _person(candidate)
+    return mid if mid is not None else pd.NA
+
+
+def _author(action: dict, members: dict[str, dict]) -> Any:
+    creator = action.get("memberCreator")
+    if isinstance(creator, dict):
+        return _person(creator)
+    creator_id = action.get("idMemberCreator")
+    if creator_id is not None and str(creator_id) in members:
+        return _person(members[str(creator_id)])
+    return creator_id if creator_id is not None else pd.NA
+
+
+def _action_rows(actions: list[dict], list_names: dict[str, str], members: dict[str, dict]) -> list[tuple]:
+    rows = []
+    for pos, action in enumerate(actions):
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        card = data.get("card") if isinstance(data.get("card"), dict) else {}
+        if card.get("id") is None:
+            continue
+        kind = action.get("type")
+        author = _author(action, members)
+        old = data.get("old") if isinstance(data.get("old"), dict) else {}
+        change = None
+        if kind in _CREATING_ACTIONS:
+            change = ("created", pd.NA, _list_name(data.get("list"), list_names))
+        elif kind == "updateCard" and ("listAfter" in data or "idList" in old):
+            change = ("status", _list_name(data.get("listBefore") or {"id": old.get("idList")}, list_names),
+                      _list_name(data.get("listAfter") or {"id": card.get("idList")}, list_names))
+        elif kind == "updateCard" and "closed" in old:
+            change = ("archived", str(bool(old["closed"])).lower(), str(not old["closed"]).lower())
+        elif kind == "addMemberToCard":
+            change = ("assignee", pd.NA, _member_ref(data, action, members))
+        elif kind == "removeMemberFromCard":
+            change = ("assignee", _member_ref(data, action, members), pd.NA)
+        if change is not None:
+            rows.append((pos, str(card["id"]), *change, author))
+    return rows
+
+
+def _history(actions: list[dict], *, list_names: dict[str, str], members: dict[str, dict],
+             dates: DateParser) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the events table and every action's parsed date (for the coverage window)."""
+    when = dates.parse(pd.Series([a.get("date") for a in actions], dtype="string"), column="actions[].date")
+    rows = _action_rows(actions, list_names, members)
+    events = pd.DataFrame(rows, columns=["_pos", "task_id", "field", "old", "new", "author"])
+    events.insert(2, "at", when.loc[events["_pos"]].to_numpy() if len(events) else pd.Series([], dtype=_UTC))
+    events = events.drop(columns="_pos").sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
+    return events, when
+
+
+def _flow_times(card_ids: pd.Series, final: pd.Series, events: pd.DataFrame,
+                category: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Per card: ``started`` and ``completed`` read from list entries (NaT when history cannot tell)."""
+    started = pd.Series(pd.NaT, index=card_ids.index, dtype=_UTC)
+    completed = pd.Series(pd.NaT, index=card_ids.index, dtype=_UTC)
+    flow = events[events["field"].isin(["created", "status"]) & events["new"].notna()]
+    per_card = {tid: g for tid, g in flow.groupby("task_id", sort=False)}
+    for idx, cid in card_ids.items():
+        moves = per_card.get(cid)
+        if moves is None:
+            continue
+        cats = [category.get(n, "todo") for n in moves["new"]]
+        at = list(moves["at"])
+        if (moves["field"] == "created").any():
+            before = "todo"
+        else:
+            first_old = moves["old"].iloc[0]
+            before = category.get(first_old, "todo") if isinstance(first_old, str) else "todo"
+        if before == "todo":
+            started[idx] = next((t for t, c in zip(at, cats) if c in ("in_progress", "done")), pd.NaT)
+        if final[idx] in ("done", "cancelled"):
+            run_start = len(cats)
+            while run_start > 0 and cats[run_start - 1] in ("done", "cancelled"):
+                run_start -= 1
+            # A run reaching back to the start of a cut history began before the file's window.
+            if run_start < len(cats) and (run_start > 0 or before not in ("done", "cancelled")):
+                completed[idx] = at[run_start]
+    return started, completed
+
+
+def _archive_times(card_ids: pd.Series, events: pd.DataFrame) -> pd.Series:
+    closing = events[(events["field"] == "archived") & (events["new"] == "true")]
+    out = pd.Series(pd.NaT, index=card_ids.index, dtype=_UTC)
+    if len(closing):
+        last = closing.groupby("task_id")["at"].max()
+        out = pd.Series(card_ids.map(last).to_numpy(), index=card_ids.index).astype(_UTC)
+    return out
+
+
+def _labels(card: dict, board_labels: dict[str, dict]) -> list[str]:
+    items = card.get("labels")
+    if not isinstance(items, list):
+        items = [board_labels[str(i)] for i in card.get("idLabels") or [] if str(i) in board_labels]
+    return [str(lb.get("name") or lb.get("color")) for lb in items
+            if isinstance(lb, dict) and (lb.get("name") or lb.get("color"))]
+
+
+def _checklist_progress(cards: list[dict], checklists: Any) -> list[Any]:
+    done_total: dict[str, list[int]] = {}
+    for cl in checklists or []:
+        if isinstance(cl, dict):
+            counts = done_total.setdefault(str(cl.get("idCard")), [0, 0])
+            for item in cl.get("checkItems") or []:
+                counts[0] += int(isinstance(item, dict) and item.get("state") == "complete")
+                counts[1] += 1
+    out = []
+    for card in cards:
+        badges = card.get("badges") if isinstance(card.get("badges"), dict) else {}
+        done, total = done_total.get(str(card.get("id")),
+                                     [badges.get("checkItemsChecked") or 0, badges.get("checkItems") or 0])
+        out.append(f"{done}/{total}" if total else pd.NA)
+    return out
+
+
+def _coverage_warning(when: pd.Series, created: pd.Series, n_actions: int) -> str | None:
+    if n_actions == 0:
+        return ("The export has no actions, so there is no list-move history: started is unknown and completed "
+                "is inferred from each card's last activity.")
+    oldest = when.min()
+    if pd.isna(oldest):
+        return None
+    older = int((created < oldest).sum())
+    if n_actions < ACTION_CAP and not older:
+        return None
+    cut = (f"Trello embeds only the newest {ACTION_CAP:,} actions, and this file holds {n_actions:,}"
+           if n_actions >= ACTION_CAP else f"The file's {n_actions:,} actions")
+    return (f"{cut}: history covers {oldest:%Y-%m-%d %H:%M} UTC onwards. Cards created before "
+            f"that: {older}; their earlier list moves are missing (started unknown, completed inferred when needed). "
+            "Older actions need Trello's API (/boards/{id}/actions?before=...).")
+
+
+def read_trello_json(board: dict, *, file: str, options: ReadOptions) -> TaskExport:
+    """Read a Trello board export (one task per card).
+
+    Parameters
+    ----------
+    board : dict
+        The parsed board JSON (keys ``cards``, ``lists``, ``actions``, ``members``...).
+    file : str
+        File name for messages.
+    options : ReadOptions
+        Common options plus ``done_lists`` (list names that mean done; other
+        done-looking lists are then read as in progress) and ``archived_as``
+        (``"keep"``, ``"cancelled"`` or ``"done"``; see the module notes).
+
+    Returns
+    -------
+    TaskExport
+        Tasks, list-move and member events, raw cards and the report.
+    """
+    cards = board["cards"]
+    if not cards:
+        raise EmptyExportError(file, "key 'cards'", "a board with no cards", "at least one card",
+                               "check that you exported the right board (archived cards are included)")
+    raw = _records_frame(cards, file=file, where="cards")
+    warnings: list[str] = []
+    lists, members, board_labels = _by_id(board["lists"]), _by_id(board.get("members")), _by_id(board.get("labels"))
+    list_names = {lid: str(lst.get("name") or lid) for lid, lst in lists.items()}
+    raw_actions = board.get("actions")
+    actions = [a for a in raw_actions if isinstance(a, dict)] if isinstance(raw_actions, list) else []
+    dates = DateParser(file=file, tz=options.tz, date_order=options.date_order, warnings=warnings)
+    events, when = _history(actions, list_names=list_names, members=members, dates=dates)
+    flow = events.loc[events["field"].isin(["status", "created"]), ["old", "new"]]
+    seen_names = list(list_names.values()) + [n for n in flow.stack().tolist() if isinstance(n, str)]
+    archived_as, done_lists = _check_options(options, seen_names, file)
+    default_map = _default_map(seen_names, done_lists, warnings)
+    if archived_as != "keep":
+        default_map[_ARCHIVED_STATUS.casefold()] = archived_as
+
+    card_ids = pd.Series([c.get("id") for c in cards], index=raw.index, dtype="string")
+    in_list = pd.Series([list_names.get(str(c.get("idList")), pd.NA) for c in cards], index=raw.index, dtype="string")
+    archived = pd.Series([c.get("closed") is True for c in cards], index=raw.index)
+    replace = archived & (archived_as != "keep")
+    status = in_list.mask(replace, _ARCHIVED_STATUS)
+    category = _categories(list(status.dropna()) + seen_names, default_map, options.status_map)
+    final = status.map(category)
+
+    mapped = pd.DataFrame(index=raw.index)
+    mapped["task_id"] = card_ids
+    mapped["title"] = [c.get("name") for c in cards]
+    mapped["description"] = [c.get("desc") for c in cards]
+    mapped["task_type"] = "Card"
+    mapped["status"] = status
+    mapped["assignees"] = [[_person(members[str(m)]) if str(m) in members else str(m) for m in c.get("idMembers") or []]
+                           for c in cards]
+    mapped["assignee"] = mapped["assignees"].map(lambda v: v[0] if v else pd.NA)
+    board_name = board.get("name")
+    mapped["project"] = board_name if isinstance(board_name, str) else pd.NA
+    mapped["labels"] = [_labels(c, board_labels) for c in cards]
+    mapped["created"] = pd.Series([_created_from_id(c) for c in card_ids.fillna("")], index=raw.index, dtype=_UTC)
+    mapped["updated"] = dates.parse(raw.get("dateLastActivity", pd.Series(pd.NA, index=raw.index)),
+                                    column="dateLastActivity", rows=raw["_row"])
+    mapped["due"] = dates.parse(raw.get("due", pd.Series(pd.NA, index=raw.index)), column="due", rows=raw["_row"])
+    mapped["comments"] = [(c.get("badges") or {}).get("comments") if isinstance(c.get("badges"), dict) else pd.NA
+                          for c in cards]
+    mapped["url"] = [c.get("url") or c.get("shortUrl") for c in cards]
+
+    started, completed = _flow_times(card_ids, final, events, category)
+    completed = completed.mask(replace, _archive_times(card_ids, events))
+    closed_by_list = final.isin(["done", "cancelled"])
+    mapped["started"] = started
+    mapped["started_basis"] = pd.Series("history", index=raw.index).where(started.notna())
+    mapped["completed"] = completed.where(closed_by_list).fillna(mapped["updated"].where(closed_by_list))
+    mapped["completed_basis"] = (pd.Series("history", index=raw.index).where(completed.notna() & closed_by_list)
+                                 .fillna(pd.Series("inferred", index=raw.index).where(mapped["completed"].notna())))
+    mapped["_reject"] = [("template card, not a task" if c.get("isTemplate") is True else
+                          "separator card, not a task" if c.get("cardRole") == "separator" else pd.NA) for c in cards]
+    raw["checklist_progress"] = pd.Series(_checklist_progress(cards, board.get("checklists")),
+                                          index=raw.index, dtype="string")
+
+    _note_board_quirks(warnings, cards=cards, raw=raw, lists=lists, archived=archived, final=final,
+                       archived_as=archived_as)
+    if (note := _coverage_warning(when, mapped["created"][mapped["_reject"].isna()], len(actions))) is not None:
+        warnings.append(note)
+    assembly = Assembly(raw=raw, mapped=mapped, source="trello-json", file=file, field_map=_FIELD_MAP,
+                        default_status_map=default_map, events=events, warnings=warnings)
+    return assemble(assembly, status_map=options.status_map, team=options.team)
+
+
+def _note_board_quirks(warnings: list[str], *, cards: list[dict], raw: pd.DataFrame, lists: dict[str, dict],
+                       archived: pd.Series, final: pd.Series, archived_as: str) -> None:
+    if archived.any() and archived_as == "keep":
+        warnings.append(f"Archived cards: {int(archived.sum())}. Archived is not the same as done, so they keep "
+                        "their list's category; pass archived_as='cancelled' or archived_as='done' to place them.")
+    in_closed = [str(lists[str(c.get("idList"))].get("name")) for c in cards
+                 if str(c.get("idList")) in lists and lists[str(c.get("idList"))].get("closed") is True]
+    if in_closed:
+        warnings.append(f"Cards in archived lists {sorted(set(in_closed))}: {len(in_closed)}. They keep that list "
+                        "as their status.")
+    ticked = pd.Series([c.get("dueComplete") is True for c in cards], index=raw.index) & ~final.isin(["done", "cancelled"])
+    if ticked.any():
+        warnings.append(f"Cards with the due date marked complete in a list that is not done: {int(ticked.sum())}. "
+                        "The list decides their status. Pass done_lists=[...] or status_map={...} if those "
+                        "lists mean done.")
+    unknown_list = raw["idList"].notna() & ~raw["idList"].isin(list(lists)) if "idList" in raw else None
+    if unknown_list is not None and unknown_list.any():
+        warnings.append(f"Cards pointing to lists missing from the file: {int(unknown_list.sum())}. Their status "
+                        "is empty.")
+
+
+_FIELD_MAP = {
+    "id": "task_id; created (first 8 hex digits of the id = Unix seconds of creation)",
+    "name": "title",
+    "desc": "description",
+    "idList": "status (the list's name)",
+    "closed": "archived cards (see archived_as)",
+    "idMembers": "assignees (member full names)",
+    "labels": "labels (name, or colour when unnamed)",
+    "idLabels": "labels (when card labels are absent)",
+    "idBoard": "project (the board's name)",
+    "dateLastActivity": "updated; completed of done cards without history (inferred)",
+    "due": "due",
+    "dueComplete": "warning only: the list decides done",
+    "badges": "comments (badges.comments)",
+    "url": "url",
+    "shortUrl": "url when url is absent",
+    "isTemplate": "template cards are rejected",
+    "cardRole": "separator cards are rejected",
+    "checklist_progress": "added by workfw: checked/total checklist items",
+}
+
+
+register(ExportFormat(
+    name="trello-json", label="Trello board JSON", kind="json", sniff=_sniff, read=read_trello_json,
+    how_to_export="Trello board menu -> Print, export and share -> Export as JSON",
+    options=("done_lists", "archived_as"),
+))

@@ -1,0 +1,187 @@
+"""Real-world damage the shared assembly repairs: Excel ids, repeated rows, dates, zones, statuses."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import workfw as wf
+from workfw.errors import ExportReadError, OptionError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MAP = {"task_id": "ID", "title": "Title", "status": "Status", "created": "Created"}
+
+
+def read(data: bytes, mapping: dict | None = None, **options) -> wf.TaskExport:
+    return wf.read_export(data, source="generic-csv", mapping=mapping or MAP, name="t.csv", **options)
+
+
+def assert_invariant(export: wf.TaskExport, columns: list[str]) -> None:
+    r, raw = export.report, export.raw
+    assert r.rows_read == len(export.tasks) + r.merged + r.rejected == len(raw)
+    assert export.tasks["task_id"].is_unique
+    assert set(columns) <= set(raw.columns)
+    assert raw.loc[raw["_outcome"] != "task", "_reason"].notna().all()
+
+
+def ts(text: str, tz: str = "UTC") -> pd.Timestamp:
+    return pd.Timestamp(text, tz=tz).tz_convert("UTC")
+
+
+# --- Excel-damaged ids and repeated rows ------------------------------------
+
+def test_excel_scientific_ids_keep_distinct_tasks_and_merge_identical_rows() -> None:
+    export = read(FIXTURES.joinpath("core_excel_sci_ids.csv").read_bytes(),
+                  {"task_id": "Task ID", "title": "Name", "assignee": "Assignee", "status": "Section/Column",
+                   "created": "Created At"})
+    tasks = export.tasks
+    assert tasks["task_id"].tolist() == ["row-2", "row-4", "row-5"]
+    assert tasks["title"].tolist() == ["Launch page", "Fix footer", "Plan Q3"]
+    assert tasks["assignees"].tolist() == [["Ana", "Ben"], ["Ana"], ["Cy"]]
+    assert tasks["assignee"].tolist() == ["Ana", "Ana", "Cy"]
+    # 4/17/16: the 17 can only be a day, so the whole column is month-first.
+    assert tasks["created"].tolist() == [ts("2016-04-17"), ts("2016-04-18"), ts("2016-04-19")]
+    raw = export.raw
+    assert raw["_outcome"].tolist() == ["task", "merged", "task", "task"]
+    assert raw["_reason"].tolist()[1] == "same task as row 2"
+    assert raw["task_id"].tolist() == ["row-2", "row-2", "row-4", "row-5"]
+    assert (export.report.rows_read, export.report.merged, export.report.rejected) == (4, 1, 0)
+    assert "4 task ids look like Excel scientific notation (e.g. '7.18656E+14')" in export.report.warnings[0]
+    assert_invariant(export, ["Task ID", "Created At", "Name", "Assignee", "Section/Column"])
+
+
+def test_one_task_over_several_rows_is_merged_with_lists_joined() -> None:
+    data = (b"ID,Title,Status,Created,Owner,Tags\n"
+            b"A-1,Login,Doing,2024-05-01,Ana,\"ui, auth\"\n"
+            b"A-2,Logout,Done,2024-05-02,Ben,ui\n"
+            b"A-1,,Doing,,Ben,\"auth, api\"\n"
+            b",orphan,Done,2024-05-03,Cy,\n")
+    export = read(data, {**MAP, "assignees": "Owner", "labels": "Tags"})
+    tasks = export.tasks.set_index("task_id")
+    assert list(tasks.index) == ["A-1", "A-2"]
+    assert tasks.loc["A-1", "assignees"] == ["Ana", "Ben"]
+    assert tasks.loc["A-1", "labels"] == ["ui", "auth", "api"]
+    assert tasks.loc["A-1", "title"] == "Login"
+    assert tasks.loc["A-1", "created"] == ts("2024-05-01")
+    raw = export.raw
+    assert raw["_outcome"].tolist() == ["task", "task", "merged", "rejected"]
+    assert raw["_reason"].tolist()[2:] == ["same task as row 2", "no task id in this row"]
+    assert raw["task_id"].isna().tolist() == [False, False, False, True]
+    assert (export.report.rows_read, export.report.merged, export.report.rejected) == (4, 1, 1)
+    assert_invariant(export, ["ID", "Title", "Status", "Created", "Owner", "Tags"])
+
+
+def test_ids_differing_only_by_surrounding_spaces_are_one_task() -> None:
+    export = read(b"ID,Title\n 7 ,a\n7,a\n", {"task_id": "ID", "title": "Title"})
+    assert export.tasks["task_id"].tolist() == ["7"]
+    assert export.report.merged == 1
+
+
+# --- dates -----------------------------------------------------------------
+
+def test_day_first_inferred_from_one_value_above_twelve_in_any_date_column() -> None:
+    data = b"ID,Title,Created,Resolved\n1,a,03/04/2024,05/04/2024\n2,b,06/04/2024,25/04/2024 17:30\n"
+    export = read(data, {"task_id": "ID", "title": "Title", "created": "Created", "completed": "Resolved"})
+    assert export.tasks["created"].tolist() == [ts("2024-04-03"), ts("2024-04-06")]
+    assert export.tasks["completed"].tolist() == [ts("2024-04-05"), ts("2024-04-25 17:30")]
+    assert export.tasks["completed_basis"].tolist() == ["exact", "exact"]
+    assert not any("day-first or month-first" in w for w in export.report.warnings)
+
+
+def test_month_first_inferred_from_second_part_above_twelve() -> None:
+    export = read(b"ID,Title,Created\n1,a,03/04/2024\n2,b,12/13/2024\n", {"task_id": "ID", "created": "Created"})
+    assert export.tasks["created"].tolist() == [ts("2024-03-04"), ts("2024-12-13")]
+
+
+def test_undecidable_dates_warn_and_date_order_is_honoured() -> None:
+    data = b"ID,Created\n1,03/04/2024\n2,05/06/2024 10:00\n"
+    mapping = {"task_id": "ID", "created": "Created"}
+    guessed = read(data, mapping)
+    assert guessed.tasks["created"].tolist() == [ts("2024-03-04"), ts("2024-05-06 10:00")]
+    assert any("could be day-first or month-first" in w and "date_order='dmy'" in w
+               for w in guessed.report.warnings)
+    stated = read(data, mapping, date_order="dmy")
+    assert stated.tasks["created"].tolist() == [ts("2024-04-03"), ts("2024-06-05 10:00")]
+    assert not any("day-first" in w for w in stated.report.warnings)
+
+
+def test_mixed_iso_and_numeric_dates_keep_both() -> None:
+    rows = "".join(f"{i},2024-01-{i:02d}\n" for i in range(1, 11)) + "11,25/12/2024\n"
+    export = read(("ID,Created\n" + rows).encode(), {"task_id": "ID", "created": "Created"})
+    assert export.tasks["created"].tolist()[0] == ts("2024-01-01")
+    assert export.tasks["created"].tolist()[-1] == ts("2024-12-25")
+
+
+def test_unreadable_dates_raise_naming_column_and_rows() -> None:
+    with pytest.raises(ExportReadError, match=r"^t\.csv, column 'Created', rows 2, 3: found dates workfw cannot"):
+        read(b"ID,Created\n1,someday\n2,later\n", {"task_id": "ID", "created": "Created"})
+
+
+def test_dates_nanoseconds_cannot_hold_are_left_empty_with_a_warning() -> None:
+    rows = "".join(f"{i},2024-02-{i:02d}\n" for i in range(1, 26)) + "26,0001-01-01\n"
+    export = read(("ID,Created\n" + rows).encode(), {"task_id": "ID", "created": "Created"})
+    assert export.tasks["created"].isna().sum() == 1
+    assert any("Column 'Created': 1 dates could not be read" in w and "row 27" in w
+               for w in export.report.warnings)
+
+
+# --- time zones ------------------------------------------------------------
+
+def test_tz_option_shifts_naive_times_but_not_values_with_offsets() -> None:
+    data = (b"ID,Created\n1,2024-07-01 10:00\n2,2024-07-01T10:00:00+02:00\n3,2024-01-15 10:00\n"
+            b"4,2024-07-01T10:00:00Z\n")
+    export = read(data, {"task_id": "ID", "created": "Created"}, tz="Europe/Berlin")
+    assert export.tasks["created"].tolist() == [
+        pd.Timestamp("2024-07-01 08:00", tz="UTC"),  # summer time, UTC+2
+        pd.Timestamp("2024-07-01 08:00", tz="UTC"),  # offset stated, not shifted again
+        pd.Timestamp("2024-01-15 09:00", tz="UTC"),  # winter time, UTC+1
+        pd.Timestamp("2024-07-01 10:00", tz="UTC"),
+    ]
+    default = read(data, {"task_id": "ID", "created": "Created"})
+    assert default.tasks["created"].tolist()[0] == pd.Timestamp("2024-07-01 10:00", tz="UTC")
+
+
+def test_tz_twice_occurring_autumn_hour_is_read_not_lost() -> None:
+    export = read(b"ID,Created\n1,2024-10-27 02:30\n", {"task_id": "ID", "created": "Created"}, tz="Europe/Berlin")
+    assert export.tasks["created"].tolist() == [pd.Timestamp("2024-10-27 00:30", tz="UTC")]
+
+
+# --- status categories -----------------------------------------------------
+
+def test_status_map_overrides_keywords_and_is_reported() -> None:
+    data = b"ID,Status\n1,Shipped\n2,Parked\n3,Parked\n4,In Review\n"
+    plain = read(data, {"task_id": "ID", "status": "Status"})
+    assert plain.tasks["status_category"].tolist() == ["done", "todo", "todo", "in_progress"]
+    assert any("['Parked'] match no known category" in w for w in plain.report.warnings)
+    mapped = read(data, {"task_id": "ID", "status": "Status"},
+                  status_map={"parked": "cancelled", "In Review": "done"})
+    assert mapped.tasks["status_category"].tolist() == ["done", "cancelled", "cancelled", "done"]
+    table = mapped.report.status_map.set_index("status")
+    assert table.loc["Parked", ["status_category", "rule", "tasks"]].tolist() == ["cancelled", "your map", 2]
+    assert table.loc["Shipped", "rule"] == "keyword"
+    assert not any("match no known category" in w for w in mapped.report.warnings)
+
+
+def test_bad_category_in_status_map_names_file_status_and_choices() -> None:
+    with pytest.raises(OptionError) as info:
+        read(b"ID,Status\n1,Done\n", {"task_id": "ID", "status": "Status"}, status_map={"Done": "closed"})
+    assert str(info.value).startswith("t.csv: option status_map['Done'] = 'closed'; expected one of "
+                                      "['todo', 'in_progress', 'done', 'cancelled']")
+
+
+def test_stated_status_category_column_wins_over_keywords() -> None:
+    data = b"ID,Status,Cat\n1,Weird,Done\n2,Weird,To Do\n"
+    export = read(data, {"task_id": "ID", "status": "Status", "status_category": "Cat"})
+    assert export.tasks["status_category"].tolist() == ["done", "todo"]
+
+
+# --- numbers ---------------------------------------------------------------
+
+def test_counts_and_estimates_that_are_not_numbers_are_left_empty() -> None:
+    data = b"ID,Pts,Comments\n1,2.5,3\n2,inf,1.5\n3,x,-1\n"
+    export = read(data, {"task_id": "ID", "estimate": "Pts", "comments": "Comments"})
+    assert export.tasks["estimate"].tolist() == [2.5, pd.NA, pd.NA]
+    assert export.tasks["comments"].tolist() == [3, pd.NA, pd.NA]
+    assert any("Column 'Pts': 2 values are not numbers" in w for w in export.report.warnings)
+    assert any("Column 'Comments': 2 values are not whole counts" in w for w in export.report.warnings)
