@@ -1,0 +1,131 @@
+"""Flow charts carry the metric numbers, escape untrusted text and stay within the point budget."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from workfw import flow, flow_charts
+from workfw.errors import SchemaError
+from workfw.export import ImportReport, TaskExport
+from workfw.schema import conform_events, conform_tasks, empty_events
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def _export(rows: list[dict], events: list[tuple] | None = None) -> TaskExport:
+    tasks = conform_tasks(pd.DataFrame(rows))
+    history = (conform_events(pd.DataFrame(events, columns=["task_id", "at", "field", "old", "new", "author"]))
+               if events else empty_events())
+    return TaskExport(tasks=tasks, events=history, raw=pd.DataFrame(),
+                      report=ImportReport(source="test", file="t.csv", rows_read=len(tasks)))
+
+
+def _strings(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+@pytest.fixture
+def data() -> TaskExport:
+    """Cycle times: D1 2.0 (Ann), D2 4.0 (Copilot), D3 6.0 (Ann, evil title); W1 and W2 in progress."""
+    rows = [
+        dict(task_id="D1", title="first", status="Done", status_category="done", assignee="Ann",
+             created="2024-01-01", started="2024-01-01", completed="2024-01-03", started_basis="exact"),
+        dict(task_id="D2", title="second", status="Done", status_category="done", assignee="Copilot",
+             created="2024-01-01", started="2024-01-02", completed="2024-01-06", started_basis="exact"),
+        dict(task_id="D3", title=EVIL, status="Done", status_category="done", assignee="Ann",
+             created="2024-01-01", started="2024-01-16", completed="2024-01-22", started_basis="exact"),
+        dict(task_id="W1", title="third", status="Review <b>", status_category="in_progress", assignee="Ann",
+             created="2024-01-20", started="2024-01-21", started_basis="exact", updated="2024-01-22"),
+        dict(task_id="W2", title=EVIL, status="Doing", status_category="in_progress", assignee="Bob",
+             created="2024-01-10", started="2024-01-12", started_basis="exact", updated="2024-01-12"),
+    ]
+    return _export(rows)
+
+
+def test_cycle_time_scatter_points_lines_and_escaping(data):
+    fig = flow_charts.cycle_time_scatter(flow.cycle_times(data))
+    names = [t.name for t in fig.data]
+    # Percentiles of 2, 4, 6: p50 4.0, p70 4.8, p85 5.4, p95 5.8.
+    assert names == ["agent", "person", "50%: 4.0 days", "70%: 4.8 days", "85%: 5.4 days", "95%: 5.8 days"]
+    assert list(fig.data[0].y) == [4.0] and list(fig.data[1].y) == [2.0, 6.0]
+    assert list(fig.data[3].y) == pytest.approx([4.8, 4.8])
+    assert fig.layout.title.text == "Cycle time of 3 finished tasks, by completion date"
+    text = _strings(json.loads(fig.to_json()))
+    assert any("D3: &lt;img src=x onerror=alert(1)&gt;" in s for s in text)
+    assert not any("<img" in s for s in text)
+
+
+def test_cycle_time_scatter_samples_above_the_budget(data):
+    fig = flow_charts.cycle_time_scatter(data, max_points=2, color="team")
+    markers = [t for t in fig.data if t.mode == "markers"]
+    assert sum(len(t.y) for t in markers) == 2
+    assert "random sample of 2 of 3 shown" in fig.layout.title.text
+    assert [t.name for t in markers] == ["(none)"]
+
+
+def test_aging_wip_chart_bands_and_escaped_statuses(data):
+    aging = flow.aging_wip(data)
+    # as_of = 2024-01-22 (latest timestamp): W2 started 01-12 is 10.0 days old (> p95), W1 1.0 (< p50).
+    assert aging["age_days"].tolist() == [10.0, 1.0]
+    fig = flow_charts.aging_wip_chart(aging)
+    assert [(t.name, list(t.y)) for t in fig.data] == [("< p50", [1.0]), ("> p95", [10.0])]
+    assert len(fig.layout.shapes) == 5
+    assert list(fig.layout.xaxis.ticktext) == ["Doing", "Review &lt;b&gt;"]
+    assert "on 2024-01-22" in fig.layout.title.text
+    text = _strings(json.loads(fig.to_json()))
+    assert not any("<img" in s or "<b>" in s for s in text)
+
+
+def test_throughput_and_wip_charts_carry_counts(data):
+    fig = flow_charts.throughput_chart(flow.throughput(data))
+    # Completions 01-03, 01-06 (week of 01-01), none in the week of 01-08 and 01-15, 01-22.
+    assert [list(t.y) for t in fig.data] == [[2, 0, 0, 1]]
+    split = flow_charts.throughput_chart(flow.throughput(data, by="kind"))
+    assert [(t.name, list(t.y)) for t in split.data] == [("agent", [1, 0, 0, 0]), ("person", [1, 0, 0, 1])]
+    assert split.layout.title.text == "Finished tasks per period by kind"
+    wip_fig = flow_charts.wip_chart(flow.wip(data, freq="W"))
+    # End of each week: 01-07 none; 01-14 W2; 01-21 D3, W1, W2; 01-22 (as_of) W1, W2.
+    assert list(wip_fig.data[0].y) == [0, 1, 3, 2]
+
+
+def test_cumulative_flow_chart_stacks_done_at_the_bottom(data):
+    cfd = flow.cumulative_flow(data, freq="W")
+    fig = flow_charts.cumulative_flow_chart(cfd)
+    assert [t.name for t in fig.data] == ["done", "in_progress", "todo"]
+    # Week ends 01-07: D1, D2 done, D3 to do.  01-14: W2 started.  01-21: D3, W1, W2 in progress.
+    # Week of 01-22: D3 done.
+    assert list(fig.data[0].y) == [2, 2, 2, 3]
+    assert list(fig.data[1].y) == [0, 1, 3, 2]
+    assert list(fig.data[2].y) == [1, 1, 0, 0]
+    assert all(t.stackgroup == "flow" for t in fig.data)
+
+
+def test_forecast_charts(data):
+    how_many = flow.forecast_how_many(data, until="2024-02-05", runs=500)
+    fig = flow_charts.forecast_chart(how_many)
+    assert list(fig.data[0].y) == how_many["items"].tolist()
+    assert list(fig.data[0].x) == ["50%", "70%", "85%", "95%"]
+    assert fig.layout.title.text == "How many tasks will be finished by 2024-02-05"
+    when = flow.forecast_when(data, items=3, runs=500)
+    fig = flow_charts.forecast_chart(when)
+    assert fig.layout.title.text == "When 3 more tasks will be finished"
+    assert list(fig.data[0].text) == [f"{d:%Y-%m-%d}" for d in when["date"]]
+
+
+def test_charts_reject_other_tables_and_draw_empty_states(data):
+    with pytest.raises(SchemaError, match="cycle_time_scatter"):
+        flow_charts.cycle_time_scatter(pd.DataFrame({"x": [1]}))
+    with pytest.raises(SchemaError, match="forecast_chart"):
+        flow_charts.forecast_chart(pd.DataFrame({"x": [1]}))
+    nothing_done = _export([dict(task_id="A", title="a", status="To Do", status_category="todo",
+                                 created="2024-01-01")])
+    fig = flow_charts.cycle_time_scatter(nothing_done)
+    assert len(fig.data) == 0 and fig.layout.annotations[0].text == "No finished task has a cycle time yet."

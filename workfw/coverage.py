@@ -1,0 +1,72 @@
+"""What an export lets each framework see, and how trackers compare."""
+from __future__ import annotations
+
+import importlib
+from typing import Any, Iterable
+
+import pandas as pd
+
+from .export import TaskExport
+
+__all__ = ["FRAMEWORK_MODULES", "coverage_table", "coverage_matrix", "compare_trackers"]
+
+#: Display name -> module, in the workbook's order.
+FRAMEWORK_MODULES = {
+    "C4 Flywheel": "workfw.c4_flywheel",
+    "Coordination Stack": "workfw.coordination_stack",
+    "Work Value Pyramid": "workfw.value_pyramid",
+    "Work Visibility": "workfw.visibility",
+}
+
+
+def coverage_table(export: TaskExport | pd.DataFrame, *, as_of: Any = None) -> pd.DataFrame:
+    """Per framework element: how many of its signals this export can compute, and why not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``framework, element, measurable, signals, share, missing`` where
+        ``missing`` names the signals that cannot be computed with their reasons.
+    """
+    rows = []
+    for framework, module_name in FRAMEWORK_MODULES.items():
+        module = importlib.import_module(module_name)
+        cov = module.diagnose(export, as_of=as_of).coverage
+        for element in module.ELEMENTS:
+            part = cov[cov["element"] == element]
+            gaps = part[~part["measurable"]]
+            rows.append((framework, element, int(part["measurable"].sum()), len(part),
+                         float(part["measurable"].mean()) if len(part) else 0.0,
+                         "; ".join(f"{s}: {r}" for s, r in zip(gaps["signal"], gaps["reason"]))))
+    return pd.DataFrame(rows, columns=["framework", "element", "measurable", "signals", "share", "missing"])
+
+
+def coverage_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Turn ``{label: coverage_table(...)}`` into a matrix: labels x ``"Framework: Element"`` shares."""
+    columns = None
+    rows = {}
+    for label, table in tables.items():
+        keys = table["framework"].str.replace("Work ", "", regex=False) + ": " + table["element"]
+        rows[label] = pd.Series(table["share"].to_numpy(), index=keys.to_numpy())
+        columns = columns or list(keys)
+    return pd.DataFrame(rows).T.reindex(columns=columns)
+
+
+def compare_trackers(samples: Iterable[str] | None = None) -> pd.DataFrame:
+    """Coverage of every framework element for the same organisation exported from each tracker.
+
+    Parameters
+    ----------
+    samples : iterable of str, optional
+        Sample names (default: all of :func:`workfw.samples.list_samples`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows are tracker samples, columns ``"Framework: Element"``, values the
+        share of that element's signals the export allows (0-1).
+    """
+    from .samples import list_samples, load_sample
+
+    names = list(samples) if samples is not None else list(list_samples()["name"])
+    return coverage_matrix({name: coverage_table(load_sample(name)) for name in names})

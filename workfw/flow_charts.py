@@ -1,0 +1,392 @@
+"""Plotly charts of the flow metrics in :mod:`workfw.flow`.
+
+Each function takes the DataFrame the matching metric returns (or an export,
+which is measured first) and returns a ``plotly.graph_objects.Figure``.
+Task titles and names are escaped in hover text; no figure carries more than
+:data:`MAX_POINTS` points (larger inputs are sampled or thinned, and the title
+says so); people and agents, status categories and percentile levels keep
+the same colours in every chart.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import flow
+from .errors import SchemaError
+from .style import FONT, NA_COLOUR, TEMPLATE, escape_text, hover_lines
+
+__all__ = [
+    "MAX_POINTS", "KIND_COLOURS", "CATEGORY_COLOURS", "LEVEL_COLOURS", "BAND_COLOURS",
+    "cycle_time_scatter", "aging_wip_chart", "throughput_chart", "wip_chart", "cumulative_flow_chart",
+    "forecast_chart",
+]
+
+#: Most points (markers or line vertices) a figure may carry.
+MAX_POINTS = 50_000
+
+KIND_COLOURS: dict[str, str] = {"person": "#4C78A8", "agent": "#F58518", "(none)": NA_COLOUR}
+CATEGORY_COLOURS: dict[str, str] = {"todo": "#BAB0AC", "in_progress": "#4C78A8", "done": "#54A24B",
+                                    "cancelled": NA_COLOUR}
+#: Percentile lines: the higher the level, the warmer.
+LEVEL_COLOURS: tuple[str, ...] = ("#54A24B", "#B8A53A", "#F58518", "#E45756")
+#: Aging bands from "below the lowest percentile" to "above the highest".
+BAND_COLOURS: tuple[str, ...] = ("#54A24B", "#A6C36F", "#F2CF5B", "#F58518", "#E45756")
+_PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6", "#9D755D",
+            "#EECA3B", "#79706E")
+_GL_ABOVE = 5_000  # WebGL markers above this many points keep the browser responsive
+
+
+def _layout(fig: go.Figure, title: str, xaxis: str, yaxis: str) -> go.Figure:
+    fig.update_layout(title=dict(text=title), template=TEMPLATE, font=FONT, xaxis_title=xaxis,
+                      yaxis_title=yaxis, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      margin=dict(t=110))
+    return fig
+
+
+def _empty(title: str, message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=escape_text(message, limit=200), showarrow=False, x=0.5, y=0.5,
+                       xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, "", "")
+
+
+def _need(frame: Any, columns: Sequence[str], *, chart: str, make: Any) -> pd.DataFrame:
+    """The metric table a chart draws: ``frame`` itself, or ``make(frame)`` for an export."""
+    if isinstance(frame, pd.DataFrame) and all(c in frame.columns for c in columns):
+        return frame
+    if hasattr(frame, "tasks") or (isinstance(frame, pd.DataFrame) and "status_category" in frame.columns):
+        return make(frame)
+    found = list(frame.columns) if isinstance(frame, pd.DataFrame) else type(frame).__name__
+    raise SchemaError(f"{chart}: found {found}; expected a table with columns {list(columns)} or an export. "
+                      f"Next step: pass the result of the matching wf.flow function.")
+
+
+def _colours(values: Iterable[str], column: str | None) -> dict[str, str]:
+    keys = list(dict.fromkeys(values))
+    if column == "kind":
+        return {k: KIND_COLOURS.get(k, NA_COLOUR) for k in keys}
+    if column in ("state", "status_category") and all(k in CATEGORY_COLOURS for k in keys):
+        return {k: CATEGORY_COLOURS[k] for k in keys}
+    named = sorted(k for k in keys if k != "(none)")
+    out = {k: _PALETTE[i % len(_PALETTE)] for i, k in enumerate(named)}
+    out["(none)"] = NA_COLOUR
+    return {k: out[k] for k in keys}
+
+
+def _naive(values: pd.Series) -> pd.Series:
+    values = pd.to_datetime(values)
+    return values.dt.tz_convert("UTC").dt.tz_localize(None) if values.dt.tz is not None else values
+
+
+def _levels_of(pct: Mapping[float, float] | pd.DataFrame) -> list[tuple[float, float]]:
+    if isinstance(pct, pd.DataFrame):
+        return [(float(lv), float(d)) for lv, d in zip(pct["level"], pct["days"]) if not pd.isna(d)]
+    return [(float(lv), float(d)) for lv, d in pct.items() if not pd.isna(d)]
+
+
+def _group_column(frame: pd.DataFrame, fixed: Sequence[str]) -> str | None:
+    extra = [c for c in frame.columns if c not in fixed]
+    return extra[0] if extra else None
+
+
+def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCENTILE_LEVELS,
+                       color: str | None = "kind", title: str | None = None, max_points: int = MAX_POINTS,
+                       seed: int = 0) -> go.Figure:
+    """Scatter of completion date against cycle time, with percentile lines.
+
+    Parameters
+    ----------
+    cycle : pandas.DataFrame or TaskExport
+        Output of :func:`workfw.flow.cycle_times` (an export is measured first).
+    percentiles : iterable of float
+        Levels of the horizontal lines (computed over all tasks, even when
+        the markers are sampled).
+    color : str or None
+        Column to colour by (``"kind"``, ``"team"``, ``"basis"``) or None.
+    title : str, optional
+        Chart title; a descriptive one by default.
+    max_points : int
+        Markers above this are sampled at random (``seed``), and the title says so.
+    seed : int
+        Seed of that sample.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One marker trace per colour group (hover: escaped id, title, days,
+        basis) and one line trace per percentile, named ``"85%: 12.0 days"``.
+    """
+    frame = _need(cycle, ("completed", "cycle_time_days"), chart="cycle_time_scatter", make=flow.cycle_times)
+    points = frame[frame["cycle_time_days"].notna() & frame["completed"].notna()]
+    heading = title or f"Cycle time of {len(points):,} finished tasks, by completion date"
+    if points.empty:
+        return _empty(heading, "No finished task has a cycle time yet.")
+    pct = flow.percentiles(points, levels=percentiles)
+    shown = points
+    if len(points) > max_points:
+        shown = points.sample(n=max_points, random_state=seed).sort_values("completed", kind="stable")
+        heading += f" (random sample of {max_points:,} of {len(points):,} shown)"
+    rough = int((points.get("basis", pd.Series(dtype="string")) == "approximate").sum())
+    if rough and title is None:
+        heading += f"<br><sup>{rough:,} approximate (start inferred or unknown: lead time used)</sup>"
+    fig = go.Figure()
+    group = shown[color].astype("string").fillna("(none)") if color and color in shown.columns \
+        else pd.Series("tasks", index=shown.index)
+    colours = _colours(sorted(group.unique()), color) if color else {"tasks": _PALETTE[0]}
+    marker_type = go.Scattergl if len(shown) > _GL_ABOVE else go.Scatter
+    for key in sorted(group.unique()):
+        part = shown[group == key]
+        basis = part["basis"] if "basis" in part.columns else pd.Series("", index=part.index)
+        hover = [f"{hover_lines([i], [t])}<br>{d:.1f} days ({escape_text(b)})"
+                 for i, t, d, b in zip(part["task_id"], part.get("title", part["task_id"]),
+                                       part["cycle_time_days"], basis)]
+        fig.add_trace(marker_type(x=_naive(part["completed"]), y=part["cycle_time_days"], mode="markers",
+                                  name=escape_text(key), marker=dict(color=colours.get(key, _PALETTE[0]), size=8,
+                                                                     opacity=0.75),
+                                  hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    x0, x1 = _naive(points["completed"]).min(), _naive(points["completed"]).max()
+    for i, (level, days) in enumerate(_levels_of(pct)):
+        colour = LEVEL_COLOURS[min(i, len(LEVEL_COLOURS) - 1)]
+        fig.add_trace(go.Scatter(x=[x0, x1], y=[days, days], mode="lines", name=f"{level:g}%: {days:.1f} days",
+                                 line=dict(color=colour, dash="dash", width=1.5), hoverinfo="name"))
+        fig.add_annotation(x=x1, y=days, text=f"{level:g}%", showarrow=False, xanchor="left",
+                           font=dict(color=colour))
+    return _layout(fig, heading, "Completed", "Cycle time (days)")
+
+
+def aging_wip_chart(aging: Any, *, percentiles: Mapping[float, float] | pd.DataFrame | None = None,
+                    statuses: Sequence[str] | None = None, title: str | None = None,
+                    max_points: int = MAX_POINTS) -> go.Figure:
+    """Age of each task in progress, one column per status, over percentile bands.
+
+    Parameters
+    ----------
+    aging : pandas.DataFrame or TaskExport
+        Output of :func:`workfw.flow.aging_wip` (an export is measured first).
+    percentiles : mapping or DataFrame, optional
+        Level -> days; defaults to ``aging.attrs["percentiles"]``.
+    statuses : sequence of str, optional
+        Column order (workflow order); by default statuses sorted by name.
+    title : str, optional
+        Chart title.
+    max_points : int
+        Tasks above this are sampled (oldest kept first) and the title says so.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One marker trace per percentile band (colours :data:`BAND_COLOURS`),
+        shaded bands between the percentile values, hover with escaped id
+        and title.
+    """
+    frame = _need(aging, ("status", "age_days"), chart="aging_wip_chart", make=flow.aging_wip)
+    pct = _levels_of(percentiles if percentiles is not None else frame.attrs.get("percentiles", {}))
+    as_of = frame.attrs.get("as_of")
+    heading = title or ("Age of work in progress" + (f" on {as_of:%Y-%m-%d}" if as_of is not None else "")
+                        + " against cycle-time percentiles of finished work")
+    points = frame[frame["age_days"].notna()]
+    if points.empty:
+        return _empty(heading, "No task is in progress.")
+    if len(points) > max_points:
+        points = points.nlargest(max_points, "age_days")
+        heading += f" (oldest {max_points:,} of {len(frame):,} shown)"
+    names = points["status"].astype("string").fillna("(none)")
+    order = list(statuses) if statuses else sorted(names.unique())
+    order += [s for s in sorted(names.unique()) if s not in order]
+    column = names.map({s: i for i, s in enumerate(order)}).astype(float)
+    # Spread tasks of one column sideways so equal ages stay visible.
+    rank = points.groupby(names.to_numpy()).cumcount().to_numpy()
+    x = column.to_numpy() + ((rank % 9) - 4) * 0.05
+    top = max(points["age_days"].max(), pct[-1][1] if pct else 0) * 1.1 + 0.5
+    bounds = [0.0] + [d for _, d in pct] + [top]
+    labels = flow.band_labels([lv for lv, _ in pct]) if pct else ["age"]
+    fig = go.Figure()
+    for i, label in enumerate(labels):
+        colour = BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)] if pct else _PALETTE[0]
+        if pct:
+            fig.add_hrect(y0=bounds[i], y1=bounds[i + 1], fillcolor=colour, opacity=0.12, line_width=0, layer="below")
+        pick = (points["percentile_band"].astype("string") == label).fillna(False).to_numpy() if pct \
+            else np.ones(len(points), dtype=bool)
+        if not pick.any():
+            continue
+        part = points[pick]
+        hover = [f"{hover_lines([i_], [t])}<br>{a:.1f} days old · {escape_text(s)}"
+                 + (f" · {escape_text(who)}" if not pd.isna(who) else "")
+                 for i_, t, a, s, who in zip(part["task_id"], part["title"], part["age_days"], part["status"],
+                                             part["assignee"])]
+        fig.add_trace(go.Scatter(x=x[pick], y=part["age_days"], mode="markers", name=label,
+                                 marker=dict(color=colour, size=10, line=dict(color="white", width=1)),
+                                 hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    for level, days in pct:
+        fig.add_annotation(x=len(order) - 0.5, y=days, text=f"{level:g}%: {days:.1f} d", showarrow=False,
+                           xanchor="left", font=dict(size=12))
+    fig.update_xaxes(tickvals=list(range(len(order))), ticktext=[escape_text(s) for s in order],
+                     range=[-0.6, len(order) - 0.4])
+    return _layout(fig, heading, "Status", "Age (days since start)")
+
+
+def throughput_chart(tp: Any, *, title: str | None = None) -> go.Figure:
+    """Finished tasks per period as bars, stacked by group when the table has one.
+
+    Parameters
+    ----------
+    tp : pandas.DataFrame or TaskExport
+        Output of :func:`workfw.flow.throughput`.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace per group (or one trace), ``y`` holding the counts.
+    """
+    frame = _need(tp, ("period", "count"), chart="throughput_chart", make=flow.throughput)
+    by = _group_column(frame, ("period", "count"))
+    heading = title or "Finished tasks per period" + (f" by {by}" if by else "")
+    if frame.empty:
+        return _empty(heading, "No task is finished yet.")
+    return _series(frame, "period", "count", by, heading, "Finished tasks", bar=True)
+
+
+def wip_chart(w: Any, *, title: str | None = None) -> go.Figure:
+    """Work in progress over time as a step line per group.
+
+    Parameters
+    ----------
+    w : pandas.DataFrame or TaskExport
+        Output of :func:`workfw.flow.wip`.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    frame = _need(w, ("date", "wip"), chart="wip_chart", make=flow.wip)
+    by = _group_column(frame, ("date", "wip"))
+    heading = title or "Tasks in progress at the end of each period" + (f" by {by}" if by else "")
+    if frame.empty:
+        return _empty(heading, "No task has ever been in progress.")
+    return _series(frame, "date", "wip", by, heading, "Tasks in progress", bar=False)
+
+
+def _thin(frame: pd.DataFrame, date: str, series: int, heading: str) -> tuple[pd.DataFrame, str]:
+    dates = frame[date].drop_duplicates().sort_values()
+    step = int(np.ceil(len(dates) * max(series, 1) / MAX_POINTS))
+    if step <= 1:
+        return frame, heading
+    keep = set(dates.iloc[::step])
+    return frame[frame[date].isin(keep)], heading + f" (every {step}th date shown)"
+
+
+def _series(frame: pd.DataFrame, x: str, y: str, by: str | None, heading: str, ytitle: str, *,
+            bar: bool) -> go.Figure:
+    groups = frame[by].astype("string").fillna("(none)") if by else pd.Series("all", index=frame.index)
+    keys = sorted(groups.unique())
+    frame, heading = _thin(frame.assign(_group=groups.to_numpy()), x, len(keys), heading)
+    colours = _colours(keys, by) if by else {"all": _PALETTE[0]}
+    fig = go.Figure()
+    for key in keys:
+        part = frame[frame["_group"] == key]
+        # The (escaped) name is read by the template rather than pasted in, so a "%{...}" in a team name is inert.
+        hover = "%{fullData.name}<br>" if by else ""
+        common = dict(x=part[x], y=part[y], name=escape_text(key),
+                      hovertemplate=hover + "%{x|%Y-%m-%d}: %{y}<extra></extra>")
+        if bar:
+            fig.add_trace(go.Bar(marker_color=colours[key], **common))
+        else:
+            fig.add_trace(go.Scatter(mode="lines", line=dict(shape="hv", color=colours[key], width=2), **common))
+    fig.update_layout(barmode="stack")
+    return _layout(fig, heading, "Period starting" if bar else "Date", ytitle)
+
+
+def cumulative_flow_chart(cfd: Any, *, include_cancelled: bool = False, title: str | None = None) -> go.Figure:
+    """Cumulative flow diagram: stacked areas in workflow order, finished work at the bottom.
+
+    Parameters
+    ----------
+    cfd : pandas.DataFrame or TaskExport
+        Output of :func:`workfw.flow.cumulative_flow` (a ``by`` column is
+        summed over).
+    include_cancelled : bool
+        Draw the cancelled band too (left out by default: it is not flow).
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One area trace per state, ``y`` holding the counts per date.
+    """
+    frame = _need(cfd, ("date", "state", "count"), chart="cumulative_flow_chart", make=flow.cumulative_flow)
+    order = list(frame.attrs.get("order") or list(dict.fromkeys(frame["state"])))
+    if not include_cancelled:
+        order = [s for s in order if s != "cancelled"]
+    basis = frame.attrs.get("basis")
+    heading = title or "Cumulative flow: tasks in each state per date" + (
+        f"<br><sup>from {basis}</sup>" if basis else "")
+    totals = frame.groupby(["date", "state"], as_index=False)["count"].sum()
+    totals = totals[totals["state"].isin(order)]
+    if totals.empty:
+        return _empty(heading, "No task has a date to place it in the flow.")
+    totals, heading = _thin(totals, "date", len(order), heading)
+    colours = _colours(order, "state")
+    fig = go.Figure()
+    for state in reversed(order):
+        part = totals[totals["state"] == state].sort_values("date")
+        name = escape_text(state)
+        fig.add_trace(go.Scatter(x=part["date"], y=part["count"], name=name, mode="lines", stackgroup="flow",
+                                 line=dict(width=0.5, color=colours[state]), fillcolor=colours[state],
+                                 hovertemplate="%{fullData.name}<br>%{x|%Y-%m-%d}: %{y}<extra></extra>"))
+    fig.update_layout(legend=dict(traceorder="reversed"))
+    return _layout(fig, heading, "Date", "Tasks")
+
+
+def forecast_chart(forecast: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """A Monte Carlo forecast: bars of items per likelihood, or a dot per likelihood on a date axis.
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        Output of :func:`workfw.flow.forecast_how_many` or
+        :func:`workfw.flow.forecast_when`.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One trace with one bar (items) or dot (date) per likelihood.
+    """
+    if not isinstance(forecast, pd.DataFrame) or "likelihood" not in forecast.columns or not (
+            {"items", "date"} & set(forecast.columns)):
+        raise SchemaError("forecast_chart: expected the table of wf.flow.forecast_how_many or forecast_when "
+                          "(columns likelihood and items, or likelihood and date). Next step: pass that result.")
+    attrs = forecast.attrs
+    labels = [f"{lv:g}%" for lv in forecast["likelihood"]]
+    colours = [LEVEL_COLOURS[min(i, len(LEVEL_COLOURS) - 1)] for i in range(len(labels))]
+    if "items" in forecast.columns:
+        until = attrs.get("until")
+        heading = title or ("How many tasks will be finished" + (f" by {until:%Y-%m-%d}" if until is not None else ""))
+        if forecast.empty:
+            return _empty(heading, attrs.get("reason", "No forecast."))
+        fig = go.Figure(go.Bar(x=labels, y=forecast["items"], marker_color=colours, text=forecast["items"],
+                               textposition="outside", name="items",
+                               hovertemplate="In %{x} of runs: at least %{y} tasks<extra></extra>"))
+        return _layout(fig, heading, "Likelihood", "At least this many tasks")
+    items = attrs.get("items")
+    heading = title or (f"When {items} more tasks will be finished" if items else "When the work will be finished")
+    if forecast.empty:
+        return _empty(heading, attrs.get("reason", "No forecast."))
+    dates = pd.to_datetime(forecast["date"])
+    text = [f"{d:%Y-%m-%d}" if not pd.isna(d) else "not within the horizon" for d in dates]
+    fig = go.Figure(go.Scatter(x=dates, y=labels, mode="markers+text", marker=dict(color=colours, size=14),
+                               text=text, textposition="middle right", name="date",
+                               hovertemplate="In %{y} of runs: by %{x|%Y-%m-%d}<extra></extra>"))
+    return _layout(fig, heading, "Finished on or before", "Likelihood")
