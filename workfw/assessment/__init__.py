@@ -1,0 +1,45 @@
+"""Self-assessment: the frameworks' statements, answered 1 to 5, set beside the data.
+
+Statement banks are plain JSON files in ``workfw/assessment/banks/`` that a
+facilitator can edit or translate; :func:`load_bank` also accepts a path to
+such a file, :func:`validate_bank` checks one and :func:`bank_template`
+writes a copy to work on.
+
+A group's answers arrive three ways, all read into one long table
+(:data:`RESPONSE_COLUMNS`):
+
+* one JSON file per participant in a shared folder (:func:`save_response`,
+  :func:`load_responses`);
+* a short code each participant copies from their own session
+  (:func:`encode_response`, :func:`decode_response`, :func:`read_codes`);
+* a survey tool's CSV download (:func:`read_survey`, :func:`survey_template`).
+
+:func:`aggregate` summarises the table per element, :func:`group_gap` sets
+it beside a diagnosis and :func:`spread_figure` shows how the answers spread.
+"""
+from __future__ import annotations
+
+from ._aggregate import LOW_AGREEMENT, MANY_DONT_KNOW, aggregate, group_gap
+from ._bank import FRAMEWORKS, MAX_STATEMENTS, MIN_STATEMENTS, bank_template, framework_key, load_bank, validate_bank
+from ._codes import FRAMEWORK_CODES, decode_response, encode_response, read_codes
+from ._errors import AssessmentFileError, ResponseCodeError
+from ._response import (RESPONSE_COLUMNS, Response, load_responses, pseudonymise_participants, responses_frame,
+                        save_response)
+from ._scores import perceived_scores, perception_gap, to_score
+from ._spread_figure import spread_figure
+from ._survey import ANSWER_LABELS, read_survey, survey_template, write_survey
+
+__all__ = [
+    # banks
+    "FRAMEWORKS", "MIN_STATEMENTS", "MAX_STATEMENTS", "load_bank", "validate_bank", "bank_template", "framework_key",
+    # scores
+    "to_score", "perceived_scores", "perception_gap",
+    # collecting answers
+    "Response", "RESPONSE_COLUMNS", "save_response", "load_responses", "responses_frame",
+    "pseudonymise_participants", "FRAMEWORK_CODES", "encode_response", "decode_response", "read_codes",
+    "ANSWER_LABELS", "read_survey", "survey_template", "write_survey",
+    # the group's view
+    "aggregate", "group_gap", "spread_figure", "LOW_AGREEMENT", "MANY_DONT_KNOW",
+    # errors
+    "AssessmentFileError", "ResponseCodeError",
+]

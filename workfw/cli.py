@@ -1,0 +1,228 @@
+"""The ``workfw`` command: ``workfw report``, ``workfw samples``, ``workfw formats``.
+
+A mistake the user can fix (a missing file, an unknown option value, an export
+workfw cannot read) prints one line ``workfw: <message>`` on stderr and exits
+with status 2, like argparse's own usage errors; anything else is a bug and
+raises with its traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from .errors import OptionError, WorkfwError
+
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_USAGE"]
+
+EXIT_OK = 0
+#: Exit status of every user error (the same as argparse's usage errors).
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``workfw`` command."""
+    from . import __version__
+    from .report import FRAMEWORKS
+
+    parser = argparse.ArgumentParser(
+        prog="workfw", description="Work management frameworks measured on your tracker's export.")
+    parser.add_argument("--version", action="version", version=f"workfw {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    rep = sub.add_parser("report", help="write an offline HTML (or JSON) report of one or more exports",
+                         description="Read tracker exports, run the four framework diagnoses and the flow "
+                                     "metrics, and write one self-contained HTML page (or JSON with --json).")
+    rep.add_argument("exports", nargs="+", metavar="EXPORT",
+                     help="export file(s); several files are combined (one per team or project)")
+    rep.add_argument("-o", "--output", metavar="PATH",
+                     help="file to write (default report.html, or report.json with --json); '-' for stdout")
+    rep.add_argument("--json", action="store_true", help="write the machine-readable diagnosis as JSON")
+    rep.add_argument("--pseudonymise", "--pseudonymize", action="store_true",
+                     help="replace people's names with Person 01, Agent 01... before anything is drawn")
+    rep.add_argument("--source", default="auto", metavar="FORMAT",
+                     help="export format (default: auto-detect); see 'workfw formats'")
+    rep.add_argument("--map", action="append", metavar="FIELD=COLUMN", dest="mapping",
+                     help="read any CSV: map a canonical field to a column, e.g. --map task_id=ID --map "
+                          "title=Summary (repeatable; implies --source generic-csv)")
+    rep.add_argument("--tz", metavar="ZONE", help="time zone of dates written without one (default UTC)")
+    rep.add_argument("--date-order", choices=("dmy", "mdy", "ymd"),
+                     help="how to read ambiguous numeric dates such as 03/04/2024")
+    rep.add_argument("--assessment", metavar="FOLDER_OR_CSV",
+                     help="self-assessment answers: a folder of response files, or a survey CSV")
+    rep.add_argument("--framework", choices=tuple(FRAMEWORKS), metavar="NAME",
+                     help="the framework the --assessment answers belong to: required for a survey CSV, "
+                          f"a filter for a folder (one of {', '.join(FRAMEWORKS)})")
+    rep.add_argument("--only", action="append", choices=tuple(FRAMEWORKS), metavar="NAME",
+                     help="report only these frameworks (repeatable; default all four)")
+    rep.add_argument("--as-of", metavar="DATE", help="reference date (default: the latest date in the data)")
+    rep.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+
+    sub.add_parser("samples", help="list the sample exports that ship with workfw",
+                   description="List the sample organisation's exports (one per tracker).")
+    sub.add_parser("formats", help="list the export formats workfw reads",
+                   description="List the tracker export formats and how to export each.")
+    return parser
+
+
+class _Progress:
+    """Prints ``[done/total] step (elapsed s)`` lines on stderr."""
+
+    def __init__(self, stream: TextIO, quiet: bool) -> None:
+        self.stream, self.quiet, self.start = stream, quiet, time.perf_counter()
+
+    def line(self, text: str) -> None:
+        if not self.quiet:
+            print(f"workfw: {text} ({time.perf_counter() - self.start:.1f} s)", file=self.stream, flush=True)
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step == "done":
+            return
+        self.line(f"[{done + 1}/{total}] {step}")
+
+
+def _read(args: argparse.Namespace, progress: _Progress) -> Any:
+    from .export import combine_exports
+    from .io import read_export
+
+    options = {k: v for k, v in (("tz", args.tz), ("date_order", args.date_order)) if v is not None}
+    if args.mapping:
+        options["mapping"] = _mapping(args.mapping)
+    exports = []
+    for i, path in enumerate(args.exports, start=1):
+        progress.line(f"reading {path} ({i} of {len(args.exports)})")
+        exports.append(read_export(path, source=args.source, **options))
+    return combine_exports(exports)
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column:
+            raise OptionError(f"--map {pair!r}: found no FIELD=COLUMN pair; expected for example --map task_id=ID. "
+                              "Next step: write the canonical field, '=', then the column as the header writes it.")
+        mapping[field.strip()] = column
+    return mapping
+
+
+def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
+    if args.assessment is None:
+        if args.framework is not None:
+            raise OptionError(f"--framework {args.framework}: found no --assessment; expected the answers it names. "
+                              "Next step: add --assessment FOLDER_OR_CSV, or use --only to pick frameworks.")
+        return None
+    from .report import FRAMEWORKS, _part
+
+    progress.line(f"reading the self-assessment {args.assessment}")
+    path = Path(args.assessment)
+    if not path.exists():
+        raise OptionError(f"{path}: found no such file or folder; expected a folder of response files or a survey "
+                          "CSV. Next step: check the path given to --assessment.")
+    if path.is_dir():
+        responses = _part("assessment", "self-assessment", "load_responses").load_responses(path)
+        if args.framework is not None:
+            responses = responses[responses["framework"] == args.framework]
+        return responses
+    if args.framework is None:
+        raise OptionError(f"{path}: a survey CSV answers one framework; found no --framework; expected one of "
+                          f"{', '.join(FRAMEWORKS)}. Next step: add for example --framework coordination_stack.")
+    reader = _part("assessment", "survey CSV", "read_survey")
+    # Survey tools write their own date layout, so only the time zone is shared with the exports.
+    return reader.read_survey(path, framework=args.framework, **({"tz": args.tz} if args.tz else {}))
+
+
+def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .report import FRAMEWORKS, report, report_html, report_json
+
+    progress = _Progress(err, args.quiet)
+    export = _read(args, progress)
+    assessment = _assessment(args, progress)
+    frameworks = args.only or tuple(FRAMEWORKS)
+    common = dict(assessment=assessment, pseudonymise=args.pseudonymise, frameworks=frameworks,
+                  as_of=args.as_of, progress=progress)
+    target = args.output or ("report.json" if args.json else "report.html")
+    if args.json:
+        text = json.dumps(report_json(export, **common), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        if target == "-":
+            out.write(text)
+        else:
+            _write(Path(target), text)
+            progress.line(f"wrote {target}")
+        return EXIT_OK
+    if target == "-":
+        out.write(report_html(export, **common))
+        return EXIT_OK
+    path = report(export, path=target, **common)
+    progress.line(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB); open it in any browser, no network needed")
+    return EXIT_OK
+
+
+def _write(path: Path, text: str) -> None:
+    from .report import ReportWriteError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReportWriteError(f"{path}: could not write ({exc.strerror or exc}); expected a writable file path. "
+                               "Next step: choose another folder with -o.") from exc
+
+
+def _samples(out: TextIO) -> int:
+    from .report import _part
+
+    samples = _part("samples", "sample list", "list_samples", "sample_path")
+    for row in samples.list_samples().itertuples(index=False):
+        paths = samples.sample_path(row.name)
+        paths = paths if isinstance(paths, list) else [paths]
+        default = " (default)" if row.default else ""
+        out.write(f"{row.name}{default}: {row.tracker} [{row.format}]\n    shows: {row.shows}\n"
+                  f"    workfw report {' '.join(shlex.quote(str(p)) for p in paths)} -o {row.name}.html\n")
+    return EXIT_OK
+
+
+def _formats(out: TextIO) -> int:
+    from .io import list_formats
+
+    table = list_formats()
+    width = max(len(s) for s in table["source"])
+    for row in table.itertuples(index=False):
+        out.write(f"{row.source:<{width}}  {row.format} ({row.kind}): {row[3]}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the ``workfw`` command and return its exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+    stdout, stderr : text streams, optional
+        Where output and progress go (default: the process' streams).
+
+    Returns
+    -------
+    int
+        0 on success, 2 on a user error (a ``workfw: <message>`` line is
+        printed on stderr); argparse exits with 2 by itself on bad usage.
+    """
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        if args.command == "report":
+            return _report(args, out, err)
+        if args.command == "samples":
+            return _samples(out)
+        return _formats(out)
+    except WorkfwError as exc:
+        # One readable line, no traceback: the message already says what to do next.
+        print(f"workfw: {' '.join(str(exc).split())}", file=err, flush=True)
+        return EXIT_USAGE
