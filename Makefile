@@ -20,5 +20,14 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Projector mode: Voila serves the notebooks with code hidden and widgets live.
+present: $(STAMP)
+	$(BIN)/voila notebooks/ --no-browser --port 8866 --Voila.ip=127.0.0.1 \
+		--VoilaConfiguration.extension_denylist='["jupyterlab-jupytext"]'
+
+# Speed and memory figures (not tests): writes benchmarks/results.md. SIZES=10000,100000,1000000
+benchmark: $(STAMP)
+	$(BIN)/python -m benchmarks $(if $(SIZES),--sizes $(SIZES))
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
