@@ -1,9 +1,42 @@
-"""workfw: work management frameworks, measured on your tracker's export."""
+"""workfw: work management frameworks, measured on your tracker's export.
+
+The four framework modules (:mod:`workfw.c4_flywheel`, :mod:`workfw.coordination_stack`,
+:mod:`workfw.value_pyramid`, :mod:`workfw.visibility`) each offer ``ELEMENTS`` and
+``diagnose(export, *, as_of=None, **options)``; :mod:`workfw.flow` holds the flow metrics and
+forecasts; :mod:`workfw.widgets` the notebook views.  Everything starts from
+:func:`read_export` or :func:`load_sample`.
+"""
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from .errors import WorkfwError
 from .export import ImportReport, TaskExport, combine_exports
 from .io import list_formats, read_export
+from .samples import list_samples, load_sample, sample_path
 
-__all__ = ["read_export", "list_formats", "combine_exports", "TaskExport", "ImportReport", "WorkfwError"]
+__all__ = ["read_export", "list_formats", "combine_exports", "TaskExport", "ImportReport", "WorkfwError",
+           "load_sample", "list_samples", "sample_path", "report", "report_json", "diagnose_all",
+           "check_environment", "pseudonymise",
+           "c4_flywheel", "coordination_stack", "value_pyramid", "visibility", "flow", "assessment", "workspace",
+           "widgets", "coverage", "advice", "actors"]
 __version__ = "0.1.0"
+
+# Heavier pieces (plotly, ipywidgets) load on first use, so `import workfw` stays quick for scripts and the CLI.
+_LAZY_MODULES = {"c4_flywheel", "coordination_stack", "value_pyramid", "visibility", "flow", "flow_charts",
+                 "assessment", "workspace", "widgets", "coverage", "advice", "actors", "privacy", "charts"}
+_LAZY_NAMES = {"report": "report", "report_json": "report", "diagnose_all": "report",
+               "check_environment": "setup_check", "pseudonymise": "privacy"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+    raise AttributeError(f"module 'workfw' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
