@@ -308,3 +308,46 @@ def test_one_bad_row_in_a_big_file_takes_the_careful_path() -> None:
     assert len(table.frame) == 2_001
     assert table.frame["Summary"].iloc[-1] == "only two"
     assert table.frame["Status"].iloc[-1] is pd.NA
+
+
+def _progress_calls(path_or_data, **options) -> list[tuple[str, float]]:
+    calls: list[tuple[str, float]] = []
+    wf.read_export(path_or_data, progress=lambda stage, fraction: calls.append((stage, fraction)), **options)
+    return calls
+
+
+def test_progress_reports_each_stage_and_ends_at_one() -> None:
+    calls = _progress_calls(FIXTURES / "jira_cloud_all_fields.csv")
+    stages = [s for s, _ in calls]
+    fractions = [f for _, f in calls]
+    assert calls[0] == ("reading", 0.0)
+    assert calls[-1] == ("done", 1.0)
+    assert fractions == sorted(fractions) and all(0.0 <= f <= 1.0 for f in fractions)
+    for stage in ("parsing", "mapping", "dates", "assembling"):
+        assert stages.count(stage) >= 2, stage  # at least its start and its end
+    assert stages.index("parsing") < stages.index("dates") < stages.index("assembling")
+
+
+def test_progress_for_a_list_of_files_fills_one_bar_once() -> None:
+    calls = _progress_calls([BASIC.encode(), BASIC.replace("1,", "3,").replace("2,", "4,").encode()],
+                            source="generic-csv", mapping=MAP)
+    fractions = [f for _, f in calls]
+    assert fractions == sorted(fractions)
+    assert [s for s, _ in calls].count("done") == 1 and calls[-1] == ("done", 1.0)
+    # The second file starts where the first one's share ends, not at 0.
+    second_start = [f for s, f in calls if s == "reading"][2]
+    assert 0.4 < second_start < 0.6
+    assert ("combining", 0.95) in calls
+
+
+def test_progress_none_and_a_failing_import_report_nothing_more() -> None:
+    assert len(read(BASIC.encode(), progress=None).tasks) == 2
+    calls: list[tuple[str, float]] = []
+    with pytest.raises(EmptyExportError):
+        wf.read_export(b"ID,Title\n", source="generic-csv", mapping=MAP, progress=lambda s, f: calls.append((s, f)))
+    assert calls and ("done", 1.0) not in calls
+
+
+def test_progress_that_is_not_callable_is_an_option_error() -> None:
+    with pytest.raises(OptionError, match="progress"):
+        read(BASIC.encode(), progress="yes")

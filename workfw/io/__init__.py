@@ -10,13 +10,18 @@ import pandas as pd
 
 from ..errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError
 from ..export import TaskExport, combine_exports, is_saved_export, load_saved_export
-from ._registry import COMMON_OPTIONS, FORMATS, ExportFormat, ReadOptions, build_options, check_common_options
+from ._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
+                        check_common_options, check_progress, progress_scope, progress_slice, report_progress)
 from ._text import _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
 
 # Importing the reader modules registers their formats.
 from . import jira, asana, trello, github, linear, azure, generic  # noqa: F401,E402
 
-__all__ = ["read_export", "list_formats", "FORMATS", "ExportFormat", "ReadOptions"]
+__all__ = ["read_export", "list_formats", "FORMATS", "ExportFormat", "ReadOptions", "ProgressCallback"]
+
+# Where each stage of one file's import starts on the progress bar (0..1).
+# Rough shares of the time a large Jira CSV spends in each (benchmarks/).
+_STAGE_AT = {"reading": 0.0, "parsing": 0.05, "mapping": 0.35, "assembling": 0.75}
 
 
 def list_formats() -> pd.DataFrame:
@@ -114,7 +119,8 @@ def _csv_format(text: str, options: dict) -> ExportFormat | None:
     return None
 
 
-def read_export(path_or_file: Any, *, source: str = "auto", **options: Any) -> TaskExport:
+def read_export(path_or_file: Any, *, source: str = "auto", progress: ProgressCallback | None = None,
+                **options: Any) -> TaskExport:
     """Read a tracker export into workfw's canonical tables.
 
     Parameters
@@ -126,6 +132,14 @@ def read_export(path_or_file: Any, *, source: str = "auto", **options: Any) -> T
     source : str
         ``"auto"`` detects the format from the content (never the file name);
         otherwise one of :func:`list_formats`'s ``source`` values.
+    progress : callable, optional
+        Called as ``progress(stage, fraction)`` while a long import runs:
+        ``stage`` is a short label (``"reading"``, ``"parsing"``,
+        ``"mapping"``, ``"dates"``, ``"assembling"``, ``"combining"``) and
+        ``fraction`` the share of the whole import done so far, from 0 to 1,
+        never decreasing.  It is called at least at the start and end of each
+        stage, and the last call is always ``("done", 1.0)``.  For a list of
+        files each file fills its share of the bar.
     **options
         ``tz`` (time zone of dates written without one, default ``"UTC"``),
         ``date_order`` (``"dmy"``/``"mdy"``/``"ymd"`` for ambiguous numeric
@@ -151,9 +165,28 @@ def read_export(path_or_file: Any, *, source: str = "auto", **options: Any) -> T
     >>> export = wf.read_export(wf.sample_path("jira"))  # doctest: +SKIP
     >>> export.report.rows_read == len(export.tasks) + export.report.merged + export.report.rejected  # doctest: +SKIP
     True
+    >>> wf.read_export(path, progress=lambda stage, done: print(f"{stage} {done:.0%}"))  # doctest: +SKIP
     """
+    check_progress(progress, file=options.get("name"))
+    with progress_scope(progress):
+        if isinstance(path_or_file, (list, tuple)):
+            parts = []
+            for i, item in enumerate(path_or_file):
+                # The last 5% is for combining the files into one export.
+                with progress_slice(0.95 * i / len(path_or_file), 0.95 * (i + 1) / len(path_or_file)):
+                    parts.append(_read_one(item, source, options))
+            report_progress("combining", 0.95)
+            export = combine_exports(parts)
+        else:
+            export = _read_one(path_or_file, source, options)
+        report_progress("done", 1.0)
+    return export
+
+
+def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskExport:
     if isinstance(path_or_file, (list, tuple)):
-        return combine_exports(read_export(p, source=source, **options) for p in path_or_file)
+        return combine_exports(_read_one(p, source, options) for p in path_or_file)
+    report_progress("reading", _STAGE_AT["reading"])
     data, name = _load_bytes(path_or_file, options.get("name"))
     if is_saved_export(data):
         return load_saved_export(data, name=name)
@@ -163,9 +196,13 @@ def read_export(path_or_file: Any, *, source: str = "auto", **options: Any) -> T
     # Check tz, date_order, status_map... before parsing, so a typo fails fast.
     check_common_options({k: v for k, v in options.items() if k in COMMON_OPTIONS and k != "name"}, file=name)
     text, enc, decode_warnings = decode(data, name=name, encoding=options.get("encoding"))
+    empty = not data
+    del data  # the decoded text replaces the bytes; a 1M-task file is ~1 GB of each
+    report_progress("reading", _STAGE_AT["parsing"])
     if not text.strip("\ufeff\x00 \t\r\n"):
-        raise EmptyExportError(name, "the whole file", "an empty file" if not data else "only blank space",
+        raise EmptyExportError(name, "the whole file", "an empty file" if empty else "only blank space",
                                "a tracker export", "export again; the download may not have finished")
+    report_progress("parsing", _STAGE_AT["parsing"])
     if source == "auto":
         fmt, doc = _detect(text, name, options)
     else:
@@ -175,4 +212,7 @@ def read_export(path_or_file: Any, *, source: str = "auto", **options: Any) -> T
     if fmt.kind == "csv":
         doc = _table_from_text(text, name=name, encoding=enc, delimiter=opts.delimiter,
                                warnings=list(decode_warnings))
+    del text
+    report_progress("parsing", _STAGE_AT["mapping"])
+    report_progress("mapping", _STAGE_AT["mapping"])
     return fmt.read(doc, file=name, options=opts)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..export import ImportReport, TaskExport
 from ..schema import LIST_COLUMNS, TASK_COLUMNS, conform_events, conform_tasks, empty_events
+from ._registry import report_progress
 from ._status import apply_status_map
 
 __all__ = ["Assembly", "assemble", "SCI_ID"]
@@ -109,6 +110,8 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     -------
     TaskExport
     """
+    report_progress("mapping", 0.75)
+    report_progress("assembling", 0.75)
     raw, mapped, warnings = _keep_original_columns(a.raw), a.mapped.copy(), list(a.warnings)
     rows_read = len(raw)
     reason = mapped["_reject"].astype("string") if "_reject" in mapped else pd.Series(pd.NA, index=raw.index, dtype="string")
@@ -172,6 +175,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
                           unmapped_columns=unmapped, warnings=warnings, status_map=status_table,
                           field_map=field_map)
     assert rows_read == len(tasks) + merged + rejected, "import invariant broken"
+    report_progress("assembling", 1.0)
     return TaskExport(tasks=tasks, events=events, raw=raw, report=report)
 
 

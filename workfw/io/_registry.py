@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import codecs
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import pandas as pd
 
@@ -11,7 +13,8 @@ from ..errors import OptionError
 from ..export import TaskExport
 from ..schema import STATUS_CATEGORIES
 
-__all__ = ["ExportFormat", "ReadOptions", "COMMON_OPTIONS", "FORMATS", "register"]
+__all__ = ["ExportFormat", "ReadOptions", "COMMON_OPTIONS", "FORMATS", "register", "ProgressCallback",
+           "report_progress", "progress_scope", "progress_slice", "check_progress"]
 
 #: Options every reader accepts (see :func:`workfw.read_export`).
 COMMON_OPTIONS = ("tz", "date_order", "status_map", "encoding", "delimiter", "team", "name")
@@ -168,3 +171,84 @@ def check_common_options(common: Mapping[str, Any], *, file: str | None = None) 
 
 def _zone(tz: str) -> object:
     return pd.Timestamp("2024-01-01").tz_localize(tz).tzinfo
+
+
+#: ``progress(stage, fraction)``: a short stage label and the fraction of the
+#: whole import done so far (0..1, never decreasing; the last call is 1.0).
+ProgressCallback = Callable[[str, float], None]
+
+# A context variable rather than a parameter on every reader: the readers and
+# ``assemble`` report stages without each format's signature changing, and a
+# notebook running two imports in two threads keeps their bars apart.
+_PROGRESS: ContextVar["_Span | None"] = ContextVar("workfw_progress", default=None)
+
+
+@dataclass
+class _Span:
+    """Maps a stage's own 0..1 onto the slice ``[start, stop]`` of the caller's bar."""
+
+    callback: ProgressCallback
+    start: float = 0.0
+    stop: float = 1.0
+    last: list[float] = field(default_factory=lambda: [0.0])  # shared by nested spans
+
+    def emit(self, stage: str, fraction: float) -> None:
+        value = self.start + (self.stop - self.start) * min(max(float(fraction), 0.0), 1.0)
+        # Never step back: a nested import (a list of files) may report a
+        # stage that starts below what an outer stage already said.
+        value = max(value, self.last[0])
+        self.last[0] = value
+        self.callback(stage, value)
+
+
+def report_progress(stage: str, fraction: float) -> None:
+    """Tell the current ``read_export`` caller how far the import is.
+
+    Parameters
+    ----------
+    stage : str
+        Short label such as ``"parsing"``, ``"dates"`` or ``"assembling"``.
+    fraction : float
+        Fraction of the whole import done (0..1); values that would move the
+        bar backwards are raised to the last one reported.
+
+    Notes
+    -----
+    A no-op when no ``progress`` callback was given, so readers call it freely.
+    """
+    span = _PROGRESS.get()
+    if span is not None:
+        span.emit(stage, fraction)
+
+
+@contextmanager
+def progress_scope(callback: ProgressCallback | None) -> Iterator[None]:
+    """Route :func:`report_progress` calls to ``callback`` (None silences them) until the block ends."""
+    token = _PROGRESS.set(_Span(callback) if callback is not None else None)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+@contextmanager
+def progress_slice(start: float, stop: float) -> Iterator[None]:
+    """Within the block, a reported 0..1 fills only ``start..stop`` of the current bar (one file of several)."""
+    outer = _PROGRESS.get()
+    span = None
+    if outer is not None:
+        width = outer.stop - outer.start
+        span = _Span(outer.callback, outer.start + width * start, outer.start + width * stop, outer.last)
+    token = _PROGRESS.set(span)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def check_progress(progress: Any, *, file: str | None = None) -> None:
+    """Raise :class:`OptionError` when ``progress`` is neither None nor callable."""
+    if progress is not None and not callable(progress):
+        where = f"{file}: " if file else ""
+        raise OptionError(f"{where}read_export(progress={progress!r}); expected None or a function called as "
+                          "progress(stage: str, fraction: float). Next step: pass a function, or leave it out.")

@@ -22,7 +22,7 @@ from ._build import Assembly, assemble
 from ._common import count_values, first_present, gather_repeated, to_number
 from ._dates import DateParser
 from ._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
-from ._registry import ExportFormat, ReadOptions, register
+from ._registry import ExportFormat, ReadOptions, register, report_progress
 from ._status import normalise_category
 from ._text import CsvTable
 
@@ -232,10 +232,14 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
     date_cols = {name: cols.first(header) for name, header in (
         ("created", "Created"), ("updated", "Updated"), ("due", "Due date"), ("resolved", "Resolved"),
         ("changed", "Status Category Changed"))}
+    report_progress("dates", 0.45)
     dates.learn_order(*(raw[c] for c in date_cols.values() if c))
-    parsed = {name: (dates.parse(raw[c], column=c, rows=raw["_row"]) if c
-                     else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"))
-              for name, c in date_cols.items()}
+    parsed = {}
+    for i, (name, c) in enumerate(date_cols.items()):
+        parsed[name] = (dates.parse(raw[c], column=c, rows=raw["_row"]) if c
+                        else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"))
+        report_progress("dates", 0.45 + 0.2 * (i + 1) / len(date_cols))
+    report_progress("mapping", 0.65)
     for name in ("created", "updated", "due"):
         mapped[name] = parsed[name]
     field_map.update({c: f for f, c in (("created", date_cols["created"]), ("updated", date_cols["updated"]),
