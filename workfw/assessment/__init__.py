@@ -14,6 +14,10 @@ A group's answers arrive three ways, all read into one long table
   (:func:`encode_response`, :func:`decode_response`, :func:`read_codes`);
 * a survey tool's CSV download (:func:`read_survey`, :func:`survey_template`).
 
+:class:`Collection` gathers all three at once for a workshop, keeps them in
+the workspace's responses folder (:func:`responses_dir`), counts the same
+answers arriving twice once and lists what it could not use.
+
 :func:`aggregate` summarises the table per element, :func:`group_gap` sets
 it beside a diagnosis and :func:`spread_figure` shows how the answers spread.
 """
@@ -21,10 +25,11 @@ from __future__ import annotations
 
 from ._aggregate import LOW_AGREEMENT, MANY_DONT_KNOW, aggregate, group_gap
 from ._bank import FRAMEWORKS, MAX_STATEMENTS, MIN_STATEMENTS, bank_template, framework_key, load_bank, validate_bank
+from ._collect import Added, Collection, Rejected, response_key, responses_dir
 from ._codes import FRAMEWORK_CODES, decode_response, encode_response, read_codes
 from ._errors import AssessmentFileError, ResponseCodeError
-from ._response import (RESPONSE_COLUMNS, Response, load_responses, pseudonymise_participants, responses_frame,
-                        save_response)
+from ._response import (RESPONSE_COLUMNS, Response, load_responses, parse_response, pseudonymise_participants,
+                        responses_frame, save_response)
 from ._scores import perceived_scores, perception_gap, to_score
 from ._spread_figure import spread_figure
 from ._survey import ANSWER_LABELS, read_survey, survey_template, write_survey
@@ -37,7 +42,9 @@ __all__ = [
     # collecting answers
     "Response", "RESPONSE_COLUMNS", "save_response", "load_responses", "responses_frame",
     "pseudonymise_participants", "FRAMEWORK_CODES", "encode_response", "decode_response", "read_codes",
-    "ANSWER_LABELS", "read_survey", "survey_template", "write_survey",
+    "ANSWER_LABELS", "read_survey", "survey_template", "write_survey", "parse_response",
+    # a workshop's collection
+    "Collection", "Added", "Rejected", "response_key", "responses_dir",
     # the group's view
     "aggregate", "group_gap", "spread_figure", "LOW_AGREEMENT", "MANY_DONT_KNOW",
     # errors

@@ -24,7 +24,7 @@ from ._bank import FRAMEWORKS, framework_key, load_bank
 from ._errors import AssessmentFileError
 
 __all__ = ["Response", "RESPONSE_COLUMNS", "save_response", "load_responses", "responses_frame",
-           "pseudonymise_participants"]
+           "pseudonymise_participants", "parse_response"]
 
 #: Columns of the long answer table returned by :func:`load_responses`,
 #: :func:`responses_frame` and :func:`~workfw.assessment.read_survey`.
@@ -225,17 +225,26 @@ def _files(folder_or_files: str | Path | Iterable[str | Path]) -> list[Path]:
 
 def read_response_file(path: Path, banks: _Banks | None = None) -> Response:
     """Read one file written by :func:`save_response`; raise :class:`AssessmentFileError` naming the problem."""
-    banks = banks or _Banks(None)
     name = str(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise AssessmentFileError(name, "the whole file", "no such file", "a response .json file",
                                   "check the path") from exc
+    return parse_response(data, name=name, banks=banks)
+
+
+def parse_response(data: bytes | str, *, name: str, banks: _Banks | None = None) -> Response:
+    """Read the content of a response file (e.g. an upload); raise :class:`AssessmentFileError` naming ``name``."""
+    banks = banks or _Banks(None)
+    try:
+        text = bytes(data).decode("utf-8-sig") if isinstance(data, (bytes, bytearray, memoryview)) else str(data)
     except UnicodeDecodeError as exc:
         raise AssessmentFileError(name, "the whole file", "bytes that are not UTF-8 text",
                                   "a response file written by save_response",
                                   "remove the file from the folder") from exc
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise AssessmentFileError(name, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})",
                                   "a response file written by save_response",

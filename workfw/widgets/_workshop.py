@@ -1,4 +1,444 @@
-"""Workshop widgets for the facilitator's notebook (05_workshop): collect answers, show the group, report."""
+"""Workshop widgets for the facilitator's notebook (05_workshop): collect answers, show the group, report.
+
+Thin views: participants' answers, the room's collection, the gap to the
+data and the report are all computed by :mod:`workfw.assessment` and
+:mod:`workfw.report`; these classes only lay out controls and show results.
+Every name, label and file name shown is escaped.  A view given a
+:class:`FrameworkPicker` instead of a list follows the picker's choice, which
+keeps a Voila page (where every cell runs before anyone clicks) in step.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import base64
+import html
+import json
+import secrets
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import ipywidgets as W
+import pandas as pd
+import traitlets as T
+
+from .. import assessment as A
+from ..errors import WorkfwError
+from ..safe_csv import to_safe_csv
+from ._explorer import AssessmentForm, show
+
+__all__ = ["FrameworkPicker", "ParticipantForm", "Collector", "GroupResults", "ReportButton"]
+
+_STYLE = {"description_width": "initial"}
+_WIDE = W.Layout(width="100%")
+
+
+def _error(text: str) -> str:
+    return f"<p style='color:#b00'>{html.escape(text)}</p>"
+
+
+def _ok(text: str) -> str:
+    return f"<p style='color:#060'>{html.escape(text)}</p>"
+
+
+def _download_link(name: str, data: bytes, mime: str, label: str) -> str:
+    """A link that saves ``data`` as ``name`` in the browser, with no server round trip (works in Voila)."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f"<a download=\"{html.escape(name)}\" href=\"data:{mime};base64,{encoded}\">"
+            f"{html.escape(label)}</a>")
+
+
+class FrameworkPicker(W.VBox):
+    """Checkboxes of the four frameworks; ``.value`` is the list of chosen keys, in report order.
+
+    Parameters
+    ----------
+    value : sequence of str
+        Keys checked at first (``"c4_flywheel"``, ``"coordination_stack"``,
+        ``"value_pyramid"``, ``"visibility"``).  One framework suits a
+        60-minute workshop, two a 120-minute one.
+    """
+
+    value = T.List(T.Unicode())
+
+    def __init__(self, value: Sequence[str] = ("c4_flywheel",)) -> None:
+        self.boxes = {key: W.Checkbox(value=False, description=name, indent=False)
+                      for key, name in A.FRAMEWORKS.items()}
+        super().__init__([W.HTML("<b>Frameworks for this workshop</b>"), *self.boxes.values()])
+        self.value = list(value)
+        for box in self.boxes.values():
+            box.observe(self._box_changed, names="value")
+
+    @T.validate("value")
+    def _check(self, proposal: dict) -> list[str]:
+        chosen = list(proposal["value"])
+        unknown = [k for k in chosen if k not in A.FRAMEWORKS]
+        if unknown:
+            raise T.TraitError(f"FrameworkPicker: value {unknown!r}; expected keys of {list(A.FRAMEWORKS)}.")
+        return [k for k in A.FRAMEWORKS if k in chosen]
+
+    @T.observe("value")
+    def _value_changed(self, change: dict) -> None:
+        for key, box in self.boxes.items():
+            box.value = key in change["new"]
+
+    def _box_changed(self, _: dict) -> None:
+        self.value = [key for key, box in self.boxes.items() if box.value]
+
+
+def _follow(frameworks: Sequence[str] | FrameworkPicker | None, callback: Callable[[list[str]], None]) -> list[str]:
+    """The chosen keys now; with a picker, call ``callback(keys)`` whenever its choice changes."""
+    if isinstance(frameworks, FrameworkPicker):
+        frameworks.observe(lambda change: callback(list(change["new"])) if change["new"] else None, names="value")
+        return list(frameworks.value) or list(A.FRAMEWORKS)[:1]
+    return list(A.FRAMEWORKS) if frameworks is None else ([frameworks] if isinstance(frameworks, str)
+                                                          else list(frameworks))
+
+
+class ParticipantForm(W.VBox):
+    """One participant answers the chosen frameworks' statements and saves them.
+
+    Save writes one response file per answered framework into the responses
+    folder (replacing this form's own earlier save, never anyone else's) and
+    shows a short code per framework to paste into the chat, plus a link to
+    download the file, for participants on their own Binder session.
+
+    Parameters
+    ----------
+    frameworks : sequence of str or FrameworkPicker
+        Framework keys to answer.
+    directory : str or pathlib.Path, optional
+        The responses folder (default :func:`workfw.assessment.responses_dir`).
+    """
+
+    def __init__(self, frameworks: Sequence[str] | FrameworkPicker, directory: str | Path | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else A.responses_dir()
+        self.forms: dict[str, AssessmentForm] = {}
+        self.paths: dict[str, Path] = {}
+        self.codes: dict[str, str] = {}
+        self._anonymous = f"anonymous-{secrets.token_hex(2)}"
+        self.name = W.Text(description="Name", placeholder="your name or a pseudonym; empty = anonymous",
+                           style=_STYLE, layout=W.Layout(width="420px"))
+        self.team = W.Text(description="Team", placeholder="optional", style=_STYLE, layout=W.Layout(width="300px"))
+        self.tabs = W.Tab()
+        self.save_button = W.Button(description="Save my answers", icon="save", button_style="primary")
+        self.status = W.HTML()
+        self.code_box = W.Textarea(description="Your code", rows=2, layout=_WIDE, style=_STYLE,
+                                   placeholder="your code appears here after saving")
+        self.download = W.HTML()
+        self.save_button.on_click(lambda _: self.save())
+        intro = W.HTML("<p>Answer for your team as it works today, on your own. Then click <b>Save</b> and, if "
+                       "the facilitator asks for it, copy your code into the chat.</p>")
+        super().__init__([intro, W.HBox([self.name, self.team]), self.tabs, self.save_button, self.status,
+                          self.code_box, self.download])
+        self.set_frameworks(_follow(frameworks, self.set_frameworks))
+
+    def set_frameworks(self, frameworks: Iterable[str]) -> None:
+        """Show the statements of these frameworks (answers already given are kept)."""
+        keys = [k for k in A.FRAMEWORKS if k in set(frameworks)]
+        for key in keys:
+            if key not in self.forms:
+                self.forms[key] = AssessmentForm(key)
+        self.tabs.children = [self.forms[k] for k in keys]
+        for i, key in enumerate(keys):
+            self.tabs.set_title(i, A.FRAMEWORKS[key])
+        self._keys = keys
+
+    @property
+    def participant(self) -> str:
+        """The name typed, or this form's anonymous name (``anonymous-3f9a``)."""
+        return self.name.value.strip() or self._anonymous
+
+    def responses(self) -> list[A.Response]:
+        """The answers as one :class:`~workfw.assessment.Response` per framework with any answer."""
+        out = []
+        for key in self._keys:
+            answers = self.forms[key].answers
+            if any(v is not None for v in answers.values()):
+                out.append(A.Response(participant=self.participant, framework=key, answers=answers,
+                                      team=self.team.value.strip() or None))
+        return out
+
+    def save(self) -> dict[str, str]:
+        """Save the answers and show the codes; returns framework key -> code (empty when nothing was saved)."""
+        try:
+            responses = self.responses()
+        except WorkfwError as exc:
+            self.status.value = _error(str(exc))
+            return {}
+        if not responses:
+            self.status.value = _error("Answer at least one statement before saving.")
+            return {}
+        codes, links, problems = {}, [], []
+        for response in responses:
+            codes[response.framework] = A.encode_response(response)
+            data = (json.dumps(response.to_dict(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+            name = f"{A.FRAMEWORK_CODES[response.framework].lower()}-answers.json"
+            links.append(_download_link(name, data, "application/json", f"download {name}"))
+            try:
+                path = A.save_response(response, self.directory)
+            except OSError as exc:
+                problems.append(f"could not save in {self.directory} ({exc.strerror or exc}); send your code instead")
+                continue
+            old = self.paths.get(response.framework)
+            if old is not None and old != path:
+                old.unlink(missing_ok=True)  # saving again replaces this form's own earlier answers
+            self.paths[response.framework] = path
+        self.codes = codes
+        self.code_box.value = "\n".join(codes.values())
+        self.download.value = "<p>" + " · ".join(links) + "</p>"
+        saved = ", ".join(A.FRAMEWORKS[r.framework] for r in responses)
+        self.status.value = (_ok(f"Saved as {self.participant}: {saved}. Thank you!")
+                             + "".join(_error(p) for p in problems))
+        return codes
+
+
+class Collector(W.VBox):
+    """The facilitator gathers the room's answers: response files, pasted codes and survey CSVs.
+
+    Also reads the files already in the responses folder (participants who
+    saved on the same JupyterHub).  Shows how many responses arrived per
+    framework and every rejected file, code, row or cell with its reason.
+
+    Parameters
+    ----------
+    frameworks : sequence of str or FrameworkPicker, optional
+        Framework keys of the workshop (default: all four).
+    directory : str or pathlib.Path, optional
+        The responses folder (default :func:`workfw.assessment.responses_dir`).
+
+    Attributes
+    ----------
+    collection : workfw.assessment.Collection
+        The model holding the answers.
+    revision : int
+        Goes up whenever the answers shown change; observe it to redraw.
+    """
+
+    revision = T.Int(0)
+
+    def __init__(self, frameworks: Sequence[str] | FrameworkPicker | None = None,
+                 directory: str | Path | None = None) -> None:
+        self.collection = A.Collection(_follow(frameworks, self.set_frameworks), directory)
+        self.files = W.FileUpload(accept=".json", multiple=True, description="Response files", style=_STYLE)
+        self.survey = W.FileUpload(accept=".csv,.txt", multiple=True, description="Survey CSV", style=_STYLE)
+        self.codes = W.Textarea(placeholder="Paste codes here: the whole chat is fine, one code or many.",
+                                rows=4, layout=_WIDE)
+        self.codes_button = W.Button(description="Add codes", icon="plus")
+        self.refresh_button = W.Button(description="Read the folder again", icon="refresh")
+        self.count = W.HTML()
+        self.messages = W.HTML()
+        self.templates = W.HTML()
+        self.files.observe(lambda change: self._uploaded(change, self.files), names="value")
+        self.survey.observe(lambda change: self._uploaded(change, self.survey), names="value")
+        self.codes_button.on_click(lambda _: self.add_codes(self.codes.value))
+        self.refresh_button.on_click(lambda _: self.refresh())
+        super().__init__([self.count, W.HBox([self.files, self.survey, self.refresh_button]), self.codes,
+                          self.codes_button, self.messages, self.templates])
+        self._report(self.collection.refresh(), "The responses folder")
+
+    @property
+    def frameworks(self) -> list[str]:
+        """The chosen framework keys."""
+        return self.collection.frameworks
+
+    @property
+    def responses(self) -> pd.DataFrame:
+        """Every answer collected so far (the long table of :data:`workfw.assessment.RESPONSE_COLUMNS`)."""
+        return self.collection.responses
+
+    def set_frameworks(self, frameworks: Iterable[str]) -> None:
+        """Change the workshop's frameworks; the count and the group's results follow."""
+        self.collection.frameworks = frameworks
+        self._report(A.Added(), "")
+        self.revision += 1
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` whenever the answers shown change."""
+        self.observe(lambda _: callback(), names="revision")
+
+    def add_files(self, files: Any) -> A.Added:
+        """Add uploads (a FileUpload value): response ``.json`` files or survey ``.csv`` downloads."""
+        return self._run(lambda: self.collection.add_files(files), "The upload")
+
+    def add_codes(self, text: str) -> A.Added:
+        """Add every code in pasted text."""
+        return self._run(lambda: self.collection.add_codes(text), "The pasted codes")
+
+    def refresh(self) -> A.Added:
+        """Read the responses folder again."""
+        return self._run(self.collection.refresh, "The responses folder")
+
+    def _uploaded(self, change: dict, upload: W.FileUpload) -> None:
+        if change["new"]:
+            self.add_files(change["new"])
+            upload.value = ()  # so the same file can be chosen again after fixing it
+
+    def _run(self, action: Callable[[], A.Added], what: str) -> A.Added:
+        try:
+            added = action()
+        except (WorkfwError, OSError) as exc:  # a user's input or folder: say so, keep what we have
+            added = A.Added(rejected=[A.Rejected(what, str(exc))])
+        self._report(added, what)
+        if added.accepted:
+            self.revision += 1
+        return added
+
+    def _report(self, added: A.Added, what: str) -> None:
+        summary = self.collection.summary()
+        parts = ", ".join(f"{html.escape(n)} {r}" for n, r in zip(summary["name"], summary["responses"]))
+        self.count.value = f"<h4>{int(summary['responses'].sum())} responses so far ({parts})</h4>"
+        lines = []
+        if what and (added.accepted or added.duplicates or not added.rejected):
+            lines.append(_ok(f"{what}: {added.accepted} new, {added.duplicates} already collected."))
+        lines += [f"<p class='note'>{html.escape(n)}</p>" for n in added.notes]
+        if added.rejected:
+            items = "".join(f"<li><b>{html.escape(r.source)}</b>: {html.escape(r.reason)}</li>"
+                            for r in added.rejected[:30])
+            more = f"<li>… and {len(added.rejected) - 30} more</li>" if len(added.rejected) > 30 else ""
+            lines.append(f"<div style='color:#b00'><b>Not used:</b><ul>{items}{more}</ul></div>")
+        self.messages.value = "".join(lines)
+        self.templates.value = self._template_links()
+
+    def _template_links(self) -> str:
+        links = []
+        for key in self.collection.frameworks:
+            statements = A.load_bank(key)
+            header = ["Timestamp", "Name", "Team", *[f"{t} ({i})" for i, t in zip(statements["id"],
+                                                                                  statements["text"])]]
+            data = to_safe_csv(pd.DataFrame(columns=header), index=False).encode("utf-8-sig")
+            links.append(_download_link(f"{key}-survey-headers.csv", data, "text/csv", A.FRAMEWORKS[key]))
+        return ("<p class='note'>Building a survey form instead? Statement headers to paste into Google Forms or "
+                "Microsoft Forms: " + " · ".join(links) + "</p>")
+
+
+class GroupResults(W.VBox):
+    """Per framework: how the group's answers spread, and the gap to the data, largest gaps as prompts.
+
+    Redraws whenever the collector gets new answers.  Participants are shown
+    as ``Participant 01``… on the shared screen.
+
+    Parameters
+    ----------
+    collector : Collector
+        Where the answers come from.
+    export : TaskExport
+        The data the gaps are measured against.
+    prompts : int
+        How many of the largest gaps to list as discussion prompts.
+    """
+
+    def __init__(self, collector: Collector, export: Any, *, prompts: int = 3) -> None:
+        self.collector, self.export, self.prompts = collector, export, prompts
+        self._diagnoses: dict[str, Any] = {}
+        self.figures: dict[str, dict[str, Any]] = {}
+        self.gaps: dict[str, pd.DataFrame] = {}
+        super().__init__([])
+        collector.on_change(self.render)
+        self.render()
+
+    def diagnosis(self, framework: str) -> Any:
+        """The framework's diagnosis of the export (computed once)."""
+        if framework not in self._diagnoses:
+            from ..report import diagnose_all
+
+            self._diagnoses[framework] = diagnose_all(self.export, frameworks=[framework])[framework]
+        return self._diagnoses[framework]
+
+    def render(self) -> None:
+        """Redraw every framework's spread, gap chart and prompts from the current answers."""
+        from ..charts import gap_figure
+
+        responses = self.collector.responses
+        children, self.figures, self.gaps = [], {}, {}
+        for key in self.collector.frameworks:
+            name = A.FRAMEWORKS[key]
+            rows = responses[responses["framework"] == key]
+            children.append(W.HTML(f"<h3>{html.escape(name)}</h3>"))
+            if not len(rows):
+                children.append(W.HTML(f"<p>No answers for {html.escape(name)} yet; they appear here as they "
+                                       "arrive.</p>"))
+                continue
+            try:
+                spread = A.spread_figure(rows, framework=key, pseudonymise=True)
+                gap = A.group_gap(self.diagnosis(key), rows, framework=key)
+            except WorkfwError as exc:
+                children.append(W.HTML(_error(str(exc))))
+                continue
+            figure = gap_figure(gap, title=f"{name}: how we see it and what the data shows (largest gap first)")
+            self.figures[key], self.gaps[key] = {"spread": spread, "gap": figure}, gap
+            spread_out, gap_out = W.Output(), W.Output()
+            show(spread_out, spread)
+            show(gap_out, figure)
+            children += [spread_out, gap_out, W.HTML(self.prompts_html(gap))]
+        self.children = children
+
+    def prompts_html(self, gap: pd.DataFrame) -> str:
+        """The largest gaps as an escaped list of discussion prompts."""
+        items = []
+        for row in gap.head(self.prompts).itertuples(index=False):
+            size = "not measurable" if pd.isna(row.gap) else f"gap {row.gap:+.0f}"
+            items.append(f"<li><b>{html.escape(str(row.element))}</b> ({html.escape(size)}): "
+                         f"{html.escape(str(row.prompt))}</li>")
+        return "<p><b>To discuss, largest gap first:</b></p><ol>" + "".join(items) + "</ol>"
+
+
+class ReportButton(W.VBox):
+    """Write the offline report (:func:`workfw.report`) into the workspace and show where it is.
+
+    Parameters
+    ----------
+    export : TaskExport
+        The data.
+    collector : Collector, optional
+        Adds the group's answers and the perception gaps to the report.
+    path : str or pathlib.Path, optional
+        Where to write (default ``<workspace>/report.html``).
+    """
+
+    def __init__(self, export: Any, collector: Collector | None = None, path: str | Path | None = None) -> None:
+        from .. import workspace
+
+        self.export, self.collector = export, collector
+        self.path = Path(path) if path is not None else workspace.workspace_dir() / "report.html"
+        self.button = W.Button(description="Write the report", icon="file", button_style="primary")
+        self.pseudonymise = W.Checkbox(value=bool(workspace.settings().get("pseudonymise")), indent=False,
+                                       description="Pseudonymise names in the report")
+        self.progress = W.IntProgress(value=0, min=0, max=100, layout=W.Layout(width="300px", visibility="hidden"))
+        self.status = W.HTML()
+        self.button.on_click(lambda _: self.write())
+        super().__init__([W.HBox([self.button, self.pseudonymise]), self.progress, self.status])
+
+    def write(self) -> Path | None:
+        """Write the report; returns its path, or None when it could not be written (the reason is shown)."""
+        from ..report import report
+
+        answers = self.collector.responses if self.collector is not None else None
+        self.progress.layout.visibility = "visible"
+        try:
+            path = report(self.export, assessment=answers if answers is not None and len(answers) else None,
+                          path=self.path, pseudonymise=bool(self.pseudonymise.value), progress=self._step)
+        except (WorkfwError, OSError) as exc:
+            self.status.value = _error(f"Could not write the report: {exc}")
+            return None
+        finally:
+            self.progress.layout.visibility = "hidden"
+        where = html.escape(str(path))
+        self.status.value = (f"<p style='color:#060'>Wrote <a href=\"{html.escape(_relative(path))}\" "
+                             f"target=\"_blank\">{html.escape(path.name)}</a> ({path.stat().st_size / 1e6:.1f} MB): "
+                             f"<code>{where}</code>. It opens offline in any browser; share it only with the "
+                             "people the data is about.</p>")
+        return path
+
+    def _step(self, step: str, done: int, total: int) -> None:
+        self.progress.value = int(100 * done / max(total, 1))
+        self.progress.description = step[:20]
+
+
+def _relative(path: Path) -> str:
+    """The path relative to the notebook's folder, as a link target Jupyter resolves to the file."""
+    import os
+
+    try:
+        return Path(os.path.relpath(path.resolve(), Path.cwd())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.resolve().as_uri()
+

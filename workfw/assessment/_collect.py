@@ -1,0 +1,382 @@
+"""A room's answers gathered from every route at once: response files, pasted codes and survey CSVs.
+
+:class:`Collection` is the model behind the facilitator's ``Collector``
+widget, usable without any widget.  Everything it accepts is kept in a
+responses folder (the workspace's ``responses/`` by default), so a restarted
+notebook or a reloaded Voila page finds the room's answers again:
+
+* an uploaded response file or a pasted code becomes one response file,
+  written like :func:`~workfw.assessment.save_response` (atomically, under a
+  new name);
+* a survey CSV is copied to ``responses/surveys/``; a download with the same
+  name replaces the earlier copy, so downloading the form's answers again
+  after more people answered counts nobody twice.
+
+The same answers arriving twice (a file and its code, a file uploaded twice)
+count once: two responses are the same when framework, name, team, time and
+every given answer are equal.  Anything that cannot be used is listed in
+:attr:`Collection.rejected` with the file, code or row it came from and the
+reason, and the rest is still read.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from ..errors import OptionError
+from ._bank import FRAMEWORKS
+from ._codes import _CODE_RE, decode_response
+from ._errors import AssessmentFileError, ResponseCodeError
+from ._response import Response, long_frame, parse_response, responses_frame, save_response
+from ._survey import read_survey
+
+__all__ = ["responses_dir", "Collection", "Added", "Rejected", "response_key"]
+
+_SURVEYS = "surveys"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def responses_dir() -> Path:
+    """The folder where the workshop keeps participants' answers: ``<workspace>/responses``.
+
+    See :func:`workfw.workspace.workspace_dir` (``$WORKFW_WORKSPACE`` wins).
+    """
+    from ..workspace import workspace_dir
+
+    return workspace_dir() / "responses"
+
+
+def response_key(response: Response) -> tuple:
+    """What makes two responses the same: framework, name, team, time and every answer that was given.
+
+    Unanswered and "don't know" statements are left out, so a file that lists
+    them as ``null`` and the code made from it (which holds every statement)
+    give the same key.
+    """
+    given = tuple(sorted((sid, value) for sid, value in response.answers.items() if value is not None))
+    return (response.framework, response.participant, response.team, response.submitted_at, given)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Input that could not be used: ``source`` (file, ``code N``, ``file row N``) and the ``reason``."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class Added:
+    """What one call to a :class:`Collection` ``add_*`` method did.
+
+    Attributes
+    ----------
+    accepted : int
+        New responses (participants' answers to one framework) or survey rows.
+    duplicates : int
+        Responses that were already collected and counted once.
+    rejected : list of Rejected
+        Files, codes, rows or cells that could not be used, with the reason.
+    notes : list of str
+        Things worth knowing that lost nothing (columns no statement matched,
+        a folder that could not be written, so answers live only in memory).
+    """
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def merge(self, other: "Added") -> "Added":
+        """Add ``other``'s counts and lists to this one and return it."""
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.notes += other.notes
+        return self
+
+
+def _check_frameworks(frameworks: Iterable[str] | None) -> list[str]:
+    chosen = list(FRAMEWORKS) if frameworks is None else (
+        [frameworks] if isinstance(frameworks, str) else list(frameworks))
+    unknown = [f for f in chosen if f not in FRAMEWORKS]
+    if unknown or not chosen:
+        raise OptionError(f"Collection: frameworks={chosen!r}; expected one or more of {list(FRAMEWORKS)}. "
+                          "Next step: pass for example frameworks=['c4_flywheel'].")
+    return [f for f in FRAMEWORKS if f in chosen]
+
+
+def _safe_file_name(name: str, suffix: str) -> str:
+    """A file name from an upload's name that cannot leave the folder (no ``/``, ``..`` or dot-file)."""
+    stem = _SAFE_NAME.sub("-", Path(str(name).replace("\\", "/")).name).strip(".-") or "upload"
+    return stem if stem.lower().endswith(suffix) else stem + suffix
+
+
+def _upload_items(files: Any) -> list[tuple[str, bytes]]:
+    """``(name, bytes)`` pairs from a FileUpload value (ipywidgets 8 dicts), a mapping or pairs."""
+    if isinstance(files, Mapping) and "content" in files:
+        files = [files]
+    elif isinstance(files, Mapping):  # ipywidgets 7: {name: {"content": ...}}
+        files = [{"name": k, **v} if isinstance(v, Mapping) else {"name": k, "content": v}
+                 for k, v in files.items()]
+    items = []
+    for number, item in enumerate(files, start=1):
+        if isinstance(item, Mapping):
+            name, content = str(item.get("name") or f"upload {number}"), item.get("content")
+        else:
+            name, content = item
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        if not isinstance(content, (bytes, bytearray, memoryview)):
+            raise OptionError(f"Collection.add_files: upload {name!r} has content of type "
+                              f"{type(content).__name__}; expected bytes (a FileUpload value). Next step: pass "
+                              "the FileUpload widget's .value.")
+        items.append((name, bytes(content)))
+    return items
+
+
+def _write_bytes_atomic(target: Path, data: bytes) -> None:
+    """Write to a dot-file beside ``target``, then move it in place: a reader never sees half a survey."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _looks_like_json(data: bytes) -> bool:
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"{", b"["))
+
+
+class Collection:
+    """The answers of a workshop, gathered from response files, codes and survey CSVs.
+
+    Parameters
+    ----------
+    frameworks : iterable of str, optional
+        Framework keys the workshop uses (default: all four).  Responses for
+        other frameworks stay in the folder but are left out of
+        :attr:`responses`; uploads and codes for them are rejected with a
+        message saying so.
+    directory : str or pathlib.Path, optional
+        The responses folder (default :func:`responses_dir`).  Read at once.
+    keep : bool
+        Write accepted uploads, codes and surveys into ``directory`` (default);
+        ``False`` keeps them only in memory.
+
+    Attributes
+    ----------
+    rejected : list of Rejected
+        Everything refused so far, oldest first.
+    """
+
+    def __init__(self, frameworks: Iterable[str] | None = None, directory: str | Path | None = None, *,
+                 keep: bool = True) -> None:
+        self._frameworks = _check_frameworks(frameworks)
+        self.directory = Path(directory) if directory is not None else responses_dir()
+        self.keep = keep
+        self.rejected: list[Rejected] = []
+        self._responses: dict[tuple, tuple[str, Response]] = {}
+        self._surveys: dict[str, pd.DataFrame] = {}
+        self.refresh()
+
+    @property
+    def frameworks(self) -> list[str]:
+        """The framework keys shown, in report order."""
+        return list(self._frameworks)
+
+    @frameworks.setter
+    def frameworks(self, value: Iterable[str]) -> None:
+        self._frameworks = _check_frameworks(value)
+
+    # ----------------------------------------------------------------------------------------- reading
+
+    def refresh(self) -> Added:
+        """Read the responses folder again (files participants saved there, kept uploads and surveys)."""
+        added = Added()
+        if self.directory.is_dir():
+            for path in sorted(p for p in self.directory.glob("*.json") if not p.name.startswith(".")):
+                try:
+                    response = parse_response(path.read_bytes(), name=path.name)
+                except AssessmentFileError as exc:
+                    added.rejected.append(Rejected(path.name, str(exc)))
+                    continue
+                except OSError as exc:  # removed between listing and reading, or unreadable
+                    added.rejected.append(Rejected(path.name, f"could not read it ({exc.strerror or exc})"))
+                    continue
+                added.merge(self._remember(response, path.name))
+            surveys = self.directory / _SURVEYS
+            for path in sorted(surveys.glob("*.csv")) if surveys.is_dir() else []:
+                added.merge(self._read_survey(path.name, path.read_bytes(), store=False))
+        return self._log(added)
+
+    def add_files(self, files: Any) -> Added:
+        """Add uploaded files: participants' response ``.json`` files and survey ``.csv`` downloads.
+
+        Parameters
+        ----------
+        files : FileUpload value, or iterable of mappings or ``(name, bytes)``
+            ipywidgets 8's ``FileUpload.value`` (dicts with ``name`` and
+            ``content``).  JSON or CSV is told from the content, not the name.
+        """
+        added = Added()
+        for name, data in _upload_items(files):
+            if _looks_like_json(data):
+                added.merge(self._add_response_file(name, data))
+            else:
+                added.merge(self.add_survey(data, name=name))
+        return added
+
+    def _add_response_file(self, name: str, data: bytes) -> Added:
+        try:
+            response = parse_response(data, name=name)
+        except AssessmentFileError as exc:
+            return self._log(Added(rejected=[Rejected(name, str(exc))]))
+        return self._log(self._accept(response, name))
+
+    def add_codes(self, text: str) -> Added:
+        """Add every response code found in pasted text (a chat log, one code per line...).
+
+        A code that does not decode is rejected with the reason (a typo, a
+        code cut short...); text around the codes is ignored.
+        """
+        added = Added()
+        found = [m.group(0) for m in _CODE_RE.finditer(str(text))]
+        if not found and str(text).strip():
+            added.rejected.append(Rejected("pasted text", "found no response code in it; expected codes that start "
+                                           "with 'WF1-'. Next step: copy the whole code from the participant's "
+                                           "notebook."))
+        for code in found:
+            label = f"code {code[:12]}…" if len(code) > 12 else f"code {code}"
+            try:
+                response = decode_response(code)
+            except ResponseCodeError as exc:
+                added.rejected.append(Rejected(label, str(exc)))
+                continue
+            added.merge(self._accept(response, label))
+        return self._log(added)
+
+    def add_survey(self, data: bytes | str | Path, *, name: str | None = None) -> Added:
+        """Add a survey tool's CSV download (Google Forms, Microsoft Forms...).
+
+        Each chosen framework whose statements head some columns is read (one
+        form may ask two frameworks).  Cells that are not answers are left
+        out and listed in ``rejected`` with their row and column.
+        """
+        if isinstance(data, (str, Path)):
+            path = Path(data)
+            name = name or path.name
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                return self._log(Added(rejected=[Rejected(str(path), f"could not read it ({exc.strerror or exc})")]))
+        return self._log(self._read_survey(name or "survey.csv", bytes(data), store=True))
+
+    def _read_survey(self, name: str, data: bytes, *, store: bool) -> Added:
+        added, frames, unmatched, refusals = Added(), [], None, []
+        for key in self._frameworks:
+            try:
+                frame = read_survey(data, framework=key, name=name, errors="warn")
+            except AssessmentFileError as exc:
+                if exc.where == "the header row":  # no column of this framework: try the next one
+                    refusals.append(exc)
+                    continue
+                added.rejected.append(Rejected(name, str(exc)))
+                return added
+            frames.append(frame)
+            unmatched = set(frame.attrs["unmatched_columns"]) if unmatched is None else (
+                unmatched & set(frame.attrs["unmatched_columns"]))
+            added.rejected += [Rejected(f"{name} row {s['row']}", f"column {s['column']!r}: found {s['value']!r}; "
+                                        "expected an answer 1-5, a label such as 'Agree', or \"Don't know\"; the "
+                                        "cell was left out. Next step: correct it in the sheet and download again.")
+                               for s in frame.attrs["skipped"]]
+        if not frames:
+            names = ", ".join(FRAMEWORKS[k] for k in self._frameworks)
+            detail = f" ({refusals[0]})" if refusals else ""
+            added.rejected.append(Rejected(name, f"no column matches a statement of {names}{detail}"))
+            return added
+        if unmatched:
+            added.notes.append(f"{name}: columns matching no statement were not read: {sorted(unmatched)}")
+        combined = pd.concat(frames, ignore_index=True)
+        combined.attrs = {}
+        added.accepted += int(combined["response"].nunique())
+        safe = _safe_file_name(name, ".csv")
+        self._surveys[safe] = combined
+        if store and self.keep:
+            try:
+                _write_bytes_atomic(self.directory / _SURVEYS / safe, data)
+            except OSError as exc:
+                added.notes.append(f"{name}: kept in memory only; could not write to {self.directory} "
+                                   f"({exc.strerror or exc})")
+        return added
+
+    def _accept(self, response: Response, label: str) -> Added:
+        """Take a response from an upload or a code: check its framework, keep it, count duplicates."""
+        if response.framework not in self._frameworks:
+            chosen = ", ".join(FRAMEWORKS[k] for k in self._frameworks)
+            return Added(rejected=[Rejected(label, f"these are answers to {FRAMEWORKS[response.framework]}, which "
+                                            f"this workshop did not choose ({chosen}). Next step: add that "
+                                            "framework to the choice, or ask for the right answers.")])
+        if response_key(response) in self._responses:
+            return Added(duplicates=1)
+        source, notes = label, []
+        if self.keep:
+            try:
+                source = save_response(response, self.directory).name
+            except OSError as exc:
+                notes.append(f"{label}: kept in memory only; could not write to {self.directory} "
+                             f"({exc.strerror or exc})")
+        return self._remember(response, source).merge(Added(notes=notes))
+
+    def _remember(self, response: Response, source: str) -> Added:
+        key = response_key(response)
+        if key in self._responses:
+            return Added(duplicates=1)
+        self._responses[key] = (source, response)
+        return Added(accepted=1)
+
+    def _log(self, added: Added) -> Added:
+        # A broken file in the folder is met again at every refresh: list it once.
+        self.rejected += [r for r in added.rejected if r not in self.rejected]
+        return added
+
+    # ----------------------------------------------------------------------------------------- results
+
+    @property
+    def responses(self) -> pd.DataFrame:
+        """Every answer of the chosen frameworks: the long table of :data:`RESPONSE_COLUMNS`."""
+        chosen = set(self._frameworks)
+        kept = [(s, r) for s, r in self._responses.values() if r.framework in chosen]
+        parts = [responses_frame([r for _, r in kept], sources=[s for s, _ in kept], bank=None)]
+        parts += [frame[frame["framework"].isin(chosen)] for frame in self._surveys.values()]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return long_frame([])
+        out = pd.concat(parts, ignore_index=True)
+        out.attrs = {}
+        order = {k: i for i, k in enumerate(self._frameworks)}
+        return out.sort_values("framework", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """Per chosen framework: ``responses`` (participants who answered it), ``answers``, ``dont_know``."""
+        frame = self.responses
+        rows = []
+        for key in self._frameworks:
+            part = frame[frame["framework"] == key]
+            rows.append({"framework": key, "name": FRAMEWORKS[key], "responses": int(part["response"].nunique()),
+                         "answers": int(part["answer"].notna().sum()), "dont_know": int(part["answer"].isna().sum())})
+        return pd.DataFrame(rows, columns=["framework", "name", "responses", "answers", "dont_know"])
+
