@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import OptionError
 from ._build import SCI_ID, Assembly, assemble
-from ._common import split_values, to_number
+from ._common import as_lists, split_values, to_number
 from ._dates import DateParser
 from ._registry import ExportFormat, ReadOptions, register
 from ._text import CsvTable
@@ -66,11 +66,6 @@ def _values(table: CsvTable, column: str | None) -> pd.Series:
     if column is None:
         return pd.Series(pd.NA, index=table.frame.index, dtype="string")
     return table.frame[column].astype("string").str.strip().replace("", pd.NA)
-
-
-def _as_lists(values: pd.Series) -> pd.Series:
-    # Built by hand: Series.map returning lists gives a pyarrow list dtype in pandas 3.
-    return pd.Series([[] if pd.isna(v) else [v] for v in values], index=values.index, dtype=object)
 
 
 def _final_ids(ids: pd.Series, titles: pd.Series, rows: pd.Series) -> pd.Series:
@@ -228,7 +223,7 @@ def read_asana_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "Task
     mapped["task_type"] = _values(table, col["Type"])
     mapped["priority"] = _values(table, col["Priority"])
     mapped["assignee"] = _values(table, col["Assignee"])
-    mapped["assignees"] = _as_lists(mapped["assignee"])
+    mapped["assignees"] = as_lists(mapped["assignee"])
     mapped["labels"] = split_values(_values(table, col["Tags"]), ",")
     projects = split_values(_values(table, col["Projects"]), ",")
     mapped["project"] = pd.Series([v[0] if v else pd.NA for v in projects], index=raw.index, dtype="string")

@@ -22,6 +22,8 @@ tree query).  Choices this reader makes:
 * **Timestamps**: ``started`` = ``Activated Date``; ``completed`` =
   ``Closed Date``, else ``Resolved Date``, for tasks whose category is done
   (both ``exact``).
+* **Description** is HTML in ADO; it becomes plain text (block elements
+  as line breaks, entities decoded); ``raw`` keeps the HTML.
 * **Hierarchy**: a ``Parent`` id column, or in a tree query the nearest
   earlier row one ``Title N`` level up.
 """
@@ -32,7 +34,7 @@ import re
 import pandas as pd
 
 from ._build import Assembly, assemble
-from ._common import split_values, to_number
+from ._common import as_lists, html_to_text, split_values, to_number
 from ._dates import DateParser
 from ._registry import ExportFormat, ReadOptions, register
 from ._status import apply_status_map
@@ -57,7 +59,7 @@ _FIELD_MAP = {
     "Changed Date": "updated", "Activated Date": "started", "Resolved Date": "completed (when not closed)",
     "Closed Date": "completed", "Area Path": "team (last segment), project (first segment)",
     "Team Project": "project", "Iteration Path": "iteration", "Story Points": "estimate", "Effort": "estimate",
-    "Size": "estimate", "Parent": "parent_id", "Description": "description", "Priority": "priority",
+    "Size": "estimate", "Parent": "parent_id", "Description": "description (HTML turned into plain text)", "Priority": "priority",
     "Reason": "resolution (done and cancelled items)", "Due Date": "due", "Target Date": "due (when Due Date is empty)",
     "State Change Date": "(last state change; kept in raw)", "Board Column": "(board column; kept in raw)",
 }
@@ -162,12 +164,12 @@ def read_azure_devops_csv(table: CsvTable, *, file: str, options: ReadOptions) -
     mapped["task_id"] = _text(table, "ID")
     mapped["task_type"] = _text(table, "Work Item Type")
     mapped["status"] = _text(table, "State")
-    mapped["description"] = _text(table, "Description")
+    # ADO stores rich text as HTML; word counts and previews need the words, not the tags.
+    mapped["description"] = html_to_text(_text(table, "Description"))
     mapped["priority"] = _text(table, "Priority")
     mapped["iteration"] = _text(table, "Iteration Path")
     mapped["assignee"] = _people(_text(table, "Assigned To"))
-    mapped["assignees"] = pd.Series([[] if pd.isna(v) else [v] for v in mapped["assignee"]],
-                                    index=raw.index, dtype=object)
+    mapped["assignees"] = as_lists(mapped["assignee"])
     mapped["reporter"] = _people(_text(table, "Created By"))
     mapped["labels"] = split_values(_text(table, "Tags"), ";")
 

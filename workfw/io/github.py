@@ -3,7 +3,8 @@
 Both shapes are read: the REST API's snake_case records (``html_url``,
 ``created_at``, ``user.login``, ``state_reason``...) and ``gh``'s camelCase
 ones (``url``, ``createdAt``, ``author.login``, ``stateReason``...), minified
-or pretty-printed.  One task per issue.
+or pretty-printed; also the search API's ``{"items": [...]}`` and several
+pages (``gh api --paginate``, with or without ``--slurp``).  One task per issue.
 
 How issues become tasks (the import report repeats what matters):
 
@@ -20,6 +21,10 @@ How issues become tasks (the import report repeats what matters):
   ``iteration`` = its title.  No task rows are made for milestones, so that
   parent id names no task of the table.  ``due`` is the milestone's due date
   (issues have no due date of their own).
+* ``blocked_by``: "Blocked by #12", "blocked by owner/repo#12, #14" or
+  "Depends on <issue URL>" in the body name blockers; those that are issues
+  of the file become their task ids (``#12`` means the issue's own
+  repository).  Blockers outside the file are left out, and counted in a warning.
 * ``reporter`` is the author's login; bot logins stay as they are
   (``dependabot[bot]``).
 * A file without dates (for example ``gh issue list --json body,labels,title,url``)
@@ -27,7 +32,6 @@ How issues become tasks (the import report repeats what matters):
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Iterable
 
@@ -36,6 +40,7 @@ import pandas as pd
 from ..errors import ExportReadError, OptionError
 from ..export import TaskExport
 from ._build import Assembly, assemble
+from ._common import records_frame
 from ._dates import DateParser
 from ._registry import ExportFormat, ReadOptions, register
 
@@ -52,6 +57,13 @@ _SAMPLE = 20
 _PAGE_SIZES = (30, 100)
 _GH_COMMAND = ("gh issue list --repo OWNER/REPO --state all --limit 5000 --json number,title,body,state,"
                "stateReason,author,labels,assignees,milestone,comments,createdAt,updatedAt,closedAt,url")
+_REF_TEXT = (r"(?:(?:[\w.-]+/[\w.-]+)?#\d+|https?://[^/\s]*github[^/\s]*/[^/\s]+/[^/\s]+/issues/\d+)")
+# "Blocked by #12", "blocked by: owner/repo#12 and #14", "Depends on https://github.com/o/r/issues/3".
+_BLOCKER_PHRASE = re.compile(
+    r"\b(?:blocked\s+by|depends\s+on)\b[\s:*_]*(" + _REF_TEXT + r"(?:[\s,;]*(?:and\s+|&\s*)?" + _REF_TEXT + r")*)",
+    re.IGNORECASE)
+_REF = re.compile(r"(?:(?P<repo>[\w.-]+/[\w.-]+)?#(?P<num>\d+)"
+                  r"|https?://[^/\s]*github[^/\s]*/(?P<url_repo>[^/\s]+/[^/\s]+)/issues/(?P<url_num>\d+))")
 _DATE_KEYS = {"created": ("created_at", "createdAt"), "updated": ("updated_at", "updatedAt"),
               "completed": ("closed_at", "closedAt")}
 
@@ -65,31 +77,28 @@ def _looks_like_issue(rec: Any) -> bool:
     return isinstance(rec.get("url"), str) and _ISSUE_URL.match(rec["url"]) is not None
 
 
+def _issue_records(doc: Any) -> list | None:
+    """The issue records of any shape ``gh`` and the REST API write; None when the shape is none of them.
+
+    A plain array (``gh issue list --json``, one REST page); ``{"items": [...]}``
+    (the search API); an array of such pages or of arrays (``gh api --paginate
+    --slurp``, or ``--paginate`` pages joined when the file was read).
+    """
+    if isinstance(doc, dict):
+        return doc["items"] if isinstance(doc.get("items"), list) else None
+    if not isinstance(doc, list):
+        return None
+    if doc and all(isinstance(page, list) for page in doc):
+        return [rec for page in doc for rec in page]
+    if doc and all(isinstance(page, dict) and isinstance(page.get("items"), list) and "title" not in page
+                   for page in doc):
+        return [rec for page in doc for rec in page["items"]]
+    return doc
+
+
 def _sniff(doc: Any) -> bool:
-    return isinstance(doc, list) and bool(doc) and all(_looks_like_issue(r) for r in doc[:_SAMPLE])
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return pd.NA
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _records_frame(records: list[Any], *, file: str) -> pd.DataFrame:
-    """One text row per issue: top-level fields (nested ones as JSON text) plus ``_row``."""
-    for pos, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            raise ExportReadError(file, f"record {pos + 1}", f"a {type(rec).__name__}", "an object per issue",
-                                  f"export again with {_GH_COMMAND}")
-    columns: dict[str, None] = {}
-    for rec in records:
-        columns.update(dict.fromkeys(k for k in rec if k != "_row"))
-    frame = pd.DataFrame({c: pd.Series([_cell(r.get(c)) for r in records], dtype="string") for c in columns},
-                         index=pd.RangeIndex(len(records)))
-    frame["_row"] = range(1, len(records) + 1)
-    return frame
+    records = _issue_records(doc)
+    return bool(records) and all(_looks_like_issue(r) for r in records[:_SAMPLE])
 
 
 def _first(rec: dict, *keys: str) -> Any:
@@ -199,8 +208,46 @@ def _issue_row(rec: dict, progress: set[str]) -> dict[str, Any]:
         "url": url if isinstance(url, str) and "api.github.com" not in url else pd.NA,
         "_due": _first(milestone, "due_on", "dueOn"),
         "_state": state,
+        "_repo": repo,
         "_reject": "pull request, not an issue" if "pull_request" in rec or pr_url else pd.NA,
     }
+
+
+def _blocker_refs(body: Any, repo: str | None) -> list[str]:
+    """Task ids named after "blocked by" / "depends on" in an issue body, in order (``#12`` is in ``repo``)."""
+    if not isinstance(body, str):
+        return []
+    out = []
+    for phrase in _BLOCKER_PHRASE.finditer(body):
+        for ref in _REF.finditer(phrase.group(1)):
+            full, number = ref.group("repo") or ref.group("url_repo"), ref.group("num") or ref.group("url_num")
+            if full is None:
+                out.append(f"{repo}#{number}" if repo else f"#{number}")
+            else:
+                out.append(f"{full}#{number}")
+    return list(dict.fromkeys(out))
+
+
+def _blocked_by(issues: list[dict], rows: pd.DataFrame, warnings: list[str]) -> list[list[str]]:
+    """Resolve each issue's body references to task ids of this file; references elsewhere are counted."""
+    # GitHub owner and repository names ignore case; the file's own spelling wins.
+    known = {tid.casefold(): tid for tid in rows.loc[rows["_reject"].isna(), "task_id"].dropna()}
+    out, outside, example = [], 0, None
+    for rec, (own, repo) in zip(issues, rows[["task_id", "_repo"]].itertuples(index=False, name=None)):
+        found = []
+        for ref in _blocker_refs(rec.get("body"), None if pd.isna(repo) else repo):
+            target = known.get(ref.casefold())
+            if target is None:
+                outside += 1
+                example = example or (own, ref)
+            elif target != own:
+                found.append(target)
+        out.append(found)
+    if outside:
+        warnings.append(f"Issue bodies name {outside} blockers ('blocked by' / 'depends on') that are not issues of "
+                        f"this file (e.g. {example[0]} names {example[1]}); they are left out of blocked_by. Export "
+                        "those repositories too and combine the files if blocked work across them matters.")
+    return out
 
 
 def _missing_field_warnings(issues: list[dict], rows: pd.DataFrame, warnings: list[str]) -> None:
@@ -218,13 +265,15 @@ def _missing_field_warnings(issues: list[dict], rows: pd.DataFrame, warnings: li
                         f"issues, export again with --state all --limit 5000 or fetch every page.")
 
 
-def read_github_json(issues: list, *, file: str, options: ReadOptions) -> TaskExport:
-    """Read GitHub issues JSON (``gh issue list --json`` or REST list-issues).
+def read_github_json(doc: list | dict, *, file: str, options: ReadOptions) -> TaskExport:
+    """Read GitHub issues JSON (``gh issue list --json``, REST list-issues or search, one page or several).
 
     Parameters
     ----------
-    issues : list of dict
-        The parsed JSON array of issues.
+    doc : list or dict
+        The parsed JSON: an array of issues, a search result
+        ``{"items": [...]}``, or an array of such pages (``gh api --paginate
+        --slurp``).  ``_row`` numbers the issues across pages.
     file : str
         File name for messages.
     options : ReadOptions
@@ -238,12 +287,18 @@ def read_github_json(issues: list, *, file: str, options: ReadOptions) -> TaskEx
         Tasks, raw issues (pull requests as rejected rows) and the report;
         no events (the export carries no history).
     """
-    raw = _records_frame(issues, file=file)
+    issues = _issue_records(doc)
+    if issues is None:
+        raise ExportReadError(file, "the top level of the JSON", f"a JSON {type(doc).__name__} without issues",
+                              'an array of issues or a search result {"items": [...]}',
+                              f"export again with {_GH_COMMAND}")
+    raw = records_frame(issues, file=file, where="issues", next_step=f"export again with {_GH_COMMAND}")
     progress = _progress_labels(options, file)
     warnings: list[str] = []
     rows = pd.DataFrame([_issue_row(rec, progress) for rec in issues], index=raw.index)
     dates = DateParser(file=file, tz=options.tz, date_order=options.date_order, warnings=warnings)
-    mapped = rows.drop(columns=["_due", "_state"])
+    mapped = rows.drop(columns=["_due", "_state", "_repo"])
+    mapped["blocked_by"] = pd.Series(_blocked_by(issues, rows, warnings), index=raw.index, dtype=object)
     for field, keys in _DATE_KEYS.items():
         text = pd.Series([_first(rec, *keys) for rec in issues], index=raw.index, dtype="string")
         mapped[field] = dates.parse(text, column="/".join(keys), rows=raw["_row"])
@@ -262,7 +317,7 @@ _DEFAULT_STATUS_MAP = {"open": "todo", "in progress": "in_progress", "closed": "
 
 _FIELD_MAP = {
     "number": "task_id (owner/repo#number when a URL names the repository)",
-    "title": "title", "body": "description",
+    "title": "title", "body": "description; blocked_by ('Blocked by #12', 'Depends on owner/repo#12')",
     "state": "status (Open / In progress / Closed)", "closed": "status when state is absent",
     "state_reason": "status and resolution (not_planned, duplicate -> cancelled)",
     "stateReason": "status and resolution (NOT_PLANNED, DUPLICATE -> cancelled)",

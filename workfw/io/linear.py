@@ -19,19 +19,39 @@ the shared CSV reader, which warns.  Choices this reader makes:
 * ``Cycle Name`` (or ``Cycle <Cycle Number>`` when the cycle has no name) is
   the ``iteration``; ``Priority`` ``No priority`` is empty; ``Creator`` is the
   ``reporter``; the ``'`` Linear puts before text starting with ``= + - @``
-  is removed.
+  (or a tab or carriage return) is removed.
+* **Projects as parents**: Linear's CSV has no row for a project, yet the
+  project is the goal its issues serve.  Every issue with a ``Project`` and
+  no ``Parent issue`` gets ``parent_id = "project:<name>"`` (sub-issues reach
+  the project through their parent), so the Work Value Pyramid sees the
+  link.  When the assembler accepts synthetic rows (``Assembly.synthetic``),
+  one task row per project is added: ``task_type`` ``"Project"``, the name as
+  title, no status and a ``status_category`` derived from its issues (all
+  cancelled: cancelled; all done or cancelled: done; any started: in
+  progress; else to do), no dates.  Those rows come from no row of the file,
+  and the report's warnings say how many there are.
 """
 from __future__ import annotations
+
+from dataclasses import fields
 
 import pandas as pd
 
 from ._build import Assembly, assemble
-from ._common import split_values, strip_formula_guard, to_number
+from ._common import as_lists, split_values, strip_formula_guard, to_number
 from ._dates import DateParser
 from ._registry import ExportFormat, ReadOptions, register
+from ._status import apply_status_map
 from ._text import CsvTable
 
-__all__ = ["read_linear_csv", "sniff_linear_csv"]
+__all__ = ["read_linear_csv", "sniff_linear_csv", "PROJECT_PREFIX"]
+
+#: Prefix of the parent id that stands for a Linear project (``project:<name>``).
+PROJECT_PREFIX = "project:"
+# Synthetic parent rows need the assembler to keep them out of the row counts
+# (rows_read + synthetic == tasks + merged + rejected); until it can, the
+# parent ids alone carry the link, like GitHub's milestone parents.
+_ASSEMBLY_TAKES_SYNTHETIC = "synthetic" in {f.name for f in fields(Assembly)}
 
 _REQUIRED = ("ID", "Team", "Title", "Status", "Created", "Started", "Completed", "Canceled")
 _LIFECYCLE = (("Canceled", "cancelled"), ("Completed", "done"), ("Started", "in_progress"))
@@ -73,11 +93,6 @@ def _text(table: CsvTable, header: str) -> pd.Series:
     return values.mask(values == "")
 
 
-def _as_lists(values: pd.Series) -> pd.Series:
-    # Built by hand: Series.map returning lists gives a pyarrow list dtype in pandas 3.
-    return pd.Series([[] if pd.isna(v) else [v] for v in values], index=values.index, dtype=object)
-
-
 def _stated_category(table: CsvTable) -> pd.Series:
     stated = pd.Series(pd.NA, index=table.frame.index, dtype=object)
     present = [(h, cat) for h, cat in _LIFECYCLE if _column(table, h)]
@@ -113,7 +128,7 @@ def read_linear_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "Tas
                         ("status", "Status"), ("project", "Project"), ("reporter", "Creator"),
                         ("assignee", "Assignee"), ("parent_id", "Parent issue")):
         mapped[fld] = _text(table, header)
-    mapped["assignees"] = _as_lists(mapped["assignee"])
+    mapped["assignees"] = as_lists(mapped["assignee"])
     mapped["labels"] = split_values(_text(table, "Labels"), ",")
     mapped["blocked_by"] = split_values(_text(table, "Blocked by"), ",")
     priority = _text(table, "Priority")
@@ -140,10 +155,55 @@ def read_linear_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "Tas
         if fld in mapped:
             mapped[f"{fld}_basis"] = pd.Series("exact", index=raw.index, dtype="string").where(mapped[fld].notna())
 
+    category, _ = apply_status_map(mapped["status"], mapped["status_category"], default_map=_DEFAULT_STATUS_MAP,
+                                   user_map=options.status_map, warnings=[])
+    projects = _project_rows(mapped, category)
+    under_project = mapped["project"].notna() & mapped["parent_id"].isna()
+    mapped["parent_id"] = mapped["parent_id"].fillna(PROJECT_PREFIX + mapped["project"].where(under_project))
+    if len(projects):
+        made = ("each is added as a task row of type 'Project' that is no row of the file (rows_read does not "
+                "count it)" if _ASSEMBLY_TAKES_SYNTHETIC else
+                "no task row is made for them, so that parent id names no task of the table")
+        warnings.append(f"Linear exports no project rows. Issues with a Project and no Parent issue: "
+                        f"{int(under_project.sum())}; their parent_id is 'project:<name>' for {len(projects)} "
+                        f"projects; {made}.")
+
     field_map = {c: _FIELD_MAP[h] for h in _FIELD_MAP if (c := _column(table, h))}
+    extra = {"synthetic": projects} if _ASSEMBLY_TAKES_SYNTHETIC else {}
     assembly = Assembly(raw=raw, mapped=mapped, source="linear-csv", file=file, field_map=field_map,
-                        default_status_map=_DEFAULT_STATUS_MAP, warnings=warnings)
+                        default_status_map=_DEFAULT_STATUS_MAP, warnings=warnings, **extra)
     return assemble(assembly, status_map=options.status_map, team=options.team)
+
+
+def _project_rows(mapped: pd.DataFrame, category: pd.Series) -> pd.DataFrame:
+    """One canonical task row per project named in ``mapped`` (ids ``project:<name>``), in first-seen order.
+
+    ``category`` is each issue's final status category; a project's is
+    derived from its issues (all cancelled: cancelled; all done or
+    cancelled: done; any started or done: in progress; otherwise to do).
+    Its team is the issues' team when they share one.
+    """
+    issues = mapped.assign(_category=category.astype("string"))
+    if "_reject" in issues:
+        issues = issues.loc[issues["_reject"].isna()]
+    issues = issues.loc[issues["project"].notna()]
+    rows = []
+    for name, group in issues.groupby("project", sort=False):
+        cats = set(group["_category"].dropna())
+        if cats and cats <= {"cancelled"}:
+            derived = "cancelled"
+        elif cats and cats <= {"done", "cancelled"}:
+            derived = "done"
+        elif cats & {"in_progress", "done"}:
+            derived = "in_progress"
+        else:
+            derived = "todo"
+        teams = group["team"].dropna().unique() if "team" in group else []
+        rows.append({"task_id": PROJECT_PREFIX + name, "title": name, "task_type": "Project", "status": pd.NA,
+                     "status_category": derived, "project": name, "team": teams[0] if len(teams) == 1 else pd.NA,
+                     "assignees": [], "labels": [], "blocked_by": []})
+    return pd.DataFrame(rows, columns=["task_id", "title", "task_type", "status", "status_category", "project",
+                                       "team", "assignees", "labels", "blocked_by"])
 
 
 register(ExportFormat(

@@ -33,15 +33,15 @@ How the board becomes tasks (the import report repeats what matters):
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pandas as pd
 
-from ..errors import EmptyExportError, ExportReadError, OptionError
+from ..errors import EmptyExportError, OptionError
 from ..export import TaskExport
 from ._build import Assembly, assemble
+from ._common import records_frame
 from ._dates import DateParser
 from ._registry import ExportFormat, ReadOptions, register
 from ._status import apply_status_map, keyword_category
@@ -62,29 +62,6 @@ _UTC = "datetime64[ns, UTC]"
 
 def _sniff(doc: Any) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("cards"), list) and isinstance(doc.get("lists"), list)
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return pd.NA
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _records_frame(records: list[Any], *, file: str, where: str) -> pd.DataFrame:
-    """One text row per JSON record: top-level fields (nested ones as JSON text) plus ``_row``."""
-    for pos, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            raise ExportReadError(file, f"{where}[{pos}] (record {pos + 1})", f"a {type(rec).__name__}",
-                                  "an object per record", "export the board again from Trello")
-    columns: dict[str, None] = {}
-    for rec in records:
-        columns.update(dict.fromkeys(k for k in rec if k != "_row"))
-    frame = pd.DataFrame({c: pd.Series([_cell(r.get(c)) for r in records], dtype="string") for c in columns},
-                         index=pd.RangeIndex(len(records)))
-    frame["_row"] = range(1, len(records) + 1)
-    return frame
 
 
 def _by_id(items: Any) -> dict[str, dict]:
@@ -316,7 +293,7 @@ def read_trello_json(board: dict, *, file: str, options: ReadOptions) -> TaskExp
     if not cards:
         raise EmptyExportError(file, "key 'cards'", "a board with no cards", "at least one card",
                                "check that you exported the right board (archived cards are included)")
-    raw = _records_frame(cards, file=file, where="cards")
+    raw = records_frame(cards, file=file, where="cards", next_step="export the board again from Trello")
     warnings: list[str] = []
     lists, members, board_labels = _by_id(board["lists"]), _by_id(board.get("members")), _by_id(board.get("labels"))
     list_names = {lid: str(lst.get("name") or lid) for lid, lst in lists.items()}
