@@ -27,8 +27,9 @@ import pandas as pd
 from ..errors import OptionError, SampleNotFoundError
 from ..export import TaskExport, combine_exports
 from ._catalog import DEFAULT_SAMPLE, SAMPLES, Sample
+from ._scale import generate_jira_csv
 
-__all__ = ["list_samples", "sample_path", "load_sample"]
+__all__ = ["list_samples", "sample_path", "load_sample", "generate_jira_csv"]
 
 _PACKAGE = "workfw.sample_data"
 

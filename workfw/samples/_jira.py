@@ -13,7 +13,7 @@ from datetime import date, datetime
 from ._model import EXPORT_AT, ORG_NAME, STATUS_CATEGORY, Item, Organisation, Person, sprint_of
 from ._writers import csv_bytes, json_bytes, stable_hex, team_file
 
-__all__ = ["write_jira_csv", "write_jira_api", "SITE"]
+__all__ = ["write_jira_csv", "write_jira_api", "SITE", "jira_csv_widths", "jira_csv_header", "jira_csv_row"]
 
 SITE = "https://kestrel.atlassian.net"
 _STATUS_ID = {"To Do": "10000", "In Progress": "3", "In Review": "10001", "Done": "10002", "Won't Do": "10003"}
@@ -84,67 +84,82 @@ def _padded(values: list[str], width: int) -> list[str]:
     return values + [""] * (width - len(values))
 
 
+def jira_csv_widths(org: Organisation, items: list[Item], blocks: dict[int, list[int]]) -> dict[str, int]:
+    """How many times each repeated header appears: the most values any of ``items`` has."""
+    return {
+        "Labels": max(1, *(len(i.labels) for i in items)),
+        "Watchers": max(1, *(len(i.watchers) for i in items)),
+        "Inward": max(1, *(len(i.blocked_by) for i in items)),
+        "Outward": max(1, *(len(blocks.get(i.uid, [])) for i in items)),
+        "Sprint": max(1, *(len(_sprints(org, i)) for i in items)),
+        "Comment": max(1, *(len(i.comments) for i in items)),
+    }
+
+
+def jira_csv_header(widths: dict[str, int]) -> list[str]:
+    """The "all fields" header row, with each repeated header ``widths[...]`` times."""
+    return ["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Project key", "Project name",
+            "Project type", "Project lead", "Project lead id", "Project description", "Priority", "Resolution",
+            "Assignee", "Assignee Id", "Reporter", "Reporter Id", "Creator", "Creator Id", "Created", "Updated",
+            "Last Viewed", "Resolved", "Due date", "Votes", *["Labels"] * widths["Labels"], "Description",
+            "Environment", *["Watchers"] * widths["Watchers"], *["Watchers Id"] * widths["Watchers"],
+            "Original estimate", "Remaining Estimate", "Time Spent", "Work Ratio", "Σ Original Estimate",
+            "Σ Remaining Estimate", "Σ Time Spent", "Security Level",
+            *["Inward issue link (Blocks)"] * widths["Inward"],
+            *["Outward issue link (Blocks)"] * widths["Outward"],
+            "Custom field (Flagged)", "Custom field (Rank)", *["Sprint"] * widths["Sprint"],
+            "Custom field (Start date)", "Custom field (Story Points)",
+            "Custom field ([CHART] Date of First Response)", "Custom field ([CHART] Time in Status)",
+            *["Comment"] * widths["Comment"], "Parent", "Parent key", "Parent summary", "Status Category",
+            "Status Category Changed"]
+
+
+def jira_csv_row(org: Organisation, item: Item, by_uid: dict[int, Item], blocks: dict[int, list[int]],
+                 widths: dict[str, int]) -> list[str]:
+    """One issue as a row under :func:`jira_csv_header`."""
+    people, team_name = org.people, item.team
+    team = org.teams[team_name]
+    lead = people[team.lead]
+    assignee = people[item.assignee] if item.assignee else None
+    reporter = people[item.reporter]
+    parent = by_uid[item.parent] if item.parent else None
+    category = item.category
+    blocked_open = [b for b in item.blocked_by if by_uid[b].category in ("todo", "in_progress")]
+    first_reply = next((c.at for c in item.comments if c.author != item.reporter), None)
+    return [
+        item.title, _key(org, item), _issue_id(item), item.kind, item.status, team.jira_key,
+        team_name, "software", lead.name, lead.account_id, f"{team_name} team at {ORG_NAME}",
+        item.priority or "", _RESOLUTION[category][1] if category in _RESOLUTION else "",
+        assignee.name if assignee else "", assignee.account_id if assignee else "",
+        reporter.name, reporter.account_id, reporter.name, reporter.account_id,
+        _csv_date(item.created), _csv_date(item.updated), "", _csv_date(item.resolved),
+        _csv_date(item.due), "0", *_padded(item.labels, widths["Labels"]), item.description,
+        "", *_padded([people[w].name for w in item.watchers], widths["Watchers"]),
+        *_padded([people[w].account_id for w in item.watchers], widths["Watchers"]),
+        "", "", "", "", "", "", "", "",
+        *_padded([_key(org, by_uid[b]) for b in item.blocked_by], widths["Inward"]),
+        *_padded([_key(org, by_uid[b]) for b in blocks.get(item.uid, [])], widths["Outward"]),
+        "Impediment" if blocked_open and category == "in_progress" else "",
+        f"0|i{item.uid:05x}:", *_padded([name for _, name in _sprints(org, item)], widths["Sprint"]),
+        _csv_date(item.started.date()) if item.started and team_name == "Platform" else "",
+        "" if item.estimate is None else f"{item.estimate:g}",
+        _csv_date(first_reply), _time_in_status(item),
+        *_padded([f"{_csv_date(c.at)};{people[c.author].account_id};{c.body}" for c in item.comments],
+                 widths["Comment"]),
+        _issue_id(parent) if parent else "", _key(org, parent) if parent else "",
+        parent.title if parent else "", _CATEGORY[category][2], _csv_date(item.category_changed),
+    ]
+
+
 def write_jira_csv(org: Organisation) -> dict[str, bytes]:
     """One "Export Excel CSV (all fields)" file per project: ``jira_<team>.csv``."""
-    people, by_uid, blocks = org.people, org.by_uid(), _blocks(org)
+    by_uid, blocks = org.by_uid(), _blocks(org)
     files = {}
-    for team_name, team in org.teams.items():
+    for team_name in org.teams:
         items = org.of_team(team_name)
-        lead = people[team.lead]
-        widths = {
-            "Labels": max(1, *(len(i.labels) for i in items)),
-            "Watchers": max(1, *(len(i.watchers) for i in items)),
-            "Inward": max(1, *(len(i.blocked_by) for i in items)),
-            "Outward": max(1, *(len(blocks.get(i.uid, [])) for i in items)),
-            "Sprint": max(1, *(len(_sprints(org, i)) for i in items)),
-            "Comment": max(1, *(len(i.comments) for i in items)),
-        }
-        header = ["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Project key", "Project name",
-                  "Project type", "Project lead", "Project lead id", "Project description", "Priority", "Resolution",
-                  "Assignee", "Assignee Id", "Reporter", "Reporter Id", "Creator", "Creator Id", "Created", "Updated",
-                  "Last Viewed", "Resolved", "Due date", "Votes", *["Labels"] * widths["Labels"], "Description",
-                  "Environment", *["Watchers"] * widths["Watchers"], *["Watchers Id"] * widths["Watchers"],
-                  "Original estimate", "Remaining Estimate", "Time Spent", "Work Ratio", "Σ Original Estimate",
-                  "Σ Remaining Estimate", "Σ Time Spent", "Security Level",
-                  *["Inward issue link (Blocks)"] * widths["Inward"],
-                  *["Outward issue link (Blocks)"] * widths["Outward"],
-                  "Custom field (Flagged)", "Custom field (Rank)", *["Sprint"] * widths["Sprint"],
-                  "Custom field (Start date)", "Custom field (Story Points)",
-                  "Custom field ([CHART] Date of First Response)", "Custom field ([CHART] Time in Status)",
-                  *["Comment"] * widths["Comment"], "Parent", "Parent key", "Parent summary", "Status Category",
-                  "Status Category Changed"]
-        rows = []
-        for item in items:
-            assignee = people[item.assignee] if item.assignee else None
-            reporter = people[item.reporter]
-            parent = by_uid[item.parent] if item.parent else None
-            category = item.category
-            blocked_open = [b for b in item.blocked_by if by_uid[b].category in ("todo", "in_progress")]
-            first_reply = next((c.at for c in item.comments if c.author != item.reporter), None)
-            rows.append([
-                item.title, _key(org, item), _issue_id(item), item.kind, item.status, team.jira_key,
-                team_name, "software", lead.name, lead.account_id, f"{team_name} team at {ORG_NAME}",
-                item.priority or "", _RESOLUTION[category][1] if category in _RESOLUTION else "",
-                assignee.name if assignee else "", assignee.account_id if assignee else "",
-                reporter.name, reporter.account_id, reporter.name, reporter.account_id,
-                _csv_date(item.created), _csv_date(item.updated), "", _csv_date(item.resolved),
-                _csv_date(item.due), "0", *_padded(item.labels, widths["Labels"]), item.description,
-                "", *_padded([people[w].name for w in item.watchers], widths["Watchers"]),
-                *_padded([people[w].account_id for w in item.watchers], widths["Watchers"]),
-                "", "", "", "", "", "", "", "",
-                *_padded([_key(org, by_uid[b]) for b in item.blocked_by], widths["Inward"]),
-                *_padded([_key(org, by_uid[b]) for b in blocks.get(item.uid, [])], widths["Outward"]),
-                "Impediment" if blocked_open and category == "in_progress" else "",
-                f"0|i{item.uid:05x}:", *_padded([name for _, name in _sprints(org, item)], widths["Sprint"]),
-                _csv_date(item.started.date()) if item.started and team_name == "Platform" else "",
-                "" if item.estimate is None else f"{item.estimate:g}",
-                _csv_date(first_reply), _time_in_status(item),
-                *_padded([f"{_csv_date(c.at)};{people[c.author].account_id};{c.body}" for c in item.comments],
-                         widths["Comment"]),
-                _issue_id(parent) if parent else "", _key(org, parent) if parent else "",
-                parent.title if parent else "", _CATEGORY[category][2], _csv_date(item.category_changed),
-            ])
-        files[team_file("jira", team_name, "csv")] = csv_bytes(header, rows)
+        widths = jira_csv_widths(org, items, blocks)
+        rows = [jira_csv_row(org, item, by_uid, blocks, widths) for item in items]
+        files[team_file("jira", team_name, "csv")] = csv_bytes(jira_csv_header(widths), rows)
     return files
 
 

@@ -1,0 +1,54 @@
+"""``python -m benchmarks [--sizes 10000,100000,1000000]``: write benchmarks/results.md."""
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from ._report import NOTES_MARKER, render
+from ._run import ROOT, run_all
+
+__all__ = ["main"]
+
+DEFAULT_SIZES = "10000,100000,1000000"
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--sizes {text!r}: expected whole numbers such as 10000,100000") from exc
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError(f"--sizes {text!r}: expected at least one size of 1 or more")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write the results table; return the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--sizes", type=_sizes, default=_sizes(DEFAULT_SIZES),
+                        help=f"numbers of tasks, comma-separated (default {DEFAULT_SIZES})")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md", help="results file")
+    parser.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / "out",
+                        help="folder for generated exports (git-ignored)")
+    parser.add_argument("--seed", type=int, default=20261030, help="seed of the generated organisation")
+    parser.add_argument("--explorer-size", type=int, default=100_000,
+                        help="size at which to time a filter change in the explorer (largest size not above it)")
+    parser.add_argument("--no-notebooks", action="store_true", help="skip running notebooks/*.ipynb")
+    args = parser.parse_args(argv)
+    notebooks = None if args.no_notebooks else sorted((ROOT / "notebooks").glob("*.ipynb"))
+    results = run_all(args.sizes, cache=args.cache, seed=args.seed, explorer_size=args.explorer_size,
+                      notebooks=notebooks)
+    notes = ""
+    if args.out.exists() and NOTES_MARKER in (old := args.out.read_text()):
+        notes = old.split(NOTES_MARKER, 1)[1].lstrip("\n")
+    command = "python -m benchmarks " + shlex.join(argv if argv is not None else sys.argv[1:])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(results, command=command.strip(), notes=notes))
+    sys.stderr.write(f"[benchmark] wrote {args.out}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Render benchmark results as the Markdown of ``benchmarks/results.md``."""
+from __future__ import annotations
+
+import math
+import platform
+from pathlib import Path
+from typing import Any
+
+__all__ = ["MAIN_COLUMNS", "render", "machine", "NOTES_MARKER"]
+
+#: Columns of the main table, one row per size.
+MAIN_COLUMNS = ("tasks", "file MB", "generate s", "pyarrow parse s", "read_export s", "read / parse",
+                "read_export peak MB", "4 diagnoses s", "diagnoses peak MB", "flow s", "flow peak MB")
+#: Text after this line in an existing results file is kept (hand-written analysis).
+NOTES_MARKER = "<!-- notes: everything below this line is kept when the benchmark rewrites the file -->"
+_FRAMEWORKS = ("c4_flywheel", "coordination_stack", "value_pyramid", "visibility")
+_FLOW = ("cycle_times", "throughput", "wip", "cumulative_flow", "aging_wip", "blocked_time", "forecast_when")
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "failed"
+    return f"{value:,.{digits}f}"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
+
+
+def machine() -> str:
+    """One line naming the CPU, cores, memory and library versions."""
+    import numpy
+    import pandas
+    import pyarrow
+
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines()
+                    if ln.startswith("model name")), cpu)
+    mem = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        mem = f", {kib / 2**20:.0f} GiB RAM"
+    import os
+
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
+            f"numpy {numpy.__version__}")
+
+
+def _main_rows(results: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for n, s in results["sizes"].items():
+        parse, read = s["parse_floor"].seconds, s["read_export"].seconds
+        ratio = read / parse if parse and read else None
+        size = s["generate"].parts.get("bytes")
+        rows.append([f"{n:,}", _fmt(size / 1e6 if size else None, 1), _fmt(s["generate"].seconds),
+                     _fmt(parse), _fmt(read), _fmt(ratio), _fmt(s["read_export"].peak_mb, 0),
+                     _fmt(s["diagnoses"].seconds), _fmt(s["diagnoses"].peak_mb, 0), _fmt(s["flow"].seconds),
+                     _fmt(s["flow"].peak_mb, 0)])
+    return rows
+
+
+def _detail_rows(results: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for n, s in results["sizes"].items():
+        stages = s["read_export"].parts.get("stage_starts", {})
+        total = s["read_export"].seconds
+        marks = sorted(stages.items(), key=lambda kv: kv[1]) + [("end", total or 0.0)]
+        spans = "; ".join(f"{a} {b_at - a_at:.2f}" for (a, a_at), (_, b_at) in zip(marks, marks[1:]))
+        diag = "; ".join(f"{k} {_fmt(s['diagnoses'].parts.get(k))}" for k in _FRAMEWORKS)
+        flow = "; ".join(f"{k} {_fmt(s['flow'].parts.get(k))}" for k in _FLOW)
+        rows.append([f"{n:,}", spans or "failed", diag, flow])
+    return rows
+
+
+def _targets(results: dict[str, Any]) -> list[list[str]]:
+    sizes = results["sizes"]
+    big = max(sizes)
+    s = sizes[big]
+    out = []
+    parse, read = s["parse_floor"].seconds, s["read_export"].seconds
+    if parse and read:
+        out.append([f"read_export within 2x the pyarrow parse ({big:,})", f"{read / parse:.2f}x",
+                    "met" if read <= 2 * parse else "missed"])
+    diag = s["diagnoses"].seconds
+    if diag is not None and read:
+        out.append([f"4 diagnoses faster than the import ({big:,})", f"{diag:.1f} s vs {read:.1f} s",
+                    "met" if diag < read else "missed"])
+    peak = max((r.peak_mb or 0) for r in s.values())
+    out.append([f"peak memory under 3 GB ({big:,}, largest step)", f"{peak:,.0f} MB",
+                "met" if peak < 3000 else "missed"])
+    if results.get("explorer"):
+        n, r = results["explorer"]
+        out.append([f"filter change to redrawn chart under 200 ms ({n:,})",
+                     f"{_fmt(r.seconds * 1000 if r.seconds is not None else None, 0)} ms",
+                     "met" if r.seconds is not None and r.seconds < 0.2 else "missed"])
+    if 100_000 in sizes and 1_000_000 in sizes:
+        for step in ("read_export", "diagnoses", "flow"):
+            a, b = sizes[100_000][step].seconds, sizes[1_000_000][step].seconds
+            if a and b:
+                out.append([f"{step} grows linearly (1M within 12x of 100k)", f"{b / a:.1f}x",
+                            "met" if b <= 12 * a else "missed"])
+    return out
+
+
+def render(results: dict[str, Any], *, command: str, notes: str) -> str:
+    """The whole results file: command, machine, tables, then the kept notes."""
+    lines = ["# workfw benchmark results", "",
+             "Generated by the benchmark script; figures, not tests. Times are wall-clock seconds of one run;",
+             "peak MB is the peak resident memory of the child process that ran the step (from `wait4`),",
+             "which includes Python, pandas and, for the steps after the import, the export loaded from a",
+             "saved `.workfw` file.", "",
+             f"Command: `{command}`", "", f"Machine: {machine()}", "",
+             "## Main figures", "", *_table(list(MAIN_COLUMNS), _main_rows(results)), "",
+             "## Where the time goes", "",
+             *_table(["tasks", "read_export stages (s)", "diagnoses (s)", "flow analytics (s)"],
+                     _detail_rows(results)), ""]
+    lines += ["## Filter change to redrawn chart", ""]
+    if results.get("explorer"):
+        n, r = results["explorer"]
+        runs = ", ".join(f"{x * 1000:.0f}" for x in r.parts.get("runs", []))
+        lines += [f"`ExplorerModel(export, \"c4_flywheel\")` on {n:,} tasks: set `.team`, build "
+                  f"`.diagnosis.figure()`. Median {_fmt(r.seconds * 1000 if r.seconds else None, 0)} ms "
+                  f"over runs of {runs} ms." if r.error is None else f"failed: {r.error}", ""]
+    else:
+        lines += ["not measured", ""]
+    lines += ["## Notebooks", ""]
+    if results.get("notebooks") is None:
+        lines += ["not run (`--no-notebooks`)", ""]
+    elif not results["notebooks"]:
+        lines += ["not yet: no notebooks/*.ipynb", ""]
+    else:
+        lines += _table(["notebook", "run s (nbclient, sample data)", "peak MB", "status"],
+                        [[name, _fmt(r.seconds), _fmt(r.peak_mb, 0), "ok" if r.error is None else r.error]
+                         for name, r in results["notebooks"].items()]) + [""]
+    lines += ["## Targets", "", *_table(["target", "measured", "status"], _targets(results)), ""]
+    failed = [f"{n:,} {step}: {r.error}" for n, s in results["sizes"].items() for step, r in s.items() if r.error]
+    if failed:
+        lines += ["## Failures", "", *(f"- {f}" for f in failed), ""]
+    return "\n".join(lines) + "\n" + NOTES_MARKER + "\n" + notes

@@ -1,0 +1,87 @@
+"""Run the benchmark steps in child processes and collect their times and peak memory."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["StepResult", "run_step", "run_all"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class StepResult:
+    """What one child process measured."""
+
+    step: str
+    seconds: float | None
+    peak_mb: float | None
+    parts: dict[str, Any] = field(default_factory=dict)
+    rss_before_mb: float | None = None
+    error: str | None = None
+
+
+def run_step(step: str, *args: str, log: Path) -> StepResult:
+    """Run ``python -m benchmarks._steps step *args`` and read its peak RSS from ``wait4``.
+
+    ``wait4`` reports the peak of that one child, unlike
+    ``getrusage(RUSAGE_CHILDREN)``, which keeps the largest child so far.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as err:
+        err.write(f"\n== {step} {' '.join(args)}\n".encode())
+        err.flush()
+        proc = subprocess.Popen([sys.executable, "-m", "benchmarks._steps", step, *args], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=err)
+        out = proc.stdout.read() if proc.stdout else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.stdout:
+            proc.stdout.close()
+    peak = usage.ru_maxrss / 1024  # KiB on Linux
+    if proc.returncode != 0:
+        tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+        return StepResult(step, None, peak, error=f"exit {proc.returncode}: {tail[0][:200]}")
+    data = json.loads(out.decode().strip().splitlines()[-1])
+    return StepResult(step, data["seconds"], peak, data.get("parts", {}), data.get("rss_before_mb"))
+
+
+def run_all(sizes: list[int], *, cache: Path, seed: int, explorer_size: int,
+            notebooks: list[Path] | None) -> dict[str, Any]:
+    """Measure every step at every size; return ``{"sizes": {n: {step: StepResult}}, "explorer": ..., "notebooks": ...}``."""
+    cache.mkdir(parents=True, exist_ok=True)
+    log = cache / "benchmark.log"
+    log.write_text("")
+    results: dict[str, Any] = {"sizes": {}, "explorer": None, "notebooks": None}
+    explorer_at = max((n for n in sizes if n <= explorer_size), default=min(sizes))
+    for n in sizes:
+        csv_path = cache / f"jira_{n}_seed{seed}.csv"
+        saved = cache / f"jira_{n}_seed{seed}.workfw"
+        steps: dict[str, StepResult] = {}
+        _say(f"{n:,} tasks: generating")
+        steps["generate"] = run_step("generate", str(csv_path), str(n), str(seed), log=log)
+        for step, args in (("parse_floor", (str(csv_path),)), ("read_export", (str(csv_path), str(saved))),
+                           ("diagnoses", (str(saved),)), ("flow", (str(saved),))):
+            _say(f"{n:,} tasks: {step}")
+            steps[step] = run_step(step, *args, log=log)
+        if n == explorer_at:
+            _say(f"{n:,} tasks: explorer filter change")
+            results["explorer"] = (n, run_step("explorer", str(saved), log=log))
+        results["sizes"][n] = steps
+    if notebooks is not None:
+        results["notebooks"] = {}
+        for nb in notebooks:
+            _say(f"notebook {nb.name}")
+            results["notebooks"][nb.name] = run_step("notebook", str(nb), log=log)
+    return results
+
+
+def _say(text: str) -> None:
+    # Progress for the person at the terminal; the table is the result.
+    sys.stderr.write(f"[benchmark] {text}\n")
+    sys.stderr.flush()

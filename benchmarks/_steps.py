@@ -1,0 +1,147 @@
+"""One measured step, run in a child process: ``python -m benchmarks._steps STEP IN [OUT]``.
+
+Prints one JSON line (``{"seconds": ..., "parts": {...}, "rss_before_mb": ...}``)
+as its last output.  The parent reads the child's peak RSS from ``wait4``.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["STEPS", "main"]
+
+FRAMEWORKS = ("c4_flywheel", "coordination_stack", "value_pyramid", "visibility")
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def _load(saved: str) -> Any:
+    import workfw as wf
+
+    return wf.read_export(saved)
+
+
+def generate(path: str, tasks: str, seed: str) -> dict:
+    from workfw.samples import generate_jira_csv
+
+    seconds, _ = _timed(lambda: generate_jira_csv(path, tasks=int(tasks), seed=int(seed)))
+    return {"seconds": seconds, "parts": {"bytes": Path(path).stat().st_size}}
+
+
+def parse_floor(path: str) -> dict:
+    import pyarrow.csv as pacsv
+
+    before = _rss_mb()
+    # The same block size read_export uses, so the floor is the same parse.
+    size = Path(path).stat().st_size
+    opts = pacsv.ReadOptions(block_size=min(max(1 << 26, size + 1), 2**31 - 1))
+    parse = pacsv.ParseOptions(newlines_in_values=True)
+    seconds, table = _timed(lambda: pacsv.read_csv(path, read_options=opts, parse_options=parse))
+    return {"seconds": seconds, "rss_before_mb": before, "parts": {"rows": table.num_rows}}
+
+
+def read_export(path: str, saved: str) -> dict:
+    import workfw as wf
+
+    before = _rss_mb()
+    stages: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def progress(stage: str, fraction: float) -> None:
+        stages.setdefault(stage, time.perf_counter() - t0)
+
+    seconds, export = _timed(lambda: wf.read_export(path, progress=progress))
+    export.save(saved)
+    return {"seconds": seconds, "rss_before_mb": before,
+            "parts": {"tasks": len(export.tasks), "stage_starts": stages}}
+
+
+def diagnoses(saved: str) -> dict:
+    import importlib
+
+    export = _load(saved)
+    before = _rss_mb()
+    parts = {}
+    for name in FRAMEWORKS:
+        module = importlib.import_module(f"workfw.{name}")
+        parts[name], _ = _timed(lambda m=module: m.diagnose(export))
+    return {"seconds": sum(parts.values()), "rss_before_mb": before, "parts": parts}
+
+
+def flow(saved: str) -> dict:
+    from workfw import flow as fl
+
+    export = _load(saved)
+    before = _rss_mb()
+    calls = {
+        "cycle_times": lambda: fl.percentiles(fl.cycle_times(export)),
+        "throughput": lambda: fl.throughput(export, by="team"),
+        "wip": lambda: fl.wip(export),
+        "cumulative_flow": lambda: fl.cumulative_flow(export),
+        "aging_wip": lambda: fl.aging_wip(export),
+        "blocked_time": lambda: fl.blocked_time(export),
+        "forecast_when": lambda: fl.forecast_when(export, items=50, runs=10000),
+    }
+    parts = {name: _timed(call)[0] for name, call in calls.items()}
+    return {"seconds": sum(parts.values()), "rss_before_mb": before, "parts": parts}
+
+
+def explorer(saved: str) -> dict:
+    from workfw.widgets import ExplorerModel
+
+    export = _load(saved)
+    model = ExplorerModel(export, "c4_flywheel")
+    before = _rss_mb()
+    teams = model.teams[1:] or ["All"]
+    times = []
+    for team in (teams * 3)[:6]:
+        t0 = time.perf_counter()
+        model.team = team
+        model.diagnosis.figure()
+        times.append(time.perf_counter() - t0)
+    return {"seconds": statistics.median(times), "rss_before_mb": before,
+            "parts": {"runs": times, "teams": len(teams), "tasks": len(export.tasks)}}
+
+
+def notebook(path: str) -> dict:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=1800, kernel_name="python3",
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    seconds, _ = _timed(client.execute)
+    return {"seconds": seconds, "parts": {"cells": len(nb.cells)}}
+
+
+STEPS: dict[str, Callable[..., dict]] = {
+    "generate": generate, "parse_floor": parse_floor, "read_export": read_export, "diagnoses": diagnoses,
+    "flow": flow, "explorer": explorer, "notebook": notebook,
+}
+
+
+def main(argv: list[str]) -> int:
+    """Run ``STEPS[argv[0]](*argv[1:])`` and print its JSON result."""
+    result = STEPS[argv[0]](*argv[1:])
+    result["rss_end_mb"] = _rss_mb()
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
