@@ -298,3 +298,95 @@ def test_round_trips_through_file_code_and_survey_give_identical_answers(tmp_pat
     assert from_survey.attrs["unmatched_columns"] == []
     for frame in (from_files, from_codes, from_survey):
         assert sorted(_answers(frame)) == expected
+
+
+# --- a workshop's collection ---------------------------------------------------------------------------------------
+
+def _upload(name, data):
+    """One file in the value format of ipywidgets 8's FileUpload."""
+    return {"name": name, "type": "", "size": len(data), "content": memoryview(data),
+            "last_modified": pd.Timestamp("2024-03-05", tz="UTC").to_pydatetime()}
+
+
+def test_collection_gathers_files_codes_and_surveys_and_counts_each_response_once(tmp_path):
+    from workfw.assessment import Collection
+
+    folder = tmp_path / "responses"
+    ana_file = save_response(GROUP[0], tmp_path / "elsewhere")
+    collection = Collection(["c4_flywheel", "coordination_stack"], folder)
+    added = collection.add_files([_upload("ana.json", ana_file.read_bytes()),
+                                  _upload("ms.csv", (FIXTURES / "survey_msforms_stack.csv").read_bytes())])
+    assert (added.accepted, added.duplicates, added.rejected) == (3, 0, [])
+    # The code of Ana's file and the same file again are the same answers: counted once.
+    again = collection.add_codes(f"Ana: {encode_response(GROUP[0])}\nZoë: {encode_response(GROUP[2])}")
+    assert (again.accepted, again.duplicates) == (1, 1)
+    assert collection.add_files([_upload("copy.json", ana_file.read_bytes())]).duplicates == 1
+    summary = collection.summary().set_index("framework")
+    assert summary["responses"].to_dict() == {"c4_flywheel": 2, "coordination_stack": 2}
+    assert sorted(collection.responses["participant"].unique()) == ["Ana", "José", "Zoë", "Zoë Ünal"]
+    # Everything accepted was kept in the folder: a new collection (a restarted notebook) finds it all.
+    assert sorted(p.name for p in (folder / "surveys").iterdir()) == ["ms.csv"]
+    assert len(list(folder.glob("*.json"))) == 2
+    reread = Collection(["c4_flywheel", "coordination_stack"], folder)
+    assert _answers(reread.responses) == _answers(collection.responses)
+
+
+def test_collection_names_what_it_rejects_and_keeps_the_rest(tmp_path):
+    from workfw.assessment import Collection
+
+    collection = Collection(["c4_flywheel"], tmp_path)
+    stack = Response("Kim", "coordination_stack", {"cs-why-1": 3})
+    good = encode_response(GROUP[3])
+    added = collection.add_codes(f"{good} {good[:-1]}X {encode_response(stack)}")
+    assert added.accepted == 1
+    reasons = [r.reason for r in added.rejected]
+    assert "checksum does not match" in reasons[0]
+    assert reasons[1].startswith("these are answers to Coordination Stack, which this workshop did not choose")
+    files = collection.add_files([_upload("cut.json", b'{"format": "workfw-response", "vers'),
+                                  _upload("broken.csv", (FIXTURES / "survey_broken_c4.csv").read_bytes()),
+                                  _upload("photo.csv", bytes(range(256)) * 4)])
+    sources = [r.source for r in files.rejected]
+    assert sources == ["cut.json", "broken.csv row 3", "photo.csv"]
+    assert "line 1, column 31: found invalid JSON" in files.rejected[0].reason
+    assert files.rejected[1].reason.startswith("column 'Every item has one clear owner.': found 'Maybe'")
+    assert files.rejected[2].reason.startswith("no column matches a statement of C4 Flywheel")
+    # Dee and Eli from the broken survey still count; Eli without the one bad cell.
+    frame = collection.responses
+    assert sorted(frame["participant"].unique()) == ["=cmd|' /C calc'!A0", "Dee", "Eli"]
+    assert len(frame[frame["participant"] == "Eli"]) == 11
+    assert collection.add_codes("no codes in here").rejected[0].source == "pasted text"
+
+
+def test_collection_keeps_an_upload_name_inside_its_folder(tmp_path):
+    from workfw.assessment import Collection
+
+    folder = tmp_path / "deep" / "responses"
+    collection = Collection(["coordination_stack"], folder)
+    collection.add_files([_upload("../../../evil.csv", (FIXTURES / "survey_msforms_stack.csv").read_bytes())])
+    assert [p.name for p in (folder / "surveys").iterdir()] == ["evil.csv"]
+    assert not (tmp_path / "evil.csv").exists()
+    # A new download under the same name replaces the earlier copy: nobody is counted twice.
+    collection.add_files([_upload("evil.csv", (FIXTURES / "survey_msforms_stack.csv").read_bytes())])
+    assert collection.summary()["responses"].tolist() == [2]
+
+
+def _save_distinct(args: tuple[str, int]) -> None:
+    folder, worker = args
+    for i in range(15):
+        save_response(_c4(f"P{worker}-{i}", [(worker + i) % 5 + 1] * 12), folder)
+
+
+def test_collection_reads_participants_saving_at_the_same_time(tmp_path):
+    from workfw.assessment import Collection
+
+    collection = Collection(["c4_flywheel"], tmp_path)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        # Read the folder again and again while six participants save 15 responses each.
+        futures = [pool.submit(_save_distinct, (str(tmp_path), w)) for w in range(6)]
+        while not all(f.done() for f in futures):
+            assert collection.refresh().rejected == []  # never a half-written file
+        [f.result() for f in futures]
+    collection.refresh()
+    frame = collection.responses
+    assert frame["response"].nunique() == 90 and frame["participant"].nunique() == 90
+    assert int(frame["answer"].sum()) == 12 * sum((w + i) % 5 + 1 for w in range(6) for i in range(15))

@@ -125,12 +125,19 @@ def _upload_items(files: Any) -> list[tuple[str, bytes]]:
     elif isinstance(files, Mapping):  # ipywidgets 7: {name: {"content": ...}}
         files = [{"name": k, **v} if isinstance(v, Mapping) else {"name": k, "content": v}
                  for k, v in files.items()]
+    if isinstance(files, (str, bytes)) or not isinstance(files, Iterable):
+        raise OptionError(f"Collection.add_files: got a {type(files).__name__}; expected a FileUpload value (a "
+                          "tuple of dicts with 'name' and 'content'). Next step: pass the FileUpload widget's .value.")
     items = []
     for number, item in enumerate(files, start=1):
         if isinstance(item, Mapping):
             name, content = str(item.get("name") or f"upload {number}"), item.get("content")
+        elif isinstance(item, tuple) and len(item) == 2:
+            name, content = str(item[0]), item[1]
         else:
-            name, content = item
+            raise OptionError(f"Collection.add_files: upload {number} is a {type(item).__name__}; expected a dict "
+                              "with 'name' and 'content' or a (name, bytes) pair. Next step: pass the FileUpload "
+                              "widget's .value.")
         if isinstance(content, str):
             content = content.encode("utf-8")
         if not isinstance(content, (bytes, bytearray, memoryview)):
@@ -189,7 +196,10 @@ class Collection:
         self.directory = Path(directory) if directory is not None else responses_dir()
         self.keep = keep
         self.rejected: list[Rejected] = []
-        self._responses: dict[tuple, tuple[str, Response]] = {}
+        # Files in the folder by name, and responses that could not be written there, by label.
+        self._files: dict[str, Response] = {}
+        self._memory: dict[str, Response] = {}
+        self._unsaved_surveys: set[str] = set()
         self._surveys: dict[str, pd.DataFrame] = {}
         self.refresh()
 
@@ -205,22 +215,48 @@ class Collection:
     # ----------------------------------------------------------------------------------------- reading
 
     def refresh(self) -> Added:
-        """Read the responses folder again (files participants saved there, kept uploads and surveys)."""
-        added = Added()
-        if self.directory.is_dir():
-            for path in sorted(p for p in self.directory.glob("*.json") if not p.name.startswith(".")):
-                try:
-                    response = parse_response(path.read_bytes(), name=path.name)
-                except AssessmentFileError as exc:
-                    added.rejected.append(Rejected(path.name, str(exc)))
-                    continue
-                except OSError as exc:  # removed between listing and reading, or unreadable
-                    added.rejected.append(Rejected(path.name, f"could not read it ({exc.strerror or exc})"))
-                    continue
-                added.merge(self._remember(response, path.name))
-            surveys = self.directory / _SURVEYS
-            for path in sorted(surveys.glob("*.csv")) if surveys.is_dir() else []:
-                added.merge(self._read_survey(path.name, path.read_bytes(), store=False))
+        """Read the responses folder again (files participants saved there, kept uploads and surveys).
+
+        Every file in the folder counts, even two with equal content: each
+        was saved by its own participant (a form replaces only its own
+        file).  A file deleted from the folder drops out.  ``accepted``
+        counts files and survey rows that are new since the last read.
+        """
+        added, files = Added(), {}
+        paths = sorted(p for p in self.directory.glob("*.json") if not p.name.startswith(".")) \
+            if self.directory.is_dir() else []
+        for path in paths:
+            if path.name in self._files:  # saved once, never rewritten: no need to read it again
+                files[path.name] = self._files[path.name]
+                continue
+            try:
+                response = parse_response(path.read_bytes(), name=path.name)
+            except AssessmentFileError as exc:
+                added.rejected.append(Rejected(path.name, str(exc)))
+                continue
+            except OSError as exc:  # removed between listing and reading, or unreadable
+                added.rejected.append(Rejected(path.name, f"could not read it ({exc.strerror or exc})"))
+                continue
+            files[path.name] = response
+            added.accepted += 1
+        self._files = files
+        folder = self.directory / _SURVEYS
+        surveys = {name: frame for name, frame in self._surveys.items() if name in self._unsaved_surveys}
+        for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+            before = self._surveys.get(path.name)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                added.rejected.append(Rejected(path.name, f"could not read it ({exc.strerror or exc})"))
+                continue
+            part = self._read_survey(path.name, data, store=False)
+            added.rejected += part.rejected
+            added.notes += part.notes
+            if path.name in self._surveys:
+                surveys[path.name] = self._surveys[path.name]
+                if before is None or not before.equals(surveys[path.name]):
+                    added.accepted += part.accepted
+        self._surveys = surveys
         return self._log(added)
 
     def add_files(self, files: Any) -> Added:
@@ -315,9 +351,12 @@ class Collection:
         added.accepted += int(combined["response"].nunique())
         safe = _safe_file_name(name, ".csv")
         self._surveys[safe] = combined
+        if store:
+            self._unsaved_surveys.add(safe)
         if store and self.keep:
             try:
                 _write_bytes_atomic(self.directory / _SURVEYS / safe, data)
+                self._unsaved_surveys.discard(safe)
             except OSError as exc:
                 added.notes.append(f"{name}: kept in memory only; could not write to {self.directory} "
                                    f"({exc.strerror or exc})")
@@ -330,22 +369,18 @@ class Collection:
             return Added(rejected=[Rejected(label, f"these are answers to {FRAMEWORKS[response.framework]}, which "
                                             f"this workshop did not choose ({chosen}). Next step: add that "
                                             "framework to the choice, or ask for the right answers.")])
-        if response_key(response) in self._responses:
+        key = response_key(response)
+        if any(response_key(r) == key for r in [*self._files.values(), *self._memory.values()]):
             return Added(duplicates=1)
-        source, notes = label, []
         if self.keep:
             try:
-                source = save_response(response, self.directory).name
+                self._files[save_response(response, self.directory).name] = response
+                return Added(accepted=1)
             except OSError as exc:
-                notes.append(f"{label}: kept in memory only; could not write to {self.directory} "
-                             f"({exc.strerror or exc})")
-        return self._remember(response, source).merge(Added(notes=notes))
-
-    def _remember(self, response: Response, source: str) -> Added:
-        key = response_key(response)
-        if key in self._responses:
-            return Added(duplicates=1)
-        self._responses[key] = (source, response)
+                note = f"{label}: kept in memory only; could not write to {self.directory} ({exc.strerror or exc})"
+                self._memory[f"{label} ({len(self._memory) + 1})"] = response
+                return Added(accepted=1, notes=[note])
+        self._memory[f"{label} ({len(self._memory) + 1})"] = response
         return Added(accepted=1)
 
     def _log(self, added: Added) -> Added:
@@ -359,7 +394,7 @@ class Collection:
     def responses(self) -> pd.DataFrame:
         """Every answer of the chosen frameworks: the long table of :data:`RESPONSE_COLUMNS`."""
         chosen = set(self._frameworks)
-        kept = [(s, r) for s, r in self._responses.values() if r.framework in chosen]
+        kept = [(s, r) for s, r in [*self._files.items(), *self._memory.items()] if r.framework in chosen]
         parts = [responses_frame([r for _, r in kept], sources=[s for s, _ in kept], bank=None)]
         parts += [frame[frame["framework"].isin(chosen)] for frame in self._surveys.values()]
         parts = [p for p in parts if len(p)]

@@ -218,8 +218,8 @@ class Collector(W.VBox):
     def __init__(self, frameworks: Sequence[str] | FrameworkPicker | None = None,
                  directory: str | Path | None = None) -> None:
         self.collection = A.Collection(_follow(frameworks, self.set_frameworks), directory)
-        self.files = W.FileUpload(accept=".json", multiple=True, description="Response files", style=_STYLE)
-        self.survey = W.FileUpload(accept=".csv,.txt", multiple=True, description="Survey CSV", style=_STYLE)
+        self.files = W.FileUpload(accept=".json", multiple=True, description="Response files")
+        self.survey = W.FileUpload(accept=".csv,.txt", multiple=True, description="Survey CSV")
         self.codes = W.Textarea(placeholder="Paste codes here: the whole chat is fine, one code or many.",
                                 rows=4, layout=_WIDE)
         self.codes_button = W.Button(description="Add codes", icon="plus")

@@ -1,0 +1,200 @@
+"""The facilitator's workshop widgets on the sample: answers in through every route, results and report out."""
+from __future__ import annotations
+
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import traitlets
+
+import workfw as wf
+from workfw import widgets as ww
+from workfw.assessment import Response, decode_response, encode_response, load_bank, save_response
+
+FIXTURES = Path(__file__).parent / "fixtures"
+C4_IDS = load_bank("c4_flywheel")["id"].tolist()
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return wf.load_sample()
+
+
+@pytest.fixture()
+def workspace(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("WORKFW_WORKSPACE", str(tmp_path / "ws"))
+    return tmp_path / "ws"
+
+
+def _upload(name: str, data: bytes) -> dict:
+    """One file as ipywidgets 8's FileUpload holds it."""
+    return {"name": name, "type": "application/octet-stream", "size": len(data), "content": memoryview(data),
+            "last_modified": pd.Timestamp("2024-03-05", tz="UTC").to_pydatetime()}
+
+
+def _answer(form: ww.ParticipantForm, framework: str, values: list) -> None:
+    for sid, value in zip(form.forms[framework].buttons, values):
+        form.forms[framework].buttons[sid].value = value
+
+
+def test_framework_picker_value_follows_the_boxes_and_back():
+    picker = ww.FrameworkPicker()
+    assert picker.value == ["c4_flywheel"]
+    picker.boxes["visibility"].value = True
+    picker.boxes["coordination_stack"].value = True
+    assert picker.value == ["c4_flywheel", "coordination_stack", "visibility"]
+    picker.value = ["value_pyramid"]
+    assert [k for k, box in picker.boxes.items() if box.value] == ["value_pyramid"]
+    with pytest.raises(traitlets.TraitError, match="expected keys of"):
+        picker.value = ["kanban"]
+
+
+def test_participant_form_saves_a_file_and_a_code_with_the_same_answers(workspace):
+    form = ww.ParticipantForm(frameworks=["c4_flywheel", "value_pyramid"])
+    assert [form.tabs.get_title(i) for i in range(2)] == ["C4 Flywheel", "Work Value Pyramid"]
+    assert form.save() == {} and "at least one statement" in form.status.value
+    assert not (workspace / "responses").exists()
+    form.name.value, form.team.value = EVIL, " Ops "
+    values = [4, 5, None, 2, 3, 4, 5, 5, 4, 3, 3, 1]
+    _answer(form, "c4_flywheel", values)
+    codes = form.save()
+    assert list(codes) == ["c4_flywheel"]  # nothing answered for the pyramid: nothing saved for it
+    files = list((workspace / "responses").glob("*.json"))
+    assert [f.name for f in files] == [form.paths["c4_flywheel"].name]
+    saved = json.loads(files[0].read_text(encoding="utf-8"))
+    assert saved["participant"] == EVIL and saved["team"] == "Ops"
+    assert saved["answers"] == dict(zip(C4_IDS, values))
+    decoded = decode_response(form.code_box.value.strip())
+    assert decoded.answers == dict(zip(C4_IDS, values)) and decoded.participant == EVIL
+    # The name is shown escaped, and the download link carries the same file.
+    assert EVIL not in form.status.value and "&lt;img src=x" in form.status.value
+    link = re.search(r'href="data:application/json;base64,([^"]+)"', form.download.value).group(1)
+    import base64
+
+    assert json.loads(base64.b64decode(link))["answers"] == saved["answers"]
+    # Saving again after a change replaces this form's own file, never adds a second response.
+    _answer(form, "c4_flywheel", [1] * 12)
+    form.save()
+    files = list((workspace / "responses").glob("*.json"))
+    assert len(files) == 1 and json.loads(files[0].read_text())["answers"][C4_IDS[0]] == 1
+
+
+def test_participant_form_is_anonymous_without_a_name_and_follows_the_picker(workspace):
+    picker = ww.FrameworkPicker(["c4_flywheel"])
+    form = ww.ParticipantForm(frameworks=picker)
+    _answer(form, "c4_flywheel", [3] * 12)
+    picker.value = ["c4_flywheel", "visibility"]
+    assert [form.tabs.get_title(i) for i in range(2)] == ["C4 Flywheel", "Work Visibility"]
+    assert form.forms["c4_flywheel"].answers[C4_IDS[0]] == 3  # kept across the change
+    form.save()
+    assert re.fullmatch(r"anonymous-[0-9a-f]{4}", decode_response(form.codes["c4_flywheel"]).participant)
+
+
+def test_two_participants_saving_at_once_lose_nothing(workspace):
+    forms = [ww.ParticipantForm(frameworks=["c4_flywheel"]) for _ in range(8)]
+    for i, form in enumerate(forms):
+        form.name.value = "Same Name"
+        _answer(form, "c4_flywheel", [i % 5 + 1] * 12)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda f: f.save(), forms))
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    assert collector.collection.summary()["responses"].tolist() == [8]
+    assert sorted(collector.responses.groupby("response")["answer"].first()) == [1, 1, 2, 2, 3, 3, 4, 5]
+
+
+def test_collector_takes_files_codes_and_a_survey_through_its_widgets(workspace):
+    elsewhere = workspace.parent / "participant"
+    ana = Response("Ana", "c4_flywheel", dict(zip(C4_IDS, [4] * 12)), "2024-03-05T09:00:00Z")
+    ben = Response("Ben", "c4_flywheel", dict(zip(C4_IDS, [2] * 12)), "2024-03-05T09:01:00Z")
+    ana_file = save_response(ana, elsewhere)
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    assert "0 responses so far" in collector.count.value
+    seen = []
+    collector.on_change(lambda: seen.append(len(collector.responses)))
+    collector.files.value = (_upload(ana_file.name, ana_file.read_bytes()),)
+    assert collector.files.value == ()  # emptied, so the same file can be chosen again
+    assert "1 responses so far" in collector.count.value and "1 new" in collector.messages.value
+    collector.codes.value = f"Ben says: {encode_response(ben)} and again {encode_response(ana)}"
+    collector.codes_button.click()
+    assert "1 new, 1 already collected" in collector.messages.value
+    collector.survey.value = (_upload("google.csv", (FIXTURES / "survey_google_c4.csv").read_bytes()),)
+    assert "5 responses so far" in collector.count.value and "3 new" in collector.messages.value
+    assert "Anything else you want to tell us?" in collector.messages.value  # the unmatched column is named
+    assert seen == [12, 24, 60]
+    frame = collector.responses
+    assert sorted(frame["participant"].unique()) == ["Ana", "Ben", "cy@example.org"]
+    assert frame.groupby("response").size().tolist() == [12] * 5
+    # A notebook started again finds everything in the responses folder.
+    assert len(ww.Collector(frameworks=["c4_flywheel"]).responses) == 60
+
+
+def test_collector_shows_bad_input_as_messages_naming_the_file_or_row(workspace):
+    (workspace / "responses").mkdir(parents=True)
+    (workspace / "responses" / "half.json").write_text('{"format": "workfw-response"', encoding="utf-8")
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    assert "half.json" in collector.messages.value and "invalid JSON" in collector.messages.value
+    collector.files.value = (_upload(f"{EVIL}.json", b"{not json"),)
+    assert "&lt;img src=x onerror=alert(1)&gt;.json" in collector.messages.value
+    assert EVIL not in collector.messages.value
+    collector.survey.value = (_upload("broken.csv", (FIXTURES / "survey_broken_c4.csv").read_bytes()),
+                              _upload("scan.csv", bytes(range(256)) * 8))
+    messages = collector.messages.value
+    assert "broken.csv row 3" in messages and "Maybe" in messages
+    assert "scan.csv" in messages and "no column matches a statement of C4 Flywheel" in messages
+    collector.codes.value = "WF1-C4-AAAAAAAA-ZZZZ"
+    collector.codes_button.click()
+    assert "checksum does not match" in collector.messages.value
+    collector.add_files("not an upload value")  # a programming slip still becomes a message
+    assert "expected a FileUpload value" in collector.messages.value
+    assert collector.collection.summary()["responses"].tolist() == [2]  # Dee and Eli from broken.csv
+
+
+def test_group_results_redraw_when_answers_arrive(workspace, sample):
+    collector = ww.Collector(frameworks=["c4_flywheel", "value_pyramid"])
+    results = ww.GroupResults(collector, sample)
+    assert results.figures == {} and "No answers for C4 Flywheel yet" in results.children[1].value
+    people = [Response(f"{EVIL}{i}", "c4_flywheel", dict(zip(C4_IDS, [v] * 12)), f"2024-03-05T09:0{i}:00Z")
+              for i, v in enumerate([1, 3, 5])]
+    collector.add_codes(" ".join(encode_response(p) for p in people))
+    assert list(results.figures) == ["c4_flywheel"]
+    spread = results.figures["c4_flywheel"]["spread"]
+    dots = sum(len(t.x) for t in spread.data if t.name != "group mean")
+    assert dots == 36
+    hovers = " ".join(str(h) for t in spread.data for h in (t.hovertext or []))
+    assert "Participant 01" in hovers and "<img" not in hovers  # pseudonymised on the shared screen
+    gap = results.gaps["c4_flywheel"]
+    assert set(gap["element"]) == {"Clarity", "Coordination", "Completion", "Collaboration"}
+    assert gap["perceived"].dropna().round(1).tolist() == [50.0] * gap["perceived"].notna().sum()
+    measured = results.diagnosis("c4_flywheel").summary["score"]
+    assert gap.set_index("element")["measured"].dropna().to_dict() == pytest.approx(measured.dropna().to_dict())
+    prompts = results.prompts_html(gap)
+    assert prompts.count("<li>") == 3 and gap["element"].iloc[0] in prompts
+    # The group's view moves when more answers arrive.
+    collector.add_codes(encode_response(Response("Dee", "c4_flywheel", dict(zip(C4_IDS, [5] * 12)))))
+    assert results.gaps["c4_flywheel"]["perceived"].dropna().round(1).tolist()[0] == 62.5
+
+
+def test_report_button_writes_the_report_with_the_groups_answers(workspace, sample):
+    collector = ww.Collector(frameworks=["value_pyramid"])
+    ids = load_bank("value_pyramid")["id"].tolist()
+    collector.add_codes(encode_response(Response(EVIL, "value_pyramid", dict(zip(ids, [2] * len(ids))))))
+    button = ww.ReportButton(sample, collector)
+    button.pseudonymise.value = True
+    path = button.write()
+    assert path == workspace / "report.html"
+    text = path.read_text(encoding="utf-8")
+    assert 'id="assessment"' in text and "Work Value Pyramid: perceived and measured" in text
+    assert EVIL not in text
+    assert "report.html" in button.status.value and str(workspace) in button.status.value
+
+
+def test_report_button_shows_why_it_could_not_write(tmp_path, workspace, sample):
+    blocker = tmp_path / "<b>file"
+    blocker.write_text("not a folder")
+    button = ww.ReportButton(sample, path=blocker / "report.html")
+    assert button.write() is None
+    assert "Could not write the report" in button.status.value and "&lt;b&gt;file" in button.status.value
