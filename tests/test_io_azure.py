@@ -146,3 +146,19 @@ def test_sniff_is_specific():
     assert sniff_azure_devops_csv(["ID", "Work Item Type", "Title 1", "Title 2", "State"])
     for other in (JIRA_HEADER, ASANA_HEADER, LINEAR_HEADER, GITHUB_PROJECT_HEADER):
         assert not sniff_azure_devops_csv(other)
+
+
+def test_html_description_becomes_plain_text():
+    export = wf.read_export(FIXTURES / "azure_html.csv")
+    _check_invariant(export)
+    assert export.report.source == "azure-devops-csv"
+    desc = _by_id(export)["description"]
+    assert desc["301"] == "Steps: open the cart\nAdd an item\nPay & confirm"
+    assert len(desc["301"].split()) == 10  # the words a description-length signal counts, no tags or styles
+    assert desc["302"] == "Compare a < b and b > c"  # no tag: left as written
+    assert pd.isna(desc["303"]) and pd.isna(desc["305"])  # only markup, or nothing, is no description
+    assert desc["304"] == "Keep this"  # script and style content is not text
+    # raw keeps what the file says.
+    assert export.raw.set_index("ID").loc["303", "Description"] == "<div><br></div>"
+    fields = dict(zip(export.report.field_map["column"], export.report.field_map["field"]))
+    assert fields["Description"] == "description (HTML turned into plain text)"

@@ -185,3 +185,87 @@ def test_counts_and_estimates_that_are_not_numbers_are_left_empty() -> None:
     assert export.tasks["comments"].tolist() == [3, pd.NA, pd.NA]
     assert any("Column 'Pts': 2 values are not numbers" in w for w in export.report.warnings)
     assert any("Column 'Comments': 2 values are not whole counts" in w for w in export.report.warnings)
+
+
+# --- shared helpers of the readers (workfw/io/_common.py) ----------------------
+
+def test_formula_guard_is_removed_before_tab_and_carriage_return_too() -> None:
+    from workfw.io._common import strip_formula_guard
+    cells = pd.Series(["'=1+1", "'\tindented", "'\rreturn", "'@me", "'plain", "it's", "''=x", None])
+    assert strip_formula_guard(cells).tolist() == ["=1+1", "\tindented", "\rreturn", "@me", "'plain", "it's",
+                                                   "''=x", pd.NA]
+
+
+def test_as_lists_wraps_single_values() -> None:
+    from workfw.io._common import as_lists
+    out = as_lists(pd.Series(["ana", pd.NA, "ben"], index=[5, 6, 7], dtype="string"))
+    assert out.tolist() == [["ana"], [], ["ben"]] and list(out.index) == [5, 6, 7] and out.dtype == object
+
+
+def test_json_records_frame_keeps_nested_values_as_text_and_names_bad_records() -> None:
+    from workfw.io._common import records_frame
+    frame = records_frame([{"id": 1, "tags": ["a"], "who": None}, {"id": "2", "extra": {"k": "é"}}],
+                          file="x.json", where="cards", next_step="export again")
+    assert list(frame.columns) == ["id", "tags", "who", "extra", "_row"]
+    assert frame["id"].tolist() == ["1", "2"] and frame["tags"].iloc[0] == '["a"]'
+    assert frame["extra"].iloc[1] == '{"k": "é"}' and frame["who"].isna().all()
+    assert frame["_row"].tolist() == [1, 2]
+    with pytest.raises(ExportReadError, match=r"x\.json, cards\[1\] \(record 2\): found a list; expected an object "
+                                              r"per record\. Next step: export again"):
+        records_frame([{"id": 1}, [1]], file="x.json", where="cards", next_step="export again")
+
+
+# --- year-first slash dates in every reader that parses dates through _dates.DateParser ----------
+
+def _linear_ymd() -> bytes:
+    header = (FIXTURES / "linear_projects.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    rows = [dict(ID=f"L-{i}", Team="T", Title="A", Status="Todo", Created=created) for i, created in enumerate(YMD)]
+    lines = [",".join(header)] + [",".join(r.get(h, "") for h in header) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _trello_ymd() -> bytes:
+    import json
+    cards = [{"id": f"65e6a1c0{i:016x}", "name": f"Card {i}", "idList": "l1", "dateLastActivity": when}
+             for i, when in enumerate(YMD)]
+    return json.dumps({"name": "Board", "cards": cards, "lists": [{"id": "l1", "name": "To Do"}],
+                       "actions": []}).encode()
+
+
+def _github_ymd() -> bytes:
+    import json
+    return json.dumps([{"number": i + 1, "title": f"Issue {i}", "state": "open", "createdAt": when,
+                        "url": f"https://github.com/acme/w/issues/{i + 1}"} for i, when in enumerate(YMD)]).encode()
+
+
+YMD = ("2024/03/05", "2024/03/05 14:30")
+YMD_FILES = {
+    "generic-csv": (lambda: b"ID,Title,Status,Created\n1,A,Done,2024/03/05\n2,B,Done,2024/03/05 14:30\n", "created",
+                    {"source": "generic-csv", "mapping": MAP}),
+    "linear-csv": (_linear_ymd, "created", {}),
+    "azure-devops-csv": (lambda: b"ID,Work Item Type,Title,State,Created Date\n1,Task,A,New,2024/03/05\n"
+                                 b"2,Task,B,New,2024/03/05 14:30\n", "created", {}),
+    "asana-csv": (lambda: b"Task ID,Created At,Completed At,Last Modified,Name,Section/Column,Projects\n"
+                          b"1,2024/03/05,,,A,To do,P\n2,2024/03/05 14:30,,,B,To do,P\n", "created", {}),
+    "github-json": (_github_ymd, "created", {}),
+    "trello-json": (_trello_ymd, "updated", {}),
+}
+
+
+@pytest.mark.xfail(strict=True, raises=ExportReadError,
+                   reason="workfw/io/_dates.py DateParser._parse_uniques adds the numeric formats (ymd ones "
+                          "included) only when some value is day- or month-first, so a column whose numeric dates "
+                          "are all year-first ('2024/03/05', '2024/03/05 14:30') is tried against the named formats "
+                          "alone and raises ExportReadError; date_order='ymd' does not help either")
+@pytest.mark.parametrize("source", list(YMD_FILES))
+def test_year_first_slash_dates_parse_in_every_reader(source: str) -> None:
+    make, column, options = YMD_FILES[source]
+    export = wf.read_export(make(), name=f"ymd-{source}", **options)
+    assert export.report.source == source
+    assert export.tasks[column].tolist() == [ts("2024-03-05"), ts("2024-03-05 14:30")]
+
+
+def test_year_first_slash_dates_parse_beside_a_day_first_value() -> None:
+    # What works today: one value that is not year-first brings the ymd formats in.
+    data = b"ID,Title,Status,Created\n1,A,Done,2024/03/05 14:30\n2,B,Done,25/03/2024\n"
+    assert read(data).tasks["created"].tolist() == [ts("2024-03-05 14:30"), ts("2024-03-25")]
