@@ -1,16 +1,17 @@
 """The C4 Flywheel diagrams: the ring of three arcs around the Collaboration hub, and the loop trend."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._diagram import fill, score_label, scores_of
 from .diagnosis import Diagnosis
-from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text, score_colour
+from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
 
-__all__ = ["figure", "loop_figure"]
+__all__ = ["ROLES", "figure", "scored_figure", "draw", "loop_figure"]
 
 _OUTER, _INNER, _HUB = 1.0, 0.62, 0.45
 _GAP = 7.0  # degrees left open between arcs, where the direction arrows sit
@@ -29,14 +30,18 @@ def _arc(start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([ox, ix, ox[:1]]), np.concatenate([oy, iy, oy[:1]])
 
 
-def _score_text(score: Any) -> str:
-    return f"{float(score):.0f}" if pd.notna(score) else "not measurable"
+#: One line per element on the unscored diagram: what the element stands for.
+ROLES: dict[str, str] = {
+    "Clarity": "what and why", "Coordination": "who, when, how it connects",
+    "Completion": "finished, value realised", "Collaboration": "the fuel",
+}
+_DEFAULT_TITLE = "C4 Flywheel: score per element (Clarity → Coordination → Completion, Collaboration at the hub)"
 
 
 def _hover(diagnosis: Diagnosis, element: str) -> str:
     row = diagnosis.summary.loc[element]
-    return escape_text(f"{element}: {_score_text(row['score'])} ({int(row['signals_measured'])} of "
-                       f"{int(row['signals_total'])} signals measurable)", limit=160)
+    return escape_text(f"{element}: {score_label(row['score'], 'not measurable')} ({int(row['signals_measured'])} "
+                       f"of {int(row['signals_total'])} signals measurable)", limit=160)
 
 
 def figure(diagnosis: Diagnosis, *, title: str | None = None) -> go.Figure:
@@ -55,40 +60,81 @@ def figure(diagnosis: Diagnosis, *, title: str | None = None) -> go.Figure:
         One filled trace per element (named after it, its score in ``customdata``),
         arrows between the arcs showing the loop's direction.
     """
-    loop, hub = list(diagnosis.elements[:3]), diagnosis.elements[3]
-    scores = diagnosis.summary["score"]
+    scores = scores_of(diagnosis.summary, diagnosis.elements, where="c4 figure")
+    hovers = {e: _hover(diagnosis, e) for e in diagnosis.elements}
+    return draw(diagnosis.elements, scores, hovers=hovers, title=title or _DEFAULT_TITLE, na_label="not measurable")
+
+
+def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered") -> go.Figure:
+    """Draw the flywheel from any element scores (perceived, measured), or unscored when ``scores`` is None.
+
+    Parameters
+    ----------
+    scores : mapping, Series or DataFrame, optional
+        Element -> 0-100 (see :func:`workfw._diagram.scores_of`); None draws the
+        diagram in the elements' own colours with what each stands for.
+    title : str, optional
+        Chart title.
+    na_label : str, default "not answered"
+        Text for an element without a score (drawn grey, never red).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    from .c4_flywheel import ELEMENTS
+
+    values = scores_of(scores, ELEMENTS, where="c4_flywheel.scored_figure")
+    if values is None:
+        heading = title or "C4 Flywheel: Clarity → Coordination → Completion, powered by Collaboration"
+    else:
+        heading = title or "C4 Flywheel: score per element"
+    hovers = {e: escape_text(f"{e}: {ROLES[e]}" + ("" if values is None else f" · {score_label(values[e], na_label)}"),
+                             limit=160) for e in ELEMENTS}
+    return draw(ELEMENTS, values, hovers=hovers, title=heading, na_label=na_label)
+
+
+def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hovers: dict[str, str], title: str,
+         na_label: str) -> go.Figure:
+    """The drawing behind :func:`figure` and :func:`scored_figure` (``scores`` None: unscored)."""
+    plain = scores is None
+    values = scores or dict.fromkeys(elements)
+    loop, hub = list(elements[:3]), elements[3]
+
+    def label(element: str) -> str:
+        return ROLES.get(element, "") if plain else score_label(values[element], na_label)
+
     fig = go.Figure()
     span = 360 / len(loop)
     for i, element in enumerate(loop):
         start, end = i * span + _GAP / 2, (i + 1) * span - _GAP / 2
         x, y = _arc(start, end)
-        score = scores.get(element)
+        score = values[element]
         fig.add_scatter(x=x, y=y, fill="toself", mode="lines", name=element, hoveron="fills",
-                        fillcolor=score_colour(score), line=dict(color="#333", width=1),
-                        customdata=[None if pd.isna(score) else float(score)] * len(x),
-                        text=_hover(diagnosis, element), hoverinfo="text")
+                        fillcolor=fill(element, score, plain=plain), line=dict(color="#333", width=1),
+                        customdata=[score] * len(x), text=hovers[element], hoverinfo="text")
         lx, ly = _point((_OUTER + _INNER) / 2, (start + end) / 2)
         fig.add_annotation(x=float(lx), y=float(ly), showarrow=False, font=dict(size=15, color="#111"),
-                           text=f"<b>{escape_text(element)}</b><br>{_score_text(score)}")
+                           text=f"<b>{escape_text(element)}</b><br>{escape_text(label(element))}")
         # The arrow leaves this arc's end and enters the next arc: the loop turns clockwise.
         tail = _point((_OUTER + _INNER) / 2, end - 4)
         head = _point((_OUTER + _INNER) / 2, end + _GAP + 4)
         fig.add_annotation(x=float(head[0]), y=float(head[1]), ax=float(tail[0]), ay=float(tail[1]),
                            xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
                            arrowhead=2, arrowsize=1.6, arrowwidth=3, arrowcolor="#222")
-    hub_score = scores.get(hub)
+    hub_score = values[hub]
     hx, hy = _point(_HUB, np.linspace(0, 360, 90))
     fig.add_scatter(x=hx, y=hy, fill="toself", mode="lines", name=hub, hoveron="fills",
-                    fillcolor=score_colour(hub_score), line=dict(color=ELEMENT_COLOURS.get(hub, "#333"), width=3),
-                    customdata=[None if pd.isna(hub_score) else float(hub_score)] * len(hx),
-                    text=_hover(diagnosis, hub), hoverinfo="text")
+                    fillcolor=fill(hub, hub_score, plain=plain) if not plain else "#E8DDED",
+                    line=dict(color=ELEMENT_COLOURS.get(hub, "#333"), width=3),
+                    customdata=[hub_score] * len(hx), text=hovers[hub], hoverinfo="text")
     fig.add_annotation(x=0, y=0, showarrow=False, font=dict(size=15, color="#111"),
-                       text=f"<b>{escape_text(hub)}</b><br>(the fuel)<br>{_score_text(hub_score)}")
+                       text=f"<b>{escape_text(hub)}</b><br>(the fuel)"
+                            + ("" if plain else f"<br>{escape_text(label(hub))}"))
     limit = _OUTER + 0.15
     fig.update_layout(
         template=TEMPLATE, font=FONT, showlegend=False, width=620, height=620,
-        title=escape_text(title or "C4 Flywheel: score per element (Clarity → Coordination → Completion, "
-                                   "Collaboration at the hub)", limit=160),
+        title=escape_text(title, limit=160),
         xaxis=dict(range=[-limit, limit], visible=False),
         yaxis=dict(range=[-limit, limit], visible=False, scaleanchor="x", scaleratio=1),
         margin=dict(l=20, r=20, t=80, b=20),

@@ -1,18 +1,26 @@
 """Figures of the Work Value Pyramid: the three-tier pyramid and the goal roll-up sunburst."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import ELEMENT_COLOURS, FONT, NA_COLOUR, TEMPLATE, escape_text, score_colour
+from ._diagram import fill, scores_of
+from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text, score_colour
 
-__all__ = ["figure", "rollup_figure"]
+__all__ = ["ROLES", "figure", "scored_figure", "draw", "rollup_figure"]
 
 
 def _ratio(top: int, bottom: int) -> str:
     return f"{top / bottom:.2f}" if bottom else "n/a"
+
+
+#: One line per level on the unscored diagram: what the level holds.
+ROLES: dict[str, str] = {
+    "Activities": "what people do", "Progress": "movement toward a goal", "Outcomes": "realised change",
+}
+_PLAIN_WIDTHS = (90.0, 60.0, 30.0)  # a triangle when nothing is counted
 
 
 def figure(diagnosis: Any, *, title: str | None = None, height: int = 480) -> go.Figure:
@@ -35,43 +43,96 @@ def figure(diagnosis: Any, *, title: str | None = None, height: int = 480) -> go
     """
     summary = diagnosis.summary
     elements = list(diagnosis.elements)
-    counts = [int(summary.loc[e, "tasks"]) if pd.notna(summary.loc[e, "tasks"]) else 0 for e in elements]
-    widest = max(counts + [1])
+    counts = {e: int(summary.loc[e, "tasks"]) if pd.notna(summary.loc[e, "tasks"]) else 0 for e in elements}
+    shares = {e: summary.loc[e, "share"] for e in elements}
+    context = next((c for c in diagnosis.caveats if c.startswith("Context, not value")), None)
+    return draw(elements, scores_of(summary, elements, where="pyramid figure"), counts=counts, shares=shares,
+                title=title or "Work Value Pyramid: tasks per level (band width = count, colour = score)",
+                na_label="not measurable", height=height,
+                note=context.split(". Busyness")[0] if context else None)
+
+
+def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered",
+                  height: int = 420) -> go.Figure:
+    """Draw the pyramid from any level scores (perceived, measured), or unscored when ``scores`` is None.
+
+    The bands form a triangle (nothing is counted); colour is the score, grey
+    where there is none, or each level's own colour when unscored.
+
+    Parameters
+    ----------
+    scores : mapping, Series or DataFrame, optional
+        Level -> 0-100; None draws the levels with what each holds.
+    title : str, optional
+        Chart title.
+    na_label : str, default "not answered"
+        Text for a level without a score (drawn grey, never red).
+    height : int, default 420
+        Figure height in pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    from .value_pyramid import ELEMENTS
+
+    values = scores_of(scores, ELEMENTS, where="value_pyramid.scored_figure")
+    heading = title or ("Work Value Pyramid: Activities at the base, Outcomes at the top" if values is None
+                        else "Work Value Pyramid: score per level")
+    return draw(ELEMENTS, values, title=heading, na_label=na_label, height=height)
+
+
+def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, title: str, na_label: str,
+         counts: dict[str, int] | None = None, shares: dict[str, Any] | None = None, height: int = 480,
+         note: str | None = None) -> go.Figure:
+    """The drawing behind :func:`figure` and :func:`scored_figure`.
+
+    ``scores`` None draws unscored; ``counts`` None draws a fixed triangle
+    without task counts or conversion ratios.
+    """
+    plain = scores is None
+    values = scores or dict.fromkeys(elements)
+    widths = ({e: float(counts[e]) for e in elements} if counts is not None
+              else dict(zip(elements, _PLAIN_WIDTHS)))
+    widest = max(list(widths.values()) + [1.0])
     fig = go.Figure()
-    for element, count in zip(elements, counts):
-        score = summary.loc[element, "score"]
-        share = summary.loc[element, "share"]
-        measured = pd.notna(score)
-        score_text = f"score {float(score):.0f}" if measured else "not measurable"
-        share_text = f"{float(share):.0%}" if pd.notna(share) else "n/a"
+    for element in elements:
+        score = values[element]
+        width = widths[element]
+        score_text = ROLES.get(element, "") if plain else (
+            f"score {score:.0f}" if score is not None else na_label)
+        if counts is not None:
+            share = (shares or {}).get(element)
+            share_text = f"{float(share):.0%}" if share is not None and pd.notna(share) else "n/a"
+            detail = f"{counts[element]} tasks ({share_text}) · {score_text}"
+            data = [[score, counts[element], share_text]]
+            hover = (f"<b>{escape_text(element)}</b><br>%{{customdata[1]}} tasks (%{{customdata[2]}})"
+                     f"<br>{escape_text(score_text)}<extra></extra>")
+        else:
+            detail, data = score_text, [[score, None, None]]
+            hover = f"<b>{escape_text(element)}</b><br>{escape_text(score_text)}<extra></extra>"
         fig.add_trace(go.Bar(
-            y=[element], x=[count], base=[-count / 2], orientation="h", width=0.92, name=element,
-            marker=dict(color=score_colour(score) if measured else NA_COLOUR,
-                        line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=3)),
-            customdata=[[float(score) if measured else None, count, share_text]],
-            text=[f"{count} tasks · {score_text}"], textposition="none",
-            hovertemplate=f"<b>{escape_text(element)}</b><br>%{{customdata[1]}} tasks (%{{customdata[2]}})"
-                          f"<br>{score_text}<extra></extra>",
+            y=[element], x=[counts[element] if counts is not None else width], base=[-width / 2], orientation="h",
+            width=0.92, name=element,
+            marker=dict(color=fill(element, score, plain=plain), line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=3)),
+            customdata=data, text=[escape_text(detail)], textposition="none", hovertemplate=hover,
         ))
         fig.add_annotation(x=widest / 2 * 1.04, y=element, xanchor="left", showarrow=False,
-                           text=f"<b>{escape_text(element)}</b><br>{count} tasks ({share_text}) · {score_text}")
-    by_name = dict(zip(elements, counts))
-    pairs = (("Progress", "Activities"), ("Outcomes", "Progress"))
-    for upper, lower in pairs:
-        if upper in by_name and lower in by_name:
-            middle = (elements.index(upper) + elements.index(lower)) / 2
-            fig.add_annotation(x=-widest / 2 * 1.04, y=middle, xanchor="right", showarrow=False,
-                               text=f"{upper} / {lower} = {_ratio(by_name[upper], by_name[lower])}")
-    context = next((c for c in diagnosis.caveats if c.startswith("Context, not value")), None)
-    if context:
+                           text=f"<b>{escape_text(element)}</b><br>{escape_text(detail)}")
+    if counts is not None:
+        for upper, lower in (("Progress", "Activities"), ("Outcomes", "Progress")):
+            if upper in counts and lower in counts:
+                middle = (elements.index(upper) + elements.index(lower)) / 2
+                fig.add_annotation(x=-widest / 2 * 1.04, y=middle, xanchor="right", showarrow=False,
+                                   text=f"{upper} / {lower} = {_ratio(counts[upper], counts[lower])}")
+    if note:
         fig.add_annotation(x=0.5, y=-0.14, xref="paper", yref="paper", showarrow=False,
-                           text=escape_text(context.split(". Busyness")[0], limit=140), font=dict(size=12))
+                           text=escape_text(note, limit=140), font=dict(size=12))
     fig.update_layout(
-        title=title or "Work Value Pyramid: tasks per level (band width = count, colour = score)",
-        template=TEMPLATE, font=FONT, height=height, barmode="overlay", showlegend=False,
-        margin=dict(l=200, r=260, t=70, b=80),
+        title=escape_text(title, limit=160), template=TEMPLATE, font=FONT, height=height, barmode="overlay",
+        showlegend=False, margin=dict(l=200 if counts is not None else 40, r=260, t=70, b=80),
         xaxis=dict(visible=False, range=[-widest / 2 * 1.9, widest / 2 * 1.9]),
-        yaxis=dict(categoryorder="array", categoryarray=elements, showticklabels=False),
+        yaxis=dict(categoryorder="array", categoryarray=list(elements), showticklabels=False),
     )
     return fig
 

@@ -1,13 +1,21 @@
 """The Coordination Stack diagram: five layers, Why at the bottom, the root cause marked."""
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any, Sequence
+
 import plotly.graph_objects as go
 
+from ._diagram import fill, score_label, scores_of
 from .diagnosis import Diagnosis
-from .style import FONT, NA_COLOUR, TEMPLATE, escape_text, score_colour
+from .style import FONT, TEMPLATE, escape_text
 
-__all__ = ["figure"]
+__all__ = ["ROLES", "figure", "scored_figure", "draw"]
+
+#: One line per layer on the unscored diagram: the question it answers.
+ROLES: dict[str, str] = {
+    "Why": "purpose and intent", "What": "definition and scope", "Who": "ownership",
+    "When": "timing", "How": "execution and alignment",
+}
 
 
 def figure(diagnosis: Diagnosis, *, title: str | None = None, show_root_cause: bool = True) -> go.Figure:
@@ -29,39 +37,81 @@ def figure(diagnosis: Diagnosis, *, title: str | None = None, show_root_cause: b
     """
     from .coordination_stack import root_cause
 
-    elements = list(diagnosis.elements)
     summary = diagnosis.summary
-    fig = go.Figure()
-    for element in elements:
-        score = summary.loc[element, "score"]
-        measured = pd.notna(score)
-        # A layer that cannot be measured keeps full width in grey so the stack still reads as a stack.
-        width = float(score) if measured else 100.0
-        label = f"{element}: {float(score):.0f}" if measured else f"{element}: not measurable"
+    scores = scores_of(summary, diagnosis.elements, where="coordination stack figure")
+    hovers = {}
+    for element in diagnosis.elements:
         counts = (f"{int(summary.loc[element, 'signals_measured'])} of "
                   f"{int(summary.loc[element, 'signals_total'])} signals measurable")
-        fig.add_bar(
-            y=[element], x=[max(width, 2.0)], base=[(100 - max(width, 2.0)) / 2], orientation="h", name=element,
-            marker=dict(color=score_colour(score) if measured else NA_COLOUR, line=dict(color="#333", width=1)),
-            text=[escape_text(label)], textposition="inside", insidetextanchor="middle",
-            customdata=[float(score) if measured else None],
-            hovertext=[escape_text(f"{element} — {label.split(': ', 1)[1]} ({counts})", limit=160)],
-            hoverinfo="text", width=0.9,
-        )
+        hovers[element] = escape_text(f"{element} — {score_label(scores[element], 'not measurable')} ({counts})",
+                                      limit=160)
     cause = root_cause(diagnosis) if show_root_cause else None
-    if cause is not None:
-        score = float(summary.loc[cause, "score"])
-        fig.add_annotation(x=(100 + score) / 2 + 1, y=cause, ax=125, ay=cause, xref="x", yref="y",
+    heading = title or ("Coordination Stack: score per layer (Why is the foundation)"
+                        + (f"; likely root cause: {cause}" if cause else ""))
+    return draw(diagnosis.elements, scores, hovers=hovers, title=heading, na_label="not measurable", cause=cause)
+
+
+def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered",
+                  weak_below: float | None = 60.0) -> go.Figure:
+    """Draw the stack from any layer scores (perceived, measured), or unscored when ``scores`` is None.
+
+    Parameters
+    ----------
+    scores : mapping, Series or DataFrame, optional
+        Layer -> 0-100; None draws every layer full width in its own colour with
+        the question it answers.
+    title : str, optional
+        Chart title.
+    na_label : str, default "not answered"
+        Text for a layer without a score (drawn grey, never red).
+    weak_below : float or None, default 60
+        Mark the lowest layer under this score as the likely root cause; None to leave it out.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    from .coordination_stack import ELEMENTS
+
+    values = scores_of(scores, ELEMENTS, where="coordination_stack.scored_figure")
+    cause = None
+    if values is not None and weak_below is not None:
+        cause = next((e for e in ELEMENTS if values[e] is not None and values[e] < weak_below), None)
+    hovers = {e: escape_text(f"{e}: {ROLES[e]}" + ("" if values is None else f" · {score_label(values[e], na_label)}"),
+                             limit=160) for e in ELEMENTS}
+    heading = title or ("Coordination Stack: five layers, Why is the foundation" if values is None
+                        else "Coordination Stack: score per layer" + (f"; lowest weak layer: {cause}" if cause else ""))
+    return draw(ELEMENTS, values, hovers=hovers, title=heading, na_label=na_label, cause=cause)
+
+
+def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hovers: dict[str, str], title: str,
+         na_label: str, cause: str | None = None) -> go.Figure:
+    """The drawing behind :func:`figure` and :func:`scored_figure` (``scores`` None: unscored)."""
+    plain = scores is None
+    values = scores or dict.fromkeys(elements)
+    fig = go.Figure()
+    for element in elements:
+        score = values[element]
+        # A layer without a score keeps full width in grey so the stack still reads as a stack.
+        width = 100.0 if score is None else max(float(score), 2.0)
+        label = f"{element}: {ROLES.get(element, '')}" if plain else f"{element}: {score_label(score, na_label)}"
+        fig.add_bar(
+            y=[element], x=[width], base=[(100 - width) / 2], orientation="h", name=element,
+            marker=dict(color=fill(element, score, plain=plain), line=dict(color="#333", width=1)),
+            text=[escape_text(label)], textposition="inside", insidetextanchor="middle",
+            textfont=dict(color="white" if plain else "#111"),
+            customdata=[score], hovertext=[hovers[element]], hoverinfo="text", width=0.9,
+        )
+    if cause is not None and values.get(cause) is not None:
+        fig.add_annotation(x=(100 + float(values[cause])) / 2 + 1, y=cause, ax=125, ay=cause, xref="x", yref="y",
                            axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2,
                            text=f"likely root cause:<br>fix {escape_text(cause)} first", xanchor="left",
                            font=dict(size=14, color="#222"), bgcolor="white")
-    heading = title or ("Coordination Stack: score per layer (Why is the foundation)"
-                        + (f"; likely root cause: {cause}" if cause else ""))
     fig.update_layout(
-        template=TEMPLATE, font=FONT, title=escape_text(heading, limit=160), showlegend=False, bargap=0.05,
+        template=TEMPLATE, font=FONT, title=escape_text(title, limit=160), showlegend=False, bargap=0.05,
         height=460, margin=dict(l=80, r=40, t=70, b=40),
         xaxis=dict(range=[-2, 150], showgrid=False, zeroline=False, showticklabels=False,
-                   title="layer width = score (0-100)"),
-        yaxis=dict(categoryorder="array", categoryarray=elements, title=None),
+                   title="" if plain else "layer width = score (0-100)"),
+        yaxis=dict(categoryorder="array", categoryarray=list(elements), title=None),
     )
     return fig

@@ -1,16 +1,17 @@
 """Figures of the Work Visibility Framework: the staircase, staleness buckets and late capture per week."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ._diagram import fill, scores_of
 from .errors import OptionError
-from .style import ELEMENT_COLOURS, FONT, NA_COLOUR, TEMPLATE, escape_text, score_colour
+from .style import CATEGORY_COLOURS, ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
 
-__all__ = ["figure", "staleness_figure", "late_capture_figure"]
+__all__ = ["ROLES", "figure", "scored_figure", "draw", "staleness_figure", "late_capture_figure"]
 
 _TARGET_FILL = "rgba(84,162,75,0.12)"
 
@@ -22,6 +23,14 @@ def _ids_text(diagnosis: Any, signal: str) -> str:
     ids = list(rows.iloc[0]["task_ids"])
     more = f" … and {len(ids) - 10} more" if len(ids) > 10 else ""
     return escape_text(", ".join(map(str, ids[:10])), limit=200) + more
+
+
+#: One line per level on the unscored diagram: where the work is seen.
+ROLES: dict[str, str] = {
+    "Private": "only in someone's head", "Personal System": "in a personal tool",
+    "Team Visible": "in the team's shared system", "Cross-functional Visible": "shared with teams it touches",
+    "Organizational Visible": "tied to goals leaders see",
+}
 
 
 def figure(diagnosis: Any, *, target: tuple[str, str] = ("Team Visible", "Organizational Visible"),
@@ -48,36 +57,12 @@ def figure(diagnosis: Any, *, target: tuple[str, str] = ("Team Visible", "Organi
     """
     summary = diagnosis.summary
     elements = list(diagnosis.elements)
-    if target[0] not in elements or target[1] not in elements:
-        raise OptionError(f"visibility figure: target={target!r}; expected two of {elements}. "
-                          "Next step: pass level names as written there.")
-    counts = [0 if pd.isna(summary.loc[e, "tasks"]) else int(summary.loc[e, "tasks"]) for e in elements]
-    total = max(sum(counts), 1)
-    floor = max(total * 0.04, 1.0)  # empty levels keep a visible step
-    widths = [floor if pd.isna(summary.loc[e, "tasks"]) else max(c, floor) for e, c in zip(elements, counts)]
-    starts = [sum(widths[:i]) for i in range(len(widths))]
-    fig = go.Figure()
-    for rank, (element, count, width, start) in enumerate(zip(elements, counts, widths, starts), start=1):
-        score = summary.loc[element, "score"]
-        measured = pd.notna(score)
-        score_text = f"score {float(score):.0f}" if measured else "not measurable"
-        observed = pd.notna(summary.loc[element, "tasks"])
-        count_text = f"{count} tasks" if observed else "not observable"
-        fig.add_trace(go.Bar(
-            x=[start + width / 2], y=[rank], width=[width], name=element,
-            marker=dict(color=score_colour(score) if measured else NA_COLOUR,
-                        line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=2),
-                        pattern=dict(shape="" if observed else "/")),
-            customdata=[[float(score) if measured else None, count if observed else None]],
-            text=[f"{escape_text(element)}<br>{count_text}<br>{score_text}"], textposition="inside",
-            insidetextanchor="end", hovertemplate=f"<b>{escape_text(element)}</b><br>{count_text}<br>{score_text}"
-                                                  "<extra></extra>",
-        ))
-    low, high = elements.index(target[0]), elements.index(target[1])
-    fig.add_shape(type="rect", x0=starts[low], x1=starts[high] + widths[high], y0=0, y1=len(elements) + 0.6,
-                  fillcolor=_TARGET_FILL, line=dict(width=0), layer="below")
-    fig.add_annotation(x=(starts[low] + starts[high] + widths[high]) / 2, y=len(elements) + 0.45, showarrow=False,
-                       text=f"target zone: {escape_text(target[0])} to {escape_text(target[1])}")
+    counts = {e: None if pd.isna(summary.loc[e, "tasks"]) else int(summary.loc[e, "tasks"]) for e in elements}
+    fig = draw(elements, scores_of(summary, elements, where="visibility figure"), counts=counts, target=target,
+               title=title or "Work Visibility: tasks per level (step length = tasks, colour = score)",
+               na_label="not measurable", height=height)
+    starts = [bar.x[0] - bar.width[0] / 2 for bar in fig.data]
+    widths = [bar.width[0] for bar in fig.data]
     for flag, symbol, colour, label, offset in (
         ("under_visible", "triangle-up", "#D62728", "under-visible", 0.25),
         ("over_exposed", "triangle-down", "#7F3C8D", "over-exposed", -0.25),
@@ -93,11 +78,88 @@ def figure(diagnosis: Any, *, target: tuple[str, str] = ("Team Visible", "Organi
             customdata=[[n] for _, n in flagged],
             hovertemplate=f"<b>{label}</b>: %{{customdata[0]}} tasks<br>{ids}<extra></extra>",
         ))
+    return fig
+
+
+def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered",
+                  target: tuple[str, str] = ("Team Visible", "Organizational Visible"),
+                  height: int = 460) -> go.Figure:
+    """Draw the staircase from any level scores (perceived, measured), or unscored when ``scores`` is None.
+
+    Steps have equal length (nothing is counted); colour is the score, grey
+    where there is none, or each level's own colour when unscored.
+
+    Parameters
+    ----------
+    scores : mapping, Series or DataFrame, optional
+        Level -> 0-100; None draws the levels with where the work is seen.
+    title : str, optional
+        Chart title.
+    na_label : str, default "not answered"
+        Text for a level without a score (drawn grey, never red).
+    target : tuple of str
+        First and last level of the shaded target zone.
+    height : int, default 460
+        Figure height in pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    from .visibility import ELEMENTS
+
+    values = scores_of(scores, ELEMENTS, where="visibility.scored_figure")
+    heading = title or ("Work Visibility: five levels, from private effort to organisation-wide" if values is None
+                        else "Work Visibility: score per level")
+    return draw(ELEMENTS, values, counts=None, target=target, title=heading, na_label=na_label, height=height)
+
+
+def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, counts: dict[str, int | None] | None,
+         target: tuple[str, str], title: str, na_label: str, height: int = 520) -> go.Figure:
+    """The drawing behind :func:`figure` and :func:`scored_figure`.
+
+    ``scores`` None draws unscored; ``counts`` None draws equal steps; a level
+    whose count is None (Private) is drawn hatched, as no export sees it.
+    """
+    elements = list(elements)
+    if target[0] not in elements or target[1] not in elements:
+        raise OptionError(f"visibility figure: target={target!r}; expected two of {elements}. "
+                          "Next step: pass level names as written there.")
+    plain = scores is None
+    values = scores or dict.fromkeys(elements)
+    if counts is None:
+        widths = [1.0] * len(elements)
+    else:
+        total = max(sum(c or 0 for c in counts.values()), 1)
+        floor = max(total * 0.04, 1.0)  # empty levels keep a visible step
+        widths = [floor if counts[e] is None else max(counts[e], floor) for e in elements]
+    starts = [sum(widths[:i]) for i in range(len(widths))]
+    fig = go.Figure()
+    for rank, (element, width, start) in enumerate(zip(elements, widths, starts), start=1):
+        score = values[element]
+        score_text = ROLES.get(element, "") if plain else (f"score {score:.0f}" if score is not None else na_label)
+        observed = counts is not None and counts[element] is not None
+        count_text = f"{counts[element]} tasks<br>" if observed else ("not observable<br>" if counts else "")
+        fig.add_trace(go.Bar(
+            x=[start + width / 2], y=[rank], width=[width], name=element,
+            marker=dict(color=fill(element, score, plain=plain),
+                        line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=2),
+                        pattern=dict(shape="/" if counts is not None and not observed else "")),
+            customdata=[[score, counts[element] if observed else None]],
+            text=[f"{escape_text(element)}<br>{count_text}{escape_text(score_text)}"], textposition="inside",
+            insidetextanchor="end",
+            hovertemplate=f"<b>{escape_text(element)}</b><br>{count_text}{escape_text(score_text)}<extra></extra>",
+        ))
+    low, high = elements.index(target[0]), elements.index(target[1])
+    fig.add_shape(type="rect", x0=starts[low], x1=starts[high] + widths[high], y0=0, y1=len(elements) + 0.6,
+                  fillcolor=_TARGET_FILL, line=dict(width=0), layer="below")
+    fig.add_annotation(x=(starts[low] + starts[high] + widths[high]) / 2, y=len(elements) + 0.45, showarrow=False,
+                       text=f"target zone: {escape_text(target[0])} to {escape_text(target[1])}")
     fig.update_layout(
-        title=title or "Work Visibility: tasks per level (step length = tasks, colour = score)",
-        template=TEMPLATE, font=FONT, height=height, bargap=0, showlegend=True,
+        title=escape_text(title, limit=160), template=TEMPLATE, font=FONT, height=height, bargap=0, showlegend=True,
         legend=dict(orientation="h", y=-0.12), margin=dict(l=220, r=40, t=70, b=80),
-        xaxis=dict(title="tasks (cumulative)", range=[0, sum(widths)]),
+        xaxis=dict(title="tasks (cumulative)" if counts is not None else "", range=[0, sum(widths)],
+                   visible=counts is not None),
         yaxis=dict(tickvals=list(range(1, len(elements) + 1)), ticktext=[escape_text(e) for e in elements],
                    range=[0, len(elements) + 0.7]),
     )
@@ -123,7 +185,8 @@ def staleness_figure(table: pd.DataFrame, *, title: str | None = None, height: i
     """
     buckets = [escape_text(b) for b in table["bucket"].astype(str)]
     fig = go.Figure()
-    for column, colour in (("todo", "#9D9DA1"), ("in_progress", "#4C78A8")):
+    for column in ("todo", "in_progress"):
+        colour = CATEGORY_COLOURS[column]
         fig.add_trace(go.Bar(x=buckets, y=table[column], name=column.replace("_", " "), marker_color=colour,
                              hovertemplate="%{x}: %{y} tasks<extra>" + column + "</extra>"))
     stale = [i for i, flag in enumerate(table["stale"]) if flag]

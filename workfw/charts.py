@@ -1,12 +1,61 @@
-"""Charts shared by every framework: perceived against measured, and export coverage."""
+"""Charts shared by every framework: perceived against measured, export coverage, and the filtered data they draw."""
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from .diagnosis import prepare
+from .export import ImportReport, TaskExport
 from .style import ELEMENT_COLOURS, FONT, NA_COLOUR, TEMPLATE, escape_text
 
-__all__ = ["gap_figure", "coverage_figure"]
+__all__ = ["gap_figure", "coverage_figure", "message_figure", "subset", "filtered"]
+
+
+def filtered(data: Any, *, as_of: Any = None, **options: Any) -> tuple[TaskExport, pd.Timestamp]:
+    """The data a diagnosis with these options sees, and its reference time.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        An export or its canonical task table.
+    as_of : timestamp-like, optional
+        Reference time; defaults to the latest timestamp in the data (or the
+        window's end when that is earlier), as in :func:`workfw.diagnosis.prepare`.
+    **options
+        The common options of :data:`workfw.diagnosis.DEFAULTS` (``team``,
+        ``project``, ``window``, ``actors``, ``bots``; thresholds are accepted and ignored).
+
+    Returns
+    -------
+    tuple of (TaskExport, pandas.Timestamp)
+        A new export holding the matching tasks, their history and raw rows, and ``as_of``.
+    """
+    ctx = prepare(data, as_of=as_of, **options)
+    raw = getattr(data, "raw", None)
+    if raw is None:
+        raw = pd.DataFrame({"task_id": ctx.tasks["task_id"]})
+    elif "task_id" in raw.columns:
+        raw = raw[raw["task_id"].isin(set(ctx.tasks["task_id"]))].reset_index(drop=True)
+    report = getattr(data, "report", None) or ImportReport(source="table", file="(table)", rows_read=len(ctx.tasks))
+    return TaskExport(tasks=ctx.tasks, events=ctx.events, raw=raw, report=report), ctx.as_of
+
+
+def subset(data: Any, *, as_of: Any = None, **options: Any) -> TaskExport:
+    """The export restricted like a diagnosis with these options (see :func:`filtered`)."""
+    return filtered(data, as_of=as_of, **options)[0]
+
+
+def message_figure(title: str, message: str, *, height: int = 320) -> go.Figure:
+    """An empty chart that says why there is nothing to draw (no data under these filters...)."""
+    fig = go.Figure()
+    fig.add_annotation(text=escape_text(message, limit=240), showarrow=False, x=0.5, y=0.5, xref="paper",
+                       yref="paper", font=dict(size=16, color="#555"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(template=TEMPLATE, font=FONT, height=height, title=escape_text(title, limit=160))
+    return fig
 
 
 def gap_figure(gap: pd.DataFrame, *, title: str | None = None) -> go.Figure:

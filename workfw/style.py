@@ -6,7 +6,8 @@ from typing import Iterable
 
 import pandas as pd
 
-__all__ = ["ELEMENT_COLOURS", "NA_COLOUR", "score_colour", "escape_text", "hover_lines", "FONT", "TEMPLATE"]
+__all__ = ["ELEMENT_COLOURS", "NA_COLOUR", "KIND_COLOURS", "CATEGORY_COLOURS", "PALETTE", "series_colours",
+           "score_colour", "escape_text", "hover_lines", "FONT", "TEMPLATE"]
 
 #: Fixed colours per element across every chart of the workbook.
 ELEMENT_COLOURS: dict[str, str] = {
@@ -23,6 +24,14 @@ ELEMENT_COLOURS: dict[str, str] = {
 
 #: Colour for "not measurable": a neutral grey, never a red.
 NA_COLOUR = "#D9D9D9"
+#: People and agents (``workfw.actors.actor_kind``) keep these colours in every chart.
+KIND_COLOURS: dict[str, str] = {"person": "#4C78A8", "agent": "#F58518", "(none)": NA_COLOUR}
+#: Status categories keep these colours in every chart.
+CATEGORY_COLOURS: dict[str, str] = {"todo": "#BAB0AC", "in_progress": "#4C78A8", "done": "#54A24B",
+                                    "cancelled": NA_COLOUR}
+#: Colours for other groups (teams, projects), assigned in sorted order of the names.
+PALETTE: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#FF9DA6",
+                            "#9D755D", "#EECA3B", "#79706E")
 FONT = dict(family="Liberation Sans, DejaVu Sans, Arial, sans-serif", size=15)
 TEMPLATE = "plotly_white"
 
@@ -57,3 +66,15 @@ def hover_lines(ids: Iterable[object], titles: Iterable[object], *, limit: int =
     if len(pairs) > limit:
         lines.append(f"… and {len(pairs) - limit} more")
     return "<br>".join(lines)
+
+
+def series_colours(keys: Iterable[object]) -> dict[str, str]:
+    """Give each group name (a team, a project) a colour, stable for the same set of names.
+
+    Names are coloured in sorted order, so a team keeps its colour across the
+    charts of one export; ``"(none)"`` is grey.
+    """
+    names = sorted({str(k) for k in keys} - {"(none)"})
+    out = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(names)}
+    out["(none)"] = NA_COLOUR
+    return out

@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from ._pyramid_figure import figure, rollup_figure
+from ._pyramid_figure import figure, rollup_figure, scored_figure
 from .diagnosis import (
     DEFAULTS, Context, Diagnosis, Measured, NotMeasurable, SignalSpec, common_caveats, make_findings,
     prepare, run_signals, summarise,
@@ -32,7 +32,7 @@ from .errors import OptionError
 
 __all__ = [
     "ELEMENTS", "SIGNALS", "OPTIONS", "GOAL_TYPES", "diagnose", "classify_levels", "goal_links", "rollup",
-    "busyness", "figure", "rollup_figure",
+    "busyness", "figure", "scored_figure", "rollup_figure", "figures",
 ]
 
 ELEMENTS: tuple[str, ...] = ("Activities", "Progress", "Outcomes")
@@ -689,3 +689,29 @@ def _caveats(ctx: Context) -> list[str]:
         out.append(f"{int(external.sum())} tasks have a parent that is not in this export; those parents are "
                    "taken to be epics or milestones.")
     return out
+
+
+def figures(data: Any, *, as_of: Any = None, **options: Any) -> list:
+    """The Pyramid's charts beyond its diagram, filtered like :func:`diagnose`: the roll-up from goals to tasks.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        An export or its canonical task table.
+    as_of : timestamp-like, optional
+        Reference time (only used by the ``window`` filter).
+    **options
+        The options of :func:`diagnose` (``period_days`` and ``outcome_target`` are ignored here).
+
+    Returns
+    -------
+    list of plotly.graph_objects.Figure
+        The goal -> epic sunburst of :func:`rollup_figure`.
+    """
+    common, _ = _split_options(options, OPTIONS, "value_pyramid.figures")
+    table = rollup(data, as_of=as_of, **common)
+    if table.empty:
+        from .charts import message_figure
+
+        return [message_figure("Roll-up from goals to tasks", "No task matches the current filters.")]
+    return [rollup_figure(table)]

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._visibility_figure import figure, late_capture_figure, staleness_figure
+from ._visibility_figure import figure, late_capture_figure, scored_figure, staleness_figure
 from .diagnosis import (
     Context, Diagnosis, Measured, NotMeasurable, SignalSpec, common_caveats, late_capture, make_findings, prepare,
     run_signals, summarise,
@@ -45,7 +45,7 @@ from .value_pyramid import (
 
 __all__ = [
     "ELEMENTS", "SIGNALS", "diagnose", "visibility_levels", "staleness", "late_capture_by_week", "figure",
-    "staleness_figure", "late_capture_figure",
+    "staleness_figure", "late_capture_figure", "scored_figure", "figures",
 ]
 
 ELEMENTS: tuple[str, ...] = (
@@ -513,3 +513,26 @@ def _caveats(ctx: Context) -> list[str]:
     out.append("Exports do not say who watches or comments, so outside watchers cannot lift an item to "
                "Cross-functional Visible.")
     return out
+
+
+def figures(data: Any, *, as_of: Any = None, **options: Any) -> list:
+    """Visibility's charts beyond its diagram, filtered like :func:`diagnose`: staleness and late capture.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        An export or its canonical task table.
+    as_of : timestamp-like, optional
+        Reference time; defaults to the latest timestamp in the selection.
+    **options
+        The options of :func:`diagnose`; ``stale_days`` shades the stale buckets.
+
+    Returns
+    -------
+    list of plotly.graph_objects.Figure
+        Open tasks by days since their last update, and finished work per week logged after the fact.
+    """
+    common, _ = _split_options(options, {}, "visibility.figures")
+    ctx = prepare(data, as_of=as_of, **common)
+    return [staleness_figure(staleness(data, as_of=as_of, **common)),
+            late_capture_figure(late_capture_by_week(data, as_of=ctx.as_of, **common))]

@@ -1,0 +1,156 @@
+"""The C4 Flywheel's own signals: Completion flow and the Collaboration proxies.
+
+Clarity and Coordination borrow the Coordination Stack's signals and
+Completion also the Work Value Pyramid's; :mod:`workfw.c4_flywheel` assembles them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._stack_helpers import _days, _owned, _require_any, _severity, _share
+from .diagnosis import Context, Measured, NotMeasurable
+
+__all__: list[str] = []
+
+
+# --- Completion (flow) ----------------------------------------------------------------------------
+
+def _resolved_vs_created(ctx: Context) -> Measured:
+    ctx.require("created")
+    if not ctx.done.empty:
+        ctx.require("completed", frame=ctx.done)
+    days = ctx.options["flow_days"]
+    start = ctx.tasks["created"].min() if days is None else ctx.as_of - pd.Timedelta(days=days)
+    created = int((ctx.tasks["created"] >= start).sum())
+    if created == 0:
+        raise NotMeasurable(f"no task was created in the last {days} days")
+    resolved = int((ctx.done["completed"] >= start).sum())
+    ratio = resolved / created
+    span = "in the export" if days is None else f"in the last {days} days"
+    text = (f"{created} tasks were created and {resolved} finished {span}: work arrives faster than it "
+            "is finished") if ratio < 1 else None
+    return Measured(ratio, min(ratio, 1.0) * 100, created, [], text, _severity(min(ratio, 1.0) * 100))
+
+
+def _stale(ctx: Context) -> Measured:
+    ctx.require("updated")
+    days = ctx.options["stale_days"]
+    stale = ctx.open["updated"] < ctx.as_of - pd.Timedelta(days=days)
+    return _share(stale, ctx.open["task_id"], healthy=False, empty="no open tasks",
+                  finding="{bad} of {n} open tasks are stale (not updated in " + f"{days} days)")
+
+
+def _aging(ctx: Context) -> Measured:
+    ctx.require("created")
+    doing = ctx.tasks[ctx.tasks["status_category"] == "in_progress"]
+    if doing.empty:
+        raise NotMeasurable("no task is in progress now")
+    done = ctx.done[ctx.done["completed"].notna()]
+    # Without a start time, creation stands in (frameworks.md: started = created), for both sides alike.
+    cycle = _days(done["completed"], done["started"].fillna(done["created"])).dropna()
+    if cycle.empty:
+        raise NotMeasurable("no finished task has a completion time, so there is no cycle time to compare with")
+    limit = ctx.options["aging_multiple"] * float(cycle.median())
+    age = _days(ctx.as_of, doing["started"].fillna(doing["created"]))
+    multiple = ctx.options["aging_multiple"]
+    return _share(age > limit, doing["task_id"], healthy=False, empty="no task is in progress now",
+                  finding="{bad} of {n} in-progress tasks are aging: in progress longer than "
+                          f"{multiple:g} x the median cycle time ({limit:.0f} days)")
+
+
+def _cancelled(ctx: Context) -> Measured:
+    finished = ctx.tasks[ctx.tasks["status_category"].isin(["done", "cancelled"])]
+    return _share(finished["status_category"] == "cancelled", finished["task_id"], healthy=False,
+                  empty="no task is finished or cancelled",
+                  finding="{bad} of {n} closed tasks were cancelled rather than done")
+
+
+# --- Collaboration (weak proxy) ---------------------------------------------------------------------
+
+def _commented(ctx: Context) -> Measured:
+    ctx.require("comments")
+    known = ctx.tasks[ctx.tasks["comments"].notna()]
+    return _share(known["comments"] >= 1, known["task_id"], healthy=True, empty="no task has a comment count",
+                  finding="{bad} of {n} tasks have no comment")
+
+
+def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
+    """``row`` (position in ``tasks``) and ``person`` for every owner of every task."""
+    assignee = tasks["assignee"].astype("string")
+    sizes = tasks["assignees"].str.len().fillna(0).to_numpy()
+    # Most tasks have one owner, named in ``assignee``; only the rest need the (slow) list explode.
+    several = (sizes > 1) | (assignee.isna().to_numpy() & (sizes > 0))
+    single = pd.DataFrame({"row": np.arange(len(tasks)), "person": assignee.to_numpy()})
+    listed = pd.DataFrame({"row": np.flatnonzero(several), "person": tasks["assignees"].to_numpy()[several]})
+    listed = listed.explode("person")
+    pairs = pd.concat([single, listed.astype({"person": "string", "row": "int64"})], ignore_index=True).dropna()
+    return pairs.astype({"person": "string"}).drop_duplicates(ignore_index=True)
+
+
+def _reporter_not_owner(ctx: Context) -> Measured:
+    ctx.require("reporter")
+    _require_any(ctx, "assignee", "assignees")
+    pool = ctx.tasks[ctx.tasks["reporter"].notna() & _owned(ctx.tasks)].reset_index(drop=True)
+    owners = _owner_pairs(pool)
+    reporter = pool["reporter"].astype("string").to_numpy()[owners["row"].to_numpy()]
+    mine = np.zeros(len(pool), dtype=bool)
+    mine[owners["row"].to_numpy()[owners["person"].to_numpy() == reporter]] = True
+    return _share(pd.Series(~mine, index=pool.index), pool["task_id"], healthy=True,
+                  empty="no task has both a reporter and an owner",
+                  finding="{bad} of {n} tasks are owned by the person who raised them")
+
+
+def _people_per_item(ctx: Context) -> Measured:
+    ctx.require_history()
+    tasks, events = ctx.tasks, ctx.events
+    handed = events[events["field"].str.casefold().isin(("assignee", "assignees"))]
+    owners = _owner_pairs(tasks)
+    position = pd.Index(tasks["task_id"])
+    rows = [owners["row"].to_numpy(), np.arange(len(tasks)), position.get_indexer(events["task_id"]),
+            position.get_indexer(handed["task_id"]), position.get_indexer(handed["task_id"])]
+    names = [owners["person"], tasks["reporter"], events["author"], handed["old"], handed["new"]]
+    person = pd.concat([n.astype("string").reset_index(drop=True) for n in names], ignore_index=True)
+    row = np.concatenate(rows)
+    codes, uniques = pd.factorize(person)
+    keep = (codes >= 0) & (row >= 0)
+    # Distinct (task, person) pairs, counted per task without building strings.
+    key = pd.unique(row[keep].astype("int64") * (len(uniques) + 1) + codes[keep])
+    counts = pd.Series(np.bincount(key // (len(uniques) + 1), minlength=len(tasks)), index=tasks.index)
+    mean = float(counts.mean())
+    # One person alone is no collaboration; three or more people per item scores full marks (inferred).
+    score = float(np.clip((mean - 1) / 2, 0, 1) * 100)
+    alone = tasks.loc[counts <= 1, "task_id"].astype(str).tolist()
+    text = f"{len(alone)} of {len(counts)} tasks were touched by one person or nobody" if alone else None
+    return Measured(mean, score, len(counts), alone, text, _severity(score))
+
+
+def _homes(pairs: pd.DataFrame) -> pd.Series:
+    ranked = (pairs.groupby(["person", "group"]).size().rename("k").reset_index()
+              .sort_values(["person", "k", "group"], ascending=[True, False, True], kind="stable"))
+    return ranked.drop_duplicates("person").set_index("person")["group"]
+
+
+def _cross_team(ctx: Context) -> Measured:
+    ctx.require("reporter")
+    tasks = ctx.tasks
+    group = (tasks["team"] if tasks["team"].nunique() >= 2 else tasks["project"]).astype("string")
+    if group.nunique() < 2:
+        raise NotMeasurable("the export holds a single team and project, so cross-team work cannot be seen")
+    # A person's home team is where they own most work; people who own nothing are placed by what they raise.
+    owners = _owner_pairs(tasks)
+    owned = pd.DataFrame({"person": owners["person"].to_numpy(),
+                          "group": group.to_numpy()[owners["row"].to_numpy()]}).dropna()
+    raised = pd.DataFrame({"person": tasks["reporter"].astype("string"), "group": group}).dropna()
+    homes = _homes(owned)
+    homes = pd.concat([homes, _homes(raised).drop(homes.index, errors="ignore")])
+    home = tasks["reporter"].astype("string").map(homes)
+    pool = home.notna() & group.notna()
+    if not pool.any():
+        raise NotMeasurable("no task has both a reporter and a team")
+    cross = (home != group)[pool]
+    share = float(cross.mean())
+    # About one item in five crossing teams shows teams work together; more is not scored higher (inferred).
+    score = min(1.0, share / 0.20) * 100
+    text = None if cross.any() else f"None of {len(cross)} tasks was raised by someone from another team"
+    return Measured(share, score, len(cross), [], text, _severity(score))

@@ -1,0 +1,206 @@
+"""Shared helpers of the Coordination Stack signals (also used by :mod:`workfw.c4_flywheel`).
+
+Shares, day scores, pyarrow text search and a one-slot memo of derived
+columns; the signals themselves are in :mod:`workfw._stack_signals`.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .diagnosis import Context, Measured, NotMeasurable
+from .io._status import keyword_category, normalise_category
+
+_OPEN = ("todo", "in_progress")
+_FINISHED = ("done", "cancelled")
+# Epics and their kin are goals themselves, so they are not asked to link to a goal.
+_CONTAINER_TYPES = r"epic|initiative|objective|goal|milestone|theme|okr"
+# "okr" also matches inside "okr-growth"; a bare quarter ("q3") is a timeframe, not a goal, so it is left out.
+_GOAL_LABELS = r"\b(?:okrs?|goals?|objectives?|initiatives?|milestones?|epics?|kr)\b|okr"
+_INTENT = r"\bso that\b|\bin order to\b|\bbecause\b|\bgoal\b|\boutcome\b|\bobjective\b|\bwhy\b"
+_ACCEPTANCE = (r"acceptance criteria|definition of done|\bdod\b|\bAC:|- \[[ xX]\]|\[[ xX]\] |"
+               r"\bgiven\b(?s:.)*\bwhen\b(?s:.)*\bthen\b|\bdone when\b")
+_DEPENDENCY = r"blocked by|blocked on|depends on|dependent on|waiting (?:on|for)|(?:^|\s)#\d+\b"
+_DUE_FIELDS = ("due", "duedate", "due_date", "due date")
+_ASSIGNEE_FIELDS = ("assignee", "assignees")
+_STATUS_FIELDS = ("status", "created")
+
+
+
+# --- small shared helpers (also used by workfw.c4_flywheel) -----------------------------------------
+
+def _severity(score: float) -> str:
+    return "high" if score < 40 else "medium" if score < 70 else "low"
+
+
+def _share(flags: pd.Series, ids: pd.Series, *, healthy: bool, empty: str, finding: str) -> Measured:
+    """A share signal: ``flags`` marks each task; ``healthy`` says whether a True flag is good.
+
+    ``finding`` is formatted with ``bad`` (count of problem tasks) and ``n``.
+    """
+    flags = flags.fillna(False).astype(bool)
+    n = len(flags)
+    if n == 0:
+        raise NotMeasurable(empty)
+    share = float(flags.mean())
+    score = share * 100 if healthy else 100 - share * 100
+    bad_ids = ids[~flags if healthy else flags].astype(str).tolist()
+    text = finding.format(bad=len(bad_ids), n=n) if bad_ids else None
+    return Measured(share, score, n, bad_ids, text, _severity(score))
+
+
+def _days_score(days: float, *, good: float, bad: float) -> float:
+    """100 up to ``good`` days, 0 from ``bad`` days, linear between."""
+    return float(np.clip((bad - days) / (bad - good), 0, 1) * 100)
+
+
+def _days(later: pd.Series | pd.Timestamp, earlier: pd.Series) -> pd.Series:
+    return (later - earlier).dt.total_seconds() / 86400
+
+
+def _has_list(series: pd.Series) -> pd.Series:
+    return series.str.len().fillna(0).gt(0)
+
+
+# Signals share derived columns (open tasks, word counts, status history); a one-slot cache per frame keeps
+# a diagnosis of a million tasks from recomputing them, and the weak reference keeps it from holding data.
+_MEMO: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
+
+
+def _memo(frame: pd.DataFrame, name: str, build: Callable[[], Any]) -> Any:
+    key = (id(frame), name)
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    for stale in [k for k, (ref, _) in _MEMO.items() if ref() is None]:
+        del _MEMO[stale]
+    value = build()
+    _MEMO[key] = (weakref.ref(frame), value)
+    return value
+
+
+def _open(ctx: Context) -> pd.DataFrame:
+    return _memo(ctx.tasks, "open", lambda: ctx.open)
+
+
+def _done(ctx: Context) -> pd.DataFrame:
+    return _memo(ctx.tasks, "done", lambda: ctx.done)
+
+
+def _isin(values: pd.Series, pool: Any) -> pd.Series:
+    """``values.isin(pool)`` for text, through pyarrow (pandas' own isin is slow on a million strings)."""
+    left = pa.array(values.astype("string").array)
+    right = pc.unique(pa.array(pd.Series(pool, dtype="string").dropna().array)).cast(left.type)
+    found = pc.is_in(left, value_set=right).fill_null(False)
+    return pd.Series(np.asarray(found, dtype=bool), index=values.index)
+
+
+def _arrow(text: pd.Series) -> pa.Array:
+    return pa.array(text.astype("string").array)
+
+
+def _contains(text: pd.Series, pattern: str) -> pd.Series:
+    """Case-blind regex search in pyarrow (RE2).
+
+    pandas falls back to Python's ``re`` row by row for ``case=False``, ``\\b`` on non-ASCII text and ``\\s``,
+    which costs minutes on a million descriptions; RE2's ASCII word boundaries are good enough for cue words.
+    """
+    found = pc.match_substring_regex(_arrow(text), pattern, ignore_case=True).fill_null(False)
+    return pd.Series(np.asarray(found, dtype=bool), index=text.index)
+
+
+def _word_count(text: pd.Series) -> pd.Series:
+    counts = pc.list_value_length(pc.utf8_split_whitespace(_arrow(text))).fill_null(0)
+    return pd.Series(np.asarray(counts, dtype="int64"), index=text.index)
+
+
+def _map_unique(values: pd.Series, convert: Callable[[Any], Any]) -> pd.Series:
+    """Apply ``convert`` once per distinct value (history repeats a few status names millions of times)."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([convert(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=values.index).astype("string")
+
+
+def _owned(tasks: pd.DataFrame) -> pd.Series:
+    return tasks["assignee"].notna() | _has_list(tasks["assignees"])
+
+
+def _words(ctx: Context, frame: pd.DataFrame) -> pd.Series:
+    counts = _memo(ctx.tasks, "words", lambda: _word_count(ctx.tasks["description"]))
+    return counts.loc[frame.index]
+
+
+def _require_any(ctx: Context, *columns: str) -> None:
+    """Raise unless at least one of ``columns`` has a value somewhere."""
+    reasons = []
+    for col in columns:
+        try:
+            ctx.require(col)
+            return
+        except NotMeasurable as exc:
+            reasons.append(exc.reason)
+    raise NotMeasurable("; ".join(reasons))
+
+
+def _containers(ctx: Context) -> pd.Series:
+    def build() -> pd.Series:
+        tasks = ctx.tasks
+        # A label that is just "epic" (GitHub) marks the item itself; "Epic: Checkout" marks membership.
+        labelled = _has_list(tasks["labels"])
+        joined = tasks.loc[labelled, "labels"].map("\x1f".join).astype("string")
+        by_label = pd.Series(False, index=tasks.index)
+        by_label[labelled] = _contains(joined, f"(?:^|\x1f)(?:{_CONTAINER_TYPES})(?:$|\x1f)")
+        return (_contains(tasks["task_type"], _CONTAINER_TYPES) | by_label
+                | _isin(tasks["task_id"], tasks["parent_id"]))
+
+    return _memo(ctx.tasks, "containers", build)
+
+
+def _goal_labelled(tasks: pd.DataFrame) -> pd.Series:
+    labelled = _has_list(tasks["labels"])
+    joined = tasks.loc[labelled, "labels"].map(" ".join).astype("string")
+    out = pd.Series(False, index=tasks.index)
+    out[labelled] = _contains(joined, _GOAL_LABELS)
+    return out
+
+
+def _status_categories(values: pd.Series, tasks: pd.DataFrame) -> pd.Series:
+    """Category of each status name in history, learnt from the tasks' current statuses first."""
+    known = tasks[["status", "status_category"]].dropna()
+    pairs = (known.assign(key=known["status"].str.casefold(), cat=known["status_category"].astype(str))
+             .groupby(["key", "cat"]).size().rename("k").reset_index()
+             .sort_values(["key", "k", "cat"], ascending=[True, False, True], kind="stable"))
+    learnt = pairs.drop_duplicates("key").set_index("key")["cat"].to_dict()
+
+    def category(name: Any) -> str | None:
+        return learnt.get(str(name).casefold()) or normalise_category(name) or keyword_category(str(name))
+
+    return _map_unique(values, category)
+
+
+def _status_events(ctx: Context) -> pd.DataFrame:
+    ctx.require_history()
+
+    def build() -> pd.DataFrame:
+        events = ctx.events[ctx.events["field"].isin(_STATUS_FIELDS)]
+        return events.assign(old_cat=_status_categories(events["old"], ctx.tasks),
+                             new_cat=_status_categories(events["new"], ctx.tasks))
+
+    events = _memo(ctx.events, f"status events of {id(ctx.tasks)}", build)
+    if events.empty:
+        raise NotMeasurable("the history records no status changes")
+    return events
+
+
+def _field_events(ctx: Context, fields: tuple[str, ...], what: str) -> pd.DataFrame:
+    ctx.require_history()
+    events = ctx.events[ctx.events["field"].str.casefold().isin(fields)]
+    if events.empty:
+        raise NotMeasurable(f"the history records no {what} changes (it only tracks "
+                            f"{', '.join(sorted(ctx.events['field'].dropna().unique()))})")
+    return events

@@ -1,0 +1,319 @@
+"""The Coordination Stack's signals, layer by layer (Why, What, Who, When, How)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FIELDS, _FINISHED, _INTENT, _OPEN,
+                             _STATUS_FIELDS, _arrow, _containers, _contains, _days, _days_score, _done, _field_events,
+                             _goal_labelled, _has_list, _isin, _open, _owned, _require_any, _severity, _share,
+                             _status_events, _words)
+from .diagnosis import Context, Measured, NotMeasurable, SignalSpec
+
+__all__ = ["SIGNALS"]
+
+
+# --- Why ------------------------------------------------------------------------------------------
+
+def _linked_to_goal(ctx: Context) -> Measured:
+    tasks = ctx.tasks
+    labelled = _goal_labelled(tasks)
+    if tasks["parent_id"].isna().all() and not labelled.any():
+        raise NotMeasurable("the export has no parent, epic or milestone link and no goal-like labels")
+    work = tasks[~_containers(ctx)]
+    linked = work["parent_id"].notna() | labelled[work.index]
+    return _share(linked, work["task_id"], healthy=True, empty="every task is itself an epic or goal",
+                  finding="{bad} of {n} tasks link to no parent, epic, milestone or goal label")
+
+
+def _parent_purpose(ctx: Context) -> Measured:
+    ctx.require("description")
+    parents = ctx.tasks[_containers(ctx)]
+    if parents.empty:
+        raise NotMeasurable("no parent epic or goal is in the export itself, only ids pointing to them")
+    good = _words(ctx, parents) >= ctx.options["substantive_words"]
+    return _share(good, parents["task_id"], healthy=True, empty="no parent epic in the export",
+                  finding="{bad} of {n} parent epics or goals have no substantive description of their purpose")
+
+
+def _intent_cues(ctx: Context) -> Measured:
+    ctx.require("description")
+    described = ctx.tasks[ctx.tasks["description"].notna()]
+    cue = _contains(described["description"], _INTENT)
+    return _share(cue, described["task_id"], healthy=True, empty="no task has a description",
+                  finding="{bad} of {n} descriptions never say why (no 'so that', 'because', 'goal' or 'outcome')")
+
+
+# --- What -----------------------------------------------------------------------------------------
+
+def _substantive(ctx: Context) -> Measured:
+    ctx.require("description")
+    good = _words(ctx, ctx.tasks) >= ctx.options["substantive_words"]
+    words = ctx.options["substantive_words"]
+    return _share(good, ctx.tasks["task_id"], healthy=True, empty="no tasks",
+                  finding="{bad} of {n} tasks have a description under " + f"{words} words")
+
+
+def _acceptance(ctx: Context) -> Measured:
+    ctx.require("description")
+    found = _contains(ctx.tasks["description"], _ACCEPTANCE)
+    return _share(found, ctx.tasks["task_id"], healthy=True, empty="no tasks",
+                  finding="{bad} of {n} tasks state no acceptance criteria, checklist or definition of done")
+
+
+def _estimated(ctx: Context) -> Measured:
+    ctx.require("estimate")
+    return _share(ctx.tasks["estimate"].notna(), ctx.tasks["task_id"], healthy=True, empty="no tasks",
+                  finding="{bad} of {n} tasks carry no estimate")
+
+
+def _duplicates(ctx: Context) -> Measured:
+    tasks = ctx.tasks
+    _require_any(ctx, "title", "resolution")
+    said = _contains(tasks["resolution"], "duplicate") | _contains(tasks["status"], "duplicate")
+    words = pc.utf8_split_whitespace(pc.replace_substring_regex(pc.utf8_lower(_arrow(tasks["title"])),
+                                                                r"[^\p{L}\p{N}]+", " "))
+    norm = pd.Series(pc.binary_join(words, pa.scalar(" ", words.type.value_type)), index=tasks.index, dtype="string")
+    # Short titles ("Bug", "Fix login") repeat innocently, so only titles of 3+ words count as copies.
+    long_title = pd.Series(np.asarray(pc.list_value_length(words).fill_null(0)), index=tasks.index) >= 3
+    copy = long_title & norm.duplicated(keep="first") & norm.notna()
+    return _share(said | copy, tasks["task_id"], healthy=False, empty="no tasks",
+                  finding="{bad} of {n} tasks duplicate another (resolved as duplicate or same title)")
+
+
+def _reopened(ctx: Context) -> Measured:
+    events = _status_events(ctx)
+    tasks = ctx.tasks
+    finished_now = tasks["status_category"].isin(_FINISHED) & _isin(tasks["task_id"], events["task_id"])
+    ever = finished_now | _isin(tasks["task_id"], events.loc[events["new_cat"].isin(_FINISHED), "task_id"])
+    back = events["old_cat"].isin(_FINISHED) & events["new_cat"].isin(_OPEN)
+    pool = tasks[ever]
+    return _share(_isin(pool["task_id"], events.loc[back, "task_id"]), pool["task_id"], healthy=False,
+                  empty="no task with history has been finished",
+                  finding="{bad} of {n} finished tasks were reopened (done, then open again)")
+
+
+# --- Who ------------------------------------------------------------------------------------------
+
+def _open_owned(ctx: Context) -> Measured:
+    _require_any(ctx, "assignee", "assignees")
+    return _share(_owned(_open(ctx)), _open(ctx)["task_id"], healthy=True, empty="no open tasks",
+                  finding="{bad} of {n} open tasks have no owner")
+
+
+def _single_owner(ctx: Context) -> Measured:
+    ctx.require("assignees")
+    owned = _open(ctx)[_owned(_open(ctx))]
+    single = owned["assignees"].str.len().fillna(0) <= 1
+    return _share(single, owned["task_id"], healthy=True, empty="no open task has an owner",
+                  finding="{bad} of {n} owned open tasks are shared by several assignees (no single owner)")
+
+
+def _last_seen(ctx: Context) -> pd.Series:
+    """Latest sign of life per person: tasks they own or reported, and history they wrote."""
+    tasks = ctx.tasks
+    touched = tasks[["updated", "completed", "created"]].max(axis=1)
+    listed = _has_list(tasks["assignees"])
+    owners = pd.DataFrame({"person": tasks.loc[listed, "assignees"], "at": touched[listed]}).explode("person")
+    parts = [owners, pd.DataFrame({"person": tasks["assignee"], "at": touched}),
+             pd.DataFrame({"person": tasks["reporter"], "at": tasks["created"]})]
+    if not ctx.events.empty:
+        parts.append(pd.DataFrame({"person": ctx.events["author"], "at": ctx.events["at"]}))
+    seen = pd.concat(parts, ignore_index=True).dropna()
+    return seen.groupby(seen["person"].astype("string"))["at"].max()
+
+
+def _orphaned(ctx: Context) -> Measured:
+    _require_any(ctx, "assignee", "assignees")
+    ctx.require("updated")
+    owned = _open(ctx)[_owned(_open(ctx))]
+    seen = _last_seen(ctx)
+    owner = owned["assignee"].astype("string").fillna(owned["assignees"].str[0].astype("string"))
+    quiet = _days(ctx.as_of, owner.map(seen)) > ctx.options["stale_days"]
+    days = ctx.options["stale_days"]
+    return _share(quiet, owned["task_id"], healthy=False, empty="no open task has an owner",
+                  finding="{bad} of {n} owned open tasks are orphaned: their owner has shown no activity for over "
+                          f"{days} days")
+
+
+def _reassigned(ctx: Context) -> Measured:
+    events = _field_events(ctx, _ASSIGNEE_FIELDS, "assignee")
+    # A first assignment (nobody -> someone) is not a hand-off; a change away from someone is.
+    moved = events.loc[events["old"].notna(), "task_id"]
+    return _share(_isin(ctx.tasks["task_id"], moved), ctx.tasks["task_id"], healthy=False, empty="no tasks",
+                  finding="{bad} of {n} tasks changed owner at least once")
+
+
+# --- When -----------------------------------------------------------------------------------------
+
+def _open_dated(ctx: Context) -> Measured:
+    _require_any(ctx, "due", "iteration")
+    open_ = _open(ctx)
+    dated = open_["due"].notna() | open_["iteration"].notna()
+    return _share(dated, open_["task_id"], healthy=True, empty="no open tasks",
+                  finding="{bad} of {n} open tasks have no due date, sprint or cycle")
+
+
+def _overdue(ctx: Context) -> Measured:
+    ctx.require("due")
+    dated = _open(ctx)[_open(ctx)["due"].notna()]
+    return _share(dated["due"] < ctx.as_of, dated["task_id"], healthy=False, empty="no open task has a due date",
+                  finding="{bad} of {n} dated open tasks are past their due date")
+
+
+def _on_time(ctx: Context) -> Measured:
+    ctx.require("due")
+    done = _done(ctx)[_done(ctx)["due"].notna() & _done(ctx)["completed"].notna()]
+    # Due dates are usually whole days, so finishing any time on the due day is on time.
+    on_time = done["completed"].dt.floor("D") <= done["due"].dt.floor("D")
+    return _share(on_time, done["task_id"], healthy=True, empty="no finished task has both a due date and a "
+                  "completion date", finding="{bad} of {n} dated finished tasks were finished after their due date")
+
+
+def _due_moved(ctx: Context) -> Measured:
+    events = _field_events(ctx, _DUE_FIELDS, "due-date")
+    moved = events.loc[events["old"].notna(), "task_id"]
+    pool = ctx.tasks[ctx.tasks["due"].notna() | _isin(ctx.tasks["task_id"], events["task_id"])]
+    return _share(_isin(pool["task_id"], moved), pool["task_id"], healthy=False, empty="no task has a due date",
+                  finding="{bad} of {n} dated tasks had their due date moved")
+
+
+def _undated_age(ctx: Context) -> Measured:
+    _require_any(ctx, "due", "iteration")
+    ctx.require("created")
+    open_ = _open(ctx)
+    undated = open_[open_["due"].isna() & open_["iteration"].isna() & open_["created"].notna()]
+    if undated.empty:
+        return Measured(0.0, 100.0, 0)
+    age = _days(ctx.as_of, undated["created"])
+    median = float(age.median())
+    score = _days_score(median, good=14, bad=180)
+    old = undated.loc[age > 90, "task_id"].astype(str).tolist()
+    text = f"{len(old)} undated open tasks are over 90 days old (median age {median:.0f} days)" if old else None
+    return Measured(median, score, len(undated), old, text, _severity(score))
+
+
+# --- How ------------------------------------------------------------------------------------------
+
+def _fresh(ctx: Context) -> Measured:
+    ctx.require("updated")
+    days = ctx.options["fresh_days"]
+    recent = _open(ctx)["updated"] >= ctx.as_of - pd.Timedelta(days=days)
+    return _share(recent, _open(ctx)["task_id"], healthy=True, empty="no open tasks",
+                  finding="{bad} of {n} open tasks were not updated in the last " + f"{days} days")
+
+
+def _went_through(ctx: Context) -> Measured:
+    events = _status_events(ctx)
+    done = _done(ctx)[_isin(_done(ctx)["task_id"], events["task_id"])]
+    working = events["new_cat"].eq("in_progress").fillna(False) | events["old_cat"].eq("in_progress").fillna(False)
+    through = _isin(done["task_id"], events.loc[working, "task_id"])
+    return _share(through, done["task_id"], healthy=True, empty="no done task has status history",
+                  finding="{bad} of {n} done tasks jumped to done without passing through in-progress")
+
+
+def _statuses_used(ctx: Context) -> Measured:
+    ctx.require("status")
+    used = {str(c) for c in ctx.tasks["status_category"].dropna().unique()}
+    if not ctx.events.empty and ctx.events["field"].isin(_STATUS_FIELDS).any():
+        history = _status_events(ctx)
+        # Trackers log transitions, not the first status, so a stage left behind shows only as "old".
+        used |= set(history["new_cat"].dropna().unique()) | set(history["old_cat"].dropna().unique())
+    stages = ("todo", "in_progress", "done")
+    score = 100 * sum(s in used for s in stages) / len(stages)
+    names = ctx.tasks["status"].nunique()
+    missing = [s.replace("_", "-") for s in stages if s not in used]
+    text = (f"No task is or was in a {' or '.join(missing)} status ({names} statuses in use): the workflow's "
+            "stages are not all used") if missing else None
+    return Measured(float(names), score, len(ctx.tasks), [], text, _severity(score))
+
+
+def _dependencies(ctx: Context) -> Measured:
+    _require_any(ctx, "blocked_by", "description")
+    linked = _has_list(ctx.tasks["blocked_by"])
+    flags = linked | _contains(ctx.tasks["description"], _DEPENDENCY)
+    share = float(flags.mean())
+    # Recording dependencies on about one task in ten shows the practice exists (inferred target).
+    score = min(1.0, share / 0.10) * 100
+    text = None if flags.any() else f"None of {len(flags)} tasks records a blocker or dependency"
+    return Measured(share, score, len(flags), [], text, _severity(score))
+
+
+def _time_in_status(ctx: Context) -> Measured:
+    doing = ctx.tasks[ctx.tasks["status_category"] == "in_progress"]
+    if doing.empty:
+        raise NotMeasurable("no task is in progress now")
+    since = doing["started"]
+    if not ctx.events.empty and (ctx.events["field"] == "status").any():
+        status = ctx.events[ctx.events["field"] == "status"]
+        last = status.groupby("task_id")["at"].max()
+        since = doing["task_id"].map(last).astype(since.dtype).fillna(since)
+    if since.isna().all():
+        raise NotMeasurable("in-progress tasks have no start time and no status history")
+    age = _days(ctx.as_of, since).dropna()
+    median = float(age.median())
+    score = _days_score(median, good=5, bad=45)
+    limit = ctx.options["stale_days"]
+    stuck = doing.loc[age.index[age > limit], "task_id"].astype(str).tolist()
+    text = f"{len(stuck)} in-progress tasks have sat in their status for over {limit} days" if stuck else None
+    return Measured(median, score, len(age), stuck, text, _severity(score))
+
+
+def _spec(element: str, name: str, fields: tuple[str, ...], how: str, compute) -> SignalSpec:
+    return SignalSpec(element=element, name=name, fields=fields, how=how, compute=compute)
+
+
+SIGNALS: tuple[SignalSpec, ...] = (
+    _spec("Why", "linked to a goal", ("parent_id", "labels", "task_type"),
+          "Share of tasks (epics themselves left out) with a parent/epic/milestone link or a goal-like label.",
+          _linked_to_goal),
+    _spec("Why", "parent purpose written", ("description", "parent_id", "task_type"),
+          "Share of parent epics/goals in the export whose description is substantive.", _parent_purpose),
+    _spec("Why", "intent stated", ("description",),
+          "Share of descriptions with intent cues ('so that', 'because', 'goal', 'outcome', 'in order to').",
+          _intent_cues),
+    _spec("What", "substantive description", ("description",),
+          "Share of tasks whose description has at least substantive_words words.", _substantive),
+    _spec("What", "acceptance criteria", ("description",),
+          "Share of tasks whose description holds acceptance criteria, a checklist or given/when/then.",
+          _acceptance),
+    _spec("What", "estimated", ("estimate",), "Share of tasks with an estimate.", _estimated),
+    _spec("What", "duplicates", ("resolution", "status", "title"),
+          "Share of tasks resolved as duplicate or repeating an earlier title of 3+ words; lower is better.",
+          _duplicates),
+    _spec("What", "reopened", ("events",),
+          "Share of finished tasks (history) that went from done back to open; lower is better.", _reopened),
+    _spec("Who", "open with owner", ("assignee", "assignees"), "Share of open tasks with an assignee.",
+          _open_owned),
+    _spec("Who", "single owner", ("assignees",),
+          "Share of owned open tasks with exactly one assignee.", _single_owner),
+    _spec("Who", "orphaned", ("assignee", "updated", "events"),
+          "Share of owned open tasks whose owner shows no activity for stale_days; lower is better.", _orphaned),
+    _spec("Who", "reassigned", ("events",),
+          "Share of tasks whose owner changed at least once (history); lower is better.", _reassigned),
+    _spec("When", "open with date", ("due", "iteration"),
+          "Share of open tasks with a due date or a sprint/cycle/milestone.", _open_dated),
+    _spec("When", "overdue", ("due",), "Share of dated open tasks past their due date; lower is better.",
+          _overdue),
+    _spec("When", "on time", ("due", "completed"),
+          "Share of dated done tasks finished on or before the due day.", _on_time),
+    _spec("When", "due date moved", ("events",),
+          "Share of dated tasks whose due date changed (history); lower is better.", _due_moved),
+    _spec("When", "undated age", ("created", "due", "iteration"),
+          "Median age of open tasks with no date; 100 up to 14 days, 0 from 180 days.", _undated_age),
+    _spec("How", "current", ("updated",),
+          "Share of open tasks updated in the last fresh_days days.", _fresh),
+    _spec("How", "went through in-progress", ("events",),
+          "Share of done tasks (history) that passed through an in-progress status.", _went_through),
+    _spec("How", "stages used", ("status", "status_category"),
+          "Value: statuses in use; score: share of to-do, in-progress and done stages any task is or was in.",
+          _statuses_used),
+    _spec("How", "dependencies recorded", ("blocked_by", "description"),
+          "Share of tasks with a blocked-by link or dependency text; 10% or more scores 100 (inferred target).",
+          _dependencies),
+    _spec("How", "time in status", ("started", "events"),
+          "Median days in-progress tasks have sat in their current status; 100 up to 5 days, 0 from 45.",
+          _time_in_status),
+)
