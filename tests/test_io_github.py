@@ -199,11 +199,22 @@ def test_body_blockers_become_blocked_by_ids():
         "acme/widgets#2": ["acme/widgets#4"],
         "acme/widgets#3": ["acme/widgets#5"],  # "Depends on <issue URL>"
         "acme/widgets#4": [],  # "Unblocked by" and a bare "see #2" are no blockers
-        "acme/widgets#5": [],  # itself, and another repository
+        "acme/widgets#5": ["other/repo#1"],  # not itself; another repository's issue keeps its full id
     }
-    note = [w for w in export.report.warnings if "blockers" in w]
-    assert len(note) == 1 and note[0].startswith("Issue bodies name 2 blockers")
-    assert "acme/widgets#1 names acme/widgets#99" in note[0]
+    notes = [w for w in export.report.warnings if "blockers" in w]
+    assert len(notes) == 2
+    assert notes[0].startswith("Issue bodies name 1 blockers in other repositories (e.g. acme/widgets#5 is "
+                               "blocked by other/repo#1)")
+    assert notes[1].startswith("Issue bodies name 1 blockers of their own repository that are not issues of this "
+                               "file (e.g. acme/widgets#1 names acme/widgets#99")
+
+
+def test_blockers_across_repositories_match_when_files_are_combined(tmp_path):
+    doc = json.loads(SEARCH.read_text())["items"][:1]
+    doc[0]["body"] = "Depends on acme/widgets#2"
+    combined = wf.read_export([_write(tmp_path, json.dumps(doc), "hello.json"), BLOCKERS])
+    assert _task(combined, "octocat/Hello-World#1")["blocked_by"] == ["acme/widgets#2"]
+    assert "acme/widgets#2" in set(combined.tasks["task_id"])
 
 
 def test_blocker_that_is_a_pull_request_is_no_task(tmp_path):
@@ -211,7 +222,8 @@ def test_blocker_that_is_a_pull_request_is_no_task(tmp_path):
     doc[0]["body"] = "Blocked by #3 and #2"  # #3 is a pull request (a rejected row)
     export = wf.read_export(_write(tmp_path, json.dumps(doc)))
     assert _task(export, "octocat/Hello-World#1")["blocked_by"] == ["octocat/Hello-World#2"]
-    assert any(w.startswith("Issue bodies name 1 blockers") for w in export.report.warnings)
+    assert any(w.startswith("Issue bodies name 1 blockers of their own repository") and "#3" in w
+               for w in export.report.warnings)
 
 
 def test_search_api_items_wrapper():

@@ -115,6 +115,8 @@ def test_34_column_layout_iso_dates_and_blocked_by():
     assert dict(t["status_category"]) == {"WEB-10": "in_progress", "WEB-11": "done", "WEB-13": "cancelled"}
     assert t.loc["WEB-13", "title"] == "+1 button"
     assert t.loc["WEB-13", "parent_id"] == "WEB-10"
+    # "Duplicate of" is how Linear states a duplicate; other issues have no resolution.
+    assert t.loc["WEB-13", "resolution"] == "duplicate" and t.loc[["WEB-10", "WEB-11"], "resolution"].isna().all()
     assert "UUID" in export.report.unmapped_columns
 
 

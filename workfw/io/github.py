@@ -24,7 +24,9 @@ How issues become tasks (the import report repeats what matters):
 * ``blocked_by``: "Blocked by #12", "blocked by owner/repo#12, #14" or
   "Depends on <issue URL>" in the body name blockers; those that are issues
   of the file become their task ids (``#12`` means the issue's own
-  repository).  Blockers outside the file are left out, and counted in a warning.
+  repository).  Issues of other repositories keep their ``owner/repo#n``
+  (they match when several repositories' files are read together); issues of
+  the same repository missing from the file are left out.  A warning counts both.
 * ``reporter`` is the author's login; bot logins stay as they are
   (``dependabot[bot]``).
 * A file without dates (for example ``gh issue list --json body,labels,title,url``)
@@ -229,24 +231,39 @@ def _blocker_refs(body: Any, repo: str | None) -> list[str]:
 
 
 def _blocked_by(issues: list[dict], rows: pd.DataFrame, warnings: list[str]) -> list[list[str]]:
-    """Resolve each issue's body references to task ids of this file; references elsewhere are counted."""
+    """Resolve each issue's body references to task ids.
+
+    An issue of this file becomes its task id.  An issue of another
+    repository keeps its full ``owner/repo#n``: no file of one repository
+    holds it, and it is that issue's task id once the repositories' files are
+    read together.  An issue of the same repository missing from the file (a
+    pull request, or an issue the export left out) is dropped.  Both are counted.
+    """
     # GitHub owner and repository names ignore case; the file's own spelling wins.
     known = {tid.casefold(): tid for tid in rows.loc[rows["_reject"].isna(), "task_id"].dropna()}
-    out, outside, example = [], 0, None
+    out, elsewhere, missing = [], [], []
     for rec, (own, repo) in zip(issues, rows[["task_id", "_repo"]].itertuples(index=False, name=None)):
+        repo = None if pd.isna(repo) else repo
         found = []
-        for ref in _blocker_refs(rec.get("body"), None if pd.isna(repo) else repo):
+        for ref in _blocker_refs(rec.get("body"), repo):
             target = known.get(ref.casefold())
-            if target is None:
-                outside += 1
-                example = example or (own, ref)
-            elif target != own:
-                found.append(target)
+            if target is not None:
+                if target != own:
+                    found.append(target)
+            elif repo is not None and not ref.casefold().startswith(f"{repo.casefold()}#"):
+                found.append(ref)
+                elsewhere.append((own, ref))
+            else:
+                missing.append((own, ref))
         out.append(found)
-    if outside:
-        warnings.append(f"Issue bodies name {outside} blockers ('blocked by' / 'depends on') that are not issues of "
-                        f"this file (e.g. {example[0]} names {example[1]}); they are left out of blocked_by. Export "
-                        "those repositories too and combine the files if blocked work across them matters.")
+    if elsewhere:
+        warnings.append(f"Issue bodies name {len(elsewhere)} blockers in other repositories (e.g. {elsewhere[0][0]} "
+                        f"is blocked by {elsewhere[0][1]}); blocked_by keeps those ids, which match once the "
+                        "repositories' files are read together (a list of files in read_export).")
+    if missing:
+        warnings.append(f"Issue bodies name {len(missing)} blockers of their own repository that are not issues of "
+                        f"this file (e.g. {missing[0][0]} names {missing[0][1]}: a pull request, or an issue the "
+                        "export left out); they are left out of blocked_by. Export with --state all to keep them.")
     return out
 
 

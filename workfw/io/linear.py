@@ -20,6 +20,7 @@ the shared CSV reader, which warns.  Choices this reader makes:
   the ``iteration``; ``Priority`` ``No priority`` is empty; ``Creator`` is the
   ``reporter``; the ``'`` Linear puts before text starting with ``= + - @``
   (or a tab or carriage return) is removed.
+* ``Duplicate of`` (newer exports) gives ``resolution = "duplicate"``.
 * **Projects as parents**: Linear's CSV has no row for a project, yet the
   project is the goal its issues serve.  Every issue with a ``Project`` and
   no ``Parent issue`` gets ``parent_id = "project:<name>"`` (sub-issues reach
@@ -70,7 +71,8 @@ _FIELD_MAP = {
     "Started": "started; status_category in_progress when set",
     "Completed": "completed; status_category done when set",
     "Canceled": "status_category cancelled when set (time kept in raw)", "Due Date": "due",
-    "Parent issue": "parent_id", "Blocked by": "blocked_by",
+    "Parent issue": "parent_id (else 'project:<Project>')", "Blocked by": "blocked_by",
+    "Duplicate of": "resolution 'duplicate' when set (the original's id kept in raw)",
 }
 
 
@@ -131,6 +133,9 @@ def read_linear_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "Tas
     mapped["assignees"] = as_lists(mapped["assignee"])
     mapped["labels"] = split_values(_text(table, "Labels"), ",")
     mapped["blocked_by"] = split_values(_text(table, "Blocked by"), ",")
+    # Linear states a duplicate only through this link (its "Duplicate" status can be renamed).
+    duplicate = _text(table, "Duplicate of")
+    mapped["resolution"] = pd.Series("duplicate", index=raw.index, dtype="string").where(duplicate.notna())
     priority = _text(table, "Priority")
     mapped["priority"] = priority.mask(priority.str.casefold() == "no priority")
     cycle_number = _text(table, "Cycle Number")
