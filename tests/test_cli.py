@@ -29,6 +29,11 @@ def csv_file(tmp_path) -> Path:
     return path
 
 
+# read_export reports its progress in this workfw (the command shows it as one updating line).
+HAS_PROGRESS = cli._reader_takes_progress()
+needs_progress = pytest.mark.skipif(not HAS_PROGRESS, reason="read_export has no progress parameter yet")
+
+
 def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
@@ -42,8 +47,12 @@ def test_report_writes_the_page_and_shows_progress(csv_file, tmp_path):
     text = target.read_text(encoding="utf-8")
     assert "<td>A-2</td><td>&lt;img src=x onerror=alert(1)&gt;</td>" in text
     assert "<td>Rows read</td><td>4</td>" in text and "<td>File</td><td>tiny.csv</td>" in text
-    lines = err.splitlines()
-    assert lines[0].startswith(f"workfw: reading {csv_file} (1 of 1) (")
+    lines = err.rstrip("\n").split("\n")  # not splitlines(): it splits at the carriage returns too
+    if HAS_PROGRESS:  # the reading line is redrawn in place with carriage returns and ends at 100%
+        assert lines[0].startswith(f"\rworkfw: reading {csv_file}: reading 0%")
+        assert lines[0].split("\r")[-1].startswith(f"workfw: reading {csv_file}: done 100%")
+    else:
+        assert lines[0].startswith(f"workfw: reading {csv_file} (")
     assert [line.split(" (")[0] for line in lines[1:-1]] == [
         "workfw: [1/4] diagnosing Coordination Stack", "workfw: [2/4] flow metrics", "workfw: [3/4] flow charts",
         "workfw: [4/4] writing"]
@@ -172,3 +181,50 @@ def test_assessment_folder_and_survey_csv(csv_file, tmp_path):
     assert {r["element"]: r["count"] for r in rows} == {e: 2 * int(n) for e, n in per_element.items()}
     code, _, err = run("report", str(csv_file), *MAP, "-q", "--assessment", str(survey))
     assert code == 2 and err.startswith(f"workfw: {survey}: a survey CSV answers one framework; found no --framework")
+
+
+@needs_progress
+def test_reading_progress_is_one_updating_line_on_stderr(csv_file, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "tiny.csv", *MAP, "-o", "out.html", "--only", "visibility"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    reading, *rest = err.split("\n")
+    states = [s.rstrip() for s in reading.split("\r")[1:]]
+    assert states[0] == "workfw: reading tiny.csv: reading 0%"
+    assert any(s.startswith("workfw: reading tiny.csv: parsing ") for s in states)
+    percents = [int(s.rsplit(" ", 1)[-1].rstrip("%")) for s in states[:-1]]
+    assert percents == sorted(percents) and percents[-1] == 100  # the bar never steps back
+    assert states[-1].startswith("workfw: reading tiny.csv: done 100% (") and states[-1].endswith(" s)")
+    assert rest[0].startswith("workfw: [1/4] diagnosing Work Visibility")
+
+
+def test_reading_progress_is_skipped_for_a_read_export_without_it(csv_file, monkeypatch):
+    import workfw.io
+
+    real = workfw.io.read_export
+
+    def old_reader(path_or_file, *, source="auto", **options):  # a workfw from before progress existed
+        assert "progress" not in options
+        return real(path_or_file, source=source, **options)
+
+    monkeypatch.setattr(workfw.io, "read_export", old_reader)
+    code, _, err = run("report", str(csv_file), *MAP, "--json", "-o", "-", "--only", "visibility")
+    assert code == 0 and err.splitlines()[0].startswith(f"workfw: reading {csv_file} (")
+    assert "\r" not in err
+
+
+def test_quiet_reads_without_any_progress(csv_file):
+    code, out, err = run("report", str(csv_file), *MAP, "--json", "-o", "-", "-q", "--only", "visibility")
+    assert code == 0 and err == "" and json.loads(out)["export"]["tasks"] == 4
+
+
+@needs_progress
+def test_a_read_error_starts_on_its_own_line(tmp_path):
+    bad = tmp_path / "empty.csv"
+    bad.write_bytes(b"")
+    code, _, err = run("report", str(bad))
+    assert code == 2
+    lines = err.rstrip("\n").split("\n")
+    assert lines[0].split("\r")[-1].startswith(f"workfw: reading {bad}: reading ")
+    assert lines[1].startswith(f"workfw: {bad.name}, the whole file: found an empty file")

@@ -8,12 +8,13 @@ raises with its traceback.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from .errors import OptionError, WorkfwError
 
@@ -71,19 +72,55 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _Progress:
-    """Prints ``[done/total] step (elapsed s)`` lines on stderr."""
+    """Prints ``[done/total] step (elapsed s)`` lines, and one updating line per file read, on stderr."""
 
     def __init__(self, stream: TextIO, quiet: bool) -> None:
         self.stream, self.quiet, self.start = stream, quiet, time.perf_counter()
+        self._open = ""  # the updating line being shown, "" when none
 
     def line(self, text: str) -> None:
         if not self.quiet:
+            self.end_line()
             print(f"workfw: {text} ({time.perf_counter() - self.start:.1f} s)", file=self.stream, flush=True)
 
     def __call__(self, step: str, done: int, total: int) -> None:
         if step == "done":
             return
         self.line(f"[{done + 1}/{total}] {step}")
+
+    def reading(self, what: str) -> Callable[[str, float], None]:
+        """A ``read_export`` progress callback redrawing ``workfw: reading <what>: <stage> <n>%`` in place."""
+        def update(stage: str, fraction: float) -> None:
+            text = f"workfw: reading {what}: {stage} {min(max(fraction, 0.0), 1.0):.0%}"
+            if text == self._open:
+                return
+            if stage == "done":
+                text += f" ({time.perf_counter() - self.start:.1f} s)"
+            # Carriage return and padding redraw one line, in a terminal and in a captured log alike.
+            pad = " " * max(len(self._open) - len(text), 0)
+            self.stream.write(f"\r{text}{pad}")
+            self._open = text
+            if stage == "done":
+                self.end_line()
+            self.stream.flush()
+        return update
+
+    def end_line(self) -> None:
+        """Finish the updating line so the next message starts on a line of its own."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = ""
+
+
+def _reader_takes_progress() -> bool:
+    """Whether this workfw's ``read_export`` reports its progress (``progress(stage, fraction)``)."""
+    from .io import read_export
+
+    try:
+        return "progress" in inspect.signature(read_export).parameters
+    except (TypeError, ValueError):  # a wrapped or built-in callable without a signature
+        return False
 
 
 def _read(args: argparse.Namespace, progress: _Progress) -> Any:
@@ -94,9 +131,17 @@ def _read(args: argparse.Namespace, progress: _Progress) -> Any:
     if args.mapping:
         options["mapping"] = _mapping(args.mapping)
     exports = []
+    live = not progress.quiet and _reader_takes_progress()
     for i, path in enumerate(args.exports, start=1):
-        progress.line(f"reading {path} ({i} of {len(args.exports)})")
-        exports.append(read_export(path, source=args.source, **options))
+        what = path if len(args.exports) == 1 else f"{path} ({i} of {len(args.exports)})"
+        if not live:
+            progress.line(f"reading {what}")
+            exports.append(read_export(path, source=args.source, **options))
+            continue
+        try:
+            exports.append(read_export(path, source=args.source, progress=progress.reading(what), **options))
+        finally:
+            progress.end_line()  # an error message then starts on a line of its own
     return combine_exports(exports)
 
 
