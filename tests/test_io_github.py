@@ -186,7 +186,8 @@ def test_sniff_is_specific():
 
 BLOCKERS = FIXTURES / "github_blockers.json"
 SEARCH = FIXTURES / "github_search_items.json"
-PAGINATED = FIXTURES / "github_paginated.json"
+# Not .json: test_io_properties seeds from every *.json fixture with json.loads, which reads one page only.
+PAGINATED = FIXTURES / "github_paginated.jsonl"
 
 
 def test_body_blockers_become_blocked_by_ids():
