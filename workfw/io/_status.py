@@ -104,8 +104,9 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
     if unknown:
         warnings.append(f"Status names {unknown[:8]} match no known category and were read as 'todo'. "
                         "Pass status_map={'Name': 'in_progress'} to read_export to place them.")
-    lookup = {(s, e): c for s, e, c in zip(combos["status"], combos["exported"], combos["status_category"])}
-    category = pd.Series([lookup[(s, e)] for s, e in zip(frame["status"], frame["exported"])], index=status.index)
+    # ngroup numbers the groups in the order combos lists them (same keys, sort=False).
+    codes = frame.groupby(["status", "exported"], dropna=False, sort=False).ngroup().to_numpy()
+    category = pd.Series(combos["status_category"].to_numpy(dtype=object)[codes], index=status.index)
     table = (combos.groupby(["status", "status_category", "rule"], as_index=False, sort=False)["tasks"].sum()
              .sort_values("tasks", ascending=False, kind="stable").reset_index(drop=True))
     return category, table

@@ -13,13 +13,14 @@ in the field map and kept in ``raw`` for a blocked-work diagnosis to read.
 """
 from __future__ import annotations
 
-from collections import Counter
-
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ExportReadError
 from ._build import Assembly, assemble
-from ._common import count_values, first_present, gather_repeated, to_number
+from ._common import count_values, first_present, to_number
 from ._dates import DateParser
 from ._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
 from ._registry import ExportFormat, ReadOptions, register, report_progress
@@ -80,6 +81,39 @@ def sniff_jira_csv(headers: list[str]) -> bool:
     return "issue key" in names and "summary" in names
 
 
+def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) -> pd.Series:
+    """Join repeated columns (``Labels``, ``Labels (2)``...) into one list per row, in pyarrow.
+
+    Same result as :func:`~workfw.io._common.gather_repeated` (values split on
+    ``sep``, stripped, empty ones dropped, repeats dropped, first one kept)
+    without a Python loop over cells: an export has a million of them per column.
+    """
+    n = len(frame)
+    rows_parts, cols_parts, vals_parts = [], [], []
+    for j, col in enumerate(columns):
+        arr = pa.array(frame[col].astype("string").to_numpy(dtype=object, na_value=None), type=pa.large_string())
+        rows = np.arange(n)
+        if sep is not None:
+            lists = pc.split_pattern(arr, sep)
+            rows = pc.list_parent_indices(lists).to_numpy()
+            arr = pc.list_flatten(lists)
+        arr = pc.utf8_trim_whitespace(arr)
+        keep = pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False)
+        rows_parts.append(rows[keep.to_numpy(zero_copy_only=False)])
+        cols_parts.append(np.full(len(rows_parts[-1]), j))
+        vals_parts.append(arr.filter(keep))
+    if not columns or not sum(len(r) for r in rows_parts):
+        return pd.Series([[] for _ in range(n)], index=frame.index, dtype=object)
+    long = pd.DataFrame({"row": np.concatenate(rows_parts), "col": np.concatenate(cols_parts),
+                         "value": pa.chunked_array(vals_parts).to_pandas()})
+    # A stable sort by row keeps column order, then the order inside a split cell.
+    long = long.sort_values("row", kind="stable").drop_duplicates(["row", "value"])
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(long["row"].to_numpy(), minlength=n))])
+    lists = pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()),
+                                     pa.array(long["value"].to_numpy(dtype=object), type=pa.string()))
+    return pd.Series(lists.to_pylist(), index=frame.index, dtype=object)
+
+
 def _last_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     out = pd.Series(pd.NA, index=frame.index, dtype="string")
     for col in columns:  # later columns win, so the result is the last filled one
@@ -117,20 +151,37 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
     return parent.mask(parent == "")
 
 
-def _time_in_status(cell: object) -> list[tuple[str, int]] | None:
-    """``statusId_*:*_timesEntered_*:*_ms`` segments joined by ``_*|*_`` -> ``[(status id, ms)]``."""
-    if not isinstance(cell, str) or not cell.strip():
-        return None
-    out = []
-    for segment in cell.strip().split("_*|*_"):
-        parts = segment.split("_*:*_")
-        if len(parts) != 3 or not parts[2].strip().isdigit():
-            return None
-        out.append((parts[0].strip(), int(parts[2])))
+def _segments(cells: pd.Series) -> pd.DataFrame:
+    """Explode Time-in-Status cells into one row per segment: ``row, pos, last, sid, ms``.
+
+    Cells are ``statusId_*:*_timesEntered_*:*_ms`` segments joined by ``_*|*_``; a row with any
+    malformed segment is left out whole.  Split in pyarrow: a million-row export has
+    several million segments.
+    """
+    text = pa.array(cells.astype("string").to_numpy(dtype=object, na_value=None), type=pa.large_string())
+    text = pc.utf8_trim_whitespace(text)
+    present = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False))
+    lists = pc.split_pattern(text.take(present), "_*|*_")
+    seg_row = present[pc.list_parent_indices(lists).to_numpy()]
+    parts = pc.split_pattern(pc.list_flatten(lists), "_*:*_")
+    n_parts = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
+    # list_element needs every list long enough; pad the malformed ones before taking parts.
+    padded = pc.if_else(pc.equal(pc.list_value_length(parts), 3), parts,
+                        pa.scalar(["", "", ""], type=pa.list_(pa.large_string())))
+    sid = pc.utf8_trim_whitespace(pc.list_element(padded, 0))
+    ms_text = pc.utf8_trim_whitespace(pc.list_element(padded, 2))
+    good = (n_parts == 3) & pc.fill_null(pc.utf8_is_digit(ms_text), False).to_numpy(zero_copy_only=False)
+    bad_rows = np.unique(seg_row[~good])
+    keep = ~np.isin(seg_row, bad_rows)
+    out = pd.DataFrame({"row": cells.index.to_numpy()[seg_row[keep]],
+                        "sid": pd.Series(sid.filter(pa.array(keep)).to_pylist(), dtype="string").to_numpy(),
+                        "ms": pc.cast(ms_text.filter(pa.array(keep)), pa.int64()).to_numpy()})
+    out["pos"] = out.groupby("row", sort=False).cumcount()
+    out["last"] = out["pos"] == out.groupby("row", sort=False)["pos"].transform("max")
     return out
 
 
-def _started_from_time_in_status(segments: pd.Series, status: pd.Series, created: pd.Series,
+def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: pd.Series,
                                  completed: pd.Series, done: pd.Series, category_of_name: dict[str, str],
                                  warnings: list[str]) -> pd.Series:
     """Infer when done issues started: created + time spent in to-do statuses before the first start.
@@ -138,31 +189,38 @@ def _started_from_time_in_status(segments: pd.Series, status: pd.Series, created
     Status ids are not named in the file: an id is given the status name of the
     issues whose current status is its last (or only) segment.  The first
     segment is the status an issue was created in, taken as to-do when no issue
-    names it.  Segments are in the order first visited.
+    names it.  Segments are in the order first visited.  Vectorised: a
+    million-row export has several million segments.
     """
-    votes: dict[str, Counter] = {}
-    for segs, name in zip(segments, status):
-        if isinstance(segs, list) and isinstance(name, str):
-            votes.setdefault(segs[-1][0], Counter())[name] += 2 if len(segs) == 1 else 1
-    id_category = {sid: category_of_name[c.most_common(1)[0][0]] for sid, c in votes.items()}
     started = pd.Series(pd.NaT, index=status.index, dtype="datetime64[ns, UTC]")
-    unknown = 0
-    has_segments = segments.map(lambda s: isinstance(s, list)).astype(bool)
-    for idx in segments.index[done & has_segments & created.notna() & completed.notna()]:
-        todo_ms, worked, ok = 0, False, True
-        for pos, (sid, ms) in enumerate(segments[idx]):
-            cat = id_category.get(sid, "todo" if pos == 0 else None)
-            if cat is None:
-                ok = False
-                break
-            todo_ms += ms if cat == "todo" else 0
-            worked = worked or cat == "in_progress"
-        if not ok:
-            unknown += 1
-            continue
-        guess = created[idx] + pd.Timedelta(milliseconds=todo_ms)
-        if worked and guess <= completed[idx]:
-            started[idx] = guess
+    seg = _segments(cells)
+    if seg.empty:
+        return started
+    single = seg.groupby("row", sort=False)["pos"].transform("size") == 1
+    votes = seg.loc[seg["last"], ["row", "sid"]].assign(weight=single[seg["last"]].map({True: 2, False: 1}))
+    votes["name"] = status.reindex(votes["row"].to_numpy()).to_numpy()
+    votes = votes[votes["name"].notna()]
+    votes["order"] = range(len(votes))
+    # Counter.most_common: the highest count wins, ties go to the name seen first.
+    tally = votes.groupby(["sid", "name"], sort=False).agg(weight=("weight", "sum"), first=("order", "min"))
+    tally = tally.reset_index().sort_values(["sid", "weight", "first"], ascending=[True, False, True])
+    winners = tally.drop_duplicates("sid")
+    id_category = dict(zip(winners["sid"], winners["name"].map(category_of_name)))
+    eligible = (done & created.notna() & completed.notna()).reindex(seg["row"].to_numpy()).to_numpy(dtype=bool)
+    seg = seg[eligible]
+    if seg.empty:
+        return started
+    cat = seg["sid"].map(id_category)
+    cat = cat.where(cat.notna() | (seg["pos"] != 0), "todo")
+    by_row = pd.DataFrame({"row": seg["row"], "unknown": cat.isna(), "worked": cat == "in_progress",
+                           "todo_ms": seg["ms"].where(cat == "todo", 0)}).groupby("row", sort=False).agg(
+        unknown=("unknown", "any"), worked=("worked", "any"), todo_ms=("todo_ms", "sum"))
+    unknown = int(by_row["unknown"].sum())
+    known_rows = by_row[~by_row["unknown"]]
+    rows = known_rows.index.to_numpy()
+    guess = created.reindex(rows) + pd.to_timedelta(known_rows["todo_ms"].to_numpy(), unit="ms")
+    ok = known_rows["worked"].to_numpy(dtype=bool) & (guess <= completed.reindex(rows)).to_numpy(dtype=bool)
+    started.loc[rows[ok]] = guess[ok].to_numpy()
     if unknown:
         warnings.append(f"{unknown} done issues passed through statuses that no issue in the file is in now, so "
                         f"{_TIS_HEADER!r} could not tell when they started; their started time is left empty.")
@@ -209,15 +267,16 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
                            ("resolution", ("Resolution",)), ("url", ("Custom field (Issue URL)",))):
         take(field, *headers)
     mapped["task_id"] = mapped["task_id"].str.strip()
-    mapped["assignees"] = [[a] if isinstance(a, str) and a.strip() else [] for a in mapped["assignee"]]
+    has_assignee = (mapped["assignee"].str.strip() != "").fillna(False).to_numpy(dtype=bool)
+    mapped["assignees"] = [[a] if has else [] for a, has in zip(mapped["assignee"].tolist(), has_assignee)]
     mapped["parent_id"] = _parents(raw, cols, mapped["task_id"], field_map, warnings)
 
     repeated = {"labels": "Labels", "iteration": "Sprint", "comments": "Comment", "watchers": "Watchers",
                 "blocked_by": "Inward issue link (Blocks)"}
     for field, header in repeated.items():
         field_map.update(dict.fromkeys(cols.named(header), field))
-    mapped["labels"] = gather_repeated(raw, cols.named("Labels"))
-    mapped["blocked_by"] = gather_repeated(raw, cols.named("Inward issue link (Blocks)"), sep=",")
+    mapped["labels"] = _gather(raw, cols.named("Labels"))
+    mapped["blocked_by"] = _gather(raw, cols.named("Inward issue link (Blocks)"), sep=",")
     mapped["iteration"] = _last_present(raw, cols.named("Sprint"))
     mapped["comments"] = count_values(raw, cols.named("Comment"))
     mapped["watchers"] = count_values(raw, cols.named("Watchers"))
@@ -269,10 +328,15 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
     if tis_col := cols.first(_TIS_HEADER):
         field_map[tis_col] = "started (inferred for done issues)"
         user = {str(k).strip().casefold(): v for k, v in (options.status_map or {}).items()}
-        known = {str(s).strip().casefold(): c for s, c in zip(mapped["status"], stated) if isinstance(s, str) and isinstance(c, str) and c}
+        pairs = pd.DataFrame({"s": mapped["status"].astype("string").str.strip().str.casefold(),
+                              "c": pd.Series(stated, index=raw.index, dtype=object)})
+        pairs = pairs[pairs["s"].notna() & pairs["c"].map(lambda c: isinstance(c, str) and bool(c))]
+        # The last row naming a status wins, as a dict built row by row would keep it.
+        pairs = pairs.drop_duplicates("s", keep="last")
+        known = dict(zip(pairs["s"], pairs["c"]))
         names = mapped["status"].dropna().unique()
         inferred = _started_from_time_in_status(
-            raw[tis_col].map(_time_in_status, na_action="ignore"), mapped["status"], mapped["created"],
+            raw[tis_col], mapped["status"], mapped["created"],
             mapped["completed"], done, {n: name_category(n, user, known) for n in names}, warnings)
         mapped["started"] = mapped["started"].fillna(inferred)
         mapped["started_basis"] = mapped["started_basis"].mask(inferred.notna() & mapped["started_basis"].isna(),
