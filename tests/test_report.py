@@ -270,3 +270,18 @@ def test_sample_organisation_report_json():
     names = set(sample.tasks["assignee"].dropna()) | set(sample.tasks["reporter"].dropna())
     text = json.dumps(data)
     assert len(names) > 10 and not [n for n in names if n in text]
+
+
+def test_group_answers_spread_is_drawn_without_participant_names(export):
+    from workfw.assessment import Response, load_bank, responses_frame
+
+    ids = load_bank("value_pyramid")["id"]
+    responses = responses_frame([
+        Response(participant=EVIL, framework="value_pyramid", answers={s: 2 for s in ids}),
+        Response(participant="Cara Diaz", framework="value_pyramid", answers={s: 4 for s in ids}),
+    ])
+    page = report_html(export, assessment=responses, frameworks=["value_pyramid"])
+    assert "how our answers spread" in page and "Participant 02" in page
+    assert "Cara Diaz" not in page.split('id="assessment"')[1] and "<img src=x" not in page
+    assert report_json(export, assessment=responses, frameworks=["value_pyramid"])[
+        "assessment"]["value_pyramid"]["participants"] == 2

@@ -296,6 +296,7 @@ def _flow_section(analysis: Any, draw: _Figures) -> str:
 
 
 def _assessment_section(analysis: Any, draw: _Figures) -> str:
+    from .assessment import spread_figure
     from .charts import gap_figure
     from .report import FRAMEWORKS
 
@@ -315,6 +316,11 @@ def _assessment_section(analysis: Any, draw: _Figures) -> str:
                                 "perceived"],
                 headers=["Element", "Participants", "Answers", "Don't know", "Mean (1-5)", "Spread",
                          "Agreement", "Perceived (0-100)"]))
+        responses = part.get("responses")
+        if isinstance(responses, pd.DataFrame) and len(responses):
+            # Individual answers are opinions: the report may travel beyond the room, so never with names.
+            parts.append("<p>How the answers spread (participants as Participant 01…):</p>" + draw(spread_figure(
+                responses, framework=name, pseudonymise=True)))
         gap = part["gap"]
         parts.append(draw(gap_figure(gap, title=f"{FRAMEWORKS[name]}: perceived and measured (largest gap first)")))
         parts.append(table(gap, columns=["element", "perceived", "measured", "gap", "prompt"],

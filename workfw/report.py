@@ -204,7 +204,7 @@ def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps) -> dict[str, Any]:
 
 
 def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Framework -> {"group": the group's answers per element or None, "gap": the perception gap}."""
+    """Framework -> {"group": answers per element or None, "gap": the perception gap, "responses": the answers}."""
     if isinstance(assessment, pd.DataFrame):
         tools = _part("assessment", "group self-assessment", "aggregate", "group_gap")
         if "framework" not in assessment.columns:
@@ -212,7 +212,8 @@ def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[st
                               "table of workfw.assessment.load_responses or read_survey. Next step: pass that table.")
         answered = set(assessment["framework"].dropna())
         return {name: {"group": tools.aggregate(assessment, framework=name),
-                       "gap": tools.group_gap(diag, assessment, framework=name)}
+                       "gap": tools.group_gap(diag, assessment, framework=name),
+                       "responses": assessment[assessment["framework"] == name]}
                 for name, diag in diagnoses.items() if name in answered}
     if not isinstance(assessment, Mapping):
         raise OptionError(f"report: assessment is a {type(assessment).__name__}; expected the answer table of "
@@ -322,7 +323,9 @@ def _to_json(analysis: _Analysis) -> dict[str, Any]:
                          "items": _records(flow["forecast"], ["likelihood", "items"])},
         },
         "assessment": {name: {"gap": _records(part["gap"], ["element", "perceived", "measured", "gap", "mean",
-                                                              "spread", "agreement", "count", "dont_know", "prompt"])}
+                                                              "spread", "agreement", "count", "dont_know", "prompt"]),
+                              **({"participants": int(part["responses"]["response"].nunique())}
+                                 if part.get("responses") is not None else {})}
                        for name, part in analysis.assessment.items()},
     })
 
