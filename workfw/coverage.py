@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -52,13 +52,20 @@ def coverage_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows).T.reindex(columns=columns)
 
 
-def compare_trackers(samples: Iterable[str] | None = None) -> pd.DataFrame:
+_COMPARED: dict[tuple[str, ...], pd.DataFrame] = {}
+
+
+def compare_trackers(samples: Iterable[str] | None = None, *,
+                     progress: Callable[[str, float], None] | None = None) -> pd.DataFrame:
     """Coverage of every framework element for the same organisation exported from each tracker.
 
     Parameters
     ----------
     samples : iterable of str, optional
         Sample names (default: all of :func:`workfw.samples.list_samples`).
+    progress : callable, optional
+        ``progress(sample_name, fraction_done)`` before each sample and ``("done", 1.0)`` at the end.
+        The bundled samples never change, so results are kept for the session and a repeat call is instant.
 
     Returns
     -------
@@ -68,5 +75,14 @@ def compare_trackers(samples: Iterable[str] | None = None) -> pd.DataFrame:
     """
     from .samples import list_samples, load_sample
 
-    names = list(samples) if samples is not None else list(list_samples()["name"])
-    return coverage_matrix({name: coverage_table(load_sample(name)) for name in names})
+    names = tuple(samples) if samples is not None else tuple(list_samples()["name"])
+    if names not in _COMPARED:
+        tables = {}
+        for i, name in enumerate(names):
+            if progress is not None:
+                progress(name, i / max(len(names), 1))
+            tables[name] = coverage_table(load_sample(name))
+        _COMPARED[names] = coverage_matrix(tables)
+    if progress is not None:
+        progress("done", 1.0)
+    return _COMPARED[names].copy()

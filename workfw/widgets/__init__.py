@@ -1,11 +1,23 @@
-"""ipywidgets views for the notebooks: thin layers over testable models and functions."""
+"""ipywidgets views for the notebooks: thin layers over testable models and functions.
+
+00_start_here: :class:`DataLoader` (with :class:`StatusMapEditor`), :class:`TrackerComparison`.
+01-04 (one framework each): :class:`FrameworkDiagram`, :class:`AssessmentForm`, :class:`PerceivedDiagram`,
+:class:`Explorer`, :class:`FindingsBrowser`, :class:`GapView`, :class:`NextSteps`, and for the C4
+Flywheel :class:`WipWhatIf`.  Framework keys are in :data:`FRAMEWORKS`.
+"""
 from __future__ import annotations
 
-from ._explorer import (FRAMEWORKS, AssessmentForm, Explorer, ExplorerModel, GapView, Markup, findings_html, show,
-                        tasks_html)
+from ._assessment import AssessmentForm, FrameworkDiagram, GapView, PerceivedDiagram
+from ._common import FRAMEWORK_NAMES, FRAMEWORKS, Markup, findings_html, show, tasks_html
+from ._explorer import Explorer, ExplorerModel
+from ._findings import FindingsBrowser, NextSteps
 from ._loader import DataLoader, StatusMapEditor, report_html
+from ._trackers import TrackerComparison
+from ._whatif import WipWhatIf
 from ._workshop import *  # noqa: F401,F403  (workshop views; their names are in _workshop.__all__)
 from ._workshop import __all__ as _workshop_all
 
-__all__ = ["FRAMEWORKS", "AssessmentForm", "Explorer", "ExplorerModel", "GapView", "Markup", "findings_html", "show",
-           "tasks_html", "DataLoader", "StatusMapEditor", "report_html", *_workshop_all]
+__all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "AssessmentForm", "Explorer", "ExplorerModel", "GapView", "Markup",
+           "findings_html", "show", "tasks_html", "DataLoader", "StatusMapEditor", "report_html",
+           "FrameworkDiagram", "PerceivedDiagram", "FindingsBrowser", "NextSteps", "WipWhatIf", "TrackerComparison",
+           *_workshop_all]

@@ -1,39 +1,72 @@
-"""Choosing the data: a sample, an uploaded file or a path; the import report; the status map."""
+"""Choosing the data: a sample, an uploaded file or a path; the import report; the status map; coverage."""
 from __future__ import annotations
 
 import html
+import inspect
 from typing import Any, Callable
 
 import ipywidgets as W
 import pandas as pd
 
 from .. import workspace
+from ..coverage import coverage_matrix, coverage_table
 from ..errors import WorkfwError
 from ..export import TaskExport
 from ..io import read_export
 from ..schema import STATUS_CATEGORIES
-from ._explorer import Markup, show
+from ._common import PAGE, STYLE, Markup, frame_html, show
 
-__all__ = ["DataLoader", "StatusMapEditor", "report_html"]
+__all__ = ["DataLoader", "StatusMapEditor", "report_html", "rejected_rows", "coverage_html"]
+
+_INTERNAL = ("_file", "_row", "_outcome", "_reason", "task_id")
+
+
+def rejected_rows(export: TaskExport, *, columns: int = 4) -> pd.DataFrame:
+    """Rows of the file that became no task: row number, reason and the first few original columns."""
+    raw = export.raw
+    if "_outcome" not in raw.columns:
+        return pd.DataFrame(columns=["_row", "_reason"])
+    rows = raw[raw["_outcome"] == "rejected"]
+    original = [c for c in raw.columns if c not in _INTERNAL][:columns]
+    keep = [c for c in ("_file", "_row", "_reason") if c in raw.columns] + original
+    return rows[keep].reset_index(drop=True)
 
 
 def report_html(export: TaskExport) -> str:
-    """The import report as escaped HTML: counts, warnings and what became of every column."""
+    """The import report as escaped HTML: counts, warnings, unmapped columns and the rejected rows."""
     r = export.report
-    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in r.warnings) or "<li>none</li>"
-    unmapped = ", ".join(html.escape(c) for c in r.unmapped_columns) or "none"
-    return (f"<h4>Import of {html.escape(r.file)} ({html.escape(r.source)})</h4>"
-            f"<p><b>{r.rows_read}</b> rows read → <b>{len(export.tasks)}</b> tasks, {r.merged} rows merged "
-            f"into another row's task, {r.rejected} rows rejected (each with its reason in "
-            f"<code>export.raw</code>). {len(export.events)} history entries.</p>"
-            f"<p>Columns kept only in the raw table: {unmapped}</p><p>Warnings:</p><ul>{warnings}</ul>")
+    warnings = "".join(f"<li>{html.escape(str(w))}</li>" for w in r.warnings) or "<li>none</li>"
+    unmapped = ", ".join(html.escape(str(c)) for c in r.unmapped_columns) or "none"
+    rejected = rejected_rows(export)
+    table = frame_html(rejected, limit=20) if len(rejected) else "<p>No row was rejected.</p>"
+    return (f"<h4>Import of {html.escape(str(r.file))} ({html.escape(str(r.source))})</h4>"
+            f"<p><b>{r.rows_read}</b> rows read → <b>{len(export.tasks)}</b> tasks; {r.merged} rows merged "
+            f"into another row's task; {r.rejected} rows rejected; {len(export.events)} history entries.</p>"
+            f"<p>Columns kept only in the raw table (not used by any framework): {unmapped}</p>"
+            f"<p>Warnings:</p><ul>{warnings}</ul><p>Rejected rows:</p>{table}")
+
+
+def coverage_html(table: pd.DataFrame) -> str:
+    """A :func:`workfw.coverage.coverage_table` as an escaped table: what this export lets each element see."""
+    shown = pd.DataFrame({
+        "framework": table["framework"], "element": table["element"],
+        "measurable": [f"{m} of {n} signals" for m, n in zip(table["measurable"], table["signals"])],
+        "what is missing": table["missing"].str.replace("; ", " · ", regex=False),
+    })
+    return frame_html(shown)
+
+
+def _accepts_progress(func: Callable) -> bool:
+    return "progress" in inspect.signature(func).parameters
 
 
 class DataLoader(W.VBox):
     """Pick the data every notebook uses: a sample (default), an uploaded file, or a path.
 
-    The chosen export is saved to the workspace, so notebooks 01-05 show it
-    without uploading again.
+    Each load shows the import report (rows in and out, merged, rejected,
+    warnings, unmapped columns, the rejected rows), the editable status map
+    and what this export lets each framework see, and saves the export to the
+    workspace so notebooks 01-04 show it without loading again.
 
     Parameters
     ----------
@@ -42,7 +75,7 @@ class DataLoader(W.VBox):
     sample : str, optional
         Sample to load first when no path is given (default sample when None).
     pseudonymise : bool
-        Initial state of the pseudonymised-names switch.
+        Initial state of the pseudonymised-names switch (saved with the data).
     **read_options
         Passed to :func:`workfw.read_export` (``tz``, ``date_order``...).
     """
@@ -53,24 +86,41 @@ class DataLoader(W.VBox):
 
         self.read_options = dict(read_options)
         self.export: TaskExport | None = None
+        self.coverage = pd.DataFrame()
+        self._reader: Callable[[dict], TaskExport] | None = None
         self._source: dict[str, Any] = {}
+        self._extra: dict[str, Any] = {}
         self._callbacks: list[Callable[[TaskExport], None]] = []
-        names = list(list_samples()["name"])
-        self.sample = W.Dropdown(options=names, value=sample or names[0], description="Sample")
+        catalog = list_samples()
+        names = list(catalog["name"])
+        labels = [(f"{n} ({t})" if t else n, n) for n, t in zip(names, catalog.get("tracker", names))]
+        self.sample = W.Dropdown(options=labels, value=sample or names[0], description="Sample", style=STYLE,
+                                 layout=W.Layout(width="340px"))
         self.sample_button = W.Button(description="Use sample", icon="database")
         self.upload = W.FileUpload(accept=".csv,.json,.tsv,.txt,.workfw", multiple=True,
-                                   description="Upload export")
-        self.path = W.Text(value=path or "", placeholder="path/to/export.csv", description="Path")
+                                   description="Upload export", layout=W.Layout(width="200px"))
+        self.path = W.Text(value=path or "", placeholder="path/to/export.csv", description="Path", style=STYLE,
+                           layout=W.Layout(width="420px"))
         self.path_button = W.Button(description="Load path", icon="folder-open")
-        self.pseudonymise = W.Checkbox(value=pseudonymise, description="Pseudonymise names on screen")
+        self.pseudonymise = W.Checkbox(value=pseudonymise, description="Pseudonymise names on screen",
+                                       style=STYLE, indent=False)
+        self.bar = W.FloatProgress(value=0, min=0, max=1, description="", layout=W.Layout(width="300px"))
+        self.stage = W.HTML()
         self.status = W.HTML()
-        self.report_out = W.Output()
+        self.report_out, self.coverage_out = W.Output(), W.Output()
+        self.status_editor = StatusMapEditor(self)
+        self.tabs = W.Tab(children=[self.report_out, self.status_editor, self.coverage_out])
+        for i, title in enumerate(("Import report", "Status map", "What each framework can see")):
+            self.tabs.set_title(i, title)
         self.sample_button.on_click(lambda _: self.load_sample(self.sample.value))
         self.path_button.on_click(lambda _: self.load_path(self.path.value))
         self.upload.observe(self._uploaded, names="value")
-        self.pseudonymise.observe(lambda _: self._save(), names="value")
-        super().__init__([W.HBox([self.sample, self.sample_button]), W.HBox([self.path, self.path_button]),
-                          self.upload, self.pseudonymise, self.status, self.report_out])
+        self.pseudonymise.observe(lambda _: self._pseudonymise_changed(), names="value")
+        wrap = W.Layout(flex_flow="row wrap", align_items="center")
+        super().__init__([W.HBox([self.sample, self.sample_button], layout=wrap),
+                          W.HBox([self.path, self.path_button], layout=wrap),
+                          W.HBox([self.upload, self.pseudonymise], layout=wrap),
+                          W.HBox([self.bar, self.stage], layout=wrap), self.status, self.tabs], layout=PAGE)
         if path:
             self.load_path(path)
         else:
@@ -81,67 +131,107 @@ class DataLoader(W.VBox):
         self._callbacks.append(callback)
 
     def load_sample(self, name: str, **extra: Any) -> None:
-        """Load a sample organisation export."""
+        """Load a sample organisation export (``extra``: read options such as ``status_map``)."""
         from ..samples import load_sample
 
         self._load(lambda opts: load_sample(name, **opts), {"sample": name}, extra)
 
     def load_path(self, path: str, **extra: Any) -> None:
         """Load an export from a path."""
-        self._load(lambda opts: read_export(path, **{**self.read_options, **opts}), {"path": path}, extra)
+        self._load(lambda opts: read_export(path, **self._with_progress({**self.read_options, **opts})),
+                   {"path": path}, extra)
 
     def load_files(self, files: list[dict], **extra: Any) -> None:
         """Load uploaded files (FileUpload values: dicts with ``name`` and ``content``)."""
         items = [{"name": f["name"], "content": bytes(f["content"])} for f in files]
-        reader = (lambda opts: read_export(items[0], name=items[0]["name"], **{**self.read_options, **opts})) \
-            if len(items) == 1 else (lambda opts: read_export(items, **{**self.read_options, **opts}))
+        if len(items) == 1:
+            def reader(opts: dict) -> TaskExport:
+                return read_export(items[0], name=items[0]["name"],
+                                   **self._with_progress({**self.read_options, **opts}))
+        else:
+            def reader(opts: dict) -> TaskExport:
+                return read_export(items, **self._with_progress({**self.read_options, **opts}))
         self._load(reader, {"upload": [i["name"] for i in items]}, extra)
 
     def reload(self, **extra: Any) -> None:
         """Read the current source again with extra options (for example a ``status_map``)."""
         if self._reader is not None:
-            self._load(self._reader, self._source, extra)
-
-    _reader: Callable[[dict], TaskExport] | None = None
-
-    def _uploaded(self, change: dict) -> None:
-        if change["new"]:
-            self.load_files(list(change["new"]))
-
-    def _load(self, reader: Callable[[dict], TaskExport], source: dict, extra: dict) -> None:
-        try:
-            export = reader(extra)
-        except WorkfwError as exc:  # a user's file: show the message, keep the previous data
-            self.status.value = f"<p style='color:#b00'><b>Could not read it.</b> {html.escape(str(exc))}</p>"
-            return
-        self.export, self._reader, self._source = export, reader, source
-        self._save()
-        what = html.escape(str(source.get("sample") or source.get("path") or ", ".join(source.get("upload", []))))
-        self.status.value = (f"<p style='color:#060'>Loaded <b>{what}</b>: {len(export.tasks)} tasks. "
-                             "Notebooks 01-05 will use this data.</p>")
-        show(self.report_out, Markup(report_html(export)))
-        for callback in self._callbacks:
-            callback(export)
-
-    def _save(self) -> None:
-        if self.export is not None:
-            workspace.save(self.export, pseudonymise=bool(self.pseudonymise.value), **self._source)
+            self._load(self._reader, self._source, {**self._extra, **extra})
 
     @property
     def shown(self) -> TaskExport:
         """The export as it should appear on screen (pseudonymised when the switch is on)."""
         from ..privacy import pseudonymise
 
-        assert self.export is not None
+        if self.export is None:
+            raise WorkfwError("DataLoader: no data is loaded yet; expected a loaded export. "
+                              "Next step: pick a sample, upload a file or load a path.")
         return pseudonymise(self.export) if self.pseudonymise.value else self.export
+
+    def _progress(self, stage: str, fraction: float) -> None:
+        self.bar.value = max(0.0, min(1.0, float(fraction)))
+        self.stage.value = f"<small>{html.escape(str(stage))}</small>"
+
+    def _with_progress(self, options: dict) -> dict:
+        # read_export reports progress only in versions that accept the callback.
+        return {**options, "progress": self._progress} if _accepts_progress(read_export) else options
+
+    def _uploaded(self, change: dict) -> None:
+        if change["new"]:
+            self.load_files(list(change["new"]))
+
+    def _load(self, reader: Callable[[dict], TaskExport], source: dict, extra: dict) -> None:
+        self._progress("reading", 0.0)
+        try:
+            export = reader(extra)
+        except WorkfwError as exc:  # a user's file: show the message, keep the previous data
+            self._progress("failed", 0.0)
+            self.status.value = f"<p style='color:#b00'><b>Could not read it.</b> {html.escape(str(exc))}</p>"
+            return
+        self._progress("measuring what each framework can see", 0.9)
+        self.export, self._reader, self._source, self._extra = export, reader, source, dict(extra)
+        self.coverage = coverage_table(export)
+        self._save()
+        what = html.escape(str(source.get("sample") or source.get("path") or ", ".join(source.get("upload", []))))
+        self.status.value = (f"<p style='color:#060'>Loaded <b>{what}</b>: {len(export.tasks)} tasks. "
+                             "Notebooks 01-04 will use this data.</p>")
+        self._render()
+        self._progress("done", 1.0)
+        for callback in self._callbacks:
+            callback(export)
+
+    def _render(self) -> None:
+        from ..charts import coverage_figure
+
+        show(self.report_out, Markup(report_html(self.shown)))
+        label = str(self._source.get("sample") or self._source.get("path") or "this export")
+        matrix = coverage_matrix({label: self.coverage})
+        show(self.coverage_out, coverage_figure(matrix, title="What this export lets each framework element see"),
+             Markup(coverage_html(self.coverage)))
+
+    def _pseudonymise_changed(self) -> None:
+        self._save()
+        if self.export is not None:
+            self._render()
+
+    def _save(self) -> None:
+        if self.export is not None:
+            workspace.save(self.export, pseudonymise=bool(self.pseudonymise.value), **self._source)
 
 
 class StatusMapEditor(W.VBox):
-    """Edit how each status name maps to todo / in progress / done / cancelled, then re-read."""
+    """Edit how each status name maps to todo / in progress / done / cancelled, then re-read.
+
+    Parameters
+    ----------
+    loader : DataLoader
+        The loader whose data is re-read with the edited map.
+    """
 
     def __init__(self, loader: DataLoader) -> None:
         self.loader = loader
         self.rows = W.VBox()
+        self.dropdowns: dict[str, W.Dropdown] = {}
         self.apply = W.Button(description="Apply status map", icon="check")
         self.apply.on_click(lambda _: self.loader.reload(status_map=self.status_map()))
         loader.on_load(lambda _: self._build())
@@ -150,16 +240,20 @@ class StatusMapEditor(W.VBox):
         self._build()
 
     def _build(self) -> None:
-        table: pd.DataFrame = self.loader.export.report.status_map if self.loader.export else pd.DataFrame()
-        self.dropdowns: dict[str, W.Dropdown] = {}
+        export = self.loader.export
+        table: pd.DataFrame = export.report.status_map if export is not None else pd.DataFrame(
+            columns=["status", "status_category", "rule", "tasks"])
+        self.dropdowns = {}
         rows = []
-        for status, category, rule, count in table[["status", "status_category", "rule", "tasks"]].itertuples(index=False):
-            dd = W.Dropdown(options=list(STATUS_CATEGORIES), value=category, layout=W.Layout(width="140px"))
-            self.dropdowns[status] = dd
-            rows.append(W.HBox([W.HTML(f"<code>{html.escape(str(status))}</code>", layout=W.Layout(width="220px")),
+        for status, category, rule, count in table[["status", "status_category", "rule", "tasks"]].itertuples(
+                index=False):
+            value = category if category in STATUS_CATEGORIES else None
+            dd = W.Dropdown(options=list(STATUS_CATEGORIES), value=value, layout=W.Layout(width="150px"))
+            self.dropdowns[str(status)] = dd
+            rows.append(W.HBox([W.HTML(f"<code>{html.escape(str(status))}</code>", layout=W.Layout(width="240px")),
                                 dd, W.HTML(f"<small>{html.escape(str(rule))}, {int(count)} tasks</small>")]))
         self.rows.children = rows
 
     def status_map(self) -> dict[str, str]:
         """The map as edited: status name -> category."""
-        return {status: dd.value for status, dd in self.dropdowns.items()}
+        return {status: dd.value for status, dd in self.dropdowns.items() if dd.value is not None}

@@ -1,0 +1,87 @@
+"""Pieces every view shares: the framework registry, rendering into Output widgets, escaped tables."""
+from __future__ import annotations
+
+import html
+import importlib
+from typing import Any
+
+import ipywidgets as W
+import pandas as pd
+
+from ..diagnosis import Diagnosis
+from ..errors import OptionError
+
+__all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "ALL", "framework_module", "show", "Markup", "tasks_html",
+           "findings_html", "frame_html", "STYLE", "PAGE"]
+
+#: Framework key -> module implementing ``diagnose``, ``figures`` and ``scored_figure``.
+FRAMEWORKS = {
+    "c4_flywheel": "workfw.c4_flywheel",
+    "coordination_stack": "workfw.coordination_stack",
+    "value_pyramid": "workfw.value_pyramid",
+    "visibility": "workfw.visibility",
+}
+#: Framework key -> display name.
+FRAMEWORK_NAMES = {"c4_flywheel": "C4 Flywheel", "coordination_stack": "Coordination Stack",
+                   "value_pyramid": "Work Value Pyramid", "visibility": "Work Visibility"}
+ALL = "All"
+#: Labels wide enough to read, for every control.
+STYLE = {"description_width": "initial"}
+#: Views never grow wider than a 1280 px projector screen minus the notebook's margins.
+PAGE = W.Layout(max_width="1180px", width="100%")
+
+
+def framework_module(framework: str) -> Any:
+    """The module of a framework key of :data:`FRAMEWORKS`."""
+    if framework not in FRAMEWORKS:
+        raise OptionError(f"framework={framework!r}; expected one of {list(FRAMEWORKS)}. "
+                          "Next step: pass for example 'c4_flywheel'.")
+    return importlib.import_module(FRAMEWORKS[framework])
+
+
+def show(out: W.Output, *objects: Any) -> None:
+    """Replace what an Output widget shows with ``objects`` (figures, tables, HTML)."""
+    out.clear_output(wait=True)
+    for obj in objects:
+        out.append_display_data(obj)
+
+
+class Markup:
+    """Trusted HTML (already escaped by workfw) for an Output widget."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+
+def frame_html(frame: pd.DataFrame, *, index: bool = False, limit: int | None = None, na_rep: str = "") -> str:
+    """A DataFrame as an escaped HTML table that wraps long text instead of overflowing."""
+    shown = frame if limit is None else frame.head(limit)
+    table = shown.to_html(index=index, escape=True, na_rep=na_rep, border=0)
+    more = f"<p>… and {len(frame) - limit} more rows.</p>" if limit is not None and len(frame) > limit else ""
+    return (f'<div style="max-width:100%;overflow-x:auto"><div style="font-size:14px;word-break:break-word">'
+            f"{table}</div></div>{more}")
+
+
+def tasks_html(tasks: pd.DataFrame, ids: list[str], *, limit: int = 25) -> str:
+    """An escaped HTML table of the tasks behind a finding (id, title, team, status, assignee, updated)."""
+    cols = [c for c in ["task_id", "title", "team", "status", "assignee", "updated"] if c in tasks.columns]
+    rows = tasks.loc[tasks["task_id"].isin(ids), cols]
+    return frame_html(rows, limit=limit)
+
+
+def findings_html(diagnosis: Diagnosis, *, limit: int = 12) -> str:
+    """The findings as an escaped HTML list, most severe first, each with example task ids."""
+    if diagnosis.findings.empty:
+        return "<p>No findings: nothing in this selection crosses a threshold.</p>"
+    items = []
+    for row in diagnosis.findings.head(limit).itertuples():
+        ids = ", ".join(html.escape(str(i)) for i in row.task_ids[:6])
+        more = f" … (+{len(row.task_ids) - 6})" if len(row.task_ids) > 6 else ""
+        items.append(f"<li><b>{html.escape(str(row.severity))}</b> · {html.escape(str(row.element))}: "
+                     f"{html.escape(str(row.finding))}<br><small>{ids}{more}</small></li>")
+    extra = (f"<p><small>{len(diagnosis.findings) - limit} more findings: pick them in the findings browser."
+             "</small></p>" if len(diagnosis.findings) > limit else "")
+    return "<ol>" + "".join(items) + "</ol>" + extra
