@@ -16,13 +16,15 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import OptionError
 from .schema import tasks_of
 
 __all__ = [
     "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
-    "summarise", "make_findings", "late_capture", "common_caveats", "SEVERITIES", "DEFAULTS",
+    "summarise", "make_findings", "late_capture", "common_caveats", "member", "SEVERITIES", "DEFAULTS",
 ]
 
 SEVERITIES = ("high", "medium", "low")
@@ -206,9 +208,41 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
         mask &= (tasks["created"] <= end) & (ended.isna() | (ended >= start) |
                                              tasks["status_category"].isin(["todo", "in_progress"]))
         stamp = min(stamp, end)
-    tasks = tasks.loc[mask].reset_index(drop=True)
-    events = events[events["task_id"].isin(set(tasks["task_id"]))].reset_index(drop=True)
+    if not mask.all():
+        tasks = tasks.loc[mask].reset_index(drop=True)
+    if len(events):
+        events = events[member(events["task_id"], tasks["task_id"]).to_numpy()].reset_index(drop=True)
     return Context(tasks=tasks, events=events, as_of=stamp, options=opts)
+
+
+def member(values: pd.Series, pool: Any) -> pd.Series:
+    """``values.isin(pool)`` that stays fast when ``pool`` is large.
+
+    pandas' Arrow-string ``isin`` turns each pool value into a pyarrow scalar
+    in Python (a second per 100k task ids); this hashes both sides in pyarrow.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Values to look up (task ids, names...).
+    pool : iterable
+        The values to find; a Series, list, set or array.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, on ``values``' index; NA is never a member.
+    """
+    pool = pd.Series(list(pool) if isinstance(pool, (set, frozenset, dict)) else pool)
+    if len(values) == 0 or len(pool) == 0:
+        return pd.Series(False, index=values.index, dtype=bool)
+    if not (pd.api.types.is_string_dtype(values.dtype) and pd.api.types.is_string_dtype(pool.dtype)):
+        # Only text is compared as text here; 1 and "1" must stay different.
+        return values.isin(pool)
+    left = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+    right = pa.array(pool.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+    found = pc.fill_null(pc.is_in(left, value_set=right.drop_null()), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
 def _latest(tasks: pd.DataFrame) -> pd.Timestamp:
@@ -348,15 +382,16 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
     if done.empty or done["created"].isna().all() or done["completed"].isna().all():
         return None, []
     quick = (done["completed"] - done["created"]) <= pd.Timedelta(hours=1)
-    late = quick.fillna(False)
+    late = quick.fillna(False).to_numpy(dtype=bool, copy=True)
     if not ctx.events.empty:
+        from ._flow_times import _categoriser, _categories_of
+
         status_events = ctx.events[ctx.events["field"] == "status"]
-        touched = set(status_events["task_id"])
-        went_through = set(status_events.loc[status_events["new"].notna(), "task_id"])
-        # Without knowing each status' category here, "moved at least twice" stands in for "passed through work".
-        moves = status_events.groupby("task_id").size()
-        skipped = done["task_id"].isin(touched) & done["task_id"].map(moves).fillna(0).lt(2)
-        late |= skipped & done["task_id"].isin(went_through)
+        # Each move's target placed in a category the way flow does it, once per status name.
+        worked = _categories_of(status_events["new"], _categoriser(ctx.tasks)) == "in_progress"
+        touched = member(done["task_id"], status_events["task_id"]).to_numpy(dtype=bool)
+        through_work = member(done["task_id"], status_events.loc[worked.to_numpy(dtype=bool), "task_id"])
+        late = late | (touched & ~through_work.to_numpy(dtype=bool))
     ids = done.loc[late, "task_id"].tolist()
     return len(ids) / len(done), ids
 
