@@ -1,8 +1,6 @@
 """Flow metrics on small hand-built exports; every expected value is worked out in the comments."""
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 
@@ -284,6 +282,23 @@ def test_aging_wip_without_finished_work_has_no_bands():
     assert "no finished task" in out.attrs["reason"]
 
 
+def test_aging_wip_leaves_out_epics_initiatives_and_goals():
+    common = dict(status="In Progress", status_category="in_progress", created="2024-03-01",
+                  updated="2024-03-10", started="2024-03-02", started_basis="exact")
+    rows = [dict(task_id="E1", title="epic", task_type="Epic", **common),
+            dict(task_id="I1", title="initiative", task_type=" initiative ", **common),
+            dict(task_id="G1", title="goal", task_type="Goal", **common),
+            dict(task_id="S1", title="story", task_type="Story", parent_id="E1", **common),
+            dict(task_id="B1", title="bug", task_type="Bug", **common),
+            dict(task_id="N1", title="no type", **common)]
+    export = _export(rows)
+    # Only the work items age; the containers stay "in progress" for as long as their children move.
+    assert sorted(flow.aging_wip(export)["task_id"]) == ["B1", "N1", "S1"]
+    assert sorted(flow.aging_wip(export, exclude_types=())["task_id"]) == ["B1", "E1", "G1", "I1", "N1", "S1"]
+    assert sorted(flow.aging_wip(export, exclude_types=["bug"])["task_id"]) == ["E1", "G1", "I1", "N1", "S1"]
+    assert {"Epic", "Initiative", "Goal", "Milestone", "Project"} <= set(flow.CONTAINER_TYPES)
+
+
 def test_blocked_time_from_history_links_and_labels(history):
     out = flow.blocked_time(history).set_index("task_id")
     assert list(out.index) == ["T4", "T5", "T6", "T8"]
@@ -337,20 +352,16 @@ def test_forecast_weekly_samples_whole_weeks(steady):
     assert out.attrs["steps"] == 3 and out.attrs["sampled"] == 1
 
 
-def test_forecast_is_seeded_monotonic_and_fast(steady):
-    start = time.perf_counter()
+def test_forecast_is_seeded_and_monotonic(steady):
+    # Speed is measured in benchmarks/ (forecast_when), not asserted here.
     first = flow.forecast_how_many(steady, until="2024-02-29", runs=10000, seed=7)
-    elapsed = time.perf_counter() - start
     again = flow.forecast_how_many(steady, until="2024-02-29", runs=10000, seed=7)
     pd.testing.assert_frame_equal(first, again)
-    assert elapsed < 1.0
     items = first["items"].tolist()
     assert items == sorted(items, reverse=True) and items[0] > items[-1]
     # Calendar days sample 10 ones and 2 zeros (the weekend): 48 days average 40.
     assert 36 <= items[1] <= 42
-    start = time.perf_counter()
     when = flow.forecast_when(steady, items=30, runs=10000, seed=7)
-    assert time.perf_counter() - start < 1.0
     assert when["date"].is_monotonic_increasing
     pd.testing.assert_frame_equal(when, flow.forecast_when(steady, items=30, runs=10000, seed=7))
 

@@ -129,3 +129,36 @@ def test_charts_reject_other_tables_and_draw_empty_states(data):
                                  created="2024-01-01")])
     fig = flow_charts.cycle_time_scatter(nothing_done)
     assert len(fig.data) == 0 and fig.layout.annotations[0].text == "No finished task has a cycle time yet."
+
+
+def _points(fig) -> int:
+    return sum(len(t.x) if t.x is not None else 0 for t in fig.data)
+
+
+def test_no_chart_carries_more_than_the_point_budget_on_big_tables():
+    n = flow_charts.MAX_POINTS + 10_000
+    idx = pd.RangeIndex(n)
+    ids = "T" + pd.Series(idx).astype(str)
+    completed = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(idx % 700, unit="D")
+    cycle = pd.DataFrame({"task_id": ids, "title": ids, "completed": completed, "cycle_time_days": (idx % 40) + 0.5,
+                          "basis": "exact", "kind": "human", "team": ["A", "B"] * (n // 2)})
+    scatter = flow_charts.cycle_time_scatter(cycle, color="team")
+    markers = sum(len(t.x) for t in scatter.data if t.mode == "markers")
+    assert markers == flow_charts.MAX_POINTS
+    assert f"random sample of {flow_charts.MAX_POINTS:,} of {n:,} shown" in scatter.layout.title.text
+    # The percentile lines still describe every task, not the sample: p50 of 0.5..39.5 repeated.
+    assert any(t.name.startswith("50%: 20.0 days") for t in scatter.data if t.mode == "lines")
+
+    aging = pd.DataFrame({"task_id": ids, "title": ids, "status": ["Doing", "Review"] * (n // 2),
+                          "age_days": (idx % 90).astype(float), "assignee": "Ann",
+                          "percentile_band": pd.Categorical(["< p50"] * n, categories=flow.band_labels())})
+    aging.attrs["percentiles"] = {50.0: 100.0, 70.0: 120.0, 85.0: 130.0, 95.0: 140.0}
+    aged = flow_charts.aging_wip_chart(aging)
+    assert _points(aged) == flow_charts.MAX_POINTS and "oldest 50,000 of 60,000 shown" in aged.layout.title.text
+
+    dates = pd.date_range("1990-01-01", periods=n // 4)
+    cfd = pd.DataFrame({"date": dates.repeat(4), "state": ["done", "in_progress", "todo", "cancelled"] * (n // 4),
+                        "count": 1})
+    drawn = flow_charts.cumulative_flow_chart(cfd, include_cancelled=True)
+    assert 0 < _points(drawn) <= flow_charts.MAX_POINTS
+    assert "th date shown" in drawn.layout.title.text

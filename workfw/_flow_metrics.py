@@ -16,7 +16,7 @@ from ._flow_times import (
     _status_events, _utc, cycle_times, percentiles,
 )
 
-__all__ = ["throughput", "wip", "cumulative_flow", "band_labels", "aging_wip", "blocked_time"]
+__all__ = ["throughput", "wip", "cumulative_flow", "band_labels", "aging_wip", "blocked_time", "CONTAINER_TYPES"]
 
 
 # --------------------------------------------------------------------------- throughput and WIP
@@ -233,8 +233,13 @@ def band_labels(levels: Iterable[float] = PERCENTILE_LEVELS) -> list[str]:
     return [f"< p{wanted[0]}"] + [f"p{a}-p{b}" for a, b in zip(wanted, wanted[1:])] + [f"> p{wanted[-1]}"]
 
 
+#: Task types that hold other work (parents and goals), not work items themselves.
+CONTAINER_TYPES: tuple[str, ...] = ("Epic", "Initiative", "Milestone", "Goal", "Project", "Objective", "Theme")
+
+
 def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENTILE_LEVELS,
-              start: str = "started", working_days: bool = False, bots: Iterable[str] = ()) -> pd.DataFrame:
+              start: str = "started", working_days: bool = False, bots: Iterable[str] = (),
+              exclude_types: Iterable[str] = CONTAINER_TYPES) -> pd.DataFrame:
     """Age of every task in progress, against the cycle times of finished work.
 
     Parameters
@@ -252,6 +257,11 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
         Count ages and staleness in Monday-Friday days.
     bots : iterable of str
         Extra names to treat as agents.
+    exclude_types : iterable of str
+        ``task_type`` values left out (case-insensitive): epics, initiatives
+        and goals stay "in progress" for months while their children move,
+        so their age says nothing about the flow of work items.  Pass ``()``
+        to keep every task.
 
     Returns
     -------
@@ -270,7 +280,9 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
     bands = band_labels(levels)
     pct = percentiles(cycle_times(data, start=start, working_days=working_days, bots=bots), levels=levels)
     kind = actor_kind(tasks, extra=bots)
-    open_mask = tasks["status_category"] == "in_progress"
+    containers = {str(t).strip().casefold() for t in exclude_types}
+    is_container = tasks["task_type"].astype("string").str.strip().str.casefold().isin(containers).fillna(False)
+    open_mask = (tasks["status_category"] == "in_progress") & ~is_container.astype(bool)
     active = tasks.loc[open_mask].reset_index(drop=True)
     hist_start, _ = _marks(_intervals(active, events, _categoriser(tasks)),
                            start if start != "created" else "started")

@@ -33,10 +33,10 @@ from __future__ import annotations
 # The implementation lives in three private modules (each a few hundred
 # lines); this module is the public import path and keeps every name.
 from ._flow_forecast import forecast_how_many, forecast_when, littles_law
-from ._flow_metrics import aging_wip, band_labels, blocked_time, cumulative_flow, throughput, wip
+from ._flow_metrics import CONTAINER_TYPES, aging_wip, band_labels, blocked_time, cumulative_flow, throughput, wip
 from ._flow_times import PERCENTILE_LEVELS, cycle_times, percentiles
 
 __all__ = [
     "PERCENTILE_LEVELS", "cycle_times", "percentiles", "band_labels", "throughput", "wip", "aging_wip",
-    "cumulative_flow", "blocked_time", "forecast_how_many", "forecast_when", "littles_law",
+    "cumulative_flow", "blocked_time", "forecast_how_many", "forecast_when", "littles_law", "CONTAINER_TYPES",
 ]
