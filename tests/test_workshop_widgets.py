@@ -117,7 +117,7 @@ def test_collector_takes_files_codes_and_a_survey_through_its_widgets(workspace)
     collector.on_change(lambda: seen.append(len(collector.responses)))
     collector.files.value = (_upload(ana_file.name, ana_file.read_bytes()),)
     assert collector.files.value == ()  # emptied, so the same file can be chosen again
-    assert "1 responses so far" in collector.count.value and "1 new" in collector.messages.value
+    assert "1 response so far" in collector.count.value and "1 new" in collector.messages.value
     collector.codes.value = f"Ben says: {encode_response(ben)} and again {encode_response(ana)}"
     collector.codes_button.click()
     assert "1 new, 1 already collected" in collector.messages.value

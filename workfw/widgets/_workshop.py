@@ -42,7 +42,8 @@ def _ok(text: str) -> str:
 def _download_link(name: str, data: bytes, mime: str, label: str) -> str:
     """A link that saves ``data`` as ``name`` in the browser, with no server round trip (works in Voila)."""
     encoded = base64.b64encode(data).decode("ascii")
-    return (f"<a download=\"{html.escape(name)}\" href=\"data:{mime};base64,{encoded}\">"
+    return (f"<a download=\"{html.escape(name)}\" href=\"data:{mime};base64,{encoded}\" "
+            "style=\"text-decoration:underline;color:#1a5fb4\">"
             f"{html.escape(label)}</a>")
 
 
@@ -172,7 +173,7 @@ class ParticipantForm(W.VBox):
             codes[response.framework] = A.encode_response(response)
             data = (json.dumps(response.to_dict(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
             name = f"{A.FRAMEWORK_CODES[response.framework].lower()}-answers.json"
-            links.append(_download_link(name, data, "application/json", f"download {name}"))
+            links.append(_download_link(name, data, "application/json", f"⬇ Download your answers ({name})"))
             try:
                 path = A.save_response(response, self.directory)
             except OSError as exc:
@@ -223,7 +224,8 @@ class Collector(W.VBox):
         self.codes = W.Textarea(placeholder="Paste codes here: the whole chat is fine, one code or many.",
                                 rows=4, layout=_WIDE)
         self.codes_button = W.Button(description="Add codes", icon="plus")
-        self.refresh_button = W.Button(description="Read the folder again", icon="refresh")
+        self.refresh_button = W.Button(description="Read the folder again", icon="refresh",
+                                       layout=W.Layout(width="auto"))
         self.count = W.HTML()
         self.messages = W.HTML()
         self.templates = W.HTML()
@@ -233,7 +235,7 @@ class Collector(W.VBox):
         self.refresh_button.on_click(lambda _: self.refresh())
         super().__init__([self.count, W.HBox([self.files, self.survey, self.refresh_button]), self.codes,
                           self.codes_button, self.messages, self.templates])
-        self._report(self.collection.refresh(), "The responses folder")
+        self._report(A.Added(rejected=list(self.collection.rejected)), "")  # what the first read refused
 
     @property
     def frameworks(self) -> list[str]:
@@ -285,7 +287,8 @@ class Collector(W.VBox):
     def _report(self, added: A.Added, what: str) -> None:
         summary = self.collection.summary()
         parts = ", ".join(f"{html.escape(n)} {r}" for n, r in zip(summary["name"], summary["responses"]))
-        self.count.value = f"<h4>{int(summary['responses'].sum())} responses so far ({parts})</h4>"
+        total = int(summary["responses"].sum())
+        self.count.value = f"<h4>{total} response{'' if total == 1 else 's'} so far ({parts})</h4>"
         lines = []
         if what and (added.accepted or added.duplicates or not added.rejected):
             lines.append(_ok(f"{what}: {added.accepted} new, {added.duplicates} already collected."))
