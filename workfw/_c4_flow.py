@@ -63,7 +63,9 @@ def flow_figures(data: Any, *, as_of: Any = None, horizon_days: int = 28, runs: 
 
     def throughput() -> go.Figure:
         weekly = flow.throughput(sub, freq="W", by="kind")
-        return flow_charts.throughput_chart(weekly[weekly["period"] <= stamp.tz_convert(None)],
+        if len(weekly):
+            weekly = weekly[pd.to_datetime(weekly["period"]) <= stamp.tz_convert(None)]
+        return flow_charts.throughput_chart(weekly,
                                             title="Finished tasks per week, people and agents")
 
     out.append(_safe("Throughput", throughput))

@@ -7,6 +7,9 @@ from typing import Any
 
 import ipywidgets as W
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io._base_renderers import MimetypeRenderer
 
 from ..diagnosis import Diagnosis
 from ..errors import OptionError
@@ -39,11 +42,33 @@ def framework_module(framework: str) -> Any:
     return importlib.import_module(FRAMEWORKS[framework])
 
 
+def _bundle(obj: Any) -> dict[str, Any]:
+    """The mime bundle of a figure or an HTML-able object, built the same with or without a running kernel."""
+    if isinstance(obj, go.Figure):
+        # Honour a renderer the user chose (e.g. "plotly_mimetype+notebook" for a static HTML export).
+        names = [n for n in (pio.renderers.default or "").split("+") if n]
+        data: dict[str, Any] = {}
+        for name in names:
+            renderer = pio.renderers[name]
+            if isinstance(renderer, MimetypeRenderer):
+                data.update(renderer.to_mimebundle(obj.to_dict()))
+        if "application/vnd.plotly.v1+json" not in data:
+            data.update(pio.renderers["plotly_mimetype"].to_mimebundle(obj.to_dict()))
+        title = obj.layout.title.text or "figure"
+        data["text/plain"] = f"<plotly figure: {title}>"
+        return data
+    if hasattr(obj, "_repr_html_"):
+        return {"text/html": obj._repr_html_(), "text/plain": type(obj).__name__}
+    return {"text/plain": str(obj)}
+
+
 def show(out: W.Output, *objects: Any) -> None:
-    """Replace what an Output widget shows with ``objects`` (figures, tables, HTML)."""
-    out.clear_output(wait=True)
-    for obj in objects:
-        out.append_display_data(obj)
+    """Replace what an Output widget shows with ``objects`` (figures, tables, HTML).
+
+    Outputs are set as mime bundles rather than through ``display()``, so a
+    view shows the same in JupyterLab, Voila, a late-connecting browser and a test.
+    """
+    out.outputs = tuple({"output_type": "display_data", "data": _bundle(obj), "metadata": {}} for obj in objects)
 
 
 class Markup:

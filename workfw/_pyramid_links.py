@@ -1,0 +1,276 @@
+"""Work Value Pyramid internals: classifying tasks on the levels and walking goal links.
+
+Shared with :mod:`workfw.visibility` (goal links, blocked-by edges, the per-table cache).
+"""
+from __future__ import annotations
+
+import re
+import weakref
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .diagnosis import DEFAULTS
+from .errors import OptionError
+
+__all__ = ["ELEMENTS", "OPTIONS", "GOAL_TYPES"]
+
+ELEMENTS: tuple[str, ...] = ("Activities", "Progress", "Outcomes")
+
+#: Framework options of :func:`diagnose` and their defaults.
+OPTIONS: dict[str, Any] = {
+    "period_days": 30,       # "this period" for epics that moved and for busyness per week
+    "outcome_target": 5.0,   # outcome events per 100 activity events that scores 100 (our design choice)
+}
+
+#: Issue types that are goals or containers of work (epic, milestone, goal...).
+GOAL_TYPES = frozenset({"epic", "initiative", "milestone", "goal", "objective", "okr", "key result", "theme"})
+#: Types whose completion is a deliverable (compared with tasks).
+_VALUE_TYPES = frozenset({"story", "user story", "feature", "product backlog item", "requirement", "enhancement"})
+#: Overhead that stays an activity even under an epic.
+_OVERHEAD = re.compile(r"^(?:chore|meeting|admin|housekeeping)s?$", re.IGNORECASE)
+#: A goal-like label stands in for a parent link (``okr:q3-growth``, ``Epic: Blue-green deploys``).
+_GOAL_LABEL = re.compile(r"^(?:okr|goal|objective|initiative|milestone|epic|kr)(?:\b|[:\-/_ ])", re.IGNORECASE)
+_RELEASED_LABEL = re.compile(r"^(?:released|shipped|deployed)\b", re.IGNORECASE)
+_CUSTOMER_LABEL = re.compile(r"(?:customer|incident|escalat|zendesk|freshdesk|intercom)", re.IGNORECASE)
+_CUSTOMER_TYPES = frozenset({"incident", "customer request", "service request", "support request", "problem"})
+_RELEASE_COLUMNS = frozenset({"fixversion", "fixversions", "fixedinversion", "release", "releases"})
+_MAX_DEPTH = 8
+
+
+# --------------------------------------------------------------------------- helpers on the task table
+
+def _per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply a string function once per distinct value; tracker fields repeat a handful of values."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(pd.NA, index=values.index, dtype="object")
+    mapped = np.asarray(func(pd.Series(uniques, dtype="string")).astype(object), dtype=object)
+    out = np.where(codes >= 0, mapped[np.where(codes >= 0, codes, 0)], None)
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _types(tasks: pd.DataFrame) -> pd.Series:
+    """Lower-case issue types with ``-``/``_`` as spaces (``Sub-task`` -> ``sub task``)."""
+    normal = _per_value(tasks["task_type"], lambda s: s.str.lower().str.replace(r"[-_]+", " ", regex=True).str.strip())
+    return normal.astype("string")
+
+
+def _in_words(values: pd.Series, words: frozenset[str] | re.Pattern | str) -> np.ndarray:
+    """True where a (lower-case) value is one of ``words`` or fully matches the pattern; NA is False."""
+    if isinstance(words, frozenset):
+        hit = _per_value(values, lambda s: s.isin(words))
+    else:
+        hit = _per_value(values, lambda s: s.str.contains(words, regex=True))
+    return hit.fillna(False).astype(bool).to_numpy()
+
+
+def _label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
+    """True where any label of the task matches ``pattern``."""
+    labels = tasks["labels"].explode().dropna()
+    if labels.empty:
+        return pd.Series(False, index=tasks.index)
+    hit = pd.Series(_in_words(labels, pattern), index=labels.index)
+    return hit.groupby(level=0).any().reindex(tasks.index, fill_value=False)
+
+
+def _first_label(tasks: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
+    labels = tasks["labels"].explode().dropna()
+    labels = labels[_in_words(labels, pattern)]
+    return labels.groupby(level=0).first().reindex(tasks.index).astype("string")
+
+
+def _position_of(tasks: pd.DataFrame, ids: Any) -> np.ndarray:
+    """Row position of each id in ``tasks`` (-1 when the id is not in the table)."""
+    index = pd.Index(tasks["task_id"].to_numpy(dtype=object))
+    return index.get_indexer(pd.Index(np.asarray(ids, dtype=object)))
+
+
+def _member(values: Any, pool: Any) -> np.ndarray:
+    """``values.isin(pool)`` through a hash index (``isin`` on large string sets is very slow in pandas 3)."""
+    index = pd.Index(pd.unique(np.asarray(pool, dtype=object)))
+    return index.get_indexer(pd.Index(np.asarray(values, dtype=object))) >= 0
+
+
+def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Encode each parent as its row position, ``-1`` for none, ``-2 - k`` for the k-th parent outside the table.
+
+    Integer codes let the chain walk run on numpy arrays instead of id lookups.
+    """
+    parent = tasks["parent_id"].to_numpy(dtype=object, na_value=None)
+    parent = np.where(parent == tasks["task_id"].to_numpy(dtype=object), None, parent)
+    has = pd.notna(parent)
+    pos = np.full(len(tasks), -1, dtype=np.int64)
+    if has.any():
+        pos[has] = _position_of(tasks, parent[has])
+    outside = has & (pos < 0)
+    codes, uniques = pd.factorize(parent[outside])
+    pos[outside] = -2 - codes
+    return pos, np.asarray(uniques, dtype=object)
+
+
+def _ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pd.arrays.StringArray:
+    ids = tasks["task_id"].to_numpy(dtype=object)
+    out = np.full(len(codes), None, dtype=object)
+    inside = codes >= 0
+    out[inside] = ids[codes[inside]]
+    ext = codes <= -2
+    out[ext] = outside[-2 - codes[ext]]
+    return pd.array(out, dtype="string")
+
+
+def _goal_links(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Walk each task's parent chain to find the nearest epic and the top goal.
+
+    A parent that is not in the table (a Jira epic outside the filter, a GitHub
+    milestone name) is taken as an epic, because that is what such links point
+    to in practice.  Chains longer than eight steps or looping stop there.
+    """
+    n = len(tasks)
+    parent, outside = _cached(tasks, "parents", _parent_codes)
+    is_goal = _types(tasks).isin(GOAL_TYPES).fillna(False).astype(bool).to_numpy()
+    has_label = _label_match(tasks, _GOAL_LABEL).to_numpy()
+    rolls = np.zeros(n, dtype=bool)
+    epic = np.full(n, -1, dtype=np.int64)
+    root = np.full(n, -1, dtype=np.int64)
+    current = parent.copy()
+    for _ in range(_MAX_DEPTH):
+        active = current != -1
+        if not active.any():
+            break
+        known = current >= 0
+        safe = np.where(known, current, 0)
+        container = (current <= -2) | (known & is_goal[safe])
+        rolls |= container | (known & has_label[safe])
+        epic = np.where((epic == -1) & container, current, epic)
+        root = np.where(active, current, root)
+        current = np.where(known, parent[safe], -1)
+    label_only = ~rolls & has_label
+    via = np.where(rolls, "parent", np.where(label_only, "label", None))
+    epic_ids = _ids_of(np.where(is_goal & ~rolls, -1, epic), tasks, outside)
+    own_label = _first_label(tasks, _GOAL_LABEL)
+    epic_ids = pd.array(np.where(label_only, own_label.to_numpy(dtype=object, na_value=None),
+                                 epic_ids.to_numpy(dtype=object, na_value=None)), dtype="string")
+    goal = _ids_of(np.where((root != epic) & rolls, root, -1), tasks, outside)
+    return pd.DataFrame({
+        "task_id": tasks["task_id"].to_numpy(),
+        "is_goal": is_goal,
+        "rolls_up": rolls | has_label,
+        "via": pd.array(via, dtype="string"),
+        "epic_id": epic_ids,
+        "goal_id": goal,
+    })
+
+
+def _parent_has(tasks: pd.DataFrame, flag: np.ndarray) -> np.ndarray:
+    parent, _ = _cached(tasks, "parents", _parent_codes)
+    return (parent >= 0) & flag[np.where(parent >= 0, parent, 0)]
+
+
+def _blocked_by_edges(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(src, dst_id)``: row of the waiting task and the id it waits on, one per blocked-by link."""
+    lengths = tasks["blocked_by"].map(len).to_numpy()
+    if not lengths.any():
+        return np.array([], dtype=np.int64), np.array([], dtype=object)
+    src = np.repeat(np.arange(len(tasks)), lengths)
+    dst = np.fromiter((v for items in tasks["blocked_by"] for v in items), dtype=object, count=int(lengths.sum()))
+    return src, dst
+
+
+def _linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
+    """True where a parent or blocked-by link (either direction) reaches a customer or incident ticket.
+
+    A ticket's own ``customer`` label does not count: answering a ticket is activity until it is
+    tied to a change, which is what the link records.
+    """
+    customer = types.isin(_CUSTOMER_TYPES).fillna(False).astype(bool).to_numpy() | _label_match(
+        tasks, _CUSTOMER_LABEL).to_numpy()
+    linked = _parent_has(tasks, customer)
+    src, dst_id = _blocked_by_edges(tasks)
+    if len(src):
+        dst = _position_of(tasks, dst_id)
+        src, dst = src[dst >= 0], dst[dst >= 0]
+        # Either direction counts: the fix blocks the incident, or waits on the customer ticket.
+        linked[src[customer[dst]]] = True
+        linked[dst[customer[src]]] = True
+    return pd.Series(linked, index=tasks.index)
+
+
+def _released(tasks: pd.DataFrame) -> pd.Series:
+    out = _label_match(tasks, _RELEASED_LABEL)
+    for col in tasks.columns:
+        if re.sub(r"[^a-z]", "", col.lower()) in _RELEASE_COLUMNS:
+            values = tasks[col]
+            filled = values.map(lambda v: len(v) > 0 if isinstance(v, (list, tuple, np.ndarray)) else pd.notna(v))
+            out = out | filled.astype(bool)
+    return out
+
+
+def _classify(tasks: pd.DataFrame) -> pd.DataFrame:
+    links = _cached(tasks, "links", _goal_links)
+    types = _types(tasks)
+    category = tasks["status_category"].astype(object)
+    done = (category == "done").to_numpy()
+    cancelled = (category == "cancelled").to_numpy()
+    is_goal = links["is_goal"].to_numpy()
+    parent_done = _parent_has(tasks, done)
+    value_type = (types.isin(_VALUE_TYPES) | types.isna()).fillna(False).astype(bool).to_numpy()
+    released = _released(tasks).to_numpy()
+    customer = _linked_to_customer(tasks, types).to_numpy()
+    overhead = _in_words(types, _OVERHEAD) | _label_match(tasks, _OVERHEAD).to_numpy()
+    rolls = links["rolls_up"].to_numpy()
+    open_goal = is_goal & ~done & ~cancelled
+    type_text = types.fillna("goal").to_numpy(dtype=object)
+    epic = links["epic_id"].fillna("a goal").to_numpy(dtype=object)
+
+    conditions = [
+        done & is_goal, done & released, done & customer, done & ~is_goal & value_type & parent_done,
+        cancelled, overhead, open_goal, rolls,
+    ]
+    outcomes, progress, activities = (ELEMENTS.index(e) for e in ("Outcomes", "Progress", "Activities"))
+    levels = [outcomes] * 4 + [activities, activities, progress, progress]
+    reasons = [
+        "completed " + type_text, np.full(len(tasks), "released (fix version or released label)", dtype=object),
+        np.full(len(tasks), "done and linked to a customer or incident ticket", dtype=object),
+        np.full(len(tasks), "completed deliverable whose parent is done", dtype=object),
+        np.full(len(tasks), "cancelled before any outcome", dtype=object),
+        np.full(len(tasks), "chore or meeting (overhead)", dtype=object),
+        "open " + type_text, "rolls up to " + epic,
+    ]
+    level = np.select(conditions, levels, default=activities)
+    reason = np.select(conditions, reasons, default="no parent, epic or goal")
+    return pd.DataFrame({
+        "task_id": tasks["task_id"].to_numpy(),
+        "level": pd.Categorical.from_codes(level, categories=list(ELEMENTS)),
+        "reason": pd.array(reason, dtype="string"),
+    })
+
+
+# One slot per name: several signals (and the C4 Flywheel) classify the same prepared table.  The
+# entry dies with the table, so a large export is not kept alive by the cache.
+_CACHE: dict[str, tuple[weakref.ref, tuple, Any]] = {}
+
+
+def _cached(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any], params: tuple = ()) -> Any:
+    entry = _CACHE.get(name)
+    if entry is not None and entry[0]() is tasks and entry[1] == params:
+        return entry[2]
+    result = build(tasks)
+
+    def _drop(ref: weakref.ref, name: str = name) -> None:
+        if name in _CACHE and _CACHE[name][0] is ref:
+            del _CACHE[name]
+
+    _CACHE[name] = (weakref.ref(tasks, _drop), params, result)
+    return result
+
+
+def _split_options(options: dict[str, Any], own: dict[str, Any], where: str) -> tuple[dict, dict]:
+    unknown = sorted(set(options) - set(DEFAULTS) - set(own))
+    if unknown:
+        raise OptionError(f"{where} got unknown options {unknown}; expected some of "
+                          f"{sorted(set(DEFAULTS) | set(own))}. Next step: check the spelling.")
+    common = {k: v for k, v in options.items() if k in DEFAULTS}
+    framework = {**own, **{k: v for k, v in options.items() if k in own}}
+    return common, framework

@@ -1,0 +1,188 @@
+"""The Work Value Pyramid's signals (Progress, Outcomes, Activities); the C4 Flywheel borrows some by name."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ._pyramid_links import (_GOAL_LABEL, OPTIONS, _cached, _classify, _goal_links, _label_match)
+from .diagnosis import Context, Measured, NotMeasurable, SignalSpec
+
+__all__ = ["SIGNALS"]
+
+
+# --------------------------------------------------------------------------- signals
+
+def _levels(ctx: Context) -> pd.DataFrame:
+    return _cached(ctx.tasks, "levels", _classify)
+
+
+def _links(ctx: Context) -> pd.DataFrame:
+    return _cached(ctx.tasks, "links", _goal_links)
+
+
+def _require_links(ctx: Context) -> None:
+    if ctx.tasks["parent_id"].isna().all() and not _label_match(ctx.tasks, _GOAL_LABEL).any():
+        raise NotMeasurable("the export has no parent, epic or goal link (and no goal-like labels)")
+
+
+def _require_goal_items(ctx: Context) -> pd.Series:
+    """Return the mask of epic/goal items; raise when the export cannot tell them apart."""
+    if ctx.tasks["task_type"].isna().all():
+        raise NotMeasurable("the export has no issue types, so epics and goals cannot be told apart")
+    is_goal = _links(ctx)["is_goal"]
+    if not is_goal.any():
+        raise NotMeasurable("the export holds no epic, milestone or goal items")
+    return is_goal
+
+
+def _severity(bad_share: float) -> str:
+    return "high" if bad_share >= 0.5 else "medium" if bad_share >= 0.2 else "low"
+
+
+def _completed_on_goal(ctx: Context) -> Measured:
+    _require_links(ctx)
+    links = _links(ctx)
+    done = (ctx.tasks["status_category"] == "done") & ~links["is_goal"]
+    if not done.any():
+        raise NotMeasurable("no completed tasks")
+    on_goal = links.loc[done, "rolls_up"]
+    share = float(on_goal.mean())
+    orphans = ctx.tasks.loc[on_goal.index[~on_goal], "task_id"].tolist()
+    finding = None
+    if orphans:
+        finding = (f"{len(orphans)} of {int(done.sum())} completed tasks roll up to no goal, epic or milestone "
+                   "(orphan activity)")
+    return Measured(share, share * 100, int(done.sum()), orphans, finding, _severity(1 - share))
+
+
+def _epic_children(ctx: Context) -> pd.DataFrame:
+    links = _links(ctx)
+    work = ctx.tasks.loc[~links["is_goal"] & links["epic_id"].notna() & (links["via"] == "parent")]
+    return work.assign(epic_id=links.loc[work.index, "epic_id"])
+
+
+def _epic_completion(ctx: Context) -> Measured:
+    _require_links(ctx)
+    children = _epic_children(ctx)
+    children = children[children["status_category"] != "cancelled"]
+    if children.empty:
+        raise NotMeasurable("no task has an epic, milestone or goal as parent")
+    per_epic = (children["status_category"] == "done").groupby(children["epic_id"]).mean()
+    value = float(per_epic.mean())
+    return Measured(value, value * 100, len(per_epic))
+
+
+def _epics_moved(ctx: Context) -> Measured:
+    _require_links(ctx)
+    period = pd.Timedelta(days=int(ctx.options.get("period_days", OPTIONS["period_days"])))
+    since = ctx.as_of - period
+    children = _epic_children(ctx)
+    if children.empty:
+        raise NotMeasurable("no task has an epic, milestone or goal as parent")
+    category = ctx.tasks["status_category"].astype(object)
+    open_goal_ids = set(ctx.tasks.loc[_links(ctx)["is_goal"] & category.isin(["todo", "in_progress"]), "task_id"])
+    in_table = set(ctx.tasks["task_id"])
+    has_open_child = children["status_category"].isin(["todo", "in_progress"]).groupby(children["epic_id"]).any()
+    active = [e for e in has_open_child.index if e in open_goal_ids or (e not in in_table and has_open_child[e])]
+    if not active:
+        raise NotMeasurable("no epic, milestone or goal is open with tasks under it")
+    if children[["completed", "started"]].notna().any().any():
+        moved_task = (children["completed"] >= since) | (children["started"] >= since)
+    else:
+        # Without completion or start dates, a recent update is the only sign of movement.
+        moved_task = children["updated"] >= since
+    moved = moved_task.fillna(False).astype(bool).groupby(children["epic_id"]).any().reindex(active)
+    still = sorted(moved.index[~moved])
+    share = float(moved.mean())
+    finding = None
+    if still:
+        finding = (f"{len(still)} of {len(active)} open epics had no task started or finished in the last "
+                   f"{period.days} days")
+    return Measured(share, share * 100, len(active), still, finding, _severity(1 - share))
+
+
+def _goals_completed(ctx: Context) -> Measured:
+    is_goal = _require_goal_items(ctx)
+    goals = ctx.tasks.loc[is_goal & (ctx.tasks["status_category"] != "cancelled")]
+    if goals.empty:
+        raise NotMeasurable("every epic, milestone or goal item is cancelled")
+    done = goals["status_category"] == "done"
+    children = _epic_children(ctx)
+    children = children[children["status_category"] != "cancelled"]
+    all_done = (children["status_category"] == "done").groupby(children["epic_id"]).all()
+    unclaimed = sorted(goals.loc[~done & goals["task_id"].map(all_done).fillna(False).astype(bool), "task_id"])
+    finding = None
+    if unclaimed:
+        finding = (f"{len(unclaimed)} epics or goals have every task done but are still open; close them so the "
+                   "outcome is recorded")
+    return Measured(float(done.sum()), float(done.mean()) * 100, len(goals), unclaimed, finding, "medium")
+
+
+def _activity_events(ctx: Context) -> int:
+    tasks = ctx.tasks
+    events = int(tasks["created"].notna().sum()) + int((tasks["updated"] > tasks["created"]).fillna(False).sum())
+    events += int(tasks["comments"].fillna(0).sum())
+    if not ctx.events.empty:
+        events += int((ctx.events["field"] == "status").sum())
+    return events
+
+
+def _recent_activity(ctx: Context, period: int) -> int:
+    since = ctx.as_of - pd.Timedelta(days=period)
+    tasks = ctx.tasks
+    touched = tasks["updated"].fillna(tasks["created"]) >= since
+    events = int((tasks["created"] >= since).sum()) + int(((tasks["updated"] > tasks["created"]) & touched).sum())
+    events += int(tasks.loc[touched.fillna(False).astype(bool), "comments"].fillna(0).sum())
+    if not ctx.events.empty:
+        events += int(((ctx.events["field"] == "status") & (ctx.events["at"] >= since)).sum())
+    return events
+
+
+def _outcomes_per_activity(ctx: Context) -> Measured:
+    activity = _activity_events(ctx)
+    if activity == 0:
+        raise NotMeasurable("the export has no creation or update dates to count activity")
+    outcomes = int((_levels(ctx)["level"] == "Outcomes").sum())
+    ratio = outcomes / activity * 100
+    target = float(ctx.options.get("outcome_target", OPTIONS["outcome_target"]))
+    finding = None
+    if ratio < target / 2:
+        finding = (f"{outcomes} outcomes for {activity} activity events ({ratio:.1f} per 100): busy, "
+                   "but little of it reaches an outcome")
+    return Measured(ratio, min(100.0, ratio / target * 100), activity, [], finding, "medium")
+
+
+def _open_unaligned(ctx: Context) -> Measured:
+    _require_links(ctx)
+    links = _links(ctx)
+    open_work = ctx.tasks["status_category"].isin(["todo", "in_progress"]) & ~links["is_goal"]
+    if not open_work.any():
+        raise NotMeasurable("no open tasks")
+    unaligned = open_work & ~links["rolls_up"]
+    share = float(unaligned.sum() / open_work.sum())
+    ids = ctx.tasks.loc[unaligned, "task_id"].tolist()
+    finding = None
+    if ids:
+        finding = f"{len(ids)} of {int(open_work.sum())} open tasks connect to no goal, epic or milestone"
+    return Measured(share, 100 - share * 100, int(open_work.sum()), ids, finding, _severity(share))
+
+
+SIGNALS: tuple[SignalSpec, ...] = (
+    SignalSpec("Progress", "completed work on a goal", ("status_category", "parent_id", "labels"),
+               "Share of completed tasks whose parent chain reaches an epic, milestone or goal (or that carry a "
+               "goal label); the rest is orphan activity.", _completed_on_goal),
+    SignalSpec("Progress", "epic completion", ("parent_id", "status_category"),
+               "Mean over epics of the share of their (non-cancelled) tasks that are done.", _epic_completion),
+    SignalSpec("Progress", "active epics that moved", ("parent_id", "completed", "started"),
+               "Share of open epics with a task started or finished in the last period_days (default 30).",
+               _epics_moved),
+    SignalSpec("Outcomes", "goals completed", ("task_type", "status_category"),
+               "Epics, milestones and goals completed (value: count; score: share of non-cancelled ones done).",
+               _goals_completed),
+    SignalSpec("Outcomes", "outcome events per 100 activity events",
+               ("status_category", "created", "updated", "comments"),
+               "Tasks on the Outcomes level per 100 activity events (created + updated + comments + transitions); "
+               "score = ratio / outcome_target x 100, capped at 100.", _outcomes_per_activity),
+    SignalSpec("Activities", "open work tied to a goal", ("status_category", "parent_id", "labels"),
+               "Share of open tasks that connect to no goal, epic or milestone (lower is better; score = 100 - "
+               "share x 100).", _open_unaligned),
+)
