@@ -256,3 +256,69 @@ def test_diagnose_runs_on_every_sample_format():
         assert result.scores()["Clarity"] is not None, name
         assert result.scores()["Completion"] is not None, name
         assert [t.name for t in result.figure().data] == list(c4.ELEMENTS), name
+
+
+# --- WIP-limit what-if ----------------------------------------------------------------------------------
+
+def _flow_tasks() -> pd.DataFrame:
+    """20 tasks finished over 4 weeks (5 a week), each in progress for 2 days; 6 in progress, 4 to do."""
+    start = pd.Timestamp("2024-05-06", tz="UTC")
+    rows = []
+    for i in range(20):
+        done = start + pd.Timedelta(days=i * 7 / 5 + 1)
+        rows.append((f"D{i}", "Done", "done", done - pd.Timedelta(days=5), done - pd.Timedelta(days=2), done))
+    for i in range(6):
+        rows.append((f"W{i}", "In Progress", "in_progress", start, start + pd.Timedelta(days=1), pd.NaT))
+    for i in range(4):
+        rows.append((f"T{i}", "To Do", "todo", start, pd.NaT, pd.NaT))
+    frame = pd.DataFrame(rows, columns=["task_id", "status", "status_category", "created", "started", "completed"])
+    frame["title"] = frame["task_id"]
+    frame["updated"] = frame["completed"].fillna(frame["created"])
+    frame["team"] = "t"
+    return conform_tasks(frame)
+
+
+def test_wip_what_if_little_law_worked_out_by_hand():
+    tasks = _flow_tasks()
+    as_of = pd.Timestamp("2024-06-03", tz="UTC")  # 4 weeks after the first week started
+    table = c4.wip_what_if(tasks, wip_limit=12, as_of=as_of, runs=500)
+    today, limit = table.iloc[0], table.iloc[1]
+    weeks = (as_of - tasks["completed"].min()).total_seconds() / 604800
+    assert today["wip"] == 6 and today["backlog"] == 10
+    assert today["throughput_per_week"] == pytest.approx(20 / weeks)
+    assert today["cycle_time_days"] == pytest.approx(6 / (20 / weeks) * 7)
+    # Raising WIP does not raise throughput: cycle time doubles with WIP.
+    assert limit["throughput_per_week"] == pytest.approx(today["throughput_per_week"])
+    assert limit["cycle_time_days"] == pytest.approx(2 * today["cycle_time_days"])
+    assert table.attrs["floor_days"] == pytest.approx(2.0) and table.attrs["measured_cycle_days"] == pytest.approx(2.0)
+    assert (table["p50"] <= table["p95"]).all()
+
+
+def test_wip_what_if_low_limit_starves_throughput_and_delays_the_backlog():
+    tasks = _flow_tasks()
+    as_of = pd.Timestamp("2024-06-03", tz="UTC")
+    base = c4.wip_what_if(tasks, wip_limit=6, as_of=as_of, runs=500)
+    low = c4.wip_what_if(tasks, wip_limit=1, as_of=as_of, runs=500)
+    # One item at a time at 2 days each is 3.5 a week, below today's pace: cycle time sits at the 2-day floor.
+    assert low.iloc[1]["throughput_per_week"] == pytest.approx(3.5)
+    assert low.iloc[1]["cycle_time_days"] == pytest.approx(2.0)
+    assert low.iloc[1]["p85"] > base.iloc[1]["p85"]
+    fig = c4.wip_what_if_figure(low)
+    assert [t.name for t in fig.data][0] == "cycle time" and "WIP limit 1" in fig.layout.title.text
+
+
+def test_wip_what_if_rejects_bad_limits_and_explains_no_throughput():
+    with pytest.raises(OptionError, match="wip_limit"):
+        c4.wip_what_if(_flow_tasks(), wip_limit=0)
+    tasks = _flow_tasks()
+    idle = c4.wip_what_if(tasks, wip_limit=3, as_of="2025-06-01", runs=200)
+    assert "no task was finished" in idle.attrs["reason"] and idle["p85"].isna().all()
+    assert "Cannot forecast" in c4.wip_what_if_figure(idle).to_json()
+
+
+def test_c4_figures_are_filtered_like_the_diagnosis():
+    tasks = _flow_tasks()
+    figs = c4.figures(tasks, as_of="2024-06-03", flow_days=30)
+    assert len(figs) == 4 and "20 finished" in figs[0].layout.title.text
+    none = c4.figures(tasks, team="other")
+    assert len(none) == 1 and "No task matches" in none[0].to_json()

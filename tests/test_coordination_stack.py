@@ -308,3 +308,47 @@ def test_diagnose_runs_on_every_sample_format():
         assert list(result.summary.index) == list(cs.ELEMENTS), name
         assert all(result.scores()[e] is not None for e in cs.ELEMENTS), name
         assert [t.name for t in result.figure().data] == list(cs.ELEMENTS), name
+
+
+# --- open work with an owner and a due date over time ----------------------------------------------
+
+def test_open_work_coverage_counts_worked_out_by_hand():
+    table = cs.open_work_coverage(build_export(), freq="M", by=None, as_of=AS_OF)
+    by_month = table.set_index(table["period"].dt.strftime("%Y-%m"))
+    # End of April: E1, E2 and T4 open (T2 closed on the 20th, T3 created on 1 May); E1 and T4 owned; none dated.
+    assert by_month.loc["2024-04", ["open", "with_owner", "with_due"]].tolist() == [3, 2, 0]
+    # End of May: T3 joins (owned by cat since 2 May, due 1 June).
+    assert by_month.loc["2024-05", ["open", "with_owner", "with_due"]].tolist() == [4, 3, 1]
+    # At AS_OF: E1, E2, T3, T4, T5 open; E2 unowned; T3 and T5 dated.
+    assert by_month.loc["2024-07", ["open", "with_owner", "with_due"]].tolist() == [5, 4, 2]
+    assert by_month.loc["2024-07", "owner_share"] == pytest.approx(0.8)
+    assert table.attrs["basis"] == "history"
+
+
+def test_open_work_coverage_reads_owners_back_from_history():
+    tasks = conform_tasks(pd.DataFrame({
+        "task_id": ["A"], "title": ["a"], "status": ["To Do"], "status_category": ["todo"], "assignee": ["ann"],
+        "team": ["t"], "created": [pd.Timestamp("2024-01-01", tz="UTC")],
+        "updated": [pd.Timestamp("2024-03-15", tz="UTC")]}))
+    events = conform_events(pd.DataFrame({"task_id": ["A"], "at": [pd.Timestamp("2024-03-15", tz="UTC")],
+                                          "field": ["assignee"], "old": [None], "new": ["ann"], "author": ["bob"]}))
+    export = TaskExport(tasks=tasks, events=events, raw=pd.DataFrame({"task_id": ["A"]}),
+                        report=ImportReport(source="test", file="t", rows_read=1))
+    with_history = cs.open_work_coverage(export, freq="M", as_of="2024-03-31")
+    assert with_history["with_owner"].tolist() == [0, 0, 1] and with_history["team"].tolist() == ["t"] * 3
+    today_only = cs.open_work_coverage(tasks, freq="M", as_of="2024-03-31")
+    assert today_only["with_owner"].tolist() == [1, 1, 1] and today_only.attrs["basis"] == "current values"
+
+
+def test_open_work_coverage_figure_and_options():
+    table = cs.open_work_coverage(build_export(), as_of=AS_OF)
+    assert set(table["team"]) == {"growth", "platform"}
+    fig = cs.open_work_coverage_figure(table)
+    assert [t.name for t in fig.data] == ["growth", "growth", "platform", "platform"]
+    assert fig.data[0].yaxis == "y" and fig.data[1].yaxis == "y2"
+    with pytest.raises(OptionError, match="freq"):
+        cs.open_work_coverage(build_export(), freq="D")
+    with pytest.raises(OptionError, match="by="):
+        cs.open_work_coverage(build_export(), by="nope")
+    only = cs.figures(build_export(), as_of=AS_OF, team="growth", fresh_days=3)[0]
+    assert {t.name for t in only.data} == {"growth"}

@@ -232,3 +232,16 @@ def test_sample_support_is_busy_with_work_tied_to_no_goal():
     assert min(on_goal, key=on_goal.get) == "Support" and on_goal["Support"] < 0.2
     shares = vp.diagnose(export, team="Support").summary["share"]
     assert shares["Activities"] > 0.6
+
+
+def test_figures_draw_the_rollup_of_the_selection():
+    figs = vp.figures(_tasks(), as_of=AS_OF, period_days=10)
+    assert len(figs) == 1 and figs[0].data[0].type == "sunburst"
+    assert "No task matches" in vp.figures(_tasks(), as_of=AS_OF, team="nobody")[0].to_json()
+
+
+def test_scored_figure_is_a_triangle_coloured_by_score():
+    fig = vp.scored_figure({"Outcomes": 20})
+    assert [t.x[0] for t in fig.data] == [90.0, 60.0, 30.0]
+    assert fig.data[0].marker.color == NA_COLOUR and fig.data[2].marker.color != NA_COLOUR
+    assert "not answered" in fig.data[0].text[0] and "score 20" in fig.data[2].text[0]

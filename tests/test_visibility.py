@@ -199,3 +199,22 @@ def test_sample_data_team_logs_late_and_lets_work_go_stale():
     team_visible = {team: float(s["Team Visible"]) for team, s in by_team.items()}
     assert min(private, key=private.get) == "Data"
     assert min(team_visible, key=team_visible.get) == "Data"
+
+
+def test_figures_follow_stale_days_and_filters():
+    loose = vis.figures(_tasks(), as_of=AS_OF, stale_days=90)
+    strict = vis.figures(_tasks(), as_of=AS_OF, stale_days=7)
+    assert [f.layout.title.text for f in strict] == ["Open tasks by days since last update",
+                                                    "Finished work per week and the share logged after the fact"]
+    # The shaded stale zone starts at the bucket that begins at stale_days.
+    assert strict[0].layout.shapes[0].x0 < loose[0].layout.shapes[0].x0
+    assert sum(sum(t.y) for t in vis.figures(_tasks(), as_of=AS_OF, team="nobody")[0].data) == 0
+
+
+def test_scored_figure_draws_equal_steps_and_grey_for_unanswered():
+    fig = vis.scored_figure({"Team Visible": 80})
+    bars = fig.data[:5]
+    assert [b.width[0] for b in bars] == [1.0] * 5 and bars[0].marker.color == NA_COLOUR
+    assert "not answered" in bars[0].text[0] and "score 80" in bars[2].text[0]
+    plain = vis.scored_figure()
+    assert "shared system" in plain.data[2].text[0]
