@@ -198,3 +198,17 @@ def test_report_button_shows_why_it_could_not_write(tmp_path, workspace, sample)
     button = ww.ReportButton(sample, path=blocker / "report.html")
     assert button.write() is None
     assert "Could not write the report" in button.status.value and "&lt;b&gt;file" in button.status.value
+
+
+def test_collector_offers_survey_headers_that_read_survey_matches(workspace):
+    import base64
+
+    collector = ww.Collector(frameworks=["coordination_stack"])
+    link = re.search(r'download="coordination_stack-survey-headers.csv" href="data:text/csv;base64,([^"]+)"',
+                     collector.templates.value).group(1)
+    header = base64.b64decode(link)
+    ids = load_bank("coordination_stack")["id"].tolist()
+    row = "2024-03-05 10:00:00,Kim,Ops," + ",".join(["4"] * len(ids)) + "\r\n"
+    collector.add_files([_upload("form.csv", header + row.encode("utf-8"))])
+    frame = collector.responses
+    assert frame["statement_id"].tolist() == ids and set(frame["answer"]) == {4}

@@ -32,7 +32,7 @@ from ._response import (RESPONSE_COLUMNS, Response, load_responses, parse_respon
                         responses_frame, save_response)
 from ._scores import perceived_scores, perception_gap, to_score
 from ._spread_figure import spread_figure
-from ._survey import ANSWER_LABELS, read_survey, survey_template, write_survey
+from ._survey import ANSWER_LABELS, read_survey, survey_headers_csv, survey_template, write_survey
 
 __all__ = [
     # banks
@@ -42,7 +42,8 @@ __all__ = [
     # collecting answers
     "Response", "RESPONSE_COLUMNS", "save_response", "load_responses", "responses_frame",
     "pseudonymise_participants", "FRAMEWORK_CODES", "encode_response", "decode_response", "read_codes",
-    "ANSWER_LABELS", "read_survey", "survey_template", "write_survey", "parse_response",
+    "ANSWER_LABELS", "read_survey", "survey_template", "survey_headers_csv", "write_survey",
+    "parse_response",
     # a workshop's collection
     "Collection", "Added", "Rejected", "response_key", "responses_dir",
     # the group's view

@@ -24,7 +24,7 @@ from ._bank import FRAMEWORKS, framework_key, load_bank
 from ._errors import AssessmentFileError
 from ._response import Response, _Banks, check_against_bank, long_frame
 
-__all__ = ["read_survey", "survey_template", "write_survey", "ANSWER_LABELS"]
+__all__ = ["read_survey", "survey_template", "survey_headers_csv", "write_survey", "ANSWER_LABELS"]
 
 #: Answer labels understood in any survey (normalised text -> answer; None = don't know).
 #: A bank's own (translated) scale labels are understood as well.
@@ -316,10 +316,15 @@ def survey_template(framework: str | Path, path: str | Path, *, with_ids: bool =
     if target.exists() and not overwrite:
         raise OptionError(f"survey_template: {target} already exists; expected a new file name. Next step: choose "
                           "another name, or pass overwrite=True.")
-    statements = load_bank(framework)
-    to_safe_csv(pd.DataFrame(columns=_survey_headers(statements, with_ids)), target, index=False,
-                encoding="utf-8-sig")
+    target.write_bytes(survey_headers_csv(framework, with_ids=with_ids))
     return target
+
+
+def survey_headers_csv(framework: str | Path, *, with_ids: bool = True) -> bytes:
+    """The bytes :func:`survey_template` writes (UTF-8 with BOM), e.g. for a download link in a notebook."""
+    statements = load_bank(framework)
+    text = to_safe_csv(pd.DataFrame(columns=_survey_headers(statements, with_ids)), index=False)
+    return text.encode("utf-8-sig")
 
 
 def write_survey(responses: list[Response], path: str | Path, *, bank: pd.DataFrame | str | Path | None = None,

@@ -22,7 +22,6 @@ import traitlets as T
 
 from .. import assessment as A
 from ..errors import WorkfwError
-from ..safe_csv import to_safe_csv
 from ._explorer import AssessmentForm, show
 
 __all__ = ["FrameworkPicker", "ParticipantForm", "Collector", "GroupResults", "ReportButton"]
@@ -304,11 +303,8 @@ class Collector(W.VBox):
     def _template_links(self) -> str:
         links = []
         for key in self.collection.frameworks:
-            statements = A.load_bank(key)
-            header = ["Timestamp", "Name", "Team", *[f"{t} ({i})" for i, t in zip(statements["id"],
-                                                                                  statements["text"])]]
-            data = to_safe_csv(pd.DataFrame(columns=header), index=False).encode("utf-8-sig")
-            links.append(_download_link(f"{key}-survey-headers.csv", data, "text/csv", A.FRAMEWORKS[key]))
+            links.append(_download_link(f"{key}-survey-headers.csv", A.survey_headers_csv(key), "text/csv",
+                                        A.FRAMEWORKS[key]))
         return ("<p class='note'>Building a survey form instead? Statement headers to paste into Google Forms or "
                 "Microsoft Forms: " + " · ".join(links) + "</p>")
 
