@@ -1,6 +1,7 @@
 """Reading tracker exports: :func:`read_export` and the format registry."""
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from pathlib import Path
@@ -8,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError
+from ..errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError, WorkfwError
 from ..export import TaskExport, combine_exports, is_saved_export, load_saved_export
 from ._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
                         check_common_options, check_progress, progress_scope, progress_slice, report_progress)
-from ._text import _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
+from ._text import _table_from_text, decode, read_csv_table, sniff_header, table_from_utf8  # noqa: F401
 
 # Importing the reader modules registers their formats.
 from . import jira, asana, trello, github, linear, azure, generic  # noqa: F401,E402
@@ -22,6 +23,7 @@ __all__ = ["read_export", "list_formats", "FORMATS", "ExportFormat", "ReadOption
 # Where each stage of one file's import starts on the progress bar (0..1).
 # Rough shares of the time a large Jira CSV spends in each (benchmarks/).
 _STAGE_AT = {"reading": 0.0, "parsing": 0.05, "mapping": 0.35, "assembling": 0.75}
+_HEAD_BYTES = 1 << 18  # enough of a file to detect its format and header row
 
 
 def list_formats() -> pd.DataFrame:
@@ -183,6 +185,35 @@ def read_export(path_or_file: Any, *, source: str = "auto", progress: ProgressCa
     return export
 
 
+def _read_utf8_csv(data: bytes, name: str, source: str, options: dict[str, Any]) -> TaskExport | None:
+    """The fast path for clean UTF-8 CSV: pyarrow parses the bytes, no full-text copy is made.
+
+    Returns None whenever anything is unusual (JSON, another encoding, an
+    unknown header, a malformed row); the careful path then reads the file
+    and raises the usual errors.
+    """
+    encoding = options.get("encoding")
+    if encoding is not None and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        return None
+    if source != "auto" and FORMATS[source].kind != "csv":
+        return None
+    head = data[:_HEAD_BYTES].decode("utf-8", errors="ignore")
+    if not head.strip("\ufeff\x00 \t\r\n") or _looks_like_json(head):
+        return None
+    try:
+        fmt = _detect(head, name, options)[0] if source == "auto" else FORMATS[source]
+        opts = build_options(fmt, options, file=name)
+    except WorkfwError:
+        return None
+    report_progress("parsing", _STAGE_AT["parsing"])
+    table = table_from_utf8(data, name=name, delimiter=opts.delimiter)
+    if table is None:
+        return None
+    report_progress("parsing", _STAGE_AT["mapping"])
+    report_progress("mapping", _STAGE_AT["mapping"])
+    return fmt.read(table, file=name, options=opts)
+
+
 def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskExport:
     if isinstance(path_or_file, (list, tuple)):
         return combine_exports(_read_one(p, source, options) for p in path_or_file)
@@ -195,6 +226,10 @@ def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskEx
                           "Next step: leave source='auto' to detect the format.")
     # Check tz, date_order, status_map... before parsing, so a typo fails fast.
     check_common_options({k: v for k, v in options.items() if k in COMMON_OPTIONS and k != "name"}, file=name)
+    report_progress("reading", _STAGE_AT["parsing"])
+    fast = _read_utf8_csv(data, name, source, options)
+    if fast is not None:
+        return fast
     text, enc, decode_warnings = decode(data, name=name, encoding=options.get("encoding"))
     empty = not data
     del data  # the decoded text replaces the bytes; a 1M-task file is ~1 GB of each

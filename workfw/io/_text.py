@@ -26,12 +26,13 @@ import pyarrow.csv as pacsv
 
 from ..errors import EmptyExportError, ExportReadError
 
-__all__ = ["CsvTable", "decode", "read_csv_table", "sniff_header", "RESERVED_COLUMNS"]
+__all__ = ["CsvTable", "decode", "read_csv_table", "sniff_header", "table_from_utf8", "RESERVED_COLUMNS"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 _STRING = pd.StringDtype()
 _HEADER_SCAN_ROWS = 25
+_HEAD_CHARS = 65536  # the start of a file that header and delimiter detection read
 _DELIMITERS = (",", ";", "\t", "|")
 # Only these end a CSV record; str.splitlines would also split on \x0b, \x1c, \u2028...
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -184,11 +185,11 @@ def _unique_names(headers: list[str]) -> list[str]:
     return out
 
 
-def _sniff(text: str, delimiter: str | None) -> tuple[list[str], int, str]:
-    sample = text[:65536]
+def _sniff(text: str, delimiter: str | None, *, truncated: bool = False) -> tuple[list[str], int, str]:
+    sample = text[:_HEAD_CHARS]
     delim = delimiter or _sniff_delimiter(sample)
     rows = _records(sample, delim, _HEADER_SCAN_ROWS + 1)
-    if len(text) > len(sample) and len(rows) > 1:
+    if (truncated or len(text) > len(sample)) and len(rows) > 1:
         rows = rows[:-1]  # the last sampled row may be cut
     rows = rows[:_HEADER_SCAN_ROWS]
     idx = _header_index(rows)
@@ -383,19 +384,28 @@ def _drop_empty_extras(frame: pd.DataFrame, extras: list[str], headers: list[str
 
 def _arrow_parse(body: str, delim: str, names: list[str]) -> pd.DataFrame | None:
     """Parse with pyarrow; return None when a row is malformed so the careful path takes over."""
+    data = body.encode("utf-8")
+    if data.count(b'"') % 2 and _quote_open_at_end(body, delim):
+        # pyarrow would accept a quote that is never closed and swallow the tail;
+        # an even quote count rules that out without a Python-speed scan.
+        return None
+    return _arrow_parse_buffer(data, delim, names)
+
+
+def _arrow_parse_buffer(data: bytes | memoryview, delim: str, names: list[str]) -> pd.DataFrame | None:
+    """Parse UTF-8 CSV bytes (header record first) with pyarrow; None when pyarrow rejects a row or the bytes."""
     bad: list[int] = []
 
     def _on_bad(row: object) -> str:
         bad.append(1)
         return "skip"
 
-    data = body.encode("utf-8")
     # One block for the whole file: a record may never straddle two blocks,
     # and a single description cell can be megabytes long.
     block = min(max(1 << 26, len(data) + 1), 2**31 - 1)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
                                              invalid_row_handler=_on_bad),
@@ -407,13 +417,63 @@ def _arrow_parse(body: str, delim: str, names: list[str]) -> pd.DataFrame | None
         return None
     if bad:
         return None
-    if len(table) and body.count('"') % 2 and _quote_open_at_end(body, delim):
-        # pyarrow accepted a quote that is never closed and swallowed the tail;
-        # an even quote count rules that out without a Python-speed scan.
-        return None
     if len(table):
-        table = table.filter(_filled_rows(table))
-    return table.to_pandas(types_mapper={pa.string(): _STRING, pa.large_string(): _STRING}.get)
+        filled = _filled_rows(table)
+        # Filtering copies every column; a clean export has no blank record to drop.
+        if not pc.all(filled).as_py():
+            table = table.filter(filled)
+    frame = table.to_pandas(types_mapper={pa.string(): _STRING, pa.large_string(): _STRING}.get,
+                            self_destruct=True)
+    del table
+    return frame
+
+
+def table_from_utf8(data: bytes, *, name: str, delimiter: str | None = None) -> CsvTable | None:
+    """Read UTF-8 CSV bytes straight into a :class:`CsvTable` without decoding the whole file.
+
+    The fast path for large exports: only the first 64 KiB are decoded (to
+    find the delimiter and header row); pyarrow parses and checks the rest as
+    bytes, so no second copy of the file exists as Python text.
+
+    Returns
+    -------
+    CsvTable or None
+        None when the bytes are not clean UTF-8 CSV (another encoding, a
+        malformed row, a quote never closed...): the caller then takes the
+        careful path, :func:`decode` then ``_table_from_text``.
+    """
+    start = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4000]:
+        return None
+    raw_head = data[start:start + 4 * _HEAD_CHARS]
+    try:
+        head = codecs.getincrementaldecoder("utf-8")().decode(raw_head, final=len(raw_head) == len(data) - start)
+    except UnicodeDecodeError:
+        return None
+    truncated = start + len(raw_head) < len(data)
+    if not head.strip("\ufeff\x00 \t\r\n"):
+        return None
+    raw_headers, idx, delim = _sniff(head, delimiter, truncated=truncated)
+    headers = list(raw_headers)
+    while headers and not headers[-1].strip() and len(headers) > 1:
+        headers = headers[:-1]
+    if len([h for h in headers if h.strip()]) < 2:
+        return None
+    preamble = len(head) - len(_skip_preamble(head, idx, delim))
+    offset = start + len(head[:preamble].encode("utf-8"))
+    if data.count(b'"', offset) % 2:
+        return None  # maybe a quote never closed: the careful path finds and repairs it
+    names = _unique_names(headers)
+    trailing = _unique_extra(names, len(raw_headers) - len(headers))
+    warnings: list[str] = []
+    frame = _arrow_parse_buffer(memoryview(data)[offset:], delim, names + trailing)
+    if frame is None or len(frame) == 0:
+        return None
+    frame, headers = _drop_empty_extras(frame, trailing, headers, warnings)
+    first_row = idx + 2
+    frame["_row"] = pd.RangeIndex(first_row, first_row + len(frame))
+    return CsvTable(frame=frame, headers=list(headers), encoding="utf-8-sig" if start else "utf-8",
+                    delimiter=delim, warnings=warnings)
 
 
 def _filled_rows(table: pa.Table) -> pa.Array:
@@ -422,4 +482,7 @@ def _filled_rows(table: pa.Table) -> pa.Array:
     for col in table.columns:
         has_text = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0), False)
         filled = has_text if filled is None else pc.or_(filled, has_text)
+        # Most records fill their first column: stop once every row is known to hold text.
+        if pc.all(filled).as_py():
+            break
     return filled
