@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import importlib.metadata as metadata
 import sys
 
@@ -39,7 +40,13 @@ def check_environment() -> pd.DataFrame:
                  "" if ok else "install Python 3.11+ and run `make lab` again"))
     for name, minimum in _PACKAGES:
         try:
-            importlib.import_module(name)
+            # The notebook server's own packages are only located, not imported: importing JupyterLab
+            # into a kernel costs seconds and proves nothing more than finding it does.
+            if name.startswith("jupyterlab"):
+                if importlib.util.find_spec(name) is None:
+                    raise ImportError(f"No module named {name!r}")
+            else:
+                importlib.import_module(name)
             version = metadata.version(name.replace("_", "-"))
             ok = _version_tuple(version) >= _version_tuple(minimum)
             rows.append((f"{name} >= {minimum}", ok, version, "" if ok else _FIX))
