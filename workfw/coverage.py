@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import importlib
+from importlib import resources
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pandas as pd
 
 from .export import TaskExport
 
-__all__ = ["FRAMEWORK_MODULES", "coverage_table", "coverage_matrix", "compare_trackers"]
+__all__ = ["FRAMEWORK_MODULES", "coverage_table", "coverage_matrix", "compare_trackers", "write_shipped_comparison"]
 
 #: Display name -> module, in the workbook's order.
 FRAMEWORK_MODULES = {
@@ -53,9 +55,31 @@ def coverage_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 _COMPARED: dict[tuple[str, ...], pd.DataFrame] = {}
+#: The comparison of all bundled samples, computed once and shipped: the samples never change, and
+#: computing it takes tens of seconds that the start notebook should not spend on every run.
+#: tests/test_coverage_shipped.py recomputes it, so it cannot drift from the code.
+_SHIPPED = "tracker_coverage.csv"
 
 
-def compare_trackers(samples: Iterable[str] | None = None, *,
+def _shipped() -> pd.DataFrame | None:
+    path = resources.files("workfw").joinpath(_SHIPPED)
+    if not path.is_file():
+        return None
+    with path.open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle, index_col=0)
+
+
+def write_shipped_comparison(path: str | Path | None = None) -> Path:
+    """Recompute the comparison of all bundled samples and write the file :func:`compare_trackers` ships.
+
+    Run it after changing a diagnosis or the samples (the test that guards it says so).
+    """
+    target = Path(path) if path is not None else Path(__file__).with_name(_SHIPPED)
+    compare_trackers(recompute=True).round(6).to_csv(target)
+    return target
+
+
+def compare_trackers(samples: Iterable[str] | None = None, *, recompute: bool = False,
                      progress: Callable[[str, float], None] | None = None) -> pd.DataFrame:
     """Coverage of every framework element for the same organisation exported from each tracker.
 
@@ -63,6 +87,8 @@ def compare_trackers(samples: Iterable[str] | None = None, *,
     ----------
     samples : iterable of str, optional
         Sample names (default: all of :func:`workfw.samples.list_samples`).
+    recompute : bool, default False
+        Compute from the samples even when the shipped comparison of all samples could be used.
     progress : callable, optional
         ``progress(sample_name, fraction_done)`` before each sample and ``("done", 1.0)`` at the end.
         The bundled samples never change, so results are kept for the session and a repeat call is instant.
@@ -76,6 +102,11 @@ def compare_trackers(samples: Iterable[str] | None = None, *,
     from .samples import list_samples, load_sample
 
     names = tuple(samples) if samples is not None else tuple(list_samples()["name"])
+    shipped = None if recompute or samples is not None else _shipped()
+    if shipped is not None and list(shipped.index) == list(names):
+        _COMPARED.setdefault(names, shipped)
+    elif recompute:
+        _COMPARED.pop(names, None)
     if names not in _COMPARED:
         tables = {}
         for i, name in enumerate(names):
