@@ -185,13 +185,14 @@ def read_export(path_or_file: Any, *, source: str = "auto", progress: ProgressCa
     return export
 
 
-def _read_utf8_csv(data: bytes, name: str, source: str, options: dict[str, Any]) -> TaskExport | None:
+def _read_utf8_csv(box: list[bytes], name: str, source: str, options: dict[str, Any]) -> TaskExport | None:
     """The fast path for clean UTF-8 CSV: pyarrow parses the bytes, no full-text copy is made.
 
     Returns None whenever anything is unusual (JSON, another encoding, an
     unknown header, a malformed row); the careful path then reads the file
-    and raises the usual errors.
+    and raises the usual errors.  On success ``box`` is emptied.
     """
+    data = box[0]
     encoding = options.get("encoding")
     if encoding is not None and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
         return None
@@ -209,6 +210,8 @@ def _read_utf8_csv(data: bytes, name: str, source: str, options: dict[str, Any])
     table = table_from_utf8(data, name=name, delimiter=opts.delimiter)
     if table is None:
         return None
+    del data
+    box.clear()
     report_progress("parsing", _STAGE_AT["mapping"])
     report_progress("mapping", _STAGE_AT["mapping"])
     return fmt.read(table, file=name, options=opts)
@@ -227,9 +230,14 @@ def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskEx
     # Check tz, date_order, status_map... before parsing, so a typo fails fast.
     check_common_options({k: v for k, v in options.items() if k in COMMON_OPTIONS and k != "name"}, file=name)
     report_progress("reading", _STAGE_AT["parsing"])
-    fast = _read_utf8_csv(data, name, source, options)
+    # The bytes travel in a box so the fast path can drop the last reference
+    # once pyarrow has parsed them (a 1M-task file is ~1 GB).
+    box = [data]
+    del data
+    fast = _read_utf8_csv(box, name, source, options)
     if fast is not None:
         return fast
+    data = box.pop()
     text, enc, decode_warnings = decode(data, name=name, encoding=options.get("encoding"))
     empty = not data
     del data  # the decoded text replaces the bytes; a 1M-task file is ~1 GB of each

@@ -33,6 +33,7 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _STRING = pd.StringDtype()
 _HEADER_SCAN_ROWS = 25
 _HEAD_CHARS = 65536  # the start of a file that header and delimiter detection read
+_BLOCK_BYTES = 1 << 24
 _DELIMITERS = (",", ";", "\t", "|")
 # Only these end a CSV record; str.splitlines would also split on \x0b, \x1c, \u2028...
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -400,11 +401,8 @@ def _arrow_parse_buffer(data: bytes | memoryview, delim: str, names: list[str]) 
         bad.append(1)
         return "skip"
 
-    # One block for the whole file: a record may never straddle two blocks,
-    # and a single description cell can be megabytes long.
-    block = min(max(1 << 26, len(data) + 1), 2**31 - 1)
-    try:
-        table = pacsv.read_csv(
+    def _read(block: int) -> pa.Table:
+        return pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
@@ -413,6 +411,20 @@ def _arrow_parse_buffer(data: bytes | memoryview, delim: str, names: list[str]) 
                                                  strings_can_be_null=True, null_values=[""],
                                                  quoted_strings_can_be_null=True),
         )
+
+    # 16 MiB blocks parse on every core and keep the parser's working copies
+    # small (one block for a 1 GB file held ~3 GB at once).  A record longer
+    # than a block (a description of megabytes) makes pyarrow refuse; the
+    # retry then reads the whole file as one block.
+    whole = min(len(data) + 1, 2**31 - 1)
+    try:
+        try:
+            table = _read(min(_BLOCK_BYTES, whole))
+        except pa.ArrowInvalid:
+            if whole <= _BLOCK_BYTES:
+                return None
+            bad.clear()
+            table = _read(whole)
     except pa.ArrowException:
         return None
     if bad:
