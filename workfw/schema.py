@@ -7,6 +7,7 @@ lists of strings, empty when nothing is known.
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -77,10 +78,15 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _as_lists(values: pd.Series) -> pd.Series:
-    # Readers already hand over lists of non-empty strings; passing those
-    # through untouched keeps a million-row import off the slow path.
-    return pd.Series([v if type(v) is list and all(type(x) is str and x for x in v) else _as_list(v)
-                      for v in values], dtype=object)
+    # Readers already hand over lists of non-empty strings; checking that in
+    # C-level passes (and passing them through) keeps a million-row import
+    # off the per-row path.
+    cells = values.tolist()
+    if set(map(type, cells)) <= {list}:
+        items = list(chain.from_iterable(cells))
+        if set(map(type, items)) <= {str} and "" not in items:
+            return pd.Series(cells, dtype=object)
+    return pd.Series([_as_list(v) for v in cells], dtype=object)
 
 
 def _timestamps(series: pd.Series) -> pd.Series:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..export import ImportReport, TaskExport
 from ..schema import LIST_COLUMNS, TASK_COLUMNS, conform_events, conform_tasks, empty_events
@@ -122,7 +124,10 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     mapped["task_id"] = _fix_excel_ids(mapped, raw, warnings)
     for col in LIST_COLUMNS:
         if col in mapped:
-            mapped[col] = [v if isinstance(v, list) else ([] if v is None or v is pd.NA else [str(v)]) for v in mapped[col]]
+            cells = mapped[col].tolist()
+            if set(map(type, cells)) - {list}:
+                cells = [v if isinstance(v, list) else ([] if v is None or v is pd.NA else [str(v)]) for v in cells]
+            mapped[col] = pd.Series(cells, index=mapped.index, dtype=object)
     keep = reason.isna()
     kept = mapped.loc[keep]
     dup = kept["task_id"].duplicated(keep="first")
@@ -159,7 +164,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     raw["task_id"] = mapped["task_id"].where(outcome != "rejected").astype("string")
     raw["_outcome"] = outcome.astype("string")
     raw["_reason"] = reason.astype("string")
-    events = _events(a.events, set(tasks["task_id"]), warnings)
+    events = _events(a.events, tasks["task_id"], warnings)
     internal = {"_file", "_row", "_outcome", "_reason", "task_id"}
     original = [c for c in raw.columns if c not in internal]
     unmapped = [c for c in original if c not in a.field_map]
@@ -185,11 +190,14 @@ def _keep_original_columns(raw: pd.DataFrame) -> pd.DataFrame:
     return raw.rename(columns=clash) if clash else raw.copy()
 
 
-def _events(events: pd.DataFrame | None, task_ids: set, warnings: list[str]) -> pd.DataFrame:
+def _events(events: pd.DataFrame | None, task_ids: pd.Series, warnings: list[str]) -> pd.DataFrame:
     if events is None or len(events) == 0:
         return empty_events()
     events = conform_events(events)
-    known = events["task_id"].isin(task_ids)
+    # pyarrow's hash lookup: pandas' isin on Arrow strings boxes each id in Python.
+    known = pd.Series(pc.fill_null(pc.is_in(pa.array(events["task_id"].astype(object), type=pa.string()),
+                                            value_set=pa.array(task_ids.astype(object), type=pa.string())),
+                                   False).to_numpy(zero_copy_only=False), index=events.index)
     if not known.all():
         warnings.append(f"{int((~known).sum())} history entries belong to tasks not in the table and were left out.")
     return events.loc[known].reset_index(drop=True)

@@ -13,6 +13,8 @@ in the field map and kept in ``raw`` for a blocked-work diagnosis to read.
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -114,6 +116,13 @@ def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) 
     return pd.Series(lists.to_pylist(), index=frame.index, dtype=object)
 
 
+def _per_value(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(fn)`` skipping NA, calling ``fn`` once per distinct value."""
+    uniques = values.dropna().unique()
+    lookup = pd.Series([fn(u) for u in uniques], index=uniques, dtype=object)
+    return values.map(lookup).astype(object).where(values.notna(), None)
+
+
 def _last_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     out = pd.Series(pd.NA, index=frame.index, dtype="string")
     for col in columns:  # later columns win, so the result is the last filled one
@@ -137,7 +146,10 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
         lookup = {}
         if id_col:
             field_map[id_col] = "parent_id (resolves Parent)"
-            lookup = dict(zip(raw[id_col].astype("string").str.strip(), key))
+            issue_ids = raw[id_col].astype("string").str.strip()
+            # Later rows win, as a dict built row by row would have it.
+            last = ~issue_ids.duplicated(keep="last") & issue_ids.notna()
+            lookup = pd.Series(key[last].to_numpy(), index=issue_ids[last].to_numpy())
         is_number = numbers.str.fullmatch(r"\d+").fillna(False).astype(bool)
         resolved = numbers.where(~is_number, numbers.map(lookup)).astype("string")
         outside = int((parent.isna() & is_number & resolved.isna()).sum())
@@ -306,7 +318,7 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
                                          ("started, completed", date_cols["changed"])) if c})
 
     stated_col = cols.first("Status Category")
-    stated = (raw[stated_col].map(normalise_category, na_action="ignore") if stated_col
+    stated = (_per_value(raw[stated_col], normalise_category) if stated_col
               else pd.Series(pd.NA, index=raw.index, dtype=object))
     if stated_col:
         field_map[stated_col] = "status_category"
