@@ -351,3 +351,31 @@ def test_progress_none_and_a_failing_import_report_nothing_more() -> None:
 def test_progress_that_is_not_callable_is_an_option_error() -> None:
     with pytest.raises(OptionError, match="progress"):
         read(BASIC.encode(), progress="yes")
+
+
+@pytest.mark.parametrize("fixture", ["jira_cloud_all_fields.csv", "jira_ru.csv", "asana_sheets.csv"])
+def test_large_file_path_route_reads_the_same_tables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                     fixture: str) -> None:
+    import workfw.io as wio
+
+    options: dict = {}
+    path = tmp_path / fixture
+    path.write_bytes((FIXTURES / fixture).read_bytes())
+    expected = wf.read_export(path.read_bytes(), name=fixture, **options)
+    # Every file counts as large: pyarrow reads the path itself (or the careful path takes over).
+    monkeypatch.setattr(wio, "_LARGE_FILE", 0)
+    got = wf.read_export(path, **options)
+    pd.testing.assert_frame_equal(got.tasks, expected.tasks)
+    pd.testing.assert_frame_equal(got.raw, expected.raw)
+    assert got.report.warnings == expected.report.warnings
+
+
+def test_large_cp1252_file_falls_back_to_the_careful_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import workfw.io as wio
+
+    monkeypatch.setattr(wio, "_LARGE_FILE", 0)
+    path = tmp_path / "excel.csv"
+    path.write_bytes(BASIC.encode("cp1252"))
+    export = wf.read_export(path, source="generic-csv", mapping=MAP)
+    assert export.tasks["title"].tolist() == ["Café", "Naïve"]
+    assert any("cp1252" in w for w in export.report.warnings)

@@ -24,6 +24,8 @@ __all__ = ["read_export", "list_formats", "FORMATS", "ExportFormat", "ReadOption
 # Rough shares of the time a large Jira CSV spends in each (benchmarks/).
 _STAGE_AT = {"reading": 0.0, "parsing": 0.05, "mapping": 0.35, "assembling": 0.75}
 _HEAD_BYTES = 1 << 18  # enough of a file to detect its format and header row
+# From this size on pyarrow reads a CSV path itself, so the file's bytes are never held in Python.
+_LARGE_FILE = 1 << 25
 
 
 def list_formats() -> pd.DataFrame:
@@ -185,20 +187,29 @@ def read_export(path_or_file: Any, *, source: str = "auto", progress: ProgressCa
     return export
 
 
-def _read_utf8_csv(box: list[bytes], name: str, source: str, options: dict[str, Any]) -> TaskExport | None:
+def _read_utf8_csv(box: list[Any], name: str, source: str, options: dict[str, Any]) -> TaskExport | None:
     """The fast path for clean UTF-8 CSV: pyarrow parses the bytes, no full-text copy is made.
 
     Returns None whenever anything is unusual (JSON, another encoding, an
     unknown header, a malformed row); the careful path then reads the file
-    and raises the usual errors.  On success ``box`` is emptied.
+    and raises the usual errors.  On success ``box`` is emptied.  ``box``
+    holds the file's bytes, or the path of a large file that pyarrow then
+    reads itself.
     """
     data = box[0]
+    if isinstance(data, Path):
+        with data.open("rb") as fh:
+            first = fh.read(_HEAD_BYTES)
+    else:
+        first = data[:_HEAD_BYTES]
+    if first.startswith(b"PK"):
+        return None  # a zip: a saved .workfw export or a workbook, for the careful path
     encoding = options.get("encoding")
     if encoding is not None and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
         return None
     if source != "auto" and FORMATS[source].kind != "csv":
         return None
-    head = data[:_HEAD_BYTES].decode("utf-8", errors="ignore")
+    head = first.decode("utf-8", errors="ignore")
     if not head.strip("\ufeff\x00 \t\r\n") or _looks_like_json(head):
         return None
     try:
@@ -221,6 +232,13 @@ def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskEx
     if isinstance(path_or_file, (list, tuple)):
         return combine_exports(_read_one(p, source, options) for p in path_or_file)
     report_progress("reading", _STAGE_AT["reading"])
+    if isinstance(path_or_file, (str, os.PathLike)) and Path(path_or_file).is_file() \
+            and Path(path_or_file).stat().st_size >= _LARGE_FILE:
+        check_common_options({k: v for k, v in options.items() if k in COMMON_OPTIONS and k != "name"},
+                             file=options.get("name") or Path(path_or_file).name)
+        fast = _read_utf8_csv([Path(path_or_file)], options.get("name") or Path(path_or_file).name, source, options)
+        if fast is not None:
+            return fast
     data, name = _load_bytes(path_or_file, options.get("name"))
     if is_saved_export(data):
         return load_saved_export(data, name=name)

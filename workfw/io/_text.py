@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import sys
 from collections import Counter
@@ -393,17 +394,29 @@ def _arrow_parse(body: str, delim: str, names: list[str]) -> pd.DataFrame | None
     return _arrow_parse_buffer(data, delim, names)
 
 
-def _arrow_parse_buffer(data: bytes | memoryview, delim: str, names: list[str]) -> pd.DataFrame | None:
-    """Parse UTF-8 CSV bytes (header record first) with pyarrow; None when pyarrow rejects a row or the bytes."""
+def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: str,
+                        names: list[str]) -> pd.DataFrame | None:
+    """Parse UTF-8 CSV (header record first) with pyarrow; None when pyarrow rejects a row or the bytes.
+
+    ``data`` is the bytes, or ``(path, offset, size)`` for pyarrow to read the
+    file itself from ``offset`` (the file's bytes then never sit in Python).
+    """
     bad: list[int] = []
 
     def _on_bad(row: object) -> str:
         bad.append(1)
         return "skip"
 
+    def _source() -> pa.NativeFile:
+        if isinstance(data, tuple):
+            stream = pa.OSFile(data[0], "r")
+            stream.seek(data[1])
+            return stream
+        return pa.BufferReader(pa.py_buffer(data))
+
     def _read(block: int) -> pa.Table:
         return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data)),
+            _source(),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True,
                                              invalid_row_handler=_on_bad),
@@ -416,7 +429,7 @@ def _arrow_parse_buffer(data: bytes | memoryview, delim: str, names: list[str]) 
     # small (one block for a 1 GB file held ~3 GB at once).  A record longer
     # than a block (a description of megabytes) makes pyarrow refuse; the
     # retry then reads the whole file as one block.
-    whole = min(len(data) + 1, 2**31 - 1)
+    whole = min((data[2] - data[1] if isinstance(data, tuple) else len(data)) + 1, 2**31 - 1)
     try:
         try:
             table = _read(min(_BLOCK_BYTES, whole))
@@ -440,12 +453,13 @@ def _arrow_parse_buffer(data: bytes | memoryview, delim: str, names: list[str]) 
     return frame
 
 
-def table_from_utf8(data: bytes, *, name: str, delimiter: str | None = None) -> CsvTable | None:
-    """Read UTF-8 CSV bytes straight into a :class:`CsvTable` without decoding the whole file.
+def table_from_utf8(data: bytes | str | os.PathLike, *, name: str, delimiter: str | None = None) -> CsvTable | None:
+    """Read UTF-8 CSV straight into a :class:`CsvTable` without decoding the whole file.
 
-    The fast path for large exports: only the first 64 KiB are decoded (to
+    The fast path for large exports: only the first 256 KiB are decoded (to
     find the delimiter and header row); pyarrow parses and checks the rest as
-    bytes, so no second copy of the file exists as Python text.
+    bytes, so no copy of the file exists as Python text.  Given a path,
+    pyarrow reads the file itself and its bytes never sit in Python either.
 
     Returns
     -------
@@ -454,15 +468,22 @@ def table_from_utf8(data: bytes, *, name: str, delimiter: str | None = None) -> 
         malformed row, a quote never closed...): the caller then takes the
         careful path, :func:`decode` then ``_table_from_text``.
     """
-    start = 3 if data.startswith(codecs.BOM_UTF8) else 0
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4000]:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        first, size = bytes(data[:4 * _HEAD_CHARS + 8]), len(data)
+    else:
+        path = os.fspath(data)
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            first = fh.read(4 * _HEAD_CHARS + 8)
+    start = 3 if first.startswith(codecs.BOM_UTF8) else 0
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in first[:4000]:
         return None
-    raw_head = data[start:start + 4 * _HEAD_CHARS]
+    raw_head = first[start:start + 4 * _HEAD_CHARS]
     try:
-        head = codecs.getincrementaldecoder("utf-8")().decode(raw_head, final=len(raw_head) == len(data) - start)
+        head = codecs.getincrementaldecoder("utf-8")().decode(raw_head, final=len(raw_head) == size - start)
     except UnicodeDecodeError:
         return None
-    truncated = start + len(raw_head) < len(data)
+    truncated = start + len(raw_head) < size
     if not head.strip("\ufeff\x00 \t\r\n"):
         return None
     raw_headers, idx, delim = _sniff(head, delimiter, truncated=truncated)
@@ -473,12 +494,14 @@ def table_from_utf8(data: bytes, *, name: str, delimiter: str | None = None) -> 
         return None
     preamble = len(head) - len(_skip_preamble(head, idx, delim))
     offset = start + len(head[:preamble].encode("utf-8"))
-    if data.count(b'"', offset) % 2:
+    quotes = data.count(b'"', offset) if isinstance(data, (bytes, bytearray)) else _count_quotes(data, offset)
+    if quotes % 2:
         return None  # maybe a quote never closed: the careful path finds and repairs it
     names = _unique_names(headers)
     trailing = _unique_extra(names, len(raw_headers) - len(headers))
     warnings: list[str] = []
-    frame = _arrow_parse_buffer(memoryview(data)[offset:], delim, names + trailing)
+    source = memoryview(data)[offset:] if isinstance(data, (bytes, bytearray, memoryview)) else (path, offset, size)
+    frame = _arrow_parse_buffer(source, delim, names + trailing)
     if frame is None or len(frame) == 0:
         return None
     frame, headers = _drop_empty_extras(frame, trailing, headers, warnings)
@@ -486,6 +509,18 @@ def table_from_utf8(data: bytes, *, name: str, delimiter: str | None = None) -> 
     frame["_row"] = pd.RangeIndex(first_row, first_row + len(frame))
     return CsvTable(frame=frame, headers=list(headers), encoding="utf-8-sig" if start else "utf-8",
                     delimiter=delim, warnings=warnings)
+
+
+def _count_quotes(data: bytes | memoryview | str | os.PathLike, offset: int) -> int:
+    """Count ``"`` bytes from ``offset`` on, reading a file in 64 MiB pieces."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data[offset:]).count(b'"')
+    total = 0
+    with open(data, "rb") as fh:
+        fh.seek(offset)
+        while piece := fh.read(1 << 26):
+            total += piece.count(b'"')
+    return total
 
 
 def _filled_rows(table: pa.Table) -> pa.Array:
