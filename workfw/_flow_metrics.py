@@ -51,7 +51,7 @@ def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Itera
     period = _naive(done["completed"]).dt.to_period(alias)
     frame = pd.DataFrame({"period": period})
     if by:
-        frame[by] = done["task_id"].map(dict(zip(tasks["task_id"], groups))).to_numpy()
+        frame[by] = _lookup(done["task_id"], pd.Series(groups.to_numpy(), index=tasks["task_id"].to_numpy())).to_numpy()
     full = pd.period_range(period.min(), period.max(), freq=alias)
     keys = ["period"] + ([by] if by else [])
     counts = frame.groupby(keys).size()

@@ -214,10 +214,15 @@ def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] 
     plain["history"] = False
     out = pd.concat([hist, plain], ignore_index=True)
     out["start"] = pd.to_datetime(out["start"], utc=True)
-    out = out[out["start"].notna()].sort_values(["task_id", "order"], kind="stable")
+    out = out[out["start"].notna()]
+    # Sort and group on integer codes of the ids: string sorts and string
+    # group keys cost seconds at a million tasks.  Tasks come out in id order.
+    codes, ids = pd.factorize(out["task_id"], sort=True)
+    order = np.lexsort((out["order"].to_numpy(), codes))
+    out, codes = out.iloc[order], codes[order]
     # Timestamps out of order (started before created) must not reorder the states.
-    out["start"] = out.groupby("task_id", sort=False)["start"].cummax()
-    out["end"] = out.groupby("task_id", sort=False)["start"].shift(-1)
+    out["start"] = out["start"].groupby(codes, sort=False).cummax()
+    out["end"] = out["start"].groupby(codes, sort=False).shift(-1)
     out["category"] = out["category"].astype("string")
     out["status"] = out["status"].astype("string")
     return out[["task_id", "start", "end", "category", "status", "history"]].reset_index(drop=True)
