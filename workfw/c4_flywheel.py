@@ -253,7 +253,7 @@ def loop_trend(data: Any, *, freq: str = "M", as_of: Any = None, **options: Any)
         scores = dict.fromkeys(_LOOP, np.nan)
         if len(cohort):
             events = ctx.events[ctx.events["task_id"].isin(set(cohort["task_id"]))].reset_index(drop=True)
-            signals, _, _ = run_signals(replace(ctx, tasks=cohort, events=events), loop_specs)
+            signals, _, _ = run_signals(replace(ctx, tasks=cohort, events=events, base=None, rows=None), loop_specs)
             scores = summarise(signals, _LOOP)["score"].to_dict()
         rows.append({"period": period.start_time.tz_localize("UTC"), "tasks": len(cohort), **scores})
     out = pd.DataFrame(rows, columns=columns)

@@ -10,6 +10,8 @@ findings, coverage and caveats with the framework's figure.
 from __future__ import annotations
 
 import html
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Sequence
@@ -99,12 +101,21 @@ class Context:
         The reference time (UTC).
     options : dict
         Resolved options (:data:`DEFAULTS` overridden by the caller's).
+    base : pandas.DataFrame or None
+        The unfiltered task table ``tasks`` was selected from (None when
+        ``tasks`` is that table).  Values that depend only on a task's own row
+        are computed once on ``base`` and taken at ``rows``, so a new filter
+        does not recompute them.
+    rows : numpy.ndarray or None
+        Positions in ``base`` of the rows of ``tasks``, in order.
     """
 
     tasks: pd.DataFrame
     events: pd.DataFrame
     as_of: pd.Timestamp
     options: dict[str, Any]
+    base: pd.DataFrame | None = None
+    rows: np.ndarray | None = None
 
     # Cached: signals ask for these a dozen times per diagnosis, and each
     # filter copies every column (a quarter second at a million tasks).
@@ -192,6 +203,16 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     if opts["actors"] not in ("all", "people", "agents"):
         raise OptionError(f"actors={opts['actors']!r}; expected 'all', 'people' or 'agents'. "
                           "Next step: pass one of those.")
+    key = repr((id(events), as_of, *(opts[k] for k in _FILTERS)))
+    hit = _PREPARED.get(id(tasks))
+    if hit is not None and hit[0]() is tasks and key in hit[1] and hit[1][key][0] is events:
+        # The same filter again (a threshold moved, or a view drew its charts): the same frames, so every
+        # per-table memo of the signals still holds.
+        hit[1].move_to_end(key)
+        _, sub, sub_events, stamp, rows = hit[1][key]
+        # The whole table is not stored in its own entry (that would keep it alive forever).
+        return Context(tasks=tasks if rows is None else sub, events=sub_events, as_of=stamp, options=opts,
+                       base=None if rows is None else tasks, rows=rows)
     mask = pd.Series(True, index=tasks.index)
     for col in ("team", "project"):
         if opts[col] is not None:
@@ -212,11 +233,33 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
         mask &= (tasks["created"] <= end) & (ended.isna() | (ended >= start) |
                                              tasks["status_category"].isin(["todo", "in_progress"]))
         stamp = min(stamp, end)
+    full, given, base, rows = tasks, events, None, None
     if not mask.all():
-        tasks = tasks.loc[mask].reset_index(drop=True)
+        base, rows = tasks, np.flatnonzero(mask.to_numpy(dtype=bool))
+        tasks = tasks.take(rows).reset_index(drop=True)
     if len(events):
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()].reset_index(drop=True)
-    return Context(tasks=tasks, events=events, as_of=stamp, options=opts)
+    _remember(full, key, (given, None if rows is None else tasks, events, stamp, rows))
+    return Context(tasks=tasks, events=events, as_of=stamp, options=opts, base=base, rows=rows)
+
+
+# Filtered tables of the last few filters per task table: interactive views move a threshold or come back to
+# a team, and reusing the very same frames lets every memo keyed on them hit.  Entries die with the table.
+_FILTERS = ("team", "project", "window", "actors", "bots")
+_KEEP_FILTERS = 8
+_PREPARED: dict[int, tuple[weakref.ref, OrderedDict]] = {}
+
+
+def _remember(tasks: pd.DataFrame, key: str, value: tuple) -> None:
+    hit = _PREPARED.get(id(tasks))
+    if hit is None or hit[0]() is not tasks:
+        def _drop(_: weakref.ref, ident: int = id(tasks)) -> None:
+            _PREPARED.pop(ident, None)
+
+        hit = _PREPARED[id(tasks)] = (weakref.ref(tasks, _drop), OrderedDict())
+    hit[1][key] = value
+    while len(hit[1]) > _KEEP_FILTERS:
+        hit[1].popitem(last=False)
 
 
 def member(values: pd.Series, pool: Any) -> pd.Series:
@@ -269,7 +312,7 @@ def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame
         try:
             if ctx.tasks.empty:
                 raise NotMeasurable("no tasks match the current filters")
-            res = spec.compute(ctx)
+            res = _computed(ctx, spec)
             value, score, n = float(res.value), float(np.clip(res.score, 0, 100)), int(res.n)
             cover.append((spec.element, spec.name, True, "measured"))
             results.append((spec, res))
@@ -281,6 +324,68 @@ def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame
     signals[["value", "score"]] = signals[["value", "score"]].astype("Float64")
     coverage = pd.DataFrame(cover, columns=["element", "signal", "measurable", "reason"])
     return signals, coverage, results
+
+
+class _Reads(dict):
+    """The options dict, noting which options a signal reads (so its result can be reused when others change)."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__(options)
+        self.read: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        self.read[key] = value
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = super().get(key, default)
+        self.read[key] = value
+        return value
+
+
+# Signal results per task table: ``compute`` -> [(as_of, events id, options read, result or reason)].  A signal
+# is a function of the table, its history, ``as_of`` and the options it reads, so when a view moves one
+# threshold only the signals that read it run again.  Entries die with the table.
+_RESULTS: dict[int, tuple[weakref.ref, dict]] = {}
+_KEEP_RESULTS = 6
+
+
+def _computed(ctx: Context, spec: SignalSpec) -> Measured:
+    tasks = ctx.tasks
+    hit = _RESULTS.get(id(tasks))
+    if hit is None or hit[0]() is not tasks:
+        def _drop(_: weakref.ref, ident: int = id(tasks)) -> None:
+            _RESULTS.pop(ident, None)
+
+        hit = _RESULTS[id(tasks)] = (weakref.ref(tasks, _drop), {})
+    earlier = hit[1].setdefault(spec.compute, [])
+    for stamp, events, read, outcome in earlier:
+        if stamp == ctx.as_of and events is ctx.events and all(
+                k in ctx.options and _same(ctx.options[k], v) for k, v in read.items()):
+            if isinstance(outcome, Measured):
+                return outcome
+            raise NotMeasurable(outcome)
+    options, reads = ctx.options, _Reads(ctx.options)
+    ctx.options = reads
+    try:
+        outcome: Measured | str = spec.compute(ctx)
+    except NotMeasurable as exc:
+        outcome = exc.reason
+    finally:
+        ctx.options = options
+    earlier.append((ctx.as_of, ctx.events, reads.read, outcome))
+    del earlier[:-_KEEP_RESULTS]
+    if isinstance(outcome, str):
+        raise NotMeasurable(outcome)
+    return outcome
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except (TypeError, ValueError):
+        return a is b
 
 
 def summarise(signals: pd.DataFrame, elements: Sequence[str]) -> pd.DataFrame:

@@ -222,7 +222,8 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     """
     common, framework = _split_options(options, OPTIONS, "value_pyramid.diagnose")
     base = prepare(data, as_of=as_of, **common)
-    ctx = Context(tasks=base.tasks, events=base.events, as_of=base.as_of, options={**base.options, **framework})
+    ctx = Context(tasks=base.tasks, events=base.events, as_of=base.as_of, options={**base.options, **framework},
+                  base=base.base, rows=base.rows)
     signals, coverage, results = run_signals(ctx, SIGNALS)
     summary = summarise(signals, ELEMENTS)
     counts = _levels(ctx)["level"].value_counts().reindex(list(ELEMENTS), fill_value=0)

@@ -9,6 +9,7 @@ browser show correctly (``FigureWidget`` deltas can be missed).
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 from typing import Any, Callable
 
 import ipywidgets as W
@@ -28,6 +29,16 @@ __all__ = ["FRAMEWORKS", "ExplorerModel", "Explorer", "AssessmentForm", "GapView
 ChartMaker = Callable[[Any, TaskExport, dict], list]
 
 
+#: Selections remembered per model (diagnoses and their charts).
+_REMEMBER = 12
+
+
+def _keep(cache: OrderedDict, key: str) -> None:
+    cache.move_to_end(key)
+    while len(cache) > _REMEMBER:
+        cache.popitem(last=False)
+
+
 def _default_charts(module: Any) -> ChartMaker:
     def charts(_diagnosis: Any, export: TaskExport, options: dict) -> list:
         return module.figures(export, **options)
@@ -37,6 +48,12 @@ def _default_charts(module: Any) -> ChartMaker:
 
 class ExplorerModel(T.HasTraits):
     """Filters and thresholds of one framework's diagnosis; recomputes when any changes.
+
+    The diagnosis is recomputed on every change; the framework's charts only
+    when :attr:`charts` is read (a view reads them after it has redrawn the
+    diagram).  Both are kept per set of options, so coming back to an earlier
+    selection is instant, and a threshold change re-runs only the signals that
+    read it (see :func:`workfw.diagnosis.run_signals`).
 
     Parameters
     ----------
@@ -57,7 +74,6 @@ class ExplorerModel(T.HasTraits):
     substantive_words = T.Int(DEFAULTS["substantive_words"])
     aging_multiple = T.Float(DEFAULTS["aging_multiple"])
     diagnosis = T.Any(None)
-    charts = T.List()
 
     def __init__(self, export: TaskExport, framework: str, *, extra_charts: ChartMaker | None = None,
                  **kwargs: Any) -> None:
@@ -66,6 +82,8 @@ class ExplorerModel(T.HasTraits):
         self.framework = framework
         self.module = framework_module(framework)
         self.extra_charts = _default_charts(self.module) if extra_charts is None else extra_charts
+        self._diagnoses: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+        self._charts: OrderedDict[str, list] = OrderedDict()
         self.recompute()
 
     @property
@@ -108,14 +126,29 @@ class ExplorerModel(T.HasTraits):
     def _changed(self, _: dict) -> None:
         self.recompute()
 
+    def _key(self) -> str:
+        return repr(sorted(self.options().items()))
+
     def recompute(self) -> None:
-        """Run the framework's diagnosis and charts with the current options."""
-        opts = self.options()
-        self.selected = len(prepare(self.export, **opts).tasks)
-        diagnosis = self.module.diagnose(self.export, **opts)
-        # Charts first: views redraw when ``diagnosis`` changes and read both.
-        self.charts = list(self.extra_charts(diagnosis, self.export, opts))
+        """Run the framework's diagnosis with the current options (or take it from an earlier run)."""
+        key = self._key()
+        if key not in self._diagnoses:
+            opts = self.options()
+            # ``prepare`` keeps the filtered table, so the diagnosis below filters nothing again.
+            selected = len(prepare(self.export, **opts).tasks)
+            self._diagnoses[key] = (selected, self.module.diagnose(self.export, **opts))
+        _keep(self._diagnoses, key)
+        self.selected, diagnosis = self._diagnoses[key]
         self.diagnosis = diagnosis
+
+    @property
+    def charts(self) -> list:
+        """The framework's charts for the current options, drawn when first asked for."""
+        key = self._key()
+        if key not in self._charts:
+            self._charts[key] = list(self.extra_charts(self.diagnosis, self.export, self.options()))
+        _keep(self._charts, key)
+        return self._charts[key]
 
     def selection_text(self) -> str:
         """One line on what is shown: tasks in the selection and the reference date."""
@@ -209,4 +242,5 @@ class Explorer(W.VBox):
         show(self.summary_out, Markup(frame_html(d.summary.reset_index()) + (f"<ul>{caveats}</ul>" if caveats
                                                                               else "")))
         show(self.findings_out, Markup(findings_html(d)))
+        # The diagram, summary and findings are on screen before the (slower) charts are drawn.
         show(self.extra_out, *self.model.charts)
