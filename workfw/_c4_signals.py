@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._stack_helpers import _days, _owned, _require_any, _severity, _share
-from .diagnosis import Context, Measured, NotMeasurable
+from ._stack_helpers import _days, _memo, _owned, _require_any, _severity, _share
+from .diagnosis import Context, Measured, NotMeasurable, origin, per_row
 
 __all__: list[str] = []
 
@@ -77,6 +77,20 @@ def _commented(ctx: Context) -> Measured:
 
 def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
     """``row`` (position in ``tasks``) and ``person`` for every owner of every task."""
+    found = origin(tasks)
+    if found is None:
+        return _memo(tasks, "owner pairs", lambda: _pairs_of(tasks))
+    # A filtered table: the pairs of the whole export, found once, kept at the selected rows.
+    base, rows = found
+    pairs = _memo(base, "owner pairs", lambda: _pairs_of(base))
+    inv = np.full(len(base), -1, dtype=np.int64)
+    inv[rows] = np.arange(len(rows))
+    row = inv[pairs["row"].to_numpy()]
+    keep = row >= 0
+    return pd.DataFrame({"row": row[keep], "person": pairs["person"].array[keep]})
+
+
+def _pairs_of(tasks: pd.DataFrame) -> pd.DataFrame:
     assignee = tasks["assignee"].astype("string")
     sizes = tasks["assignees"].str.len().fillna(0).to_numpy()
     # Most tasks have one owner, named in ``assignee``; only the rest need the (slow) list explode.
@@ -91,14 +105,24 @@ def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
 def _reporter_not_owner(ctx: Context) -> Measured:
     ctx.require("reporter")
     _require_any(ctx, "assignee", "assignees")
-    pool = ctx.tasks[ctx.tasks["reporter"].notna() & _owned(ctx.tasks)].reset_index(drop=True)
-    owners = _owner_pairs(pool)
-    reporter = pool["reporter"].astype("string").to_numpy()[owners["row"].to_numpy()]
-    mine = np.zeros(len(pool), dtype=bool)
-    mine[owners["row"].to_numpy()[owners["person"].to_numpy() == reporter]] = True
-    return _share(pd.Series(~mine, index=pool.index), pool["task_id"], healthy=True,
+    pool = (ctx.tasks["reporter"].notna() & per_row(ctx.tasks, "owned", _owned)).to_numpy(dtype=bool)
+    mine = per_row(ctx.tasks, "reported by an owner", _reported_by_owner)[pool]
+    return _share(pd.Series(~mine), ctx.tasks.loc[pool, "task_id"].reset_index(drop=True), healthy=True,
                   empty="no task has both a reporter and an owner",
                   finding="{bad} of {n} tasks are owned by the person who raised them")
+
+
+def _reported_by_owner(tasks: pd.DataFrame) -> np.ndarray:
+    """True where the task's reporter is one of its owners."""
+    owners = _pairs_of(tasks)
+    rows = owners["row"].to_numpy()
+    reporter = tasks["reporter"].astype("string")
+    known = reporter.notna().to_numpy()[rows]
+    same = np.zeros(len(rows), dtype=bool)
+    same[known] = owners["person"].to_numpy(dtype=object)[known] == reporter.to_numpy(dtype=object)[rows[known]]
+    mine = np.zeros(len(tasks), dtype=bool)
+    mine[rows[same]] = True
+    return mine
 
 
 def _people_per_item(ctx: Context) -> Measured:

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .diagnosis import DEFAULTS
+from .diagnosis import DEFAULTS, per_row
 from .errors import OptionError
 
 __all__ = ["ELEMENTS", "OPTIONS", "GOAL_TYPES"]
@@ -53,8 +53,12 @@ def _per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.
 
 def _types(tasks: pd.DataFrame) -> pd.Series:
     """Lower-case issue types with ``-``/``_`` as spaces (``Sub-task`` -> ``sub task``)."""
-    normal = _per_value(tasks["task_type"], lambda s: s.str.lower().str.replace(r"[-_]+", " ", regex=True).str.strip())
-    return normal.astype("string")
+    def build(frame: pd.DataFrame) -> pd.Series:
+        normal = _per_value(frame["task_type"],
+                            lambda s: s.str.lower().str.replace(r"[-_]+", " ", regex=True).str.strip())
+        return normal.astype("string")
+
+    return per_row(tasks, "pyramid types", build)
 
 
 def _in_words(values: pd.Series, words: frozenset[str] | re.Pattern | str) -> np.ndarray:
@@ -68,17 +72,23 @@ def _in_words(values: pd.Series, words: frozenset[str] | re.Pattern | str) -> np
 
 def _label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
     """True where any label of the task matches ``pattern``."""
-    labels = tasks["labels"].explode().dropna()
-    if labels.empty:
-        return pd.Series(False, index=tasks.index)
-    hit = pd.Series(_in_words(labels, pattern), index=labels.index)
-    return hit.groupby(level=0).any().reindex(tasks.index, fill_value=False)
+    def build(frame: pd.DataFrame) -> pd.Series:
+        labels = frame["labels"].explode().dropna()
+        if labels.empty:
+            return pd.Series(False, index=frame.index)
+        hit = pd.Series(_in_words(labels, pattern), index=labels.index)
+        return hit.groupby(level=0).any().reindex(frame.index, fill_value=False)
+
+    return per_row(tasks, f"label match {getattr(pattern, 'pattern', pattern)}", build)
 
 
 def _first_label(tasks: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
-    labels = tasks["labels"].explode().dropna()
-    labels = labels[_in_words(labels, pattern)]
-    return labels.groupby(level=0).first().reindex(tasks.index).astype("string")
+    def build(frame: pd.DataFrame) -> pd.Series:
+        labels = frame["labels"].explode().dropna()
+        labels = labels[_in_words(labels, pattern)]
+        return labels.groupby(level=0).first().reindex(frame.index).astype("string")
+
+    return per_row(tasks, f"first label {pattern.pattern}", build)
 
 
 def _position_of(tasks: pd.DataFrame, ids: Any) -> np.ndarray:
@@ -198,13 +208,16 @@ def _linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
 
 
 def _released(tasks: pd.DataFrame) -> pd.Series:
-    out = _label_match(tasks, _RELEASED_LABEL)
-    for col in tasks.columns:
-        if re.sub(r"[^a-z]", "", col.lower()) in _RELEASE_COLUMNS:
-            values = tasks[col]
-            filled = values.map(lambda v: len(v) > 0 if isinstance(v, (list, tuple, np.ndarray)) else pd.notna(v))
-            out = out | filled.astype(bool)
-    return out
+    def build(frame: pd.DataFrame) -> pd.Series:
+        out = _label_match(frame, _RELEASED_LABEL)
+        for col in frame.columns:
+            if re.sub(r"[^a-z]", "", col.lower()) in _RELEASE_COLUMNS:
+                values = frame[col]
+                filled = values.map(lambda v: len(v) > 0 if isinstance(v, (list, tuple, np.ndarray)) else pd.notna(v))
+                out = out | filled.astype(bool)
+        return out
+
+    return per_row(tasks, "released", build)
 
 
 def _classify(tasks: pd.DataFrame) -> pd.DataFrame:

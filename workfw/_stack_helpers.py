@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .diagnosis import Context, Measured, NotMeasurable
+from .diagnosis import Context, Measured, NotMeasurable, per_row
 from .io._status import keyword_category, normalise_category
 
 _OPEN = ("todo", "in_progress")
@@ -131,8 +131,13 @@ def _owned(tasks: pd.DataFrame) -> pd.Series:
 
 
 def _words(ctx: Context, frame: pd.DataFrame) -> pd.Series:
-    counts = _memo(ctx.tasks, "words", lambda: _word_count(ctx.tasks["description"]))
+    counts = per_row(ctx.tasks, "words", lambda t: _word_count(t["description"]))
     return counts.loc[frame.index]
+
+
+def _cue(ctx: Context, column: str, pattern: str) -> pd.Series:
+    """``_contains(ctx.tasks[column], pattern)``, searched once per export rather than once per filter."""
+    return per_row(ctx.tasks, f"cue {column} {pattern}", lambda t: _contains(t[column], pattern))
 
 
 def _require_any(ctx: Context, *columns: str) -> None:
@@ -147,26 +152,33 @@ def _require_any(ctx: Context, *columns: str) -> None:
     raise NotMeasurable("; ".join(reasons))
 
 
+def _container_type(tasks: pd.DataFrame) -> pd.Series:
+    """An epic or goal by its own type or label (a row's own fields; being a parent is added per table)."""
+    # A label that is just "epic" (GitHub) marks the item itself; "Epic: Checkout" marks membership.
+    labelled = _has_list(tasks["labels"])
+    joined = tasks.loc[labelled, "labels"].map("\x1f".join).astype("string")
+    by_label = pd.Series(False, index=tasks.index)
+    by_label[labelled] = _contains(joined, f"(?:^|\x1f)(?:{_CONTAINER_TYPES})(?:$|\x1f)")
+    return _contains(tasks["task_type"], _CONTAINER_TYPES) | by_label
+
+
 def _containers(ctx: Context) -> pd.Series:
     def build() -> pd.Series:
         tasks = ctx.tasks
-        # A label that is just "epic" (GitHub) marks the item itself; "Epic: Checkout" marks membership.
-        labelled = _has_list(tasks["labels"])
-        joined = tasks.loc[labelled, "labels"].map("\x1f".join).astype("string")
-        by_label = pd.Series(False, index=tasks.index)
-        by_label[labelled] = _contains(joined, f"(?:^|\x1f)(?:{_CONTAINER_TYPES})(?:$|\x1f)")
-        return (_contains(tasks["task_type"], _CONTAINER_TYPES) | by_label
-                | _isin(tasks["task_id"], tasks["parent_id"]))
+        return per_row(tasks, "container type", _container_type) | _isin(tasks["task_id"], tasks["parent_id"])
 
     return _memo(ctx.tasks, "containers", build)
 
 
 def _goal_labelled(tasks: pd.DataFrame) -> pd.Series:
-    labelled = _has_list(tasks["labels"])
-    joined = tasks.loc[labelled, "labels"].map(" ".join).astype("string")
-    out = pd.Series(False, index=tasks.index)
-    out[labelled] = _contains(joined, _GOAL_LABELS)
-    return out
+    def build(frame: pd.DataFrame) -> pd.Series:
+        labelled = _has_list(frame["labels"])
+        joined = frame.loc[labelled, "labels"].map(" ".join).astype("string")
+        out = pd.Series(False, index=frame.index)
+        out[labelled] = _contains(joined, _GOAL_LABELS)
+        return out
+
+    return per_row(tasks, "goal labelled", build)
 
 
 def _status_categories(values: pd.Series, tasks: pd.DataFrame) -> pd.Series:

@@ -7,10 +7,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FIELDS, _FINISHED, _INTENT, _OPEN,
-                             _STATUS_FIELDS, _arrow, _containers, _contains, _days, _days_score, _done, _field_events,
+                             _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done, _field_events,
                              _goal_labelled, _has_list, _isin, _open, _owned, _require_any, _severity, _share,
                              _status_events, _words)
-from .diagnosis import Context, Measured, NotMeasurable, SignalSpec
+from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, per_row
 
 __all__ = ["SIGNALS"]
 
@@ -40,9 +40,9 @@ def _parent_purpose(ctx: Context) -> Measured:
 
 def _intent_cues(ctx: Context) -> Measured:
     ctx.require("description")
-    described = ctx.tasks[ctx.tasks["description"].notna()]
-    cue = _contains(described["description"], _INTENT)
-    return _share(cue, described["task_id"], healthy=True, empty="no task has a description",
+    described = ctx.tasks["description"].notna()
+    cue = _cue(ctx, "description", _INTENT)[described]
+    return _share(cue, ctx.tasks.loc[described, "task_id"], healthy=True, empty="no task has a description",
                   finding="{bad} of {n} descriptions never say why (no 'so that', 'because', 'goal' or 'outcome')")
 
 
@@ -58,7 +58,7 @@ def _substantive(ctx: Context) -> Measured:
 
 def _acceptance(ctx: Context) -> Measured:
     ctx.require("description")
-    found = _contains(ctx.tasks["description"], _ACCEPTANCE)
+    found = _cue(ctx, "description", _ACCEPTANCE)
     return _share(found, ctx.tasks["task_id"], healthy=True, empty="no tasks",
                   finding="{bad} of {n} tasks state no acceptance criteria, checklist or definition of done")
 
@@ -72,14 +72,12 @@ def _estimated(ctx: Context) -> Measured:
 def _duplicates(ctx: Context) -> Measured:
     tasks = ctx.tasks
     _require_any(ctx, "title", "resolution")
-    said = _contains(tasks["resolution"], "duplicate") | _contains(tasks["status"], "duplicate")
-    words = pc.utf8_split_whitespace(pc.replace_substring_regex(pc.utf8_lower(_arrow(tasks["title"])),
-                                                                r"[^\p{L}\p{N}]+", " "))
-    norm = pd.Series(pc.binary_join(words, pa.scalar(" ", words.type.value_type)), index=tasks.index, dtype="string")
-    # Short titles ("Bug", "Fix login") repeat innocently, so only titles of 3+ words count as copies.
-    long_title = pd.Series(np.asarray(pc.list_value_length(words).fill_null(0)), index=tasks.index) >= 3
-    copy = long_title & norm.duplicated(keep="first") & norm.notna()
-    return _share(said | copy, tasks["task_id"], healthy=False, empty="no tasks",
+    titles = per_row(tasks, "duplicate titles", _title_codes)
+    # Titles are compared as codes of their normalised text (NA: -1), found once per export.
+    code = titles["code"].to_numpy()
+    copy = titles["long"].to_numpy() & pd.Series(code).duplicated(keep="first").to_numpy() & (code >= 0)
+    said = titles["said"]
+    return _share(said | pd.Series(copy, index=tasks.index), tasks["task_id"], healthy=False, empty="no tasks",
                   finding="{bad} of {n} tasks duplicate another (resolved as duplicate or same title)")
 
 
@@ -93,6 +91,18 @@ def _reopened(ctx: Context) -> Measured:
     return _share(_isin(pool["task_id"], events.loc[back, "task_id"]), pool["task_id"], healthy=False,
                   empty="no task with history has been finished",
                   finding="{bad} of {n} finished tasks were reopened (done, then open again)")
+
+
+def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Per task: ``said`` (resolved or set as duplicate), ``long`` (3+ title words), ``code`` of the normalised title."""
+    said = _contains(tasks["resolution"], "duplicate") | _contains(tasks["status"], "duplicate")
+    words = pc.utf8_split_whitespace(pc.replace_substring_regex(pc.utf8_lower(_arrow(tasks["title"])),
+                                                                r"[^\p{L}\p{N}]+", " "))
+    norm = pd.Series(pc.binary_join(words, pa.scalar(" ", words.type.value_type)), index=tasks.index, dtype="string")
+    # Short titles ("Bug", "Fix login") repeat innocently, so only titles of 3+ words count as copies.
+    long_title = np.asarray(pc.list_value_length(words).fill_null(0)) >= 3
+    codes, _ = pd.factorize(norm)
+    return pd.DataFrame({"said": said.to_numpy(dtype=bool), "long": long_title, "code": codes}, index=tasks.index)
 
 
 # --- Who ------------------------------------------------------------------------------------------
@@ -233,7 +243,7 @@ def _statuses_used(ctx: Context) -> Measured:
 def _dependencies(ctx: Context) -> Measured:
     _require_any(ctx, "blocked_by", "description")
     linked = _has_list(ctx.tasks["blocked_by"])
-    flags = linked | _contains(ctx.tasks["description"], _DEPENDENCY)
+    flags = linked | _cue(ctx, "description", _DEPENDENCY)
     share = float(flags.mean())
     # Recording dependencies on about one task in ten shows the practice exists (inferred target).
     score = min(1.0, share / 0.10) * 100

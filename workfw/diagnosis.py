@@ -27,7 +27,7 @@ from .schema import tasks_of
 
 __all__ = [
     "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
-    "summarise", "make_findings", "late_capture", "common_caveats", "member", "SEVERITIES", "DEFAULTS",
+    "summarise", "make_findings", "per_row", "origin", "late_capture", "common_caveats", "member", "SEVERITIES", "DEFAULTS",
 ]
 
 SEVERITIES = ("high", "medium", "low")
@@ -221,8 +221,11 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     if opts["actors"] != "all":
         from .actors import is_agent
 
-        agent = tasks["assignee"].map(lambda n: is_agent(n, extra=opts["bots"]), na_action="ignore").fillna(False)
-        mask &= agent.astype(bool) if opts["actors"] == "agents" else ~agent.astype(bool)
+        # Once per distinct name: a hundred thousand tasks share a few hundred assignees.
+        codes, names = pd.factorize(tasks["assignee"])
+        known = np.array([bool(is_agent(n, extra=opts["bots"])) for n in names] + [False], dtype=bool)
+        agent = pd.Series(known[codes], index=tasks.index)
+        mask &= agent if opts["actors"] == "agents" else ~agent
     stamp = _latest(tasks) if as_of is None else pd.Timestamp(as_of)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     if opts["window"] is not None:
@@ -237,6 +240,8 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     if not mask.all():
         base, rows = tasks, np.flatnonzero(mask.to_numpy(dtype=bool))
         tasks = tasks.take(rows).reset_index(drop=True)
+        _ORIGIN[id(tasks)] = (weakref.ref(tasks, lambda _, ident=id(tasks): _ORIGIN.pop(ident, None)),
+                              weakref.ref(base), rows)
     if len(events):
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()].reset_index(drop=True)
     _remember(full, key, (given, None if rows is None else tasks, events, stamp, rows))
@@ -248,6 +253,63 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
 _FILTERS = ("team", "project", "window", "actors", "bots")
 _KEEP_FILTERS = 8
 _PREPARED: dict[int, tuple[weakref.ref, OrderedDict]] = {}
+
+
+# Filtered table id -> (filtered table, unfiltered table, positions), for :func:`per_row`.
+_ORIGIN: dict[int, tuple[weakref.ref, weakref.ref, np.ndarray]] = {}
+_PER_ROW: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
+
+
+def per_row(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]) -> Any:
+    """``build(tasks)`` for a value that depends only on each task's own row, computed once per table.
+
+    When ``tasks`` was filtered by :func:`prepare`, ``build`` runs once on the
+    unfiltered table and the rows are taken by position, so a new team, window
+    or actor filter costs a take, not a recomputation.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        A task table (usually ``Context.tasks``).
+    name : str
+        Names the value (one memo slot per table and name).
+    build : callable
+        ``build(frame)`` returns a Series on ``frame``'s index, a 1-d array or
+        a DataFrame with one row per task, in ``frame``'s order.
+
+    Returns
+    -------
+    Series, numpy.ndarray or DataFrame
+        The values of ``tasks``' rows, in its order (a Series on its index).
+    """
+    found = origin(tasks)
+    if found is None:
+        return _per_table(tasks, name, build)
+    full, rows = _per_table(found[0], name, build), found[1]
+    if isinstance(full, pd.Series):
+        return pd.Series(full.to_numpy()[rows] if isinstance(full.dtype, np.dtype) else full.array.take(rows),
+                         index=tasks.index, name=full.name)
+    if isinstance(full, pd.DataFrame):
+        return full.take(rows).set_axis(tasks.index)
+    return full[rows]
+
+
+def origin(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """``(unfiltered table, positions)`` of a table :func:`prepare` filtered, or None for any other table."""
+    found = _ORIGIN.get(id(tasks))
+    if found is None or found[0]() is not tasks or found[1]() is None:
+        return None
+    return found[1](), found[2]
+
+
+def _per_table(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]) -> Any:
+    key = (id(tasks), name)
+    hit = _PER_ROW.get(key)
+    if hit is not None and hit[0]() is tasks:
+        return hit[1]
+    value = build(tasks)
+    _PER_ROW[key] = (weakref.ref(tasks, lambda _, k=key: _PER_ROW.pop(k, None)), value)
+    return value
 
 
 def _remember(tasks: pd.DataFrame, key: str, value: tuple) -> None:
