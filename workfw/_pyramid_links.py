@@ -234,25 +234,24 @@ def _classify(tasks: pd.DataFrame) -> pd.DataFrame:
     overhead = _in_words(types, _OVERHEAD) | _label_match(tasks, _OVERHEAD).to_numpy()
     rolls = links["rolls_up"].to_numpy()
     open_goal = is_goal & ~done & ~cancelled
-    type_text = types.fillna("goal").to_numpy(dtype=object)
-    epic = links["epic_id"].fillna("a goal").to_numpy(dtype=object)
-
     conditions = [
         done & is_goal, done & released, done & customer, done & ~is_goal & value_type & parent_done,
         cancelled, overhead, open_goal, rolls,
     ]
     outcomes, progress, activities = (ELEMENTS.index(e) for e in ("Outcomes", "Progress", "Activities"))
-    levels = [outcomes] * 4 + [activities, activities, progress, progress]
-    reasons = [
-        "completed " + type_text, np.full(len(tasks), "released (fix version or released label)", dtype=object),
-        np.full(len(tasks), "done and linked to a customer or incident ticket", dtype=object),
-        np.full(len(tasks), "completed deliverable whose parent is done", dtype=object),
-        np.full(len(tasks), "cancelled before any outcome", dtype=object),
-        np.full(len(tasks), "chore or meeting (overhead)", dtype=object),
-        "open " + type_text, "rolls up to " + epic,
-    ]
-    level = np.select(conditions, levels, default=activities)
-    reason = np.select(conditions, reasons, default="no parent, epic or goal")
+    levels = np.array([outcomes] * 4 + [activities, activities, progress, progress, activities])
+    # The first rule that matches (8: none); fixed reasons come from a table, the rest are built only where used.
+    rule = np.select(conditions, list(range(8)), default=8)
+    level = levels[rule]
+    reason = np.array([None, "released (fix version or released label)",
+                       "done and linked to a customer or incident ticket", "completed deliverable whose parent is done",
+                       "cancelled before any outcome", "chore or meeting (overhead)", None, None,
+                       "no parent, epic or goal"], dtype=object)[rule]
+    for which, prefix, values in ((0, "completed ", types.fillna("goal")), (6, "open ", types.fillna("goal")),
+                                  (7, "rolls up to ", links["epic_id"].fillna("a goal"))):
+        at = rule == which
+        if at.any():
+            reason[at] = prefix + values.to_numpy(dtype=object)[at]
     return pd.DataFrame({
         "task_id": tasks["task_id"].to_numpy(),
         "level": pd.Categorical.from_codes(level, categories=list(ELEMENTS)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ._pyramid_links import (_GOAL_LABEL, OPTIONS, _cached, _classify, _goal_links, _label_match)
-from .diagnosis import Context, Measured, NotMeasurable, SignalSpec
+from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, member
 
 __all__ = ["SIGNALS"]
 
@@ -79,10 +79,13 @@ def _epics_moved(ctx: Context) -> Measured:
     if children.empty:
         raise NotMeasurable("no task has an epic, milestone or goal as parent")
     category = ctx.tasks["status_category"].astype(object)
-    open_goal_ids = set(ctx.tasks.loc[_links(ctx)["is_goal"] & category.isin(["todo", "in_progress"]), "task_id"])
-    in_table = set(ctx.tasks["task_id"])
+    open_goal_ids = ctx.tasks.loc[_links(ctx)["is_goal"] & category.isin(["todo", "in_progress"]), "task_id"]
     has_open_child = children["status_category"].isin(["todo", "in_progress"]).groupby(children["epic_id"]).any()
-    active = [e for e in has_open_child.index if e in open_goal_ids or (e not in in_table and has_open_child[e])]
+    epics = pd.Series(has_open_child.index, dtype="string")
+    # Looked up in hash sets (pyarrow), not by iterating a hundred thousand ids in Python.
+    wanted = (member(epics, open_goal_ids).to_numpy()
+              | (~member(epics, ctx.tasks["task_id"]).to_numpy() & has_open_child.to_numpy(dtype=bool)))
+    active = has_open_child.index[wanted].tolist()
     if not active:
         raise NotMeasurable("no epic, milestone or goal is open with tasks under it")
     if children[["completed", "started"]].notna().any().any():

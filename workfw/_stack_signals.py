@@ -8,9 +8,9 @@ import pyarrow.compute as pc
 
 from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FIELDS, _FINISHED, _INTENT, _OPEN,
                              _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done, _field_events,
-                             _goal_labelled, _has_list, _isin, _open, _owned, _require_any, _severity, _share,
+                             _goal_labelled, _has_list, _isin, _memo, _open, _owned, _require_any, _severity, _share,
                              _status_events, _words)
-from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, per_row
+from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, origin, per_row
 
 __all__ = ["SIGNALS"]
 
@@ -109,36 +109,66 @@ def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _open_owned(ctx: Context) -> Measured:
     _require_any(ctx, "assignee", "assignees")
-    return _share(_owned(_open(ctx)), _open(ctx)["task_id"], healthy=True, empty="no open tasks",
+    return _share(_owned_at(ctx, _open(ctx)), _open(ctx)["task_id"], healthy=True, empty="no open tasks",
                   finding="{bad} of {n} open tasks have no owner")
+
+
+def _owned_at(ctx: Context, frame: pd.DataFrame) -> pd.Series:
+    """``_owned(frame)`` for a part of ``ctx.tasks``, read from a per-export fact."""
+    return per_row(ctx.tasks, "owned", _owned).loc[frame.index]
 
 
 def _single_owner(ctx: Context) -> Measured:
     ctx.require("assignees")
-    owned = _open(ctx)[_owned(_open(ctx))]
+    owned = _open(ctx)[_owned_at(ctx, _open(ctx))]
     single = owned["assignees"].str.len().fillna(0) <= 1
     return _share(single, owned["task_id"], healthy=True, empty="no open task has an owner",
                   finding="{bad} of {n} owned open tasks are shared by several assignees (no single owner)")
 
 
+def _signs_of_life(tasks: pd.DataFrame) -> pd.DataFrame:
+    """``row``, ``person`` (a code into ``attrs["people"]``) and ``at``: each task's owners and reporter, and when."""
+    touched = tasks[["updated", "completed", "created"]].max(axis=1)
+    listed = _has_list(tasks["assignees"]).to_numpy(dtype=bool)
+    rows = np.arange(len(tasks))
+    owners = pd.DataFrame({"row": rows[listed], "person": tasks["assignees"].to_numpy()[listed],
+                           "at": touched[listed].to_numpy()}).explode("person")
+    parts = [owners, pd.DataFrame({"row": rows, "person": tasks["assignee"].to_numpy(dtype=object, na_value=None),
+                                   "at": touched.to_numpy()}),
+             pd.DataFrame({"row": rows, "person": tasks["reporter"].to_numpy(dtype=object, na_value=None),
+                           "at": tasks["created"].to_numpy()})]
+    seen = pd.concat(parts, ignore_index=True).dropna()
+    codes, people = pd.factorize(seen["person"].astype("string"))
+    out = pd.DataFrame({"row": seen["row"].to_numpy(dtype=np.int64), "person": codes, "at": seen["at"].to_numpy()})
+    out.attrs["people"] = pd.Index(people, dtype="string")
+    return out
+
+
 def _last_seen(ctx: Context) -> pd.Series:
     """Latest sign of life per person: tasks they own or reported, and history they wrote."""
-    tasks = ctx.tasks
-    touched = tasks[["updated", "completed", "created"]].max(axis=1)
-    listed = _has_list(tasks["assignees"])
-    owners = pd.DataFrame({"person": tasks.loc[listed, "assignees"], "at": touched[listed]}).explode("person")
-    parts = [owners, pd.DataFrame({"person": tasks["assignee"], "at": touched}),
-             pd.DataFrame({"person": tasks["reporter"], "at": tasks["created"]})]
+    found = origin(ctx.tasks)
+    table = ctx.tasks if found is None else found[0]
+    signs = _memo(table, "signs of life", lambda: _signs_of_life(table))
+    people = signs.attrs["people"]
+    if found is not None:
+        # Found once per export; a filter keeps its own rows.
+        keep = np.zeros(len(table), dtype=bool)
+        keep[found[1]] = True
+        signs = signs[keep[signs["row"].to_numpy()]]
+    at = pd.Series(signs["at"].to_numpy(), dtype=ctx.tasks["created"].dtype)
+    latest = at.groupby(signs["person"].to_numpy()).max()
+    seen = pd.Series(latest.to_numpy(), index=people[latest.index.to_numpy()], name="at")
     if not ctx.events.empty:
-        parts.append(pd.DataFrame({"person": ctx.events["author"], "at": ctx.events["at"]}))
-    seen = pd.concat(parts, ignore_index=True).dropna()
-    return seen.groupby(seen["person"].astype("string"))["at"].max()
+        authors = pd.DataFrame({"person": ctx.events["author"], "at": ctx.events["at"]}).dropna()
+        seen = pd.concat([seen, authors.groupby(authors["person"].astype("string"))["at"].max()])
+        seen = seen.groupby(level=0).max()
+    return seen
 
 
 def _orphaned(ctx: Context) -> Measured:
     _require_any(ctx, "assignee", "assignees")
     ctx.require("updated")
-    owned = _open(ctx)[_owned(_open(ctx))]
+    owned = _open(ctx)[_owned_at(ctx, _open(ctx))]
     seen = _last_seen(ctx)
     owner = owned["assignee"].astype("string").fillna(owned["assignees"].str[0].astype("string"))
     quiet = _days(ctx.as_of, owner.map(seen)) > ctx.options["stale_days"]
