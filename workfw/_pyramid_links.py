@@ -11,7 +11,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .diagnosis import DEFAULTS, per_row
+from .diagnosis import DEFAULTS, origin, per_row
 from .errors import OptionError
 
 __all__ = ["ELEMENTS", "OPTIONS", "GOAL_TYPES"]
@@ -103,11 +103,49 @@ def _member(values: Any, pool: Any) -> np.ndarray:
     return index.get_indexer(pd.Index(np.asarray(values, dtype=object))) >= 0
 
 
+def _ids(tasks: pd.DataFrame) -> np.ndarray:
+    """Task ids as a numpy object array (converted once per export)."""
+    return per_row(tasks, "ids", lambda t: t["task_id"].to_numpy(dtype=object))
+
+
+def _selected(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:
+    """Position in the filtered table of each row of the unfiltered one (-1: not selected)."""
+    base, rows = found
+    inv = np.full(len(base), -1, dtype=np.int64)
+    inv[rows] = np.arange(len(rows))
+    return inv
+
+
 def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Encode each parent as its row position, ``-1`` for none, ``-2 - k`` for the k-th parent outside the table.
 
     Integer codes let the chain walk run on numpy arrays instead of id lookups.
     """
+    found = origin(tasks)
+    if found is None:
+        return per_row(tasks, "parents", _parent_codes_of)
+    # A filtered table: parents are looked up once in the whole export, then placed in this selection;
+    # a parent the filter left out is outside, exactly as if the selection were the whole table.
+    base, rows = found
+    full, outside_full = per_row(base, "parents", _parent_codes_of)
+    parent = full[rows]
+    inv = _selected(found)
+    pos = np.full(len(rows), -1, dtype=np.int64)
+    inside = parent >= 0
+    here = np.where(inside, inv[np.where(inside, parent, 0)], -1)
+    pos[inside & (here >= 0)] = here[inside & (here >= 0)]
+    names = np.full(len(rows), None, dtype=object)
+    left = inside & (here < 0)
+    names[left] = _ids(base)[parent[left]]
+    ext = parent <= -2
+    names[ext] = outside_full[-2 - parent[ext]]
+    outside = left | ext
+    codes, uniques = pd.factorize(names[outside])
+    pos[outside] = -2 - codes
+    return pos, np.asarray(uniques, dtype=object)
+
+
+def _parent_codes_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     parent = tasks["parent_id"].to_numpy(dtype=object, na_value=None)
     parent = np.where(parent == tasks["task_id"].to_numpy(dtype=object), None, parent)
     has = pd.notna(parent)
@@ -121,7 +159,7 @@ def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pd.arrays.StringArray:
-    ids = tasks["task_id"].to_numpy(dtype=object)
+    ids = _ids(tasks)
     out = np.full(len(codes), None, dtype=object)
     inside = codes >= 0
     out[inside] = ids[codes[inside]]
@@ -188,6 +226,26 @@ def _blocked_by_edges(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return src, dst
 
 
+def _blocked_by_rows(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(src, dst)`` row positions of each blocked-by link whose both ends are in ``tasks``."""
+    def within(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        src, dst_id = _blocked_by_edges(frame)
+        if not len(src):
+            return src, src
+        dst = _position_of(frame, dst_id)
+        return src[dst >= 0], dst[dst >= 0]
+
+    found = origin(tasks)
+    if found is None:
+        return per_row(tasks, "blocked-by rows", within)
+    # Links are found once in the whole export; a filter keeps those with both ends selected.
+    src, dst = per_row(found[0], "blocked-by rows", within)
+    inv = _selected(found)
+    src, dst = inv[src], inv[dst]
+    keep = (src >= 0) & (dst >= 0)
+    return src[keep], dst[keep]
+
+
 def _linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
     """True where a parent or blocked-by link (either direction) reaches a customer or incident ticket.
 
@@ -197,10 +255,8 @@ def _linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
     customer = types.isin(_CUSTOMER_TYPES).fillna(False).astype(bool).to_numpy() | _label_match(
         tasks, _CUSTOMER_LABEL).to_numpy()
     linked = _parent_has(tasks, customer)
-    src, dst_id = _blocked_by_edges(tasks)
+    src, dst = _blocked_by_rows(tasks)
     if len(src):
-        dst = _position_of(tasks, dst_id)
-        src, dst = src[dst >= 0], dst[dst >= 0]
         # Either direction counts: the fix blocks the incident, or waits on the customer ticket.
         linked[src[customer[dst]]] = True
         linked[dst[customer[src]]] = True

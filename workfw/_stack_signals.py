@@ -128,15 +128,17 @@ def _single_owner(ctx: Context) -> Measured:
 
 def _signs_of_life(tasks: pd.DataFrame) -> pd.DataFrame:
     """``row``, ``person`` (a code into ``attrs["people"]``) and ``at``: each task's owners and reporter, and when."""
-    touched = tasks[["updated", "completed", "created"]].max(axis=1)
+    # Times as plain UTC datetime64 (a tz-aware column turns into Timestamp objects on the way).
+    touched = tasks[["updated", "completed", "created"]].max(axis=1).dt.tz_convert(None).to_numpy()
+    created = tasks["created"].dt.tz_convert(None).to_numpy()
     listed = _has_list(tasks["assignees"]).to_numpy(dtype=bool)
     rows = np.arange(len(tasks))
     owners = pd.DataFrame({"row": rows[listed], "person": tasks["assignees"].to_numpy()[listed],
-                           "at": touched[listed].to_numpy()}).explode("person")
+                           "at": touched[listed]}).explode("person")
     parts = [owners, pd.DataFrame({"row": rows, "person": tasks["assignee"].to_numpy(dtype=object, na_value=None),
-                                   "at": touched.to_numpy()}),
+                                   "at": touched}),
              pd.DataFrame({"row": rows, "person": tasks["reporter"].to_numpy(dtype=object, na_value=None),
-                           "at": tasks["created"].to_numpy()})]
+                           "at": created})]
     seen = pd.concat(parts, ignore_index=True).dropna()
     codes, people = pd.factorize(seen["person"].astype("string"))
     out = pd.DataFrame({"row": seen["row"].to_numpy(dtype=np.int64), "person": codes, "at": seen["at"].to_numpy()})
@@ -155,9 +157,8 @@ def _last_seen(ctx: Context) -> pd.Series:
         keep = np.zeros(len(table), dtype=bool)
         keep[found[1]] = True
         signs = signs[keep[signs["row"].to_numpy()]]
-    at = pd.Series(signs["at"].to_numpy(), dtype=ctx.tasks["created"].dtype)
-    latest = at.groupby(signs["person"].to_numpy()).max()
-    seen = pd.Series(latest.to_numpy(), index=people[latest.index.to_numpy()], name="at")
+    latest = pd.Series(signs["at"].to_numpy()).groupby(signs["person"].to_numpy()).max()
+    seen = pd.Series(latest.to_numpy(), index=people[latest.index.to_numpy()], name="at").dt.tz_localize("UTC")
     if not ctx.events.empty:
         authors = pd.DataFrame({"person": ctx.events["author"], "at": ctx.events["at"]}).dropna()
         seen = pd.concat([seen, authors.groupby(authors["person"].astype("string"))["at"].max()])
