@@ -48,6 +48,8 @@ def run_step(step: str, *args: str, log: Path) -> StepResult:
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
         return StepResult(step, None, peak, error=f"exit {proc.returncode}: {tail[0][:200]}")
     data = json.loads(out.decode().strip().splitlines()[-1])
+    # A step that knows its own peak (without saving or loading files around it) reports it.
+    peak = data.get("step_peak_mb") or peak
     return StepResult(step, data["seconds"], peak, data.get("parts", {}), data.get("rss_before_mb"))
 
 

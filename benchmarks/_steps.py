@@ -24,6 +24,21 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak() -> None:
+    """Start the peak (VmHWM) again from the current RSS, so a step's peak leaves out loading its inputs."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass  # not Linux, or not allowed: the peak then includes loading
+
+
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn()
@@ -59,16 +74,20 @@ def read_export(path: str, saved: str) -> dict:
     import workfw as wf
 
     before = _rss_mb()
-    stages: dict[str, float] = {}
-    t0 = time.perf_counter()
+    stages: dict[str, float] = {}  # seconds spent under each label, summed over its spells
+    last = ["", time.perf_counter()]
 
     def progress(stage: str, fraction: float) -> None:
-        stages.setdefault(stage, time.perf_counter() - t0)
+        now = time.perf_counter()
+        if last[0]:
+            stages[last[0]] = stages.get(last[0], 0.0) + now - last[1]
+        last[:] = [stage, now]
 
     seconds, export = _timed(lambda: wf.read_export(path, progress=progress))
+    peak = _peak_mb()  # before saving, which is no part of the import
     export.save(saved)
-    return {"seconds": seconds, "rss_before_mb": before,
-            "parts": {"tasks": len(export.tasks), "stage_starts": stages}}
+    return {"seconds": seconds, "rss_before_mb": before, "step_peak_mb": peak,
+            "parts": {"tasks": len(export.tasks), "stage_seconds": stages}}
 
 
 def diagnoses(saved: str) -> dict:
@@ -76,11 +95,12 @@ def diagnoses(saved: str) -> dict:
 
     export = _load(saved)
     before = _rss_mb()
+    _reset_peak()
     parts = {}
     for name in FRAMEWORKS:
         module = importlib.import_module(f"workfw.{name}")
         parts[name], _ = _timed(lambda m=module: m.diagnose(export))
-    return {"seconds": sum(parts.values()), "rss_before_mb": before, "parts": parts}
+    return {"seconds": sum(parts.values()), "rss_before_mb": before, "step_peak_mb": _peak_mb(), "parts": parts}
 
 
 def flow(saved: str) -> dict:
@@ -88,6 +108,7 @@ def flow(saved: str) -> dict:
 
     export = _load(saved)
     before = _rss_mb()
+    _reset_peak()
     calls = {
         "cycle_times": lambda: fl.percentiles(fl.cycle_times(export)),
         "throughput": lambda: fl.throughput(export, by="team"),
@@ -98,7 +119,7 @@ def flow(saved: str) -> dict:
         "forecast_when": lambda: fl.forecast_when(export, items=50, runs=10000),
     }
     parts = {name: _timed(call)[0] for name, call in calls.items()}
-    return {"seconds": sum(parts.values()), "rss_before_mb": before, "parts": parts}
+    return {"seconds": sum(parts.values()), "rss_before_mb": before, "step_peak_mb": _peak_mb(), "parts": parts}
 
 
 def explorer(saved: str) -> dict:

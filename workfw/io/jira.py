@@ -83,6 +83,13 @@ def sniff_jira_csv(headers: list[str]) -> bool:
     return "issue key" in names and "summary" in names
 
 
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as one pyarrow array, without boxing each cell as a Python string."""
+    arr = pa.array(values.astype("string"))
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.large_string())
+
+
 def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) -> pd.Series:
     """Join repeated columns (``Labels``, ``Labels (2)``...) into one list per row, in pyarrow.
 
@@ -91,9 +98,9 @@ def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) 
     without a Python loop over cells: an export has a million of them per column.
     """
     n = len(frame)
-    rows_parts, cols_parts, vals_parts = [], [], []
-    for j, col in enumerate(columns):
-        arr = pa.array(frame[col].astype("string").to_numpy(dtype=object, na_value=None), type=pa.large_string())
+    rows_parts, vals_parts = [], []
+    for col in columns:
+        arr = _arrow_text(frame[col])
         rows = np.arange(n)
         if sep is not None:
             lists = pc.split_pattern(arr, sep)
@@ -102,17 +109,18 @@ def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) 
         arr = pc.utf8_trim_whitespace(arr)
         keep = pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False)
         rows_parts.append(rows[keep.to_numpy(zero_copy_only=False)])
-        cols_parts.append(np.full(len(rows_parts[-1]), j))
         vals_parts.append(arr.filter(keep))
     if not columns or not sum(len(r) for r in rows_parts):
         return pd.Series([[] for _ in range(n)], index=frame.index, dtype=object)
-    long = pd.DataFrame({"row": np.concatenate(rows_parts), "col": np.concatenate(cols_parts),
-                         "value": pa.chunked_array(vals_parts).to_pandas()})
+    values = pa.chunked_array(vals_parts, type=pa.large_string()).combine_chunks()
+    # Values compared as integer codes; the text itself stays in pyarrow.
+    long = pd.DataFrame({"row": np.concatenate(rows_parts),
+                         "value": pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False)})
     # A stable sort by row keeps column order, then the order inside a split cell.
     long = long.sort_values("row", kind="stable").drop_duplicates(["row", "value"])
     offsets = np.concatenate([[0], np.cumsum(np.bincount(long["row"].to_numpy(), minlength=n))])
-    lists = pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()),
-                                     pa.array(long["value"].to_numpy(dtype=object), type=pa.string()))
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()),
+                                          values.take(pa.array(long.index.to_numpy())).cast(pa.string()))
     return pd.Series(lists.to_pylist(), index=frame.index, dtype=object)
 
 
@@ -170,8 +178,7 @@ def _segments(cells: pd.Series) -> pd.DataFrame:
     malformed segment is left out whole.  Split in pyarrow: a million-row export has
     several million segments.
     """
-    text = pa.array(cells.astype("string").to_numpy(dtype=object, na_value=None), type=pa.large_string())
-    text = pc.utf8_trim_whitespace(text)
+    text = pc.utf8_trim_whitespace(_arrow_text(cells))
     present = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False))
     lists = pc.split_pattern(text.take(present), "_*|*_")
     seg_row = present[pc.list_parent_indices(lists).to_numpy()]
@@ -186,7 +193,8 @@ def _segments(cells: pd.Series) -> pd.DataFrame:
     bad_rows = np.unique(seg_row[~good])
     keep = ~np.isin(seg_row, bad_rows)
     out = pd.DataFrame({"row": cells.index.to_numpy()[seg_row[keep]],
-                        "sid": pd.Series(sid.filter(pa.array(keep)).to_pylist(), dtype="string").to_numpy(),
+                        "sid": sid.filter(pa.array(keep)).cast(pa.string()).to_pandas(
+                            types_mapper={pa.string(): pd.StringDtype()}.get).to_numpy(),
                         "ms": pc.cast(ms_text.filter(pa.array(keep)), pa.int64()).to_numpy()})
     out["pos"] = out.groupby("row", sort=False).cumcount()
     out["last"] = out["pos"] == out.groupby("row", sort=False)["pos"].transform("max")
