@@ -1,24 +1,12 @@
 """The offline report in a real headless Chromium: every chart renders, nothing fires, nothing loads.
 
 Uses Debian's /usr/bin/chromium through the Python playwright package (never a
-downloaded browser); skipped when either is missing.
+downloaded browser), from the ``chromium_browser`` fixture in conftest.py: skipped
+when either is missing, except under CI, where that fails.
 """
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
 from test_report import EVIL, build_export
-
-playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
-                                reason="Debian chromium is not installed")
 
 
 # Find the aging-WIP marker whose hover names T5, hover it, and read the hover layer back.
@@ -39,31 +27,30 @@ _HOVER_T5 = """() => {
 }"""
 
 
-def test_report_renders_offline_with_no_errors_requests_or_dialogs(tmp_path):
+def test_report_renders_offline_with_no_errors_requests_or_dialogs(tmp_path, chromium_browser):
     from workfw.report import report
 
     path = report(build_export(), path=tmp_path / "report.html", pseudonymise=True)
     errors, failed, requests, dialogs = [], [], [], []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1000})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("requestfailed", lambda r: failed.append(r.url))
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(path.as_uri())
-            expected = page.evaluate("document.querySelectorAll('.plotly-graph-div').length")
-            page.wait_for_function(
-                f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expected}", timeout=30_000)
-            rendered = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
-            cell = page.locator("td", has_text=EVIL)
-            visible_text = cell.first.inner_text()
-            images = page.evaluate("document.querySelectorAll('main img').length")
-            hover = page.evaluate(_HOVER_T5)
-        finally:
-            browser.close()
+    context = chromium_browser.new_context(viewport={"width": 1300, "height": 1000})
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(path.as_uri())
+        expected = page.evaluate("document.querySelectorAll('.plotly-graph-div').length")
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expected}", timeout=30_000)
+        rendered = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+        cell = page.locator("td", has_text=EVIL)
+        visible_text = cell.first.inner_text()
+        images = page.evaluate("document.querySelectorAll('main img').length")
+        hover = page.evaluate(_HOVER_T5)
+    finally:
+        context.close()
     assert expected == 9 and rendered == 9
     assert errors == [] and failed == [] and dialogs == []
     assert requests == [path.as_uri()]

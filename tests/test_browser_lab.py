@@ -1,0 +1,271 @@
+"""Every notebook in JupyterLab, in a real headless Chromium: runs, draws, reacts, and reports nothing broken.
+
+One JupyterLab server (the venv's, as ``make lab`` starts it) serves the
+checkout for the whole module, with a private workspace, settings and
+runtime folder. For each notebook the test opens it, runs all cells, waits
+until every cell has run and every chart and widget has rendered, moves one
+control and checks a chart was redrawn. Any browser console error, page
+error, dialog, outside request, error output, or a traceback in the server's
+log (where widget callbacks report) fails the test. Autosave is off, and the
+test checks that the notebooks on disk are unchanged.
+
+Screenshots (1280 wide, the whole notebook) are written to
+docs/screenshots/<notebook>.png only with WORKFW_SCREENSHOTS=1.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from conftest import (NOTEBOOK_DIR, REPO, VENV_BIN, PageWatch, Pipeline, Server, free_port, save_screenshot,
+                      selected_params, server_env, start_server, stop_server)
+
+NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
+RUN_TIMEOUT_MS = 240_000
+
+#: User settings for the server under test (a private JUPYTERLAB_SETTINGS_DIR).
+LAB_SETTINGS = {
+    # No "Would you like to get notified about official Jupyter news?" popup, no update check.
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    # Render every cell, not only those in view: off-screen outputs must exist to be checked.
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    # Never write executed notebooks (5 MB of widget state) back into notebooks/.
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+}
+
+# Runs all cells of the notebook at `path` through JupyterLab's own command, as the Run menu does.
+_RUN_ALL = """async (path) => {
+  const app = window.jupyterapp;
+  await app.started; await app.restored;
+  let panel;
+  for (let i = 0; i < 600 && !panel; i++) {
+    panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
+    if (!panel) await new Promise(r => setTimeout(r, 100));
+  }
+  if (!panel) return {ok: false, reason: 'notebook never opened'};
+  await panel.context.ready; await panel.sessionContext.ready;
+  app.shell.activateById(panel.id);
+  const ok = await app.commands.execute('notebook:run-all-cells');
+  for (let i = 0; i < 600 && panel.sessionContext.session.kernel.status !== 'idle'; i++)
+    await new Promise(r => setTimeout(r, 100));
+  return {ok, kernel: panel.sessionContext.session.kernel.status};
+}"""
+
+# What the notebook model holds: unexecuted cells, errors and stderr, and how many outputs are widgets.
+_STATE = """(path) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
+  const found = {cells: 0, unexecuted: 0, errors: [], widgets: 0, plotly: 0};
+  for (const cell of panel.content.widgets) {
+    if (cell.model.type !== 'code') continue;
+    found.cells += 1;
+    if (cell.model.executionCount === null) found.unexecuted += 1;
+    const head = cell.model.sharedModel.getSource().slice(0, 80);
+    for (const out of cell.model.outputs.toJSON()) {
+      if (out.output_type === 'error') found.errors.push(`${head} raised ${out.ename}: ${out.evalue}`);
+      if (out.output_type === 'stream' && out.name === 'stderr') found.errors.push(`${head} wrote to stderr: ${out.text}`);
+      const data = out.data || {};
+      if (data['application/vnd.jupyter.widget-view+json']) found.widgets += 1;
+      if (data['application/vnd.plotly.v1+json']) found.plotly += 1;
+    }
+  }
+  return found;
+}"""
+
+# What the page shows: rendered widget views, drawn charts, error text, and a fingerprint of every chart.
+_RENDERED = """(root) => {
+  const scope = root ? document.querySelector(root) : document;
+  // Top-level outputs (not those inside an Output widget) showing a rendered widget view.
+  const views = [...scope.querySelectorAll('.jp-OutputArea-output')]
+      .filter(o => !o.parentElement.closest('.jupyter-widgets'))
+      .filter(o => o.querySelector(':scope > .jupyter-widgets'));
+  const plots = [...scope.querySelectorAll('.js-plotly-plot')];
+  const errors = [...scope.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
+      .map(e => e.textContent.slice(0, 500));
+  const text = scope.body ? scope.body.innerText : scope.innerText;
+  for (const marker of ['Error displaying widget', 'There was an error when executing cell', 'Traceback (most recent call last)'])
+    if (text.includes(marker)) errors.push(marker);
+  return {
+    views: views.length,
+    plots: plots.length,
+    plotsDrawn: plots.filter(p => p._fullLayout && p.querySelector('.main-svg')).length,
+    errors,
+    charts: plots.map(p => JSON.stringify([p.data, p.layout])),
+  };
+}"""
+
+# Stop the notebook's kernel, so finished notebooks do not hold memory while the next ones run.
+_SHUTDOWN = """async (path) => {
+  const app = window.jupyterapp;
+  const panel = app && [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
+  if (panel) await panel.sessionContext.shutdown();
+}"""
+
+_SCROLL_HEIGHT = """(path) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
+  const scroller = panel.content.node.closest('.jp-WindowedPanel-outer') || panel.content.node;
+  return scroller.scrollHeight + panel.node.getBoundingClientRect().top + panel.toolbar.node.offsetHeight + 40;
+}"""
+
+
+def wait_rendered(page: Any, *, root: str | None = None, min_views: int = 0, min_plots: int = 0,
+                  timeout_ms: int = 60_000) -> dict:
+    """Wait until every widget view has rendered and every chart is drawn, and the counts stop changing.
+
+    Charts inside Output widgets arrive after their widget, so "done" means
+    three equal readings half a second apart.
+    """
+    readings: list[tuple] = []
+    state: dict = {}
+    for _ in range(timeout_ms // 500):
+        state = page.evaluate(_RENDERED, root)
+        ready = (state["views"] >= min_views and state["plots"] >= min_plots and state["plotsDrawn"] == state["plots"])
+        readings = readings[-2:] + [(ready, state["views"], state["plots"], tuple(state["charts"]))]
+        if len(readings) == 3 and readings[0][0] and len(set(readings)) == 1:
+            return state
+        page.wait_for_timeout(500)
+    raise AssertionError(f"not rendered after {timeout_ms} ms: {state['views']} of {min_views} widget views, "
+                         f"{state['plots']} charts of at least {min_plots} "
+                         f"({state['plotsDrawn']} drawn); errors shown: {state['errors']}")
+
+
+def select_next(page: Any, label: str) -> str:
+    """Pick the option after the current one in the dropdown labelled ``label``; returns the option."""
+    select = page.locator(f'.widget-dropdown:has(label:text-is("{label}")) select').first
+    select.scroll_into_view_if_needed()
+    options = select.locator("option").all_inner_texts()
+    current = select.evaluate("s => s.selectedIndex")
+    choice = options[(current + 1) % len(options)]
+    select.select_option(label=choice)
+    return choice
+
+
+def answer_and_collect(page: Any) -> str:
+    """05: answer a few statements as a participant, save, and read the responses folder again."""
+    buttons = page.locator('.widget-toggle-buttons button:text-is("4"):visible')
+    for i in range(min(4, buttons.count())):
+        buttons.nth(i).click()
+    page.locator('button:has-text("Save my answers")').first.click()
+    # The kernel handles clicks in order: the save is on disk before the folder is read again.
+    page.locator('button:has-text("Read the folder again")').first.click()
+    return "answered 4 statements, saved, read the folder again"
+
+
+#: The control each notebook's test moves, and the chart it must redraw.
+INTERACTIONS: dict[str, Callable[[Any], str]] = {
+    "00_start_here": lambda page: select_next(page, "Framework"),  # the tracker comparison
+    "05_workshop": answer_and_collect,  # the group's results appear
+}
+
+
+def interact(page: Any, stem: str) -> str:
+    """Move the notebook's control (default: the Explorer's Team dropdown)."""
+    return INTERACTIONS.get(stem, lambda p: select_next(p, "Team"))(page)
+
+
+def wait_chart_changed(page: Any, before: list[str], *, root: str | None = None, what: str,
+                       timeout_ms: int = 60_000) -> dict:
+    """Wait until some chart's data or layout differs from ``before`` (charts may be replaced or added)."""
+    state: dict = {}
+    for _ in range(timeout_ms // 500):
+        page.wait_for_timeout(500)
+        state = page.evaluate(_RENDERED, root)
+        if state["plotsDrawn"] == state["plots"] > 0 and sorted(state["charts"]) != sorted(before):
+            return wait_rendered(page, root=root, timeout_ms=timeout_ms)
+    raise AssertionError(f"no chart changed within {timeout_ms} ms after: {what}; "
+                         f"{state.get('plots')} charts on the page; errors shown: {state.get('errors')}")
+
+
+def _digest() -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(NOTEBOOK_DIR.glob("*.ipynb"))}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """JupyterLab serving the checkout, with its own workspace and settings, for this module."""
+    home = tmp_path_factory.mktemp("lab-home")
+    for plugin, values in LAB_SETTINGS.items():
+        path = home / "lab-settings" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    token, port = secrets.token_hex(16), free_port()
+    cmd = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.port_retries=0", "--allow-root", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={REPO}", "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    url = f"http://127.0.0.1:{port}"
+    before = _digest()
+    server = start_server(cmd, ready_url=f"{url}/api/status?token={token}", url=url,
+                          env=server_env(home / "workspace", home), cwd=REPO, log=home / "lab.log",
+                          workspace=home / "workspace", token=token)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+    assert _digest() == before, "JupyterLab wrote into notebooks/ (autosave must stay off in LAB_SETTINGS)"
+
+
+@dataclass
+class Opened:
+    """A notebook page whose cells were set running, and what it reported."""
+
+    page: Any
+    watch: PageWatch
+    path: str
+    log_start: int
+
+
+@pytest.fixture(scope="module")
+def lab_pages(request: pytest.FixtureRequest, lab: Server, chromium_browser: Any) -> Iterator[Pipeline]:
+    """Notebook pages opened and set running two at a time, ahead of the tests that check them."""
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 1000})
+
+    def start(name: str) -> Opened:
+        stem, path = Path(name).stem, f"notebooks/{name}"
+        watch = PageWatch()
+        page = watch.attach(context.new_page())
+        log_start = lab.log_size()
+        # A new workspace per notebook: Lab opens just this notebook, not another test's tabs.
+        page.goto(f"{lab.url}/lab/workspaces/{stem}/tree/{path}?token={lab.token}")
+        page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+        page.evaluate(f"path => {{ window.__workfwRun = ({_RUN_ALL})(path); }}", path)
+        return Opened(page, watch, path, log_start)
+
+    pipeline = Pipeline(selected_params(request, "name"), start)
+    yield pipeline
+    context.close()
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_draws_and_reacts_in_jupyterlab(lab, lab_pages, name):
+    stem = Path(name).stem
+    opened = lab_pages.take(name)
+    page, path = opened.page, opened.path
+    try:
+        ran = page.evaluate("() => window.__workfwRun")
+        state = page.evaluate(_STATE, path)
+        assert state["errors"] == [], f"{name} shows errors: {state['errors']}"
+        assert ran["ok"] and state["unexecuted"] == 0 and ran["kernel"] == "idle", (ran, state)
+        rendered = wait_rendered(page, min_views=state["widgets"], min_plots=state["plotly"],
+                                 timeout_ms=RUN_TIMEOUT_MS)
+        assert rendered["errors"] == [], f"{name} shows errors: {rendered['errors']}"
+        assert rendered["views"] >= 1, f"{name} shows no widgets"
+        if stem != "05_workshop":  # the workshop draws its charts once answers arrive (checked below)
+            assert rendered["plots"] >= 1, f"{name} draws no chart"
+        what = interact(page, stem)
+        after = wait_chart_changed(page, rendered["charts"], what=what)
+        assert after["errors"] == [], f"{name} shows errors after {what}: {after['errors']}"
+        save_screenshot(page, stem, full_height=page.evaluate(_SCROLL_HEIGHT, path))
+        tracebacks = lab.tracebacks(opened.log_start)
+    finally:
+        page.evaluate(_SHUTDOWN, path)
+        page.close()
+        lab_pages.release(name)
+    assert opened.watch.problems() == []
+    # The log is shared with the notebook running alongside: a traceback here may be from either.
+    assert tracebacks == [], "a kernel or the server logged a traceback"
