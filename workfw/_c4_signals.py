@@ -43,10 +43,10 @@ def _stale(ctx: Context) -> Measured:
 
 def _aging(ctx: Context) -> Measured:
     ctx.require("created")
-    doing = ctx.tasks[ctx.tasks["status_category"] == "in_progress"]
+    doing = ctx.tasks.loc[ctx.tasks["status_category"] == "in_progress", ["task_id", "started", "created"]]
     if doing.empty:
         raise NotMeasurable("no task is in progress now")
-    done = ctx.done[ctx.done["completed"].notna()]
+    done = ctx.done.loc[ctx.done["completed"].notna(), ["completed", "started", "created"]]
     # Without a start time, creation stands in (frameworks.md: started = created), for both sides alike.
     cycle = _days(done["completed"], done["started"].fillna(done["created"])).dropna()
     if cycle.empty:
@@ -60,7 +60,7 @@ def _aging(ctx: Context) -> Measured:
 
 
 def _cancelled(ctx: Context) -> Measured:
-    finished = ctx.tasks[ctx.tasks["status_category"].isin(["done", "cancelled"])]
+    finished = ctx.tasks.loc[ctx.tasks["status_category"].isin(["done", "cancelled"]), ["task_id", "status_category"]]
     return _share(finished["status_category"] == "cancelled", finished["task_id"], healthy=False,
                   empty="no task is finished or cancelled",
                   finding="{bad} of {n} closed tasks were cancelled rather than done")
@@ -70,7 +70,7 @@ def _cancelled(ctx: Context) -> Measured:
 
 def _commented(ctx: Context) -> Measured:
     ctx.require("comments")
-    known = ctx.tasks[ctx.tasks["comments"].notna()]
+    known = ctx.tasks.loc[ctx.tasks["comments"].notna(), ["task_id", "comments"]]
     return _share(known["comments"] >= 1, known["task_id"], healthy=True, empty="no task has a comment count",
                   finding="{bad} of {n} tasks have no comment")
 

@@ -110,7 +110,7 @@ def _epics_moved(ctx: Context) -> Measured:
 
 def _goals_completed(ctx: Context) -> Measured:
     is_goal = _require_goal_items(ctx)
-    goals = ctx.tasks.loc[is_goal & (ctx.tasks["status_category"] != "cancelled")]
+    goals = ctx.tasks.loc[is_goal & (ctx.tasks["status_category"] != "cancelled"), ["task_id", "status_category"]]
     if goals.empty:
         raise NotMeasurable("every epic, milestone or goal item is cancelled")
     done = goals["status_category"] == "done"

@@ -85,11 +85,11 @@ def _memo(frame: pd.DataFrame, name: str, build: Callable[[], Any]) -> Any:
 
 
 def _open(ctx: Context) -> pd.DataFrame:
-    return _memo(ctx.tasks, "open", lambda: ctx.open)
+    return ctx.open
 
 
 def _done(ctx: Context) -> pd.DataFrame:
-    return _memo(ctx.tasks, "done", lambda: ctx.done)
+    return ctx.done
 
 
 def _isin(values: pd.Series, pool: Any) -> pd.Series:

@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FIELDS, _FINISHED, _INTENT, _OPEN,
-                             _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done, _field_events,
-                             _goal_labelled, _has_list, _isin, _memo, _open, _owned, _require_any, _severity, _share,
+                             _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done,
+                             _field_events, _goal_labelled, _has_list, _isin, _memo, _open, _owned, _require_any, _severity, _share,
                              _status_events, _words)
 from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, origin, per_row
 
@@ -22,7 +22,8 @@ def _linked_to_goal(ctx: Context) -> Measured:
     labelled = _goal_labelled(tasks)
     if tasks["parent_id"].isna().all() and not labelled.any():
         raise NotMeasurable("the export has no parent, epic or milestone link and no goal-like labels")
-    work = tasks[~_containers(ctx)]
+    # Only the columns read: copying every column of a large selection costs more than the signal.
+    work = tasks.loc[~_containers(ctx), ["task_id", "parent_id"]]
     linked = work["parent_id"].notna() | labelled[work.index]
     return _share(linked, work["task_id"], healthy=True, empty="every task is itself an epic or goal",
                   finding="{bad} of {n} tasks link to no parent, epic, milestone or goal label")
@@ -94,7 +95,7 @@ def _reopened(ctx: Context) -> Measured:
 
 
 def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
-    """Per task: ``said`` (resolved or set as duplicate), ``long`` (3+ title words), ``code`` of the normalised title."""
+    """Per task: ``said`` (resolved or marked duplicate), ``long`` (3+ title words), ``code`` of the normalised title."""
     said = _contains(tasks["resolution"], "duplicate") | _contains(tasks["status"], "duplicate")
     words = pc.utf8_split_whitespace(pc.replace_substring_regex(pc.utf8_lower(_arrow(tasks["title"])),
                                                                 r"[^\p{L}\p{N}]+", " "))
@@ -120,7 +121,7 @@ def _owned_at(ctx: Context, frame: pd.DataFrame) -> pd.Series:
 
 def _single_owner(ctx: Context) -> Measured:
     ctx.require("assignees")
-    owned = _open(ctx)[_owned_at(ctx, _open(ctx))]
+    owned = _open(ctx).loc[_owned_at(ctx, _open(ctx)), ["task_id", "assignees"]]
     single = owned["assignees"].str.len().fillna(0) <= 1
     return _share(single, owned["task_id"], healthy=True, empty="no open task has an owner",
                   finding="{bad} of {n} owned open tasks are shared by several assignees (no single owner)")
@@ -169,7 +170,7 @@ def _last_seen(ctx: Context) -> pd.Series:
 def _orphaned(ctx: Context) -> Measured:
     _require_any(ctx, "assignee", "assignees")
     ctx.require("updated")
-    owned = _open(ctx)[_owned_at(ctx, _open(ctx))]
+    owned = _open(ctx).loc[_owned_at(ctx, _open(ctx)), ["task_id", "assignee", "assignees"]]
     seen = _last_seen(ctx)
     owner = owned["assignee"].astype("string").fillna(owned["assignees"].str[0].astype("string"))
     quiet = _days(ctx.as_of, owner.map(seen)) > ctx.options["stale_days"]
@@ -199,14 +200,14 @@ def _open_dated(ctx: Context) -> Measured:
 
 def _overdue(ctx: Context) -> Measured:
     ctx.require("due")
-    dated = _open(ctx)[_open(ctx)["due"].notna()]
+    dated = _open(ctx).loc[_open(ctx)["due"].notna(), ["task_id", "due"]]
     return _share(dated["due"] < ctx.as_of, dated["task_id"], healthy=False, empty="no open task has a due date",
                   finding="{bad} of {n} dated open tasks are past their due date")
 
 
 def _on_time(ctx: Context) -> Measured:
     ctx.require("due")
-    done = _done(ctx)[_done(ctx)["due"].notna() & _done(ctx)["completed"].notna()]
+    done = _done(ctx).loc[_done(ctx)["due"].notna() & _done(ctx)["completed"].notna(), ["task_id", "due", "completed"]]
     # Due dates are usually whole days, so finishing any time on the due day is on time.
     on_time = done["completed"].dt.floor("D") <= done["due"].dt.floor("D")
     return _share(on_time, done["task_id"], healthy=True, empty="no finished task has both a due date and a "
@@ -225,7 +226,8 @@ def _undated_age(ctx: Context) -> Measured:
     _require_any(ctx, "due", "iteration")
     ctx.require("created")
     open_ = _open(ctx)
-    undated = open_[open_["due"].isna() & open_["iteration"].isna() & open_["created"].notna()]
+    undated = open_.loc[open_["due"].isna() & open_["iteration"].isna() & open_["created"].notna(),
+                        ["task_id", "created"]]
     if undated.empty:
         return Measured(0.0, 100.0, 0)
     age = _days(ctx.as_of, undated["created"])
@@ -283,7 +285,7 @@ def _dependencies(ctx: Context) -> Measured:
 
 
 def _time_in_status(ctx: Context) -> Measured:
-    doing = ctx.tasks[ctx.tasks["status_category"] == "in_progress"]
+    doing = ctx.tasks.loc[ctx.tasks["status_category"] == "in_progress", ["task_id", "started"]]
     if doing.empty:
         raise NotMeasurable("no task is in progress now")
     since = doing["started"]

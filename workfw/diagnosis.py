@@ -27,7 +27,8 @@ from .schema import tasks_of
 
 __all__ = [
     "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
-    "summarise", "make_findings", "per_row", "origin", "late_capture", "common_caveats", "member", "SEVERITIES", "DEFAULTS",
+    "summarise", "make_findings", "per_row", "origin", "late_capture", "common_caveats", "member", "SEVERITIES",
+    "DEFAULTS",
 ]
 
 SEVERITIES = ("high", "medium", "low")
@@ -120,15 +121,16 @@ class Context:
     # Cached: signals ask for these a dozen times per diagnosis, and each
     # filter copies every column (a quarter second at a million tasks).
     # Callers must not mutate the frames they get, as with ``tasks``.
+    # Kept per table too: diagnoses with other thresholds get a new Context over the same filtered table.
     @cached_property
     def open(self) -> pd.DataFrame:
         """Tasks not done or cancelled."""
-        return self.tasks[self.tasks["status_category"].isin(["todo", "in_progress"])]
+        return _per_table(self.tasks, "open", lambda t: t[t["status_category"].isin(["todo", "in_progress"])])
 
     @cached_property
     def done(self) -> pd.DataFrame:
         """Tasks in the done category."""
-        return self.tasks[self.tasks["status_category"] == "done"]
+        return _per_table(self.tasks, "done", lambda t: t[t["status_category"] == "done"])
 
     def require(self, *columns: str, frame: pd.DataFrame | None = None) -> None:
         """Raise :class:`NotMeasurable` unless each column has at least one value."""
