@@ -13,7 +13,8 @@ from ..errors import EmptyExportError, ExportReadError, OptionError, UnknownForm
 from ..export import TaskExport, combine_exports, is_saved_export, load_saved_export
 from ._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
                         check_common_options, check_progress, progress_scope, progress_slice, report_progress)
-from ._text import _table_from_text, decode, read_csv_table, sniff_header, table_from_utf8  # noqa: F401
+from ._text import _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
+from ._utf8 import table_from_utf8
 
 # Importing the reader modules registers their formats.
 from . import jira, asana, trello, github, linear, azure, generic  # noqa: F401,E402

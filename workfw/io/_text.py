@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import re
 import sys
 from collections import Counter
@@ -27,7 +26,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import EmptyExportError, ExportReadError
 
-__all__ = ["CsvTable", "decode", "read_csv_table", "sniff_header", "table_from_utf8", "RESERVED_COLUMNS"]
+__all__ = ["CsvTable", "decode", "read_csv_table", "sniff_header", "RESERVED_COLUMNS"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -451,76 +450,6 @@ def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: 
                             self_destruct=True)
     del table
     return frame
-
-
-def table_from_utf8(data: bytes | str | os.PathLike, *, name: str, delimiter: str | None = None) -> CsvTable | None:
-    """Read UTF-8 CSV straight into a :class:`CsvTable` without decoding the whole file.
-
-    The fast path for large exports: only the first 256 KiB are decoded (to
-    find the delimiter and header row); pyarrow parses and checks the rest as
-    bytes, so no copy of the file exists as Python text.  Given a path,
-    pyarrow reads the file itself and its bytes never sit in Python either.
-
-    Returns
-    -------
-    CsvTable or None
-        None when the bytes are not clean UTF-8 CSV (another encoding, a
-        malformed row, a quote never closed...): the caller then takes the
-        careful path, :func:`decode` then ``_table_from_text``.
-    """
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        first, size = bytes(data[:4 * _HEAD_CHARS + 8]), len(data)
-    else:
-        path = os.fspath(data)
-        size = os.path.getsize(path)
-        with open(path, "rb") as fh:
-            first = fh.read(4 * _HEAD_CHARS + 8)
-    start = 3 if first.startswith(codecs.BOM_UTF8) else 0
-    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in first[:4000]:
-        return None
-    raw_head = first[start:start + 4 * _HEAD_CHARS]
-    try:
-        head = codecs.getincrementaldecoder("utf-8")().decode(raw_head, final=len(raw_head) == size - start)
-    except UnicodeDecodeError:
-        return None
-    truncated = start + len(raw_head) < size
-    if not head.strip("\ufeff\x00 \t\r\n"):
-        return None
-    raw_headers, idx, delim = _sniff(head, delimiter, truncated=truncated)
-    headers = list(raw_headers)
-    while headers and not headers[-1].strip() and len(headers) > 1:
-        headers = headers[:-1]
-    if len([h for h in headers if h.strip()]) < 2:
-        return None
-    preamble = len(head) - len(_skip_preamble(head, idx, delim))
-    offset = start + len(head[:preamble].encode("utf-8"))
-    quotes = data.count(b'"', offset) if isinstance(data, (bytes, bytearray)) else _count_quotes(data, offset)
-    if quotes % 2:
-        return None  # maybe a quote never closed: the careful path finds and repairs it
-    names = _unique_names(headers)
-    trailing = _unique_extra(names, len(raw_headers) - len(headers))
-    warnings: list[str] = []
-    source = memoryview(data)[offset:] if isinstance(data, (bytes, bytearray, memoryview)) else (path, offset, size)
-    frame = _arrow_parse_buffer(source, delim, names + trailing)
-    if frame is None or len(frame) == 0:
-        return None
-    frame, headers = _drop_empty_extras(frame, trailing, headers, warnings)
-    first_row = idx + 2
-    frame["_row"] = pd.RangeIndex(first_row, first_row + len(frame))
-    return CsvTable(frame=frame, headers=list(headers), encoding="utf-8-sig" if start else "utf-8",
-                    delimiter=delim, warnings=warnings)
-
-
-def _count_quotes(data: bytes | memoryview | str | os.PathLike, offset: int) -> int:
-    """Count ``"`` bytes from ``offset`` on, reading a file in 64 MiB pieces."""
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return bytes(data[offset:]).count(b'"')
-    total = 0
-    with open(data, "rb") as fh:
-        fh.seek(offset)
-        while piece := fh.read(1 << 26):
-            total += piece.count(b'"')
-    return total
 
 
 def _filled_rows(table: pa.Table) -> pa.Array:
