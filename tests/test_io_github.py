@@ -260,9 +260,6 @@ def test_concatenated_pages_parse_as_one_array():
     assert (info.value.lineno, info.value.colno) == (2, 5)  # positions in the whole text
 
 
-@pytest.mark.xfail(strict=True, raises=ExportReadError,
-                   reason="workfw/io/__init__.py _json_doc parses with json.loads, which stops at the second page "
-                          "('Extra data'); it should call workfw.io._common.parse_json_text instead")
 def test_gh_api_paginate_file_reads_end_to_end():
     export = wf.read_export(PAGINATED)
     assert export.tasks["task_id"].tolist() == [f"octocat/Hello-World#{n}" for n in (1, 2, 3, 4)]

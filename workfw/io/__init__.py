@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError, WorkfwError
 from ..export import TaskExport, combine_exports, is_saved_export, load_saved_export
+from ._common import parse_json_text
 from ._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
                         check_common_options, check_progress, progress_scope, progress_slice, report_progress)
 from ._text import _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
@@ -70,8 +71,10 @@ _MAPPING_HINT = ("pass source='generic-csv' and mapping={'task_id': 'Your id col
 
 
 def _json_doc(text: str, name: str) -> Any:
+    # gh api --paginate writes one JSON value per page back to back; parse_json_text
+    # joins them, and its error positions refer to the whole file like json.loads's.
     try:
-        return json.loads(text)
+        return parse_json_text(text)
     except json.JSONDecodeError as exc:
         raise ExportReadError(name, f"line {exc.lineno}, column {exc.colno}", f"broken JSON ({exc.msg})",
                               "a complete JSON export", "download the export again; it may be cut short") from exc
