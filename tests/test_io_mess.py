@@ -252,11 +252,6 @@ YMD_FILES = {
 }
 
 
-@pytest.mark.xfail(strict=True, raises=ExportReadError,
-                   reason="workfw/io/_dates.py DateParser._parse_uniques adds the numeric formats (ymd ones "
-                          "included) only when some value is day- or month-first, so a column whose numeric dates "
-                          "are all year-first ('2024/03/05', '2024/03/05 14:30') is tried against the named formats "
-                          "alone and raises ExportReadError; date_order='ymd' does not help either")
 @pytest.mark.parametrize("source", list(YMD_FILES))
 def test_year_first_slash_dates_parse_in_every_reader(source: str) -> None:
     make, column, options = YMD_FILES[source]

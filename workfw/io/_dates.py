@@ -169,7 +169,12 @@ class DateParser:
             return iso
         work = uniques.str.replace(_MONTH_RE, lambda m: _MONTHS[m.group(1).lower()], regex=True)
         candidates = list(_NAMED_FORMATS)
-        day_or_month_first = work.str.extract(_NUMERIC_RE)[0].str.len() < 3
+        numeric_first = work.str.extract(_NUMERIC_RE)[0]
+        day_or_month_first = numeric_first.str.len() < 3
+        if numeric_first.notna().any() and not day_or_month_first.any():
+            # Only year-first numeric dates (2024/03/05): no order to learn, but
+            # the ymd formats must still be tried or the column fails to read.
+            candidates = _numeric_formats("ymd") + candidates
         if day_or_month_first.any():
             order = self.learn_order(work)
             if order is None:
