@@ -163,7 +163,9 @@ def test_figure_ring_and_hub(flywheel):
     arrows = [a for a in fig.layout.annotations if a.showarrow]
     assert len(arrows) == 3
     labels = [a.text for a in fig.layout.annotations if not a.showarrow]
-    assert labels[0] == "<b>Clarity</b><br>45" and labels[-1] == "<b>Collaboration</b><br>(the fuel)<br>48"
+    # The score is drawn large beside the element's name (markup around both is layout).
+    assert labels[0].startswith("<span style='font-size:16px'><b>Clarity</b>") and labels[0].endswith("<b>45</b>")
+    assert "Collaboration</b><br>(the fuel)" in labels[-1] and labels[-1].endswith("<b>48</b>")
     # Clarity's arc starts at 12 o'clock and runs clockwise (to the right).
     assert fig.data[0].x[0] > 0 and fig.data[0].y[0] > 0.9
 
@@ -174,7 +176,26 @@ def test_figure_draws_na_grey():
     fig = result.figure()
     assert fig.data[3].fillcolor == NA_COLOUR
     assert fig.data[3].customdata[0] is None
-    assert any(a.text.endswith("not measurable") for a in fig.layout.annotations)
+    assert any(a.text.endswith("not<br>measurable") for a in fig.layout.annotations)  # wrapped to fit the hub
+
+
+@pytest.mark.parametrize("draw", [lambda d: d.figure(), lambda d: c4.scored_figure(None),
+                                  lambda d: c4.scored_figure({"Clarity": 5}),
+                                  lambda d: d.figure(title="A caller's very long title " * 5)])
+def test_figure_title_is_short_and_no_text_is_rotated(flywheel, draw):
+    fig = draw(flywheel)
+    _assert_reads_on_a_projector(fig)
+    na = c4.scored_figure({"Clarity": 5})
+    assert sum(a.text.endswith("not<br>answered") for a in na.layout.annotations) == 3
+
+
+def _assert_reads_on_a_projector(fig):
+    """Short title (the explanation goes in the subtitle), horizontal text, within the 640px diagram width."""
+    title = fig.layout.title.text.split("<br>")[0]
+    assert 0 < len(title) <= 70, title
+    assert all(a.textangle in (None, 0) for a in fig.layout.annotations)
+    assert all(getattr(t, "textangle", None) in (None, 0) for t in fig.data)
+    assert fig.layout.width <= 1100
 
 
 def test_loop_trend_scores_each_monthly_cohort():

@@ -155,15 +155,19 @@ def test_staircase_figure_has_levels_in_order_scores_and_fit_markers():
     fig = vis.diagnose(_tasks(), as_of=AS_OF).figure()
     assert [t.name for t in fig.data] == ELEMENTS + ["under-visible", "over-exposed"]
     assert [t.customdata[0][0] for t in fig.data[:5]] == pytest.approx([50.0, 75.0, 62.5, 33.3, 33.3])
+    # Equal steps rising to the right; the task counts are written, not drawn as step lengths.
     assert [t.y[0] for t in fig.data[:5]] == [1, 2, 3, 4, 5]
-    assert [t.width[0] for t in fig.data[1:5]] == [3, 2, 2, 3]
+    assert [t.width[0] for t in fig.data[:5]] == [1.0] * 5
+    assert [t.customdata[0][1] for t in fig.data[1:5]] == [3, 2, 2, 3]
     assert fig.data[0].marker.pattern.shape == "/"
     under, over = fig.data[5], fig.data[6]
-    assert (list(under.y), under.customdata[0][0]) == ([2.25], 2)
-    assert (list(over.y), over.customdata[0][0]) == ([4.75], 1)
+    assert (list(under.x), under.customdata[0][0], under.text[0]) == ([1], 2, "▲ 2 under-visible")
+    assert (list(over.x), over.customdata[0][0], over.text[0]) == ([4], 1, "▼ 1 over-exposed")
+    # The counts sit in their own rows below the steps, clear of every step's words.
+    assert under.y[0] < 0 and over.y[0] < 0 and under.y[0] != over.y[0]
     assert "P-2, G-3" in under.hovertemplate
     zone = fig.layout.shapes[0]
-    assert (zone.x0, zone.x1) == (fig.data[2].x[0] - 1, fig.data[4].x[0] + 1.5)
+    assert (zone.x0, zone.x1) == (fig.data[2].x[0] - 0.5, fig.data[4].x[0] + 0.5)
 
 
 def test_staircase_draws_unmeasurable_levels_grey():
@@ -171,6 +175,25 @@ def test_staircase_draws_unmeasurable_levels_grey():
     fig = vis.diagnose(conform_tasks(tasks), as_of=AS_OF).figure()
     team = fig.data[2]
     assert team.marker.color == NA_COLOUR and "not measurable" in team.text[0]
+
+
+def test_staircase_title_is_short_and_no_text_is_rotated():
+    figs = [vis.diagnose(_tasks(), as_of=AS_OF).figure(), vis.scored_figure(None),
+            vis.scored_figure({"Team Visible": 80})]
+    for fig in figs:
+        _assert_reads_on_a_projector(fig)
+        assert all(t.textposition == "none" for t in fig.data[:5])  # words are annotations, never squeezed
+    words = [a.text for a in figs[2].layout.annotations]
+    assert words.count("not answered") == 4 and "<b>score 80</b>" in words
+
+
+def _assert_reads_on_a_projector(fig):
+    """Short title (the explanation goes in the subtitle), horizontal text, within the 640px diagram width."""
+    title = fig.layout.title.text.split("<br>")[0]
+    assert 0 < len(title) <= 70, title
+    assert all(a.textangle in (None, 0) for a in fig.layout.annotations)
+    assert all(getattr(t, "textangle", None) in (None, 0) for t in fig.data)
+    assert fig.layout.width <= 1100
 
 
 def test_chart_figures_build():

@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._diagram import fill, score_label, scores_of
+from ._diagram import LABEL, NUMBER, fill, finish, heading, ink, score_label, scores_of, wrap
 from .diagnosis import Diagnosis
 from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
 
 __all__ = ["ROLES", "figure", "scored_figure", "draw", "loop_figure"]
 
-_OUTER, _INNER, _HUB = 1.0, 0.62, 0.45
+_OUTER, _INNER, _HUB = 1.0, 0.56, 0.41
 _GAP = 7.0  # degrees left open between arcs, where the direction arrows sit
 
 
@@ -35,7 +35,8 @@ ROLES: dict[str, str] = {
     "Clarity": "what and why", "Coordination": "who, when, how it connects",
     "Completion": "finished, value realised", "Collaboration": "the fuel",
 }
-_DEFAULT_TITLE = "C4 Flywheel: score per element (Clarity → Coordination → Completion, Collaboration at the hub)"
+_DEFAULT_TITLE = "C4 Flywheel: score per element"
+_LOOP = "Clarity → Coordination → Completion, Collaboration at the hub"
 
 
 def _hover(diagnosis: Diagnosis, element: str) -> str:
@@ -62,7 +63,8 @@ def figure(diagnosis: Diagnosis, *, title: str | None = None) -> go.Figure:
     """
     scores = scores_of(diagnosis.summary, diagnosis.elements, where="c4 figure")
     hovers = {e: _hover(diagnosis, e) for e in diagnosis.elements}
-    return draw(diagnosis.elements, scores, hovers=hovers, title=title or _DEFAULT_TITLE, na_label="not measurable")
+    return draw(diagnosis.elements, scores, hovers=hovers, na_label="not measurable",
+                title=heading(title or _DEFAULT_TITLE, f"{_LOOP}; grey = not measurable"))
 
 
 def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered") -> go.Figure:
@@ -86,23 +88,34 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
 
     values = scores_of(scores, ELEMENTS, where="c4_flywheel.scored_figure")
     if values is None:
-        heading = title or "C4 Flywheel: Clarity → Coordination → Completion, powered by Collaboration"
+        text = heading(title or "C4 Flywheel: the loop and its fuel", _LOOP)
     else:
-        heading = title or "C4 Flywheel: score per element"
+        text = heading(title or _DEFAULT_TITLE, f"{_LOOP}; grey = {na_label}")
     hovers = {e: escape_text(f"{e}: {ROLES[e]}" + ("" if values is None else f" · {score_label(values[e], na_label)}"),
                              limit=160) for e in ELEMENTS}
-    return draw(ELEMENTS, values, hovers=hovers, title=heading, na_label=na_label)
+    return draw(ELEMENTS, values, hovers=hovers, title=text, na_label=na_label)
 
 
 def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hovers: dict[str, str], title: str,
          na_label: str) -> go.Figure:
-    """The drawing behind :func:`figure` and :func:`scored_figure` (``scores`` None: unscored)."""
+    """The drawing behind :func:`figure` and :func:`scored_figure` (``scores`` None: unscored).
+
+    ``title`` is the finished heading (see :func:`workfw._diagram.heading`).
+    """
     plain = scores is None
     values = scores or dict.fromkeys(elements)
     loop, hub = list(elements[:3]), elements[3]
 
-    def label(element: str) -> str:
-        return ROLES.get(element, "") if plain else score_label(values[element], na_label)
+    def label(element: str, name: str) -> tuple[str, int]:
+        # Unscored: what the element stands for; scored: the score large (the whole annotation at number
+        # size, so the lines do not crowd), or the NA label at label size.
+        if plain:
+            return f"<b>{name}</b><br>{wrap(ROLES.get(element, ''), 16)}", LABEL
+        value = values[element]
+        if value is None:
+            return f"<b>{name}</b><br>{wrap(na_label, 10)}", LABEL  # two short lines stay inside the arc
+        number = score_label(value, na_label)
+        return f"<span style='font-size:{LABEL}px'><b>{name}</b></span><br><b>{number}</b>", NUMBER
 
     fig = go.Figure()
     span = 360 / len(loop)
@@ -114,13 +127,14 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
                         fillcolor=fill(element, score, plain=plain), line=dict(color="#333", width=1),
                         customdata=[score] * len(x), text=hovers[element], hoverinfo="text")
         lx, ly = _point((_OUTER + _INNER) / 2, (start + end) / 2)
-        fig.add_annotation(x=float(lx), y=float(ly), showarrow=False, font=dict(size=15, color="#111"),
-                           text=f"<b>{escape_text(element)}</b><br>{escape_text(label(element))}")
+        text, size = label(element, escape_text(element))
+        fig.add_annotation(x=float(lx), y=float(ly), showarrow=False, textangle=0, text=text,
+                           font=dict(size=size, color=ink(element, score, plain=plain)))
         # The arrow leaves this arc's end and enters the next arc: the loop turns clockwise.
         tail = _point((_OUTER + _INNER) / 2, end - 4)
         head = _point((_OUTER + _INNER) / 2, end + _GAP + 4)
         fig.add_annotation(x=float(head[0]), y=float(head[1]), ax=float(tail[0]), ay=float(tail[1]),
-                           xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True,
+                           xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, textangle=0,
                            arrowhead=2, arrowsize=1.6, arrowwidth=3, arrowcolor="#222")
     hub_score = values[hub]
     hx, hy = _point(_HUB, np.linspace(0, 360, 90))
@@ -128,18 +142,16 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
                     fillcolor=fill(hub, hub_score, plain=plain) if not plain else "#E8DDED",
                     line=dict(color=ELEMENT_COLOURS.get(hub, "#333"), width=3),
                     customdata=[hub_score] * len(hx), text=hovers[hub], hoverinfo="text")
-    fig.add_annotation(x=0, y=0, showarrow=False, font=dict(size=15, color="#111"),
-                       text=f"<b>{escape_text(hub)}</b><br>(the fuel)"
-                            + ("" if plain else f"<br>{escape_text(label(hub))}"))
-    limit = _OUTER + 0.15
-    fig.update_layout(
-        template=TEMPLATE, font=FONT, showlegend=False, width=620, height=620,
-        title=escape_text(title, limit=160),
-        xaxis=dict(range=[-limit, limit], visible=False),
-        yaxis=dict(range=[-limit, limit], visible=False, scaleanchor="x", scaleratio=1),
-        margin=dict(l=20, r=20, t=80, b=20),
-    )
-    return fig
+    if plain:
+        text, size = f"<b>{escape_text(hub)}</b><br>(the fuel)", LABEL
+    else:
+        text, size = label(hub, f"{escape_text(hub)}</b><br>(the fuel)<b>")
+    fig.add_annotation(x=0, y=0, showarrow=False, textangle=0, text=text, font=dict(size=size, color=(
+        "#111" if plain else ink(hub, hub_score, plain=False))))
+    limit = _OUTER + 0.04
+    return finish(fig, title=title, height=600, margin=dict(t=90, b=10),
+                  xaxis=dict(range=[-limit, limit], visible=False, fixedrange=True),
+                  yaxis=dict(range=[-limit, limit], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True))
 
 
 def loop_figure(trend: pd.DataFrame, *, correlation: float | None = None, title: str | None = None) -> go.Figure:

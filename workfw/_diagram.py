@@ -1,14 +1,25 @@
-"""Shared pieces of the framework diagrams: reading a score mapping, and the unscored look."""
+"""Shared pieces of the framework diagrams: reading a score mapping, the unscored look, and a projector layout."""
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from .errors import OptionError
-from .style import ELEMENT_COLOURS, score_colour
+from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text, score_colour, text_colour
 
-__all__ = ["scores_of", "fill", "score_label"]
+__all__ = ["scores_of", "fill", "ink", "score_label", "heading", "finish", "wrap", "WIDTH", "LABEL", "NUMBER",
+           "TITLE_LIMIT", "SUBTITLE_LIMIT"]
+
+#: Diagram width in pixels: the Explorer shows the diagram in a 640px box beside the summary table, and
+#: the same width sits comfortably in a ~1100px notebook output area, so one drawing fits both.
+WIDTH = 640
+#: Label and number sizes: a projector at the back of a room needs at least ~13px.
+LABEL, NUMBER = 16, 24
+#: A 20px title of this many characters fits the width above; the subtitle is drawn at ~14px.
+TITLE_LIMIT, SUBTITLE_LIMIT = 56, 88
 
 
 def scores_of(scores: Any, elements: Sequence[str], *, where: str) -> dict[str, float | None] | None:
@@ -47,6 +58,36 @@ def fill(element: str, score: float | None, *, plain: bool) -> str:
     return ELEMENT_COLOURS.get(element, "#888") if plain else score_colour(score)
 
 
+def ink(element: str, score: float | None, *, plain: bool) -> str:
+    """Text colour that reads on :func:`fill` (white on dark fills, near-black on light ones)."""
+    return text_colour(fill(element, score, plain=plain))
+
+
 def score_label(score: float | None, na_label: str) -> str:
     """``"72"`` or the NA label (``"not measurable"``, ``"not answered"``)."""
     return na_label if score is None or pd.isna(score) else f"{float(score):.0f}"
+
+
+def wrap(text: str, width: int) -> str:
+    """Escape ``text`` and break it into ``<br>``-separated lines of at most ``width`` characters."""
+    return "<br>".join(escape_text(line, limit=width) for line in textwrap.wrap(str(text), width) or [""])
+
+
+def heading(title: str, subtitle: str | None = None) -> str:
+    """A short escaped title with an optional explanation line under it (``<br><sup>…</sup>``).
+
+    Both parts are cut to fit :data:`WIDTH`, so a long title given by a caller
+    ends in "…" instead of running past the right edge.
+    """
+    text = escape_text(title, limit=TITLE_LIMIT)
+    return text + (f"<br><sup>{escape_text(subtitle, limit=SUBTITLE_LIMIT)}</sup>" if subtitle else "")
+
+
+def finish(fig: go.Figure, *, title: str, height: int, margin: dict[str, int], **layout: Any) -> go.Figure:
+    """Apply the shared diagram layout: fixed width, left-aligned two-line title, no legend."""
+    fig.update_layout(
+        template=TEMPLATE, font=FONT, width=WIDTH, height=height, showlegend=False,
+        title=dict(text=title, x=0.02, xanchor="left", font=dict(size=20)),
+        margin=dict(dict(l=10, r=10, t=90, b=10), **margin), **layout,
+    )
+    return fig

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._diagram import fill, scores_of
+from ._diagram import LABEL, fill, finish, heading, scores_of, wrap
 from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text, score_colour
 
 __all__ = ["ROLES", "figure", "scored_figure", "draw", "rollup_figure"]
@@ -23,7 +23,7 @@ ROLES: dict[str, str] = {
 _PLAIN_WIDTHS = (90.0, 60.0, 30.0)  # a triangle when nothing is counted
 
 
-def figure(diagnosis: Any, *, title: str | None = None, height: int = 480) -> go.Figure:
+def figure(diagnosis: Any, *, title: str | None = None, height: int = 500) -> go.Figure:
     """Draw the pyramid: one band per level, width = task count, colour = score.
 
     Parameters
@@ -32,7 +32,7 @@ def figure(diagnosis: Any, *, title: str | None = None, height: int = 480) -> go
         A Work Value Pyramid diagnosis (its ``summary`` has ``score`` and ``tasks``).
     title : str, optional
         Chart title; a default says what the chart shows.
-    height : int, default 480
+    height : int, default 500
         Figure height in pixels.
 
     Returns
@@ -47,7 +47,8 @@ def figure(diagnosis: Any, *, title: str | None = None, height: int = 480) -> go
     shares = {e: summary.loc[e, "share"] for e in elements}
     context = next((c for c in diagnosis.caveats if c.startswith("Context, not value")), None)
     return draw(elements, scores_of(summary, elements, where="pyramid figure"), counts=counts, shares=shares,
-                title=title or "Work Value Pyramid: tasks per level (band width = count, colour = score)",
+                title=heading(title or "Work Value Pyramid: tasks per level",
+                              "band width = tasks, colour = score; grey = not measurable"),
                 na_label="not measurable", height=height,
                 note=context.split(". Busyness")[0] if context else None)
 
@@ -77,9 +78,11 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
     from .value_pyramid import ELEMENTS
 
     values = scores_of(scores, ELEMENTS, where="value_pyramid.scored_figure")
-    heading = title or ("Work Value Pyramid: Activities at the base, Outcomes at the top" if values is None
-                        else "Work Value Pyramid: score per level")
-    return draw(ELEMENTS, values, title=heading, na_label=na_label, height=height)
+    if values is None:
+        text = heading(title or "Work Value Pyramid: three levels", "Activities at the base, Outcomes at the top")
+    else:
+        text = heading(title or "Work Value Pyramid: score per level", f"colour = score; grey = {na_label}")
+    return draw(ELEMENTS, values, title=text, na_label=na_label, height=height)
 
 
 def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, title: str, na_label: str,
@@ -95,46 +98,53 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, tit
     widths = ({e: float(counts[e]) for e in elements} if counts is not None
               else dict(zip(elements, _PLAIN_WIDTHS)))
     widest = max(list(widths.values()) + [1.0])
+    # The bands take the left half; the right half holds each level's words and the ratios between levels,
+    # so no label has to fit inside a band (a level with few tasks is a sliver).
+    half = widest / 2 * 1.04
+    right = half + widest * 1.15
     fig = go.Figure()
     for element in elements:
         score = values[element]
-        width = widths[element]
+        drawn = max(widths[element], widest * 0.02)  # an empty level keeps a visible line
         score_text = ROLES.get(element, "") if plain else (
             f"score {score:.0f}" if score is not None else na_label)
         if counts is not None:
             share = (shares or {}).get(element)
             share_text = f"{float(share):.0%}" if share is not None and pd.notna(share) else "n/a"
             detail = f"{counts[element]} tasks ({share_text}) · {score_text}"
+            lines = f"{counts[element]} tasks ({share_text})"
             data = [[score, counts[element], share_text]]
             hover = (f"<b>{escape_text(element)}</b><br>%{{customdata[1]}} tasks (%{{customdata[2]}})"
                      f"<br>{escape_text(score_text)}<extra></extra>")
         else:
-            detail, data = score_text, [[score, None, None]]
+            detail, lines, data = score_text, "", [[score, None, None]]
             hover = f"<b>{escape_text(element)}</b><br>{escape_text(score_text)}<extra></extra>"
         fig.add_trace(go.Bar(
-            y=[element], x=[counts[element] if counts is not None else width], base=[-width / 2], orientation="h",
-            width=0.92, name=element,
-            marker=dict(color=fill(element, score, plain=plain), line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=3)),
+            y=[element], x=[counts[element] if counts is not None and counts[element] else drawn],
+            base=[-drawn / 2], orientation="h", width=0.9, name=element,
+            marker=dict(color=fill(element, score, plain=plain),
+                        line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=3)),
             customdata=data, text=[escape_text(detail)], textposition="none", hovertemplate=hover,
         ))
-        fig.add_annotation(x=widest / 2 * 1.04, y=element, xanchor="left", showarrow=False,
-                           text=f"<b>{escape_text(element)}</b><br>{escape_text(detail)}")
+        first = f"<b>{escape_text(element)}</b>" + ("" if plain else f" · {escape_text(score_text)}")
+        second = wrap(score_text, 26) if plain else lines
+        fig.add_annotation(x=half + widest * 0.04, y=element, xanchor="left", showarrow=False, textangle=0,
+                           align="left", font=dict(size=LABEL), text=first + (f"<br>{second}" if second else ""))
     if counts is not None:
         for upper, lower in (("Progress", "Activities"), ("Outcomes", "Progress")):
             if upper in counts and lower in counts:
                 middle = (elements.index(upper) + elements.index(lower)) / 2
-                fig.add_annotation(x=-widest / 2 * 1.04, y=middle, xanchor="right", showarrow=False,
+                fig.add_annotation(x=half + widest * 0.04, y=middle, xanchor="left", showarrow=False,
+                                   textangle=0, align="left", font=dict(size=LABEL - 2, color="#555"),
                                    text=f"{upper} / {lower} = {_ratio(counts[upper], counts[lower])}")
     if note:
-        fig.add_annotation(x=0.5, y=-0.14, xref="paper", yref="paper", showarrow=False,
-                           text=escape_text(note, limit=140), font=dict(size=12))
-    fig.update_layout(
-        title=escape_text(title, limit=160), template=TEMPLATE, font=FONT, height=height, barmode="overlay",
-        showlegend=False, margin=dict(l=200 if counts is not None else 40, r=260, t=70, b=80),
-        xaxis=dict(visible=False, range=[-widest / 2 * 1.9, widest / 2 * 1.9]),
-        yaxis=dict(categoryorder="array", categoryarray=list(elements), showticklabels=False),
-    )
-    return fig
+        fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-6, xanchor="left",
+                           align="left", showarrow=False, textangle=0, text=wrap(note, 80),
+                           font=dict(size=LABEL - 2, color="#555"))
+    return finish(fig, title=title, height=height, margin=dict(t=90, b=60 if note else 10), barmode="overlay",
+                  xaxis=dict(visible=False, range=[-half, right], fixedrange=True),
+                  yaxis=dict(categoryorder="array", categoryarray=list(elements), showticklabels=False,
+                             fixedrange=True))
 
 
 def rollup_figure(table: pd.DataFrame, *, max_epics: int = 30, title: str | None = None,

@@ -5,9 +5,9 @@ from typing import Any, Sequence
 
 import plotly.graph_objects as go
 
-from ._diagram import fill, score_label, scores_of
+from ._diagram import LABEL, WIDTH, fill, finish, heading, ink, score_label, scores_of
 from .diagnosis import Diagnosis
-from .style import FONT, TEMPLATE, escape_text
+from .style import escape_text
 
 __all__ = ["ROLES", "figure", "scored_figure", "draw"]
 
@@ -46,9 +46,10 @@ def figure(diagnosis: Diagnosis, *, title: str | None = None, show_root_cause: b
         hovers[element] = escape_text(f"{element} — {score_label(scores[element], 'not measurable')} ({counts})",
                                       limit=160)
     cause = root_cause(diagnosis) if show_root_cause else None
-    heading = title or ("Coordination Stack: score per layer (Why is the foundation)"
-                        + (f"; likely root cause: {cause}" if cause else ""))
-    return draw(diagnosis.elements, scores, hovers=hovers, title=heading, na_label="not measurable", cause=cause)
+    text = heading(title or "Coordination Stack: score per layer",
+                   "Why is the foundation; width = score (0-100)"
+                   + (f"; likely root cause: {cause}" if cause else "; grey = not measurable"))
+    return draw(diagnosis.elements, scores, hovers=hovers, title=text, na_label="not measurable", cause=cause)
 
 
 def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered",
@@ -79,9 +80,13 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
         cause = next((e for e in ELEMENTS if values[e] is not None and values[e] < weak_below), None)
     hovers = {e: escape_text(f"{e}: {ROLES[e]}" + ("" if values is None else f" · {score_label(values[e], na_label)}"),
                              limit=160) for e in ELEMENTS}
-    heading = title or ("Coordination Stack: five layers, Why is the foundation" if values is None
-                        else "Coordination Stack: score per layer" + (f"; lowest weak layer: {cause}" if cause else ""))
-    return draw(ELEMENTS, values, hovers=hovers, title=heading, na_label=na_label, cause=cause)
+    if values is None:
+        text = heading(title or "Coordination Stack: five layers",
+                       "Why is the foundation; each layer rests on those below")
+    else:
+        text = heading(title or "Coordination Stack: score per layer", "Why is the foundation; width = score (0-100)"
+                       + (f"; lowest weak layer: {cause}" if cause else f"; grey = {na_label}"))
+    return draw(ELEMENTS, values, hovers=hovers, title=text, na_label=na_label, cause=cause)
 
 
 def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hovers: dict[str, str], title: str,
@@ -95,23 +100,28 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
         # A layer without a score keeps full width in grey so the stack still reads as a stack.
         width = 100.0 if score is None else max(float(score), 2.0)
         label = f"{element}: {ROLES.get(element, '')}" if plain else f"{element}: {score_label(score, na_label)}"
+        # Text stays horizontal and full size; on a narrow layer it runs past the edges onto the white page.
+        colour = ink(element, score, plain=plain) if width >= 40 else "#111"
         fig.add_bar(
             y=[element], x=[width], base=[(100 - width) / 2], orientation="h", name=element,
             marker=dict(color=fill(element, score, plain=plain), line=dict(color="#333", width=1)),
-            text=[escape_text(label)], textposition="inside", insidetextanchor="middle",
-            textfont=dict(color="white" if plain else "#111"),
-            customdata=[score], hovertext=[hovers[element]], hoverinfo="text", width=0.9,
+            text=[escape_text(label)], textposition="inside", insidetextanchor="middle", textangle=0,
+            constraintext="none", textfont=dict(color=colour, size=LABEL + 1), cliponaxis=False,
+            customdata=[score], hovertext=[hovers[element]], hoverinfo="text", width=0.88,
         )
+    right = 100.0
     if cause is not None and values.get(cause) is not None:
-        fig.add_annotation(x=(100 + float(values[cause])) / 2 + 1, y=cause, ax=125, ay=cause, xref="x", yref="y",
+        right = 168.0
+        # The arrow stops at the layer's edge or at the end of its label, whichever is further out.
+        per_unit = (WIDTH - 30) / (right + 2)
+        label_end = 50 + len(f"{cause}: {score_label(values[cause], na_label)}") * 0.3 * (LABEL + 1) / per_unit
+        fig.add_annotation(x=max((100 + float(values[cause])) / 2, label_end) + 2, y=cause, ax=112, ay=cause,
+                           xref="x", yref="y",
                            axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2,
-                           text=f"likely root cause:<br>fix {escape_text(cause)} first", xanchor="left",
-                           font=dict(size=14, color="#222"), bgcolor="white")
-    fig.update_layout(
-        template=TEMPLATE, font=FONT, title=escape_text(title, limit=160), showlegend=False, bargap=0.05,
-        height=460, margin=dict(l=80, r=40, t=70, b=40),
-        xaxis=dict(range=[-2, 150], showgrid=False, zeroline=False, showticklabels=False,
-                   title="" if plain else "layer width = score (0-100)"),
-        yaxis=dict(categoryorder="array", categoryarray=list(elements), title=None),
-    )
-    return fig
+                           text=f"likely root cause:<br><b>fix {escape_text(cause)} first</b>", xanchor="left",
+                           align="left", textangle=0, font=dict(size=LABEL, color="#222"), bgcolor="white")
+    return finish(fig, title=title, height=480, margin=dict(l=10, r=10, t=90, b=10), bargap=0.08,
+                  xaxis=dict(range=[-1, right + 1], showgrid=False, zeroline=False, showticklabels=False,
+                             fixedrange=True),
+                  yaxis=dict(categoryorder="array", categoryarray=list(elements), title=None, fixedrange=True,
+                             showticklabels=False))

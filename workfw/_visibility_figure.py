@@ -7,13 +7,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._diagram import fill, scores_of
+from ._diagram import LABEL, fill, finish, heading, ink, scores_of, wrap
 from .errors import OptionError
 from .style import CATEGORY_COLOURS, ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
 
 __all__ = ["ROLES", "figure", "scored_figure", "draw", "staleness_figure", "late_capture_figure"]
 
-_TARGET_FILL = "rgba(84,162,75,0.12)"
+_TARGET_FILL = "rgba(84,162,75,0.14)"
+#: Rows under the level names where the fit check's counts are written (y in step units).
+_FLAG_ROWS = {"under_visible": -0.95, "over_exposed": -1.3}
+_TOP = 6.0
 
 
 def _ids_text(diagnosis: Any, signal: str) -> str:
@@ -34,8 +37,8 @@ ROLES: dict[str, str] = {
 
 
 def figure(diagnosis: Any, *, target: tuple[str, str] = ("Team Visible", "Organizational Visible"),
-           title: str | None = None, height: int = 520) -> go.Figure:
-    """Draw the five-step staircase: step length = tasks at the level, colour = score.
+           title: str | None = None, height: int = 600) -> go.Figure:
+    """Draw the five-step staircase: equal steps rising to the right, colour = score, tasks written in each step.
 
     Parameters
     ----------
@@ -46,35 +49,34 @@ def figure(diagnosis: Any, *, target: tuple[str, str] = ("Team Visible", "Organi
         First and last level of the shaded target zone: where most work belongs.
     title : str, optional
         Chart title.
-    height : int, default 520
+    height : int, default 600
         Figure height in pixels.
 
     Returns
     -------
     plotly.graph_objects.Figure
         One bar trace per level (Private first, drawn hatched because no export
-        sees it), then marker traces ``under-visible`` and ``over-exposed``.
+        sees it; task count in ``customdata[0][1]``), then text traces
+        ``under-visible`` and ``over-exposed`` written under the level names.
     """
     summary = diagnosis.summary
     elements = list(diagnosis.elements)
     counts = {e: None if pd.isna(summary.loc[e, "tasks"]) else int(summary.loc[e, "tasks"]) for e in elements}
+    shares = {e: summary.loc[e, "share"] if "share" in summary else None for e in elements}
     fig = draw(elements, scores_of(summary, elements, where="visibility figure"), counts=counts, target=target,
-               title=title or "Work Visibility: tasks per level (step length = tasks, colour = score)",
-               na_label="not measurable", height=height)
-    starts = [bar.x[0] - bar.width[0] / 2 for bar in fig.data]
-    widths = [bar.width[0] for bar in fig.data]
-    for flag, symbol, colour, label, offset in (
-        ("under_visible", "triangle-up", "#D62728", "under-visible", 0.25),
-        ("over_exposed", "triangle-down", "#7F3C8D", "over-exposed", -0.25),
-    ):
+               title=heading(title or "Work Visibility: tasks per level",
+                             "colour = score, grey = not measurable; target zone shaded"),
+               na_label="not measurable", height=height, shares=shares)
+    for flag, symbol, colour, label in (("under_visible", "▲", "#B2182B", "under-visible"),
+                                        ("over_exposed", "▼", "#6A3D9A", "over-exposed")):
         flagged = [(i, int(summary.loc[e, flag])) for i, e in enumerate(elements)
                    if flag in summary and pd.notna(summary.loc[e, flag]) and int(summary.loc[e, flag]) > 0]
         ids = _ids_text(diagnosis, f"fit check: {label}")
+        # Written in their own rows under the level names, so they never cover a step's own words.
         fig.add_trace(go.Scatter(
-            x=[starts[i] + widths[i] * (0.3 if offset > 0 else 0.7) for i, _ in flagged],
-            y=[i + 1 + offset for i, _ in flagged], mode="markers+text", name=label,
-            marker=dict(symbol=symbol, size=[12 + min(n, 40) ** 0.5 * 3 for _, n in flagged], color=colour),
-            text=[f"{n} {label}" for _, n in flagged], textposition="middle right",
+            x=[i for i, _ in flagged], y=[_FLAG_ROWS[flag]] * len(flagged), mode="text", name=label,
+            text=[f"{symbol} {n} {label}" for _, n in flagged], textposition="middle center",
+            textfont=dict(size=LABEL - 2, color=colour), cliponaxis=False,
             customdata=[[n] for _, n in flagged],
             hovertemplate=f"<b>{label}</b>: %{{customdata[0]}} tasks<br>{ids}<extra></extra>",
         ))
@@ -83,7 +85,7 @@ def figure(diagnosis: Any, *, target: tuple[str, str] = ("Team Visible", "Organi
 
 def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered",
                   target: tuple[str, str] = ("Team Visible", "Organizational Visible"),
-                  height: int = 460) -> go.Figure:
+                  height: int = 520) -> go.Figure:
     """Draw the staircase from any level scores (perceived, measured), or unscored when ``scores`` is None.
 
     Steps have equal length (nothing is counted); colour is the score, grey
@@ -99,7 +101,7 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
         Text for a level without a score (drawn grey, never red).
     target : tuple of str
         First and last level of the shaded target zone.
-    height : int, default 460
+    height : int, default 520
         Figure height in pixels.
 
     Returns
@@ -109,17 +111,26 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
     from .visibility import ELEMENTS
 
     values = scores_of(scores, ELEMENTS, where="visibility.scored_figure")
-    heading = title or ("Work Visibility: five levels, from private effort to organisation-wide" if values is None
-                        else "Work Visibility: score per level")
-    return draw(ELEMENTS, values, counts=None, target=target, title=heading, na_label=na_label, height=height)
+    if values is None:
+        text = heading(title or "Work Visibility: five levels",
+                       "from private effort to organisation-wide; target zone shaded")
+    else:
+        text = heading(title or "Work Visibility: score per level",
+                       f"colour = score, grey = {na_label}; target zone shaded")
+    return draw(ELEMENTS, values, counts=None, target=target, title=text, na_label=na_label, height=height)
 
 
 def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, counts: dict[str, int | None] | None,
-         target: tuple[str, str], title: str, na_label: str, height: int = 520) -> go.Figure:
+         target: tuple[str, str], title: str, na_label: str, height: int = 600,
+         shares: dict[str, Any] | None = None) -> go.Figure:
     """The drawing behind :func:`figure` and :func:`scored_figure`.
 
-    ``scores`` None draws unscored; ``counts`` None draws equal steps; a level
+    Every step has the same width and rises one unit to the right, so a level
+    with few tasks stays as legible as a full one; the words sit horizontally
+    inside each step (score, then tasks and share when ``counts`` is given) and
+    the level names under the steps. ``scores`` None draws unscored; a level
     whose count is None (Private) is drawn hatched, as no export sees it.
+    ``title`` is the finished heading (see :func:`workfw._diagram.heading`).
     """
     elements = list(elements)
     if target[0] not in elements or target[1] not in elements:
@@ -127,43 +138,49 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, cou
                           "Next step: pass level names as written there.")
     plain = scores is None
     values = scores or dict.fromkeys(elements)
-    if counts is None:
-        widths = [1.0] * len(elements)
-    else:
-        total = max(sum(c or 0 for c in counts.values()), 1)
-        floor = max(total * 0.04, 1.0)  # empty levels keep a visible step
-        widths = [floor if counts[e] is None else max(counts[e], floor) for e in elements]
-    starts = [sum(widths[:i]) for i in range(len(widths))]
     fig = go.Figure()
-    for rank, (element, width, start) in enumerate(zip(elements, widths, starts), start=1):
-        score = values[element]
+    for i, element in enumerate(elements):
+        rank, score = i + 1, values[element]
         score_text = ROLES.get(element, "") if plain else (f"score {score:.0f}" if score is not None else na_label)
         observed = counts is not None and counts[element] is not None
-        count_text = f"{counts[element]} tasks<br>" if observed else ("not observable<br>" if counts else "")
+        if observed:
+            share = (shares or {}).get(element)
+            share_text = "" if share is None or pd.isna(share) else f" · {float(share):.0%}"
+            count_text = f"{counts[element]} tasks{share_text}"
+        else:
+            count_text = "not observable" if counts is not None else ""
+        hatched = counts is not None and not observed
         fig.add_trace(go.Bar(
-            x=[start + width / 2], y=[rank], width=[width], name=element,
+            x=[i], y=[rank], width=[1.0], name=element,
             marker=dict(color=fill(element, score, plain=plain),
                         line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=2),
-                        pattern=dict(shape="/" if counts is not None and not observed else "")),
+                        pattern=dict(shape="/" if hatched else "", fgcolor="#999", solidity=0.15)),
             customdata=[[score, counts[element] if observed else None]],
-            text=[f"{escape_text(element)}<br>{count_text}{escape_text(score_text)}"], textposition="inside",
-            insidetextanchor="end",
-            hovertemplate=f"<b>{escape_text(element)}</b><br>{count_text}{escape_text(score_text)}<extra></extra>",
+            text=[escape_text(f"{element}: {count_text + ', ' if count_text else ''}{score_text}")],
+            textposition="none",
+            hovertemplate=(f"<b>{escape_text(element)}</b><br>{escape_text(count_text) + '<br>' if count_text else ''}"
+                           f"{escape_text(score_text)}<extra></extra>"),
         ))
+        first = (wrap(score_text, 15) if plain or score is None  # the NA label only just fits a step in bold
+                 else f"<b>{escape_text(score_text)}</b>")
+        words = first + (f"<br><span style='font-size:{LABEL - 2}px'>{escape_text(count_text)}</span>"
+                         if count_text else "")
+        colour = "#111" if hatched else ink(element, score, plain=plain)
+        fig.add_annotation(x=i, y=rank, yanchor="top", yshift=-6, showarrow=False, textangle=0, text=words,
+                           font=dict(size=LABEL + (0 if plain or score is None else 2), color=colour),
+                           bgcolor="rgba(255,255,255,0.75)" if hatched else None)
+        fig.add_annotation(x=i, y=0, yanchor="top", yshift=-4, showarrow=False, textangle=0,
+                           text=f"<b>{wrap(element, 16)}</b>", font=dict(size=LABEL - 1, color="#222"))
     low, high = elements.index(target[0]), elements.index(target[1])
-    fig.add_shape(type="rect", x0=starts[low], x1=starts[high] + widths[high], y0=0, y1=len(elements) + 0.6,
-                  fillcolor=_TARGET_FILL, line=dict(width=0), layer="below")
-    fig.add_annotation(x=(starts[low] + starts[high] + widths[high]) / 2, y=len(elements) + 0.45, showarrow=False,
-                       text=f"target zone: {escape_text(target[0])} to {escape_text(target[1])}")
-    fig.update_layout(
-        title=escape_text(title, limit=160), template=TEMPLATE, font=FONT, height=height, bargap=0, showlegend=True,
-        legend=dict(orientation="h", y=-0.12), margin=dict(l=220, r=40, t=70, b=80),
-        xaxis=dict(title="tasks (cumulative)" if counts is not None else "", range=[0, sum(widths)],
-                   visible=counts is not None),
-        yaxis=dict(tickvals=list(range(1, len(elements) + 1)), ticktext=[escape_text(e) for e in elements],
-                   range=[0, len(elements) + 0.7]),
-    )
-    return fig
+    fig.add_shape(type="rect", x0=low - 0.5, x1=high + 0.5, y0=0, y1=_TOP + 0.5, fillcolor=_TARGET_FILL,
+                  line=dict(width=0), layer="below")
+    fig.add_annotation(x=(low + high) / 2, y=_TOP + 0.45, yanchor="top", showarrow=False, textangle=0,
+                       text=f"target zone: {escape_text(target[0])} to {escape_text(target[1])}",
+                       font=dict(size=LABEL - 2, color="#2E6B2A"))
+    bottom = min(_FLAG_ROWS.values()) - 0.25 if counts is not None else -0.75
+    return finish(fig, title=title, height=height, margin=dict(t=90, b=10), bargap=0,
+                  xaxis=dict(range=[-0.52, len(elements) - 0.48], visible=False, fixedrange=True),
+                  yaxis=dict(range=[bottom, _TOP + 0.5], visible=False, fixedrange=True))
 
 
 def staleness_figure(table: pd.DataFrame, *, title: str | None = None, height: int = 420) -> go.Figure:

@@ -7,7 +7,7 @@ from typing import Iterable
 import pandas as pd
 
 __all__ = ["ELEMENT_COLOURS", "NA_COLOUR", "KIND_COLOURS", "CATEGORY_COLOURS", "PALETTE", "series_colours",
-           "score_colour", "escape_text", "hover_lines", "FONT", "TEMPLATE"]
+           "score_colour", "text_colour", "escape_text", "hover_lines", "FONT", "TEMPLATE"]
 
 #: Fixed colours per element across every chart of the workbook.
 ELEMENT_COLOURS: dict[str, str] = {
@@ -47,6 +47,20 @@ def score_colour(score: float | None) -> str:
     t = (s - x0) / (x1 - x0)
     r, g, b = (round(a + (b_ - a) * t) for a, b_ in zip(c0, c1))
     return f"rgb({r},{g},{b})"
+
+
+def text_colour(fill: str) -> str:
+    """White or near-black, whichever reads better on ``fill`` (``"#RRGGBB"`` or ``"rgb(r,g,b)"``)."""
+    if fill.startswith("#") and len(fill) == 7:
+        rgb = [int(fill[i:i + 2], 16) for i in (1, 3, 5)]
+    elif fill.startswith("rgb("):
+        rgb = [int(float(v)) for v in fill[4:-1].split(",")[:3]]
+    else:
+        return "#111"
+    # Relative luminance (WCAG): white text only on fills dark enough to keep it readable.
+    lin = [(c / 255) / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "white" if luminance < 0.18 else "#111"
 
 
 def escape_text(value: object, *, limit: int = 80) -> str:
