@@ -54,15 +54,17 @@ def flow_figures(data: Any, *, as_of: Any = None, horizon_days: int = 28, runs: 
     sub, stamp = filtered(data, as_of=as_of, **options)
     if sub.tasks.empty:
         return [message_figure("Flow charts", "No task matches the current filters.")]
-    cycle = flow.cycle_times(sub)
-    cycle = cycle[cycle["completed"] <= stamp]
+    # Built once and shared: aging WIP, throughput and the forecast would each rebuild it.
+    cycles = flow.cycle_times(sub)
+    cycle = cycles[cycles["completed"] <= stamp]
     out = [
         _safe("Cycle time", lambda: flow_charts.cycle_time_scatter(cycle, color="kind")),
-        _safe("Aging work in progress", lambda: flow_charts.aging_wip_chart(flow.aging_wip(sub, as_of=stamp))),
+        _safe("Aging work in progress", lambda: flow_charts.aging_wip_chart(
+            flow.aging_wip(sub, as_of=stamp, cycles=cycles))),
     ]
 
     def throughput() -> go.Figure:
-        weekly = flow.throughput(sub, freq="W", by="kind")
+        weekly = flow.throughput(sub, freq="W", by="kind", cycles=cycles)
         if len(weekly):
             weekly = weekly[pd.to_datetime(weekly["period"]) <= stamp.tz_convert(None)]
         return flow_charts.throughput_chart(weekly,
@@ -71,7 +73,7 @@ def flow_figures(data: Any, *, as_of: Any = None, horizon_days: int = 28, runs: 
     out.append(_safe("Throughput", throughput))
     until = stamp + pd.Timedelta(days=int(horizon_days))
     out.append(_safe("Forecast", lambda: flow_charts.forecast_chart(
-        flow.forecast_how_many(sub, until=until, as_of=stamp, runs=runs, seed=0),
+        flow.forecast_how_many(sub, until=until, as_of=stamp, runs=runs, seed=0, cycles=cycles),
         title=f"How many tasks will be finished in the next {int(horizon_days)} days (Monte Carlo)")))
     return out
 
@@ -173,7 +175,7 @@ def wip_what_if(data: Any, *, wip_limit: int, as_of: Any = None, history_weeks: 
             # Finishing N items at a fraction f of the sampled pace takes as long as N / f items at full pace.
             items = math.ceil(backlog * throughput / row["throughput_per_week"])
             forecast = flow.forecast_when(sub, items=items, as_of=stamp, runs=runs, seed=seed, levels=wanted,
-                                          history_weeks=int(history_weeks))
+                                          history_weeks=int(history_weeks), cycles=cycle)
             dates.update({f"p{lv:g}": d for lv, d in zip(forecast["likelihood"], forecast["date"])} if len(forecast)
                          else {})
         rows.append({**row, **dates})

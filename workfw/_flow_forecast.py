@@ -9,7 +9,8 @@ import pandas as pd
 
 from .errors import OptionError
 from .schema import tasks_of
-from ._flow_times import _MAX_CELLS, _check_levels, _naive, _resolve_as_of, _status_events, _utc, cycle_times
+from ._flow_times import (_MAX_CELLS, _check_levels, _cycles_or, _naive, _resolve_as_of, _status_events, _utc,
+                          cycle_times)
 from ._flow_metrics import throughput, wip
 
 __all__ = ["forecast_how_many", "forecast_when", "littles_law"]
@@ -18,12 +19,12 @@ __all__ = ["forecast_how_many", "forecast_when", "littles_law"]
 # --------------------------------------------------------------------------- forecasts
 
 def _throughput_samples(data: Any, *, as_of: pd.Timestamp, history_weeks: int, working_days: bool,
-                        freq: str) -> np.ndarray:
+                        freq: str, cycles: pd.DataFrame | None, where: str) -> np.ndarray:
     """Finished tasks per day (or per 7-day block) over the sampled window ending on as_of's day."""
     if int(history_weeks) < 1:
         raise OptionError(f"history_weeks={history_weeks!r}; expected a whole number of weeks >= 1. "
                           "Next step: pass history_weeks=12.")
-    done = cycle_times(data, start="created")
+    done = _cycles_or(cycles, lambda: cycle_times(data, start="created"), where=where)
     days = _naive(done["completed"]).dt.floor("D").to_numpy().astype("datetime64[D]")
     last = np.datetime64(_stamp_day(as_of))
     # A team's first weeks in the tool are not zero-throughput weeks: start at its first completion.
@@ -41,6 +42,11 @@ def _throughput_samples(data: Any, *, as_of: pd.Timestamp, history_weeks: int, w
     else:
         size, index = int((last - first).astype(int)) + 1, (days - first).astype(int)
     return np.bincount(index, minlength=size)[:size].astype(np.int64)
+
+
+def _as_of(data: Any, tasks: pd.DataFrame, as_of: Any) -> pd.Timestamp:
+    # The history is only read for the latest timestamp when no as_of is given.
+    return _utc(as_of, name="as_of") if as_of is not None else _resolve_as_of(None, tasks, _status_events(data, tasks))
 
 
 def _stamp_day(stamp: pd.Timestamp) -> str:
@@ -64,7 +70,7 @@ def _no_forecast(columns: list[str], reason: str) -> pd.DataFrame:
 
 def forecast_how_many(data: Any, *, until: Any, runs: int = 10000, seed: int = 0, working_days: bool = False,
                       history_weeks: int = 12, freq: str = "D", as_of: Any = None,
-                      levels: Iterable[float] = (50, 70, 85, 95)) -> pd.DataFrame:
+                      levels: Iterable[float] = (50, 70, 85, 95), cycles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Monte Carlo forecast: how many tasks will be finished by ``until``.
 
     Each run adds up one random past day's (or week's) throughput for every
@@ -92,6 +98,10 @@ def forecast_how_many(data: Any, *, until: Any, runs: int = 10000, seed: int = 0
         Start of the forecast; defaults to the latest timestamp in the data.
     levels : iterable of float
         Likelihoods to report.
+    cycles : pandas.DataFrame, optional
+        :func:`workfw.flow.cycle_times` of the same ``data`` when the caller
+        already has it (any ``start``: only completions are read), so it is
+        not rebuilt.
 
     Returns
     -------
@@ -102,7 +112,7 @@ def forecast_how_many(data: Any, *, until: Any, runs: int = 10000, seed: int = 0
     """
     _check_forecast(freq, runs)
     tasks = tasks_of(data)
-    stamp = _resolve_as_of(as_of, tasks, _status_events(data, tasks))
+    stamp = _as_of(data, tasks, as_of)
     target = _utc(until, name="until")
     start_day, end_day = np.datetime64(_stamp_day(stamp)), np.datetime64(_stamp_day(target))
     if end_day <= start_day:
@@ -115,7 +125,7 @@ def forecast_how_many(data: Any, *, until: Any, runs: int = 10000, seed: int = 0
     else:
         steps = int((end_day - start_day).astype(int))
     samples = _throughput_samples(data, as_of=stamp, history_weeks=history_weeks, working_days=working_days,
-                                  freq=freq)
+                                  freq=freq, cycles=cycles, where="forecast_how_many")
     wanted = _check_levels(levels)
     if len(samples) == 0 or samples.sum() == 0:
         return _no_forecast(["likelihood", "items"], "no task was finished in the sampled weeks")
@@ -131,7 +141,8 @@ def forecast_how_many(data: Any, *, until: Any, runs: int = 10000, seed: int = 0
 
 def forecast_when(data: Any, *, items: int, runs: int = 10000, seed: int = 0, working_days: bool = False,
                   history_weeks: int = 12, freq: str = "D", as_of: Any = None,
-                  levels: Iterable[float] = (50, 70, 85, 95), max_years: int = 10) -> pd.DataFrame:
+                  levels: Iterable[float] = (50, 70, 85, 95), max_years: int = 10,
+                  cycles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Monte Carlo forecast: by which date ``items`` more tasks will be finished.
 
     Each run draws a random past day's (or week's) throughput for each day
@@ -158,6 +169,10 @@ def forecast_when(data: Any, *, items: int, runs: int = 10000, seed: int = 0, wo
         Likelihoods to report.
     max_years : int
         Runs still short after this long are reported as not finishing (NaT).
+    cycles : pandas.DataFrame, optional
+        :func:`workfw.flow.cycle_times` of the same ``data`` when the caller
+        already has it (any ``start``: only completions are read), so it is
+        not rebuilt.
 
     Returns
     -------
@@ -170,9 +185,9 @@ def forecast_when(data: Any, *, items: int, runs: int = 10000, seed: int = 0, wo
     if int(items) < 1:
         raise OptionError(f"items={items!r}; expected a whole number of tasks >= 1. Next step: pass items=20.")
     tasks = tasks_of(data)
-    stamp = _resolve_as_of(as_of, tasks, _status_events(data, tasks))
+    stamp = _as_of(data, tasks, as_of)
     samples = _throughput_samples(data, as_of=stamp, history_weeks=history_weeks, working_days=working_days,
-                                  freq=freq)
+                                  freq=freq, cycles=cycles, where="forecast_when")
     wanted = _check_levels(levels)
     if len(samples) == 0 or samples.sum() == 0:
         return _no_forecast(["likelihood", "steps", "date"], "no task was finished in the sampled weeks")

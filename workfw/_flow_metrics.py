@@ -11,7 +11,7 @@ from .errors import OptionError
 from .schema import STATUS_CATEGORIES, tasks_of
 from ._flow_times import (
     PERCENTILE_LEVELS, _BLOCKED, _DAY, _NO_END, _basis_of, _categoriser, _check_levels, _days, _group_values,
-    _intervals, _latest, _level_name, _lookup, _marks, _member, _naive, _periods, _resolve_as_of,
+    _cycles_or, _intervals, _latest, _level_name, _lookup, _marks, _member, _naive, _periods, _resolve_as_of,
     _status_events, _utc, cycle_times, percentiles,
 )
 
@@ -20,7 +20,8 @@ __all__ = ["throughput", "wip", "cumulative_flow", "band_labels", "aging_wip", "
 
 # --------------------------------------------------------------------------- throughput and WIP
 
-def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Iterable[str] = ()) -> pd.DataFrame:
+def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Iterable[str] = (),
+               cycles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Finished tasks per period, with empty periods as zero.
 
     Parameters
@@ -33,6 +34,9 @@ def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Itera
         ``"kind"`` or a task column (``"team"``) to count per group.
     bots : iterable of str
         Extra names to treat as agents.
+    cycles : pandas.DataFrame, optional
+        :func:`cycle_times` of the same ``data`` when the caller already has
+        it (any ``start``: only completions are read), so it is not rebuilt.
 
     Returns
     -------
@@ -44,7 +48,7 @@ def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Itera
     alias = _periods(freq)
     tasks = tasks_of(data)
     groups = _group_values(tasks, by, bots)
-    done = cycle_times(data, start="created")
+    done = _cycles_or(cycles, lambda: cycle_times(data, start="created"), where="throughput")
     columns = ["period"] + ([by] if by else []) + ["count"]
     if done.empty:
         return pd.DataFrame({c: [] for c in columns}).astype({"count": "int64"})
@@ -232,13 +236,17 @@ def band_labels(levels: Iterable[float] = PERCENTILE_LEVELS) -> list[str]:
     return [f"< p{wanted[0]}"] + [f"p{a}-p{b}" for a, b in zip(wanted, wanted[1:])] + [f"> p{wanted[-1]}"]
 
 
+# Task columns aging_wip reads (the rest of a wide table is never copied).
+_AGING_READS = ("task_id", "title", "team", "assignee", "assignees", "status", "status_category", "created",
+                "updated", "started", "started_basis")
+
 #: Task types that hold other work (parents and goals), not work items themselves.
 CONTAINER_TYPES: tuple[str, ...] = ("Epic", "Initiative", "Milestone", "Goal", "Project", "Objective", "Theme")
 
 
 def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENTILE_LEVELS,
               start: str = "started", working_days: bool = False, bots: Iterable[str] = (),
-              exclude_types: Iterable[str] = CONTAINER_TYPES) -> pd.DataFrame:
+              exclude_types: Iterable[str] = CONTAINER_TYPES, cycles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Age of every task in progress, against the cycle times of finished work.
 
     Parameters
@@ -261,6 +269,10 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
         and goals stay "in progress" for months while their children move,
         so their age says nothing about the flow of work items.  Pass ``()``
         to keep every task.
+    cycles : pandas.DataFrame, optional
+        ``cycle_times(data, start=start, working_days=working_days)`` when the
+        caller already has it, so it is not rebuilt (only its
+        ``cycle_time_days`` is read, for the percentiles).
 
     Returns
     -------
@@ -277,13 +289,21 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
     events = _status_events(data, tasks)
     stamp = _resolve_as_of(as_of, tasks, events)
     bands = band_labels(levels)
-    pct = percentiles(cycle_times(data, start=start, working_days=working_days, bots=bots), levels=levels)
-    kind = actor_kind(tasks, extra=bots)
+    cycle = _cycles_or(cycles, lambda: cycle_times(data, start=start, working_days=working_days, bots=bots),
+                       where="aging_wip")
+    pct = percentiles(cycle, levels=levels)
     containers = {str(t).strip().casefold() for t in exclude_types}
-    is_container = tasks["task_type"].astype("string").str.strip().str.casefold().isin(containers).fillna(False)
-    open_mask = (tasks["status_category"] == "in_progress") & ~is_container.astype(bool)
-    active = tasks.loc[open_mask].reset_index(drop=True)
-    hist_start, _ = _marks(_intervals(active, events, _categoriser(tasks)),
+    doing = (tasks["status_category"] == "in_progress").fillna(False).to_numpy(dtype=bool)
+    # Casefold the task types of the tasks in progress only, each distinct type once.
+    types = tasks["task_type"][doing].astype("string")
+    codes, names = pd.factorize(types)
+    folded = pd.Series(names, dtype="string").str.strip().str.casefold().isin(containers).to_numpy(dtype=bool)
+    open_mask = doing.copy()
+    open_mask[doing] = ~np.append(folded, False)[codes]
+    # Only the columns read here are taken: copying every text column of a wide export costs seconds.
+    active = tasks[[c for c in _AGING_READS if c in tasks.columns]][open_mask].reset_index(drop=True)
+    kind = actor_kind(active, extra=bots)  # row by row, so the active rows alone give the same kinds
+    hist_start, _ = _marks(_intervals(active, events, _categoriser(tasks), history_only=True),
                            start if start != "created" else "started")
     if start == "created":
         began, basis = active["created"], pd.Series("exact", index=active.index, dtype="string")
@@ -306,7 +326,7 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
         band = band.where(age.notna().to_numpy(), pd.NA)
     out = pd.DataFrame({
         "task_id": active["task_id"], "title": active["title"], "team": active["team"],
-        "assignee": active["assignee"], "kind": kind.loc[open_mask].reset_index(drop=True),
+        "assignee": active["assignee"], "kind": kind,
         "status": active["status"], "started": began, "age_days": age,
         "percentile_band": pd.Categorical(band, categories=bands, ordered=True),
         "stale_days": stale, "basis": basis.astype("string"),

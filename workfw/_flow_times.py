@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .actors import actor_kind
+from .diagnosis import member
 from .errors import OptionError, SchemaError
 from .io._status import keyword_category
 from .schema import empty_events, tasks_of
@@ -20,6 +21,9 @@ _DAY = pd.Timedelta(days=1)
 _BLOCKED = r"block|flag|imped"
 _NO_END = np.iinfo(np.int64).max
 _MAX_CELLS = 4_000_000  # simulated steps held in memory at once by forecast_when
+# Task columns cycle_times reads (the rest of a wide table is never copied).
+_CYCLE_READS = ("task_id", "title", "team", "assignee", "assignees", "status", "status_category", "created",
+                "updated", "started", "started_basis", "completed", "completed_basis")
 
 # --------------------------------------------------------------------------- inputs and options
 
@@ -32,14 +36,17 @@ def _status_events(data: Any, tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _member(values: pd.Series, pool: pd.Series) -> pd.Series:
-    """``values.isin(pool)``, through object arrays: pandas' Arrow-string ``isin`` is slow on large pools."""
-    return values.astype(object).isin(pool.astype(object).to_numpy())
+    """``values.isin(pool)``, hashed in pyarrow: pandas' Arrow-string ``isin`` is slow on large pools."""
+    return member(values, pool)
 
 
 def _categoriser(tasks: pd.DataFrame) -> dict[str, str]:
     """Status name (casefolded) -> category, as the task table itself places it."""
-    pairs = pd.DataFrame({"key": tasks["status"].astype("string").str.strip().str.casefold(),
-                          "cat": tasks["status_category"].astype("string")}).dropna()
+    # Casefold each distinct name once, not every row (a few dozen names, a million rows).
+    codes, names = pd.factorize(tasks["status"].astype("string"))
+    folded = pd.Series(names, dtype="string").str.strip().str.casefold().to_numpy(dtype=object, na_value=pd.NA)
+    key = pd.Series(np.append(folded, pd.NA)[codes], index=tasks.index, dtype="string")
+    pairs = pd.DataFrame({"key": key, "cat": tasks["status_category"].astype("string")}).dropna()
     known: dict[str, str] = {}
     for (key, cat), _ in pairs.value_counts().items():
         known.setdefault(key, cat)
@@ -198,21 +205,28 @@ def _timestamp_intervals(tasks: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] | None = None) -> pd.DataFrame:
+def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] | None = None, *,
+               history_only: bool = False) -> pd.DataFrame:
     """Every task's timeline: ``task_id, start, end, category, status, history``.
 
     ``end`` is NaT for the state a task is still in; ``status`` is the status
     name where known (history, or the task's current status).  ``known`` is
-    the status -> category map (by default from ``tasks`` itself).
+    the status -> category map (by default from ``tasks`` itself).  With
+    ``history_only`` the timelines rebuilt from timestamps are left out: a
+    task has either kind, never both, so the history rows come out the same.
     """
     known = _categoriser(tasks) if known is None else known
-    events = events[_member(events["task_id"], tasks["task_id"])]
+    if len(events):
+        events = events[_member(events["task_id"], tasks["task_id"]).to_numpy()]
     hist = _history_intervals(tasks, events)
     hist["category"] = _categories_of(hist["status"], known)
     hist["history"] = True
-    plain = _timestamp_intervals(tasks[~_member(tasks["task_id"], events["task_id"])])
-    plain["history"] = False
-    out = pd.concat([hist, plain], ignore_index=True)
+    parts = [hist]
+    if not history_only:
+        plain = _timestamp_intervals(tasks[~_member(tasks["task_id"], events["task_id"]).to_numpy()])
+        plain["history"] = False
+        parts.append(plain)
+    out = pd.concat(parts, ignore_index=True)
     out["start"] = pd.to_datetime(out["start"], utc=True)
     out = out[out["start"].notna()]
     # Sort and group on integer codes of the ids: string sorts and string
@@ -237,7 +251,7 @@ def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
 
 def _marks(intervals: pd.DataFrame, start: str) -> tuple[pd.Series, pd.Series]:
     """Start and completion time per task found in history (indexed by task_id)."""
-    hist = intervals[intervals["history"]]
+    hist = intervals[intervals["history"].to_numpy(dtype=bool)] if not intervals["history"].all() else intervals
     active = hist[hist["category"] == "in_progress"]
     if start not in ("started", "created"):
         named = hist[hist["status"].str.strip().str.casefold() == start.strip().casefold()]
@@ -291,11 +305,11 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
                           "Next step: pass start='started'.")
     tasks = tasks_of(data)
     events = _status_events(data, tasks)
-    kind = actor_kind(tasks, extra=bots)
-    done_mask = tasks["status_category"] == "done"
-    done = tasks.loc[done_mask].reset_index(drop=True)
-    kinds = kind.loc[done_mask].reset_index(drop=True)
-    hist_start, hist_done = _marks(_intervals(done, events, _categoriser(tasks)), start)
+    done_mask = (tasks["status_category"] == "done").fillna(False).to_numpy(dtype=bool)
+    # Only the columns read here are taken: copying every text column of a wide export costs seconds.
+    done = tasks[[c for c in _CYCLE_READS if c in tasks.columns]][done_mask].reset_index(drop=True)
+    kinds = actor_kind(done, extra=bots)  # row by row, so the done rows alone give the same kinds
+    hist_start, hist_done = _marks(_intervals(done, events, _categoriser(tasks), history_only=True), start)
     ids = done["task_id"]
 
     if start == "created":
@@ -328,6 +342,19 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
         "done without a completion time": missing.sum(),
         "completed before started (cycle time left empty)": (backwards & ~missing).sum()}.items() if v}
     return out
+
+
+def _cycles_or(cycles: pd.DataFrame | None, make: Any, *, where: str) -> pd.DataFrame:
+    """A caller's precomputed :func:`cycle_times` table, or ``make()`` when there is none."""
+    if cycles is None:
+        return make()
+    needed = ("task_id", "completed", "cycle_time_days")
+    if not isinstance(cycles, pd.DataFrame) or any(c not in cycles.columns for c in needed):
+        found = list(cycles.columns) if isinstance(cycles, pd.DataFrame) else type(cycles).__name__
+        raise OptionError(f"{where}: cycles= found {found}; expected the table of wf.flow.cycle_times on the "
+                          f"same data (columns {list(needed)}). Next step: pass cycles=wf.flow.cycle_times(data) "
+                          "or leave cycles out.")
+    return cycles
 
 
 def percentiles(cycle: Any, *, levels: Iterable[float] = PERCENTILE_LEVELS, by: str | None = None) -> pd.DataFrame:

@@ -14,10 +14,11 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from . import flow
 from .errors import SchemaError
-from .style import FONT, NA_COLOUR, TEMPLATE, escape_text, hover_lines
+from .style import FONT, NA_COLOUR, TEMPLATE, escape_text
 
 __all__ = [
     "MAX_POINTS", "KIND_COLOURS", "CATEGORY_COLOURS", "LEVEL_COLOURS", "BAND_COLOURS",
@@ -40,11 +41,52 @@ _PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#
 _GL_ABOVE = 5_000  # WebGL markers above this many points keep the browser responsive
 
 
+# The house template, validated once: plotly rebuilds a named template on every figure (0.1-0.4 s each).
+_TEMPLATES: dict[Any, go.layout.Template] = {}
+
+
+def _template() -> go.layout.Template:
+    key = TEMPLATE if isinstance(TEMPLATE, str) else id(TEMPLATE)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = go.layout.Template(pio.templates[TEMPLATE] if isinstance(TEMPLATE, str) else TEMPLATE)
+    return _TEMPLATES[key]
+
+
 def _layout(fig: go.Figure, title: str, xaxis: str, yaxis: str) -> go.Figure:
-    fig.update_layout(title=dict(text=title), template=TEMPLATE, font=FONT, xaxis_title=xaxis,
+    # Checked once when built, so it is set as plotly sets its own default template: unvalidated (a copy).
+    layout = fig.layout
+    layout._validate = False
+    try:
+        layout.template = _template()
+    finally:
+        layout._validate = fig._validate
+    fig.update_layout(title=dict(text=title), font=FONT, xaxis_title=xaxis,
                       yaxis_title=yaxis, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       margin=dict(t=110))
     return fig
+
+
+_HTML = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+
+
+def _escaped(values: Any, *, limit: int) -> pd.Series:
+    """:func:`workfw.style.escape_text` of every value, as column operations (one call per value costs seconds)."""
+    text = pd.Series(values).astype("string").reset_index(drop=True)
+    long = (text.str.len() > limit).fillna(False).to_numpy(dtype=bool)
+    if long.any():
+        text = text.where(~long, text.str.slice(0, limit - 1) + "…")
+    for raw, safe in _HTML:
+        text = text.str.replace(raw, safe, regex=False)
+    return text.fillna("")
+
+
+def _task_lines(ids: pd.Series, titles: pd.Series) -> pd.Series:
+    """``hover_lines([id], [title])`` for each task: ``"id: title"``, both escaped."""
+    return _escaped(ids, limit=30) + ": " + _escaped(titles, limit=60)
+
+
+def _one_decimal(values: pd.Series) -> pd.Series:
+    return pd.Series([f"{v:.1f}" for v in values.to_numpy(dtype="float64").tolist()], dtype="string")
 
 
 def _empty(title: str, message: str) -> go.Figure:
@@ -140,12 +182,14 @@ def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCEN
         else pd.Series("tasks", index=shown.index)
     colours = _colours(sorted(group.unique()), color) if color else {"tasks": _PALETTE[0]}
     marker_type = go.Scattergl if len(shown) > _GL_ABOVE else go.Scatter
+    basis = shown["basis"] if "basis" in shown.columns else pd.Series("", index=shown.index)
+    hovers = (_task_lines(shown["task_id"], shown.get("title", shown["task_id"])) + "<br>"
+              + _one_decimal(shown["cycle_time_days"]) + " days (" + _escaped(basis, limit=80) + ")").to_numpy(
+        dtype=object)
     for key in sorted(group.unique()):
-        part = shown[group == key]
-        basis = part["basis"] if "basis" in part.columns else pd.Series("", index=part.index)
-        hover = [f"{hover_lines([i], [t])}<br>{d:.1f} days ({escape_text(b)})"
-                 for i, t, d, b in zip(part["task_id"], part.get("title", part["task_id"]),
-                                       part["cycle_time_days"], basis)]
+        pick = (group == key).to_numpy(dtype=bool)
+        part = shown[pick]
+        hover = hovers[pick].tolist()
         fig.add_trace(marker_type(x=_naive(part["completed"]), y=part["cycle_time_days"], mode="markers",
                                   name=escape_text(key), marker=dict(color=colours.get(key, _PALETTE[0]), size=8,
                                                                      opacity=0.75),
@@ -216,10 +260,10 @@ def aging_wip_chart(aging: Any, *, percentiles: Mapping[float, float] | pd.DataF
         if not pick.any():
             continue
         part = points[pick]
-        hover = [f"{hover_lines([i_], [t])}<br>{a:.1f} days old · {escape_text(s)}"
-                 + (f" · {escape_text(who)}" if not pd.isna(who) else "")
-                 for i_, t, a, s, who in zip(part["task_id"], part["title"], part["age_days"], part["status"],
-                                             part["assignee"])]
+        who = part["assignee"].reset_index(drop=True)
+        hover = (_task_lines(part["task_id"], part["title"]) + "<br>" + _one_decimal(part["age_days"])
+                 + " days old · " + _escaped(part["status"], limit=80)
+                 + (" · " + _escaped(who, limit=80)).where(who.notna().to_numpy(dtype=bool), "")).tolist()
         fig.add_trace(go.Scatter(x=x[pick], y=part["age_days"], mode="markers", name=label,
                                  marker=dict(color=colour, size=10, line=dict(color="white", width=1)),
                                  hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
