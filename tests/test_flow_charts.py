@@ -162,3 +162,52 @@ def test_no_chart_carries_more_than_the_point_budget_on_big_tables():
     drawn = flow_charts.cumulative_flow_chart(cfd, include_cancelled=True)
     assert 0 < _points(drawn) <= flow_charts.MAX_POINTS
     assert "th date shown" in drawn.layout.title.text
+
+
+def test_c4_chart_set_builds_cycle_times_once(data, monkeypatch):
+    import workfw._c4_flow as c4_flow
+    import workfw._flow_forecast as forecast_module
+    import workfw._flow_metrics as metrics_module
+    import workfw._flow_times as times_module
+
+    calls = []
+    real = times_module.cycle_times
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("start", "started"))
+        return real(*args, **kwargs)
+
+    for module in (flow, times_module, metrics_module, forecast_module):
+        monkeypatch.setattr(module, "cycle_times", counted)
+    figures = c4_flow.flow_figures(data, horizon_days=14, runs=200)
+    assert calls == ["started"]
+    # All four charts were drawn from it, none fell back to a "cannot draw" message.
+    assert [len(f.data) > 0 for f in figures] == [True, True, True, True]
+
+
+def test_precomputed_cycles_give_the_same_tables(data):
+    cycles = flow.cycle_times(data)
+    pd.testing.assert_frame_equal(flow.aging_wip(data, cycles=cycles), flow.aging_wip(data))
+    pd.testing.assert_frame_equal(flow.throughput(data, by="kind", cycles=cycles), flow.throughput(data, by="kind"))
+    until = "2024-02-15"
+    pd.testing.assert_frame_equal(flow.forecast_how_many(data, until=until, runs=200, cycles=cycles),
+                                  flow.forecast_how_many(data, until=until, runs=200))
+    pd.testing.assert_frame_equal(flow.forecast_when(data, items=3, runs=200, cycles=cycles),
+                                  flow.forecast_when(data, items=3, runs=200))
+    with pytest.raises(ValueError, match="cycles="):
+        flow.aging_wip(data, cycles=pd.DataFrame({"x": [1]}))
+
+
+def test_hover_text_is_escaped_like_escape_text_for_long_and_hostile_titles():
+    from workfw.style import escape_text, hover_lines
+
+    titles = [EVIL * 5, "é" * 59 + "😀" * 3, "a & b \"q\" 'r'", None, "%{x}"]
+    rows = [dict(task_id=f"T{i}", title=t, status="Done", status_category="done", assignee="Ann",
+                 created="2024-01-01", started="2024-01-02", completed=f"2024-01-{3 + i:02d}", started_basis="exact")
+            for i, t in enumerate(titles)]
+    fig = flow_charts.cycle_time_scatter(flow.cycle_times(_export(rows)))
+    hover = list(fig.data[0].hovertext)
+    expected = [f"{hover_lines([f'T{i}'], [t])}<br>{i + 1:.1f} days ({escape_text('exact')})"
+                for i, t in enumerate(titles)]
+    assert hover == expected
+    assert not any("<img" in h for h in hover)
