@@ -28,7 +28,8 @@ def read(data: bytes, mapping: dict | None = None, **options) -> wf.TaskExport:
 def assert_invariant(export: wf.TaskExport, columns: list[str]) -> None:
     """The import contract every read must keep."""
     r, raw = export.report, export.raw
-    assert r.rows_read == len(export.tasks) + r.merged + r.rejected == len(raw)
+    assert r.rows_read + r.synthetic == len(export.tasks) + r.merged + r.rejected
+    assert r.rows_read == len(raw)
     assert export.tasks["task_id"].is_unique
     assert export.tasks["task_id"].notna().all()
     assert set(columns) <= set(raw.columns)

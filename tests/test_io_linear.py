@@ -25,7 +25,7 @@ def _utc(text: str) -> pd.Timestamp:
 
 def _check_invariant(export: wf.TaskExport) -> None:
     r = export.report
-    assert r.rows_read == len(export.tasks) + r.merged + r.rejected
+    assert r.rows_read + r.synthetic == len(export.tasks) + r.merged + r.rejected
 
 
 def _by_id(export: wf.TaskExport) -> pd.DataFrame:
@@ -37,8 +37,10 @@ def test_30_column_layout_fields():
     _check_invariant(export)
     assert export.report.source == "linear-csv"
     assert (export.report.rows_read, export.report.merged, export.report.rejected) == (5, 0, 0)
+    assert export.report.synthetic == 1
     t = _by_id(export)
-    assert list(t.index) == ["ENG-1", "ENG-2", "ENG-3", "ENG-4", "OPS-7"]
+    # The project is the one task row that is no row of the file; it comes last.
+    assert list(t.index) == ["ENG-1", "ENG-2", "ENG-3", "ENG-4", "OPS-7", "project:Auth revamp"]
     one = t.loc["ENG-1"]
     assert (one["team"], one["project"], one["title"]) == ("Engineering", "Auth revamp", "Login page")
     assert one["assignee"] == "ben@example.com" and one["assignees"] == ["ben@example.com"]
@@ -74,7 +76,8 @@ def test_category_from_lifecycle_columns():
     export = wf.read_export(FIXTURES / "linear_30col.csv")
     t = _by_id(export)
     assert dict(t["status_category"]) == {"ENG-1": "done", "ENG-2": "in_progress", "ENG-3": "cancelled",
-                                          "ENG-4": "todo", "OPS-7": "todo"}
+                                          "ENG-4": "todo", "OPS-7": "todo",
+                                          "project:Auth revamp": "in_progress"}  # from ENG-1 done, ENG-2 started
     # A cancelled issue has no completion time; the cancel time stays in raw.
     assert pd.isna(t.loc["ENG-3", "completed"]) and pd.isna(t.loc["ENG-3", "completed_basis"])
     assert t.loc["ENG-3", "started"] == _utc("2024-05-16 09:00")
@@ -105,14 +108,15 @@ def test_34_column_layout_iso_dates_and_blocked_by():
     _check_invariant(export)
     assert export.report.source == "linear-csv"
     t = _by_id(export)
-    assert list(t.index) == ["WEB-10", "WEB-11", "WEB-13"]
+    assert list(t.index) == ["WEB-10", "WEB-11", "WEB-13", "project:Shop"]
     assert t.loc["WEB-10", "blocked_by"] == ["WEB-11", "WEB-12"]
     assert t.loc["WEB-10", "description"] == "Multi-step\ncheckout"
     assert t.loc["WEB-10", "labels"] == ["Feature", "Payments"]
     assert t.loc["WEB-10", "iteration"] == "Cycle 3"
     assert t.loc["WEB-10", "started"] == _utc("2024-06-04 10:00")
     assert t.loc["WEB-11", "completed"] == _utc("2024-06-07 15:00")
-    assert dict(t["status_category"]) == {"WEB-10": "in_progress", "WEB-11": "done", "WEB-13": "cancelled"}
+    assert dict(t["status_category"]) == {"WEB-10": "in_progress", "WEB-11": "done", "WEB-13": "cancelled",
+                                          "project:Shop": "in_progress"}
     assert t.loc["WEB-13", "title"] == "+1 button"
     assert t.loc["WEB-13", "parent_id"] == "WEB-10"
     # "Duplicate of" is how Linear states a duplicate; other issues have no resolution.
@@ -210,9 +214,6 @@ def test_project_rows_follow_the_users_status_map():
     assert set(_by_id(export).loc[["COR-4", "WEB-1"], "status_category"]) == {"done"}
 
 
-@pytest.mark.xfail(not linear._ASSEMBLY_TAKES_SYNTHETIC, strict=True, raises=AssertionError,
-                   reason="needs workfw/io/_build.py: Assembly.synthetic (task rows that are no row of the file) "
-                          "and export.py: ImportReport.synthetic, so rows_read + synthetic == tasks + merged + rejected")
 def test_synthetic_project_rows_are_tasks_but_not_rows_read():
     export = wf.read_export(PROJECTS)
     t = _by_id(export)
@@ -225,3 +226,47 @@ def test_synthetic_project_rows_are_tasks_but_not_rows_read():
     assert dict(projects["status_category"].astype(str)) == {
         "project:Alpha": "done", "project:Beta": "in_progress", "project:Gamma": "cancelled"}
     assert set(projects["source"]) == {"linear-csv"} and projects["created"].isna().all()
+
+
+def _assemble_with(synthetic: pd.DataFrame, **options) -> wf.TaskExport:
+    from workfw.io._build import Assembly, assemble
+    raw = pd.DataFrame({"Key": ["A-1", "A-2"], "_row": [2, 3]})
+    mapped = pd.DataFrame({"task_id": ["A-1", "A-2"], "title": ["One", "Two"], "status": ["Done", "Todo"],
+                           "labels": [["x"], []]})
+    return assemble(Assembly(raw=raw, mapped=mapped, source="test", file="t.csv", synthetic=synthetic), **options)
+
+
+def test_assembler_keeps_only_synthetic_rows_with_a_new_id():
+    synthetic = pd.DataFrame({"task_id": ["project:P", "A-1", None, " ", "project:P", "project:Q"],
+                              "title": ["P", "clash", "no id", "blank", "again", "Q"],
+                              "status_category": ["done", "todo", "todo", "todo", "todo", "cancelled"],
+                              "labels": [None, [], [], [], [], "solo"]})
+    export = _assemble_with(synthetic, team="Core")
+    r, t = export.report, export.tasks.set_index("task_id")
+    assert (r.rows_read, r.synthetic, len(export.tasks), r.merged, r.rejected) == (2, 2, 4, 0, 0)
+    assert list(t.index) == ["A-1", "A-2", "project:P", "project:Q"]
+    assert t.loc["A-1", "title"] == "One"  # the file's row keeps its id
+    assert t.loc["project:P", "status_category"] == "done" and t.loc["project:Q", "status_category"] == "cancelled"
+    assert t.loc["project:P", "labels"] == [] and t.loc["project:Q", "labels"] == ["solo"]
+    assert t.loc["A-1", "labels"] == ["x"] and t["assignees"].map(len).tolist() == [0, 0, 0, 0]
+    assert set(t["team"]) == {"Core"} and set(t["source"]) == {"test"}
+    # Synthetic rows have no status name, so the status table counts the file's rows only.
+    assert r.status_map["tasks"].sum() == 2
+    assert any("4 task rows the reader adds" in w and "2 have no id" in w and "2 repeat the id" in w
+               and "'A-1'" in w for w in r.warnings)
+    assert len(export.raw) == 2
+
+
+def test_synthetic_count_in_summary_saved_file_and_combined_exports(tmp_path):
+    export = wf.read_export(PROJECTS)
+    summary = export.report.summary()["value"]
+    assert (summary["rows read"], summary["tasks"], summary["synthetic tasks"]) == (8, 11, 3)
+    back = wf.read_export(export.save(tmp_path / "p"))
+    assert back.report.synthetic == 3 and len(back.tasks) == 11
+    old = export.report.to_dict()
+    del old["synthetic"]  # a report saved before synthetic rows existed
+    assert wf.ImportReport.from_dict(old).synthetic == 0
+    both = wf.read_export([PROJECTS, FIXTURES / "linear_30col.csv"])
+    r = both.report
+    assert (r.rows_read, r.synthetic, len(both.tasks)) == (13, 4, 17)
+    assert r.rows_read + r.synthetic == len(both.tasks) + r.merged + r.rejected

@@ -4,7 +4,7 @@ The contract checked on every generated input:
 
 * the only exceptions are :class:`workfw.errors.WorkfwError` subclasses, whose
   message names the file and the place (row, column, line, header or whole file);
-* on success ``rows_read == len(tasks) + merged + rejected``, every merged or
+* on success ``rows_read + synthetic == len(tasks) + merged + rejected``, every merged or
   rejected row has a reason, ``task_id`` is unique and every original column
   is in ``raw``.
 """
@@ -188,7 +188,8 @@ def check_contract(data: bytes, **options: object) -> wf.TaskExport | None:
         assert any(place in message for place in PLACES), message
         return None
     report, raw, tasks = export.report, export.raw, export.tasks
-    assert report.rows_read == len(tasks) + report.merged + report.rejected == len(raw)
+    assert report.rows_read + report.synthetic == len(tasks) + report.merged + report.rejected
+    assert report.rows_read == len(raw)
     assert tasks["task_id"].is_unique
     assert tasks["task_id"].notna().all()
     assert raw.loc[raw["_outcome"] != "task", "_reason"].notna().all()

@@ -25,7 +25,8 @@ OPTIONS: dict[str, Any] = {
 }
 
 #: Issue types that are goals or containers of work (epic, milestone, goal...).
-GOAL_TYPES = frozenset({"epic", "initiative", "milestone", "goal", "objective", "okr", "key result", "theme"})
+GOAL_TYPES = frozenset({"epic", "initiative", "milestone", "goal", "objective", "okr", "key result", "theme",
+                        "project"})
 #: Types whose completion is a deliverable (compared with tasks).
 _VALUE_TYPES = frozenset({"story", "user story", "feature", "product backlog item", "requirement", "enhancement"})
 #: Overhead that stays an activity even under an epic.

@@ -37,6 +37,9 @@ class ImportReport:
         Rows folded into another row of the same task.
     rejected : int
         Rows that became no task (each has a reason in ``TaskExport.raw``).
+    synthetic : int
+        Tasks that come from no row of the file (Linear's project rows), so
+        ``rows_read + synthetic == len(tasks) + merged + rejected``.
     unmapped_columns : list of str
         Columns kept only in ``TaskExport.raw``.
     warnings : list of str
@@ -52,6 +55,7 @@ class ImportReport:
     rows_read: int
     merged: int = 0
     rejected: int = 0
+    synthetic: int = 0
     unmapped_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     status_map: pd.DataFrame = field(
@@ -62,9 +66,10 @@ class ImportReport:
     def summary(self) -> pd.DataFrame:
         """Return the counts as a one-column table for display."""
         return pd.DataFrame(
-            {"value": [self.source, self.file, self.rows_read, self.rows_read - self.merged - self.rejected,
-                       self.merged, self.rejected, len(self.unmapped_columns), len(self.warnings)]},
-            index=["format", "file", "rows read", "tasks", "rows merged", "rows rejected",
+            {"value": [self.source, self.file, self.rows_read,
+                       self.rows_read - self.merged - self.rejected + self.synthetic,
+                       self.merged, self.rejected, self.synthetic, len(self.unmapped_columns), len(self.warnings)]},
+            index=["format", "file", "rows read", "tasks", "rows merged", "rows rejected", "synthetic tasks",
                    "columns kept only in raw", "warnings"],
         )
 
@@ -72,7 +77,7 @@ class ImportReport:
         """Return a JSON-ready dictionary of the report."""
         return {
             "source": self.source, "file": self.file, "rows_read": self.rows_read,
-            "merged": self.merged, "rejected": self.rejected,
+            "merged": self.merged, "rejected": self.rejected, "synthetic": self.synthetic,
             "unmapped_columns": list(self.unmapped_columns), "warnings": list(self.warnings),
             "status_map": self.status_map.astype(object).where(self.status_map.notna(), None).to_dict("records"),
             "field_map": self.field_map.astype(object).where(self.field_map.notna(), None).to_dict("records"),
@@ -85,6 +90,8 @@ class ImportReport:
         field_map = pd.DataFrame(data.get("field_map") or [], columns=["column", "field"])
         return cls(source=data["source"], file=data["file"], rows_read=int(data["rows_read"]),
                    merged=int(data["merged"]), rejected=int(data["rejected"]),
+                   # Reports saved before synthetic rows existed have no such key.
+                   synthetic=int(data.get("synthetic", 0)),
                    unmapped_columns=list(data["unmapped_columns"]), warnings=list(data["warnings"]),
                    status_map=status_map, field_map=field_map)
 
@@ -122,7 +129,8 @@ class TaskExport:
         r = self.report
         return (f"TaskExport({r.source}, {r.file!r}: {len(self.tasks)} tasks, {len(self.events)} events, "
                 f"{r.rows_read} rows read, {r.merged} merged, {r.rejected} rejected, "
-                f"{len(r.warnings)} warnings)")
+                + (f"{r.synthetic} synthetic, " if r.synthetic else "")
+                + f"{len(r.warnings)} warnings)")
 
     def save(self, path: str | Path) -> Path:
         """Write the export to one ``.workfw`` file that :func:`workfw.read_export` reads back.
@@ -269,7 +277,7 @@ def combine_exports(exports: Iterable[TaskExport], *, id_prefix: str = "auto") -
         source="+".join(dict.fromkeys(r.source for r in reports)),
         file=", ".join(r.file for r in reports),
         rows_read=sum(r.rows_read for r in reports), merged=sum(r.merged for r in reports),
-        rejected=sum(r.rejected for r in reports),
+        rejected=sum(r.rejected for r in reports), synthetic=sum(r.synthetic for r in reports),
         unmapped_columns=list(dict.fromkeys(c for r in reports for c in r.unmapped_columns)),
         warnings=warnings, status_map=status_map,
         field_map=pd.concat([r.field_map for r in reports], ignore_index=True).drop_duplicates(),

@@ -5,7 +5,9 @@ canonical fields (a DataFrame ``mapped`` with the same index as ``raw``) and
 may say why a row is rejected (``mapped["_reject"]``).  :func:`assemble` does
 everything shared: Excel-damaged ids, one task spread over several rows,
 status categories, typing, the raw table's outcome columns and the report,
-with the invariant ``rows_read == len(tasks) + merged + rejected``.
+with the invariant ``rows_read + synthetic == len(tasks) + merged + rejected``
+(``synthetic``: task rows a reader adds that come from no row of the file,
+such as Linear's projects).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from ..schema import LIST_COLUMNS, TASK_COLUMNS, conform_events, conform_tasks, 
 from ._registry import report_progress
 from ._status import apply_status_map
 
-__all__ = ["Assembly", "assemble", "SCI_ID"]
+__all__ = ["Assembly", "assemble", "final_task_ids", "SCI_ID"]
 
 #: An id Excel turned into scientific notation, such as ``7.18656E+14``.
 SCI_ID = r"\d(?:\.\d+)?[eE]\+\d+"
@@ -50,6 +52,10 @@ class Assembly:
         History rows (``task_id, at, field, old, new, author``).
     warnings : list of str
         Warnings gathered while reading.
+    synthetic : pandas.DataFrame, optional
+        Task rows that come from no row of the file (Linear's projects), in
+        canonical columns with ``status_category`` already set.  They are not
+        counted in ``rows_read`` and have no row in ``raw``.
     """
 
     raw: pd.DataFrame
@@ -60,25 +66,92 @@ class Assembly:
     default_status_map: Mapping[str, str] = field(default_factory=dict)
     events: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    synthetic: pd.DataFrame | None = None
+
+
+def final_task_ids(ids: pd.Series, titles: pd.Series, rows: pd.Series) -> pd.Series:
+    """Return the task ids :func:`assemble` will assign, for readers that resolve links before assembling.
+
+    Ids are stripped.  An id Excel turned into scientific notation
+    (:data:`SCI_ID`, such as ``7.18656E+14``) names no task any more, so it
+    becomes ``"row-<N>"``: ``N`` is the first spreadsheet row among rows
+    sharing that damaged id *and* the title (Excel also repeats a task once per
+    assignee; different titles stay distinct tasks).  No warning is made here;
+    :func:`assemble` adds it.
+
+    Parameters
+    ----------
+    ids : pandas.Series
+        Task id of each row as read.
+    titles : pandas.Series
+        Title of each row (same index); NA counts as an empty title.
+    rows : pandas.Series
+        Spreadsheet row number of each row (``raw["_row"]``, same index).
+
+    Returns
+    -------
+    pandas.Series
+        String ids with the same index.
+    """
+    return _final_ids(ids, titles, rows)[0]
+
+
+def _final_ids(ids: pd.Series, titles: pd.Series, rows: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`final_task_ids` and which rows had a damaged id (one regex pass over a large column)."""
+    ids = ids.astype("string").str.strip()
+    sci = ids.str.fullmatch(SCI_ID).fillna(False).astype(bool)
+    if not sci.any():
+        return ids, sci
+    key = ids[sci] + "\x1f" + titles.astype("string").fillna("")[sci]
+    first_row = rows[sci].groupby(key).transform("min")
+    return ids.mask(sci, "row-" + first_row.astype(int).astype(str)), sci
 
 
 def _fix_excel_ids(mapped: pd.DataFrame, raw: pd.DataFrame, warnings: list[str]) -> pd.Series:
-    ids = mapped["task_id"].astype("string").str.strip()
-    sci = ids.str.fullmatch(SCI_ID).fillna(False).astype(bool)
+    titles = mapped["title"] if "title" in mapped else pd.Series(pd.NA, index=mapped.index, dtype="string")
+    ids, sci = _final_ids(mapped["task_id"], titles, raw["_row"])
     if not sci.any():
         return ids
-    # Rows that share the damaged id *and* the title are one task (Excel also
-    # repeats a task once per assignee); different titles stay distinct tasks.
-    titles = mapped.get("title", pd.Series("", index=mapped.index)).astype("string").fillna("")
-    key = ids[sci] + "\x1f" + titles[sci]
-    first_row = raw.loc[sci, "_row"].groupby(key).transform("min")
-    ids = ids.copy()
-    ids[sci] = "row-" + first_row.astype(int).astype(str)
     warnings.append(f"{int(sci.sum())} task ids look like Excel scientific notation (e.g. "
                     f"{mapped.loc[sci, 'task_id'].iloc[0]!r}), so the real ids are lost; those tasks are "
                     "identified by their spreadsheet row ('row-N'). Export the file again without opening it "
                     "in Excel to keep real ids.")
     return ids
+
+
+def _list_cells(values: pd.Series) -> pd.Series:
+    """Make every cell of a list column a list (``[]`` for empty, ``[text]`` for one value)."""
+    cells = values.tolist()
+    if set(map(type, cells)) - {list}:
+        cells = [v if isinstance(v, list) else ([] if v is None or v is pd.NA else [str(v)]) for v in cells]
+    return pd.Series(cells, index=values.index, dtype=object)
+
+
+def _synthetic_rows(synthetic: pd.DataFrame | None, real_ids: pd.Series, team: str | None,
+                    warnings: list[str]) -> pd.DataFrame:
+    """The reader's synthetic task rows that can join the table: a unique id that no real task has."""
+    if synthetic is None or len(synthetic) == 0:
+        return pd.DataFrame()
+    rows = synthetic.reset_index(drop=True)
+    ids = (rows["task_id"] if "task_id" in rows else pd.Series(pd.NA, index=rows.index)).astype("string").str.strip()
+    bad = ids.isna() | (ids == "")
+    taken = ~bad & (ids.isin(set(real_ids.dropna())) | ids.duplicated())
+    if (bad | taken).any():
+        example = ids[taken].iloc[0] if taken.any() else None
+        why = ([f"{int(bad.sum())} have no id"] if bad.any() else []) + (
+            [f"{int(taken.sum())} repeat the id of a task already read (e.g. {example!r}), which keeps it"]
+            if taken.any() else [])
+        warnings.append(f"{int((bad | taken).sum())} task rows the reader adds (no row of the file has them, such "
+                        f"as Linear projects) were left out: {'; '.join(why)}.")
+    rows = rows.loc[~(bad | taken)].copy()
+    rows["task_id"] = ids[~(bad | taken)]
+    for col in LIST_COLUMNS:
+        rows[col] = _list_cells(rows[col]) if col in rows else pd.Series([[] for _ in range(len(rows))],
+                                                                         index=rows.index, dtype=object)
+    if team is not None:
+        current = rows["team"] if "team" in rows else pd.Series(pd.NA, index=rows.index, dtype="string")
+        rows["team"] = current.astype("string").fillna(team)
+    return rows
 
 
 def _merge_group(group: pd.DataFrame) -> dict:
@@ -124,10 +197,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     mapped["task_id"] = _fix_excel_ids(mapped, raw, warnings)
     for col in LIST_COLUMNS:
         if col in mapped:
-            cells = mapped[col].tolist()
-            if set(map(type, cells)) - {list}:
-                cells = [v if isinstance(v, list) else ([] if v is None or v is pd.NA else [str(v)]) for v in cells]
-            mapped[col] = pd.Series(cells, index=mapped.index, dtype=object)
+            mapped[col] = _list_cells(mapped[col])
     keep = reason.isna()
     kept = mapped.loc[keep]
     dup = kept["task_id"].duplicated(keep="first")
@@ -156,6 +226,14 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     if team is not None:
         current = tasks["team"] if "team" in tasks else pd.Series(pd.NA, index=tasks.index, dtype="string")
         tasks["team"] = current.fillna(team)
+    # Synthetic rows skip the status map: their reader set the category (a
+    # project's comes from its issues) and they have no status name to count.
+    extra = _synthetic_rows(a.synthetic, tasks["task_id"], team, warnings)
+    if len(extra):
+        for col in LIST_COLUMNS:
+            if col not in tasks:
+                tasks[col] = pd.Series([[] for _ in range(len(tasks))], index=tasks.index, dtype=object)
+        tasks = pd.concat([tasks, extra], ignore_index=True)
     tasks["source"] = a.source
     tasks["source_file"] = a.file
     tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]))
@@ -177,9 +255,9 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
         warnings.append(f"{rejected} rows became no task; see export.raw where _outcome == 'rejected' "
                         f"(e.g. row {int(examples['_row'].iloc[0])}: {examples['_reason'].iloc[0]}).")
     report = ImportReport(source=a.source, file=a.file, rows_read=rows_read, merged=merged, rejected=rejected,
-                          unmapped_columns=unmapped, warnings=warnings, status_map=status_table,
+                          synthetic=len(extra), unmapped_columns=unmapped, warnings=warnings, status_map=status_table,
                           field_map=field_map)
-    assert rows_read == len(tasks) + merged + rejected, "import invariant broken"
+    assert rows_read + len(extra) == len(tasks) + merged + rejected, "import invariant broken"
     report_progress("assembling", 1.0)
     return TaskExport(tasks=tasks, events=events, raw=raw, report=report)
 

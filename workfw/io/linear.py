@@ -25,16 +25,14 @@ the shared CSV reader, which warns.  Choices this reader makes:
   project is the goal its issues serve.  Every issue with a ``Project`` and
   no ``Parent issue`` gets ``parent_id = "project:<name>"`` (sub-issues reach
   the project through their parent), so the Work Value Pyramid sees the
-  link.  When the assembler accepts synthetic rows (``Assembly.synthetic``),
-  one task row per project is added: ``task_type`` ``"Project"``, the name as
-  title, no status and a ``status_category`` derived from its issues (all
-  cancelled: cancelled; all done or cancelled: done; any started: in
-  progress; else to do), no dates.  Those rows come from no row of the file,
+  link.  One task row per project is added (``Assembly.synthetic``):
+  ``task_type`` ``"Project"``, the name as title, no status and a
+  ``status_category`` derived from its issues (all cancelled: cancelled;
+  all done or cancelled: done; any started: in progress; else to do), no
+  dates.  Those rows come from no row of the file,
   and the report's warnings say how many there are.
 """
 from __future__ import annotations
-
-from dataclasses import fields
 
 import pandas as pd
 
@@ -49,10 +47,6 @@ __all__ = ["read_linear_csv", "sniff_linear_csv", "PROJECT_PREFIX"]
 
 #: Prefix of the parent id that stands for a Linear project (``project:<name>``).
 PROJECT_PREFIX = "project:"
-# Synthetic parent rows need the assembler to keep them out of the row counts
-# (rows_read + synthetic == tasks + merged + rejected); until it can, the
-# parent ids alone carry the link, like GitHub's milestone parents.
-_ASSEMBLY_TAKES_SYNTHETIC = "synthetic" in {f.name for f in fields(Assembly)}
 
 _REQUIRED = ("ID", "Team", "Title", "Status", "Created", "Started", "Completed", "Canceled")
 _LIFECYCLE = (("Canceled", "cancelled"), ("Completed", "done"), ("Started", "in_progress"))
@@ -166,17 +160,14 @@ def read_linear_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "Tas
     under_project = mapped["project"].notna() & mapped["parent_id"].isna()
     mapped["parent_id"] = mapped["parent_id"].fillna(PROJECT_PREFIX + mapped["project"].where(under_project))
     if len(projects):
-        made = ("each is added as a task row of type 'Project' that is no row of the file (rows_read does not "
-                "count it)" if _ASSEMBLY_TAKES_SYNTHETIC else
-                "no task row is made for them, so that parent id names no task of the table")
         warnings.append(f"Linear exports no project rows. Issues with a Project and no Parent issue: "
                         f"{int(under_project.sum())}; their parent_id is 'project:<name>' for {len(projects)} "
-                        f"projects; {made}.")
+                        "projects; each is added as a task row of type 'Project' that is no row of the file "
+                        "(rows_read does not count it; report.synthetic does).")
 
     field_map = {c: _FIELD_MAP[h] for h in _FIELD_MAP if (c := _column(table, h))}
-    extra = {"synthetic": projects} if _ASSEMBLY_TAKES_SYNTHETIC else {}
     assembly = Assembly(raw=raw, mapped=mapped, source="linear-csv", file=file, field_map=field_map,
-                        default_status_map=_DEFAULT_STATUS_MAP, warnings=warnings, **extra)
+                        default_status_map=_DEFAULT_STATUS_MAP, warnings=warnings, synthetic=projects)
     return assemble(assembly, status_map=options.status_map, team=options.team)
 
 
