@@ -51,6 +51,22 @@ def test_excel_scientific_ids_keep_distinct_tasks_and_merge_identical_rows() -> 
     assert_invariant(export, ["Task ID", "Created At", "Name", "Assignee", "Section/Column"])
 
 
+def test_final_task_ids_match_what_assemble_assigns_without_warning() -> None:
+    from workfw.io._build import final_task_ids
+    ids = pd.Series([" 7.18656E+14", "7.18656E+14", "7.18656E+14", "A-1 ", pd.NA], index=[10, 11, 12, 13, 14])
+    titles = pd.Series(["Plan", "Plan", "Ship", None, "x"], index=ids.index)
+    rows = pd.Series([2, 3, 4, 5, 6], index=ids.index)
+    final = final_task_ids(ids, titles, rows)
+    # Same damaged id and title: one task named after its first row; another title is another task.
+    assert final.tolist()[:4] == ["row-2", "row-2", "row-4", "A-1"] and pd.isna(final.iloc[4])
+    assert list(final.index) == [10, 11, 12, 13, 14]
+    assert ids.iloc[0] == " 7.18656E+14"  # input untouched
+    export = read(FIXTURES.joinpath("core_excel_sci_ids.csv").read_bytes(),
+                  {"task_id": "Task ID", "title": "Name", "status": "Section/Column", "created": "Created At"})
+    raw = export.raw
+    assert final_task_ids(raw["Task ID"], raw["Name"], raw["_row"]).tolist() == raw["task_id"].tolist()
+
+
 def test_one_task_over_several_rows_is_merged_with_lists_joined() -> None:
     data = (b"ID,Title,Status,Created,Owner,Tags\n"
             b"A-1,Login,Doing,2024-05-01,Ana,\"ui, auth\"\n"

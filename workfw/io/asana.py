@@ -29,7 +29,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import OptionError
-from ._build import SCI_ID, Assembly, assemble
+from ._build import Assembly, assemble, final_task_ids
 from ._common import as_lists, split_values, to_number
 from ._dates import DateParser
 from ._registry import ExportFormat, ReadOptions, register
@@ -66,16 +66,6 @@ def _values(table: CsvTable, column: str | None) -> pd.Series:
     if column is None:
         return pd.Series(pd.NA, index=table.frame.index, dtype="string")
     return table.frame[column].astype("string").str.strip().replace("", pd.NA)
-
-
-def _final_ids(ids: pd.Series, titles: pd.Series, rows: pd.Series) -> pd.Series:
-    """The ids tasks end up with, mirroring the assembler's handling of Excel-damaged ids."""
-    sci = ids.str.fullmatch(SCI_ID).fillna(False).astype(bool)
-    if not sci.any():
-        return ids
-    key = ids[sci] + "\x1f" + titles[sci].fillna("")
-    first_row = rows[sci].groupby(key).transform("min")
-    return ids.mask(sci, "row-" + first_row.astype(int).astype(str))
 
 
 class _Resolver:
@@ -249,7 +239,8 @@ def read_asana_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "Task
     mapped.loc[mapped["status"].isna(), "status_category"] = "todo"
     mapped.loc[completed, "status_category"] = "done"
 
-    final = _final_ids(ids, titles, raw["_row"])
+    # Links are resolved to the ids the assembler will give (Excel-damaged ids become row-N).
+    final = final_task_ids(ids, titles, raw["_row"])
     resolver = _Resolver(ids, final, titles, projects, raw["_row"])
     parent_col = col["Parent task"]
     if parent_col:
