@@ -181,7 +181,7 @@ def loop_figure(trend: pd.DataFrame, *, correlation: float | None = None, title:
            else f"clarity this period vs completion next: r = {correlation:.2f}")
     fig.update_layout(template=TEMPLATE, font=FONT, yaxis=dict(range=[0, 105], title="score (0-100)"),
                       xaxis=dict(title="period tasks were created"), legend=dict(orientation="h", y=-0.2),
-                      title=escape_text(title or f"C4 loop check per period ({lag})", limit=160))
+                      title=heading(title or "C4 loop check: does clarity lead completion?", lag))
     if trend[["Clarity", "Coordination", "Completion"]].isna().all().all():
         fig.add_annotation(text="not measurable", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
                            font=dict(color="#777", size=20))

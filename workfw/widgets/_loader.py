@@ -41,7 +41,9 @@ def report_html(export: TaskExport) -> str:
     table = frame_html(rejected, limit=20) if len(rejected) else "<p>No row was rejected.</p>"
     return (f"<h4>Import of {html.escape(str(r.file))} ({html.escape(str(r.source))})</h4>"
             f"<p><b>{r.rows_read}</b> rows read → <b>{len(export.tasks)}</b> tasks; {r.merged} rows merged "
-            f"into another row's task; {r.rejected} rows rejected; {len(export.events)} history entries.</p>"
+            f"into another row's task; {r.rejected} rows rejected; {len(export.events)} history entries."
+            + (f" {r.synthetic} tasks were added with no row of their own (for example Linear projects as "
+               "parents)." if getattr(r, "synthetic", 0) else "") + "</p>"
             f"<p>Columns kept only in the raw table (not used by any framework): {unmapped}</p>"
             f"<p>Warnings:</p><ul>{warnings}</ul><p>Rejected rows:</p>{table}")
 
