@@ -114,7 +114,8 @@ def _reporter_not_owner(ctx: Context) -> Measured:
 
 def _reported_by_owner(tasks: pd.DataFrame) -> np.ndarray:
     """True where the task's reporter is one of its owners."""
-    owners = _pairs_of(tasks)
+    # The same pairs "cross-team items" uses: found once per table, not once per signal.
+    owners = _memo(tasks, "owner pairs", lambda: _pairs_of(tasks))
     rows = owners["row"].to_numpy()
     reporter = tasks["reporter"].astype("string")
     known = reporter.notna().to_numpy()[rows]

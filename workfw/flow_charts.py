@@ -189,7 +189,8 @@ def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCEN
     for key in sorted(group.unique()):
         pick = (group == key).to_numpy(dtype=bool)
         part = shown[pick]
-        hover = hovers[pick].tolist()
+        # An array, not a list: plotly checks a list item by item (a second per 50k points).
+        hover = hovers[pick].astype(str)
         fig.add_trace(marker_type(x=_naive(part["completed"]), y=part["cycle_time_days"], mode="markers",
                                   name=escape_text(key), marker=dict(color=colours.get(key, _PALETTE[0]), size=8,
                                                                      opacity=0.75),
@@ -263,7 +264,7 @@ def aging_wip_chart(aging: Any, *, percentiles: Mapping[float, float] | pd.DataF
         who = part["assignee"].reset_index(drop=True)
         hover = (_task_lines(part["task_id"], part["title"]) + "<br>" + _one_decimal(part["age_days"])
                  + " days old · " + _escaped(part["status"], limit=80)
-                 + (" · " + _escaped(who, limit=80)).where(who.notna().to_numpy(dtype=bool), "")).tolist()
+                 + (" · " + _escaped(who, limit=80)).where(who.notna().to_numpy(dtype=bool), "")).to_numpy(dtype=str)
         fig.add_trace(go.Scatter(x=x[pick], y=part["age_days"], mode="markers", name=label,
                                  marker=dict(color=colour, size=10, line=dict(color="white", width=1)),
                                  hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
