@@ -5,6 +5,8 @@ from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .actors import actor_kind
 from .diagnosis import member
@@ -244,6 +246,16 @@ def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] 
 
 def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
     """``table[key]`` for each key (NA when absent), keeping ``keys``' index and ``table``'s dtype."""
+    if table.empty:
+        # No history: nothing to find, and hashing a million ids to learn that costs a second.
+        return pd.Series(index=keys.index, dtype=table.dtype)
+    if isinstance(keys.array, pd.arrays.ArrowStringArray) and isinstance(table.index.array, pd.arrays.ArrowStringArray):
+        # Task ids hashed in pyarrow; pandas' reindex on Arrow strings goes through Python objects.
+        wanted, pool = pa.array(keys.array), pa.array(table.index.array)
+        pool = pool.combine_chunks() if isinstance(pool, pa.ChunkedArray) else pool
+        found = pc.index_in(wanted, value_set=pool.cast(wanted.type))
+        pos = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return pd.Series(table.array.take(pos, allow_fill=True), index=keys.index, name=table.name)
     out = table.reindex(keys.to_numpy())
     out.index = keys.index
     return out
@@ -265,7 +277,10 @@ def _marks(intervals: pd.DataFrame, start: str) -> tuple[pd.Series, pd.Series]:
 
 def _basis_of(values: pd.Series, basis: pd.Series) -> pd.Series:
     """exact/history/inferred for a timestamp column, 'missing' where it is empty."""
-    out = basis.astype("string").str.strip().str.casefold().fillna("exact")
+    # Casefold each distinct label once (there are a handful), not every row.
+    codes, labels = pd.factorize(basis.astype("string"))
+    folded = pd.Series(labels, dtype="string").str.strip().str.casefold().to_numpy(dtype=object, na_value=pd.NA)
+    out = pd.Series(np.append(folded, pd.NA)[codes], index=basis.index, dtype="string").fillna("exact")
     return out.where(values.notna(), "missing")
 
 
