@@ -54,12 +54,13 @@ def _template() -> go.layout.Template:
 
 def _layout(fig: go.Figure, title: str, xaxis: str, yaxis: str) -> go.Figure:
     # Checked once when built, so it is set as plotly sets its own default template: unvalidated (a copy).
+    # `_validate` is plotly's private switch; if a future plotly drops it, this still works, only slower.
     layout = fig.layout
     layout._validate = False
     try:
         layout.template = _template()
     finally:
-        layout._validate = fig._validate
+        layout._validate = getattr(fig, "_validate", True)
     fig.update_layout(title=dict(text=title), font=FONT, xaxis_title=xaxis,
                       yaxis_title=yaxis, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       margin=dict(t=110))
