@@ -243,8 +243,13 @@ def server_env(workspace: Path, home: Path) -> dict[str, str]:
     return env
 
 
-def save_screenshot(page: Any, name: str, *, full_height: int | None = None) -> Path | None:
-    """Save a 1280-wide screenshot to docs/screenshots/<name>.png when WORKFW_SCREENSHOTS=1."""
+def save_screenshot(page: Any, name: str, *, full_height: int | None = None, after_resize: str | None = None
+                    ) -> Path | None:
+    """Save a 1280-wide screenshot to docs/screenshots/<name>.png when WORKFW_SCREENSHOTS=1.
+
+    ``full_height`` makes the window that tall first (for apps that scroll
+    inside a panel, like JupyterLab); ``after_resize`` is a script run then.
+    """
     if not SAVE_SCREENSHOTS:
         return None
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
@@ -252,10 +257,12 @@ def save_screenshot(page: Any, name: str, *, full_height: int | None = None) -> 
     if full_height is None:
         page.screenshot(path=str(path), full_page=True)
     else:
-        # Lab scrolls inside the notebook panel, so "full page" means a window as tall as the notebook.
         size = page.viewport_size
         page.set_viewport_size({"width": 1280, "height": full_height})
-        page.wait_for_timeout(1500)
+        page.wait_for_timeout(1000)
+        if after_resize:
+            page.evaluate(after_resize)
+        page.wait_for_timeout(1000)
         page.screenshot(path=str(path))
         page.set_viewport_size(size)
     return path

@@ -23,8 +23,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from conftest import (NOTEBOOK_DIR, REPO, VENV_BIN, PageWatch, Pipeline, Server, free_port, save_screenshot,
-                      selected_params, server_env, start_server, stop_server)
+from conftest import (NOTEBOOK_DIR, REPO, SAVE_SCREENSHOTS, VENV_BIN, PageWatch, Pipeline, Server, free_port,
+                      save_screenshot, selected_params, server_env, start_server, stop_server)
 
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
 RUN_TIMEOUT_MS = 240_000
@@ -106,15 +106,19 @@ _SHUTDOWN = """async (path) => {
   if (panel) await panel.sessionContext.shutdown();
 }"""
 
-_SCROLL_HEIGHT = """(path) => {
-  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
-  const scroller = panel.content.node.closest('.jp-WindowedPanel-outer') || panel.content.node;
-  return scroller.scrollHeight + panel.node.getBoundingClientRect().top + panel.toolbar.node.offsetHeight + 40;
+# Hide the file browser, and measure how tall a window must be to show the whole notebook at once.
+_SCREENSHOT_HEIGHT = """(path) => {
+  const app = window.jupyterapp;
+  app.shell.collapseLeft();
+  const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
+  const outer = panel.content.node.querySelector('.jp-WindowedPanel-outer');
+  const inner = panel.content.node.querySelector('.jp-WindowedPanel-inner');
+  return Math.ceil(outer.getBoundingClientRect().top + inner.scrollHeight + 60);
 }"""
 
 
 def wait_rendered(page: Any, *, root: str | None = None, min_views: int = 0, min_plots: int = 0,
-                  timeout_ms: int = 60_000) -> dict:
+                  timeout_ms: int = 60_000, watch: PageWatch | None = None) -> dict:
     """Wait until every widget view has rendered and every chart is drawn, and the counts stop changing.
 
     Charts inside Output widgets arrive after their widget, so "done" means
@@ -131,7 +135,8 @@ def wait_rendered(page: Any, *, root: str | None = None, min_views: int = 0, min
         page.wait_for_timeout(500)
     raise AssertionError(f"not rendered after {timeout_ms} ms: {state['views']} of {min_views} widget views, "
                          f"{state['plots']} charts of at least {min_plots} "
-                         f"({state['plotsDrawn']} drawn); errors shown: {state['errors']}")
+                         f"({state['plotsDrawn']} drawn); errors shown: {state['errors']}; "
+                         f"browser: {watch.problems()[:5] if watch else 'not watched'}")
 
 
 def select_next(page: Any, label: str) -> str:
@@ -252,7 +257,7 @@ def test_notebook_runs_draws_and_reacts_in_jupyterlab(lab, lab_pages, name):
         assert state["errors"] == [], f"{name} shows errors: {state['errors']}"
         assert ran["ok"] and state["unexecuted"] == 0 and ran["kernel"] == "idle", (ran, state)
         rendered = wait_rendered(page, min_views=state["widgets"], min_plots=state["plotly"],
-                                 timeout_ms=RUN_TIMEOUT_MS)
+                                 timeout_ms=RUN_TIMEOUT_MS, watch=opened.watch)
         assert rendered["errors"] == [], f"{name} shows errors: {rendered['errors']}"
         assert rendered["views"] >= 1, f"{name} shows no widgets"
         if stem != "05_workshop":  # the workshop draws its charts once answers arrive (checked below)
@@ -260,7 +265,9 @@ def test_notebook_runs_draws_and_reacts_in_jupyterlab(lab, lab_pages, name):
         what = interact(page, stem)
         after = wait_chart_changed(page, rendered["charts"], what=what)
         assert after["errors"] == [], f"{name} shows errors after {what}: {after['errors']}"
-        save_screenshot(page, stem, full_height=page.evaluate(_SCROLL_HEIGHT, path))
+        if SAVE_SCREENSHOTS:
+            save_screenshot(page, stem, full_height=page.evaluate(_SCREENSHOT_HEIGHT, path), after_resize=(
+                "document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => { e.scrollTop = 0; })"))
         tracebacks = lab.tracebacks(opened.log_start)
     finally:
         page.evaluate(_SHUTDOWN, path)

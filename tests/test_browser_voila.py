@@ -20,7 +20,7 @@ from typing import Any, Iterator
 import pytest
 
 import workfw as wf
-from conftest import (FONT_AWESOME, NOTEBOOK_DIR, REPO, Harmless, PageWatch, Pipeline, Server,
+from conftest import (FONT_AWESOME, NOTEBOOK_DIR, REPO, SAVE_SCREENSHOTS, Harmless, PageWatch, Pipeline, Server,
                       free_port, save_screenshot, selected_params, server_env, start_server, stop_server)
 from test_browser_lab import RUN_TIMEOUT_MS, interact, wait_chart_changed, wait_rendered
 
@@ -50,6 +50,13 @@ VOILA_TREE_HARMLESS = (
              r"activate\. Error: The model for kernel id  does not exist",
              "the widget manager plugins load on the tree page too, where there is no kernel to attach to."),
 )
+
+
+# Voila 0.5 scrolls inside a panel, not the document: the tallest scrolling element holds the notebook.
+_SCROLLERS = """[...document.querySelectorAll('*')].filter(e => e.scrollHeight > e.clientHeight + 10
+                 && /(auto|scroll)/.test(getComputedStyle(e).overflowY))"""
+_PAGE_HEIGHT = f"() => Math.max(1000, ...{_SCROLLERS}.map(e => e.getBoundingClientRect().top + e.scrollHeight + 40))"
+_TO_TOP = f"() => {_SCROLLERS}.forEach(e => {{ e.scrollTop = 0; }})"
 
 
 def present_command(port: int) -> str:
@@ -113,8 +120,8 @@ def rendered_page(rendering: Rendering) -> dict:
     assert "import workfw" not in hidden["text"] and "import workfw" not in html
     # Voila sends each output as JSON in the page: every widget view in it must render.
     state = wait_rendered(page, min_views=html.count(WIDGET), min_plots=html.count(PLOTLY),
-                          timeout_ms=RUN_TIMEOUT_MS)
-    assert state["errors"] == [], f"the page shows errors: {state['errors']}"
+                          timeout_ms=RUN_TIMEOUT_MS, watch=rendering.watch)
+    assert state["errors"] == [], f"the page shows errors: {state['errors']}; browser: {rendering.watch.problems()}"
     return state
 
 
@@ -127,8 +134,13 @@ def voila_context(chromium_browser: Any) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def voila_pages(request: pytest.FixtureRequest, voila: Server, voila_context: Any) -> Pipeline:
-    """Notebook pages requested two at a time, ahead of the tests that check them."""
-    return Pipeline(selected_params(request, "name"), lambda name: open_page(voila_context, voila, name))
+    """Notebook pages requested one at a time, as each test starts.
+
+    Not two at a time as in JupyterLab: with a second page loading alongside,
+    04's page repeatedly found only 1-2 of its 7 widget models ("widget model
+    not found"), while it passes alone; see the report of 2026-11-26.
+    """
+    return Pipeline(selected_params(request, "name"), lambda name: open_page(voila_context, voila, name), width=1)
 
 
 def test_present_lists_every_notebook(voila, voila_context):
@@ -158,7 +170,8 @@ def test_notebook_presents_with_live_widgets_in_voila(voila, voila_pages, name):
         what = interact(page, stem)
         after = wait_chart_changed(page, state["charts"], what=what)
         assert after["errors"] == [], f"{name} shows errors after {what}: {after['errors']}"
-        save_screenshot(page, f"voila_{stem}")
+        if SAVE_SCREENSHOTS:
+            save_screenshot(page, f"voila_{stem}", full_height=page.evaluate(_PAGE_HEIGHT), after_resize=_TO_TOP)
         tracebacks = voila.tracebacks(rendering.log_start)
     finally:
         page.close(run_before_unload=True)
