@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from conftest import (NOTEBOOK_DIR, REPO, SAVE_SCREENSHOTS, VENV_BIN, PageWatch, Pipeline, Server, free_port,
                       save_screenshot, selected_params, server_env, start_server, stop_server)
@@ -215,6 +216,42 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert _digest() == before, "JupyterLab wrote into notebooks/ (autosave must stay off in LAB_SETTINGS)"
 
 
+_RELOADED = "Execution context was destroyed"
+
+
+def _set_running(page: Any, path: str) -> None:
+    """Wait for Lab to start and set every cell running, again if Lab reloads the page meanwhile.
+
+    A new named workspace sometimes makes JupyterLab reload its page once while it restores; the
+    running cells of the first load are then lost with it, so they are set running on the new page.
+    """
+    for attempt in range(3):
+        try:
+            page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
+            page.evaluate("async () => { await window.jupyterapp.restored; }")
+            page.evaluate(f"path => {{ window.__workfwRun = ({_RUN_ALL})(path); }}", path)
+            return
+        except PlaywrightError as exc:
+            if _RELOADED not in str(exc) or attempt == 2:
+                raise
+            page.wait_for_load_state()
+
+
+def _run_result(page: Any, path: str) -> Any:
+    """What the run of all cells returned, setting it running again if the page was reloaded."""
+    try:
+        result = page.evaluate("() => window.__workfwRun")
+    except PlaywrightError as exc:
+        if _RELOADED not in str(exc):
+            raise
+        result = None
+    if result is None:
+        page.wait_for_load_state()
+        _set_running(page, path)
+        result = page.evaluate("() => window.__workfwRun")
+    return result
+
+
 @dataclass
 class Opened:
     """A notebook page whose cells were set running, and what it reported."""
@@ -237,8 +274,7 @@ def lab_pages(request: pytest.FixtureRequest, lab: Server, chromium_browser: Any
         log_start = lab.log_size()
         # A new workspace per notebook: Lab opens just this notebook, not another test's tabs.
         page.goto(f"{lab.url}/lab/workspaces/{stem}/tree/{path}?token={lab.token}")
-        page.wait_for_function("window.jupyterapp !== undefined", timeout=60_000)
-        page.evaluate(f"path => {{ window.__workfwRun = ({_RUN_ALL})(path); }}", path)
+        _set_running(page, path)
         return Opened(page, watch, path, log_start)
 
     pipeline = Pipeline(selected_params(request, "name"), start)
@@ -252,7 +288,7 @@ def test_notebook_runs_draws_and_reacts_in_jupyterlab(lab, lab_pages, name):
     opened = lab_pages.take(name)
     page, path = opened.page, opened.path
     try:
-        ran = page.evaluate("() => window.__workfwRun")
+        ran = _run_result(page, path)
         state = page.evaluate(_STATE, path)
         assert state["errors"] == [], f"{name} shows errors: {state['errors']}"
         assert ran["ok"] and state["unexecuted"] == 0 and ran["kernel"] == "idle", (ran, state)
