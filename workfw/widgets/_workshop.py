@@ -9,10 +9,7 @@ keeps a Voila page (where every cell runs before anyone clicks) in step.
 """
 from __future__ import annotations
 
-import base64
 import html
-import json
-import secrets
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -22,173 +19,11 @@ import traitlets as T
 
 from .. import assessment as A
 from ..errors import WorkfwError
-from ._explorer import AssessmentForm, show
+from ._explorer import show
+# Re-exported so this module's __all__ stays the one list workfw.widgets takes the workshop views from.
+from ._workshop_participant import _WIDE, FrameworkPicker, ParticipantForm, _download_link, _error, _follow, _ok
 
 __all__ = ["FrameworkPicker", "ParticipantForm", "Collector", "GroupResults", "ReportButton"]
-
-_STYLE = {"description_width": "initial"}
-_WIDE = W.Layout(width="100%")
-
-
-def _error(text: str) -> str:
-    return f"<p style='color:#b00'>{html.escape(text)}</p>"
-
-
-def _ok(text: str) -> str:
-    return f"<p style='color:#060'>{html.escape(text)}</p>"
-
-
-def _download_link(name: str, data: bytes, mime: str, label: str) -> str:
-    """A link that saves ``data`` as ``name`` in the browser, with no server round trip (works in Voila)."""
-    encoded = base64.b64encode(data).decode("ascii")
-    return (f"<a download=\"{html.escape(name)}\" href=\"data:{mime};base64,{encoded}\" "
-            "style=\"text-decoration:underline;color:#1a5fb4\">"
-            f"{html.escape(label)}</a>")
-
-
-class FrameworkPicker(W.VBox):
-    """Checkboxes of the four frameworks; ``.value`` is the list of chosen keys, in report order.
-
-    Parameters
-    ----------
-    value : sequence of str
-        Keys checked at first (``"c4_flywheel"``, ``"coordination_stack"``,
-        ``"value_pyramid"``, ``"visibility"``).  One framework suits a
-        60-minute workshop, two a 120-minute one.
-    """
-
-    value = T.List(T.Unicode())
-
-    def __init__(self, value: Sequence[str] = ("c4_flywheel",)) -> None:
-        self.boxes = {key: W.Checkbox(value=False, description=name, indent=False)
-                      for key, name in A.FRAMEWORKS.items()}
-        super().__init__([W.HTML("<b>Frameworks for this workshop</b>"), *self.boxes.values()])
-        self.value = list(value)
-        for box in self.boxes.values():
-            box.observe(self._box_changed, names="value")
-
-    @T.validate("value")
-    def _check(self, proposal: dict) -> list[str]:
-        chosen = list(proposal["value"])
-        unknown = [k for k in chosen if k not in A.FRAMEWORKS]
-        if unknown:
-            raise T.TraitError(f"FrameworkPicker: value {unknown!r}; expected keys of {list(A.FRAMEWORKS)}.")
-        return [k for k in A.FRAMEWORKS if k in chosen]
-
-    @T.observe("value")
-    def _value_changed(self, change: dict) -> None:
-        for key, box in self.boxes.items():
-            box.value = key in change["new"]
-
-    def _box_changed(self, _: dict) -> None:
-        self.value = [key for key, box in self.boxes.items() if box.value]
-
-
-def _follow(frameworks: Sequence[str] | FrameworkPicker | None, callback: Callable[[list[str]], None]) -> list[str]:
-    """The chosen keys now; with a picker, call ``callback(keys)`` whenever its choice changes."""
-    if isinstance(frameworks, FrameworkPicker):
-        frameworks.observe(lambda change: callback(list(change["new"])) if change["new"] else None, names="value")
-        return list(frameworks.value) or list(A.FRAMEWORKS)[:1]
-    return list(A.FRAMEWORKS) if frameworks is None else ([frameworks] if isinstance(frameworks, str)
-                                                          else list(frameworks))
-
-
-class ParticipantForm(W.VBox):
-    """One participant answers the chosen frameworks' statements and saves them.
-
-    Save writes one response file per answered framework into the responses
-    folder (replacing this form's own earlier save, never anyone else's) and
-    shows a short code per framework to paste into the chat, plus a link to
-    download the file, for participants on their own Binder session.
-
-    Parameters
-    ----------
-    frameworks : sequence of str or FrameworkPicker
-        Framework keys to answer.
-    directory : str or pathlib.Path, optional
-        The responses folder (default :func:`workfw.assessment.responses_dir`).
-    """
-
-    def __init__(self, frameworks: Sequence[str] | FrameworkPicker, directory: str | Path | None = None) -> None:
-        self.directory = Path(directory) if directory is not None else A.responses_dir()
-        self.forms: dict[str, AssessmentForm] = {}
-        self.paths: dict[str, Path] = {}
-        self.codes: dict[str, str] = {}
-        self._anonymous = f"anonymous-{secrets.token_hex(2)}"
-        self.name = W.Text(description="Name", placeholder="your name or a pseudonym; empty = anonymous",
-                           style=_STYLE, layout=W.Layout(width="420px"))
-        self.team = W.Text(description="Team", placeholder="optional", style=_STYLE, layout=W.Layout(width="300px"))
-        self.tabs = W.Tab()
-        self.save_button = W.Button(description="Save my answers", icon="save", button_style="primary")
-        self.status = W.HTML()
-        self.code_box = W.Textarea(description="Your code", rows=2, layout=_WIDE, style=_STYLE,
-                                   placeholder="your code appears here after saving")
-        self.download = W.HTML()
-        self.save_button.on_click(lambda _: self.save())
-        intro = W.HTML("<p>Answer for your team as it works today, on your own. Then click <b>Save</b> and, if "
-                       "the facilitator asks for it, copy your code into the chat.</p>")
-        super().__init__([intro, W.HBox([self.name, self.team]), self.tabs, self.save_button, self.status,
-                          self.code_box, self.download])
-        self.set_frameworks(_follow(frameworks, self.set_frameworks))
-
-    def set_frameworks(self, frameworks: Iterable[str]) -> None:
-        """Show the statements of these frameworks (answers already given are kept)."""
-        keys = [k for k in A.FRAMEWORKS if k in set(frameworks)]
-        for key in keys:
-            if key not in self.forms:
-                self.forms[key] = AssessmentForm(key)
-        self.tabs.children = [self.forms[k] for k in keys]
-        for i, key in enumerate(keys):
-            self.tabs.set_title(i, A.FRAMEWORKS[key])
-        self._keys = keys
-
-    @property
-    def participant(self) -> str:
-        """The name typed, or this form's anonymous name (``anonymous-3f9a``)."""
-        return self.name.value.strip() or self._anonymous
-
-    def responses(self) -> list[A.Response]:
-        """The answers as one :class:`~workfw.assessment.Response` per framework with any answer."""
-        out = []
-        for key in self._keys:
-            answers = self.forms[key].answers
-            if any(v is not None for v in answers.values()):
-                out.append(A.Response(participant=self.participant, framework=key, answers=answers,
-                                      team=self.team.value.strip() or None))
-        return out
-
-    def save(self) -> dict[str, str]:
-        """Save the answers and show the codes; returns framework key -> code (empty when nothing was saved)."""
-        try:
-            responses = self.responses()
-        except WorkfwError as exc:
-            self.status.value = _error(str(exc))
-            return {}
-        if not responses:
-            self.status.value = _error("Answer at least one statement before saving.")
-            return {}
-        codes, links, problems = {}, [], []
-        for response in responses:
-            codes[response.framework] = A.encode_response(response)
-            data = (json.dumps(response.to_dict(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-            name = f"{A.FRAMEWORK_CODES[response.framework].lower()}-answers.json"
-            links.append(_download_link(name, data, "application/json", f"⬇ Download your answers ({name})"))
-            try:
-                path = A.save_response(response, self.directory)
-            except OSError as exc:
-                problems.append(f"could not save in {self.directory} ({exc.strerror or exc}); send your code instead")
-                continue
-            old = self.paths.get(response.framework)
-            if old is not None and old != path:
-                old.unlink(missing_ok=True)  # saving again replaces this form's own earlier answers
-            self.paths[response.framework] = path
-        self.codes = codes
-        self.code_box.value = "\n".join(codes.values())
-        self.download.value = "<p>" + " · ".join(links) + "</p>"
-        saved = ", ".join(A.FRAMEWORKS[r.framework] for r in responses)
-        self.status.value = (_ok(f"Saved as {self.participant}: {saved}. Thank you!")
-                             + "".join(_error(p) for p in problems))
-        return codes
 
 
 class Collector(W.VBox):
