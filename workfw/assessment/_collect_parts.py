@@ -1,0 +1,139 @@
+"""The pieces :class:`~workfw.assessment.Collection` is built from: what a call reports, and upload handling.
+
+:class:`Added` and :class:`Rejected` are what every ``add_*`` call returns,
+:func:`response_key` says when two responses are the same, and the private
+helpers take a FileUpload value apart and write a survey copy safely.  Split
+from :mod:`workfw.assessment._collect`, which re-exports the public names.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from ..errors import OptionError
+from ._bank import FRAMEWORKS
+from ._response import Response
+
+__all__ = ["Added", "Rejected", "response_key"]
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def response_key(response: Response) -> tuple:
+    """What makes two responses the same: framework, name, team, time and every answer that was given.
+
+    Unanswered and "don't know" statements are left out, so a file that lists
+    them as ``null`` and the code made from it (which holds every statement)
+    give the same key.
+    """
+    given = tuple(sorted((sid, value) for sid, value in response.answers.items() if value is not None))
+    return (response.framework, response.participant, response.team, response.submitted_at, given)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Input that could not be used: ``source`` (file, ``code N``, ``file row N``) and the ``reason``."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class Added:
+    """What one call to a :class:`Collection` ``add_*`` method did.
+
+    Attributes
+    ----------
+    accepted : int
+        New responses (participants' answers to one framework) or survey rows.
+    duplicates : int
+        Responses that were already collected and counted once.
+    rejected : list of Rejected
+        Files, codes, rows or cells that could not be used, with the reason.
+    notes : list of str
+        Things worth knowing that lost nothing (columns no statement matched,
+        a folder that could not be written, so answers live only in memory).
+    """
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def merge(self, other: "Added") -> "Added":
+        """Add ``other``'s counts and lists to this one and return it."""
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.notes += other.notes
+        return self
+
+
+def _check_frameworks(frameworks: Iterable[str] | None) -> list[str]:
+    chosen = list(FRAMEWORKS) if frameworks is None else (
+        [frameworks] if isinstance(frameworks, str) else list(frameworks))
+    unknown = [f for f in chosen if f not in FRAMEWORKS]
+    if unknown or not chosen:
+        raise OptionError(f"Collection: frameworks={chosen!r}; expected one or more of {list(FRAMEWORKS)}. "
+                          "Next step: pass for example frameworks=['c4_flywheel'].")
+    return [f for f in FRAMEWORKS if f in chosen]
+
+
+def _safe_file_name(name: str, suffix: str) -> str:
+    """A file name from an upload's name that cannot leave the folder (no ``/``, ``..`` or dot-file)."""
+    stem = _SAFE_NAME.sub("-", Path(str(name).replace("\\", "/")).name).strip(".-") or "upload"
+    return stem if stem.lower().endswith(suffix) else stem + suffix
+
+
+def _upload_items(files: Any) -> list[tuple[str, bytes]]:
+    """``(name, bytes)`` pairs from a FileUpload value (ipywidgets 8 dicts), a mapping or pairs."""
+    if isinstance(files, Mapping) and "content" in files:
+        files = [files]
+    elif isinstance(files, Mapping):  # ipywidgets 7: {name: {"content": ...}}
+        files = [{"name": k, **v} if isinstance(v, Mapping) else {"name": k, "content": v}
+                 for k, v in files.items()]
+    if isinstance(files, (str, bytes)) or not isinstance(files, Iterable):
+        raise OptionError(f"Collection.add_files: got a {type(files).__name__}; expected a FileUpload value (a "
+                          "tuple of dicts with 'name' and 'content'). Next step: pass the FileUpload widget's .value.")
+    items = []
+    for number, item in enumerate(files, start=1):
+        if isinstance(item, Mapping):
+            name, content = str(item.get("name") or f"upload {number}"), item.get("content")
+        elif isinstance(item, tuple) and len(item) == 2:
+            name, content = str(item[0]), item[1]
+        else:
+            raise OptionError(f"Collection.add_files: upload {number} is a {type(item).__name__}; expected a dict "
+                              "with 'name' and 'content' or a (name, bytes) pair. Next step: pass the FileUpload "
+                              "widget's .value.")
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        if not isinstance(content, (bytes, bytearray, memoryview)):
+            raise OptionError(f"Collection.add_files: upload {name!r} has content of type "
+                              f"{type(content).__name__}; expected bytes (a FileUpload value). Next step: pass "
+                              "the FileUpload widget's .value.")
+        items.append((name, bytes(content)))
+    return items
+
+
+def _write_bytes_atomic(target: Path, data: bytes) -> None:
+    """Write to a dot-file beside ``target``, then move it in place: a reader never sees half a survey."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _looks_like_json(data: bytes) -> bool:
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"{", b"["))
