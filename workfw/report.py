@@ -5,21 +5,24 @@ no network reference) that a facilitator can open in a workshop room without
 wifi.  :func:`report_json` returns the same reading as plain JSON-ready data
 for scripts and AI agents; :func:`diagnose_all` runs the four frameworks.
 
-Both go through one analysis (:func:`_analyse`), so the page and the JSON
-always agree.  Names are pseudonymised before anything is computed when asked.
+Both go through one analysis (``_analyse`` in :mod:`workfw._report_analysis`),
+so the page and the JSON always agree.  Names are pseudonymised before
+anything is computed when asked.
 """
 from __future__ import annotations
 
 import importlib
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from .errors import OptionError, WorkfwError
+
+if TYPE_CHECKING:
+    from ._report_analysis import _Steps
 
 __all__ = ["FRAMEWORKS", "ReportPartMissingError", "ReportWriteError", "diagnose_all", "export_summary",
            "report_json", "report_html", "report"]
@@ -34,7 +37,6 @@ FRAMEWORKS: dict[str, str] = {
 
 #: Days ahead of ``as_of`` the report's "how many" forecast looks.
 FORECAST_DAYS = 28
-_JSON_TAG = "workfw-diagnosis/1"
 
 Progress = Callable[[str, int, int], None]
 
@@ -130,35 +132,6 @@ def diagnose_all(export: Any, *, as_of: Any = None, frameworks: Iterable[str] = 
     return out
 
 
-@dataclass
-class _Analysis:
-    """Everything the page and the JSON show, computed once."""
-
-    export: Any
-    as_of: pd.Timestamp
-    pseudonymised: bool
-    diagnoses: dict[str, Any]
-    flow: dict[str, Any] = field(default_factory=dict)
-    assessment: dict[str, dict[str, Any]] = field(default_factory=dict)
-    steps: "_Steps | None" = None
-
-
-class _Steps:
-    """Counts steps for a ``progress`` callback; a no-op without one."""
-
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
-
-    def __call__(self, step: str) -> None:
-        if self.progress is not None:
-            self.progress(step, self.done, self.total)
-        self.done += 1
-
-    def finish(self) -> None:
-        if self.progress is not None:
-            self.progress("done", self.total, self.total)
-
-
 def _as_export(export: Any) -> Any:
     from .export import ImportReport, TaskExport
     from .schema import conform_events, tasks_of
@@ -173,90 +146,6 @@ def _as_export(export: Any) -> Any:
     return TaskExport(tasks=tasks, events=conform_events(pd.DataFrame(columns=["task_id", "at"])),
                       raw=pd.DataFrame(index=tasks.index),
                       report=ImportReport(source="table", file="(a task table)", rows_read=len(tasks)))
-
-
-def _resolve_as_of(as_of: Any, diagnoses: dict[str, Any], tasks: pd.DataFrame) -> pd.Timestamp:
-    if as_of is not None:
-        try:
-            stamp = pd.Timestamp(as_of)
-        except (ValueError, TypeError) as exc:
-            raise OptionError(f"report: as_of={as_of!r} is not a date; expected for example '2024-07-01'. "
-                              "Next step: pass an ISO date.") from exc
-        return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    if diagnoses:
-        return next(iter(diagnoses.values())).as_of
-    from .diagnosis import prepare
-
-    return prepare(tasks).as_of
-
-
-def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps) -> dict[str, Any]:
-    flow = _part("flow", "flow metrics", "cycle_times", "percentiles", "aging_wip", "throughput",
-                 "cumulative_flow", "forecast_how_many")
-    steps("flow metrics")
-    cycle = flow.cycle_times(export)
-    until = (as_of + pd.Timedelta(days=FORECAST_DAYS)).normalize()
-    return {
-        "cycle": cycle, "percentiles": flow.percentiles(cycle), "aging": flow.aging_wip(export, as_of=as_of),
-        "throughput": flow.throughput(export, freq="W"), "cfd": flow.cumulative_flow(export, freq="D"),
-        "forecast": flow.forecast_how_many(export, until=until, as_of=as_of, runs=10_000, seed=0),
-    }
-
-
-def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Framework -> {"group": answers per element or None, "gap": the perception gap, "responses": the answers}."""
-    if isinstance(assessment, pd.DataFrame):
-        tools = _part("assessment", "group self-assessment", "aggregate", "group_gap")
-        if "framework" not in assessment.columns:
-            raise OptionError("report: the assessment table has no 'framework' column; expected the long answer "
-                              "table of workfw.assessment.load_responses or read_survey. Next step: pass that table.")
-        answered = set(assessment["framework"].dropna())
-        return {name: {"group": tools.aggregate(assessment, framework=name),
-                       "gap": tools.group_gap(diag, assessment, framework=name),
-                       "responses": assessment[assessment["framework"] == name]}
-                for name, diag in diagnoses.items() if name in answered}
-    if not isinstance(assessment, Mapping):
-        raise OptionError(f"report: assessment is a {type(assessment).__name__}; expected the answer table of "
-                          "workfw.assessment.load_responses or a dict framework -> perceived scores table. "
-                          "Next step: pass load_responses(folder).")
-    assess = _part("assessment", "perception gap", "perception_gap")
-    out = {}
-    for name, perceived in assessment.items():
-        if name not in FRAMEWORKS:
-            raise OptionError(f"report: assessment names framework {name!r}; expected some of {list(FRAMEWORKS)}. "
-                              "Next step: key the dict by framework module name.")
-        if not isinstance(perceived, pd.DataFrame) or "perceived" not in perceived.columns:
-            raise OptionError(f"report: assessment[{name!r}] has no 'perceived' column; expected the table of "
-                              "workfw.assessment.perceived_scores (indexed by element). Next step: pass that table.")
-        if name in diagnoses:
-            out[name] = {"group": None, "gap": assess.perception_gap(diagnoses[name], perceived)}
-    return out
-
-
-def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Iterable[str], as_of: Any,
-             progress: Progress | None, options: Mapping[str, Any], extra_steps: list[str]) -> _Analysis:
-    chosen = _check_frameworks(frameworks)
-    _route_options(chosen, options)  # fail on a typo before any work
-    export = _as_export(export)
-    total = int(pseudonymise) + len(chosen) + 1 + int(assessment is not None) + len(extra_steps)
-    steps = _Steps(progress, total)
-    if pseudonymise:
-        steps("pseudonymising names")
-        from .privacy import pseudonymise as hide
-
-        export = hide(export)
-    if as_of is not None:
-        as_of = _resolve_as_of(as_of, {}, export.tasks)
-    diagnoses = diagnose_all(export, as_of=as_of, frameworks=chosen,
-                             progress=lambda step, i, n: steps(step), **options)
-    stamp = _resolve_as_of(as_of, diagnoses, export.tasks)
-    analysis = _Analysis(export=export, as_of=stamp, pseudonymised=pseudonymise, diagnoses=diagnoses)
-    analysis.flow = _flow(export, stamp, steps)
-    if assessment is not None:
-        steps("assessment")
-        analysis.assessment = _assessment(assessment, diagnoses)
-    analysis.steps = steps
-    return analysis
 
 
 # --------------------------------------------------------------------------- JSON
@@ -283,11 +172,6 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    present = [c for c in columns if c in frame.columns]
-    return _plain(frame[present].astype(object).to_dict("records"))
-
-
 def export_summary(export: Any) -> dict[str, Any]:
     """Rows, tasks, date span and warnings of an export, as JSON-ready data."""
     tasks, rep = export.tasks, export.report
@@ -298,36 +182,6 @@ def export_summary(export: Any) -> dict[str, Any]:
         "first": _plain(stamps.min()) if len(stamps) else None, "last": _plain(stamps.max()) if len(stamps) else None,
         "unmapped_columns": list(rep.unmapped_columns), "warnings": list(rep.warnings),
     }
-
-
-def _to_json(analysis: _Analysis) -> dict[str, Any]:
-    from . import __version__
-
-    flow = analysis.flow
-    in_progress = flow["aging"]
-    return _plain({
-        "format": _JSON_TAG, "workfw_version": __version__, "as_of": analysis.as_of,
-        "pseudonymised": analysis.pseudonymised, "export": export_summary(analysis.export),
-        "diagnoses": {name: d.to_dict() for name, d in analysis.diagnoses.items()},
-        "flow": {
-            "finished_tasks": len(flow["cycle"]),
-            "cycle_time_percentiles": _records(flow["percentiles"], ["level", "days", "n"]),
-            "cycle_time_basis": flow["cycle"]["basis"].value_counts().to_dict(),
-            "in_progress": len(in_progress),
-            "aging_bands": in_progress["percentile_band"].value_counts(sort=False).to_dict(),
-            "oldest_in_progress": _records(in_progress.head(20),
-                                           ["task_id", "title", "status", "age_days", "percentile_band", "basis"]),
-            "throughput_per_week": _records(flow["throughput"].tail(26), ["period", "count"]),
-            "forecast": {"until": flow["forecast"].attrs.get("until"),
-                         "reason": flow["forecast"].attrs.get("reason"),
-                         "items": _records(flow["forecast"], ["likelihood", "items"])},
-        },
-        "assessment": {name: {"gap": _records(part["gap"], ["element", "perceived", "measured", "gap", "mean",
-                                                              "spread", "agreement", "count", "dont_know", "prompt"]),
-                              **({"participants": int(part["responses"]["response"].nunique())}
-                                 if part.get("responses") is not None else {})}
-                       for name, part in analysis.assessment.items()},
-    })
 
 
 def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = False,
@@ -360,6 +214,8 @@ def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
         summary), ``diagnoses`` (each :meth:`Diagnosis.to_dict`), ``flow``
         (cycle-time percentiles, aging, throughput, forecast) and ``assessment``.
     """
+    from ._report_analysis import _analyse, _to_json  # imported here: that module imports this one
+
     analysis = _analyse(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
                         as_of=as_of, progress=progress, options=options, extra_steps=[])
     analysis.steps.finish()
@@ -376,6 +232,7 @@ def report_html(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
 
 def _html(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Iterable[str], as_of: Any,
           progress: Progress | None, options: Mapping[str, Any], writing: bool) -> tuple[str, _Steps]:
+    from ._report_analysis import _analyse
     from ._report_html import render
 
     analysis = _analyse(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
