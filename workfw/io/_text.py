@@ -7,16 +7,11 @@ keeps the original name of every column.
 
 Clean files go through pyarrow's multi-threaded parser; only files pyarrow
 rejects (rows of the wrong width, broken quoting) take the slower ``csv``
-module path, which repairs what it can and says so in ``warnings``.
+module path (in :mod:`workfw.io._csv_records`, with decoding and header
+sniffing), which repairs what it can and says so in ``warnings``.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import re
-import sys
-from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -24,19 +19,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import EmptyExportError, ExportReadError
+from ..errors import EmptyExportError
+# Re-exported: other modules and tests import these from here.  _python_parse
+# is looked up in this module's namespace so tests can swap it out.
+from ._csv_records import (_HEAD_CHARS, _LINE_END, _python_parse, _quote_open_at_end,  # noqa: F401
+                           _skip_preamble, _sniff, decode, sniff_header)
 
 __all__ = ["CsvTable", "decode", "read_csv_table", "sniff_header", "RESERVED_COLUMNS"]
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
 _STRING = pd.StringDtype()
-_HEADER_SCAN_ROWS = 25
-_HEAD_CHARS = 65536  # the start of a file that header and delimiter detection read
 _BLOCK_BYTES = 1 << 24
-_DELIMITERS = (",", ";", "\t", "|")
-# Only these end a CSV record; str.splitlines would also split on \x0b, \x1c, \u2028...
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 #: Column names workfw adds to ``TaskExport.raw``; an original column with one of
 #: these names is renamed ``"<name> (original)"`` so it is neither lost nor overwritten.
@@ -76,99 +68,6 @@ class CsvTable:
         return bool(self.columns_named(header))
 
 
-def _reject_binary(data: bytes, name: str) -> None:
-    if data.startswith(b"PK\x03\x04"):
-        found = "a ZIP archive (an Excel .xlsx workbook or a zipped export)"
-    elif data.startswith(b"\xd0\xcf\x11\xe0"):
-        found = "an Excel 97-2003 .xls workbook"
-    else:
-        return
-    raise ExportReadError(name, "the whole file", found, "a CSV or JSON export",
-                          "open it in Excel and use File > Save As > CSV UTF-8, or unzip it first")
-
-
-def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str, str, list[str]]:
-    """Decode file bytes, detecting BOMs, UTF-16 and Excel's Windows-1252.
-
-    Returns
-    -------
-    tuple
-        ``(text, encoding, warnings)``.
-
-    Raises
-    ------
-    ExportReadError
-        When the bytes are a spreadsheet workbook or zip rather than text, or
-        do not decode in the encoding the user named.
-    """
-    warnings: list[str] = []
-    _reject_binary(data, name)
-    if encoding:
-        try:
-            return data.decode(encoding), encoding, warnings
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise ExportReadError(name, "the whole file", f"bytes that are not {encoding} ({exc})",
-                                  "text in the encoding you named",
-                                  "leave encoding unset so workfw detects it, or name the right one") from exc
-    if data.startswith(codecs.BOM_UTF8):
-        text, enc = data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # A cut-short download can leave an odd byte; replace it rather than fail.
-        text, enc = data.decode("utf-16", errors="replace"), "utf-16"
-    elif (head := data[:4000]) and head.count(b"\x00") > len(head) // 4:
-        enc = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
-        text = data.decode(enc, errors="replace")
-    else:
-        try:
-            text, enc = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            try:
-                text, enc = data.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError:
-                text, enc = data.decode("latin-1"), "latin-1"
-            warnings.append(f"The file is not UTF-8; it was read as {enc} (as Excel saves CSV on Windows). "
-                            "If accented letters look wrong, pass encoding=... to read_export.")
-    if "\ufffd" in text and enc.startswith(("utf-8-sig", "utf-16")):
-        warnings.append(f"Some bytes are not valid {enc} and were replaced by '\ufffd'; the file may be "
-                        "cut short or damaged.")
-    return text, enc, warnings
-
-
-def _records(text: str, delim: str, limit: int | None = None) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    out = []
-    for rec in reader:
-        out.append(rec)
-        if limit is not None and len(out) >= limit:
-            break
-    return out
-
-
-def _sniff_delimiter(sample: str) -> str:
-    # The delimiter is the one that splits most records into the same number
-    # (>1) of fields; raw per-character counts are fooled by commas in text.
-    best, best_score = ",", (0, 0)
-    for delim in _DELIMITERS:
-        widths = [len(r) for r in _records(sample, delim, _HEADER_SCAN_ROWS) if any(c.strip() for c in r)]
-        widths = [w for w in widths if w > 1]
-        if not widths:
-            continue
-        width, freq = Counter(widths).most_common(1)[0]
-        score = (freq, width)
-        if score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-def _header_index(rows: list[list[str]]) -> int:
-    filled = [sum(1 for c in r if c.strip()) for r in rows]
-    widest = max(filled, default=0)
-    for i, n in enumerate(filled):
-        if n >= max(2, widest // 2):
-            return i
-    return 0
-
-
 def _unique_names(headers: list[str]) -> list[str]:
     used = {r.casefold() for r in RESERVED_COLUMNS}
     out = []
@@ -184,117 +83,6 @@ def _unique_names(headers: list[str]) -> list[str]:
         used.add(candidate.casefold())
         out.append(candidate)
     return out
-
-
-def _sniff(text: str, delimiter: str | None, *, truncated: bool = False) -> tuple[list[str], int, str]:
-    sample = text[:_HEAD_CHARS]
-    delim = delimiter or _sniff_delimiter(sample)
-    rows = _records(sample, delim, _HEADER_SCAN_ROWS + 1)
-    if (truncated or len(text) > len(sample)) and len(rows) > 1:
-        rows = rows[:-1]  # the last sampled row may be cut
-    rows = rows[:_HEADER_SCAN_ROWS]
-    idx = _header_index(rows)
-    return (rows[idx] if rows else []), idx, delim
-
-
-def sniff_header(text: str, *, delimiter: str | None = None) -> tuple[list[str], int, str]:
-    """Return ``(headers, header_row_index, delimiter)`` from the start of a CSV text."""
-    headers, idx, delim = _sniff(text, delimiter)
-    while headers and not headers[-1].strip() and len(headers) > 1:
-        headers = headers[:-1]  # a trailing delimiter adds an empty header
-    return headers, idx, delim
-
-
-def _record_end(text: str, start: int, delim: str) -> int:
-    """Offset just past the record starting at ``start``, following the csv module's quoting rules."""
-    i, n, at_field_start, quoted = start, len(text), True, False
-    while i < n:
-        ch = text[i]
-        if quoted:
-            if ch == '"':
-                if i + 1 < n and text[i + 1] == '"':
-                    i += 1
-                else:
-                    quoted = False
-        elif ch == '"' and at_field_start:
-            quoted = True
-        elif ch in "\r\n":
-            return i + 2 if text.startswith("\r\n", i) else i + 1
-        at_field_start = ch == delim and not quoted
-        i += 1
-    return n
-
-
-def _skip_preamble(text: str, header_index: int, delim: str) -> str:
-    pos = 0
-    for _ in range(header_index):
-        pos = _record_end(text, pos, delim)
-    return text[pos:]
-
-
-def _is_blank(rec: list) -> bool:
-    return all(c is None or not str(c).strip() for c in rec)
-
-
-def _python_parse(body: str, delim: str, n_cols: int, name: str, first_row: int,
-                  warnings: list[str]) -> tuple[list[list[str | None]], int]:
-    """Parse with the csv module, repairing short, long and unclosed-quote rows."""
-    lines = [m for m in re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", body) if m]
-    records: list[list[str | None]] = []
-    short = long_ = 0
-    widest = n_cols
-    unclosed: list[int] = []
-    start = 0
-    while start < len(lines):
-        reader = csv.reader(lines[start:], delimiter=delim)
-        begun = start
-        for rec in reader:
-            rec_first_line = begun
-            begun = start + reader.line_num
-            if begun >= len(lines) and rec and _quote_open_at_end("".join(lines[rec_first_line:]), delim):
-                # A quote opened and never closed swallowed the rest of the file:
-                # read that one line with the quote as a plain character instead.
-                rec = next(csv.reader([lines[rec_first_line]], delimiter=delim, quoting=csv.QUOTE_NONE), [])
-                unclosed.append(first_row - 1 + len(records))
-                begun = rec_first_line + 1
-            if _is_blank(rec):
-                continue
-            if len(rec) < n_cols:
-                short += 1
-                rec = rec + [""] * (n_cols - len(rec))
-            elif len(rec) > n_cols and any(c.strip() for c in rec[n_cols:]):
-                long_ += 1
-                widest = max(widest, len(rec))
-            records.append([c if c != "" else None for c in rec])
-            if begun != start + reader.line_num:
-                break  # resume after the repaired line
-        start = begun if begun > start else len(lines)
-    if short:
-        warnings.append(f"{short} rows had fewer fields than the header; the missing trailing fields were left empty.")
-    if long_:
-        warnings.append(f"{long_} rows had more fields than the header; the extra fields are kept in columns "
-                        "named '(extra N)' in the raw table.")
-    if unclosed:
-        warnings.append(f"Row {unclosed[0]} has a double quote that is never closed; that line was read with the "
-                        "quote as a plain character so the rows after it are not lost. Check that row's cells.")
-    return records, widest
-
-
-def _quote_open_at_end(text: str, delim: str) -> bool:
-    at_field_start, quoted, i, n = True, False, 0, len(text)
-    while i < n:
-        ch = text[i]
-        if quoted:
-            if ch == '"':
-                if i + 1 < n and text[i + 1] == '"':
-                    i += 1
-                else:
-                    quoted = False
-        elif ch == '"' and at_field_start:
-            quoted = True
-        at_field_start = (ch == delim or ch in "\r\n") and not quoted
-        i += 1
-    return quoted
 
 
 def read_csv_table(data: bytes, *, name: str, encoding: str | None = None,
