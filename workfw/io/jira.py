@@ -176,25 +176,31 @@ def _segments(cells: pd.Series) -> pd.DataFrame:
 
     Cells are ``statusId_*:*_timesEntered_*:*_ms`` segments joined by ``_*|*_``; a row with any
     malformed segment is left out whole.  Split in pyarrow: a million-row export has
-    several million segments.
+    several million segments.  ``sid`` is categorical (a few dozen status ids shared by
+    millions of segments), and each intermediate is dropped as soon as it is used, so
+    the split costs little memory beside the raw table.
     """
     text = pc.utf8_trim_whitespace(_arrow_text(cells))
     present = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False))
     lists = pc.split_pattern(text.take(present), "_*|*_")
+    del text
     seg_row = present[pc.list_parent_indices(lists).to_numpy()]
     parts = pc.split_pattern(pc.list_flatten(lists), "_*:*_")
-    n_parts = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
+    del lists
+    n_parts = pc.list_value_length(parts)
     # list_element needs every list long enough; pad the malformed ones before taking parts.
-    padded = pc.if_else(pc.equal(pc.list_value_length(parts), 3), parts,
-                        pa.scalar(["", "", ""], type=pa.list_(pa.large_string())))
-    sid = pc.utf8_trim_whitespace(pc.list_element(padded, 0))
+    padded = pc.if_else(pc.equal(n_parts, 3), parts, pa.scalar(["", "", ""], type=pa.list_(pa.large_string())))
+    del parts
+    sid = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.list_element(padded, 0)))
     ms_text = pc.utf8_trim_whitespace(pc.list_element(padded, 2))
-    good = (n_parts == 3) & pc.fill_null(pc.utf8_is_digit(ms_text), False).to_numpy(zero_copy_only=False)
-    bad_rows = np.unique(seg_row[~good])
-    keep = ~np.isin(seg_row, bad_rows)
+    del padded
+    good = (n_parts.to_numpy(zero_copy_only=False) == 3) & pc.fill_null(
+        pc.utf8_is_digit(ms_text), False).to_numpy(zero_copy_only=False)
+    keep = ~np.isin(seg_row, np.unique(seg_row[~good]))
+    codes = sid.indices.to_numpy(zero_copy_only=False)[keep]
+    names = pd.Index(sid.dictionary.cast(pa.string()).to_pylist(), dtype=object)
     out = pd.DataFrame({"row": cells.index.to_numpy()[seg_row[keep]],
-                        "sid": sid.filter(pa.array(keep)).cast(pa.string()).to_pandas(
-                            types_mapper={pa.string(): pd.StringDtype()}.get).to_numpy(),
+                        "sid": pd.Categorical.from_codes(codes, categories=names),
                         "ms": pc.cast(ms_text.filter(pa.array(keep)), pa.int64()).to_numpy()})
     out["pos"] = out.groupby("row", sort=False).cumcount()
     out["last"] = out["pos"] == out.groupby("row", sort=False)["pos"].transform("max")
@@ -230,7 +236,9 @@ def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: p
     seg = seg[eligible]
     if seg.empty:
         return started
-    cat = seg["sid"].map(id_category)
+    # Map the few status ids, then spread them over the segments by code.
+    per_id = np.array([id_category.get(name) for name in seg["sid"].cat.categories], dtype=object)
+    cat = pd.Series(per_id[seg["sid"].cat.codes.to_numpy()], index=seg.index, dtype=object)
     cat = cat.where(cat.notna() | (seg["pos"] != 0), "todo")
     by_row = pd.DataFrame({"row": seg["row"], "unknown": cat.isna(), "worked": cat == "in_progress",
                            "todo_ms": seg["ms"].where(cat == "todo", 0)}).groupby("row", sort=False).agg(
