@@ -101,6 +101,36 @@ class ImportReport:
                 f"{self.summary().to_html(escape=True)}<p>Warnings:</p><ul>{items}</ul>")
 
 
+class _Deferred:
+    """A table that is read the first time it is asked for (the raw rows of a saved export)."""
+
+    def __init__(self, load: Callable[[], pd.DataFrame]) -> None:
+        self.load = load
+
+
+class _RawTable:
+    """Descriptor for :attr:`TaskExport.raw`: loads a deferred table once, on first access.
+
+    A million-task export's raw rows take ~1.5 GB in memory and no diagnosis
+    reads them, so a saved export loads them only when a user (or the import
+    view) looks.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    def __get__(self, obj: object, objtype: type | None = None) -> pd.DataFrame:
+        if obj is None:
+            raise AttributeError("raw")  # the dataclass field has no default
+        value = obj.__dict__[self._slot]
+        if isinstance(value, _Deferred):
+            value = obj.__dict__[self._slot] = value.load()
+        return value
+
+    def __set__(self, obj: object, value: "pd.DataFrame | _Deferred") -> None:
+        obj.__dict__[self._slot] = value
+
+
 @dataclass
 class TaskExport:
     """A tracker export read into workfw's canonical tables.
@@ -122,7 +152,7 @@ class TaskExport:
 
     tasks: pd.DataFrame
     events: pd.DataFrame
-    raw: pd.DataFrame
+    raw: pd.DataFrame = _RawTable()
     report: ImportReport
 
     def __repr__(self) -> str:
@@ -203,13 +233,24 @@ def load_saved_export(data: bytes, *, name: str) -> TaskExport:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             report = ImportReport.from_dict(json.loads(zf.read("report.json")))
-            frames = {k: pd.read_parquet(io.BytesIO(zf.read(f"{k}.parquet"))) for k in ("tasks", "events", "raw")}
+            frames = {k: pd.read_parquet(io.BytesIO(zf.read(f"{k}.parquet"))) for k in ("tasks", "events")}
+            zf.getinfo("raw.parquet")  # present, read on first use of .raw
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise ExportReadError(name, "the whole file", f"a damaged saved export ({exc})",
                               "a complete .workfw file written by TaskExport.save",
                               "save the export again, or read the original tracker file") from exc
     return TaskExport(tasks=conform_tasks(frames["tasks"]), events=conform_events(frames["events"]),
-                      raw=frames["raw"], report=report)
+                      raw=_Deferred(lambda: _read_saved_raw(data, name=name)), report=report)
+
+
+def _read_saved_raw(data: bytes, *, name: str) -> pd.DataFrame:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return pd.read_parquet(io.BytesIO(zf.read("raw.parquet")))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise ExportReadError(name, "raw.parquet", f"damaged raw rows ({exc})",
+                              "a complete .workfw file written by TaskExport.save",
+                              "save the export again, or read the original tracker file") from exc
 
 
 def combine_exports(exports: Iterable[TaskExport], *, id_prefix: str = "auto") -> TaskExport:

@@ -187,7 +187,9 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     """
     report_progress("mapping", 0.75)
     report_progress("assembling", 0.75)
-    raw, mapped, warnings = _keep_original_columns(a.raw), a.mapped.copy(), list(a.warnings)
+    # Shallow copies: pandas' copy-on-write keeps the reader's frames unchanged, and a deep copy of a
+    # million-row table would be the import's memory peak.
+    raw, mapped, warnings = _keep_original_columns(a.raw), a.mapped.copy(deep=False), list(a.warnings)
     rows_read = len(raw)
     reason = mapped["_reject"].astype("string") if "_reject" in mapped else pd.Series(pd.NA, index=raw.index, dtype="string")
     if "task_id" not in mapped:
@@ -199,7 +201,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
         if col in mapped:
             mapped[col] = _list_cells(mapped[col])
     keep = reason.isna()
-    kept = mapped.loc[keep]
+    kept = mapped if keep.all() else mapped.loc[keep]
     dup = kept["task_id"].duplicated(keep="first")
     outcome = pd.Series("rejected", index=raw.index, dtype=object)
     outcome[keep] = "task"
@@ -265,7 +267,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
 def _keep_original_columns(raw: pd.DataFrame) -> pd.DataFrame:
     """Copy ``raw``, renaming original columns that clash with the ones assemble adds."""
     clash = {c: f"{c} (original)" for c in ("_file", "_outcome", "_reason", "task_id") if c in raw.columns}
-    return raw.rename(columns=clash) if clash else raw.copy()
+    return raw.rename(columns=clash) if clash else raw.copy(deep=False)
 
 
 def _events(events: pd.DataFrame | None, task_ids: pd.Series, warnings: list[str]) -> pd.DataFrame:
