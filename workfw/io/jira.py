@@ -151,15 +151,15 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
         numbers = raw[numeric_col].astype("string").str.strip()
         field_map[numeric_col] = "parent_id"
         id_col = cols.first("Issue id")
-        lookup = {}
+        lookup: tuple[pd.Series, pd.Series] | None = None
         if id_col:
             field_map[id_col] = "parent_id (resolves Parent)"
             issue_ids = raw[id_col].astype("string").str.strip()
             # Later rows win, as a dict built row by row would have it.
             last = ~issue_ids.duplicated(keep="last") & issue_ids.notna()
-            lookup = pd.Series(key[last].to_numpy(), index=issue_ids[last].to_numpy())
+            lookup = (issue_ids[last], key[last])
         is_number = numbers.str.fullmatch(r"\d+").fillna(False).astype(bool)
-        resolved = numbers.where(~is_number, numbers.map(lookup)).astype("string")
+        resolved = numbers.where(~is_number, _look_up(numbers, *lookup) if lookup else pd.NA).astype("string")
         outside = int((parent.isna() & is_number & resolved.isna()).sum())
         if outside:
             warnings.append(f"{outside} issues name a parent by numeric id ({numeric_col!r}) that is not in this "
@@ -171,40 +171,61 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
     return parent.mask(parent == "")
 
 
+def _look_up(values: pd.Series, keys: pd.Series, found: pd.Series) -> pd.Series:
+    """``values.map(dict(zip(keys, found)))`` in pyarrow's hash table (keys unique, NA where absent)."""
+    pos = pc.index_in(_arrow_text(values), value_set=_arrow_text(keys))
+    taken = _arrow_text(found).take(pos)
+    return pd.Series(taken.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get).array, index=values.index)
+
+
+#: Rows split at a time: the split's temporaries (three copies of the text, nine million parts at a
+#: million rows) would otherwise set the import's memory peak.
+_SEGMENT_BATCH = 200_000
+
+
 def _segments(cells: pd.Series) -> pd.DataFrame:
     """Explode Time-in-Status cells into one row per segment: ``row, pos, last, sid, ms``.
 
     Cells are ``statusId_*:*_timesEntered_*:*_ms`` segments joined by ``_*|*_``; a row with any
-    malformed segment is left out whole.  Split in pyarrow: a million-row export has
-    several million segments.  ``sid`` is categorical (a few dozen status ids shared by
-    millions of segments), and each intermediate is dropped as soon as it is used, so
-    the split costs little memory beside the raw table.
+    malformed segment is left out whole.  Split in pyarrow, a batch of rows at a time: a
+    million-row export has several million segments.  ``sid`` is categorical (a few dozen
+    status ids shared by millions of segments).
     """
-    text = pc.utf8_trim_whitespace(_arrow_text(cells))
-    present = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False))
-    lists = pc.split_pattern(text.take(present), "_*|*_")
-    del text
-    seg_row = present[pc.list_parent_indices(lists).to_numpy()]
-    parts = pc.split_pattern(pc.list_flatten(lists), "_*:*_")
-    del lists
-    n_parts = pc.list_value_length(parts)
-    # list_element needs every list long enough; pad the malformed ones before taking parts.
-    padded = pc.if_else(pc.equal(n_parts, 3), parts, pa.scalar(["", "", ""], type=pa.list_(pa.large_string())))
-    del parts
-    sid = pc.dictionary_encode(pc.utf8_trim_whitespace(pc.list_element(padded, 0)))
-    ms_text = pc.utf8_trim_whitespace(pc.list_element(padded, 2))
-    del padded
-    good = (n_parts.to_numpy(zero_copy_only=False) == 3) & pc.fill_null(
-        pc.utf8_is_digit(ms_text), False).to_numpy(zero_copy_only=False)
-    keep = ~np.isin(seg_row, np.unique(seg_row[~good]))
-    codes = sid.indices.to_numpy(zero_copy_only=False)[keep]
+    rows, sids, ms = [], [], []
+    for lo in range(0, len(cells), _SEGMENT_BATCH):
+        pos, sid, millis = _split_segments(cells.iloc[lo:lo + _SEGMENT_BATCH])
+        rows.append(pos + lo)
+        sids.append(sid)
+        ms.append(millis)
+    if not rows:
+        rows, sids, ms = [np.array([], dtype=np.int64)], [pa.array([], type=pa.large_string())], [np.array([], np.int64)]
+    sid = pc.dictionary_encode(pa.chunked_array(sids, type=pa.large_string()).combine_chunks())
     names = pd.Index(sid.dictionary.cast(pa.string()).to_pylist(), dtype=object)
-    out = pd.DataFrame({"row": cells.index.to_numpy()[seg_row[keep]],
-                        "sid": pd.Categorical.from_codes(codes, categories=names),
-                        "ms": pc.cast(ms_text.filter(pa.array(keep)), pa.int64()).to_numpy()})
+    out = pd.DataFrame({"row": cells.index.to_numpy()[np.concatenate(rows)],
+                        "sid": pd.Categorical.from_codes(sid.indices.to_numpy(zero_copy_only=False), categories=names),
+                        "ms": np.concatenate(ms)})
     out["pos"] = out.groupby("row", sort=False).cumcount()
     out["last"] = out["pos"] == out.groupby("row", sort=False)["pos"].transform("max")
     return out
+
+
+def _split_segments(cells: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """Positions (in ``cells``), status ids and milliseconds of the well-formed rows' segments."""
+    text = pc.utf8_trim_whitespace(_arrow_text(cells))
+    present = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False))
+    lists = pc.split_pattern(text.take(present), "_*|*_")
+    seg_row = present[pc.list_parent_indices(lists).to_numpy()]
+    parts = pc.split_pattern(pc.list_flatten(lists), "_*:*_")
+    n_parts = pc.list_value_length(parts)
+    # list_element needs every list long enough; pad the malformed ones before taking parts.
+    padded = pc.if_else(pc.equal(n_parts, 3), parts, pa.scalar(["", "", ""], type=pa.list_(pa.large_string())))
+    sid = pc.utf8_trim_whitespace(pc.list_element(padded, 0))
+    ms_text = pc.utf8_trim_whitespace(pc.list_element(padded, 2))
+    good = (n_parts.to_numpy(zero_copy_only=False) == 3) & pc.fill_null(
+        pc.utf8_is_digit(ms_text), False).to_numpy(zero_copy_only=False)
+    keep = ~np.isin(seg_row, np.unique(seg_row[~good]))
+    mask = pa.array(keep)
+    return seg_row[keep], sid.filter(mask), pc.cast(ms_text.filter(mask), pa.int64()).to_numpy()
 
 
 def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: pd.Series,
@@ -248,7 +269,8 @@ def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: p
     rows = known_rows.index.to_numpy()
     guess = created.reindex(rows) + pd.to_timedelta(known_rows["todo_ms"].to_numpy(), unit="ms")
     ok = known_rows["worked"].to_numpy(dtype=bool) & (guess <= completed.reindex(rows)).to_numpy(dtype=bool)
-    started.loc[rows[ok]] = guess[ok].to_numpy()
+    # Through the datetime array itself: to_numpy() would box each tz-aware value as a Timestamp.
+    started = pd.Series(guess[ok].array, index=rows[ok]).reindex(status.index).astype(started.dtype)
     if unknown:
         warnings.append(f"{unknown} done issues passed through statuses that no issue in the file is in now, so "
                         f"{_TIS_HEADER!r} could not tell when they started; their started time is left empty.")
@@ -358,7 +380,8 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
         user = {str(k).strip().casefold(): v for k, v in (options.status_map or {}).items()}
         pairs = pd.DataFrame({"s": mapped["status"].astype("string").str.strip().str.casefold(),
                               "c": pd.Series(stated, index=raw.index, dtype=object)})
-        pairs = pairs[pairs["s"].notna() & pairs["c"].map(lambda c: isinstance(c, str) and bool(c))]
+        named = pairs["c"].notna().to_numpy(dtype=bool) & (pairs["c"].to_numpy(dtype=object) != "")
+        pairs = pairs[pairs["s"].notna().to_numpy(dtype=bool) & named]
         # The last row naming a status wins, as a dict built row by row would keep it.
         pairs = pairs.drop_duplicates("s", keep="last")
         known = dict(zip(pairs["s"], pairs["c"]))
