@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .errors import ExportReadError, OptionError
 from .schema import conform_events, conform_tasks, empty_events
@@ -246,7 +248,10 @@ def load_saved_export(data: bytes, *, name: str) -> TaskExport:
 def _read_saved_raw(data: bytes, *, name: str) -> pd.DataFrame:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return pd.read_parquet(io.BytesIO(zf.read("raw.parquet")))
+            table = pq.read_table(io.BytesIO(zf.read("raw.parquet")))
+        # Columns saved from Arrow strings come back as Arrow strings (pandas' metadata names both
+        # string dtypes "string[pyarrow]"); pandas strings were written as large_string.
+        return table.to_pandas(types_mapper={pa.string(): pd.ArrowDtype(pa.string())}.get)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise ExportReadError(name, "raw.parquet", f"damaged raw rows ({exc})",
                               "a complete .workfw file written by TaskExport.save",
