@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from ._diagram import LABEL, NUMBER, fill, finish, heading, ink, score_label, scores_of, wrap
 from .diagnosis import Diagnosis
-from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
+from .style import ELEMENT_COLOURS, FONT, escape_text, use_template
 
 __all__ = ["ROLES", "figure", "scored_figure", "draw", "loop_figure"]
 
@@ -179,7 +179,7 @@ def loop_figure(trend: pd.DataFrame, *, correlation: float | None = None, title:
                                       "<extra></extra>")
     lag = ("not enough periods for a lagged correlation" if correlation is None or pd.isna(correlation)
            else f"clarity this period vs completion next: r = {correlation:.2f}")
-    fig.update_layout(template=TEMPLATE, font=FONT, yaxis=dict(range=[0, 105], title="score (0-100)"),
+    use_template(fig).update_layout(font=FONT, yaxis=dict(range=[0, 105], title="score (0-100)"),
                       xaxis=dict(title="period tasks were created"), legend=dict(orientation="h", y=-0.2),
                       title=heading(title or "C4 loop check: does clarity lead completion?", lag))
     if trend[["Clarity", "Coordination", "Completion"]].isna().all().all():

@@ -14,7 +14,7 @@ from .charts import message_figure
 from .diagnosis import prepare
 from .errors import OptionError, WorkfwError
 from .export import ImportReport, TaskExport
-from .style import FONT, TEMPLATE, escape_text
+from .style import FONT, escape_text, use_template
 
 __all__ = ["flow_figures", "wip_what_if", "wip_what_if_figure"]
 
@@ -251,6 +251,6 @@ def wip_what_if_figure(table: pd.DataFrame, *, title: str | None = None, height:
     p85 = limit.get("p85")
     heading = title or (f"WIP limit {int(limit['wip'])}: cycle time ≈ {limit['cycle_time_days']:.1f} days"
                         + (f", backlog done by {p85:%Y-%m-%d} (85%)" if p85 is not None and pd.notna(p85) else ""))
-    fig.update_layout(template=TEMPLATE, font=FONT, height=height, title=escape_text(heading, limit=160),
+    use_template(fig).update_layout(font=FONT, height=height, title=escape_text(heading, limit=160),
                       legend=dict(orientation="h", y=-0.2), margin=dict(t=100))
     return fig

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .errors import OptionError
-from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text, score_colour, text_colour
+from .style import ELEMENT_COLOURS, FONT, escape_text, score_colour, text_colour, use_template
 
 __all__ = ["scores_of", "fill", "ink", "score_label", "heading", "finish", "wrap", "WIDTH", "LABEL", "NUMBER",
            "TITLE_LIMIT", "SUBTITLE_LIMIT"]
@@ -85,8 +85,8 @@ def heading(title: str, subtitle: str | None = None) -> str:
 
 def finish(fig: go.Figure, *, title: str, height: int, margin: dict[str, int], **layout: Any) -> go.Figure:
     """Apply the shared diagram layout: fixed width, left-aligned two-line title, no legend."""
-    fig.update_layout(
-        template=TEMPLATE, font=FONT, width=WIDTH, height=height, showlegend=False,
+    use_template(fig).update_layout(
+        font=FONT, width=WIDTH, height=height, showlegend=False,
         title=dict(text=title, x=0.02, xanchor="left", font=dict(size=20)),
         margin=dict(dict(l=10, r=10, t=90, b=10), **margin), **layout,
     )

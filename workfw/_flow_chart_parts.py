@@ -12,10 +12,9 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from .errors import SchemaError
-from .style import FONT, NA_COLOUR, TEMPLATE, escape_text
+from .style import FONT, NA_COLOUR, escape_text, use_template
 
 __all__ = ["MAX_POINTS", "KIND_COLOURS", "CATEGORY_COLOURS", "LEVEL_COLOURS", "BAND_COLOURS"]
 
@@ -33,26 +32,8 @@ _PALETTE = ("#4C78A8", "#F58518", "#54A24B", "#E45756", "#72B7B2", "#B279A2", "#
             "#EECA3B", "#79706E")
 
 
-# The house template, validated once: plotly rebuilds a named template on every figure (0.1-0.4 s each).
-_TEMPLATES: dict[Any, go.layout.Template] = {}
-
-
-def _template() -> go.layout.Template:
-    key = TEMPLATE if isinstance(TEMPLATE, str) else id(TEMPLATE)
-    if key not in _TEMPLATES:
-        _TEMPLATES[key] = go.layout.Template(pio.templates[TEMPLATE] if isinstance(TEMPLATE, str) else TEMPLATE)
-    return _TEMPLATES[key]
-
-
 def _layout(fig: go.Figure, title: str, xaxis: str, yaxis: str) -> go.Figure:
-    # Checked once when built, so it is set as plotly sets its own default template: unvalidated (a copy).
-    # `_validate` is plotly's private switch; if a future plotly drops it, this still works, only slower.
-    layout = fig.layout
-    layout._validate = False
-    try:
-        layout.template = _template()
-    finally:
-        layout._validate = getattr(fig, "_validate", True)
+    use_template(fig)
     fig.update_layout(title=dict(text=title), font=FONT, xaxis_title=xaxis,
                       yaxis_title=yaxis, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       margin=dict(t=110))

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._diagram import LABEL, fill, finish, heading, scores_of, wrap
-from .style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text, score_colour
+from .style import ELEMENT_COLOURS, FONT, escape_text, score_colour, use_template
 
 __all__ = ["ROLES", "figure", "scored_figure", "draw", "rollup_figure"]
 
@@ -191,8 +191,8 @@ def rollup_figure(table: pd.DataFrame, *, max_epics: int = 30, title: str | None
         branchvalues="total", marker=dict(colors=frame["colour"]), hovertext=frame["hover"],
         hoverinfo="text", customdata=frame["value"],
     ))
-    fig.update_layout(title=title or "Roll-up: goal -> epic, sized by tasks, coloured by share done",
-                      template=TEMPLATE, font=FONT, height=height, margin=dict(l=10, r=10, t=60, b=10))
+    use_template(fig).update_layout(title=title or "Roll-up: goal -> epic, sized by tasks, coloured by share done",
+                                    font=FONT, height=height, margin=dict(l=10, r=10, t=60, b=10))
     return fig
 
 

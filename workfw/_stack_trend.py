@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from .diagnosis import DEFAULTS, prepare
 from .errors import OptionError
-from .style import FONT, TEMPLATE, escape_text, series_colours
+from .style import FONT, escape_text, series_colours, use_template
 
 __all__ = ["open_work_coverage", "open_work_coverage_figure"]
 
@@ -192,6 +192,6 @@ def open_work_coverage_figure(table: pd.DataFrame, *, title: str | None = None, 
                            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_yaxes(title_text="share of open tasks", row=1, col=1)
-    fig.update_layout(title=dict(text=heading), template=TEMPLATE, font=FONT, height=height,
+    use_template(fig).update_layout(title=dict(text=heading), font=FONT, height=height,
                       legend=dict(orientation="h", y=-0.18), margin=dict(t=100))
     return fig

@@ -7,6 +7,8 @@ lists of strings, empty when nothing is known.
 """
 from __future__ import annotations
 
+import weakref
+
 from itertools import chain
 from typing import Any
 
@@ -212,12 +214,38 @@ def validate_tasks(tasks: pd.DataFrame, *, where: str = "tasks") -> None:
             f"columns, missing {missing}. Next step: build the table with wf.read_export "
             "or wf.schema.conform_tasks."
         )
-    if tasks["task_id"].duplicated().any():
-        dup = tasks.loc[tasks["task_id"].duplicated(), "task_id"].iloc[0]
+    ids = tasks["task_id"]
+    if _known_unique(ids):
+        return
+    if ids.duplicated().any():
+        dup = tasks.loc[ids.duplicated(), "task_id"].iloc[0]
         raise SchemaError(
             f"{where}, column 'task_id': found duplicate id {dup!r}; expected unique ids. "
             "Next step: read the file with wf.read_export, which merges repeated rows."
         )
+    _remember_unique(ids)
+
+
+# Id columns already found unique, by their Arrow data: that data is immutable (an edit to the column makes
+# new data), so a table checked once is not hashed again on every filter change (~60 ms at 100k tasks).
+_UNIQUE_IDS: dict[int, weakref.ref] = {}
+
+
+def _known_unique(ids: pd.Series) -> bool:
+    data = getattr(ids.array, "_pa_array", None)
+    ref = _UNIQUE_IDS.get(id(data)) if data is not None else None
+    return ref is not None and ref() is data
+
+
+def _remember_unique(ids: pd.Series) -> None:
+    data = getattr(ids.array, "_pa_array", None)
+    if data is None:
+        return
+
+    def _forget(_: weakref.ref, ident: int = id(data)) -> None:
+        _UNIQUE_IDS.pop(ident, None)
+
+    _UNIQUE_IDS[id(data)] = weakref.ref(data, _forget)
 
 
 def tasks_of(data: Any, *, where: str = "data") -> pd.DataFrame:

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import html
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
 __all__ = ["ELEMENT_COLOURS", "NA_COLOUR", "KIND_COLOURS", "CATEGORY_COLOURS", "PALETTE", "series_colours",
-           "score_colour", "text_colour", "escape_text", "hover_lines", "FONT", "TEMPLATE"]
+           "score_colour", "text_colour", "escape_text", "hover_lines", "FONT", "TEMPLATE",
+           "use_template"]
 
 #: Fixed colours per element across every chart of the workbook.
 ELEMENT_COLOURS: dict[str, str] = {
@@ -36,6 +40,40 @@ FONT = dict(family="Liberation Sans, DejaVu Sans, Arial, sans-serif", size=15)
 TEMPLATE = "plotly_white"
 
 _SCALE = ((0, (215, 48, 39)), (50, (254, 224, 139)), (100, (26, 152, 80)))
+
+# The house template, validated once: plotly deep-copies and re-validates a named template on every
+# figure (~60 ms each, a third of a filter change's redraw at 100k tasks).
+_TEMPLATES: dict[Any, Any] = {}
+
+
+def use_template(fig: "go.Figure") -> "go.Figure":
+    """Give ``fig`` the house template (:data:`TEMPLATE`), checked once per session, and return it.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure to style; changed in place (a figure the caller is building).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig``.
+    """
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    key = TEMPLATE if isinstance(TEMPLATE, str) else id(TEMPLATE)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = go.layout.Template(pio.templates[TEMPLATE] if isinstance(TEMPLATE, str) else TEMPLATE)
+    # Set as plotly sets its own default template: unvalidated (it was checked when built). `_validate` is
+    # plotly's private switch; were a future plotly to drop it, this still works, only slower.
+    layout = fig.layout
+    layout._validate = False
+    try:
+        layout.template = _TEMPLATES[key]
+    finally:
+        layout._validate = getattr(fig, "_validate", True)
+    return fig
 
 
 def score_colour(score: float | None) -> str:
