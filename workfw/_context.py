@@ -1,0 +1,349 @@
+"""The task table a signal reads: filtering, reference time and per-table caches.
+
+:func:`prepare` filters an export by the common options (team, project,
+window, actors) and fixes the reference time into a :class:`Context`; the
+same filter again returns the very same frames, so every memo keyed on them
+hits.  :func:`per_row` computes a row-wise value once on the unfiltered table
+and takes the filtered rows; :func:`member` is a fast ``isin`` for text.  A
+signal returns :class:`Measured` or raises :class:`NotMeasurable`.
+
+Split from :mod:`workfw.diagnosis`, which re-exports every name here; import
+them from there.  This module must not import :mod:`workfw.diagnosis`.
+"""
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import OptionError
+from .schema import tasks_of
+
+__all__ = ["DEFAULTS", "NotMeasurable", "Measured", "Context", "prepare", "per_row", "origin", "member"]
+
+
+#: Documented defaults of the options every ``diagnose`` accepts.
+DEFAULTS: dict[str, Any] = {
+    "stale_days": 30,          # open and not updated for this many days is stale
+    "substantive_words": 15,   # a description with at least this many words is substantive
+    "aging_multiple": 2.0,     # in progress longer than this x the median cycle time is aging
+    "team": None,              # restrict to one team (or a list of teams)
+    "project": None,           # restrict to one project (or a list)
+    "window": None,            # (start, end): tasks created or active in this window
+    "actors": "all",           # "all", "people" or "agents": whose work to include
+    "bots": (),                # extra names to treat as bots/agents
+}
+
+
+class NotMeasurable(Exception):
+    """Raised inside a signal function when the export cannot support it.
+
+    Parameters
+    ----------
+    reason : str
+        Plain-language reason, e.g. ``"the export has no due dates"``.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Measured:
+    """A signal's result.
+
+    Attributes
+    ----------
+    value : float
+        The raw value (a share 0-1, days, a count...).
+    score : float
+        The value normalised to 0-100 (higher is healthier).
+    n : int
+        How many tasks the value is computed over.
+    task_ids : list of str
+        Tasks behind a problem the signal found (for findings), if any.
+    finding : str or None
+        A plain-language finding when the signal shows a problem.
+    severity : {"high", "medium", "low"}
+        How much the finding matters.
+    """
+
+    value: float
+    score: float
+    n: int
+    task_ids: list[str] = field(default_factory=list)
+    finding: str | None = None
+    severity: str = "medium"
+
+
+@dataclass
+class Context:
+    """What a signal function receives.
+
+    Attributes
+    ----------
+    tasks : pandas.DataFrame
+        Filtered canonical tasks.
+    events : pandas.DataFrame
+        History of those tasks (possibly empty).
+    as_of : pandas.Timestamp
+        The reference time (UTC).
+    options : dict
+        Resolved options (:data:`DEFAULTS` overridden by the caller's).
+    base : pandas.DataFrame or None
+        The unfiltered task table ``tasks`` was selected from (None when
+        ``tasks`` is that table).  Values that depend only on a task's own row
+        are computed once on ``base`` and taken at ``rows``, so a new filter
+        does not recompute them.
+    rows : numpy.ndarray or None
+        Positions in ``base`` of the rows of ``tasks``, in order.
+    """
+
+    tasks: pd.DataFrame
+    events: pd.DataFrame
+    as_of: pd.Timestamp
+    options: dict[str, Any]
+    base: pd.DataFrame | None = None
+    rows: np.ndarray | None = None
+
+    # Cached: signals ask for these a dozen times per diagnosis, and each
+    # filter copies every column (a quarter second at a million tasks).
+    # Callers must not mutate the frames they get, as with ``tasks``.
+    # Kept per table too: diagnoses with other thresholds get a new Context over the same filtered table.
+    @cached_property
+    def open(self) -> pd.DataFrame:
+        """Tasks not done or cancelled."""
+        return _per_table(self.tasks, "open", lambda t: t[t["status_category"].isin(["todo", "in_progress"])])
+
+    @cached_property
+    def done(self) -> pd.DataFrame:
+        """Tasks in the done category."""
+        return _per_table(self.tasks, "done", lambda t: t[t["status_category"] == "done"])
+
+    def require(self, *columns: str, frame: pd.DataFrame | None = None) -> None:
+        """Raise :class:`NotMeasurable` unless each column has at least one value."""
+        frame = self.tasks if frame is None else frame
+        for col in columns:
+            if col not in frame.columns:
+                raise NotMeasurable(f"the export has no {col!r} field")
+            values = frame[col]
+            if values.dtype == object and len(values) and isinstance(values.iloc[0], list):
+                # Stops at the first non-empty list instead of measuring every one.
+                filled = any(len(v) > 0 for v in values)
+            else:
+                filled = bool(values.notna().any())
+            if not filled:
+                raise NotMeasurable(f"the export leaves {col!r} empty on every task")
+
+    def require_history(self) -> None:
+        """Raise :class:`NotMeasurable` unless the export carries status history."""
+        if self.events is None or self.events.empty:
+            raise NotMeasurable("the export has no status history (only Jira JSON with changelog and Trello carry it)")
+
+
+
+def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
+    """Filter an export by the common options and fix the reference time.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        The export or its canonical task table.
+    as_of : timestamp-like, optional
+        Reference time; defaults to the latest timestamp in the data (not the
+        clock), so a diagnosis is reproducible.
+    **options
+        See :data:`DEFAULTS`.
+
+    Returns
+    -------
+    Context
+    """
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise OptionError(f"diagnose got unknown options {unknown}; expected some of {sorted(DEFAULTS)}. "
+                          "Next step: check the spelling.")
+    opts = {**DEFAULTS, **options}
+    tasks = tasks_of(data)
+    events = getattr(data, "events", None)
+    if events is None:
+        from .schema import empty_events
+
+        events = empty_events()
+    if opts["actors"] not in ("all", "people", "agents"):
+        raise OptionError(f"actors={opts['actors']!r}; expected 'all', 'people' or 'agents'. "
+                          "Next step: pass one of those.")
+    key = repr((id(events), as_of, *(opts[k] for k in _FILTERS)))
+    hit = _PREPARED.get(id(tasks))
+    if hit is not None and hit[0]() is tasks and key in hit[1] and hit[1][key][0] is events:
+        # The same filter again (a threshold moved, or a view drew its charts): the same frames, so every
+        # per-table memo of the signals still holds.
+        hit[1].move_to_end(key)
+        _, sub, sub_events, stamp, rows = hit[1][key]
+        # The whole table is not stored in its own entry (that would keep it alive forever).
+        return Context(tasks=tasks if rows is None else sub, events=sub_events, as_of=stamp, options=opts,
+                       base=None if rows is None else tasks, rows=rows)
+    mask = pd.Series(True, index=tasks.index)
+    for col in ("team", "project"):
+        if opts[col] is not None:
+            wanted = [opts[col]] if isinstance(opts[col], str) else list(opts[col])
+            mask &= tasks[col].isin(wanted)
+    if opts["actors"] != "all":
+        from .actors import is_agent
+
+        # Once per distinct name: a hundred thousand tasks share a few hundred assignees.
+        codes, names = pd.factorize(tasks["assignee"])
+        known = np.array([bool(is_agent(n, extra=opts["bots"])) for n in names] + [False], dtype=bool)
+        agent = pd.Series(known[codes], index=tasks.index)
+        mask &= agent if opts["actors"] == "agents" else ~agent
+    stamp = _latest(tasks) if as_of is None else pd.Timestamp(as_of)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    if opts["window"] is not None:
+        start, end = (pd.Timestamp(x) for x in opts["window"])
+        start = start.tz_localize("UTC") if start.tzinfo is None else start
+        end = end.tz_localize("UTC") if end.tzinfo is None else end
+        ended = tasks["completed"].fillna(tasks["updated"])
+        mask &= (tasks["created"] <= end) & (ended.isna() | (ended >= start) |
+                                             tasks["status_category"].isin(["todo", "in_progress"]))
+        stamp = min(stamp, end)
+    full, given, base, rows = tasks, events, None, None
+    if not mask.all():
+        base, rows = tasks, np.flatnonzero(mask.to_numpy(dtype=bool))
+        tasks = tasks.take(rows).reset_index(drop=True)
+        _ORIGIN[id(tasks)] = (weakref.ref(tasks, lambda _, ident=id(tasks): _ORIGIN.pop(ident, None)),
+                              weakref.ref(base), rows)
+    if len(events):
+        events = events[member(events["task_id"], tasks["task_id"]).to_numpy()].reset_index(drop=True)
+    _remember(full, key, (given, None if rows is None else tasks, events, stamp, rows))
+    return Context(tasks=tasks, events=events, as_of=stamp, options=opts, base=base, rows=rows)
+
+
+# Filtered tables of the last few filters per task table: interactive views move a threshold or come back to
+# a team, and reusing the very same frames lets every memo keyed on them hit.  Entries die with the table.
+_FILTERS = ("team", "project", "window", "actors", "bots")
+_KEEP_FILTERS = 8
+_PREPARED: dict[int, tuple[weakref.ref, OrderedDict]] = {}
+
+
+# Filtered table id -> (filtered table, unfiltered table, positions), for :func:`per_row`.
+_ORIGIN: dict[int, tuple[weakref.ref, weakref.ref, np.ndarray]] = {}
+_PER_ROW: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
+
+
+def per_row(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]) -> Any:
+    """``build(tasks)`` for a value that depends only on each task's own row, computed once per table.
+
+    When ``tasks`` was filtered by :func:`prepare`, ``build`` runs once on the
+    unfiltered table and the rows are taken by position, so a new team, window
+    or actor filter costs a take, not a recomputation.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        A task table (usually ``Context.tasks``).
+    name : str
+        Names the value (one memo slot per table and name).
+    build : callable
+        ``build(frame)`` returns a Series on ``frame``'s index, a 1-d array or
+        a DataFrame with one row per task, in ``frame``'s order.
+
+    Returns
+    -------
+    Series, numpy.ndarray or DataFrame
+        The values of ``tasks``' rows, in its order (a Series on its index).
+    """
+    found = origin(tasks)
+    if found is None:
+        return _per_table(tasks, name, build)
+    full, rows = _per_table(found[0], name, build), found[1]
+    if isinstance(full, pd.Series):
+        return pd.Series(full.to_numpy()[rows] if isinstance(full.dtype, np.dtype) else full.array.take(rows),
+                         index=tasks.index, name=full.name)
+    if isinstance(full, pd.DataFrame):
+        return full.take(rows).set_axis(tasks.index)
+    return full[rows]
+
+
+def origin(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """``(unfiltered table, positions)`` of a table :func:`prepare` filtered, or None for any other table."""
+    found = _ORIGIN.get(id(tasks))
+    if found is None or found[0]() is not tasks or found[1]() is None:
+        return None
+    return found[1](), found[2]
+
+
+def _per_table(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]) -> Any:
+    key = (id(tasks), name)
+    hit = _PER_ROW.get(key)
+    if hit is not None and hit[0]() is tasks:
+        return hit[1]
+    value = build(tasks)
+    _PER_ROW[key] = (weakref.ref(tasks, lambda _, k=key: _PER_ROW.pop(k, None)), value)
+    return value
+
+
+def _remember(tasks: pd.DataFrame, key: str, value: tuple) -> None:
+    hit = _PREPARED.get(id(tasks))
+    if hit is None or hit[0]() is not tasks:
+        def _drop(_: weakref.ref, ident: int = id(tasks)) -> None:
+            _PREPARED.pop(ident, None)
+
+        hit = _PREPARED[id(tasks)] = (weakref.ref(tasks, _drop), OrderedDict())
+    hit[1][key] = value
+    while len(hit[1]) > _KEEP_FILTERS:
+        hit[1].popitem(last=False)
+
+
+def member(values: pd.Series, pool: Any) -> pd.Series:
+    """``values.isin(pool)`` that stays fast when ``pool`` is large.
+
+    pandas' Arrow-string ``isin`` turns each pool value into a pyarrow scalar
+    in Python (a second per 100k task ids); this hashes both sides in pyarrow.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Values to look up (task ids, names...).
+    pool : iterable
+        The values to find; a Series, list, set or array.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, on ``values``' index; NA is never a member.
+    """
+    pool = pd.Series(list(pool) if isinstance(pool, (set, frozenset, dict)) else pool)
+    if len(values) == 0 or len(pool) == 0:
+        return pd.Series(False, index=values.index, dtype=bool)
+    if not (pd.api.types.is_string_dtype(values.dtype) and pd.api.types.is_string_dtype(pool.dtype)):
+        # Only text is compared as text here; 1 and "1" must stay different.
+        return values.isin(pool)
+    left, right = _arrow_text(values), _arrow_text(pool)
+    if isinstance(right, pa.ChunkedArray):
+        right = right.combine_chunks()
+    found = pc.fill_null(pc.is_in(left, value_set=right.drop_null().cast(left.type)), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """Text as pyarrow: zero-copy when pandas already holds it in Arrow (a trip through objects costs ~1 s/M)."""
+    text = values.astype("string").array
+    if isinstance(text, pd.arrays.ArrowStringArray):
+        return pa.array(text)
+    return pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+
+
+def _latest(tasks: pd.DataFrame) -> pd.Timestamp:
+    stamps = [tasks[c].max() for c in ("created", "updated", "started", "completed") if c in tasks]
+    stamps = [s for s in stamps if s is not None and s is not pd.NaT and not pd.isna(s)]
+    if not stamps:
+        return pd.Timestamp("1970-01-01", tz="UTC")
+    return max(stamps)
