@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .errors import SchemaError
 
@@ -68,7 +69,12 @@ def _text(series: pd.Series) -> pd.Series:
     out = series.astype("string")
     # Blank text means "not given"; keeping "" would read as a value. Readers strip already, so most
     # columns have no blank cell and skip the (costly) masked copy.
-    blank = (out.str.strip() == "").fillna(False).to_numpy(dtype=bool)
+    data = getattr(out.array, "_pa_array", None)
+    if data is not None:  # one pass in pyarrow, without building the stripped strings
+        blank = pc.fill_null(pc.or_(pc.equal(pc.utf8_length(data), 0), pc.utf8_is_space(data)), False)
+        blank = blank.to_numpy(zero_copy_only=False)
+    else:
+        blank = (out.str.strip() == "").fillna(False).to_numpy(dtype=bool)
     return out.mask(blank) if blank.any() else out
 
 

@@ -7,8 +7,10 @@ None and the careful path in ``_text`` reads the file instead.
 from __future__ import annotations
 
 import codecs
+import mmap
 import os
 
+import numpy as np
 import pandas as pd
 
 from ._text import (_HEAD_CHARS, CsvTable, _arrow_parse_buffer, _drop_empty_extras, _skip_preamble, _sniff,
@@ -79,9 +81,14 @@ def _count_quotes(data: bytes | memoryview | str | os.PathLike, offset: int) -> 
     """Count ``"`` bytes from ``offset`` on, reading a file in 64 MiB pieces."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         return bytes(data[offset:]).count(b'"')
+    size = os.path.getsize(data)
+    if size <= offset:
+        return 0
     total = 0
-    with open(data, "rb") as fh:
-        fh.seek(offset)
-        while piece := fh.read(1 << 26):
-            total += piece.count(b'"')
+    # Mapped, not read: counting in place spares copying the file through Python bytes (~1 s at 870 MB).
+    with open(data, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        view = np.frombuffer(mapped, dtype=np.uint8)
+        for lo in range(offset, size, 1 << 26):
+            total += int(np.count_nonzero(view[lo:lo + (1 << 26)] == 34))  # 34 == ord('"')
+        del view  # the map cannot close while an array still points into it
     return total
