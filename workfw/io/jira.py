@@ -198,7 +198,8 @@ def _segments(cells: pd.Series) -> pd.DataFrame:
         sids.append(sid)
         ms.append(millis)
     if not rows:
-        rows, sids, ms = [np.array([], dtype=np.int64)], [pa.array([], type=pa.large_string())], [np.array([], np.int64)]
+        rows, ms = [np.array([], dtype=np.int64)], [np.array([], dtype=np.int64)]
+        sids = [pa.array([], type=pa.large_string())]
     sid = pc.dictionary_encode(pa.chunked_array(sids, type=pa.large_string()).combine_chunks())
     names = pd.Index(sid.dictionary.cast(pa.string()).to_pylist(), dtype=object)
     out = pd.DataFrame({"row": cells.index.to_numpy()[np.concatenate(rows)],

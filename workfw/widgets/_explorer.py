@@ -39,6 +39,14 @@ def _keep(cache: OrderedDict, key: str) -> None:
         cache.popitem(last=False)
 
 
+def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The element scores as shown beside the diagram: short headers that fit a 320 px column."""
+    table = summary.reset_index()
+    measured = table["signals_measured"].astype("Int64").astype(str) + " of " + table["signals_total"].astype(str)
+    score = table["score"].astype("Float64").round(0).astype("Int64")
+    return pd.DataFrame({"Element": table["element"], "Score": score, "Signals measured": measured})
+
+
 def _default_charts(module: Any) -> ChartMaker:
     def charts(_diagnosis: Any, export: TaskExport, options: dict) -> list:
         return module.figures(export, **options)
@@ -239,8 +247,8 @@ class Explorer(W.VBox):
         self.selection.value = f"<p>Showing <b>{html.escape(self.model.selection_text())}</b>.</p>"
         caveats = "".join(f"<li>{html.escape(c)}</li>" for c in d.caveats)
         show(self.figure_out, self.diagram)
-        show(self.summary_out, Markup(frame_html(d.summary.reset_index()) + (f"<ul>{caveats}</ul>" if caveats
-                                                                              else "")))
+        show(self.summary_out, Markup(frame_html(_summary_table(d.summary), na_rep="not measurable")
+                                      + (f"<ul>{caveats}</ul>" if caveats else "")))
         show(self.findings_out, Markup(findings_html(d)))
         # The diagram, summary and findings are on screen before the (slower) charts are drawn.
         show(self.extra_out, *self.model.charts)
