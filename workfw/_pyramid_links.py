@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 import weakref
+from itertools import chain
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .diagnosis import DEFAULTS, origin, per_row
 from .errors import OptionError
@@ -71,31 +74,60 @@ def _in_words(values: pd.Series, words: frozenset[str] | re.Pattern | str) -> np
     return hit.fillna(False).astype(bool).to_numpy()
 
 
+def _flat_labels(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Every label of every task: its row position and its text (built without ``explode``, ~5x faster)."""
+    values = frame["labels"].to_numpy(dtype=object)
+    try:
+        sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    except TypeError:  # a missing cell among the lists
+        sizes = np.fromiter((len(v) if isinstance(v, (list, tuple, np.ndarray)) else 0 for v in values),
+                            dtype=np.int64, count=len(values))
+    rows = np.repeat(np.arange(len(values)), sizes)
+    labels = pd.Series(list(chain.from_iterable(values[sizes > 0])), dtype="string")
+    keep = labels.notna().to_numpy()
+    return rows[keep], labels[keep].reset_index(drop=True)
+
+
 def _label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
     """True where any label of the task matches ``pattern``."""
     def build(frame: pd.DataFrame) -> pd.Series:
-        labels = frame["labels"].explode().dropna()
+        rows, labels = _flat_labels(frame)
         if labels.empty:
             return pd.Series(False, index=frame.index)
-        hit = pd.Series(_in_words(labels, pattern), index=labels.index)
-        return hit.groupby(level=0).any().reindex(frame.index, fill_value=False)
+        hit = np.bincount(rows[_in_words(labels, pattern)], minlength=len(frame)) > 0
+        return pd.Series(hit, index=frame.index)
 
     return per_row(tasks, f"label match {getattr(pattern, 'pattern', pattern)}", build)
 
 
 def _first_label(tasks: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
     def build(frame: pd.DataFrame) -> pd.Series:
-        labels = frame["labels"].explode().dropna()
-        labels = labels[_in_words(labels, pattern)]
-        return labels.groupby(level=0).first().reindex(frame.index).astype("string")
+        rows, labels = _flat_labels(frame)
+        hit = _in_words(labels, pattern) if len(labels) else np.zeros(0, dtype=bool)
+        first = pd.Series(labels[hit].to_numpy(), index=rows[hit]).groupby(level=0).first()
+        out = pd.Series(pd.NA, index=range(len(frame)), dtype="string")
+        out.iloc[first.index.to_numpy()] = first.to_numpy()
+        return pd.Series(out.array, index=frame.index)
 
     return per_row(tasks, f"first label {pattern.pattern}", build)
 
 
 def _position_of(tasks: pd.DataFrame, ids: Any) -> np.ndarray:
     """Row position of each id in ``tasks`` (-1 when the id is not in the table)."""
-    index = pd.Index(tasks["task_id"].to_numpy(dtype=object))
-    return index.get_indexer(pd.Index(np.asarray(ids, dtype=object)))
+    # pyarrow's hash table on the Arrow ids: a pandas Index of a million Python strings costs ~0.5 s per call.
+    ids = np.asarray(ids, dtype=object)
+    try:
+        wanted = pa.array(ids, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not text (numbers) match nothing as text
+        index = pd.Index(tasks["task_id"].to_numpy(dtype=object))
+        return index.get_indexer(pd.Index(ids))
+    return pc.fill_null(pc.index_in(wanted, value_set=_as_arrow(tasks["task_id"])), -1).to_numpy().astype(np.int64)
+
+
+def _as_arrow(values: pd.Series) -> pa.Array:
+    arr = pa.array(values.astype("string").array)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.large_string())
 
 
 def _member(values: Any, pool: Any) -> np.ndarray:

@@ -63,8 +63,18 @@ def _days(later: pd.Series | pd.Timestamp, earlier: pd.Series) -> pd.Series:
     return (later - earlier).dt.total_seconds() / 86400
 
 
+def _list_sizes(series: pd.Series) -> np.ndarray:
+    """Length of each list cell (0 for a missing one), in C rather than through ``.str.len()``."""
+    values = series.to_numpy(dtype=object)
+    try:
+        return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    except TypeError:  # a missing cell (None, NaN) among the lists
+        return np.fromiter((len(v) if isinstance(v, (list, tuple, np.ndarray)) else 0 for v in values),
+                           dtype=np.int64, count=len(values))
+
+
 def _has_list(series: pd.Series) -> pd.Series:
-    return series.str.len().fillna(0).gt(0)
+    return pd.Series(_list_sizes(series) > 0, index=series.index)
 
 
 # Signals share derived columns (open tasks, word counts, status history); a one-slot cache per frame keeps

@@ -1,6 +1,8 @@
 """The Coordination Stack's signals, layer by layer (Why, What, Who, When, How)."""
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -8,8 +10,8 @@ import pyarrow.compute as pc
 
 from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FIELDS, _FINISHED, _INTENT, _OPEN,
                              _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done,
-                             _field_events, _goal_labelled, _has_list, _isin, _memo, _open, _owned, _require_any, _severity, _share,
-                             _status_events, _words)
+                             _field_events, _goal_labelled, _has_list, _isin, _list_sizes, _memo, _open, _owned,
+                             _require_any, _severity, _share, _status_events, _words)
 from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, origin, per_row
 
 __all__ = ["SIGNALS"]
@@ -132,19 +134,28 @@ def _signs_of_life(tasks: pd.DataFrame) -> pd.DataFrame:
     # Times as plain UTC datetime64 (a tz-aware column turns into Timestamp objects on the way).
     touched = tasks[["updated", "completed", "created"]].max(axis=1).dt.tz_convert(None).to_numpy()
     created = tasks["created"].dt.tz_convert(None).to_numpy()
-    listed = _has_list(tasks["assignees"]).to_numpy(dtype=bool)
+    sizes = _list_sizes(tasks["assignees"])
     rows = np.arange(len(tasks))
-    owners = pd.DataFrame({"row": rows[listed], "person": tasks["assignees"].to_numpy()[listed],
-                           "at": touched[listed]}).explode("person")
-    parts = [owners, pd.DataFrame({"row": rows, "person": tasks["assignee"].to_numpy(dtype=object, na_value=None),
-                                   "at": touched}),
-             pd.DataFrame({"row": rows, "person": tasks["reporter"].to_numpy(dtype=object, na_value=None),
-                           "at": created})]
-    seen = pd.concat(parts, ignore_index=True).dropna()
-    codes, people = pd.factorize(seen["person"].astype("string"))
-    out = pd.DataFrame({"row": seen["row"].to_numpy(dtype=np.int64), "person": codes, "at": seen["at"].to_numpy()})
-    out.attrs["people"] = pd.Index(people, dtype="string")
+    listed_rows = np.repeat(rows, sizes)
+    listed = pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[sizes > 0])),
+                      type=pa.large_string())
+    # Names coded once in pyarrow (owners listed, then assignee, then reporter: the order they count in).
+    names = pa.chunked_array([listed, *(_large_text(tasks[col]) for col in ("assignee", "reporter"))]).combine_chunks()
+    coded = pc.dictionary_encode(names)
+    row = np.concatenate([listed_rows, rows, rows])
+    at = np.concatenate([touched[listed_rows], touched, created])
+    index = pc.fill_null(coded.indices, -1).to_numpy()
+    keep = (index >= 0) & ~np.isnat(at)
+    codes, used = pd.factorize(index[keep])
+    out = pd.DataFrame({"row": row[keep], "person": codes, "at": at[keep]})
+    out.attrs["people"] = pd.Index(coded.dictionary.take(pa.array(used)).to_pylist(), dtype="string")
     return out
+
+
+def _large_text(values: pd.Series) -> pa.Array:
+    arr = _arrow(values)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.large_string())
 
 
 def _last_seen(ctx: Context) -> pd.Series:

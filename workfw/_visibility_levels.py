@@ -1,9 +1,14 @@
 """Work Visibility internals: the level each task reaches, and the fit check (under-visible, over-exposed)."""
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from ._stack_helpers import _list_sizes
 from ._pyramid_links import (_blocked_by_edges, _cached, _goal_links, _label_match, _per_value, _position_of,
                              _types)
 
@@ -32,24 +37,33 @@ def _priority_in(tasks: pd.DataFrame, words: frozenset[str]) -> np.ndarray:
 
 def _people_count(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
     """Distinct people named on each task: reporter, assignee(s) and history authors."""
-    rows = [np.arange(len(tasks)), np.arange(len(tasks))]
-    names = [tasks[col].to_numpy(dtype=object, na_value=None) for col in ("reporter", "assignee")]
-    lengths = tasks["assignees"].map(len).to_numpy()
+    n = len(tasks)
+    rows = [np.arange(n), np.arange(n)]
+    # Names stay in pyarrow (stripped, lower-cased, coded there): a million tasks name three million people.
+    names = [_large_text(tasks[col]) for col in ("reporter", "assignee")]
+    lengths = _list_sizes(tasks["assignees"])
     if lengths.any():
-        rows.append(np.repeat(np.arange(len(tasks)), lengths))
-        names.append(np.fromiter((v for items in tasks["assignees"] for v in items), dtype=object,
-                                 count=int(lengths.sum())))
+        rows.append(np.repeat(np.arange(n), lengths))
+        names.append(pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[lengths > 0])),
+                              type=pa.large_string()))
     if not events.empty and events["author"].notna().any():
         authors = events.dropna(subset=["author"])
         where = _position_of(tasks, authors["task_id"].to_numpy(dtype=object))
         rows.append(where[where >= 0])
-        names.append(authors["author"].to_numpy(dtype=object)[where >= 0])
+        names.append(_large_text(authors["author"][where >= 0]))
     row = np.concatenate(rows)
-    name = pd.Series(np.concatenate(names), dtype="string").str.strip().str.lower()
-    codes, _ = pd.factorize(name)
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(pa.chunked_array(names, type=pa.large_string()).combine_chunks()))
+    codes = pc.fill_null(pc.dictionary_encode(text).indices, -1).to_numpy()
     pairs = pd.DataFrame({"row": row, "name": codes})
     pairs = pairs[pairs["name"] >= 0].drop_duplicates()
-    return np.bincount(pairs["row"].to_numpy(), minlength=len(tasks))
+    return np.bincount(pairs["row"].to_numpy(), minlength=n)
+
+
+def _large_text(values: pd.Series) -> pa.Array:
+    """A text column as one pyarrow large_string array (nulls kept)."""
+    arr = pa.array(values.astype("string").array)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.large_string())
 
 
 def _unit(tasks: pd.DataFrame) -> pd.Series:
@@ -94,7 +108,7 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     n = len(tasks)
     category = tasks["status_category"].astype(object)
     is_open = category.isin(_OPEN).to_numpy()
-    owner = (tasks["assignee"].notna() | tasks["assignees"].map(len).gt(0)).to_numpy()
+    owner = tasks["assignee"].notna().to_numpy() | (_list_sizes(tasks["assignees"]) > 0)
     owners_known = bool(owner.any())
     if not owners_known:
         owner = np.ones(n, dtype=bool)  # an export without assignees cannot show ownership; a caveat says so
