@@ -91,7 +91,7 @@ def _flat_labels(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
 def _label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
     """True where any label of the task matches ``pattern``."""
     def build(frame: pd.DataFrame) -> pd.Series:
-        rows, labels = _flat_labels(frame)
+        rows, labels = _cached(frame, "flat labels", _flat_labels)  # once per table, for every pattern
         if labels.empty:
             return pd.Series(False, index=frame.index)
         hit = np.bincount(rows[_in_words(labels, pattern)], minlength=len(frame)) > 0
@@ -102,7 +102,7 @@ def _label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
 
 def _first_label(tasks: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
     def build(frame: pd.DataFrame) -> pd.Series:
-        rows, labels = _flat_labels(frame)
+        rows, labels = _cached(frame, "flat labels", _flat_labels)  # once per table, for every pattern
         hit = _in_words(labels, pattern) if len(labels) else np.zeros(0, dtype=bool)
         first = pd.Series(labels[hit].to_numpy(), index=rows[hit]).groupby(level=0).first()
         out = pd.Series(pd.NA, index=range(len(frame)), dtype="string")

@@ -99,11 +99,13 @@ def _reopened(ctx: Context) -> Measured:
 def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
     """Per task: ``said`` (resolved or marked duplicate), ``long`` (3+ title words), ``code`` of the normalised title."""
     said = _contains(tasks["resolution"], "duplicate") | _contains(tasks["status"], "duplicate")
-    words = pc.utf8_split_whitespace(pc.replace_substring_regex(pc.utf8_lower(_arrow(tasks["title"])),
-                                                                r"[^\p{L}\p{N}]+", " "))
-    norm = pd.Series(pc.binary_join(words, pa.scalar(" ", words.type.value_type)), index=tasks.index, dtype="string")
+    # Runs of anything but letters and digits become one space, so the words are what lies between spaces
+    # (an end space makes an empty word, as a whitespace split would): no list of words is built.
+    norm_text = pc.replace_substring_regex(pc.utf8_lower(_arrow(tasks["title"])), r"[^\p{L}\p{N}]+", " ")
+    norm = pd.Series(norm_text, index=tasks.index, dtype="string")
+    words = pc.fill_null(pc.add(pc.count_substring(norm_text, " "), 1), 0)
     # Short titles ("Bug", "Fix login") repeat innocently, so only titles of 3+ words count as copies.
-    long_title = np.asarray(pc.list_value_length(words).fill_null(0)) >= 3
+    long_title = np.asarray(words) >= 3
     codes, _ = pd.factorize(norm)
     return pd.DataFrame({"said": said.to_numpy(dtype=bool), "long": long_title, "code": codes}, index=tasks.index)
 
