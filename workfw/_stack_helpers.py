@@ -73,6 +73,13 @@ def _list_sizes(series: pd.Series) -> np.ndarray:
                            dtype=np.int64, count=len(values))
 
 
+def _large_text(values: pd.Series) -> pa.Array:
+    """A text column as one pyarrow large_string array (nulls kept), for hashing and string kernels."""
+    arr = pa.array(values.astype("string").array)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.large_string())
+
+
 def _has_list(series: pd.Series) -> pd.Series:
     return pd.Series(_list_sizes(series) > 0, index=series.index)
 

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FIELDS, _FINISHED, _INTENT, _OPEN,
                              _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done,
-                             _field_events, _goal_labelled, _has_list, _isin, _list_sizes, _memo, _open, _owned,
+                             _field_events, _goal_labelled, _has_list, _isin, _large_text, _list_sizes, _memo, _open, _owned,
                              _require_any, _severity, _share, _status_events, _words)
 from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, origin, per_row
 
@@ -152,12 +152,6 @@ def _signs_of_life(tasks: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"row": row[keep], "person": codes, "at": at[keep]})
     out.attrs["people"] = pd.Index(coded.dictionary.take(pa.array(used)).to_pylist(), dtype="string")
     return out
-
-
-def _large_text(values: pd.Series) -> pa.Array:
-    arr = _arrow(values)
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    return arr.cast(pa.large_string())
 
 
 def _last_seen(ctx: Context) -> pd.Series:

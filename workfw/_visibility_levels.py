@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._stack_helpers import _list_sizes
+from ._stack_helpers import _large_text, _list_sizes
 from ._pyramid_links import (_blocked_by_edges, _cached, _goal_links, _label_match, _per_value, _position_of,
                              _types)
 
@@ -57,13 +57,6 @@ def _people_count(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
     pairs = pd.DataFrame({"row": row, "name": codes})
     pairs = pairs[pairs["name"] >= 0].drop_duplicates()
     return np.bincount(pairs["row"].to_numpy(), minlength=n)
-
-
-def _large_text(values: pd.Series) -> pa.Array:
-    """A text column as one pyarrow large_string array (nulls kept)."""
-    arr = pa.array(values.astype("string").array)
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    return arr.cast(pa.large_string())
 
 
 def _unit(tasks: pd.DataFrame) -> pd.Series:
