@@ -18,14 +18,14 @@ __all__: list[str] = []
 
 def _resolved_vs_created(ctx: Context) -> Measured:
     ctx.require("created")
-    if not ctx.done.empty:
-        ctx.require("completed", frame=ctx.done)
+    if not ctx.done_core.empty:
+        ctx.require("completed", frame=ctx.done_core)
     days = ctx.options["flow_days"]
     start = ctx.tasks["created"].min() if days is None else ctx.as_of - pd.Timedelta(days=days)
     created = int((ctx.tasks["created"] >= start).sum())
     if created == 0:
         raise NotMeasurable(f"no task was created in the last {days} days")
-    resolved = int((ctx.done["completed"] >= start).sum())
+    resolved = int((ctx.done_core["completed"] >= start).sum())
     ratio = resolved / created
     span = "in the export" if days is None else f"in the last {days} days"
     text = (f"{created} tasks were created and {resolved} finished {span}: work arrives faster than it "
@@ -36,8 +36,8 @@ def _resolved_vs_created(ctx: Context) -> Measured:
 def _stale(ctx: Context) -> Measured:
     ctx.require("updated")
     days = ctx.options["stale_days"]
-    stale = ctx.open["updated"] < ctx.as_of - pd.Timedelta(days=days)
-    return _share(stale, ctx.open["task_id"], healthy=False, empty="no open tasks",
+    stale = ctx.open_core["updated"] < ctx.as_of - pd.Timedelta(days=days)
+    return _share(stale, ctx.open_core["task_id"], healthy=False, empty="no open tasks",
                   finding="{bad} of {n} open tasks are stale (not updated in " + f"{days} days)")
 
 
@@ -46,7 +46,7 @@ def _aging(ctx: Context) -> Measured:
     doing = ctx.tasks.loc[ctx.tasks["status_category"] == "in_progress", ["task_id", "started", "created"]]
     if doing.empty:
         raise NotMeasurable("no task is in progress now")
-    done = ctx.done.loc[ctx.done["completed"].notna(), ["completed", "started", "created"]]
+    done = ctx.done_core.loc[ctx.done_core["completed"].notna(), ["completed", "started", "created"]]
     # Without a start time, creation stands in (frameworks.md: started = created), for both sides alike.
     cycle = _days(done["completed"], done["started"].fillna(done["created"])).dropna()
     if cycle.empty:

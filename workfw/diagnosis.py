@@ -247,7 +247,7 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
     reached done without ever being in progress.  Returns ``(None, [])`` when
     nothing is finished or the export has no creation and completion times.
     """
-    done = ctx.done
+    done = ctx.done_core
     if done.empty or done["created"].isna().all() or done["completed"].isna().all():
         return None, []
     quick = (done["completed"] - done["created"]) <= pd.Timedelta(hours=1)

@@ -119,7 +119,7 @@ def staleness(data: Any, *, as_of: Any = None, bins: tuple[int, ...] = (7, 14, 3
                           "(7, 14, 30, 60, 90). Next step: pass bins in that form.")
     common, _ = _split_options(options, {}, "staleness")
     ctx = prepare(data, as_of=as_of, **common)
-    work = ctx.open
+    work = ctx.open_core
     days = (ctx.as_of - work["updated"].fillna(work["created"])).dt.total_seconds() / 86400
     lower = [0, *edges]
     upper = [*edges, np.inf]
@@ -161,7 +161,7 @@ def late_capture_by_week(data: Any, *, as_of: Any = None, **options: Any) -> pd.
     common, _ = _split_options(options, {}, "late_capture_by_week")
     ctx = prepare(data, as_of=as_of, **common)
     _, late_ids = late_capture(ctx)
-    done = ctx.done.dropna(subset=["completed"])
+    done = ctx.done_core.dropna(subset=["completed"])
     day = done["completed"].dt.floor("D")
     week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     frame = pd.DataFrame({"week": week, "late": _member(done["task_id"], late_ids).astype(int)})
@@ -189,10 +189,10 @@ def _private(ctx: Context) -> Measured:
         raise NotMeasurable("no finished task has both a creation and a completion time")
     finding = None
     if ids:
-        finding = (f"{len(ids)} of {len(ctx.done)} finished tasks were logged after the fact (created already "
+        finding = (f"{len(ids)} of {len(ctx.done_core)} finished tasks were logged after the fact (created already "
                    "done, done within an hour, or never in progress)")
     severity = "high" if share >= 0.15 else "medium" if share >= 0.05 else "low"
-    return Measured(share, 100 - share * 100, len(ctx.done), ids, finding, severity)
+    return Measured(share, 100 - share * 100, len(ctx.done_core), ids, finding, severity)
 
 
 def _personal(ctx: Context) -> Measured:
