@@ -53,10 +53,13 @@ def _people_count(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
         names.append(_large_text(authors["author"][where >= 0]))
     row = np.concatenate(rows)
     text = pc.utf8_lower(pc.utf8_trim_whitespace(pa.chunked_array(names, type=pa.large_string()).combine_chunks()))
-    codes = pc.fill_null(pc.dictionary_encode(text).indices, -1).to_numpy()
-    pairs = pd.DataFrame({"row": row, "name": codes})
-    pairs = pairs[pairs["name"] >= 0].drop_duplicates()
-    return np.bincount(pairs["row"].to_numpy(), minlength=n)
+    coded = pc.dictionary_encode(text)
+    codes = pc.fill_null(coded.indices, -1).to_numpy().astype(np.int64)
+    named = codes >= 0
+    # Each (row, person) pair once, as one integer per pair: sorting integers beats deduplicating a frame.
+    width = len(coded.dictionary) + 1
+    pairs = np.unique(row[named] * width + codes[named])
+    return np.bincount(pairs // width, minlength=n)
 
 
 def _unit(tasks: pd.DataFrame) -> pd.Series:
@@ -75,13 +78,17 @@ def _dependency_edges(tasks: pd.DataFrame) -> pd.DataFrame:
     dst_unit = unit[np.where(known, frame["dst"].to_numpy(), 0)]
     same_table = known & pd.notna(src_unit) & pd.notna(dst_unit) & (src_unit != dst_unit)
     # A target outside the export is cross-project when its key prefix differs (ABC-1 waits on XYZ-9).
-    src_prefix = pd.Series(tasks["task_id"].to_numpy(dtype=object)[src], dtype="string").str.extract(
-        _KEY_PREFIX, expand=False).to_numpy(dtype=object, na_value=None)
-    dst_prefix = pd.Series(dst_id, dtype="string").str.extract(_KEY_PREFIX, expand=False).to_numpy(
-        dtype=object, na_value=None)
+    src_prefix = _key_prefix(_large_text(tasks["task_id"]).take(pa.array(src, type=pa.int64())))
+    dst_prefix = _key_prefix(pa.array(np.asarray(dst_id, dtype=object), type=pa.large_string(), from_pandas=True))
     outside = ~known & pd.notna(src_prefix) & pd.notna(dst_prefix) & (src_prefix != dst_prefix)
     frame["cross"] = np.asarray(same_table | outside, dtype=bool)
     return frame
+
+
+def _key_prefix(ids: pa.Array) -> np.ndarray:
+    """The project prefix of each issue key (``ABC`` of ``ABC-12``), None where an id is not a key."""
+    named = _KEY_PREFIX.replace("^(", "^(?P<prefix>", 1)
+    return pc.struct_field(pc.extract_regex(ids, named), "prefix").to_numpy(zero_copy_only=False)
 
 
 def _reporter_elsewhere(tasks: pd.DataFrame) -> pd.Series:
