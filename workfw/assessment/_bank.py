@@ -239,15 +239,21 @@ def bank_template(framework: str, path: str | Path, *, overwrite: bool = False) 
 
 
 def write_text_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``target``, then move it in place in one step.
+    """Write ``text`` (UTF-8) to a temporary file beside ``target``, then move it in place in one step.
 
     A reader never sees a half-written file: ``os.replace`` within one folder
     is atomic.
     """
+    write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to a dot-file beside ``target``, then move it in place (see :func:`write_text_atomic`)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

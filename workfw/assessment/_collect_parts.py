@@ -7,15 +7,14 @@ from :mod:`workfw.assessment._collect`, which re-exports the public names.
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..errors import OptionError
 from ._bank import FRAMEWORKS
+from ._bank import write_bytes_atomic as _write_bytes_atomic  # noqa: F401  (re-exported to _collect)
 from ._response import Response
 
 __all__ = ["Added", "Rejected", "response_key"]
@@ -117,21 +116,6 @@ def _upload_items(files: Any) -> list[tuple[str, bytes]]:
                               "the FileUpload widget's .value.")
         items.append((name, bytes(content)))
     return items
-
-
-def _write_bytes_atomic(target: Path, data: bytes) -> None:
-    """Write to a dot-file beside ``target``, then move it in place: a reader never sees half a survey."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _looks_like_json(data: bytes) -> bool:
