@@ -323,3 +323,12 @@ def selected_params(request: pytest.FixtureRequest, param: str) -> list[Any]:
         if getattr(item, "module", None) is request.module and param in params and params[param] not in values:
             values.append(params[param])
     return values
+
+
+def assert_reads_on_a_projector(fig):
+    """Short title (the explanation goes in the subtitle), horizontal text, within the 640px diagram width."""
+    title = fig.layout.title.text.split("<br>")[0]
+    assert 0 < len(title) <= 70, title
+    assert all(a.textangle in (None, 0) for a in fig.layout.annotations)
+    assert all(getattr(t, "textangle", None) in (None, 0) for t in fig.data)
+    assert fig.layout.width <= 1100

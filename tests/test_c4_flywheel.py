@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import assert_reads_on_a_projector
 from test_coordination_stack import AS_OF, build_export, build_tasks
 from workfw import c4_flywheel as c4
 from workfw import coordination_stack as cs
@@ -184,18 +185,9 @@ def test_figure_draws_na_grey():
                                   lambda d: d.figure(title="A caller's very long title " * 5)])
 def test_figure_title_is_short_and_no_text_is_rotated(flywheel, draw):
     fig = draw(flywheel)
-    _assert_reads_on_a_projector(fig)
+    assert_reads_on_a_projector(fig)
     na = c4.scored_figure({"Clarity": 5})
     assert sum(a.text.endswith("not<br>answered") for a in na.layout.annotations) == 3
-
-
-def _assert_reads_on_a_projector(fig):
-    """Short title (the explanation goes in the subtitle), horizontal text, within the 640px diagram width."""
-    title = fig.layout.title.text.split("<br>")[0]
-    assert 0 < len(title) <= 70, title
-    assert all(a.textangle in (None, 0) for a in fig.layout.annotations)
-    assert all(getattr(t, "textangle", None) in (None, 0) for t in fig.data)
-    assert fig.layout.width <= 1100
 
 
 def test_loop_trend_scores_each_monthly_cohort():

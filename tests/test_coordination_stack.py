@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import assert_reads_on_a_projector
 from workfw import coordination_stack as cs
 from workfw.diagnosis import Diagnosis
 from workfw.errors import OptionError
@@ -274,21 +275,12 @@ def test_figure_draws_not_measurable_layers_grey():
                                     {"Why": None, "What": None, "Who": None, "When": None, "How": None}])
 def test_figure_title_is_short_and_no_text_is_rotated(scores):
     for fig in (cs.figure(_fake(scores)), cs.scored_figure(None), cs.scored_figure(scores)):
-        _assert_reads_on_a_projector(fig)
+        assert_reads_on_a_projector(fig)
     # A narrow layer keeps its words at full size: they run past its edges instead of shrinking or turning.
     narrow = cs.figure(_fake({"Why": 3, "What": 40, "Who": 65, "When": 50, "How": 90}))
     assert narrow.data[0].constraintext == "none" and narrow.data[0].textangle == 0
     arrow = [a for a in narrow.layout.annotations if a.showarrow][0]
     assert arrow.x > 50 + 3 / 2  # it stops after the label "Why: 3", not on it
-
-
-def _assert_reads_on_a_projector(fig):
-    """Short title (the explanation goes in the subtitle), horizontal text, within the 640px diagram width."""
-    title = fig.layout.title.text.split("<br>")[0]
-    assert 0 < len(title) <= 70, title
-    assert all(a.textangle in (None, 0) for a in fig.layout.annotations)
-    assert all(getattr(t, "textangle", None) in (None, 0) for t in fig.data)
-    assert fig.layout.width <= 1100
 
 
 def test_hover_text_is_escaped():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import assert_reads_on_a_projector
 from workfw import value_pyramid as vp
 from workfw.errors import OptionError
 from workfw.schema import conform_tasks
@@ -206,18 +207,9 @@ def test_pyramid_figure_draws_unmeasurable_levels_grey():
 def test_pyramid_figure_title_is_short_and_no_text_is_rotated():
     d = vp.diagnose(_tasks(), as_of=AS_OF)
     for fig in (d.figure(), vp.scored_figure(None), vp.scored_figure({"Outcomes": 20})):
-        _assert_reads_on_a_projector(fig)
+        assert_reads_on_a_projector(fig)
     # Each level's words sit beside the pyramid, never inside a band that may be a sliver.
     assert all(t.textposition == "none" for t in d.figure().data)
-
-
-def _assert_reads_on_a_projector(fig):
-    """Short title (the explanation goes in the subtitle), horizontal text, within the 640px diagram width."""
-    title = fig.layout.title.text.split("<br>")[0]
-    assert 0 < len(title) <= 70, title
-    assert all(a.textangle in (None, 0) for a in fig.layout.annotations)
-    assert all(getattr(t, "textangle", None) in (None, 0) for t in fig.data)
-    assert fig.layout.width <= 1100
 
 
 def test_rollup_figure_escapes_labels_and_aggregates_small_epics():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import assert_reads_on_a_projector
 from workfw import visibility as vis
 from workfw.errors import OptionError
 from workfw.schema import conform_tasks
@@ -181,19 +182,10 @@ def test_staircase_title_is_short_and_no_text_is_rotated():
     figs = [vis.diagnose(_tasks(), as_of=AS_OF).figure(), vis.scored_figure(None),
             vis.scored_figure({"Team Visible": 80})]
     for fig in figs:
-        _assert_reads_on_a_projector(fig)
+        assert_reads_on_a_projector(fig)
         assert all(t.textposition == "none" for t in fig.data[:5])  # words are annotations, never squeezed
     words = [a.text for a in figs[2].layout.annotations]
     assert words.count("not answered") == 4 and "<b>score 80</b>" in words
-
-
-def _assert_reads_on_a_projector(fig):
-    """Short title (the explanation goes in the subtitle), horizontal text, within the 640px diagram width."""
-    title = fig.layout.title.text.split("<br>")[0]
-    assert 0 < len(title) <= 70, title
-    assert all(a.textangle in (None, 0) for a in fig.layout.annotations)
-    assert all(getattr(t, "textangle", None) in (None, 0) for t in fig.data)
-    assert fig.layout.width <= 1100
 
 
 def test_chart_figures_build():
