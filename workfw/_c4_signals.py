@@ -5,10 +5,14 @@ Completion also the Work Value Pyramid's; :mod:`workfw.c4_flywheel` assembles th
 """
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from ._stack_helpers import _days, _memo, _owned, _require_any, _severity, _share
+from ._stack_helpers import _days, _large_text, _list_sizes, _memo, _owned, _require_any, _severity, _share
 from .diagnosis import Context, Measured, NotMeasurable, origin, per_row
 
 __all__: list[str] = []
@@ -92,14 +96,20 @@ def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _pairs_of(tasks: pd.DataFrame) -> pd.DataFrame:
     assignee = tasks["assignee"].astype("string")
-    sizes = tasks["assignees"].str.len().fillna(0).to_numpy()
-    # Most tasks have one owner, named in ``assignee``; only the rest need the (slow) list explode.
+    sizes = _list_sizes(tasks["assignees"])
+    # Most tasks have one owner, named in ``assignee``; only the rest need their lists flattened.
     several = (sizes > 1) | (assignee.isna().to_numpy() & (sizes > 0))
-    single = pd.DataFrame({"row": np.arange(len(tasks)), "person": assignee.to_numpy()})
-    listed = pd.DataFrame({"row": np.flatnonzero(several), "person": tasks["assignees"].to_numpy()[several]})
-    listed = listed.explode("person")
-    pairs = pd.concat([single, listed.astype({"person": "string", "row": "int64"})], ignore_index=True).dropna()
-    return pairs.astype({"person": "string"}).drop_duplicates(ignore_index=True)
+    listed = pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[several])),
+                      type=pa.large_string())
+    row = np.concatenate([np.arange(len(tasks)), np.repeat(np.flatnonzero(several), sizes[several])])
+    person = pa.concat_arrays([_large_text(assignee), listed])
+    # Each (row, person) pair once, kept where first named, compared as one integer per pair.
+    coded = pc.dictionary_encode(person)
+    code = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    named = np.flatnonzero(code >= 0)
+    first = ~pd.Series(row[named] * (len(coded.dictionary) + 1) + code[named]).duplicated().to_numpy()
+    keep = named[first]
+    return pd.DataFrame({"row": row[keep], "person": pd.array(person.take(pa.array(keep)), dtype="string")})
 
 
 def _reporter_not_owner(ctx: Context) -> Measured:
@@ -117,10 +127,8 @@ def _reported_by_owner(tasks: pd.DataFrame) -> np.ndarray:
     # The same pairs "cross-team items" uses: found once per table, not once per signal.
     owners = _memo(tasks, "owner pairs", lambda: _pairs_of(tasks))
     rows = owners["row"].to_numpy()
-    reporter = tasks["reporter"].astype("string")
-    known = reporter.notna().to_numpy()[rows]
-    same = np.zeros(len(rows), dtype=bool)
-    same[known] = owners["person"].to_numpy(dtype=object)[known] == reporter.to_numpy(dtype=object)[rows[known]]
+    reporter = _large_text(tasks["reporter"]).take(pa.array(rows))
+    same = pc.fill_null(pc.equal(_large_text(owners["person"]), reporter), False).to_numpy(zero_copy_only=False)
     mine = np.zeros(len(tasks), dtype=bool)
     mine[rows[same]] = True
     return mine
@@ -163,17 +171,21 @@ def _cross_team(ctx: Context) -> Measured:
     if group.nunique() < 2:
         raise NotMeasurable("the export holds a single team and project, so cross-team work cannot be seen")
     # A person's home team is where they own most work; people who own nothing are placed by what they raise.
+    # Teams are compared as codes numbered in name order, so a tie still goes to the first name.
+    code = pd.factorize(group, sort=True)[0]
     owners = _owner_pairs(tasks)
-    owned = pd.DataFrame({"person": owners["person"].to_numpy(),
-                          "group": group.to_numpy()[owners["row"].to_numpy()]}).dropna()
-    raised = pd.DataFrame({"person": tasks["reporter"].astype("string"), "group": group}).dropna()
-    homes = _homes(owned)
-    homes = pd.concat([homes, _homes(raised).drop(homes.index, errors="ignore")])
-    home = tasks["reporter"].astype("string").map(homes)
-    pool = home.notna() & group.notna()
+    owned = pd.DataFrame({"person": owners["person"].array, "group": code[owners["row"].to_numpy()]})
+    raised = pd.DataFrame({"person": tasks["reporter"].astype("string").array, "group": code})
+    homes = _homes(owned[owned["group"] >= 0])
+    homes = pd.concat([homes, _homes(raised[(raised["group"] >= 0) & raised["person"].notna()]).drop(
+        homes.index, errors="ignore")])
+    where = pc.fill_null(pc.index_in(_large_text(tasks["reporter"]), value_set=_large_text(homes.index.to_series())),
+                         -1).to_numpy(zero_copy_only=False)
+    home = np.append(homes.to_numpy(dtype=np.int64), -1)[where]  # -1: no home known
+    pool = (home >= 0) & (code >= 0)
     if not pool.any():
         raise NotMeasurable("no task has both a reporter and a team")
-    cross = (home != group)[pool]
+    cross = (home != code)[pool]
     share = float(cross.mean())
     # About one item in five crossing teams shows teams work together; more is not scored higher (inferred).
     score = min(1.0, share / 0.20) * 100

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._stack_helpers import _large_text, _list_sizes
+from ._stack_helpers import _id_column, _large_text, _list_sizes
 from .diagnosis import DEFAULTS, origin, per_row
 from .errors import OptionError
 
@@ -170,26 +170,26 @@ def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _parent_codes_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    parent = tasks["parent_id"].to_numpy(dtype=object, na_value=None)
-    parent = np.where(parent == tasks["task_id"].to_numpy(dtype=object), None, parent)
-    has = pd.notna(parent)
-    pos = np.full(len(tasks), -1, dtype=np.int64)
-    if has.any():
-        pos[has] = _position_of(tasks, parent[has])
-    outside = has & (pos < 0)
-    codes, uniques = pd.factorize(parent[outside])
-    pos[outside] = -2 - codes
-    return pos, np.asarray(uniques, dtype=object)
+    # In pyarrow throughout: object arrays of a million ids cost a second here.
+    ids = _large_text(tasks["task_id"])
+    parent = _large_text(tasks["parent_id"])
+    parent = pc.if_else(pc.fill_null(pc.equal(parent, ids), False), pa.scalar(None, pa.large_string()), parent)
+    found = pc.index_in(parent, value_set=ids)
+    pos = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    outside = (parent.is_valid().to_numpy(zero_copy_only=False) & (pos < 0))
+    if not outside.any():
+        return pos, np.array([], dtype=object)
+    coded = pc.dictionary_encode(parent.filter(pa.array(outside)))
+    pos[outside] = -2 - coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return pos, coded.dictionary.to_numpy(zero_copy_only=False).astype(object)
 
 
-def _ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pd.arrays.StringArray:
-    ids = _ids(tasks)
-    out = np.full(len(codes), None, dtype=object)
-    inside = codes >= 0
-    out[inside] = ids[codes[inside]]
-    ext = codes <= -2
-    out[ext] = outside[-2 - codes[ext]]
-    return pd.array(out, dtype="string")
+def _ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pa.Array:
+    """The id each code names (a row of ``tasks``, or ``-2 - k``: the k-th outside id); null for -1."""
+    ids = _large_text(tasks["task_id"])
+    pool = pa.concat_arrays([ids, pa.array(outside, type=pa.large_string(), from_pandas=True)])
+    at = np.where(codes >= 0, codes, len(ids) - 2 - codes)
+    return pool.take(pa.array(at, mask=codes == -1))
 
 
 def _goal_links(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -219,19 +219,21 @@ def _goal_links(tasks: pd.DataFrame) -> pd.DataFrame:
         root = np.where(active, current, root)
         current = np.where(known, parent[safe], -1)
     label_only = ~rolls & has_label
-    via = np.where(rolls, "parent", np.where(label_only, "label", None))
-    epic_ids = _ids_of(np.where(is_goal & ~rolls, -1, epic), tasks, outside)
-    own_label = _first_label(tasks, _GOAL_LABEL)
-    epic_ids = pd.array(np.where(label_only, own_label.to_numpy(dtype=object, na_value=None),
-                                 epic_ids.to_numpy(dtype=object, na_value=None)), dtype="string")
+    # Text is built in pyarrow: object arrays of a million ids cost a second.
+    via = pa.DictionaryArray.from_arrays(pa.array(np.where(rolls, 0, 1), mask=~(rolls | label_only)),
+                                         pa.array(["parent", "label"], type=pa.large_string()))
+    own_label = pa.array(_first_label(tasks, _GOAL_LABEL).array)
+    own_label = (own_label.combine_chunks() if isinstance(own_label, pa.ChunkedArray) else own_label)
+    epic_ids = pc.if_else(pa.array(label_only), own_label.cast(pa.large_string()),
+                          _ids_of(np.where(is_goal & ~rolls, -1, epic), tasks, outside))
     goal = _ids_of(np.where((root != epic) & rolls, root, -1), tasks, outside)
     return pd.DataFrame({
-        "task_id": tasks["task_id"].to_numpy(),
+        "task_id": _id_column(tasks),
         "is_goal": is_goal,
         "rolls_up": rolls | has_label,
-        "via": pd.array(via, dtype="string"),
-        "epic_id": epic_ids,
-        "goal_id": goal,
+        "via": pd.array(via.cast(pa.large_string()), dtype="string"),
+        "epic_id": pd.array(epic_ids, dtype="string"),
+        "goal_id": pd.array(goal, dtype="string"),
     })
 
 
@@ -242,32 +244,43 @@ def _parent_has(tasks: pd.DataFrame, flag: np.ndarray) -> np.ndarray:
 
 def _blocked_by_edges(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``(src, dst_id)``: row of the waiting task and the id it waits on, one per blocked-by link."""
-    lengths = tasks["blocked_by"].map(len).to_numpy()
+    src, dst_id, _ = _blocked_by_links(tasks)
+    return src, dst_id
+
+
+def _blocked_by_links(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(src, dst_id, dst)``: each blocked-by link's waiting row, the id it waits on and that id's row (-1: none).
+
+    Found once per export; a filtered table keeps the links of its selected rows, and a target the
+    filter left out is -1, as if the selection were the whole table.
+    """
+    found = origin(tasks)
+    if found is None:
+        return per_row(tasks, "blocked-by links", _links_of)
+    base, rows = found
+    src, dst_id, dst = per_row(base, "blocked-by links", _links_of)
+    inv = _selected(found)
+    keep = inv[src] >= 0
+    dst = dst[keep]
+    return inv[src[keep]], dst_id[keep], np.where(dst >= 0, inv[np.where(dst >= 0, dst, 0)], -1)
+
+
+def _links_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    values = tasks["blocked_by"].to_numpy(dtype=object)
+    lengths = _list_sizes(tasks["blocked_by"])
     if not lengths.any():
-        return np.array([], dtype=np.int64), np.array([], dtype=object)
+        empty = np.array([], dtype=np.int64)
+        return empty, np.array([], dtype=object), empty
     src = np.repeat(np.arange(len(tasks)), lengths)
-    dst = np.fromiter((v for items in tasks["blocked_by"] for v in items), dtype=object, count=int(lengths.sum()))
-    return src, dst
+    dst_id = np.empty(int(lengths.sum()), dtype=object)
+    dst_id[:] = list(chain.from_iterable(values[lengths > 0]))
+    return src, dst_id, _position_of(tasks, dst_id)
 
 
 def _blocked_by_rows(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``(src, dst)`` row positions of each blocked-by link whose both ends are in ``tasks``."""
-    def within(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        src, dst_id = _blocked_by_edges(frame)
-        if not len(src):
-            return src, src
-        dst = _position_of(frame, dst_id)
-        return src[dst >= 0], dst[dst >= 0]
-
-    found = origin(tasks)
-    if found is None:
-        return per_row(tasks, "blocked-by rows", within)
-    # Links are found once in the whole export; a filter keeps those with both ends selected.
-    src, dst = per_row(found[0], "blocked-by rows", within)
-    inv = _selected(found)
-    src, dst = inv[src], inv[dst]
-    keep = (src >= 0) & (dst >= 0)
-    return src[keep], dst[keep]
+    src, _, dst = _blocked_by_links(tasks)
+    return src[dst >= 0], dst[dst >= 0]
 
 
 def _linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
@@ -303,9 +316,9 @@ def _released(tasks: pd.DataFrame) -> pd.Series:
 def _classify(tasks: pd.DataFrame) -> pd.DataFrame:
     links = _cached(tasks, "links", _goal_links)
     types = _types(tasks)
-    category = tasks["status_category"].astype(object)
-    done = (category == "done").to_numpy()
-    cancelled = (category == "cancelled").to_numpy()
+    category = tasks["status_category"]
+    done = (category == "done").fillna(False).to_numpy(dtype=bool)
+    cancelled = (category == "cancelled").fillna(False).to_numpy(dtype=bool)
     is_goal = links["is_goal"].to_numpy()
     parent_done = _parent_has(tasks, done)
     value_type = (types.isin(_VALUE_TYPES) | types.isna()).fillna(False).astype(bool).to_numpy()
@@ -320,20 +333,23 @@ def _classify(tasks: pd.DataFrame) -> pd.DataFrame:
     ]
     outcomes, progress, activities = (ELEMENTS.index(e) for e in ("Outcomes", "Progress", "Activities"))
     levels = np.array([outcomes] * 4 + [activities, activities, progress, progress, activities])
-    # The first rule that matches (8: none); fixed reasons come from a table, the rest are built only where used.
+    # The first rule that matches (8: none).
     rule = np.select(conditions, list(range(8)), default=8)
     level = levels[rule]
-    reason = np.array([None, "released (fix version or released label)",
-                       "done and linked to a customer or incident ticket", "completed deliverable whose parent is done",
-                       "cancelled before any outcome", "chore or meeting (overhead)", None, None,
-                       "no parent, epic or goal"], dtype=object)[rule]
-    for which, prefix, values in ((0, "completed ", types.fillna("goal")), (6, "open ", types.fillna("goal")),
-                                  (7, "rolls up to ", links["epic_id"].fillna("a goal"))):
+    fixed = pa.array([None, "released (fix version or released label)",
+                      "done and linked to a customer or incident ticket", "completed deliverable whose parent is done",
+                      "cancelled before any outcome", "chore or meeting (overhead)", None, None,
+                      "no parent, epic or goal"], type=pa.large_string())
+    reason = pa.DictionaryArray.from_arrays(pa.array(rule, type=pa.int8()), fixed).cast(pa.large_string())
+    # The other reasons name the task's type or epic: joined in pyarrow, used only where their rule matched.
+    kind = _large_text(types.fillna("goal"))
+    for which, prefix, values in ((0, "completed ", kind), (6, "open ", kind),
+                                  (7, "rolls up to ", _large_text(links["epic_id"].fillna("a goal")))):
         at = rule == which
         if at.any():
-            reason[at] = prefix + values.to_numpy(dtype=object)[at]
+            reason = pc.if_else(pa.array(at), pc.binary_join_element_wise(pa.scalar(prefix, pa.large_string()), values, pa.scalar("", pa.large_string())), reason)
     return pd.DataFrame({
-        "task_id": tasks["task_id"].to_numpy(),
+        "task_id": _id_column(tasks),
         "level": pd.Categorical.from_codes(level, categories=list(ELEMENTS)),
         "reason": pd.array(reason, dtype="string"),
     })

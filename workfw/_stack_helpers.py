@@ -80,6 +80,11 @@ def _large_text(values: pd.Series) -> pa.Array:
     return arr.cast(pa.large_string())
 
 
+def _id_column(tasks: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
+    """Task ids for a result frame's ``task_id`` column, as ``str``, without a trip through Python objects."""
+    return tasks["task_id"].array.astype("str")
+
+
 def _has_list(series: pd.Series) -> pd.Series:
     return pd.Series(_list_sizes(series) > 0, index=series.index)
 

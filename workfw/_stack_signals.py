@@ -33,7 +33,7 @@ def _linked_to_goal(ctx: Context) -> Measured:
 
 def _parent_purpose(ctx: Context) -> Measured:
     ctx.require("description")
-    parents = ctx.tasks[_containers(ctx)]
+    parents = ctx.tasks.loc[_containers(ctx).to_numpy(dtype=bool), ["task_id"]]  # only the column read
     if parents.empty:
         raise NotMeasurable("no parent epic or goal is in the export itself, only ids pointing to them")
     good = _words(ctx, parents) >= ctx.options["substantive_words"]
@@ -100,13 +100,16 @@ def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
     """Per task: ``said`` (resolved or marked duplicate), ``long`` (3+ title words), ``code`` of the normalised title."""
     said = _contains(tasks["resolution"], "duplicate") | _contains(tasks["status"], "duplicate")
     # Runs of anything but letters and digits become one space, so the words are what lies between spaces
-    # (an end space makes an empty word, as a whitespace split would): no list of words is built.
-    norm_text = pc.replace_substring_regex(pc.utf8_lower(_arrow(tasks["title"])), r"[^\p{L}\p{N}]+", " ")
-    norm = pd.Series(norm_text, index=tasks.index, dtype="string")
-    words = pc.fill_null(pc.add(pc.count_substring(norm_text, " "), 1), 0)
+    # (an end space makes an empty word, as a whitespace split would): no list of words is built.  Titles
+    # repeat (templates, bots, recurring chores), so each distinct title is normalised once.
+    coded = pc.dictionary_encode(_large_text(tasks["title"]))
+    norm_text = pc.replace_substring_regex(pc.utf8_lower(coded.dictionary), r"[^\p{L}\p{N}]+", " ")
+    words = np.append(pc.add(pc.count_substring(norm_text, " "), 1).to_numpy(zero_copy_only=False), 0)
+    norm_code = np.append(pd.factorize(pd.array(norm_text, dtype="string"))[0], -1)
+    which = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)
     # Short titles ("Bug", "Fix login") repeat innocently, so only titles of 3+ words count as copies.
-    long_title = np.asarray(words) >= 3
-    codes, _ = pd.factorize(norm)
+    long_title = words[which] >= 3
+    codes = norm_code[which]
     return pd.DataFrame({"said": said.to_numpy(dtype=bool), "long": long_title, "code": codes}, index=tasks.index)
 
 

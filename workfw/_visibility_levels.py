@@ -8,8 +8,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._stack_helpers import _large_text, _list_sizes
-from ._pyramid_links import (_blocked_by_edges, _cached, _goal_links, _label_match, _per_value, _position_of,
+from ._stack_helpers import _id_column, _large_text, _list_sizes
+from ._pyramid_links import (_blocked_by_links, _cached, _goal_links, _label_match, _per_value, _position_of,
                              _types)
 
 __all__ = ["ELEMENTS"]
@@ -35,11 +35,11 @@ def _priority_in(tasks: pd.DataFrame, words: frozenset[str]) -> np.ndarray:
     return _per_value(tasks["priority"], match).fillna(False).astype(bool).to_numpy()
 
 
-def _people_count(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
-    """Distinct people named on each task: reporter, assignee(s) and history authors."""
+def _at_most_one_person(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
+    """True where a task names at most one distinct person: reporter, assignee(s) and history authors."""
     n = len(tasks)
     rows = [np.arange(n), np.arange(n)]
-    # Names stay in pyarrow (stripped, lower-cased, coded there): a million tasks name three million people.
+    # Names stay in pyarrow: a million tasks name three million people.
     names = [_large_text(tasks[col]) for col in ("reporter", "assignee")]
     lengths = _list_sizes(tasks["assignees"])
     if lengths.any():
@@ -52,14 +52,19 @@ def _people_count(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
         rows.append(where[where >= 0])
         names.append(_large_text(authors["author"][where >= 0]))
     row = np.concatenate(rows)
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(pa.chunked_array(names, type=pa.large_string()).combine_chunks()))
-    coded = pc.dictionary_encode(text)
-    codes = pc.fill_null(coded.indices, -1).to_numpy().astype(np.int64)
+    coded = pc.dictionary_encode(pa.chunked_array(names, type=pa.large_string()).combine_chunks())
+    # A few thousand distinct spellings: they are trimmed and lower-cased once each, not once per mention.
+    spelled = pc.dictionary_encode(pc.utf8_lower(pc.utf8_trim_whitespace(coded.dictionary)))
+    person = np.append(spelled.indices.to_numpy(zero_copy_only=False).astype(np.int64), -1)
+    codes = person[pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)]
     named = codes >= 0
-    # Each (row, person) pair once, as one integer per pair: sorting integers beats deduplicating a frame.
-    width = len(coded.dictionary) + 1
-    pairs = np.unique(row[named] * width + codes[named])
-    return np.bincount(pairs // width, minlength=n)
+    # At most one person <=> the smallest and the largest code named on the row are the same (or none is named):
+    # two passes of ufunc.at instead of sorting every (row, person) pair.
+    none = np.iinfo(np.int64).max
+    low, high = np.full(n, none, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    np.minimum.at(low, row[named], codes[named])
+    np.maximum.at(high, row[named], codes[named])
+    return (low == none) | (low == high)
 
 
 def _unit(tasks: pd.DataFrame) -> pd.Series:
@@ -68,20 +73,22 @@ def _unit(tasks: pd.DataFrame) -> pd.Series:
 
 def _dependency_edges(tasks: pd.DataFrame) -> pd.DataFrame:
     """One row per blocked-by link: ``src`` waits on ``dst`` (row, -1 outside); ``cross`` across teams."""
-    src, dst_id = _blocked_by_edges(tasks)
-    frame = pd.DataFrame({"src": src, "dst_id": dst_id, "dst": _position_of(tasks, dst_id) if len(src) else src})
+    src, dst_id, dst = _blocked_by_links(tasks)
+    frame = pd.DataFrame({"src": src, "dst_id": dst_id, "dst": dst})
     if frame.empty:
         return frame.assign(cross=np.array([], dtype=bool))
-    unit = _unit(tasks).to_numpy(dtype=object, na_value=None)
-    known = frame["dst"].to_numpy() >= 0
+    unit, _ = pd.factorize(_unit(tasks))  # teams compared as codes; -1: neither team nor project
+    known = dst >= 0
     src_unit = unit[src]
-    dst_unit = unit[np.where(known, frame["dst"].to_numpy(), 0)]
-    same_table = known & pd.notna(src_unit) & pd.notna(dst_unit) & (src_unit != dst_unit)
+    dst_unit = np.where(known, unit[np.where(known, dst, 0)], -1)
+    cross = known & (src_unit >= 0) & (dst_unit >= 0) & (src_unit != dst_unit)
     # A target outside the export is cross-project when its key prefix differs (ABC-1 waits on XYZ-9).
-    src_prefix = _key_prefix(_large_text(tasks["task_id"]).take(pa.array(src, type=pa.int64())))
-    dst_prefix = _key_prefix(pa.array(np.asarray(dst_id, dtype=object), type=pa.large_string(), from_pandas=True))
-    outside = ~known & pd.notna(src_prefix) & pd.notna(dst_prefix) & (src_prefix != dst_prefix)
-    frame["cross"] = np.asarray(same_table | outside, dtype=bool)
+    away = np.flatnonzero(~known)
+    if len(away):
+        src_prefix = _key_prefix(_large_text(tasks["task_id"]).take(pa.array(src[away], type=pa.int64())))
+        dst_prefix = _key_prefix(pa.array(dst_id[away], type=pa.large_string(), from_pandas=True))
+        cross[away] = pd.notna(src_prefix) & pd.notna(dst_prefix) & (src_prefix != dst_prefix)
+    frame["cross"] = cross
     return frame
 
 
@@ -100,8 +107,13 @@ def _reporter_elsewhere(tasks: pd.DataFrame) -> pd.Series:
     counts = pairs.value_counts().reset_index(name="n").sort_values(["person", "n", "unit"],
                                                                    ascending=[True, False, True], kind="stable")
     home = counts.drop_duplicates("person").set_index("person")["unit"]
-    reporter_home = tasks["reporter"].map(home)
-    return (reporter_home.notna() & unit.notna() & (reporter_home != unit)).fillna(False).astype(bool)
+    # Units compared as codes and reporters looked up in pyarrow: a million-row ``map`` of text is slow.
+    unit_code, units = pd.factorize(unit)
+    home_code = pd.Index(units).get_indexer(home.to_numpy())
+    where = pc.fill_null(pc.index_in(_large_text(tasks["reporter"]), value_set=_large_text(home.index.to_series())),
+                         -1).to_numpy(zero_copy_only=False)
+    reporter_home = np.append(home_code, -1)[where]  # -1: no home known
+    return pd.Series((reporter_home >= 0) & (unit_code >= 0) & (reporter_home != unit_code), index=tasks.index)
 
 
 def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp, stale_days: int) -> pd.DataFrame:
@@ -121,7 +133,7 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
         recent = (dated >= as_of - pd.Timedelta(days=stale_days)).fillna(False).astype(bool).to_numpy()
         fresh = ~is_open | recent
     # Without any assignee, "only one person touched it" cannot be told from "nobody recorded the owner".
-    solo = owners_known & (_people_count(tasks, events) <= 1) & (tasks["comments"].fillna(0) == 0).to_numpy() & (
+    solo = owners_known & _at_most_one_person(tasks, events) & (tasks["comments"].fillna(0) == 0).to_numpy() & (
         tasks["watchers"].fillna(0) <= 1).to_numpy()
     team_ok = shared & owner & has_status & fresh
 
@@ -136,22 +148,26 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     is_goal = links["is_goal"].to_numpy()
     rolls = links["rolls_up"].to_numpy()
 
-    stale_text = f"stale: open and not updated for over {stale_days} days"
     conditions = [
         team_ok & is_goal, team_ok & rolls, team_ok & waits_on_other, team_ok & others_wait,
         team_ok & reporter_other, team_ok, solo & ~shared, ~shared, ~owner, ~fresh, ~has_status,
     ]
-    ranks = [5, 5, 4, 4, 4, 3, 2, 2, 2, 2, 2]
-    epic_text = links["epic_id"].fillna("a goal").to_numpy(dtype=object)
-    reasons = [
-        "is an epic, milestone or goal item", "rolls up to " + epic_text, "depends on another team's item",
+    ranks = np.array([5, 5, 4, 4, 4, 3, 2, 2, 2, 2, 2, 2])
+    reasons = pa.array([
+        "is an epic, milestone or goal item", None, "depends on another team's item",
         "another team's item depends on it", "reported from another team", "shared project, owner and current status",
-        "one person only, in no shared project or team", "in no shared project or team", "no owner", stale_text,
-        "no status",
-    ]
-    rank = np.select(conditions, ranks, default=2)
-    reason = np.select(conditions, [np.broadcast_to(np.asarray(r, dtype=object), n) for r in reasons],
-                       default="personal system")
+        "one person only, in no shared project or team", "in no shared project or team", "no owner",
+        f"stale: open and not updated for over {stale_days} days", "no status", "personal system",
+    ], type=pa.large_string())
+    rule = np.select(conditions, list(range(len(conditions))), default=len(conditions))
+    rank = ranks[rule]
+    # Reasons as codes into a table, joined with the epic's id in pyarrow only for "rolls up to".
+    reason = pa.DictionaryArray.from_arrays(pa.array(rule, type=pa.int8()), reasons).cast(pa.large_string())
+    if (rule == 1).any():
+        epic = _large_text(links["epic_id"].fillna("a goal"))
+        rolls_text = pc.binary_join_element_wise(pa.scalar("rolls up to ", pa.large_string()), epic,
+                                                 pa.scalar("", pa.large_string()))
+        reason = pc.if_else(pa.array(rule == 1), rolls_text, reason)
 
     blocks_others = np.zeros(n, dtype=bool)
     if len(edges):
@@ -162,7 +178,7 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     chore = (_types(tasks).isin(_CHORE_TYPES).fillna(False).astype(bool)
              | _label_match(tasks, _CHORE_LABEL)).to_numpy()
     return pd.DataFrame({
-        "task_id": tasks["task_id"].to_numpy(),
+        "task_id": _id_column(tasks),
         "level": pd.Categorical.from_codes(rank - 1, categories=list(ELEMENTS)),
         "reason": pd.array(reason, dtype="string"),
         "under_visible": is_open & (high | blocks_others) & (rank <= 3),

@@ -41,7 +41,7 @@ from ._pyramid_links import _cached, _goal_links, _member, _split_options
 from ._pyramid_signals import _require_links
 # Internals stay importable from here for older code that read visibility._x.
 from ._visibility_levels import (_HIGH, _KEY_PREFIX, _OPEN, ELEMENTS, _dependency_edges, _levels_frame,  # noqa: F401
-                                 _people_count, _priority_in, _reporter_elsewhere, _unit)
+                                 _at_most_one_person, _priority_in, _reporter_elsewhere, _unit)
 from .errors import OptionError
 
 __all__ = [
