@@ -117,37 +117,43 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
         number = score_label(value, na_label)
         return f"<span style='font-size:{LABEL}px'><b>{name}</b></span><br><b>{number}</b>", NUMBER
 
-    fig = go.Figure()
+    # Traces and annotations are collected and handed to plotly once: each add_scatter / add_annotation
+    # re-validates the figure, several times the cost of the drawing itself on every filter change.
+    traces: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     span = 360 / len(loop)
     for i, element in enumerate(loop):
         start, end = i * span + _GAP / 2, (i + 1) * span - _GAP / 2
         x, y = _arc(start, end)
         score = values[element]
-        fig.add_scatter(x=x, y=y, fill="toself", mode="lines", name=element, hoveron="fills",
-                        fillcolor=fill(element, score, plain=plain), line=dict(color="#333", width=1),
-                        customdata=[score] * len(x), text=hovers[element], hoverinfo="text")
+        traces.append(dict(type="scatter", x=x, y=y, fill="toself", mode="lines", name=element, hoveron="fills",
+                           fillcolor=fill(element, score, plain=plain), line=dict(color="#333", width=1),
+                           customdata=[score] * len(x), text=hovers[element], hoverinfo="text"))
         lx, ly = _point((_OUTER + _INNER) / 2, (start + end) / 2)
         text, size = label(element, escape_text(element))
-        fig.add_annotation(x=float(lx), y=float(ly), showarrow=False, textangle=0, text=text,
-                           font=dict(size=size, color=ink(element, score, plain=plain)))
+        notes.append(dict(x=float(lx), y=float(ly), showarrow=False, textangle=0, text=text,
+                          font=dict(size=size, color=ink(element, score, plain=plain))))
         # The arrow leaves this arc's end and enters the next arc: the loop turns clockwise.
         tail = _point((_OUTER + _INNER) / 2, end - 4)
         head = _point((_OUTER + _INNER) / 2, end + _GAP + 4)
-        fig.add_annotation(x=float(head[0]), y=float(head[1]), ax=float(tail[0]), ay=float(tail[1]),
-                           xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, textangle=0,
-                           arrowhead=2, arrowsize=1.6, arrowwidth=3, arrowcolor="#222")
+        notes.append(dict(x=float(head[0]), y=float(head[1]), ax=float(tail[0]), ay=float(tail[1]),
+                          xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, textangle=0,
+                          arrowhead=2, arrowsize=1.6, arrowwidth=3, arrowcolor="#222"))
     hub_score = values[hub]
     hx, hy = _point(_HUB, np.linspace(0, 360, 90))
-    fig.add_scatter(x=hx, y=hy, fill="toself", mode="lines", name=hub, hoveron="fills",
-                    fillcolor=fill(hub, hub_score, plain=plain) if not plain else "#E8DDED",
-                    line=dict(color=ELEMENT_COLOURS.get(hub, "#333"), width=3),
-                    customdata=[hub_score] * len(hx), text=hovers[hub], hoverinfo="text")
+    traces.append(dict(type="scatter", x=hx, y=hy, fill="toself", mode="lines", name=hub, hoveron="fills",
+                       fillcolor=fill(hub, hub_score, plain=plain) if not plain else "#E8DDED",
+                       line=dict(color=ELEMENT_COLOURS.get(hub, "#333"), width=3),
+                       customdata=[hub_score] * len(hx), text=hovers[hub], hoverinfo="text"))
     if plain:
         text, size = f"<b>{escape_text(hub)}</b><br>(the fuel)", LABEL
     else:
         text, size = label(hub, f"{escape_text(hub)}</b><br>(the fuel)<b>")
-    fig.add_annotation(x=0, y=0, showarrow=False, textangle=0, text=text, font=dict(size=size, color=(
-        "#111" if plain else ink(hub, hub_score, plain=False))))
+    notes.append(dict(x=0, y=0, showarrow=False, textangle=0, text=text, font=dict(size=size, color=(
+        "#111" if plain else ink(hub, hub_score, plain=False)))))
+    fig = go.Figure(data=traces)
+    # Set before finish(), as add_annotation did, so the layout's JSON keeps its key order.
+    fig.layout.annotations = notes
     limit = _OUTER + 0.04
     return finish(fig, title=title, height=600, margin=dict(t=90, b=10),
                   xaxis=dict(range=[-limit, limit], visible=False, fixedrange=True),

@@ -102,7 +102,10 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, tit
     # so no label has to fit inside a band (a level with few tasks is a sliver).
     half = widest / 2 * 1.04
     right = half + widest * 1.15
-    fig = go.Figure()
+    # Traces and annotations are collected and handed to plotly once: each add_trace / add_annotation
+    # re-validates the figure, several times the cost of the drawing itself on every filter change.
+    traces: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for element in elements:
         score = values[element]
         drawn = max(widths[element], widest * 0.02)  # an empty level keeps a visible line
@@ -119,8 +122,8 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, tit
         else:
             detail, lines, data = score_text, "", [[score, None, None]]
             hover = f"<b>{escape_text(element)}</b><br>{escape_text(score_text)}<extra></extra>"
-        fig.add_trace(go.Bar(
-            y=[element], x=[counts[element] if counts is not None and counts[element] else drawn],
+        traces.append(dict(
+            type="bar", y=[element], x=[counts[element] if counts is not None and counts[element] else drawn],
             base=[-drawn / 2], orientation="h", width=0.9, name=element,
             marker=dict(color=fill(element, score, plain=plain),
                         line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=3)),
@@ -128,19 +131,22 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, tit
         ))
         first = f"<b>{escape_text(element)}</b>" + ("" if plain else f" · {escape_text(score_text)}")
         second = wrap(score_text, 26) if plain else lines
-        fig.add_annotation(x=half + widest * 0.04, y=element, xanchor="left", showarrow=False, textangle=0,
-                           align="left", font=dict(size=LABEL), text=first + (f"<br>{second}" if second else ""))
+        notes.append(dict(x=half + widest * 0.04, y=element, xanchor="left", showarrow=False, textangle=0,
+                          align="left", font=dict(size=LABEL), text=first + (f"<br>{second}" if second else "")))
     if counts is not None:
         for upper, lower in (("Progress", "Activities"), ("Outcomes", "Progress")):
             if upper in counts and lower in counts:
                 middle = (elements.index(upper) + elements.index(lower)) / 2
-                fig.add_annotation(x=half + widest * 0.04, y=middle, xanchor="left", showarrow=False,
-                                   textangle=0, align="left", font=dict(size=LABEL - 2, color="#555"),
-                                   text=f"{upper} / {lower} = {_ratio(counts[upper], counts[lower])}")
+                notes.append(dict(x=half + widest * 0.04, y=middle, xanchor="left", showarrow=False,
+                                  textangle=0, align="left", font=dict(size=LABEL - 2, color="#555"),
+                                  text=f"{upper} / {lower} = {_ratio(counts[upper], counts[lower])}"))
     if note:
-        fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-6, xanchor="left",
-                           align="left", showarrow=False, textangle=0, text=wrap(note, 80),
-                           font=dict(size=LABEL - 2, color="#555"))
+        notes.append(dict(x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-6, xanchor="left",
+                          align="left", showarrow=False, textangle=0, text=wrap(note, 80),
+                          font=dict(size=LABEL - 2, color="#555")))
+    fig = go.Figure(data=traces)
+    # Set before finish(), as add_annotation did, so the layout's JSON keeps its key order.
+    fig.layout.annotations = notes
     return finish(fig, title=title, height=height, margin=dict(t=90, b=60 if note else 10), barmode="overlay",
                   xaxis=dict(visible=False, range=[-half, right], fixedrange=True),
                   yaxis=dict(categoryorder="array", categoryarray=list(elements), showticklabels=False,

@@ -94,7 +94,10 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
     """The drawing behind :func:`figure` and :func:`scored_figure` (``scores`` None: unscored)."""
     plain = scores is None
     values = scores or dict.fromkeys(elements)
-    fig = go.Figure()
+    # Traces and the root-cause note are collected and handed to plotly once: each add_bar / add_annotation
+    # re-validates the figure, several times the cost of the drawing itself on every filter change.
+    traces: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for element in elements:
         score = values[element]
         # A layer without a score keeps full width in grey so the stack still reads as a stack.
@@ -102,24 +105,28 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
         label = f"{element}: {ROLES.get(element, '')}" if plain else f"{element}: {score_label(score, na_label)}"
         # Text stays horizontal and full size; on a narrow layer it runs past the edges onto the white page.
         colour = ink(element, score, plain=plain) if width >= 40 else "#111"
-        fig.add_bar(
-            y=[element], x=[width], base=[(100 - width) / 2], orientation="h", name=element,
+        traces.append(dict(
+            type="bar", y=[element], x=[width], base=[(100 - width) / 2], orientation="h", name=element,
             marker=dict(color=fill(element, score, plain=plain), line=dict(color="#333", width=1)),
             text=[escape_text(label)], textposition="inside", insidetextanchor="middle", textangle=0,
             constraintext="none", textfont=dict(color=colour, size=LABEL + 1), cliponaxis=False,
             customdata=[score], hovertext=[hovers[element]], hoverinfo="text", width=0.88,
-        )
+        ))
     right = 100.0
     if cause is not None and values.get(cause) is not None:
         right = 168.0
         # The arrow stops at the layer's edge or at the end of its label, whichever is further out.
         per_unit = (WIDTH - 30) / (right + 2)
         label_end = 50 + len(f"{cause}: {score_label(values[cause], na_label)}") * 0.3 * (LABEL + 1) / per_unit
-        fig.add_annotation(x=max((100 + float(values[cause])) / 2, label_end) + 2, y=cause, ax=112, ay=cause,
-                           xref="x", yref="y",
-                           axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2,
-                           text=f"likely root cause:<br><b>fix {escape_text(cause)} first</b>", xanchor="left",
-                           align="left", textangle=0, font=dict(size=LABEL, color="#222"), bgcolor="white")
+        notes.append(dict(x=max((100 + float(values[cause])) / 2, label_end) + 2, y=cause, ax=112, ay=cause,
+                          xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5,
+                          arrowwidth=2, text=f"likely root cause:<br><b>fix {escape_text(cause)} first</b>",
+                          xanchor="left", align="left", textangle=0, font=dict(size=LABEL, color="#222"),
+                          bgcolor="white"))
+    fig = go.Figure(data=traces)
+    # Set before finish(), as add_annotation did, so the layout's JSON keeps its key order.
+    if notes:
+        fig.layout.annotations = notes
     return finish(fig, title=title, height=480, margin=dict(l=10, r=10, t=90, b=10), bargap=0.08,
                   xaxis=dict(range=[-1, right + 1], showgrid=False, zeroline=False, showticklabels=False,
                              fixedrange=True),

@@ -63,24 +63,24 @@ def figure(diagnosis: Any, *, target: tuple[str, str] = ("Team Visible", "Organi
     elements = list(diagnosis.elements)
     counts = {e: None if pd.isna(summary.loc[e, "tasks"]) else int(summary.loc[e, "tasks"]) for e in elements}
     shares = {e: summary.loc[e, "share"] if "share" in summary else None for e in elements}
-    fig = draw(elements, scores_of(summary, elements, where="visibility figure"), counts=counts, target=target,
-               title=heading(title or "Work Visibility: tasks per level",
-                             "colour = score, grey = not measurable; target zone shaded"),
-               na_label="not measurable", height=height, shares=shares)
+    flags: list[dict[str, Any]] = []
     for flag, symbol, colour, label in (("under_visible", "▲", "#B2182B", "under-visible"),
                                         ("over_exposed", "▼", "#6A3D9A", "over-exposed")):
         flagged = [(i, int(summary.loc[e, flag])) for i, e in enumerate(elements)
                    if flag in summary and pd.notna(summary.loc[e, flag]) and int(summary.loc[e, flag]) > 0]
         ids = _ids_text(diagnosis, f"fit check: {label}")
         # Written in their own rows under the level names, so they never cover a step's own words.
-        fig.add_trace(go.Scatter(
-            x=[i for i, _ in flagged], y=[_FLAG_ROWS[flag]] * len(flagged), mode="text", name=label,
-            text=[f"{symbol} {n} {label}" for _, n in flagged], textposition="middle center",
+        flags.append(dict(
+            type="scatter", x=[i for i, _ in flagged], y=[_FLAG_ROWS[flag]] * len(flagged), mode="text",
+            name=label, text=[f"{symbol} {n} {label}" for _, n in flagged], textposition="middle center",
             textfont=dict(size=LABEL - 2, color=colour), cliponaxis=False,
             customdata=[[n] for _, n in flagged],
             hovertemplate=f"<b>{label}</b>: %{{customdata[0]}} tasks<br>{ids}<extra></extra>",
         ))
-    return fig
+    return _draw(elements, scores_of(summary, elements, where="visibility figure"), counts=counts, target=target,
+                 title=heading(title or "Work Visibility: tasks per level",
+                               "colour = score, grey = not measurable; target zone shaded"),
+                 na_label="not measurable", height=height, shares=shares, extra=flags)
 
 
 def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered",
@@ -132,13 +132,25 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, cou
     whose count is None (Private) is drawn hatched, as no export sees it.
     ``title`` is the finished heading (see :func:`workfw._diagram.heading`).
     """
+    return _draw(elements, scores, counts=counts, target=target, title=title, na_label=na_label, height=height,
+                 shares=shares)
+
+
+def _draw(elements: Sequence[str], scores: dict[str, float | None] | None, *,
+          counts: dict[str, int | None] | None, target: tuple[str, str], title: str, na_label: str,
+          height: int = 600, shares: dict[str, Any] | None = None, extra: Sequence[dict[str, Any]] = ()
+          ) -> go.Figure:
+    # draw() with ``extra`` traces (the fit-check counts of figure()) after the steps, so the whole figure is
+    # handed to plotly once: each add_trace / add_annotation / add_shape re-validates the figure, several
+    # times the cost of the drawing itself on every filter change.
     elements = list(elements)
     if target[0] not in elements or target[1] not in elements:
         raise OptionError(f"visibility figure: target={target!r}; expected two of {elements}. "
                           "Next step: pass level names as written there.")
     plain = scores is None
     values = scores or dict.fromkeys(elements)
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for i, element in enumerate(elements):
         rank, score = i + 1, values[element]
         score_text = ROLES.get(element, "") if plain else (f"score {score:.0f}" if score is not None else na_label)
@@ -150,8 +162,8 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, cou
         else:
             count_text = "not observable" if counts is not None else ""
         hatched = counts is not None and not observed
-        fig.add_trace(go.Bar(
-            x=[i], y=[rank], width=[1.0], name=element,
+        traces.append(dict(
+            type="bar", x=[i], y=[rank], width=[1.0], name=element,
             marker=dict(color=fill(element, score, plain=plain),
                         line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=2),
                         pattern=dict(shape="/" if hatched else "", fgcolor="#999", solidity=0.15)),
@@ -166,17 +178,20 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, cou
         words = first + (f"<br><span style='font-size:{LABEL - 2}px'>{escape_text(count_text)}</span>"
                          if count_text else "")
         colour = "#111" if hatched else ink(element, score, plain=plain)
-        fig.add_annotation(x=i, y=rank, yanchor="top", yshift=-6, showarrow=False, textangle=0, text=words,
-                           font=dict(size=LABEL + (0 if plain or score is None else 2), color=colour),
-                           bgcolor="rgba(255,255,255,0.75)" if hatched else None)
-        fig.add_annotation(x=i, y=0, yanchor="top", yshift=-4, showarrow=False, textangle=0,
-                           text=f"<b>{wrap(element, 16)}</b>", font=dict(size=LABEL - 1, color="#222"))
+        notes.append(dict(x=i, y=rank, yanchor="top", yshift=-6, showarrow=False, textangle=0, text=words,
+                          font=dict(size=LABEL + (0 if plain or score is None else 2), color=colour),
+                          bgcolor="rgba(255,255,255,0.75)" if hatched else None))
+        notes.append(dict(x=i, y=0, yanchor="top", yshift=-4, showarrow=False, textangle=0,
+                          text=f"<b>{wrap(element, 16)}</b>", font=dict(size=LABEL - 1, color="#222")))
     low, high = elements.index(target[0]), elements.index(target[1])
-    fig.add_shape(type="rect", x0=low - 0.5, x1=high + 0.5, y0=0, y1=_TOP + 0.5, fillcolor=_TARGET_FILL,
-                  line=dict(width=0), layer="below")
-    fig.add_annotation(x=(low + high) / 2, y=_TOP + 0.45, yanchor="top", showarrow=False, textangle=0,
-                       text=f"target zone: {escape_text(target[0])} to {escape_text(target[1])}",
-                       font=dict(size=LABEL - 2, color="#2E6B2A"))
+    notes.append(dict(x=(low + high) / 2, y=_TOP + 0.45, yanchor="top", showarrow=False, textangle=0,
+                      text=f"target zone: {escape_text(target[0])} to {escape_text(target[1])}",
+                      font=dict(size=LABEL - 2, color="#2E6B2A")))
+    fig = go.Figure(data=traces + list(extra))
+    # Set before finish(), as add_annotation / add_shape did, so the layout's JSON keeps its key order.
+    fig.layout.annotations = notes
+    fig.layout.shapes = [dict(type="rect", x0=low - 0.5, x1=high + 0.5, y0=0, y1=_TOP + 0.5,
+                              fillcolor=_TARGET_FILL, line=dict(width=0), layer="below")]
     bottom = min(_FLAG_ROWS.values()) - 0.25 if counts is not None else -0.75
     return finish(fig, title=title, height=height, margin=dict(t=90, b=10), bargap=0,
                   xaxis=dict(range=[-0.52, len(elements) - 0.48], visible=False, fixedrange=True),
