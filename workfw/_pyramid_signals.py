@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._pyramid_links import (_GOAL_LABEL, OPTIONS, _cached, _classify, _goal_links, _label_match)
+from ._pyramid_links import (_GOAL_LABEL, OPTIONS, _cached, _goal_links, _label_match, _level_of)
 from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, member
 
 __all__ = ["SIGNALS"]
@@ -11,8 +11,9 @@ __all__ = ["SIGNALS"]
 
 # --------------------------------------------------------------------------- signals
 
-def _levels(ctx: Context) -> pd.DataFrame:
-    return _cached(ctx.tasks, "levels", _classify)
+def _levels(ctx: Context) -> pd.Series:
+    """Each task's level (categorical); :func:`workfw.value_pyramid.classify_levels` adds the reasons."""
+    return _level_of(ctx.tasks)
 
 
 def _links(ctx: Context) -> pd.DataFrame:
@@ -149,7 +150,7 @@ def _outcomes_per_activity(ctx: Context) -> Measured:
     activity = _activity_events(ctx)
     if activity == 0:
         raise NotMeasurable("the export has no creation or update dates to count activity")
-    outcomes = int((_levels(ctx)["level"] == "Outcomes").sum())
+    outcomes = int((_levels(ctx) == "Outcomes").sum())
     ratio = outcomes / activity * 100
     target = float(ctx.options.get("outcome_target", OPTIONS["outcome_target"]))
     finding = None

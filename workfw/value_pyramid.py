@@ -226,7 +226,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
                   base=base.base, rows=base.rows)
     signals, coverage, results = run_signals(ctx, SIGNALS)
     summary = summarise(signals, ELEMENTS)
-    counts = _levels(ctx)["level"].value_counts().reindex(list(ELEMENTS), fill_value=0)
+    counts = _levels(ctx).value_counts().reindex(list(ELEMENTS), fill_value=0)
     total = int(counts.sum())
     summary.insert(1, "share", (counts / total if total else counts * np.nan).astype("Float64").round(3))
     summary.insert(2, "tasks", counts.astype("Int64"))
