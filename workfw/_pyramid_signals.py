@@ -1,6 +1,7 @@
 """The Work Value Pyramid's signals (Progress, Outcomes, Activities); the C4 Flywheel borrows some by name."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ._pyramid_links import (_GOAL_LABEL, OPTIONS, _cached, _goal_links, _label_match, _level_of)
@@ -56,14 +57,29 @@ def _completed_on_goal(ctx: Context) -> Measured:
 
 
 def _epic_children(ctx: Context) -> pd.DataFrame:
+    """Tasks whose parent chain reaches an epic, with ``epic`` coding their epic id (``attrs["epics"]``, sorted)."""
     def build(tasks: pd.DataFrame) -> pd.DataFrame:
         links = _links(ctx)
         # Only the columns the epic signals read: copying every column of a large selection is slow.
-        work = tasks.loc[~links["is_goal"] & links["epic_id"].notna() & (links["via"] == "parent"),
-                         ["task_id", "status_category", "started", "completed", "updated"]]
-        return work.assign(epic_id=links.loc[work.index, "epic_id"])
+        chosen = (~links["is_goal"] & links["epic_id"].notna() & (links["via"] == "parent")).to_numpy(dtype=bool)
+        work = tasks.loc[chosen, ["task_id", "status_category", "started", "completed", "updated"]]
+        # Epics grouped as integer codes numbered in id order (the order a groupby on the ids would give).
+        code, epics = pd.factorize(links["epic_id"].array[chosen], sort=True)
+        work = work.assign(epic_id=links["epic_id"].array[chosen], epic=code)
+        work.attrs["epics"] = pd.Index(epics, dtype="string")
+        return work
 
     return _cached(ctx.tasks, "epic children", build)
+
+
+def _per_epic(children: pd.DataFrame, flags: np.ndarray, how: str) -> np.ndarray:
+    """``how`` ("mean", "any" or "all") of ``flags`` per epic code of ``children``; epics without rows are NaN."""
+    width = len(children.attrs["epics"])
+    rows = np.bincount(children["epic"].to_numpy(), minlength=width)
+    hits = np.bincount(children["epic"].to_numpy(), weights=flags.astype(float), minlength=width)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = hits / rows if how == "mean" else (hits > 0) if how == "any" else (hits == rows)
+    return np.where(rows > 0, value, np.nan)
 
 
 def _epic_completion(ctx: Context) -> Measured:
@@ -72,8 +88,9 @@ def _epic_completion(ctx: Context) -> Measured:
     children = children[children["status_category"] != "cancelled"]
     if children.empty:
         raise NotMeasurable("no task has an epic, milestone or goal as parent")
-    per_epic = (children["status_category"] == "done").groupby(children["epic_id"]).mean()
-    value = float(per_epic.mean())
+    per_epic = _per_epic(children, (children["status_category"] == "done").to_numpy(dtype=bool), "mean")
+    per_epic = per_epic[~np.isnan(per_epic)]
+    value = float(pd.Series(per_epic).mean())
     return Measured(value, value * 100, len(per_epic))
 
 
@@ -84,9 +101,12 @@ def _epics_moved(ctx: Context) -> Measured:
     children = _epic_children(ctx)
     if children.empty:
         raise NotMeasurable("no task has an epic, milestone or goal as parent")
-    category = ctx.tasks["status_category"].astype(object)
-    open_goal_ids = ctx.tasks.loc[_links(ctx)["is_goal"] & category.isin(["todo", "in_progress"]), "task_id"]
-    has_open_child = children["status_category"].isin(["todo", "in_progress"]).groupby(children["epic_id"]).any()
+    category = ctx.tasks["status_category"]
+    is_open_goal = (_links(ctx)["is_goal"] & category.isin(["todo", "in_progress"])).to_numpy(dtype=bool)
+    open_goal_ids = ctx.tasks.loc[is_open_goal, "task_id"]
+    # Every epic code has children here (the cancelled are not left out), so no epic is NaN below.
+    open_child = children["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool)
+    has_open_child = pd.Series(_per_epic(children, open_child, "any") > 0, index=children.attrs["epics"])
     epics = pd.Series(has_open_child.index, dtype="string")
     # Looked up in hash sets (pyarrow), not by iterating a hundred thousand ids in Python.
     wanted = (member(epics, open_goal_ids).to_numpy()
@@ -94,12 +114,13 @@ def _epics_moved(ctx: Context) -> Measured:
     active = has_open_child.index[wanted].tolist()
     if not active:
         raise NotMeasurable("no epic, milestone or goal is open with tasks under it")
-    if children[["completed", "started"]].notna().any().any():
+    if children[["completed", "started"]].notna().to_numpy().any():
         moved_task = (children["completed"] >= since) | (children["started"] >= since)
     else:
         # Without completion or start dates, a recent update is the only sign of movement.
         moved_task = children["updated"] >= since
-    moved = moved_task.fillna(False).astype(bool).groupby(children["epic_id"]).any().reindex(active)
+    moved_any = _per_epic(children, moved_task.fillna(False).to_numpy(dtype=bool), "any") > 0
+    moved = pd.Series(moved_any, index=has_open_child.index).reindex(active)
     still = sorted(moved.index[~moved])
     share = float(moved.mean())
     finding = None
@@ -117,7 +138,9 @@ def _goals_completed(ctx: Context) -> Measured:
     done = goals["status_category"] == "done"
     children = _epic_children(ctx)
     children = children[children["status_category"] != "cancelled"]
-    all_done = (children["status_category"] == "done").groupby(children["epic_id"]).all()
+    finished = _per_epic(children, (children["status_category"] == "done").to_numpy(dtype=bool), "all")
+    kept = ~np.isnan(finished)
+    all_done = pd.Series(finished[kept] > 0, index=children.attrs["epics"][kept])
     unclaimed = sorted(goals.loc[~done & goals["task_id"].map(all_done).fillna(False).astype(bool), "task_id"])
     finding = None
     if unclaimed:

@@ -163,13 +163,18 @@ def _last_seen(ctx: Context) -> pd.Series:
     table = ctx.tasks if found is None else found[0]
     signs = _memo(table, "signs of life", lambda: _signs_of_life(table))
     people = signs.attrs["people"]
+    person, at = signs["person"].to_numpy(), signs["at"].to_numpy().view(np.int64)
     if found is not None:
         # Found once per export; a filter keeps its own rows.
         keep = np.zeros(len(table), dtype=bool)
         keep[found[1]] = True
-        signs = signs[keep[signs["row"].to_numpy()]]
-    latest = pd.Series(signs["at"].to_numpy()).groupby(signs["person"].to_numpy()).max()
-    seen = pd.Series(latest.to_numpy(), index=people[latest.index.to_numpy()], name="at").dt.tz_localize("UTC")
+        chosen = keep[signs["row"].to_numpy()]
+        person, at = person[chosen], at[chosen]
+    # The latest time per person code (times as integers: no NaT is left in ``signs``).
+    latest = np.full(len(people), np.iinfo(np.int64).min)
+    np.maximum.at(latest, person, at)
+    named = np.flatnonzero(latest > np.iinfo(np.int64).min)
+    seen = pd.Series(pd.DatetimeIndex(latest[named].view("datetime64[ns]"), tz="UTC"), index=people[named], name="at")
     if not ctx.events.empty:
         authors = pd.DataFrame({"person": ctx.events["author"], "at": ctx.events["at"]}).dropna()
         seen = pd.concat([seen, authors.groupby(authors["person"].astype("string"))["at"].max()])
@@ -177,13 +182,20 @@ def _last_seen(ctx: Context) -> pd.Series:
     return seen
 
 
+def _owner_name(tasks: pd.DataFrame) -> pd.Series:
+    """The task's owner: the assignee, else the first of its assignees."""
+    return tasks["assignee"].astype("string").fillna(tasks["assignees"].str[0].astype("string"))
+
+
 def _orphaned(ctx: Context) -> Measured:
     _require_any(ctx, "assignee", "assignees")
     ctx.require("updated")
-    owned = _open(ctx).loc[_owned_at(ctx, _open(ctx)), ["task_id", "assignee", "assignees"]]
+    owned = _open(ctx).loc[_owned_at(ctx, _open(ctx)), ["task_id"]]
     seen = _last_seen(ctx)
-    owner = owned["assignee"].astype("string").fillna(owned["assignees"].str[0].astype("string"))
-    quiet = _days(ctx.as_of, owner.map(seen)) > ctx.options["stale_days"]
+    owner = per_row(ctx.tasks, "owner name", _owner_name).loc[owned.index]
+    where = pc.fill_null(pc.index_in(_large_text(owner), value_set=_large_text(seen.index.to_series())), -1)
+    last = pd.Series(seen.array.take(where.to_numpy(zero_copy_only=False), allow_fill=True), index=owned.index)
+    quiet = _days(ctx.as_of, last) > ctx.options["stale_days"]
     days = ctx.options["stale_days"]
     return _share(quiet, owned["task_id"], healthy=False, empty="no open task has an owner",
                   finding="{bad} of {n} owned open tasks are orphaned: their owner has shown no activity for over "
