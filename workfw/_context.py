@@ -148,13 +148,8 @@ class Context:
         for col in columns:
             if col not in frame.columns:
                 raise NotMeasurable(f"the export has no {col!r} field")
-            values = frame[col]
-            if values.dtype == object and len(values) and isinstance(values.iloc[0], list):
-                # Stops at the first non-empty list instead of measuring every one.
-                filled = any(len(v) > 0 for v in values)
-            else:
-                filled = bool(values.notna().any())
-            if not filled:
+            # A diagnosis asks about the same few columns of the same frame a dozen times.
+            if not _per_table(frame, f"filled {col}", lambda f, c=col: _filled(f[c])):
                 raise NotMeasurable(f"the export leaves {col!r} empty on every task")
 
     def require_history(self) -> None:
@@ -162,6 +157,14 @@ class Context:
         if self.events is None or self.events.empty:
             raise NotMeasurable("the export has no status history (only Jira JSON with changelog and Trello carry it)")
 
+
+
+def _filled(values: pd.Series) -> bool:
+    """True when at least one cell has a value (a list column: a non-empty list)."""
+    if values.dtype == object and len(values) and isinstance(values.iloc[0], list):
+        # Stops at the first non-empty list instead of measuring every one.
+        return any(len(v) > 0 for v in values)
+    return bool(values.notna().any())
 
 
 #: Columns of :attr:`Context.open_core` and :attr:`Context.done_core`.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import weakref
 from itertools import chain
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -192,7 +192,28 @@ def _ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pa.A
     return pool.take(pa.array(at, mask=codes == -1))
 
 
-def _goal_links(tasks: pd.DataFrame) -> pd.DataFrame:
+class _Links(NamedTuple):
+    """Goal links of a task table as arrays (what :func:`_goal_links` spells out as text).
+
+    ``epic`` and ``goal`` are codes: a row of the table, ``-2 - k`` for the k-th id in
+    ``outside`` (a parent not in the table), -1 for none.  ``via_parent``: the parent chain
+    reaches a goal; ``label_only``: only the task's own goal-like label ties it to one.
+    """
+
+    is_goal: np.ndarray
+    via_parent: np.ndarray
+    label_only: np.ndarray
+    has_label: np.ndarray
+    epic: np.ndarray
+    goal: np.ndarray
+    outside: np.ndarray
+
+    @property
+    def rolls_up(self) -> np.ndarray:
+        return self.via_parent | self.has_label
+
+
+def _link_arrays(tasks: pd.DataFrame) -> _Links:
     """Walk each task's parent chain to find the nearest epic and the top goal.
 
     A parent that is not in the table (a Jira epic outside the filter, a GitHub
@@ -218,22 +239,29 @@ def _goal_links(tasks: pd.DataFrame) -> pd.DataFrame:
         epic = np.where((epic == -1) & container, current, epic)
         root = np.where(active, current, root)
         current = np.where(known, parent[safe], -1)
-    label_only = ~rolls & has_label
+    return _Links(is_goal=is_goal, via_parent=rolls, label_only=~rolls & has_label, has_label=has_label,
+                  epic=np.where(is_goal & ~rolls, -1, epic), goal=np.where((root != epic) & rolls, root, -1),
+                  outside=outside)
+
+
+def _goal_links(tasks: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_link_arrays` as a table: ``task_id, is_goal, rolls_up, via, epic_id, goal_id``."""
+    links = _cached(tasks, "link arrays", _link_arrays)
+    rolls, label_only = links.via_parent, links.label_only
     # Text is built in pyarrow: object arrays of a million ids cost a second.
     via = pa.DictionaryArray.from_arrays(pa.array(np.where(rolls, 0, 1), mask=~(rolls | label_only)),
                                          pa.array(["parent", "label"], type=pa.large_string()))
     own_label = pa.array(_first_label(tasks, _GOAL_LABEL).array)
     own_label = (own_label.combine_chunks() if isinstance(own_label, pa.ChunkedArray) else own_label)
     epic_ids = pc.if_else(pa.array(label_only), own_label.cast(pa.large_string()),
-                          _ids_of(np.where(is_goal & ~rolls, -1, epic), tasks, outside))
-    goal = _ids_of(np.where((root != epic) & rolls, root, -1), tasks, outside)
+                          _ids_of(links.epic, tasks, links.outside))
     return pd.DataFrame({
         "task_id": _id_column(tasks),
-        "is_goal": is_goal,
-        "rolls_up": rolls | has_label,
+        "is_goal": links.is_goal,
+        "rolls_up": links.rolls_up,
         "via": pd.array(via.cast(pa.large_string()), dtype="string"),
         "epic_id": pd.array(epic_ids, dtype="string"),
-        "goal_id": pd.array(goal, dtype="string"),
+        "goal_id": pd.array(_ids_of(links.goal, tasks, links.outside), dtype="string"),
     })
 
 
@@ -328,11 +356,11 @@ def _own_kinds(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _level_rules(tasks: pd.DataFrame) -> np.ndarray:
     """The first classification rule each task meets (0-7, 8: none); :data:`_RULE_LEVELS` maps it to a level."""
-    links = _cached(tasks, "links", _goal_links)
+    links = _cached(tasks, "link arrays", _link_arrays)
     category = tasks["status_category"]
     done = (category == "done").fillna(False).to_numpy(dtype=bool)
     cancelled = (category == "cancelled").fillna(False).to_numpy(dtype=bool)
-    is_goal = links["is_goal"].to_numpy()
+    is_goal = links.is_goal
     own = _own_kinds(tasks)
     parent_done = _parent_has(tasks, done)
     customer = _linked_to_customer(tasks, _types(tasks)).to_numpy()
@@ -340,7 +368,7 @@ def _level_rules(tasks: pd.DataFrame) -> np.ndarray:
     conditions = [
         done & is_goal, done & own["released"].to_numpy(), done & customer,
         done & ~is_goal & own["value_type"].to_numpy() & parent_done,
-        cancelled, own["overhead"].to_numpy(), open_goal, links["rolls_up"].to_numpy(),
+        cancelled, own["overhead"].to_numpy(), open_goal, links.rolls_up,
     ]
     return np.select(conditions, list(range(8)), default=8)
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from ._pyramid_links import (_GOAL_LABEL, OPTIONS, _cached, _goal_links, _label_match, _level_of)
+from ._pyramid_links import (_GOAL_LABEL, OPTIONS, _cached, _goal_links, _ids_of, _label_match, _level_of,
+                             _link_arrays, _Links)
+from ._stack_helpers import _large_text
 from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, member
 
 __all__ = ["SIGNALS"]
@@ -21,6 +24,16 @@ def _links(ctx: Context) -> pd.DataFrame:
     return _cached(ctx.tasks, "links", _goal_links)
 
 
+def _arrays(ctx: Context) -> _Links:
+    """The goal links as arrays: what the signals read (the text of :func:`_links` is for tables)."""
+    return _cached(ctx.tasks, "link arrays", _link_arrays)
+
+
+def _ids_where(ctx: Context, rows: np.ndarray) -> list[str]:
+    """Task ids of the rows where ``rows`` is True, as a list (filtered in pyarrow)."""
+    return _large_text(ctx.tasks["task_id"]).filter(pa.array(rows)).to_pylist()
+
+
 def _require_links(ctx: Context) -> None:
     if ctx.tasks["parent_id"].isna().all() and not _label_match(ctx.tasks, _GOAL_LABEL).any():
         raise NotMeasurable("the export has no parent, epic or goal link (and no goal-like labels)")
@@ -30,10 +43,10 @@ def _require_goal_items(ctx: Context) -> pd.Series:
     """Return the mask of epic/goal items; raise when the export cannot tell them apart."""
     if ctx.tasks["task_type"].isna().all():
         raise NotMeasurable("the export has no issue types, so epics and goals cannot be told apart")
-    is_goal = _links(ctx)["is_goal"]
+    is_goal = _arrays(ctx).is_goal
     if not is_goal.any():
         raise NotMeasurable("the export holds no epic, milestone or goal items")
-    return is_goal
+    return pd.Series(is_goal, index=ctx.tasks.index)
 
 
 def _severity(bad_share: float) -> str:
@@ -42,13 +55,13 @@ def _severity(bad_share: float) -> str:
 
 def _completed_on_goal(ctx: Context) -> Measured:
     _require_links(ctx)
-    links = _links(ctx)
-    done = (ctx.tasks["status_category"] == "done") & ~links["is_goal"]
+    links = _arrays(ctx)
+    done = (ctx.tasks["status_category"] == "done").fillna(False).to_numpy(dtype=bool) & ~links.is_goal
     if not done.any():
         raise NotMeasurable("no completed tasks")
-    on_goal = links.loc[done, "rolls_up"]
-    share = float(on_goal.mean())
-    orphans = ctx.tasks.loc[on_goal.index[~on_goal], "task_id"].tolist()
+    rolls_up = links.rolls_up
+    share = float(rolls_up[done].mean())
+    orphans = _ids_where(ctx, done & ~rolls_up)
     finding = None
     if orphans:
         finding = (f"{len(orphans)} of {int(done.sum())} completed tasks roll up to no goal, epic or milestone "
@@ -57,16 +70,26 @@ def _completed_on_goal(ctx: Context) -> Measured:
 
 
 def _epic_children(ctx: Context) -> pd.DataFrame:
-    """Tasks whose parent chain reaches an epic, with ``epic`` coding their epic id (``attrs["epics"]``, sorted)."""
+    """Tasks whose parent chain reaches an epic, with ``epic`` coding their epic.
+
+    ``attrs["epics"]`` names the epics in id order (the order a groupby on the ids
+    would give), ``attrs["epic_rows"]`` gives each one's row in the table (-1:
+    an epic outside it).
+    """
     def build(tasks: pd.DataFrame) -> pd.DataFrame:
-        links = _links(ctx)
+        links = _arrays(ctx)
+        chosen = ~links.is_goal & links.via_parent & (links.epic != -1)
         # Only the columns the epic signals read: copying every column of a large selection is slow.
-        chosen = (~links["is_goal"] & links["epic_id"].notna() & (links["via"] == "parent")).to_numpy(dtype=bool)
         work = tasks.loc[chosen, ["task_id", "status_category", "started", "completed", "updated"]]
-        # Epics grouped as integer codes numbered in id order (the order a groupby on the ids would give).
-        code, epics = pd.factorize(links["epic_id"].array[chosen], sort=True)
-        work = work.assign(epic_id=links["epic_id"].array[chosen], epic=code)
-        work.attrs["epics"] = pd.Index(epics, dtype="string")
+        # Epics numbered as integers; only the few distinct ones are named, to sort them by id.
+        raw, distinct = pd.factorize(links.epic[chosen])
+        names = pd.array(_ids_of(np.asarray(distinct), tasks, links.outside), dtype="string")
+        order = np.argsort(names.to_numpy(dtype=object), kind="stable") if len(names) else np.array([], dtype=int)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        work = work.assign(epic=rank[raw])
+        work.attrs["epics"] = pd.Index(names[order], dtype="string")
+        work.attrs["epic_rows"] = np.where(np.asarray(distinct)[order] >= 0, np.asarray(distinct)[order], -1)
         return work
 
     return _cached(ctx.tasks, "epic children", build)
@@ -101,16 +124,14 @@ def _epics_moved(ctx: Context) -> Measured:
     children = _epic_children(ctx)
     if children.empty:
         raise NotMeasurable("no task has an epic, milestone or goal as parent")
-    category = ctx.tasks["status_category"]
-    is_open_goal = (_links(ctx)["is_goal"] & category.isin(["todo", "in_progress"])).to_numpy(dtype=bool)
-    open_goal_ids = ctx.tasks.loc[is_open_goal, "task_id"]
     # Every epic code has children here (the cancelled are not left out), so no epic is NaN below.
     open_child = children["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool)
     has_open_child = pd.Series(_per_epic(children, open_child, "any") > 0, index=children.attrs["epics"])
-    epics = pd.Series(has_open_child.index, dtype="string")
-    # Looked up in hash sets (pyarrow), not by iterating a hundred thousand ids in Python.
-    wanted = (member(epics, open_goal_ids).to_numpy()
-              | (~member(epics, ctx.tasks["task_id"]).to_numpy() & has_open_child.to_numpy(dtype=bool)))
+    # An epic in the table counts when it is itself open; one outside it when it has open tasks.
+    rows = children.attrs["epic_rows"]
+    is_open = ctx.tasks["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool)
+    open_goal = _arrays(ctx).is_goal & is_open
+    wanted = np.where(rows >= 0, open_goal[np.where(rows >= 0, rows, 0)], has_open_child.to_numpy(dtype=bool))
     active = has_open_child.index[wanted].tolist()
     if not active:
         raise NotMeasurable("no epic, milestone or goal is open with tasks under it")
@@ -185,13 +206,13 @@ def _outcomes_per_activity(ctx: Context) -> Measured:
 
 def _open_unaligned(ctx: Context) -> Measured:
     _require_links(ctx)
-    links = _links(ctx)
-    open_work = ctx.tasks["status_category"].isin(["todo", "in_progress"]) & ~links["is_goal"]
+    links = _arrays(ctx)
+    open_work = ctx.tasks["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool) & ~links.is_goal
     if not open_work.any():
         raise NotMeasurable("no open tasks")
-    unaligned = open_work & ~links["rolls_up"]
+    unaligned = open_work & ~links.rolls_up
     share = float(unaligned.sum() / open_work.sum())
-    ids = ctx.tasks.loc[unaligned, "task_id"].tolist()
+    ids = _ids_where(ctx, unaligned)
     finding = None
     if ids:
         finding = f"{len(ids)} of {int(open_work.sum())} open tasks connect to no goal, epic or milestone"

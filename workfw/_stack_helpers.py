@@ -43,13 +43,14 @@ def _share(flags: pd.Series, ids: pd.Series, *, healthy: bool, empty: str, findi
 
     ``finding`` is formatted with ``bad`` (count of problem tasks) and ``n``.
     """
-    flags = flags.fillna(False).astype(bool)
+    flags = flags.fillna(False).to_numpy(dtype=bool)
     n = len(flags)
     if n == 0:
         raise NotMeasurable(empty)
     share = float(flags.mean())
     score = share * 100 if healthy else 100 - share * 100
-    bad_ids = ids[~flags if healthy else flags].astype(str).tolist()
+    # Filtered in pyarrow: a filter's findings name thousands of tasks, and pandas' mask and str casts cost more.
+    bad_ids = _large_text(ids).filter(pa.array(~flags if healthy else flags)).to_pylist()
     text = finding.format(bad=len(bad_ids), n=n) if bad_ids else None
     return Measured(share, score, n, bad_ids, text, _severity(score))
 
