@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._diagram import LABEL, NUMBER, fill, finish, heading, ink, score_label, scores_of, wrap
+from ._diagram import LABEL, NUMBER, build, fill, heading, ink, score_label, scores_of, wrap
 from .diagnosis import Diagnosis
 from .style import ELEMENT_COLOURS, FONT, escape_text, use_template
 
@@ -119,16 +119,16 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
 
     # Traces and annotations are collected and handed to plotly once: each add_scatter / add_annotation
     # re-validates the figure, several times the cost of the drawing itself on every filter change.
-    traces: list[dict[str, Any]] = []
+    traces: list[go.Scatter] = []
     notes: list[dict[str, Any]] = []
     span = 360 / len(loop)
     for i, element in enumerate(loop):
         start, end = i * span + _GAP / 2, (i + 1) * span - _GAP / 2
         x, y = _arc(start, end)
         score = values[element]
-        traces.append(dict(type="scatter", x=x, y=y, fill="toself", mode="lines", name=element, hoveron="fills",
-                           fillcolor=fill(element, score, plain=plain), line=dict(color="#333", width=1),
-                           customdata=[score] * len(x), text=hovers[element], hoverinfo="text"))
+        traces.append(go.Scatter(x=x, y=y, fill="toself", mode="lines", name=element, hoveron="fills",
+                                 fillcolor=fill(element, score, plain=plain), line=dict(color="#333", width=1),
+                                 customdata=[score] * len(x), text=hovers[element], hoverinfo="text"))
         lx, ly = _point((_OUTER + _INNER) / 2, (start + end) / 2)
         text, size = label(element, escape_text(element))
         notes.append(dict(x=float(lx), y=float(ly), showarrow=False, textangle=0, text=text,
@@ -141,23 +141,20 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
                           arrowhead=2, arrowsize=1.6, arrowwidth=3, arrowcolor="#222"))
     hub_score = values[hub]
     hx, hy = _point(_HUB, np.linspace(0, 360, 90))
-    traces.append(dict(type="scatter", x=hx, y=hy, fill="toself", mode="lines", name=hub, hoveron="fills",
-                       fillcolor=fill(hub, hub_score, plain=plain) if not plain else "#E8DDED",
-                       line=dict(color=ELEMENT_COLOURS.get(hub, "#333"), width=3),
-                       customdata=[hub_score] * len(hx), text=hovers[hub], hoverinfo="text"))
+    traces.append(go.Scatter(x=hx, y=hy, fill="toself", mode="lines", name=hub, hoveron="fills",
+                             fillcolor=fill(hub, hub_score, plain=plain) if not plain else "#E8DDED",
+                             line=dict(color=ELEMENT_COLOURS.get(hub, "#333"), width=3),
+                             customdata=[hub_score] * len(hx), text=hovers[hub], hoverinfo="text"))
     if plain:
         text, size = f"<b>{escape_text(hub)}</b><br>(the fuel)", LABEL
     else:
         text, size = label(hub, f"{escape_text(hub)}</b><br>(the fuel)<b>")
     notes.append(dict(x=0, y=0, showarrow=False, textangle=0, text=text, font=dict(size=size, color=(
         "#111" if plain else ink(hub, hub_score, plain=False)))))
-    fig = go.Figure(data=traces)
-    # Set before finish(), as add_annotation did, so the layout's JSON keeps its key order.
-    fig.layout.annotations = notes
     limit = _OUTER + 0.04
-    return finish(fig, title=title, height=600, margin=dict(t=90, b=10),
-                  xaxis=dict(range=[-limit, limit], visible=False, fixedrange=True),
-                  yaxis=dict(range=[-limit, limit], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True))
+    return build(traces, title=title, height=600, margin=dict(t=90, b=10), annotations=notes,
+                 xaxis=dict(range=[-limit, limit], visible=False, fixedrange=True),
+                 yaxis=dict(range=[-limit, limit], visible=False, scaleanchor="x", scaleratio=1, fixedrange=True))
 
 
 def loop_figure(trend: pd.DataFrame, *, correlation: float | None = None, title: str | None = None) -> go.Figure:

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._diagram import LABEL, fill, finish, heading, scores_of, wrap
+from ._diagram import LABEL, build, fill, heading, scores_of, wrap
 from .style import ELEMENT_COLOURS, FONT, escape_text, score_colour, use_template
 
 __all__ = ["ROLES", "figure", "scored_figure", "draw", "rollup_figure"]
@@ -104,7 +104,7 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, tit
     right = half + widest * 1.15
     # Traces and annotations are collected and handed to plotly once: each add_trace / add_annotation
     # re-validates the figure, several times the cost of the drawing itself on every filter change.
-    traces: list[dict[str, Any]] = []
+    traces: list[go.Bar] = []
     notes: list[dict[str, Any]] = []
     for element in elements:
         score = values[element]
@@ -122,8 +122,8 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, tit
         else:
             detail, lines, data = score_text, "", [[score, None, None]]
             hover = f"<b>{escape_text(element)}</b><br>{escape_text(score_text)}<extra></extra>"
-        traces.append(dict(
-            type="bar", y=[element], x=[counts[element] if counts is not None and counts[element] else drawn],
+        traces.append(go.Bar(
+            y=[element], x=[counts[element] if counts is not None and counts[element] else drawn],
             base=[-drawn / 2], orientation="h", width=0.9, name=element,
             marker=dict(color=fill(element, score, plain=plain),
                         line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=3)),
@@ -144,13 +144,10 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, tit
         notes.append(dict(x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-6, xanchor="left",
                           align="left", showarrow=False, textangle=0, text=wrap(note, 80),
                           font=dict(size=LABEL - 2, color="#555")))
-    fig = go.Figure(data=traces)
-    # Set before finish(), as add_annotation did, so the layout's JSON keeps its key order.
-    fig.layout.annotations = notes
-    return finish(fig, title=title, height=height, margin=dict(t=90, b=60 if note else 10), barmode="overlay",
-                  xaxis=dict(visible=False, range=[-half, right], fixedrange=True),
-                  yaxis=dict(categoryorder="array", categoryarray=list(elements), showticklabels=False,
-                             fixedrange=True))
+    return build(traces, title=title, height=height, margin=dict(t=90, b=60 if note else 10), barmode="overlay",
+                 annotations=notes, xaxis=dict(visible=False, range=[-half, right], fixedrange=True),
+                 yaxis=dict(categoryorder="array", categoryarray=list(elements), showticklabels=False,
+                            fixedrange=True))
 
 
 def rollup_figure(table: pd.DataFrame, *, max_epics: int = 30, title: str | None = None,

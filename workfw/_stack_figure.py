@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 import plotly.graph_objects as go
 
-from ._diagram import LABEL, WIDTH, fill, finish, heading, ink, score_label, scores_of
+from ._diagram import LABEL, WIDTH, build, fill, heading, ink, score_label, scores_of
 from .diagnosis import Diagnosis
 from .style import escape_text
 
@@ -96,7 +96,7 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
     values = scores or dict.fromkeys(elements)
     # Traces and the root-cause note are collected and handed to plotly once: each add_bar / add_annotation
     # re-validates the figure, several times the cost of the drawing itself on every filter change.
-    traces: list[dict[str, Any]] = []
+    traces: list[go.Bar] = []
     notes: list[dict[str, Any]] = []
     for element in elements:
         score = values[element]
@@ -105,8 +105,8 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
         label = f"{element}: {ROLES.get(element, '')}" if plain else f"{element}: {score_label(score, na_label)}"
         # Text stays horizontal and full size; on a narrow layer it runs past the edges onto the white page.
         colour = ink(element, score, plain=plain) if width >= 40 else "#111"
-        traces.append(dict(
-            type="bar", y=[element], x=[width], base=[(100 - width) / 2], orientation="h", name=element,
+        traces.append(go.Bar(
+            y=[element], x=[width], base=[(100 - width) / 2], orientation="h", name=element,
             marker=dict(color=fill(element, score, plain=plain), line=dict(color="#333", width=1)),
             text=[escape_text(label)], textposition="inside", insidetextanchor="middle", textangle=0,
             constraintext="none", textfont=dict(color=colour, size=LABEL + 1), cliponaxis=False,
@@ -123,12 +123,9 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, hov
                           arrowwidth=2, text=f"likely root cause:<br><b>fix {escape_text(cause)} first</b>",
                           xanchor="left", align="left", textangle=0, font=dict(size=LABEL, color="#222"),
                           bgcolor="white"))
-    fig = go.Figure(data=traces)
-    # Set before finish(), as add_annotation did, so the layout's JSON keeps its key order.
-    if notes:
-        fig.layout.annotations = notes
-    return finish(fig, title=title, height=480, margin=dict(l=10, r=10, t=90, b=10), bargap=0.08,
-                  xaxis=dict(range=[-1, right + 1], showgrid=False, zeroline=False, showticklabels=False,
-                             fixedrange=True),
-                  yaxis=dict(categoryorder="array", categoryarray=list(elements), title=None, fixedrange=True,
-                             showticklabels=False))
+    return build(traces, title=title, height=480, margin=dict(l=10, r=10, t=90, b=10), bargap=0.08,
+                 annotations=notes or None,  # None leaves the key out when no layer is marked
+                 xaxis=dict(range=[-1, right + 1], showgrid=False, zeroline=False, showticklabels=False,
+                            fixedrange=True),
+                 yaxis=dict(categoryorder="array", categoryarray=list(elements), fixedrange=True,
+                            showticklabels=False))

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._diagram import LABEL, fill, finish, heading, ink, scores_of, wrap
+from ._diagram import LABEL, build, fill, heading, ink, scores_of, wrap
 from .errors import OptionError
 from .style import CATEGORY_COLOURS, ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
 
@@ -63,15 +63,15 @@ def figure(diagnosis: Any, *, target: tuple[str, str] = ("Team Visible", "Organi
     elements = list(diagnosis.elements)
     counts = {e: None if pd.isna(summary.loc[e, "tasks"]) else int(summary.loc[e, "tasks"]) for e in elements}
     shares = {e: summary.loc[e, "share"] if "share" in summary else None for e in elements}
-    flags: list[dict[str, Any]] = []
+    flags: list[go.Scatter] = []
     for flag, symbol, colour, label in (("under_visible", "▲", "#B2182B", "under-visible"),
                                         ("over_exposed", "▼", "#6A3D9A", "over-exposed")):
         flagged = [(i, int(summary.loc[e, flag])) for i, e in enumerate(elements)
                    if flag in summary and pd.notna(summary.loc[e, flag]) and int(summary.loc[e, flag]) > 0]
         ids = _ids_text(diagnosis, f"fit check: {label}")
         # Written in their own rows under the level names, so they never cover a step's own words.
-        flags.append(dict(
-            type="scatter", x=[i for i, _ in flagged], y=[_FLAG_ROWS[flag]] * len(flagged), mode="text",
+        flags.append(go.Scatter(
+            x=[i for i, _ in flagged], y=[_FLAG_ROWS[flag]] * len(flagged), mode="text",
             name=label, text=[f"{symbol} {n} {label}" for _, n in flagged], textposition="middle center",
             textfont=dict(size=LABEL - 2, color=colour), cliponaxis=False,
             customdata=[[n] for _, n in flagged],
@@ -138,7 +138,7 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, cou
 
 def _draw(elements: Sequence[str], scores: dict[str, float | None] | None, *,
           counts: dict[str, int | None] | None, target: tuple[str, str], title: str, na_label: str,
-          height: int = 600, shares: dict[str, Any] | None = None, extra: Sequence[dict[str, Any]] = ()
+          height: int = 600, shares: dict[str, Any] | None = None, extra: Sequence[go.Scatter] = ()
           ) -> go.Figure:
     # draw() with ``extra`` traces (the fit-check counts of figure()) after the steps, so the whole figure is
     # handed to plotly once: each add_trace / add_annotation / add_shape re-validates the figure, several
@@ -149,7 +149,7 @@ def _draw(elements: Sequence[str], scores: dict[str, float | None] | None, *,
                           "Next step: pass level names as written there.")
     plain = scores is None
     values = scores or dict.fromkeys(elements)
-    traces: list[dict[str, Any]] = []
+    traces: list[go.Bar] = []
     notes: list[dict[str, Any]] = []
     for i, element in enumerate(elements):
         rank, score = i + 1, values[element]
@@ -162,8 +162,8 @@ def _draw(elements: Sequence[str], scores: dict[str, float | None] | None, *,
         else:
             count_text = "not observable" if counts is not None else ""
         hatched = counts is not None and not observed
-        traces.append(dict(
-            type="bar", x=[i], y=[rank], width=[1.0], name=element,
+        traces.append(go.Bar(
+            x=[i], y=[rank], width=[1.0], name=element,
             marker=dict(color=fill(element, score, plain=plain),
                         line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=2),
                         pattern=dict(shape="/" if hatched else "", fgcolor="#999", solidity=0.15)),
@@ -187,15 +187,13 @@ def _draw(elements: Sequence[str], scores: dict[str, float | None] | None, *,
     notes.append(dict(x=(low + high) / 2, y=_TOP + 0.45, yanchor="top", showarrow=False, textangle=0,
                       text=f"target zone: {escape_text(target[0])} to {escape_text(target[1])}",
                       font=dict(size=LABEL - 2, color="#2E6B2A")))
-    fig = go.Figure(data=traces + list(extra))
-    # Set before finish(), as add_annotation / add_shape did, so the layout's JSON keeps its key order.
-    fig.layout.annotations = notes
-    fig.layout.shapes = [dict(type="rect", x0=low - 0.5, x1=high + 0.5, y0=0, y1=_TOP + 0.5,
-                              fillcolor=_TARGET_FILL, line=dict(width=0), layer="below")]
     bottom = min(_FLAG_ROWS.values()) - 0.25 if counts is not None else -0.75
-    return finish(fig, title=title, height=height, margin=dict(t=90, b=10), bargap=0,
-                  xaxis=dict(range=[-0.52, len(elements) - 0.48], visible=False, fixedrange=True),
-                  yaxis=dict(range=[bottom, _TOP + 0.5], visible=False, fixedrange=True))
+    return build(traces + list(extra), title=title, height=height, margin=dict(t=90, b=10), bargap=0,
+                 annotations=notes,
+                 shapes=[dict(type="rect", x0=low - 0.5, x1=high + 0.5, y0=0, y1=_TOP + 0.5,
+                              fillcolor=_TARGET_FILL, line=dict(width=0), layer="below")],
+                 xaxis=dict(range=[-0.52, len(elements) - 0.48], visible=False, fixedrange=True),
+                 yaxis=dict(range=[bottom, _TOP + 0.5], visible=False, fixedrange=True))
 
 
 def staleness_figure(table: pd.DataFrame, *, title: str | None = None, height: int = 420) -> go.Figure:

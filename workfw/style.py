@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any, Iterable
 import pandas as pd
 
 if TYPE_CHECKING:
+    from typing import Sequence
+
     import plotly.graph_objects as go
+    from plotly.basedatatypes import BaseTraceType
 
 __all__ = ["ELEMENT_COLOURS", "NA_COLOUR", "KIND_COLOURS", "CATEGORY_COLOURS", "PALETTE", "series_colours",
            "score_colour", "text_colour", "escape_text", "hover_lines", "FONT", "TEMPLATE",
-           "use_template"]
+           "use_template", "house_template", "house_figure"]
 
 #: Fixed colours per element across every chart of the workbook.
 ELEMENT_COLOURS: dict[str, str] = {
@@ -46,6 +49,23 @@ _SCALE = ((0, (215, 48, 39)), (50, (254, 224, 139)), (100, (26, 152, 80)))
 _TEMPLATES: dict[Any, Any] = {}
 
 
+def house_template() -> "go.layout.Template":
+    """Return the house template (:data:`TEMPLATE`) as a plotly Template, validated once per session.
+
+    Returns
+    -------
+    plotly.graph_objects.layout.Template
+        The shared object: read it or hand it to plotly, which copies it; do not change it.
+    """
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    key = TEMPLATE if isinstance(TEMPLATE, str) else id(TEMPLATE)
+    if key not in _TEMPLATES:
+        _TEMPLATES[key] = go.layout.Template(pio.templates[TEMPLATE] if isinstance(TEMPLATE, str) else TEMPLATE)
+    return _TEMPLATES[key]
+
+
 def use_template(fig: "go.Figure") -> "go.Figure":
     """Give ``fig`` the house template (:data:`TEMPLATE`), checked once per session, and return it.
 
@@ -59,20 +79,47 @@ def use_template(fig: "go.Figure") -> "go.Figure":
     plotly.graph_objects.Figure
         ``fig``.
     """
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
-    key = TEMPLATE if isinstance(TEMPLATE, str) else id(TEMPLATE)
-    if key not in _TEMPLATES:
-        _TEMPLATES[key] = go.layout.Template(pio.templates[TEMPLATE] if isinstance(TEMPLATE, str) else TEMPLATE)
     # Set as plotly sets its own default template: unvalidated (it was checked when built). `_validate` is
     # plotly's private switch; were a future plotly to drop it, this still works, only slower.
     layout = fig.layout
     layout._validate = False
     try:
-        layout.template = _TEMPLATES[key]
+        layout.template = house_template()
     finally:
         layout._validate = getattr(fig, "_validate", True)
+    return fig
+
+
+def house_figure(data: "Sequence[BaseTraceType]", layout: "go.Layout") -> "go.Figure":
+    """Build a figure from checked traces and layout plus the house template, in one plotly pass.
+
+    ``go.Figure(data, layout)`` followed by :func:`use_template` would copy
+    plotly's default template only to replace it, and re-checks every trace
+    and setting that was checked when the objects were built; here the
+    figure takes them as they are and copies the house template once.
+
+    Parameters
+    ----------
+    data : sequence of plotly trace objects
+        Traces built with their constructors (``go.Scatter(...)``), so already checked; left unchanged.
+    layout : plotly.graph_objects.Layout
+        Layout built with its constructor; its own ``template``, if any, is replaced by the house template.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A new figure that checks later changes as any other does.
+    """
+    import plotly.graph_objects as go
+
+    # `_props` is what a trace or layout holds once plotly checked it; `_validate=False` makes the figure take
+    # it as is, as plotly itself sets its default template. Checking is switched back on before returning.
+    fig = go.Figure(data=list(data), layout=dict(layout._props, template=house_template()._props),
+                    _validate=False)
+    fig._validate = True
+    fig.layout._validate = True
+    for trace in fig.data:
+        trace._validate = True
     return fig
 
 
