@@ -12,7 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._stack_helpers import _days, _large_text, _list_sizes, _memo, _owned, _require_any, _severity, _share
+from ._row_facts import (_at_or_after, _before, _days_to_as_of, _has, _in_category, _share_of,
+                         _started_or_created)
+from ._stack_helpers import _OPEN, _days, _large_text, _list_sizes, _memo, _owned, _require_any, _severity, _share
 from .diagnosis import Context, Measured, NotMeasurable, origin, per_row
 
 __all__: list[str] = []
@@ -22,14 +24,15 @@ __all__: list[str] = []
 
 def _resolved_vs_created(ctx: Context) -> Measured:
     ctx.require("created")
-    if not ctx.done_core.empty:
-        ctx.require("completed", frame=ctx.done_core)
+    done = _in_category(ctx, "done")
+    if done.any() and not (done & _has(ctx, "completed")).any():
+        raise NotMeasurable("the export leaves 'completed' empty on every task")
     days = ctx.options["flow_days"]
     start = ctx.tasks["created"].min() if days is None else ctx.as_of - pd.Timedelta(days=days)
-    created = int((ctx.tasks["created"] >= start).sum())
+    created = int(_at_or_after(ctx, "created", start).sum())
     if created == 0:
         raise NotMeasurable(f"no task was created in the last {days} days")
-    resolved = int((ctx.done_core["completed"] >= start).sum())
+    resolved = int((done & _at_or_after(ctx, "completed", start)).sum())
     ratio = resolved / created
     span = "in the export" if days is None else f"in the last {days} days"
     text = (f"{created} tasks were created and {resolved} finished {span}: work arrives faster than it "
@@ -40,43 +43,47 @@ def _resolved_vs_created(ctx: Context) -> Measured:
 def _stale(ctx: Context) -> Measured:
     ctx.require("updated")
     days = ctx.options["stale_days"]
-    stale = ctx.open_core["updated"] < ctx.as_of - pd.Timedelta(days=days)
-    return _share(stale, ctx.open_core["task_id"], healthy=False, empty="no open tasks",
-                  finding="{bad} of {n} open tasks are stale (not updated in " + f"{days} days)")
+    stale = _before(ctx, "updated", ctx.as_of - pd.Timedelta(days=days))
+    return _share_of(ctx, stale, _in_category(ctx, *_OPEN), healthy=False, empty="no open tasks",
+                     finding="{bad} of {n} open tasks are stale (not updated in " + f"{days} days)")
+
+
+def _cycle_days(tasks: pd.DataFrame) -> np.ndarray:
+    """Days from start (or creation) to completion; NaN where either is missing."""
+    return _days(tasks["completed"], _started_or_created(tasks)).to_numpy(dtype=float, na_value=np.nan)
 
 
 def _aging(ctx: Context) -> Measured:
     ctx.require("created")
-    doing = ctx.tasks.loc[ctx.tasks["status_category"] == "in_progress", ["task_id", "started", "created"]]
-    if doing.empty:
+    doing = _in_category(ctx, "in_progress")
+    if not doing.any():
         raise NotMeasurable("no task is in progress now")
-    done = ctx.done_core.loc[ctx.done_core["completed"].notna(), ["completed", "started", "created"]]
-    # Without a start time, creation stands in (frameworks.md: started = created), for both sides alike.
-    cycle = _days(done["completed"], done["started"].fillna(done["created"])).dropna()
-    if cycle.empty:
+    cycle = per_row(ctx.tasks, "cycle days", _cycle_days)[_in_category(ctx, "done") & _has(ctx, "completed")]
+    cycle = cycle[~np.isnan(cycle)]
+    if not len(cycle):
         raise NotMeasurable("no finished task has a completion time, so there is no cycle time to compare with")
-    limit = ctx.options["aging_multiple"] * float(cycle.median())
-    age = _days(ctx.as_of, doing["started"].fillna(doing["created"]))
+    limit = ctx.options["aging_multiple"] * float(pd.Series(cycle).median())
+    with np.errstate(invalid="ignore"):
+        aging = _days_to_as_of(ctx, "started or created") > limit
     multiple = ctx.options["aging_multiple"]
-    return _share(age > limit, doing["task_id"], healthy=False, empty="no task is in progress now",
-                  finding="{bad} of {n} in-progress tasks are aging: in progress longer than "
-                          f"{multiple:g} x the median cycle time ({limit:.0f} days)")
+    return _share_of(ctx, aging, doing, healthy=False, empty="no task is in progress now",
+                     finding="{bad} of {n} in-progress tasks are aging: in progress longer than "
+                             f"{multiple:g} x the median cycle time ({limit:.0f} days)")
 
 
 def _cancelled(ctx: Context) -> Measured:
-    finished = ctx.tasks.loc[ctx.tasks["status_category"].isin(["done", "cancelled"]), ["task_id", "status_category"]]
-    return _share(finished["status_category"] == "cancelled", finished["task_id"], healthy=False,
-                  empty="no task is finished or cancelled",
-                  finding="{bad} of {n} closed tasks were cancelled rather than done")
+    return _share_of(ctx, _in_category(ctx, "cancelled"), _in_category(ctx, "done", "cancelled"), healthy=False,
+                     empty="no task is finished or cancelled",
+                     finding="{bad} of {n} closed tasks were cancelled rather than done")
 
 
 # --- Collaboration (weak proxy) ---------------------------------------------------------------------
 
 def _commented(ctx: Context) -> Measured:
     ctx.require("comments")
-    known = ctx.tasks.loc[ctx.tasks["comments"].notna(), ["task_id", "comments"]]
-    return _share(known["comments"] >= 1, known["task_id"], healthy=True, empty="no task has a comment count",
-                  finding="{bad} of {n} tasks have no comment")
+    commented = (ctx.tasks["comments"] >= 1).fillna(False).to_numpy(dtype=bool)
+    return _share_of(ctx, commented, _has(ctx, "comments"), healthy=True, empty="no task has a comment count",
+                     finding="{bad} of {n} tasks have no comment")
 
 
 def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:

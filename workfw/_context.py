@@ -244,7 +244,7 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     if not mask.all():
         base, rows = tasks, np.flatnonzero(mask.to_numpy(dtype=bool))
         tasks = tasks.take(rows).reset_index(drop=True)
-        _ORIGIN[id(tasks)] = (weakref.ref(tasks, lambda _, ident=id(tasks): _ORIGIN.pop(ident, None)),
+        _ORIGIN[id(tasks)] = (weakref.ref(tasks, lambda _, ident=id(tasks), cache=_ORIGIN: cache.pop(ident, None)),
                               weakref.ref(base), rows)
     if len(events):
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()].reset_index(drop=True)
@@ -312,7 +312,7 @@ def _per_table(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], A
     if hit is not None and hit[0]() is tasks:
         return hit[1]
     value = build(tasks)
-    _PER_ROW[key] = (weakref.ref(tasks, lambda _, k=key: _PER_ROW.pop(k, None)), value)
+    _PER_ROW[key] = (weakref.ref(tasks, lambda _, k=key, cache=_PER_ROW: cache.pop(k, None)), value)
     return value
 
 

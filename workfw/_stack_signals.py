@@ -12,6 +12,7 @@ from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FI
                              _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done,
                              _field_events, _goal_labelled, _has_list, _isin, _large_text, _list_sizes, _memo, _open, _owned,
                              _require_any, _severity, _share, _status_events, _words)
+from ._row_facts import _at_or_after, _before, _days_to_as_of, _has, _ids_at, _in_category, _share_of
 from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, origin, per_row
 
 __all__ = ["SIGNALS"]
@@ -117,21 +118,21 @@ def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _open_owned(ctx: Context) -> Measured:
     _require_any(ctx, "assignee", "assignees")
-    return _share(_owned_at(ctx, _open(ctx)), _open(ctx)["task_id"], healthy=True, empty="no open tasks",
-                  finding="{bad} of {n} open tasks have no owner")
+    return _share_of(ctx, _owned_rows(ctx), _in_category(ctx, *_OPEN), healthy=True, empty="no open tasks",
+                     finding="{bad} of {n} open tasks have no owner")
 
 
-def _owned_at(ctx: Context, frame: pd.DataFrame) -> pd.Series:
-    """``_owned(frame)`` for a part of ``ctx.tasks``, read from a per-export fact."""
-    return per_row(ctx.tasks, "owned", _owned).loc[frame.index]
+def _owned_rows(ctx: Context) -> np.ndarray:
+    """Where a task has an owner (assignee or assignees), from a per-export fact."""
+    return per_row(ctx.tasks, "owned", _owned).to_numpy(dtype=bool)
 
 
 def _single_owner(ctx: Context) -> Measured:
     ctx.require("assignees")
-    owned = _open(ctx).loc[_owned_at(ctx, _open(ctx)), ["task_id", "assignees"]]
-    single = owned["assignees"].str.len().fillna(0) <= 1
-    return _share(single, owned["task_id"], healthy=True, empty="no open task has an owner",
-                  finding="{bad} of {n} owned open tasks are shared by several assignees (no single owner)")
+    single = per_row(ctx.tasks, "assignee count", lambda t: _list_sizes(t["assignees"])) <= 1
+    return _share_of(ctx, single, _in_category(ctx, *_OPEN) & _owned_rows(ctx), healthy=True,
+                     empty="no open task has an owner",
+                     finding="{bad} of {n} owned open tasks are shared by several assignees (no single owner)")
 
 
 def _signs_of_life(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -190,16 +191,17 @@ def _owner_name(tasks: pd.DataFrame) -> pd.Series:
 def _orphaned(ctx: Context) -> Measured:
     _require_any(ctx, "assignee", "assignees")
     ctx.require("updated")
-    owned = _open(ctx).loc[_owned_at(ctx, _open(ctx)), ["task_id"]]
+    owned = _in_category(ctx, *_OPEN) & _owned_rows(ctx)
     seen = _last_seen(ctx)
-    owner = per_row(ctx.tasks, "owner name", _owner_name).loc[owned.index]
+    owner = per_row(ctx.tasks, "owner name", _owner_name)[owned]
     where = pc.fill_null(pc.index_in(_large_text(owner), value_set=_large_text(seen.index.to_series())), -1)
-    last = pd.Series(seen.array.take(where.to_numpy(zero_copy_only=False), allow_fill=True), index=owned.index)
-    quiet = _days(ctx.as_of, last) > ctx.options["stale_days"]
+    last = pd.Series(seen.array.take(where.to_numpy(zero_copy_only=False), allow_fill=True))
     days = ctx.options["stale_days"]
-    return _share(quiet, owned["task_id"], healthy=False, empty="no open task has an owner",
-                  finding="{bad} of {n} owned open tasks are orphaned: their owner has shown no activity for over "
-                          f"{days} days")
+    quiet = np.zeros(len(owned), dtype=bool)
+    quiet[owned] = (_days(ctx.as_of, last) > days).to_numpy(dtype=bool)
+    return _share_of(ctx, quiet, owned, healthy=False, empty="no open task has an owner",
+                     finding="{bad} of {n} owned open tasks are orphaned: their owner has shown no activity for over "
+                             f"{days} days")
 
 
 def _reassigned(ctx: Context) -> Measured:
@@ -214,26 +216,26 @@ def _reassigned(ctx: Context) -> Measured:
 
 def _open_dated(ctx: Context) -> Measured:
     _require_any(ctx, "due", "iteration")
-    open_ = _open(ctx)
-    dated = open_["due"].notna() | open_["iteration"].notna()
-    return _share(dated, open_["task_id"], healthy=True, empty="no open tasks",
-                  finding="{bad} of {n} open tasks have no due date, sprint or cycle")
+    dated = _has(ctx, "due") | _has(ctx, "iteration")
+    return _share_of(ctx, dated, _in_category(ctx, *_OPEN), healthy=True, empty="no open tasks",
+                     finding="{bad} of {n} open tasks have no due date, sprint or cycle")
 
 
 def _overdue(ctx: Context) -> Measured:
     ctx.require("due")
-    dated = _open(ctx).loc[_open(ctx)["due"].notna(), ["task_id", "due"]]
-    return _share(dated["due"] < ctx.as_of, dated["task_id"], healthy=False, empty="no open task has a due date",
-                  finding="{bad} of {n} dated open tasks are past their due date")
+    return _share_of(ctx, _before(ctx, "due", ctx.as_of), _in_category(ctx, *_OPEN) & _has(ctx, "due"),
+                     healthy=False, empty="no open task has a due date",
+                     finding="{bad} of {n} dated open tasks are past their due date")
 
 
 def _on_time(ctx: Context) -> Measured:
     ctx.require("due")
-    done = _done(ctx).loc[_done(ctx)["due"].notna() & _done(ctx)["completed"].notna(), ["task_id", "due", "completed"]]
     # Due dates are usually whole days, so finishing any time on the due day is on time.
-    on_time = done["completed"].dt.floor("D") <= done["due"].dt.floor("D")
-    return _share(on_time, done["task_id"], healthy=True, empty="no finished task has both a due date and a "
-                  "completion date", finding="{bad} of {n} dated finished tasks were finished after their due date")
+    on_time = per_row(ctx.tasks, "finished by the due day", lambda t: (
+        t["completed"].dt.floor("D") <= t["due"].dt.floor("D")).fillna(False).to_numpy(dtype=bool))
+    pool = _in_category(ctx, "done") & _has(ctx, "due") & _has(ctx, "completed")
+    return _share_of(ctx, on_time, pool, healthy=True, empty="no finished task has both a due date and a "
+                     "completion date", finding="{bad} of {n} dated finished tasks were finished after their due date")
 
 
 def _due_moved(ctx: Context) -> Measured:
@@ -247,17 +249,16 @@ def _due_moved(ctx: Context) -> Measured:
 def _undated_age(ctx: Context) -> Measured:
     _require_any(ctx, "due", "iteration")
     ctx.require("created")
-    open_ = _open(ctx)
-    undated = open_.loc[open_["due"].isna() & open_["iteration"].isna() & open_["created"].notna(),
-                        ["task_id", "created"]]
-    if undated.empty:
+    undated = _in_category(ctx, *_OPEN) & ~_has(ctx, "due") & ~_has(ctx, "iteration") & _has(ctx, "created")
+    if not undated.any():
         return Measured(0.0, 100.0, 0)
-    age = _days(ctx.as_of, undated["created"])
-    median = float(age.median())
+    age = _days_to_as_of(ctx, "created")
+    median = float(pd.Series(age[undated]).median())
     score = _days_score(median, good=14, bad=180)
-    old = undated.loc[age > 90, "task_id"].astype(str).tolist()
+    with np.errstate(invalid="ignore"):
+        old = _ids_at(ctx, undated & (age > 90))
     text = f"{len(old)} undated open tasks are over 90 days old (median age {median:.0f} days)" if old else None
-    return Measured(median, score, len(undated), old, text, _severity(score))
+    return Measured(median, score, int(undated.sum()), old, text, _severity(score))
 
 
 # --- How ------------------------------------------------------------------------------------------
@@ -265,9 +266,9 @@ def _undated_age(ctx: Context) -> Measured:
 def _fresh(ctx: Context) -> Measured:
     ctx.require("updated")
     days = ctx.options["fresh_days"]
-    recent = _open(ctx)["updated"] >= ctx.as_of - pd.Timedelta(days=days)
-    return _share(recent, _open(ctx)["task_id"], healthy=True, empty="no open tasks",
-                  finding="{bad} of {n} open tasks were not updated in the last " + f"{days} days")
+    recent = _at_or_after(ctx, "updated", ctx.as_of - pd.Timedelta(days=days))
+    return _share_of(ctx, recent, _in_category(ctx, *_OPEN), healthy=True, empty="no open tasks",
+                     finding="{bad} of {n} open tasks were not updated in the last " + f"{days} days")
 
 
 def _went_through(ctx: Context) -> Measured:

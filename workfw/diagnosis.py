@@ -247,22 +247,26 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
     reached done without ever being in progress.  Returns ``(None, [])`` when
     nothing is finished or the export has no creation and completion times.
     """
-    done = ctx.done_core
-    if done.empty or done["created"].isna().all() or done["completed"].isna().all():
+    from ._row_facts import _has, _ids_at, _in_category
+
+    done = _in_category(ctx, "done")
+    if not (done.any() and (done & _has(ctx, "created")).any() and (done & _has(ctx, "completed")).any()):
         return None, []
-    quick = (done["completed"] - done["created"]) <= pd.Timedelta(hours=1)
-    late = quick.fillna(False).to_numpy(dtype=bool, copy=True)
+    quick = per_row(ctx.tasks, "finished within an hour", lambda t: (
+        (t["completed"] - t["created"]) <= pd.Timedelta(hours=1)).fillna(False).to_numpy(dtype=bool))
+    late = done & quick
     if not ctx.events.empty:
         from ._flow_times import _categoriser, _categories_of
 
         status_events = ctx.events[ctx.events["field"] == "status"]
         # Each move's target placed in a category the way flow does it, once per status name.
         worked = _categories_of(status_events["new"], _categoriser(ctx.tasks)) == "in_progress"
-        touched = member(done["task_id"], status_events["task_id"]).to_numpy(dtype=bool)
-        through_work = member(done["task_id"], status_events.loc[worked.to_numpy(dtype=bool), "task_id"])
-        late = late | (touched & ~through_work.to_numpy(dtype=bool))
-    ids = done.loc[late, "task_id"].tolist()
-    return len(ids) / len(done), ids
+        done_ids = ctx.tasks.loc[done, "task_id"]
+        touched = member(done_ids, status_events["task_id"]).to_numpy(dtype=bool)
+        through_work = member(done_ids, status_events.loc[worked.to_numpy(dtype=bool), "task_id"])
+        late[done] |= touched & ~through_work.to_numpy(dtype=bool)
+    ids = _ids_at(ctx, late)
+    return len(ids) / int(done.sum()), ids
 
 
 def common_caveats(ctx: Context) -> list[str]:

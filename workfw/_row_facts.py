@@ -1,0 +1,98 @@
+"""Per-task facts as numpy arrays, for signals that are shares of tasks.
+
+A share signal ("open tasks without an owner") is a pool of tasks and a flag on
+each.  Both are row-local facts, so they are worked out once per export (with
+:func:`workfw.diagnosis.per_row`) and a team or project filter only takes them
+at its rows; the signal itself is then a few numpy operations instead of
+selecting a pandas frame.  The results are the same as computing on the
+selected frame: same rows, same order, same comparisons.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ._context import Context, Measured, NotMeasurable, _per_table, per_row
+from ._stack_helpers import _severity
+
+__all__: list[str] = []
+
+_NAT = np.iinfo(np.int64).min
+
+
+def _stamps(ctx: Context, column: str) -> np.ndarray:
+    """``column`` as int64 nanoseconds since the epoch (UTC); ``_NAT`` where empty."""
+    return per_row(ctx.tasks, f"ns {column}",
+                   lambda t: np.asarray(pd.DatetimeIndex(t[column]).as_unit("ns").asi8, dtype=np.int64))
+
+
+def _before(ctx: Context, column: str, cutoff: pd.Timestamp) -> np.ndarray:
+    """``ctx.tasks[column] < cutoff`` (False where empty), compared as integers."""
+    values = _stamps(ctx, column)
+    return (values != _NAT) & (values < cutoff.as_unit("ns").value)
+
+
+def _at_or_after(ctx: Context, column: str, cutoff: pd.Timestamp) -> np.ndarray:
+    """``ctx.tasks[column] >= cutoff`` (False where empty), compared as integers."""
+    values = _stamps(ctx, column)
+    return (values != _NAT) & (values >= cutoff.as_unit("ns").value)
+
+
+def _has(ctx: Context, column: str) -> np.ndarray:
+    """Where ``ctx.tasks[column]`` has a value."""
+    return per_row(ctx.tasks, f"has {column}", lambda t: t[column].notna().to_numpy(dtype=bool))
+
+
+def _in_category(ctx: Context, *categories: str) -> np.ndarray:
+    """Where the task's status category is one of ``categories``."""
+    wanted = list(categories)
+    return _per_table(ctx.tasks, f"category in {wanted}",
+                      lambda t: t["status_category"].isin(wanted).to_numpy(dtype=bool))
+
+
+def _days_to_as_of(ctx: Context, column: str) -> np.ndarray:
+    """Days from ``column`` (or the start fallback, see :func:`_started_or_created`) to ``ctx.as_of``; NaN if empty."""
+    def build(tasks: pd.DataFrame) -> np.ndarray:
+        since = _started_or_created(tasks) if column == "started or created" else tasks[column]
+        return ((ctx.as_of - since).dt.total_seconds() / 86400).to_numpy(dtype=float, na_value=np.nan)
+
+    return per_row(ctx.tasks, f"days from {column} to {ctx.as_of.value}", build)
+
+
+def _started_or_created(tasks: pd.DataFrame) -> pd.Series:
+    # Without a start time, creation stands in (frameworks.md: started = created).
+    return tasks["started"].fillna(tasks["created"])
+
+
+def _id_text(ctx: Context) -> pa.Array:
+    """The table's task ids as one pyarrow array (for the ids behind a finding)."""
+    def build(tasks: pd.DataFrame) -> pa.Array:
+        ids = pa.array(tasks["task_id"].astype("string").array)
+        return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+
+    return _per_table(ctx.tasks, "id text", build)
+
+
+def _ids_at(ctx: Context, rows: np.ndarray) -> list[str]:
+    """Task ids where ``rows`` is True, in table order."""
+    if not rows.any():
+        return []
+    return _id_text(ctx).filter(pa.array(rows)).to_pylist()
+
+
+def _share_of(ctx: Context, flags: np.ndarray, pool: np.ndarray, *, healthy: bool, empty: str,
+              finding: str) -> Measured:
+    """A share signal over the tasks in ``pool``: ``flags`` marks each; ``healthy`` says whether True is good.
+
+    ``finding`` is formatted with ``bad`` (count of problem tasks) and ``n``.
+    """
+    n = int(pool.sum())
+    if n == 0:
+        raise NotMeasurable(empty)
+    share = float(flags[pool].mean())
+    score = share * 100 if healthy else 100 - share * 100
+    bad_ids = _ids_at(ctx, pool & (~flags if healthy else flags))
+    text = finding.format(bad=len(bad_ids), n=n) if bad_ids else None
+    return Measured(share, score, n, bad_ids, text, _severity(score))
+
