@@ -122,11 +122,10 @@ def _pairs_of(tasks: pd.DataFrame) -> pd.DataFrame:
 def _reporter_not_owner(ctx: Context) -> Measured:
     ctx.require("reporter")
     _require_any(ctx, "assignee", "assignees")
-    pool = (ctx.tasks["reporter"].notna() & per_row(ctx.tasks, "owned", _owned)).to_numpy(dtype=bool)
-    mine = per_row(ctx.tasks, "reported by an owner", _reported_by_owner)[pool]
-    return _share(pd.Series(~mine), ctx.tasks.loc[pool, "task_id"].reset_index(drop=True), healthy=True,
-                  empty="no task has both a reporter and an owner",
-                  finding="{bad} of {n} tasks are owned by the person who raised them")
+    pool = _has(ctx, "reporter") & per_row(ctx.tasks, "owned", _owned).to_numpy(dtype=bool)
+    mine = per_row(ctx.tasks, "reported by an owner", _reported_by_owner)
+    return _share_of(ctx, ~mine, pool, healthy=True, empty="no task has both a reporter and an owner",
+                     finding="{bad} of {n} tasks are owned by the person who raised them")
 
 
 def _reported_by_owner(tasks: pd.DataFrame) -> np.ndarray:

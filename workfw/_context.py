@@ -221,7 +221,7 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     for col in ("team", "project"):
         if opts[col] is not None:
             wanted = [opts[col]] if isinstance(opts[col], str) else list(opts[col])
-            mask &= tasks[col].isin(wanted)
+            mask &= _one_of(tasks, col, wanted)
     if opts["actors"] != "all":
         from .actors import is_agent
 
@@ -230,7 +230,7 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
         known = np.array([bool(is_agent(n, extra=opts["bots"])) for n in names] + [False], dtype=bool)
         agent = pd.Series(known[codes], index=tasks.index)
         mask &= agent if opts["actors"] == "agents" else ~agent
-    stamp = _latest(tasks) if as_of is None else pd.Timestamp(as_of)
+    stamp = _per_table(tasks, "latest", _latest) if as_of is None else pd.Timestamp(as_of)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     if opts["window"] is not None:
         start, end = (pd.Timestamp(x) for x in opts["window"])
@@ -250,6 +250,15 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()].reset_index(drop=True)
     _remember(full, key, (given, None if rows is None else tasks, events, stamp, rows))
     return Context(tasks=tasks, events=events, as_of=stamp, options=opts, base=base, rows=rows)
+
+
+def _one_of(tasks: pd.DataFrame, column: str, wanted: list[Any]) -> np.ndarray:
+    """``tasks[column].isin(wanted)``, compared as codes of the column's distinct values (coded once per table)."""
+    if any(pd.isna(w) for w in wanted):
+        return tasks[column].isin(wanted).to_numpy(dtype=bool)
+    codes, uniques = _per_table(tasks, f"codes {column}", lambda t: pd.factorize(t[column]))
+    chosen = pd.Index(uniques).get_indexer(pd.Index(wanted, dtype=object))
+    return np.isin(codes, chosen[chosen >= 0])
 
 
 # Filtered tables of the last few filters per task table: interactive views move a threshold or come back to

@@ -44,6 +44,11 @@ def _has(ctx: Context, column: str) -> np.ndarray:
     return per_row(ctx.tasks, f"has {column}", lambda t: t[column].notna().to_numpy(dtype=bool))
 
 
+def _every(ctx: Context) -> np.ndarray:
+    """A pool of every task in the table."""
+    return np.ones(len(ctx.tasks), dtype=bool)
+
+
 def _in_category(ctx: Context, *categories: str) -> np.ndarray:
     """Where the task's status category is one of ``categories``."""
     wanted = list(categories)

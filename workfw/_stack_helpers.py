@@ -153,9 +153,9 @@ def _owned(tasks: pd.DataFrame) -> pd.Series:
     return tasks["assignee"].notna() | _has_list(tasks["assignees"])
 
 
-def _words(ctx: Context, frame: pd.DataFrame) -> pd.Series:
-    counts = per_row(ctx.tasks, "words", lambda t: _word_count(t["description"]))
-    return counts.loc[frame.index]
+def _word_counts(ctx: Context) -> np.ndarray:
+    """Words in each task's description (0 without one), counted once per export."""
+    return per_row(ctx.tasks, "words", lambda t: _word_count(t["description"])).to_numpy()
 
 
 def _cue(ctx: Context, column: str, pattern: str) -> pd.Series:

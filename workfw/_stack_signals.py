@@ -11,8 +11,9 @@ import pyarrow.compute as pc
 from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FIELDS, _FINISHED, _INTENT, _OPEN,
                              _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done,
                              _field_events, _goal_labelled, _has_list, _isin, _large_text, _list_sizes, _memo, _open, _owned,
-                             _require_any, _severity, _share, _status_events, _words)
-from ._row_facts import _at_or_after, _before, _days_to_as_of, _has, _ids_at, _in_category, _share_of
+                             _require_any, _severity, _share, _status_events, _word_counts)
+from ._row_facts import (_at_or_after, _before, _days_to_as_of, _every, _has, _ids_at, _in_category,
+                         _share_of)
 from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, origin, per_row
 
 __all__ = ["SIGNALS"]
@@ -25,52 +26,49 @@ def _linked_to_goal(ctx: Context) -> Measured:
     labelled = _goal_labelled(tasks)
     if tasks["parent_id"].isna().all() and not labelled.any():
         raise NotMeasurable("the export has no parent, epic or milestone link and no goal-like labels")
-    # Only the columns read: copying every column of a large selection costs more than the signal.
-    work = tasks.loc[~_containers(ctx), ["task_id", "parent_id"]]
-    linked = work["parent_id"].notna() | labelled[work.index]
-    return _share(linked, work["task_id"], healthy=True, empty="every task is itself an epic or goal",
-                  finding="{bad} of {n} tasks link to no parent, epic, milestone or goal label")
+    linked = _has(ctx, "parent_id") | labelled.to_numpy(dtype=bool)
+    return _share_of(ctx, linked, ~_containers(ctx).to_numpy(dtype=bool), healthy=True,
+                     empty="every task is itself an epic or goal",
+                     finding="{bad} of {n} tasks link to no parent, epic, milestone or goal label")
 
 
 def _parent_purpose(ctx: Context) -> Measured:
     ctx.require("description")
-    parents = ctx.tasks.loc[_containers(ctx).to_numpy(dtype=bool), ["task_id"]]  # only the column read
-    if parents.empty:
+    parents = _containers(ctx).to_numpy(dtype=bool)
+    if not parents.any():
         raise NotMeasurable("no parent epic or goal is in the export itself, only ids pointing to them")
-    good = _words(ctx, parents) >= ctx.options["substantive_words"]
-    return _share(good, parents["task_id"], healthy=True, empty="no parent epic in the export",
-                  finding="{bad} of {n} parent epics or goals have no substantive description of their purpose")
+    good = _word_counts(ctx) >= ctx.options["substantive_words"]
+    return _share_of(ctx, good, parents, healthy=True, empty="no parent epic in the export",
+                     finding="{bad} of {n} parent epics or goals have no substantive description of their purpose")
 
 
 def _intent_cues(ctx: Context) -> Measured:
     ctx.require("description")
-    described = ctx.tasks["description"].notna()
-    cue = _cue(ctx, "description", _INTENT)[described]
-    return _share(cue, ctx.tasks.loc[described, "task_id"], healthy=True, empty="no task has a description",
-                  finding="{bad} of {n} descriptions never say why (no 'so that', 'because', 'goal' or 'outcome')")
+    cue = _cue(ctx, "description", _INTENT).to_numpy(dtype=bool)
+    return _share_of(ctx, cue, _has(ctx, "description"), healthy=True, empty="no task has a description",
+                     finding="{bad} of {n} descriptions never say why (no 'so that', 'because', 'goal' or 'outcome')")
 
 
 # --- What -----------------------------------------------------------------------------------------
 
 def _substantive(ctx: Context) -> Measured:
     ctx.require("description")
-    good = _words(ctx, ctx.tasks) >= ctx.options["substantive_words"]
     words = ctx.options["substantive_words"]
-    return _share(good, ctx.tasks["task_id"], healthy=True, empty="no tasks",
-                  finding="{bad} of {n} tasks have a description under " + f"{words} words")
+    return _share_of(ctx, _word_counts(ctx) >= words, _every(ctx), healthy=True, empty="no tasks",
+                     finding="{bad} of {n} tasks have a description under " + f"{words} words")
 
 
 def _acceptance(ctx: Context) -> Measured:
     ctx.require("description")
-    found = _cue(ctx, "description", _ACCEPTANCE)
-    return _share(found, ctx.tasks["task_id"], healthy=True, empty="no tasks",
-                  finding="{bad} of {n} tasks state no acceptance criteria, checklist or definition of done")
+    found = _cue(ctx, "description", _ACCEPTANCE).to_numpy(dtype=bool)
+    return _share_of(ctx, found, _every(ctx), healthy=True, empty="no tasks",
+                     finding="{bad} of {n} tasks state no acceptance criteria, checklist or definition of done")
 
 
 def _estimated(ctx: Context) -> Measured:
     ctx.require("estimate")
-    return _share(ctx.tasks["estimate"].notna(), ctx.tasks["task_id"], healthy=True, empty="no tasks",
-                  finding="{bad} of {n} tasks carry no estimate")
+    return _share_of(ctx, _has(ctx, "estimate"), _every(ctx), healthy=True, empty="no tasks",
+                     finding="{bad} of {n} tasks carry no estimate")
 
 
 def _duplicates(ctx: Context) -> Measured:
@@ -79,10 +77,12 @@ def _duplicates(ctx: Context) -> Measured:
     titles = per_row(tasks, "duplicate titles", _title_codes)
     # Titles are compared as codes of their normalised text (NA: -1), found once per export.
     code = titles["code"].to_numpy()
-    copy = titles["long"].to_numpy() & pd.Series(code).duplicated(keep="first").to_numpy() & (code >= 0)
-    said = titles["said"]
-    return _share(said | pd.Series(copy, index=tasks.index), tasks["task_id"], healthy=False, empty="no tasks",
-                  finding="{bad} of {n} tasks duplicate another (resolved as duplicate or same title)")
+    # A copy is a title seen earlier in the table: every row but the first of its code.
+    repeated = np.ones(len(code), dtype=bool)
+    repeated[np.unique(code, return_index=True)[1]] = False
+    copy = titles["long"].to_numpy() & repeated & (code >= 0)
+    return _share_of(ctx, titles["said"].to_numpy() | copy, _every(ctx), healthy=False, empty="no tasks",
+                     finding="{bad} of {n} tasks duplicate another (resolved as duplicate or same title)")
 
 
 def _reopened(ctx: Context) -> Measured:
@@ -298,8 +298,8 @@ def _statuses_used(ctx: Context) -> Measured:
 
 def _dependencies(ctx: Context) -> Measured:
     _require_any(ctx, "blocked_by", "description")
-    linked = _has_list(ctx.tasks["blocked_by"])
-    flags = linked | _cue(ctx, "description", _DEPENDENCY)
+    linked = per_row(ctx.tasks, "has blockers", lambda t: _list_sizes(t["blocked_by"]) > 0)
+    flags = linked | _cue(ctx, "description", _DEPENDENCY).to_numpy(dtype=bool)
     share = float(flags.mean())
     # Recording dependencies on about one task in ten shows the practice exists (inferred target).
     score = min(1.0, share / 0.10) * 100
@@ -308,14 +308,15 @@ def _dependencies(ctx: Context) -> Measured:
 
 
 def _time_in_status(ctx: Context) -> Measured:
-    doing = ctx.tasks.loc[ctx.tasks["status_category"] == "in_progress", ["task_id", "started"]]
-    if doing.empty:
+    in_progress = _in_category(ctx, "in_progress")
+    if not in_progress.any():
         raise NotMeasurable("no task is in progress now")
-    since = doing["started"]
-    if not ctx.events.empty and (ctx.events["field"] == "status").any():
-        status = ctx.events[ctx.events["field"] == "status"]
-        last = status.groupby("task_id")["at"].max()
-        since = doing["task_id"].map(last).astype(since.dtype).fillna(since)
+    if ctx.events.empty or not (ctx.events["field"] == "status").any():
+        return _time_since_start(ctx, in_progress)
+    doing = ctx.tasks.loc[in_progress, ["task_id", "started"]]
+    status = ctx.events[ctx.events["field"] == "status"]
+    last = status.groupby("task_id")["at"].max()
+    since = doing["task_id"].map(last).astype(doing["started"].dtype).fillna(doing["started"])
     if since.isna().all():
         raise NotMeasurable("in-progress tasks have no start time and no status history")
     age = _days(ctx.as_of, since).dropna()
@@ -325,6 +326,21 @@ def _time_in_status(ctx: Context) -> Measured:
     stuck = doing.loc[age.index[age > limit], "task_id"].astype(str).tolist()
     text = f"{len(stuck)} in-progress tasks have sat in their status for over {limit} days" if stuck else None
     return Measured(median, score, len(age), stuck, text, _severity(score))
+
+
+def _time_since_start(ctx: Context, in_progress: np.ndarray) -> Measured:
+    """:func:`_time_in_status` without status history: in-progress tasks have sat there since they started."""
+    started = in_progress & _has(ctx, "started")
+    if not started.any():
+        raise NotMeasurable("in-progress tasks have no start time and no status history")
+    age = _days_to_as_of(ctx, "started")
+    median = float(pd.Series(age[started]).median())
+    score = _days_score(median, good=5, bad=45)
+    limit = ctx.options["stale_days"]
+    with np.errstate(invalid="ignore"):
+        stuck = _ids_at(ctx, started & (age > limit))
+    text = f"{len(stuck)} in-progress tasks have sat in their status for over {limit} days" if stuck else None
+    return Measured(median, score, int(started.sum()), stuck, text, _severity(score))
 
 
 def _spec(element: str, name: str, fields: tuple[str, ...], how: str, compute) -> SignalSpec:
