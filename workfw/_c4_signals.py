@@ -116,7 +116,38 @@ def _pairs_of(tasks: pd.DataFrame) -> pd.DataFrame:
     named = np.flatnonzero(code >= 0)
     first = ~pd.Series(row[named] * (len(coded.dictionary) + 1) + code[named]).duplicated().to_numpy()
     keep = named[first]
-    return pd.DataFrame({"row": row[keep], "person": pd.array(person.take(pa.array(keep)), dtype="string")})
+    out = pd.DataFrame({"row": row[keep], "person": pd.array(person.take(pa.array(keep)), dtype="string"),
+                        "code": code[keep]})
+    out.attrs["people"] = coded.dictionary  # the name of each code
+    return out
+
+
+def _owner_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(row, person, people)``: :func:`_owner_pairs` with each person as a code, and how many codes there are."""
+    found = origin(tasks)
+    table = tasks if found is None else found[0]
+    pairs = _memo(table, "owner pairs", lambda: _pairs_of(table))
+    row, person = pairs["row"].to_numpy(), pairs["code"].to_numpy()
+    if found is not None:
+        inv = np.full(len(table), -1, dtype=np.int64)
+        inv[found[1]] = np.arange(len(found[1]))
+        row = inv[row]
+        row, person = row[row >= 0], person[row >= 0]
+    return row, person, len(pairs.attrs["people"])
+
+
+def _reporter_codes(tasks: pd.DataFrame) -> np.ndarray:
+    """Each task's reporter in the code space of :func:`_owner_codes` (people who own nothing after them; -1: none)."""
+    def build(frame: pd.DataFrame) -> np.ndarray:
+        people = _memo(frame, "owner pairs", lambda: _pairs_of(frame)).attrs["people"]
+        reporter = _large_text(frame["reporter"])
+        code = pc.fill_null(pc.index_in(reporter, value_set=people), -1).to_numpy(zero_copy_only=False)
+        code = code.astype(np.int64)
+        others = (code < 0) & reporter.is_valid().to_numpy(zero_copy_only=False)
+        code[others] = len(people) + pd.factorize(reporter.filter(pa.array(others)).to_numpy(zero_copy_only=False))[0]
+        return code
+
+    return per_row(tasks, "reporter person code", build)
 
 
 def _reporter_not_owner(ctx: Context) -> Measured:
@@ -164,10 +195,18 @@ def _people_per_item(ctx: Context) -> Measured:
     return Measured(mean, score, len(counts), alone, text, _severity(score))
 
 
-def _homes(pairs: pd.DataFrame) -> pd.Series:
-    ranked = (pairs.groupby(["person", "group"]).size().rename("k").reset_index()
-              .sort_values(["person", "k", "group"], ascending=[True, False, True], kind="stable"))
-    return ranked.drop_duplicates("person").set_index("person")["group"]
+def _homes(person: np.ndarray, group: np.ndarray, *, people: int, groups: int) -> np.ndarray:
+    """Each person's home group: where they have the most pairs, the first group on a tie; -1 without any."""
+    keep = (person >= 0) & (group >= 0)
+    pairs, counts = np.unique(person[keep] * groups + group[keep], return_counts=True)
+    who, where = pairs // groups, pairs % groups
+    order = np.lexsort((where, -counts, who))
+    who, where = who[order], where[order]
+    first = np.ones(len(who), dtype=bool)
+    first[1:] = who[1:] != who[:-1]
+    home = np.full(people, -1, dtype=np.int64)
+    home[who[first]] = where[first]
+    return home
 
 
 def _cross_team(ctx: Context) -> Measured:
@@ -177,17 +216,15 @@ def _cross_team(ctx: Context) -> Measured:
     if group.nunique() < 2:
         raise NotMeasurable("the export holds a single team and project, so cross-team work cannot be seen")
     # A person's home team is where they own most work; people who own nothing are placed by what they raise.
-    # Teams are compared as codes numbered in name order, so a tie still goes to the first name.
-    code = pd.factorize(group, sort=True)[0]
-    owners = _owner_pairs(tasks)
-    owned = pd.DataFrame({"person": owners["person"].array, "group": code[owners["row"].to_numpy()]})
-    raised = pd.DataFrame({"person": tasks["reporter"].astype("string").array, "group": code})
-    homes = _homes(owned[owned["group"] >= 0])
-    homes = pd.concat([homes, _homes(raised[(raised["group"] >= 0) & raised["person"].notna()]).drop(
-        homes.index, errors="ignore")])
-    where = pc.fill_null(pc.index_in(_large_text(tasks["reporter"]), value_set=_large_text(homes.index.to_series())),
-                         -1).to_numpy(zero_copy_only=False)
-    home = np.append(homes.to_numpy(dtype=np.int64), -1)[where]  # -1: no home known
+    # People and teams are compared as codes; teams numbered in name order, so a tie goes to the first name.
+    code, names = pd.factorize(group, sort=True)
+    row, person, owners = _owner_codes(tasks)
+    reporter = _reporter_codes(tasks)
+    people = max(owners, int(reporter.max(initial=-1)) + 1)
+    homes = _homes(person, code[row], people=people, groups=len(names))
+    raised = _homes(reporter, code, people=people, groups=len(names))
+    homes = np.where(homes >= 0, homes, raised)
+    home = np.where(reporter >= 0, homes[np.maximum(reporter, 0)], -1) if people else np.full(len(tasks), -1)
     pool = (home >= 0) & (code >= 0)
     if not pool.any():
         raise NotMeasurable("no task has both a reporter and a team")

@@ -225,10 +225,13 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     if opts["actors"] != "all":
         from .actors import is_agent
 
-        # Once per distinct name: a hundred thousand tasks share a few hundred assignees.
-        codes, names = pd.factorize(tasks["assignee"])
-        known = np.array([bool(is_agent(n, extra=opts["bots"])) for n in names] + [False], dtype=bool)
-        agent = pd.Series(known[codes], index=tasks.index)
+        def agents(table: pd.DataFrame) -> np.ndarray:
+            # Once per distinct name: a hundred thousand tasks share a few hundred assignees.
+            codes, names = pd.factorize(table["assignee"])
+            known = np.array([bool(is_agent(n, extra=opts["bots"])) for n in names] + [False], dtype=bool)
+            return known[codes]
+
+        agent = _per_table(tasks, f"agents {opts['bots']!r}", agents)
         mask &= agent if opts["actors"] == "agents" else ~agent
     stamp = _per_table(tasks, "latest", _latest) if as_of is None else pd.Timestamp(as_of)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

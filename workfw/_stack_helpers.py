@@ -186,9 +186,17 @@ def _container_type(tasks: pd.DataFrame) -> pd.Series:
 
 
 def _containers(ctx: Context) -> pd.Series:
+    """Epics and goals: by their own type or label, or as the parent of a task in the table."""
+    from ._pyramid_links import _cached, _parent_codes  # that module builds on this one
+
     def build() -> pd.Series:
         tasks = ctx.tasks
-        return per_row(tasks, "container type", _container_type) | _isin(tasks["task_id"], tasks["parent_id"])
+        # Parents found as row codes once per table; a task named as its own parent is still a parent here.
+        parent, _ = _cached(tasks, "parents", _parent_codes)
+        is_parent = np.bincount(parent[parent >= 0], minlength=len(tasks)) > 0
+        own = per_row(tasks, "own parent", lambda t: pc.fill_null(pc.equal(
+            _large_text(t["task_id"]), _large_text(t["parent_id"])), False).to_numpy(zero_copy_only=False))
+        return per_row(tasks, "container type", _container_type) | (is_parent | own)
 
     return _memo(ctx.tasks, "containers", build)
 

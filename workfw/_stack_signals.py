@@ -12,7 +12,7 @@ from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FI
                              _STATUS_FIELDS, _arrow, _containers, _contains, _cue, _days, _days_score, _done,
                              _field_events, _goal_labelled, _has_list, _isin, _large_text, _list_sizes, _memo, _open, _owned,
                              _require_any, _severity, _share, _status_events, _word_counts)
-from ._row_facts import (_at_or_after, _before, _days_to_as_of, _every, _has, _ids_at, _in_category,
+from ._row_facts import (_NAT, _at_or_after, _before, _days_to_as_of, _every, _has, _ids_at, _in_category,
                          _share_of)
 from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, origin, per_row
 
@@ -77,10 +77,7 @@ def _duplicates(ctx: Context) -> Measured:
     titles = per_row(tasks, "duplicate titles", _title_codes)
     # Titles are compared as codes of their normalised text (NA: -1), found once per export.
     code = titles["code"].to_numpy()
-    # A copy is a title seen earlier in the table: every row but the first of its code.
-    repeated = np.ones(len(code), dtype=bool)
-    repeated[np.unique(code, return_index=True)[1]] = False
-    copy = titles["long"].to_numpy() & repeated & (code >= 0)
+    copy = titles["long"].to_numpy() & pd.Series(code).duplicated(keep="first").to_numpy() & (code >= 0)
     return _share_of(ctx, titles["said"].to_numpy() | copy, _every(ctx), healthy=False, empty="no tasks",
                      finding="{bad} of {n} tasks duplicate another (resolved as duplicate or same title)")
 
@@ -158,13 +155,12 @@ def _signs_of_life(tasks: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _last_seen(ctx: Context) -> pd.Series:
-    """Latest sign of life per person: tasks they own or reported, and history they wrote."""
+def _latest_signs(ctx: Context) -> tuple[np.ndarray, pd.Index]:
+    """``(latest, people)``: each person's latest sign of life on the table's tasks (ns; ``_NAT`` for none)."""
     found = origin(ctx.tasks)
     table = ctx.tasks if found is None else found[0]
     signs = _memo(table, "signs of life", lambda: _signs_of_life(table))
-    people = signs.attrs["people"]
-    person, at = signs["person"].to_numpy(), signs["at"].to_numpy().view(np.int64)
+    person, at = signs["person"].to_numpy(), signs["at"].to_numpy().astype("datetime64[ns]").view(np.int64)
     if found is not None:
         # Found once per export; a filter keeps its own rows.
         keep = np.zeros(len(table), dtype=bool)
@@ -172,15 +168,28 @@ def _last_seen(ctx: Context) -> pd.Series:
         chosen = keep[signs["row"].to_numpy()]
         person, at = person[chosen], at[chosen]
     # The latest time per person code (times as integers: no NaT is left in ``signs``).
-    latest = np.full(len(people), np.iinfo(np.int64).min)
+    latest = np.full(len(signs.attrs["people"]), _NAT)
     np.maximum.at(latest, person, at)
-    named = np.flatnonzero(latest > np.iinfo(np.int64).min)
+    return latest, signs.attrs["people"]
+
+
+def _last_seen(ctx: Context) -> pd.Series:
+    """Latest sign of life per person: tasks they own or reported, and history they wrote."""
+    latest, people = _latest_signs(ctx)
+    named = np.flatnonzero(latest != _NAT)
     seen = pd.Series(pd.DatetimeIndex(latest[named].view("datetime64[ns]"), tz="UTC"), index=people[named], name="at")
     if not ctx.events.empty:
         authors = pd.DataFrame({"person": ctx.events["author"], "at": ctx.events["at"]}).dropna()
         seen = pd.concat([seen, authors.groupby(authors["person"].astype("string"))["at"].max()])
         seen = seen.groupby(level=0).max()
     return seen
+
+
+def _owner_sign_code(tasks: pd.DataFrame) -> np.ndarray:
+    """Each task's owner as a code into the people of :func:`_signs_of_life` (-1: no owner)."""
+    people = _memo(tasks, "signs of life", lambda: _signs_of_life(tasks)).attrs["people"]
+    where = pc.index_in(_large_text(_owner_name(tasks)), value_set=_large_text(people.to_series()))
+    return pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _owner_name(tasks: pd.DataFrame) -> pd.Series:
@@ -192,13 +201,24 @@ def _orphaned(ctx: Context) -> Measured:
     _require_any(ctx, "assignee", "assignees")
     ctx.require("updated")
     owned = _in_category(ctx, *_OPEN) & _owned_rows(ctx)
-    seen = _last_seen(ctx)
-    owner = per_row(ctx.tasks, "owner name", _owner_name)[owned]
-    where = pc.fill_null(pc.index_in(_large_text(owner), value_set=_large_text(seen.index.to_series())), -1)
-    last = pd.Series(seen.array.take(where.to_numpy(zero_copy_only=False), allow_fill=True))
     days = ctx.options["stale_days"]
+    if ctx.events.empty:
+        # Owners and their latest signs as codes: no names are looked up per filter.
+        latest, _ = _latest_signs(ctx)
+        code = per_row(ctx.tasks, "owner sign code", _owner_sign_code)[owned]
+        last = np.where(code >= 0, latest[np.maximum(code, 0)] if len(latest) else _NAT, _NAT)
+        known = last != _NAT
+        gone = np.zeros(len(last), dtype=bool)
+        gone[known] = (pd.to_timedelta(ctx.as_of.as_unit("ns").value - last[known], unit="ns").total_seconds()
+                       / 86400 > days)
+    else:
+        seen = _last_seen(ctx)
+        owner = per_row(ctx.tasks, "owner name", _owner_name)[owned]
+        where = pc.fill_null(pc.index_in(_large_text(owner), value_set=_large_text(seen.index.to_series())), -1)
+        last_seen = pd.Series(seen.array.take(where.to_numpy(zero_copy_only=False), allow_fill=True))
+        gone = (_days(ctx.as_of, last_seen) > days).to_numpy(dtype=bool)
     quiet = np.zeros(len(owned), dtype=bool)
-    quiet[owned] = (_days(ctx.as_of, last) > days).to_numpy(dtype=bool)
+    quiet[owned] = gone
     return _share_of(ctx, quiet, owned, healthy=False, empty="no open task has an owner",
                      finding="{bad} of {n} owned open tasks are orphaned: their owner has shown no activity for over "
                              f"{days} days")
