@@ -96,7 +96,7 @@ def _targets(results: dict[str, Any]) -> list[list[str]]:
                 "met" if peak < 3000 else "missed"])
     if results.get("explorer"):
         n, r = results["explorer"]
-        out.append([f"filter change to redrawn chart under 200 ms ({n:,})",
+        out.append([f"filter change (new team) to redrawn chart under 200 ms ({n:,})",
                      f"{_fmt(r.seconds * 1000 if r.seconds is not None else None, 0)} ms",
                      "met" if r.seconds is not None and r.seconds < 0.2 else "missed"])
     if 100_000 in sizes and 1_000_000 in sizes:
@@ -106,6 +106,23 @@ def _targets(results: dict[str, Any]) -> list[list[str]]:
                 out.append([f"{step} grows linearly (1M within 12x of 100k)", f"{b / a:.1f}x",
                             "met" if b <= 12 * a else "missed"])
     return out
+
+
+def _explorer_lines(n: int, r: Any) -> list[str]:
+    if r.error is not None:
+        return [f"failed: {r.error}", ""]
+    loads = r.parts.get("loads", 1)
+    rows = []
+    for kind, runs in r.parts.get("kinds", {}).items():
+        if runs:
+            ms = sorted(x * 1000 for x in runs)
+            median = (ms[(len(ms) - 1) // 2] + ms[len(ms) // 2]) / 2
+            rows.append([kind, str(len(ms)), f"{median:.0f}", ", ".join(f"{x * 1000:.0f}" for x in runs)])
+    return [f"`ExplorerModel(export, \"c4_flywheel\")` on {n:,} tasks, loaded {loads} times (each load makes every "
+            "team new again). It opens with the diagnosis and diagram of every task, as the widget does; each "
+            "timing is setting one control and building `.diagnosis.figure()`. The target is the median of "
+            "\"new team\" (a team not chosen before, the common filter change); the other kinds are for context.",
+            "", *_table(["filter change", "runs", "median ms", "each run (ms, in order)"], rows), ""]
 
 
 def render(results: dict[str, Any], *, command: str, notes: str) -> str:
@@ -126,10 +143,7 @@ def render(results: dict[str, Any], *, command: str, notes: str) -> str:
     lines += ["## Filter change to redrawn chart", ""]
     if results.get("explorer"):
         n, r = results["explorer"]
-        runs = ", ".join(f"{x * 1000:.0f}" for x in r.parts.get("runs", []))
-        lines += [f"`ExplorerModel(export, \"c4_flywheel\")` on {n:,} tasks: set `.team`, build "
-                  f"`.diagnosis.figure()`. Median {_fmt(r.seconds * 1000 if r.seconds else None, 0)} ms "
-                  f"over runs of {runs} ms." if r.error is None else f"failed: {r.error}", ""]
+        lines += _explorer_lines(n, r)
     else:
         lines += ["not measured", ""]
     lines += ["## Notebooks", ""]

@@ -46,7 +46,10 @@ def test_details_explorer_targets_and_kept_notes(results: str) -> None:
         assert framework in results
     for part in ("cycle_times", "aging_wip", "forecast_when", "parsing", "assembling"):
         assert part in results
-    assert "on 2,000 tasks: set `.team`" in results
+    assert "on 2,000 tasks, loaded 2 times" in results
+    explorer = results.split("## Filter change to redrawn chart", 1)[1].split("##", 1)[0]
+    for kind in ("| new team |", "| team seen before |", "| threshold |", "| people or agents |"):
+        assert kind in explorer
     targets = results.split("## Targets", 1)[1]
     for target in ("read_export within 2x", "4 diagnoses faster", "peak memory under 3 GB", "filter change"):
         assert target in targets
