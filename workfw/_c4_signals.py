@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from ._row_facts import (_at_or_after, _before, _days_to_as_of, _has, _in_category, _share_of,
                          _started_or_created)
-from ._stack_helpers import _OPEN, _days, _large_text, _list_sizes, _memo, _owned, _require_any, _severity, _share
+from ._stack_helpers import _OPEN, _days, _large_text, _list_sizes, _memo, _owned, _require_any, _severity
 from .diagnosis import Context, Measured, NotMeasurable, origin, per_row
 
 __all__: list[str] = []

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from ._pyramid_links import (_GOAL_LABEL, OPTIONS, _cached, _goal_links, _ids_of, _label_match, _level_of,
-                             _link_arrays, _Links)
-from ._stack_helpers import _large_text
-from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, member
+from ._pyramid_levels import _level_of
+from ._pyramid_links import _GOAL_LABEL, OPTIONS, _cached, _goal_links, _ids_of, _label_match, _link_arrays, _Links
+from ._row_facts import _ids_at
+from .diagnosis import Context, Measured, NotMeasurable, SignalSpec
 
 __all__ = ["SIGNALS"]
 
@@ -27,11 +26,6 @@ def _links(ctx: Context) -> pd.DataFrame:
 def _arrays(ctx: Context) -> _Links:
     """The goal links as arrays: what the signals read (the text of :func:`_links` is for tables)."""
     return _cached(ctx.tasks, "link arrays", _link_arrays)
-
-
-def _ids_where(ctx: Context, rows: np.ndarray) -> list[str]:
-    """Task ids of the rows where ``rows`` is True, as a list (filtered in pyarrow)."""
-    return _large_text(ctx.tasks["task_id"]).filter(pa.array(rows)).to_pylist()
 
 
 def _require_links(ctx: Context) -> None:
@@ -61,7 +55,7 @@ def _completed_on_goal(ctx: Context) -> Measured:
         raise NotMeasurable("no completed tasks")
     rolls_up = links.rolls_up
     share = float(rolls_up[done].mean())
-    orphans = _ids_where(ctx, done & ~rolls_up)
+    orphans = _ids_at(ctx, done & ~rolls_up)
     finding = None
     if orphans:
         finding = (f"{len(orphans)} of {int(done.sum())} completed tasks roll up to no goal, epic or milestone "
@@ -212,7 +206,7 @@ def _open_unaligned(ctx: Context) -> Measured:
         raise NotMeasurable("no open tasks")
     unaligned = open_work & ~links.rolls_up
     share = float(unaligned.sum() / open_work.sum())
-    ids = _ids_where(ctx, unaligned)
+    ids = _ids_at(ctx, unaligned)
     finding = None
     if ids:
         finding = f"{len(ids)} of {int(open_work.sum())} open tasks connect to no goal, epic or milestone"

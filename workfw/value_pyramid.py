@@ -23,9 +23,10 @@ import pandas as pd
 
 # Internals stay importable from here (workfw.visibility and older code read value_pyramid._x).
 from ._pyramid_figure import figure, rollup_figure, scored_figure
+from ._pyramid_levels import _classify  # noqa: F401
 from ._pyramid_links import (_CUSTOMER_LABEL, _GOAL_LABEL, _OVERHEAD, ELEMENTS, GOAL_TYPES, OPTIONS,  # noqa: F401
-                             _blocked_by_edges, _cached, _classify, _goal_links, _label_match, _member,
-                             _parent_codes, _per_value, _position_of, _released, _split_options, _types)
+                             _blocked_by_edges, _cached, _goal_links, _label_match, _member, _parent_codes,
+                             _per_value, _position_of, _released, _split_options, _types)
 from ._pyramid_signals import (SIGNALS, _levels, _links, _recent_activity, _require_goal_items,  # noqa: F401
                                _require_links, _severity)
 from .diagnosis import Context, Diagnosis, common_caveats, make_findings, prepare, run_signals, summarise
