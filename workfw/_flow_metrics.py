@@ -1,11 +1,15 @@
 """Flow metrics, part 2: throughput, WIP, cumulative flow, aging WIP and blocked time (see :mod:`workfw.flow`)."""
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from ._stack_helpers import _list_sizes
 from .actors import actor_kind
 from .errors import OptionError
 from .schema import STATUS_CATEGORIES, tasks_of
@@ -340,6 +344,22 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
     return out
 
 
+def _any_label_matches(labels: pd.Series, pattern: str) -> np.ndarray:
+    """True where any label of the task matches ``pattern`` (case-blind): one regex pass over every label."""
+    sizes = _list_sizes(labels)
+    flat = pa.array(list(chain.from_iterable(labels.to_numpy(dtype=object)[sizes > 0])), type=pa.large_string())
+    hit = pc.fill_null(pc.match_substring_regex(flat, pattern, ignore_case=True), False).to_numpy(zero_copy_only=False)
+    return np.bincount(np.repeat(np.arange(len(labels)), sizes)[hit], minlength=len(labels)) > 0
+
+
+def _joined(lists: pd.Series, keep: np.ndarray) -> pd.Series:
+    """Each kept list cell joined with ", " (others: the empty string), as text."""
+    values = lists.to_numpy(dtype=object)
+    out = np.full(len(values), "", dtype=object)
+    out[keep] = [", ".join(v) if isinstance(v, (list, tuple, np.ndarray)) else "" for v in values[keep]]
+    return pd.Series(out, index=lists.index, dtype="string")
+
+
 def blocked_time(data: Any, *, as_of: Any = None, bots: Iterable[str] = ()) -> pd.DataFrame:
     """Tasks the export records as blocked, with days blocked where history allows.
 
@@ -373,13 +393,9 @@ def blocked_time(data: Any, *, as_of: Any = None, bots: Iterable[str] = ()) -> p
     columns = ["task_id", "title", "team", "assignee", "kind", "status", "status_category", "blocked_by",
                "recorded_by", "currently_blocked", "blocked_days", "basis"]
     stamp = _resolve_as_of(as_of, tasks, events) if len(tasks) else None
-    links = tasks["blocked_by"].map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
-    by_link = links.str.len().gt(0)
+    by_link = pd.Series(_list_sizes(tasks["blocked_by"]) > 0, index=tasks.index)
     by_status = tasks["status"].astype("string").str.contains(_BLOCKED, case=False).fillna(False).astype(bool)
-    # One regex pass over all labels at once, not one Python search per label.
-    labels = tasks["labels"].map(lambda v: v if isinstance(v, (list, tuple, np.ndarray)) else []).explode()
-    label_hit = labels.dropna().astype("string").str.contains(_BLOCKED, case=False).fillna(False)
-    by_label = label_hit.groupby(level=0).any().reindex(tasks.index, fill_value=False).astype(bool)
+    by_label = pd.Series(_any_label_matches(tasks["labels"], _BLOCKED), index=tasks.index)
     flagged = (tasks["flagged"] if "flagged" in tasks.columns else pd.Series(pd.NA, index=tasks.index)).astype("string")
     by_flag = (flagged.notna() & ~flagged.str.strip().str.casefold().isin(["", "false", "no", "0"])).fillna(False)
     spans = _intervals(tasks, events)
@@ -410,8 +426,7 @@ def blocked_time(data: Any, *, as_of: Any = None, bots: Iterable[str] = ()) -> p
     out = pd.DataFrame({
         "task_id": tasks["task_id"], "title": tasks["title"], "team": tasks["team"], "assignee": tasks["assignee"],
         "kind": actor_kind(tasks, extra=bots), "status": tasks["status"], "status_category": tasks["status_category"],
-        "blocked_by": links.where(keep, pd.Series([[]] * len(links), index=links.index, dtype=object)).map(
-            ", ".join).astype("string"), "recorded_by": recorded.astype("string"),
+        "blocked_by": _joined(tasks["blocked_by"], keep.to_numpy(dtype=bool)), "recorded_by": recorded.astype("string"),
         "currently_blocked": (by_status | by_flag | (by_label & open_task) | (by_link & open_task)).astype(bool),
         "blocked_days": days.fillna(0.0).where(traced),
         "basis": pd.Series(np.where(traced, "history", "current state only"), index=tasks.index, dtype="string"),
