@@ -239,9 +239,9 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
         start, end = (pd.Timestamp(x) for x in opts["window"])
         start = start.tz_localize("UTC") if start.tzinfo is None else start
         end = end.tz_localize("UTC") if end.tzinfo is None else end
-        ended = tasks["completed"].fillna(tasks["updated"])
-        mask &= (tasks["created"] <= end) & (ended.isna() | (ended >= start) |
-                                             tasks["status_category"].isin(["todo", "in_progress"]))
+        created, ended, is_open = _per_table(tasks, "window columns", _window_columns)
+        mask &= ((created != _NAT) & (created <= end.as_unit("ns").value)
+                 & ((ended == _NAT) | (ended >= start.as_unit("ns").value) | is_open))
         stamp = min(stamp, end)
     full, given, base, rows = tasks, events, None, None
     if not mask.all():
@@ -253,6 +253,19 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()].reset_index(drop=True)
     _remember(full, key, (given, None if rows is None else tasks, events, stamp, rows))
     return Context(tasks=tasks, events=events, as_of=stamp, options=opts, base=base, rows=rows)
+
+
+_NAT = np.iinfo(np.int64).min
+
+
+def _window_columns(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a date window compares, once per table: created and ended (completed, else updated) as int64 ns
+    (``_NAT`` where empty), and whether the task is open."""
+    def ns(values: pd.Series) -> np.ndarray:
+        return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
+
+    return (ns(tasks["created"]), ns(tasks["completed"].fillna(tasks["updated"])),
+            tasks["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool))
 
 
 def _one_of(tasks: pd.DataFrame, column: str, wanted: list[Any]) -> np.ndarray:

@@ -13,12 +13,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ._context import Context, Measured, NotMeasurable, _per_table, per_row
+from ._context import _NAT, Context, Measured, NotMeasurable, _per_table, per_row
 from ._stack_helpers import _severity
 
 __all__: list[str] = []
 
-_NAT = np.iinfo(np.int64).min
 
 
 def _stamps(ctx: Context, column: str) -> np.ndarray:
@@ -57,12 +56,25 @@ def _in_category(ctx: Context, *categories: str) -> np.ndarray:
 
 
 def _days_to_as_of(ctx: Context, column: str) -> np.ndarray:
-    """Days from ``column`` (or the start fallback, see :func:`_started_or_created`) to ``ctx.as_of``; NaN if empty."""
-    def build(tasks: pd.DataFrame) -> np.ndarray:
-        since = _started_or_created(tasks) if column == "started or created" else tasks[column]
-        return ((ctx.as_of - since).dt.total_seconds() / 86400).to_numpy(dtype=float, na_value=np.nan)
+    """Days from ``column`` (or the start fallback, see :func:`_started_or_created`) to ``ctx.as_of``; NaN if empty.
 
-    return per_row(ctx.tasks, f"days from {column} to {ctx.as_of.value}", build)
+    Worked out on the table's own rows from the per-export timestamps, so a new
+    reference time (a date window) does not recompute the whole export.
+    """
+    def build(_: pd.DataFrame) -> np.ndarray:
+        if column == "started or created":
+            started = _stamps(ctx, "started")
+            since = np.where(started != _NAT, started, _stamps(ctx, "created"))
+        else:
+            since = _stamps(ctx, column)
+        known = since != _NAT
+        days = np.full(len(since), np.nan)
+        # The same arithmetic as ``(as_of - since).dt.total_seconds() / 86400`` on the column.
+        gap = pd.to_timedelta(ctx.as_of.as_unit("ns").value - since[known], unit="ns")
+        days[known] = gap.total_seconds().to_numpy() / 86400
+        return days
+
+    return _per_table(ctx.tasks, f"days from {column} to {ctx.as_of.value}", build)
 
 
 def _started_or_created(tasks: pd.DataFrame) -> pd.Series:
