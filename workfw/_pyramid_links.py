@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._row_facts import _id_strings
 from ._stack_helpers import _id_column, _large_text, _list_sizes
 from .diagnosis import DEFAULTS, origin, per_row
 from .errors import OptionError
@@ -127,11 +128,6 @@ def _member(values: Any, pool: Any) -> np.ndarray:
     return index.get_indexer(pd.Index(np.asarray(values, dtype=object))) >= 0
 
 
-def _ids(tasks: pd.DataFrame) -> np.ndarray:
-    """Task ids as a numpy object array (converted once per export)."""
-    return per_row(tasks, "ids", lambda t: t["task_id"].to_numpy(dtype=object))
-
-
 def _selected(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:
     """Position in the filtered table of each row of the unfiltered one (-1: not selected)."""
     base, rows = found
@@ -160,7 +156,7 @@ def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     pos[inside & (here >= 0)] = here[inside & (here >= 0)]
     names = np.full(len(rows), None, dtype=object)
     left = inside & (here < 0)
-    names[left] = _ids(base)[parent[left]]
+    names[left] = _id_strings(base)[parent[left]]
     ext = parent <= -2
     names[ext] = outside_full[-2 - parent[ext]]
     outside = left | ext

@@ -81,15 +81,15 @@ def _started_or_created(tasks: pd.DataFrame) -> pd.Series:
     return tasks["started"].fillna(tasks["created"])
 
 
-def _id_objects(ctx: Context) -> np.ndarray:
-    """The table's task ids as Python strings, made once per export and shared by every finding."""
-    return per_row(ctx.tasks, "id objects", lambda t: t["task_id"].astype("string").to_numpy(dtype=object))
+def _id_strings(tasks: pd.DataFrame) -> np.ndarray:
+    """A task table's ids as Python strings, made once per export and shared by every finding."""
+    return per_row(tasks, "id objects", lambda t: t["task_id"].astype("string").to_numpy(dtype=object))
 
 
 def _ids_at(ctx: Context, rows: np.ndarray) -> list[str]:
     """Task ids where ``rows`` is True, in table order."""
     # Picking shared string objects costs a reference each; making new ones costs ~100 ns per id.
-    return _id_objects(ctx)[rows].tolist()
+    return _id_strings(ctx.tasks)[rows].tolist()
 
 
 def _share_of(ctx: Context, flags: np.ndarray, pool: np.ndarray, *, healthy: bool, empty: str,
