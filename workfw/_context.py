@@ -259,8 +259,11 @@ _NAT = np.iinfo(np.int64).min
 
 
 def _window_columns(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What a date window compares, once per table: created and ended (completed, else updated) as int64 ns
-    (``_NAT`` where empty), and whether the task is open."""
+    """What a date window compares, worked out once per table.
+
+    Created and ended (completed, else updated) as int64 ns (``_NAT`` where
+    empty), and whether the task is open.
+    """
     def ns(values: pd.Series) -> np.ndarray:
         return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
 

@@ -398,8 +398,8 @@ def blocked_time(data: Any, *, as_of: Any = None, bots: Iterable[str] = ()) -> p
     by_label = pd.Series(_any_label_matches(tasks["labels"], _BLOCKED), index=tasks.index)
     flagged = (tasks["flagged"] if "flagged" in tasks.columns else pd.Series(pd.NA, index=tasks.index)).astype("string")
     by_flag = (flagged.notna() & ~flagged.str.strip().str.casefold().isin(["", "false", "no", "0"])).fillna(False)
-    spans = _intervals(tasks, events)
-    hist = spans[spans["history"]]
+    # Only history says how long a task was blocked: the timelines rebuilt from timestamps are not needed.
+    hist = _intervals(tasks, events, history_only=True)
     blocked_spans = hist[hist["status"].str.contains(_BLOCKED, case=False).fillna(False).astype(bool)]
     history_knows = len(blocked_spans) > 0
     if history_knows:
