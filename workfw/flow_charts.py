@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from . import flow
 # The colours and the point limit live beside the helpers that read them; they stay public here.
 from ._flow_chart_parts import (BAND_COLOURS, CATEGORY_COLOURS, KIND_COLOURS, LEVEL_COLOURS, MAX_POINTS, _PALETTE,
-                                _colours, _empty, _escaped, _group_column, _layout, _levels_of, _naive, _need,
+                                _colours, _empty, _escaped, _figure, _group_column, _levels_of, _naive, _need,
                                 _one_decimal, _series, _task_lines, _thin)
 from .errors import SchemaError
 from .style import escape_text
@@ -72,7 +72,6 @@ def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCEN
     rough = int((points.get("basis", pd.Series(dtype="string")) == "approximate").sum())
     if rough and title is None:
         heading += f"<br><sup>{rough:,} approximate (start inferred or unknown: lead time used)</sup>"
-    fig = go.Figure()
     group = shown[color].astype("string").fillna("(none)") if color and color in shown.columns \
         else pd.Series("tasks", index=shown.index)
     colours = _colours(sorted(group.unique()), color) if color else {"tasks": _PALETTE[0]}
@@ -81,23 +80,25 @@ def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCEN
     hovers = (_task_lines(shown["task_id"], shown.get("title", shown["task_id"])) + "<br>"
               + _one_decimal(shown["cycle_time_days"]) + " days (" + _escaped(basis, limit=80) + ")").to_numpy(
         dtype=object)
+    when = _naive(shown["completed"])
+    traces = []
     for key in sorted(group.unique()):
         pick = (group == key).to_numpy(dtype=bool)
-        part = shown[pick]
-        # An array, not a list: plotly checks a list item by item (a second per 50k points).
-        hover = hovers[pick].astype(str)
-        fig.add_trace(marker_type(x=_naive(part["completed"]), y=part["cycle_time_days"], mode="markers",
+        # An array, not a list: plotly checks a list item by item (a second per 50k points). Of objects, not
+        # fixed-width text, which plotly would copy thrice at the width of the longest line (~30 ms at 30k).
+        hover = hovers[pick]
+        traces.append(marker_type(x=when[pick], y=shown["cycle_time_days"][pick], mode="markers",
                                   name=escape_text(key), marker=dict(color=colours.get(key, _PALETTE[0]), size=8,
                                                                      opacity=0.75),
                                   hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
     x0, x1 = _naive(points["completed"]).min(), _naive(points["completed"]).max()
+    notes = []
     for i, (level, days) in enumerate(_levels_of(pct)):
         colour = LEVEL_COLOURS[min(i, len(LEVEL_COLOURS) - 1)]
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[days, days], mode="lines", name=f"{level:g}%: {days:.1f} days",
+        traces.append(go.Scatter(x=[x0, x1], y=[days, days], mode="lines", name=f"{level:g}%: {days:.1f} days",
                                  line=dict(color=colour, dash="dash", width=1.5), hoverinfo="name"))
-        fig.add_annotation(x=x1, y=days, text=f"{level:g}%", showarrow=False, xanchor="left",
-                           font=dict(color=colour))
-    return _layout(fig, heading, "Completed", "Cycle time (days)")
+        notes.append(dict(x=x1, y=days, text=f"{level:g}%", showarrow=False, xanchor="left", font=dict(color=colour)))
+    return _figure(traces, heading, "Completed", "Cycle time (days)", annotations=notes)
 
 
 def aging_wip_chart(aging: Any, *, percentiles: Mapping[float, float] | pd.DataFrame | None = None,
@@ -146,29 +147,30 @@ def aging_wip_chart(aging: Any, *, percentiles: Mapping[float, float] | pd.DataF
     top = max(points["age_days"].max(), pct[-1][1] if pct else 0) * 1.1 + 0.5
     bounds = [0.0] + [d for _, d in pct] + [top]
     labels = flow.band_labels([lv for lv, _ in pct]) if pct else ["age"]
-    fig = go.Figure()
+    who = points["assignee"].reset_index(drop=True)
+    hovers = (_task_lines(points["task_id"], points["title"]) + "<br>" + _one_decimal(points["age_days"])
+              + " days old · " + _escaped(points["status"], limit=80)
+              + (" · " + _escaped(who, limit=80)).where(who.notna().to_numpy(dtype=bool), "")).to_numpy(dtype=object)
+    band = points["percentile_band"].astype("string") if pct else None
+    traces, shapes = [], []
     for i, label in enumerate(labels):
         colour = BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)] if pct else _PALETTE[0]
         if pct:
-            fig.add_hrect(y0=bounds[i], y1=bounds[i + 1], fillcolor=colour, opacity=0.12, line_width=0, layer="below")
-        pick = (points["percentile_band"].astype("string") == label).fillna(False).to_numpy() if pct \
-            else np.ones(len(points), dtype=bool)
+            # What fig.add_hrect adds, without its per-shape pass over the figure's axes.
+            shapes.append(dict(type="rect", x0=0, x1=1, xref="x domain", y0=bounds[i], y1=bounds[i + 1],
+                               yref="y", fillcolor=colour, opacity=0.12, line=dict(width=0), layer="below"))
+        pick = (band == label).fillna(False).to_numpy(dtype=bool) if pct else np.ones(len(points), dtype=bool)
         if not pick.any():
             continue
-        part = points[pick]
-        who = part["assignee"].reset_index(drop=True)
-        hover = (_task_lines(part["task_id"], part["title"]) + "<br>" + _one_decimal(part["age_days"])
-                 + " days old · " + _escaped(part["status"], limit=80)
-                 + (" · " + _escaped(who, limit=80)).where(who.notna().to_numpy(dtype=bool), "")).to_numpy(dtype=str)
-        fig.add_trace(go.Scatter(x=x[pick], y=part["age_days"], mode="markers", name=label,
+        traces.append(go.Scatter(x=x[pick], y=points["age_days"][pick], mode="markers", name=label,
                                  marker=dict(color=colour, size=10, line=dict(color="white", width=1)),
-                                 hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
-    for level, days in pct:
-        fig.add_annotation(x=len(order) - 0.5, y=days, text=f"{level:g}%: {days:.1f} d", showarrow=False,
-                           xanchor="left", font=dict(size=12))
-    fig.update_xaxes(tickvals=list(range(len(order))), ticktext=[escape_text(s) for s in order],
-                     range=[-0.6, len(order) - 0.4])
-    return _layout(fig, heading, "Status", "Age (days since start)")
+                                 hovertext=hovers[pick], hovertemplate="%{hovertext}<extra></extra>"))
+    notes = [dict(x=len(order) - 0.5, y=days, text=f"{level:g}%: {days:.1f} d", showarrow=False, xanchor="left",
+                  font=dict(size=12)) for level, days in pct]
+    ticks = dict(tickvals=list(range(len(order))), ticktext=[escape_text(s) for s in order],
+                 range=[-0.6, len(order) - 0.4])
+    return _figure(traces, heading, "Status", "Age (days since start)", x_axis=ticks, shapes=shapes,
+                   annotations=notes)
 
 
 def throughput_chart(tp: Any, *, title: str | None = None) -> go.Figure:
@@ -247,15 +249,14 @@ def cumulative_flow_chart(cfd: Any, *, include_cancelled: bool = False, title: s
         return _empty(heading, "No task has a date to place it in the flow.")
     totals, heading = _thin(totals, "date", len(order), heading)
     colours = _colours(order, "state")
-    fig = go.Figure()
+    traces = []
     for state in reversed(order):
         part = totals[totals["state"] == state].sort_values("date")
         name = escape_text(state)
-        fig.add_trace(go.Scatter(x=part["date"], y=part["count"], name=name, mode="lines", stackgroup="flow",
+        traces.append(go.Scatter(x=part["date"], y=part["count"], name=name, mode="lines", stackgroup="flow",
                                  line=dict(width=0.5, color=colours[state]), fillcolor=colours[state],
                                  hovertemplate="%{fullData.name}<br>%{x|%Y-%m-%d}: %{y}<extra></extra>"))
-    fig.update_layout(legend=dict(traceorder="reversed"))
-    return _layout(fig, heading, "Date", "Tasks")
+    return _figure(traces, heading, "Date", "Tasks", legend=dict(traceorder="reversed"))
 
 
 def forecast_chart(forecast: pd.DataFrame, *, title: str | None = None) -> go.Figure:
@@ -286,17 +287,17 @@ def forecast_chart(forecast: pd.DataFrame, *, title: str | None = None) -> go.Fi
         heading = title or ("How many tasks will be finished" + (f" by {until:%Y-%m-%d}" if until is not None else ""))
         if forecast.empty:
             return _empty(heading, attrs.get("reason", "No forecast."))
-        fig = go.Figure(go.Bar(x=labels, y=forecast["items"], marker_color=colours, text=forecast["items"],
-                               textposition="outside", name="items",
-                               hovertemplate="In %{x} of runs: at least %{y} tasks<extra></extra>"))
-        return _layout(fig, heading, "Likelihood", "At least this many tasks")
+        bars = go.Bar(x=labels, y=forecast["items"], marker_color=colours, text=forecast["items"],
+                      textposition="outside", name="items",
+                      hovertemplate="In %{x} of runs: at least %{y} tasks<extra></extra>")
+        return _figure([bars], heading, "Likelihood", "At least this many tasks")
     items = attrs.get("items")
     heading = title or (f"When {items} more tasks will be finished" if items else "When the work will be finished")
     if forecast.empty:
         return _empty(heading, attrs.get("reason", "No forecast."))
     dates = pd.to_datetime(forecast["date"])
     text = [f"{d:%Y-%m-%d}" if not pd.isna(d) else "not within the horizon" for d in dates]
-    fig = go.Figure(go.Scatter(x=dates, y=labels, mode="markers+text", marker=dict(color=colours, size=14),
-                               text=text, textposition="middle right", name="date",
-                               hovertemplate="In %{y} of runs: by %{x|%Y-%m-%d}<extra></extra>"))
-    return _layout(fig, heading, "Finished on or before", "Likelihood")
+    dots = go.Scatter(x=dates, y=labels, mode="markers+text", marker=dict(color=colours, size=14),
+                      text=text, textposition="middle right", name="date",
+                      hovertemplate="In %{y} of runs: by %{x|%Y-%m-%d}<extra></extra>")
+    return _figure([dots], heading, "Finished on or before", "Likelihood")
