@@ -107,10 +107,6 @@ def _memo(frame: pd.DataFrame, name: str, build: Callable[[], Any]) -> Any:
     return value
 
 
-def _open(ctx: Context) -> pd.DataFrame:
-    return ctx.open_core
-
-
 def _done(ctx: Context) -> pd.DataFrame:
     return ctx.done_core
 
