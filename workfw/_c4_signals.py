@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from ._row_facts import (_at_or_after, _before, _days_to_as_of, _has, _in_category, _share_of,
                          _started_or_created)
 from ._stack_helpers import _OPEN, _days, _large_text, _list_sizes, _memo, _owned, _require_any, _severity
+from ._context import _selected
 from .diagnosis import Context, Measured, NotMeasurable, origin, per_row
 
 __all__: list[str] = []
@@ -92,11 +93,9 @@ def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
     if found is None:
         return _memo(tasks, "owner pairs", lambda: _pairs_of(tasks))
     # A filtered table: the pairs of the whole export, found once, kept at the selected rows.
-    base, rows = found
+    base = found[0]
     pairs = _memo(base, "owner pairs", lambda: _pairs_of(base))
-    inv = np.full(len(base), -1, dtype=np.int64)
-    inv[rows] = np.arange(len(rows))
-    row = inv[pairs["row"].to_numpy()]
+    row = _selected(found)[pairs["row"].to_numpy()]
     keep = row >= 0
     return pd.DataFrame({"row": row[keep], "person": pairs["person"].array[keep]})
 
@@ -129,9 +128,7 @@ def _owner_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
     pairs = _memo(table, "owner pairs", lambda: _pairs_of(table))
     row, person = pairs["row"].to_numpy(), pairs["code"].to_numpy()
     if found is not None:
-        inv = np.full(len(table), -1, dtype=np.int64)
-        inv[found[1]] = np.arange(len(found[1]))
-        row = inv[row]
+        row = _selected(found)[row]
         row, person = row[row >= 0], person[row >= 0]
     return row, person, len(pairs.attrs["people"])
 

@@ -264,10 +264,7 @@ def _window_columns(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
     Created and ended (completed, else updated) as int64 ns (``_NAT`` where
     empty), and whether the task is open.
     """
-    def ns(values: pd.Series) -> np.ndarray:
-        return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
-
-    return (ns(tasks["created"]), ns(tasks["completed"].fillna(tasks["updated"])),
+    return (_ns(tasks["created"]), _ns(tasks["completed"].fillna(tasks["updated"])),
             tasks["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool))
 
 
@@ -332,6 +329,19 @@ def origin(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
     if found is None or found[0]() is not tasks or found[1]() is None:
         return None
     return found[1](), found[2]
+
+
+def _selected(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:
+    """Position in the filtered table of each row of the unfiltered one (-1: not selected); ``found`` from :func:`origin`."""
+    base, rows = found
+    inv = np.full(len(base), -1, dtype=np.int64)
+    inv[rows] = np.arange(len(rows))
+    return inv
+
+
+def _ns(values: pd.Series) -> np.ndarray:
+    """Timestamps as int64 nanoseconds since the epoch (UTC); ``_NAT`` where empty."""
+    return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
 
 
 def _per_table(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]) -> Any:

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from ._row_facts import _id_strings
 from ._stack_helpers import _id_column, _large_text, _list_sizes
+from ._context import _selected
 from .diagnosis import DEFAULTS, origin, per_row
 from .errors import OptionError
 
@@ -126,14 +127,6 @@ def _member(values: Any, pool: Any) -> np.ndarray:
     """``values.isin(pool)`` through a hash index (``isin`` on large string sets is very slow in pandas 3)."""
     index = pd.Index(pd.unique(np.asarray(pool, dtype=object)))
     return index.get_indexer(pd.Index(np.asarray(values, dtype=object))) >= 0
-
-
-def _selected(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:
-    """Position in the filtered table of each row of the unfiltered one (-1: not selected)."""
-    base, rows = found
-    inv = np.full(len(base), -1, dtype=np.int64)
-    inv[rows] = np.arange(len(rows))
-    return inv
 
 
 def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._context import _NAT, Context, Measured, NotMeasurable, _per_table, per_row
-from ._stack_helpers import _severity
+from ._context import _NAT, Context, Measured, NotMeasurable, _ns, _per_table, per_row
+from ._stack_helpers import _shared
 
 __all__: list[str] = []
 
@@ -21,8 +21,7 @@ __all__: list[str] = []
 
 def _stamps(ctx: Context, column: str) -> np.ndarray:
     """``column`` as int64 nanoseconds since the epoch (UTC); ``_NAT`` where empty."""
-    return per_row(ctx.tasks, f"ns {column}",
-                   lambda t: np.asarray(pd.DatetimeIndex(t[column]).as_unit("ns").asi8, dtype=np.int64))
+    return per_row(ctx.tasks, f"ns {column}", lambda t: _ns(t[column]))
 
 
 def _before(ctx: Context, column: str, cutoff: pd.Timestamp) -> np.ndarray:
@@ -101,9 +100,6 @@ def _share_of(ctx: Context, flags: np.ndarray, pool: np.ndarray, *, healthy: boo
     n = int(pool.sum())
     if n == 0:
         raise NotMeasurable(empty)
-    share = float(flags[pool].mean())
-    score = share * 100 if healthy else 100 - share * 100
     bad_ids = _ids_at(ctx, pool & (~flags if healthy else flags))
-    text = finding.format(bad=len(bad_ids), n=n) if bad_ids else None
-    return Measured(share, score, n, bad_ids, text, _severity(score))
+    return _shared(float(flags[pool].mean()), n, bad_ids, healthy=healthy, finding=finding)
 

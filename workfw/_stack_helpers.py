@@ -47,10 +47,14 @@ def _share(flags: pd.Series, ids: pd.Series, *, healthy: bool, empty: str, findi
     n = len(flags)
     if n == 0:
         raise NotMeasurable(empty)
-    share = float(flags.mean())
-    score = share * 100 if healthy else 100 - share * 100
     # Filtered in pyarrow: a filter's findings name thousands of tasks, and pandas' mask and str casts cost more.
     bad_ids = _large_text(ids).filter(pa.array(~flags if healthy else flags)).to_pylist()
+    return _shared(float(flags.mean()), n, bad_ids, healthy=healthy, finding=finding)
+
+
+def _shared(share: float, n: int, bad_ids: list[str], *, healthy: bool, finding: str) -> Measured:
+    """The result of a share signal: score, finding text (``bad``, ``n``) and severity from the share."""
+    score = share * 100 if healthy else 100 - share * 100
     text = finding.format(bad=len(bad_ids), n=n) if bad_ids else None
     return Measured(share, score, n, bad_ids, text, _severity(score))
 
