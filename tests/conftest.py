@@ -228,6 +228,16 @@ def stop_server(server: Server) -> None:
             server.process.wait(timeout=10)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark notebook runs ``slow`` and the Chromium-driven modules ``browser``, for ``-m "not slow and not browser"``."""
+    for item in items:
+        name = item.path.name
+        if name.endswith(".ipynb"):
+            item.add_marker(pytest.mark.slow)
+        elif name.startswith("test_browser_") or name.endswith("_browser.py"):
+            item.add_marker(pytest.mark.browser)
+
+
 def server_env(workspace: Path, home: Path) -> dict[str, str]:
     """Environment for a server under test: its own workspace, runtime and settings folders, no user state."""
     env = dict(os.environ)

@@ -101,12 +101,12 @@ def test_usage_errors_exit_2_through_argparse(capsys):
 
 
 def test_a_bug_is_not_hidden(csv_file, monkeypatch):
-    import workfw.report
+    import workfw.reporting
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(workfw.report, "report_json", broken)
+    monkeypatch.setattr(workfw.reporting, "report_json", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         run("report", str(csv_file), *MAP, "--json", "-o", "-", "-q")
 

@@ -28,7 +28,7 @@ _HOVER_T5 = """() => {
 
 
 def test_report_renders_offline_with_no_errors_requests_or_dialogs(tmp_path, chromium_browser):
-    from workfw.report import report
+    from workfw.reporting import report
 
     path = report(build_export(), path=tmp_path / "report.html", pseudonymise=True)
     errors, failed, requests, dialogs = [], [], [], []

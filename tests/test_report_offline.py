@@ -77,7 +77,7 @@ def _open(path: Path) -> dict:
 @pytest.fixture(scope="module")
 def opened(tmp_path_factory) -> tuple[dict, Path]:
     from workfw.assessment import Response, load_bank, responses_frame
-    from workfw.report import report
+    from workfw.reporting import report
 
     ids = load_bank("coordination_stack")["id"]
     answers = responses_frame([

@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 # Heavier pieces (plotly, ipywidgets) load on first use, so `import workfw` stays quick for scripts and the CLI.
 _LAZY_MODULES = {"c4_flywheel", "coordination_stack", "value_pyramid", "visibility", "flow", "flow_charts",
                  "assessment", "workspace", "widgets", "coverage", "advice", "actors", "privacy", "charts"}
-_LAZY_NAMES = {"report": "report", "report_json": "report", "diagnose_all": "report",
+_LAZY_NAMES = {"report": "reporting", "report_json": "reporting", "diagnose_all": "reporting",
                "check_environment": "setup_check", "pseudonymise": "privacy"}
 
 

@@ -1,11 +1,11 @@
 """The one analysis behind the offline report's page and its JSON, and the JSON form of it.
 
 :func:`_analyse` pseudonymises when asked, runs every chosen framework
-(:func:`workfw.report.diagnose_all`), the flow metrics and the group's
+(:func:`workfw.reporting.diagnose_all`), the flow metrics and the group's
 self-assessment once, and returns an :class:`_Analysis` that both the page
 (:mod:`workfw._report_html`) and :func:`_to_json` read, so the two always
-agree.  Split from :mod:`workfw.report`, whose public functions import this
-module when called (it imports :mod:`workfw.report` for the shared checks).
+agree.  Split from :mod:`workfw.reporting`, whose public functions import this
+module when called (it imports :mod:`workfw.reporting` for the shared checks).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .errors import OptionError
-from .report import (FORECAST_DAYS, FRAMEWORKS, Progress, _as_export, _check_frameworks, _part, _plain,
+from .reporting import (FORECAST_DAYS, FRAMEWORKS, Progress, _as_export, _check_frameworks, _part, _plain,
                      _route_options, diagnose_all, export_summary)
 
 __all__: list[str] = []

@@ -1,4 +1,4 @@
-"""HTML building blocks of the offline report (:mod:`workfw.report`).
+"""HTML building blocks of the offline report (:mod:`workfw.reporting`).
 
 Everything here escapes what it is given: callers pass plain text and
 DataFrames, never markup.  Figures are embedded without plotly.js (the page
@@ -181,7 +181,7 @@ def _ids(ids: object, *, limit: int = 25) -> str:
 
 def _header(analysis: Any) -> str:
     from . import __version__
-    from .report import export_summary
+    from .reporting import export_summary
 
     info = export_summary(analysis.export)
     span = f"{_date(info['first'])} to {_date(info['last'])}" if info["first"] else "no dates"
@@ -204,7 +204,7 @@ def _header(analysis: Any) -> str:
 
 
 def _overview(analysis: Any) -> str:
-    from .report import FRAMEWORKS
+    from .reporting import FRAMEWORKS
 
     rows = []
     for name, diag in analysis.diagnoses.items():
@@ -257,7 +257,7 @@ def _framework(name: str, diag: Any, draw: _Figures) -> str:
 
 
 def _flow_section(analysis: Any, draw: _Figures) -> str:
-    from .report import _part
+    from .reporting import _part
 
     charts = _part("flow_charts", "flow charts", "cycle_time_scatter", "aging_wip_chart", "throughput_chart",
                    "cumulative_flow_chart", "forecast_chart")
@@ -298,7 +298,7 @@ def _flow_section(analysis: Any, draw: _Figures) -> str:
 def _assessment_section(analysis: Any, draw: _Figures) -> str:
     from .assessment import spread_figure
     from .charts import gap_figure
-    from .report import FRAMEWORKS
+    from .reporting import FRAMEWORKS
 
     parts = ['<section id="assessment"><h2>Self-assessment and perception gaps</h2>',
              '<p class="note">Perceived scores come from the group\'s answers (1 to 5, mapped to 0-100); measured '
@@ -330,11 +330,11 @@ def _assessment_section(analysis: Any, draw: _Figures) -> str:
 
 
 def render(analysis: Any) -> str:
-    """The whole report page of an analysis from :mod:`workfw.report`."""
+    """The whole report page of an analysis from :mod:`workfw.reporting`."""
     import plotly.offline
 
     from . import __version__
-    from .report import FRAMEWORKS
+    from .reporting import FRAMEWORKS
 
     draw = _Figures()
     sections = [_overview(analysis)]

@@ -28,7 +28,7 @@ EXIT_USAGE = 2
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``workfw`` command."""
     from . import __version__
-    from .report import FRAMEWORKS
+    from .reporting import FRAMEWORKS
 
     parser = argparse.ArgumentParser(
         prog="workfw", description="Work management frameworks measured on your tracker's export.")
@@ -162,7 +162,7 @@ def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
             raise OptionError(f"--framework {args.framework}: found no --assessment; expected the answers it names. "
                               "Next step: add --assessment FOLDER_OR_CSV, or use --only to pick frameworks.")
         return None
-    from .report import FRAMEWORKS, _part
+    from .reporting import FRAMEWORKS, _part
 
     progress.line(f"reading the self-assessment {args.assessment}")
     path = Path(args.assessment)
@@ -183,7 +183,7 @@ def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
 
 
 def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .report import FRAMEWORKS, report, report_html, report_json
+    from .reporting import FRAMEWORKS, report, report_html, report_json
 
     progress = _Progress(err, args.quiet)
     export = _read(args, progress)
@@ -209,7 +209,7 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _write(path: Path, text: str) -> None:
-    from .report import ReportWriteError
+    from .reporting import ReportWriteError
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -220,7 +220,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _samples(out: TextIO) -> int:
-    from .report import _part
+    from .reporting import _part
 
     samples = _part("samples", "sample list", "list_samples", "sample_path")
     for row in samples.list_samples().itertuples(index=False):

@@ -2,7 +2,7 @@
 
 Thin views: participants' answers, the room's collection, the gap to the
 data and the report are all computed by :mod:`workfw.assessment` and
-:mod:`workfw.report`; these classes only lay out controls and show results.
+:mod:`workfw.reporting`; these classes only lay out controls and show results.
 Every name, label and file name shown is escaped.  A view given a
 :class:`FrameworkPicker` instead of a list follows the picker's choice, which
 keeps a Voila page (where every cell runs before anyone clicks) in step.
@@ -172,7 +172,7 @@ class GroupResults(W.VBox):
     def diagnosis(self, framework: str) -> Any:
         """The framework's diagnosis of the export (computed once)."""
         if framework not in self._diagnoses:
-            from ..report import diagnose_all
+            from ..reporting import diagnose_all
 
             self._diagnoses[framework] = diagnose_all(self.export, frameworks=[framework])[framework]
         return self._diagnoses[framework]
@@ -243,7 +243,7 @@ class ReportButton(W.VBox):
 
     def write(self) -> Path | None:
         """Write the report; returns its path, or None when it could not be written (the reason is shown)."""
-        from ..report import report
+        from ..reporting import report
 
         answers = self.collector.responses if self.collector is not None else None
         self.progress.layout.visibility = "visible"
