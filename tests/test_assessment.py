@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from workfw.assessment import (FRAMEWORKS, AssessmentFileError, Response, aggregate, bank_template, group_gap,
-                               load_bank, perceived_scores, perception_gap, responses_frame, spread_figure,
-                               to_score, validate_bank)
+from workfw.assessment import (FRAMEWORKS, AssessmentFileError, Response, aggregate, bank_template, gap_label,
+                               group_gap, load_bank, perceived_scores, perception_gap, responses_frame,
+                               spread_figure, to_score, unmeasurable_reasons, validate_bank)
 from workfw.errors import OptionError, SchemaError, WorkfwError
 
 STAMP = "2024-03-05T09:00:00Z"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 # --- banks -------------------------------------------------------------------------------------------------
@@ -32,6 +34,7 @@ def test_existing_score_functions_still_work():
     scores = perceived_scores(bank, {"vp-acti-1": 5, "vp-acti-2": 3, "vp-acti-3": None, "vp-prog-1": 1})
     assert scores["mean"].tolist()[:2] == [4.0, 1.0]
     assert scores["answered"].tolist() == [2, 1, 0]
+    assert scores["dont_know"].tolist() == [1, 0, 0] and scores["skipped"].tolist() == [0, 2, 3]
     assert scores["perceived"].tolist()[:2] == [75.0, 0.0] and pd.isna(scores["perceived"].iloc[2])
     assert to_score(3) == 50.0 and to_score(None) is None
 
@@ -117,14 +120,14 @@ def test_aggregate_numbers_worked_out_by_hand(group):
     assert clarity["mean"] == 4.25 and clarity["perceived"] == 81.25
     assert math.isclose(clarity["spread"], math.sqrt(0.9375))
     assert clarity["agreement"] == 0.875
-    assert (clarity["count"], clarity["dont_know"], clarity["participants"]) == (8, 1, 3)
+    assert (clarity["count"], clarity["dont_know"], clarity["skipped"], clarity["participants"]) == (8, 1, 0, 3)
     coordination = out.loc["Coordination"]
     assert pd.isna(coordination["mean"]) and pd.isna(coordination["spread"]) and pd.isna(coordination["perceived"])
     assert (coordination["count"], coordination["dont_know"]) == (0, 9)
     assert out.loc["Completion", ["mean", "spread", "agreement", "perceived"]].tolist() == [3.0, 0.0, 1.0, 50.0]
     # 1 1 1 5 5 5: median 3, every answer 2 away; Cy skipped the element entirely
     assert out.loc["Collaboration", ["mean", "spread", "agreement"]].tolist() == [3.0, 2.0, 0.0]
-    assert out.loc["Collaboration", "participants"] == 2
+    assert out.loc["Collaboration", ["participants", "count", "dont_know", "skipped"]].tolist() == [2, 6, 0, 3]
     assert str(out["mean"].dtype) == "Float64" and str(out["count"].dtype) == "Int64"
 
 
@@ -153,11 +156,13 @@ def test_group_gap_orders_by_gap_and_adds_the_groups_own_split(group):
     row = gap.set_index("element").loc["Collaboration"]
     assert row["prompt"].startswith("The data shows Collaboration better than we feel it")
     assert "We also disagree among ourselves (only 0% of answers near the middle, spread 2.0)" in row["prompt"]
+    assert row["prompt"].endswith("hear the highest and lowest answers first. (6 of 9 answered.)")  # Cy skipped
+    # Measured at 40 but answered only "don't know": never "the export cannot measure Coordination".
     assert gap.set_index("element").loc["Coordination", "prompt"] == (
-        "The export cannot measure Coordination; what would show it? 9 of 9 answers are \"don't know\": "
-        "who would know?")
+        "Nobody could rate Coordination (every answer was \"don't know\"); the data scores it 40. 9 of 9 answers "
+        "are \"don't know\": who would know?")
     assert gap.columns.tolist() == ["element", "perceived", "measured", "gap", "prompt", "mean", "spread",
-                                    "agreement", "count", "dont_know"]
+                                    "agreement", "count", "dont_know", "skipped"]
     # The same numbers as perception_gap on the group mean.
     plain = perception_gap(_diagnosis([60.0, 40.0, 45.0, 70.0]), aggregate(group))
     assert plain["gap"].tolist()[:3] == gap["gap"].tolist()[:3]
@@ -187,3 +192,107 @@ def test_spread_figure_marks_the_mean_and_escapes_names():
     hidden = spread_figure(frame, pseudonymise=True)
     names = " ".join(hidden.data[0].hovertext)
     assert "Participant 01" in names and "Participant 02" in names and "Eve" not in names and "Fay" not in names
+
+
+# --- prompts that tell "not rated yet" from "the export cannot measure it" ---------------------------------------
+
+def _covered(scores):
+    """A C4 diagnosis whose coverage says why Completion and Collaboration cannot be measured."""
+    diagnosis = _diagnosis(scores)
+    diagnosis.coverage = pd.DataFrame([
+        ("Clarity", "Why: linked to a goal", True, None),
+        ("Completion", "When: on time", False, "the export has no 'due' field"),
+        ("Completion", "resolved / created", False, "the export has no 'due' field; the export leaves 'created' "
+                                                    "empty on every task"),
+        ("Collaboration", "people per item", False, "the export has no status history"),
+        ("Collaboration", "commented", False, "the export leaves 'comments' empty on every task"),
+        ("Collaboration", "reporter is not owner", False, "the export leaves 'reporter' empty on every task"),
+    ], columns=["element", "signal", "measurable", "reason"])
+    return diagnosis
+
+
+def test_prompts_before_anyone_answered_say_not_rated_and_name_what_the_export_lacks():
+    gap = perception_gap(_covered([40.0, 55.0, None, None]), perceived_scores(load_bank("c4_flywheel"), {}))
+    prompts = gap.set_index("element")["prompt"].to_dict()
+    # no answers + measured
+    assert prompts["Clarity"] == ("Clarity is not rated yet; the data scores it 40. Answer its statements to set our "
+                                  "view beside the data.")
+    # no answers + not measurable: the missing fields named, reasons naming a field first
+    assert prompts["Completion"] == (
+        "Completion is not rated yet, and the export cannot measure it: the export has no 'due' field; the export "
+        "leaves 'created' empty on every task. Answer its statements: our view is the only reading of it here.")
+    assert prompts["Collaboration"] == (
+        "Collaboration is not rated yet, and the export cannot measure it: the export leaves 'comments' empty on "
+        "every task; the export leaves 'reporter' empty on every task (and 1 more reason). Answer its statements: "
+        "our view is the only reading of it here.")
+    assert len(prompts) == 4 and all("cannot measure" not in prompts[e] for e in ("Clarity", "Coordination"))
+    assert [gap_label(p, m) for p, m in zip(gap["perceived"], gap["measured"])] == [
+        "not rated yet, data 40", "not rated yet, data 55", "not rated yet, not measurable",
+        "not rated yet, not measurable"]
+
+
+def test_prompts_once_answered_give_the_gap_or_name_what_the_export_lacks():
+    bank = load_bank("c4_flywheel")
+    answers = {sid: 4 for sid in bank["id"]}  # 75 everywhere
+    gap = perception_gap(_covered([40.0, 70.0, None, None]), perceived_scores(bank, answers))
+    prompts = gap.set_index("element")["prompt"].to_dict()
+    # answers + measured
+    assert prompts["Clarity"] == ("We rate Clarity higher than the data shows: what does the data miss, or what do "
+                                  "we not see?")
+    assert prompts["Coordination"] == "Perception and data agree on Coordination: is that where we want to be?"
+    # answers + not measurable
+    assert prompts["Completion"] == (
+        "We rate Completion 75, but the export cannot measure it: the export has no 'due' field; the export leaves "
+        "'created' empty on every task. What would show it?")
+    assert gap["element"].tolist() == ["Clarity", "Coordination", "Completion", "Collaboration"]
+    assert [gap_label(p, m) for p, m in zip(gap["perceived"], gap["measured"])] == [
+        "gap +35", "gap +5", "rated 75, not measurable", "rated 75, not measurable"]
+    # A diagnosis without a coverage table still says which case it is, just without the reason.
+    plain = perception_gap(_diagnosis([40.0, 70.0, None, None]), perceived_scores(bank, answers))
+    assert plain.set_index("element").loc["Completion", "prompt"] == (
+        "We rate Completion 75, but the export cannot measure it. What would show it?")
+
+
+def test_prompts_on_a_real_diagnosis_quote_its_coverage_reasons():
+    from workfw.io import read_export
+    from workfw.reporting import diagnose_all
+
+    diagnosis = diagnose_all(read_export(FIXTURES / "github_gh_minimal.json"), frameworks=["c4_flywheel"])[
+        "c4_flywheel"]
+    reasons = unmeasurable_reasons(diagnosis)
+    gap = perception_gap(diagnosis, perceived_scores(load_bank("c4_flywheel"), {})).set_index("element")
+    scores = diagnosis.summary["score"]
+    assert scores.notna().any() and scores.isna().any()  # both cases occur in this export
+    for element, score in scores.items():
+        prompt = gap.loc[element, "prompt"]
+        if pd.isna(score):
+            assert prompt.startswith(f"{element} is not rated yet, and the export cannot measure it: "
+                                     f"{reasons[element][0]}")
+        else:
+            assert prompt.startswith(f"{element} is not rated yet; the data scores it {score:.0f}.")
+            assert "cannot measure" not in prompt
+
+
+# --- skipped is not "don't know" ----------------------------------------------------------------------------------
+
+def test_a_participant_who_answered_4_of_12_is_not_reported_as_dont_know():
+    # The facilitator's case: 4 of 12 answered, 8 skipped, nothing "don't know".
+    ids = load_bank("c4_flywheel")["id"].tolist()
+    frame = responses_frame([Response("Ana", "c4_flywheel", {ids[0]: 4, ids[1]: 5, ids[9]: 2, ids[10]: None},
+                                      STAMP)])
+    out = aggregate(frame)
+    assert out[["count", "dont_know", "skipped"]].astype(int).values.tolist() == [[2, 0, 1], [0, 0, 3], [0, 0, 3],
+                                                                                  [1, 1, 1]]
+    gap = group_gap(_diagnosis([56.0, 71.0, 53.0, 47.0]), frame).set_index("element")
+    assert gap.loc["Coordination", "prompt"] == (
+        "Coordination is not rated yet; the data scores it 71. Answer its statements to set our view beside the "
+        "data. (0 of 3 answered.)")
+    assert gap.loc["Collaboration", "prompt"] == (
+        "The data shows Collaboration better than we feel it: what makes it feel worse than it is? 1 of 2 answers "
+        "are \"don't know\": who would know? (2 of 3 answered.)")
+    assert "don't know" not in " ".join(gap.loc[["Clarity", "Coordination", "Completion"], "prompt"])
+    fig = spread_figure(frame)
+    assert list(fig.layout.yaxis.ticktext) == [
+        "Clarity<br><sup>2 of 3 answered</sup>", "Coordination<br><sup>0 of 3 answered</sup>",
+        "Completion<br><sup>0 of 3 answered</sup>", "Collaboration<br><sup>2 of 3 answered, 1 don't know</sup>"]
+    assert "Clarity: mean 4.50, spread 0.50, 2 of 3 answered, 2 rated 1-5, 0 don't know" in fig.data[-1].hovertext[0]

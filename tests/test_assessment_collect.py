@@ -20,14 +20,15 @@ C4_IDS = load_bank("c4_flywheel")["id"].tolist()
 
 
 def _c4(name, values, *, team=None, at="2024-03-05T09:15:22Z"):
-    return Response(name, "c4_flywheel", dict(zip(C4_IDS, values)), at, team)
+    """A C4 response; "skip" leaves the statement out (skipped), None is "don't know"."""
+    return Response(name, "c4_flywheel", {k: v for k, v in zip(C4_IDS, values) if v != "skip"}, at, team)
 
 
 GROUP = [
     _c4("Ana", [4, 5, None, 2, 3, 4, 5, 5, 4, 3, 3, 3], team="Ops"),
     _c4("Ana", [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], team="Data", at="2024-03-05T09:20:00Z"),
     _c4("Zoë Ünal", [None] * 6 + [5] * 6, at="2024-03-05T10:00:59Z"),
-    _c4("=cmd|' /C calc'!A0", [2, 4, 4, 1, 2, 2, 4, 4, 4, 5, 1, 3], team="-ops"),
+    _c4("=cmd|' /C calc'!A0", [2, 4, 4, 1, "skip", 2, 4, 4, 4, 5, 1, "skip"], team="-ops"),
 ]
 
 
@@ -132,23 +133,45 @@ def test_broken_files_raise_naming_the_file_or_are_listed_with_warn(tmp_path):
 @pytest.mark.parametrize("framework", ["c4_flywheel", "coordination_stack", "value_pyramid", "visibility"])
 def test_codes_round_trip_exactly(framework):
     ids = load_bank(framework)["id"].tolist()
-    values = [[None, 1, 2, 3, 4, 5][i % 6] for i in range(len(ids))]
-    response = Response("Zoë Ünal", framework, dict(zip(ids, values)), "2024-03-05T09:15:22Z", team="Équipe 7")
+    values = [[None, 1, 2, 3, 4, 5, "skip"][i % 7] for i in range(len(ids))]
+    answers = {sid: v for sid, v in zip(ids, values) if v != "skip"}
+    response = Response("Zoë Ünal", framework, answers, "2024-03-05T09:15:22Z", team="Équipe 7")
     code = encode_response(response)
     prefix = {"c4_flywheel": "C4", "coordination_stack": "CS", "value_pyramid": "VP", "visibility": "WV"}[framework]
-    assert re.fullmatch(rf"WF1-{prefix}-[A-Z2-7]+-[A-Z2-7]{{4}}", code)
-    assert len(code) <= 62  # 30-31 bytes for a 10-byte name and a 9-byte team
+    assert re.fullmatch(rf"WF2-{prefix}-[A-Z2-7]+-[A-Z2-7]{{4}}", code)
+    assert len(code) <= 64  # 30-32 bytes for a 10-byte name and a 9-byte team
     assert decode_response(code) == response
     # Pasted from a chat: lower case, wrapped, with 0/1 typed for O/I.
     sloppy = " " + code.lower()[:15] + "\n" + code.lower()[15:].replace("o", "0").replace("i", "1") + " "
     assert decode_response(sloppy, framework=framework) == response
 
 
-def test_code_of_a_partial_answer_decodes_unanswered_as_dont_know():
-    code = encode_response(Response("P1", "value_pyramid", {"vp-prog-2": 5}, "2024-01-01T00:00:00Z"))
+def test_code_of_a_partial_answer_keeps_skipped_apart_from_dont_know():
+    code = encode_response(Response("P1", "value_pyramid", {"vp-prog-2": 5, "vp-acti-1": None},
+                                    "2024-01-01T00:00:00Z"))
     decoded = decode_response(code)
-    assert decoded.answers == {i: (5 if i == "vp-prog-2" else None) for i in load_bank("value_pyramid")["id"]}
+    assert decoded.answers == {"vp-acti-1": None, "vp-prog-2": 5}  # the other 7 statements were skipped
     assert decoded.team is None and decoded.participant == "P1"
+
+
+# Made by workfw before skipped statements were kept apart: WF1 packs 0 for "don't know" and skipped alike.
+OLD_CODE = "WF1-C4-BRM4HXUPMXTOFKQHJ5WGIICBNZQQGT3QOM-VQNY"
+OLD_FILE = {"format": "workfw-response", "version": 1, "participant": "Old Ana", "team": "Ops",
+            "framework": "c4_flywheel", "submitted_at": "2024-03-05T09:15:22Z",
+            "answers": dict(zip(C4_IDS, [4, None, 5, 2, 3, 4, 5, 5, 4, 3, 3, 1]))}
+
+
+def test_older_codes_and_files_still_load_with_their_null_read_as_dont_know(tmp_path):
+    old = decode_response(OLD_CODE)
+    assert (old.participant, old.team, old.submitted_at) == ("Old Ana", "Ops", "2024-03-05T09:15:22Z")
+    assert old.answers == OLD_FILE["answers"] and old.answers["c4-clar-2"] is None and len(old.answers) == 12
+    (tmp_path / "old-ana.json").write_text(json.dumps(OLD_FILE), encoding="utf-8")
+    frame = load_responses(tmp_path)
+    assert len(frame) == 12 and frame["answer"].isna().sum() == 1  # one "don't know", nothing skipped
+    # Both routes of the same old answers are one response to the collector.
+    from workfw.assessment import parse_response, response_key
+
+    assert response_key(old) == response_key(parse_response(json.dumps(OLD_FILE), name="old-ana.json"))
 
 
 def _typo(code: str) -> str:
@@ -170,8 +193,8 @@ def test_bad_codes_say_what_is_wrong(tmp_path):
         decode_response(code.replace("-C4-", "-XX-"))
     with pytest.raises(ResponseCodeError, match="not a workfw response code"):
         decode_response("hello there")
-    with pytest.raises(ResponseCodeError, match="format 'WF2' is not one this workfw reads"):
-        decode_response(code.replace("WF1", "WF2"))
+    with pytest.raises(ResponseCodeError, match=r"format 'WF9' is not one this workfw reads \(WF1, WF2\)"):
+        decode_response(code.replace("WF2", "WF9"))
     # An edited bank with a 13th statement cannot take a 12-answer code.
     doc = json.loads(bank_template("c4_flywheel", tmp_path / "c4_plus.json").read_text(encoding="utf-8"))
     doc["statements"].append(dict(doc["statements"][0], id="c4-clar-4", text="Extra."))
@@ -195,10 +218,11 @@ def test_read_codes_from_pasted_chat():
 
 # --- survey CSV ----------------------------------------------------------------------------------------------------
 
+# Ana picked "Don't know" (None); Cy left two cells empty: skipped, so those statements have no row.
 GOOGLE = {
     "Ana": [4, 5, None, 2, 3, 4, 5, 5, 4, 3, 3, 3],
     "Ben": [2, 4, 4, 1, 2, 2, 4, 4, 4, 5, 1, 3],
-    "cy@example.org": [5, 5, 5, None, 3, 3, 3, None, 2, 4, 4, 5],
+    "cy@example.org": [5, 5, 5, 3, 3, 3, 2, 4, 4, 5],
 }
 
 

@@ -37,6 +37,7 @@ def _upload(name: str, data: bytes) -> dict:
 
 
 def _answer(form: ww.ParticipantForm, framework: str, values: list) -> None:
+    """Press the buttons as a participant would: 1-5, "?" for don't know, None leaves a statement unanswered."""
     for sid, value in zip(form.forms[framework].buttons, values):
         form.forms[framework].buttons[sid].value = value
 
@@ -59,17 +60,18 @@ def test_participant_form_saves_a_file_and_a_code_with_the_same_answers(workspac
     assert form.save() == {} and "at least one statement" in form.status.value
     assert not (workspace / "responses").exists()
     form.name.value, form.team.value = EVIL, " Ops "
-    values = [4, 5, None, 2, 3, 4, 5, 5, 4, 3, 3, 1]
-    _answer(form, "c4_flywheel", values)
+    _answer(form, "c4_flywheel", [4, 5, "?", 2, 3, 4, 5, 5, 4, 3, 3, 1])
+    expected = dict(zip(C4_IDS, [4, 5, None, 2, 3, 4, 5, 5, 4, 3, 3, 1]))  # "?" is stored as "don't know": null
     codes = form.save()
     assert list(codes) == ["c4_flywheel"]  # nothing answered for the pyramid: nothing saved for it
+    assert "Nothing answered for Work Value Pyramid, so nothing saved for it." in form.status.value
     files = list((workspace / "responses").glob("*.json"))
     assert [f.name for f in files] == [form.paths["c4_flywheel"].name]
     saved = json.loads(files[0].read_text(encoding="utf-8"))
     assert saved["participant"] == EVIL and saved["team"] == "Ops"
-    assert saved["answers"] == dict(zip(C4_IDS, values))
+    assert saved["answers"] == expected
     decoded = decode_response(form.code_box.value.strip())
-    assert decoded.answers == dict(zip(C4_IDS, values)) and decoded.participant == EVIL
+    assert decoded.answers == expected and decoded.participant == EVIL
     # The name is shown escaped, and the download link carries the same file.
     assert EVIL not in form.status.value and "&lt;img src=x" in form.status.value
     link = re.search(r'href="data:application/json;base64,([^"]+)"', form.download.value).group(1)
@@ -124,12 +126,14 @@ def test_collector_takes_files_codes_and_a_survey_through_its_widgets(workspace)
     collector.survey.value = (_upload("google.csv", (FIXTURES / "survey_google_c4.csv").read_bytes()),)
     assert "5 responses so far" in collector.count.value and "3 new" in collector.messages.value
     assert "Anything else you want to tell us?" in collector.messages.value  # the unmatched column is named
-    assert seen == [12, 24, 60]
+    assert seen == [12, 24, 58]
     frame = collector.responses
     assert sorted(frame["participant"].unique()) == ["Ana", "Ben", "cy@example.org"]
-    assert frame.groupby("response").size().tolist() == [12] * 5
+    # Cy left two cells of the survey empty: skipped statements, no rows, not "don't know".
+    assert frame.groupby("participant").size().to_dict() == {"Ana": 24, "Ben": 24, "cy@example.org": 10}
+    assert collector.collection.summary()[["answers", "dont_know", "skipped"]].values.tolist() == [[57, 1, 2]]
     # A notebook started again finds everything in the responses folder.
-    assert len(ww.Collector(frameworks=["c4_flywheel"]).responses) == 60
+    assert len(ww.Collector(frameworks=["c4_flywheel"]).responses) == 58
 
 
 def test_collector_shows_bad_input_as_messages_naming_the_file_or_row(workspace):
@@ -172,7 +176,9 @@ def test_group_results_redraw_when_answers_arrive(workspace, sample):
     measured = results.diagnosis("c4_flywheel").summary["score"]
     assert gap.set_index("element")["measured"].dropna().to_dict() == pytest.approx(measured.dropna().to_dict())
     prompts = results.prompts_html(gap)
-    assert prompts.count("<li>") == 3 and gap["element"].iloc[0] in prompts
+    # Every element has its prompt: the three largest gaps to discuss first, then the other one.
+    first, rest = prompts.split("The other elements:")
+    assert first.count("<li>") == 3 and rest.count("<li>") == 1 and gap["element"].iloc[0] in first
     # The group's view moves when more answers arrive.
     collector.add_codes(encode_response(Response("Dee", "c4_flywheel", dict(zip(C4_IDS, [5] * 12)))))
     assert results.gaps["c4_flywheel"]["perceived"].dropna().round(1).tolist()[0] == 62.5
@@ -212,3 +218,149 @@ def test_collector_offers_survey_headers_that_read_survey_matches(workspace):
     collector.add_files([_upload("form.csv", header + row.encode("utf-8"))])
     frame = collector.responses
     assert frame["statement_id"].tolist() == ids and set(frame["answer"]) == {4}
+
+
+# --- people taking turns on one shared laptop ----------------------------------------------------------------------
+
+def _saved(folder: Path) -> dict[str, dict]:
+    """Participant -> answers of every response file in the folder."""
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+    assert len({d["participant"] for d in docs}) == len(docs), "one file per participant"
+    return {d["participant"]: d["answers"] for d in docs}
+
+
+def test_three_people_taking_turns_on_one_form_lose_nothing(workspace):
+    form = ww.ParticipantForm(frameworks=["c4_flywheel", "value_pyramid"])
+    identities = []
+    for name, value in (("Ana", 1), ("Ben", 3), ("Cy", 5)):
+        # Each person starts from an empty form: no clicks, name or team of the one before.
+        assert form.name.value == "" and form.team.value == "" and form.forms["c4_flywheel"].answers == {}
+        form.name.value, form.team.value = name, "Ops"
+        _answer(form, "c4_flywheel", [value] * 12)
+        assert set(form.save()) == {"c4_flywheel"} and f"Saved as {name}" in form.status.value
+        identities.append(form.session.participant_id)
+        form.next_button.click()
+        assert form.code_box.value == "" and form.download.value == "" and form.codes == {}
+        assert "Ready for the next participant" in form.status.value
+    assert len(set(identities)) == 3
+    saved = _saved(workspace / "responses")
+    assert {name: set(answers.values()) for name, answers in saved.items()} == {"Ana": {1}, "Ben": {3}, "Cy": {5}}
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    assert collector.collection.summary()["responses"].tolist() == [3]
+    assert "3 responses so far" in collector.count.value
+    # Two anonymous people in a row get two names, hence two files.
+    for value in (2, 4):
+        _answer(form, "c4_flywheel", [value] * 12)
+        form.save()
+        form.next_participant()
+    anonymous = [name for name in _saved(workspace / "responses") if name.startswith("anonymous-")]
+    assert len(anonymous) == 2
+
+
+def test_saving_twice_replaces_only_ones_own_earlier_answers(workspace):
+    namesake = ww.ParticipantForm(frameworks=["c4_flywheel"])  # another Ana, on another machine of the hub
+    namesake.name.value = "Ana"
+    _answer(namesake, "c4_flywheel", [2] * 12)
+    namesake.save()
+    form = ww.ParticipantForm(frameworks=["c4_flywheel"])
+    form.name.value = "Ana"
+    _answer(form, "c4_flywheel", [1] * 12)
+    form.save()
+    first = form.paths["c4_flywheel"]
+    _answer(form, "c4_flywheel", [4] * 12)
+    form.save()
+    assert not first.exists() and form.paths["c4_flywheel"].exists()
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in (workspace / "responses").glob("*.json")]
+    assert sorted(tuple(set(d["answers"].values())) for d in docs) == [(2,), (4,)]  # the namesake's is untouched
+    assert "kept" not in form.status.value
+
+
+def test_another_name_typed_without_next_participant_keeps_the_first_persons_file(workspace):
+    form = ww.ParticipantForm(frameworks=["c4_flywheel"])
+    form.name.value = "Ana"
+    _answer(form, "c4_flywheel", [2] * 12)
+    form.save()
+    ana_file = form.paths["c4_flywheel"]
+    form.name.value = "Ben"  # Ben sits down and forgets "Next participant"
+    _answer(form, "c4_flywheel", [5] * 6)
+    form.save()
+    assert ana_file.exists()
+    assert "Answers saved earlier on this form as Ana are kept" in form.status.value
+    _answer(form, "c4_flywheel", [4] * 12)  # Ben corrects his answers: his own file is replaced, Ana's is not
+    form.save()
+    saved = _saved(workspace / "responses")
+    assert saved == {"Ana": dict(zip(C4_IDS, [2] * 12)), "Ben": dict(zip(C4_IDS, [4] * 12))}
+    assert ww.Collector(frameworks=["c4_flywheel"]).collection.summary()["responses"].tolist() == [2]
+
+
+def test_skipped_statements_are_named_on_save_and_kept_apart_from_dont_know(workspace):
+    form = ww.ParticipantForm(frameworks=["c4_flywheel"])
+    _answer(form, "c4_flywheel", [4, "?", None, 3, None, None, None, None, None, None, None, "?"])
+    form.save()
+    status = form.status.value
+    assert "C4 Flywheel: you skipped 8 statements</b> (saved as skipped, not as \"don't know\")" in status
+    assert "<li>New work arrives with enough context to begin without a…</li>" in status
+    assert "<li>Handoffs rarely drop anything, and we seldom duplicate…</li>" in status
+    assert "&quot;Done&quot;" not in status and "each other&#x27;s commitments" not in status  # answered "?"
+    assert "fill them in above and click <b>Save</b> again" in status
+    (answers,) = _saved(workspace / "responses").values()
+    assert answers == {"c4-clar-1": 4, "c4-clar-2": None, "c4-coor-1": 3, "c4-coll-3": None}
+    summary = ww.Collector(frameworks=["c4_flywheel"]).collection.summary()
+    assert summary[["answers", "dont_know", "skipped"]].values.tolist() == [[2, 2, 8]]
+    # The form kept the answers: fill in the rest, Save again, and the one file now holds all twelve.
+    assert form.forms["c4_flywheel"].answers == answers
+    _answer(form, "c4_flywheel", [4, "?", 3, 3, 3, 3, 3, 3, 3, 3, 3, "?"])
+    form.save()
+    assert "skipped" not in form.status.value
+    (answers,) = _saved(workspace / "responses").values()
+    assert len(answers) == 12 and sum(v is None for v in answers.values()) == 2
+
+
+def test_group_results_never_call_a_measured_element_not_measurable(workspace, sample):
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    results = ww.GroupResults(collector, sample)
+    # One person answered Clarity only: the other elements are measured but not rated yet.
+    collector.add_codes(encode_response(Response("Ana", "c4_flywheel", dict(zip(C4_IDS[:3], [4, 4, 4])))))
+    gap = results.gaps["c4_flywheel"]
+    measured = results.diagnosis("c4_flywheel").summary["score"]
+    prompts = results.prompts_html(gap)
+    items = {re.search(r"<b>(.*?)</b>", li).group(1): li for li in re.findall(r"<li>.*?</li>", prompts)}
+    assert sorted(items) == sorted(measured.index)  # every element, none dropped
+    for element, score in measured.items():
+        if pd.isna(score):
+            assert "not measurable" in items[element] and "the export cannot measure it" in items[element]
+            continue
+        assert "not measurable" not in items[element] and "cannot measure" not in items[element]
+        if element != "Clarity":
+            assert items[element] == (f"<li><b>{element}</b> (not rated yet, data {score:.0f}): {element} is not "
+                                      f"rated yet; the data scores it {score:.0f}. Answer its statements to set our "
+                                      "view beside the data. (0 of 3 answered.)</li>")
+    assert items["Clarity"].startswith(f"<li><b>Clarity</b> (gap {75 - measured['Clarity']:+.0f}): ")
+    assert "don&#x27;t know" not in prompts
+
+
+def test_assessment_form_tells_dont_know_from_unanswered():
+    form = ww.AssessmentForm("value_pyramid")
+    ids = form.bank["id"].tolist()
+    assert form.answers == {} and "0 of 9 statements answered." in form.progress.value
+    form.set_answers({ids[0]: 5, ids[1]: None})
+    assert form.buttons[ids[1]].value == "?" and form.buttons[ids[2]].value is None
+    assert form.answers == {ids[0]: 5, ids[1]: None}
+    assert "2 of 9 statements answered, 1 of them &quot;don&#x27;t know&quot;." in form.progress.value
+    scores = form.scores()
+    assert scores[["answered", "dont_know", "skipped"]].values.tolist() == [[1, 1, 1], [0, 0, 3], [0, 0, 3]]
+    form.clear()
+    assert form.answers == {}
+
+
+def test_framework_notebook_gap_before_any_answer_says_not_rated_yet(sample):
+    explorer = ww.Explorer(sample, "c4_flywheel")
+    form = ww.AssessmentForm("c4_flywheel")
+    view = ww.GapView(explorer, form)
+    gap = view.gap().set_index("element")
+    for element, score in explorer.model.diagnosis.summary["score"].items():
+        if pd.notna(score):
+            assert gap.loc[element, "prompt"] == (f"{element} is not rated yet; the data scores it {score:.0f}. "
+                                                  "Answer its statements to set our view beside the data.")
+        else:
+            assert gap.loc[element, "prompt"].startswith(f"{element} is not rated yet, and the export cannot measure")

@@ -14,6 +14,12 @@ A group's answers arrive three ways, all read into one long table
   (:func:`encode_response`, :func:`decode_response`, :func:`read_codes`);
 * a survey tool's CSV download (:func:`read_survey`, :func:`survey_template`).
 
+A statement can be answered 1 to 5, answered "don't know" (``None``, a
+deliberate answer), or skipped: a skipped statement is simply not in the
+answers and has no row in the table, and summaries count it apart.
+:class:`ParticipantSession` lets people take turns on one form without
+replacing each other's files.
+
 :class:`Collection` gathers all three at once for a workshop, keeps them in
 the workspace's responses folder (:func:`responses_dir`), counts the same
 answers arriving twice once and lists what it could not use.
@@ -23,14 +29,15 @@ it beside a diagnosis and :func:`spread_figure` shows how the answers spread.
 """
 from __future__ import annotations
 
-from ._aggregate import LOW_AGREEMENT, MANY_DONT_KNOW, aggregate, group_gap
+from ._aggregate import LOW_AGREEMENT, MANY_DONT_KNOW, aggregate, answered_text, group_gap
 from ._bank import FRAMEWORKS, MAX_STATEMENTS, MIN_STATEMENTS, bank_template, framework_key, load_bank, validate_bank
 from ._collect import Added, Collection, Rejected, response_key, responses_dir
 from ._codes import FRAMEWORK_CODES, decode_response, encode_response, read_codes
 from ._errors import AssessmentFileError, ResponseCodeError
+from ._participant import ParticipantSession, Saved, short_text, skipped_statements
 from ._response import (RESPONSE_COLUMNS, Response, load_responses, parse_response, pseudonymise_participants,
                         responses_frame, save_response)
-from ._scores import perceived_scores, perception_gap, to_score
+from ._scores import gap_label, perceived_scores, perception_gap, to_score, unmeasurable_reasons
 from ._spread_figure import spread_figure
 from ._survey import ANSWER_LABELS, read_survey, survey_headers_csv, survey_template, write_survey
 
@@ -38,16 +45,18 @@ __all__ = [
     # banks
     "FRAMEWORKS", "MIN_STATEMENTS", "MAX_STATEMENTS", "load_bank", "validate_bank", "bank_template", "framework_key",
     # scores
-    "to_score", "perceived_scores", "perception_gap",
+    "to_score", "perceived_scores", "perception_gap", "unmeasurable_reasons", "gap_label",
     # collecting answers
     "Response", "RESPONSE_COLUMNS", "save_response", "load_responses", "responses_frame",
     "pseudonymise_participants", "FRAMEWORK_CODES", "encode_response", "decode_response", "read_codes",
     "ANSWER_LABELS", "read_survey", "survey_template", "survey_headers_csv", "write_survey",
     "parse_response",
+    # people taking turns on one form
+    "ParticipantSession", "Saved", "skipped_statements", "short_text",
     # a workshop's collection
     "Collection", "Added", "Rejected", "response_key", "responses_dir",
     # the group's view
-    "aggregate", "group_gap", "spread_figure", "LOW_AGREEMENT", "MANY_DONT_KNOW",
+    "aggregate", "group_gap", "answered_text", "spread_figure", "LOW_AGREEMENT", "MANY_DONT_KNOW",
     # errors
     "AssessmentFileError", "ResponseCodeError",
 ]

@@ -1,15 +1,20 @@
 """Short copy-paste codes for participants who answer on their own Binder session.
 
-A code looks like ``WF1-C4-AYBQ2CJQ...-K3PA``: the format version, the
+A code looks like ``WF2-C4-AYBQ2CJQ...-K3PA``: the format version, the
 framework, then base32 text (letters A-Z and digits 2-7, so it survives chat
 tools, e-mail and reading aloud; case does not matter) and a 4-character
 checksum that catches typos.  The base32 part packs, in this order:
 
-* the number of answers (1 byte),
-* the answers in bank order as one base-6 number (0 = don't know or
-  unanswered, 1-5 = the answer): 12 answers take 4 bytes,
+* the number of statements (1 byte),
+* the answers in bank order as one base-7 number (0 = skipped, 1-5 = the
+  answer, 6 = "don't know"): 12 answers take 5 bytes,
 * ``submitted_at`` as seconds since 1970 (4 bytes, UTC),
 * the name and the team as UTF-8, each after a 1-byte length.
+
+``WF1`` codes (workfw before skipped statements were kept apart) are still
+read: they pack base-6 digits where 0 stood for both "don't know" and
+skipped, and that 0 is read as "don't know", as those codes were counted
+when they were made.
 
 Nothing is encrypted: anyone holding a code can read the name and answers.
 """
@@ -33,10 +38,13 @@ from ._response import Response, _Banks, check_against_bank, responses_frame
 
 __all__ = ["FRAMEWORK_CODES", "encode_response", "decode_response", "read_codes"]
 
-#: Framework key -> the two letters after ``WF1-``.
+#: Framework key -> the two letters after ``WF2-``.
 FRAMEWORK_CODES = {"c4_flywheel": "C4", "coordination_stack": "CS", "value_pyramid": "VP", "visibility": "WV"}
 _FROM_CODE = {v: k for k, v in FRAMEWORK_CODES.items()}
-_VERSION = "WF1"
+_VERSION = "WF2"
+# Digits per answer: WF1 could not tell skipped from "don't know" (both 0); WF2 gives "don't know" its own digit.
+_BASE = {"WF1": 6, "WF2": 7}
+_DONT_KNOW = 6
 _CHECK_CHARS = 4
 _CHECK_BITS = 5 * _CHECK_CHARS
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -46,8 +54,8 @@ _CODE_RE = re.compile(r"WF\d*-[A-Z0-9]{2}(?:-[A-Z0-9]+)+", re.IGNORECASE)
 _MAX_TEXT_BYTES = 255
 
 
-def _answer_bytes(count: int) -> int:
-    return max(1, math.ceil((6 ** count - 1).bit_length() / 8))
+def _answer_bytes(count: int, base: int) -> int:
+    return max(1, math.ceil((base ** count - 1).bit_length() / 8))
 
 
 def _checksum(head: str, payload: bytes) -> str:
@@ -69,35 +77,44 @@ def encode_response(response: Response, *, bank: pd.DataFrame | str | Path | Non
     Parameters
     ----------
     response : Response
-        The answers; statements not answered count as "don't know".
+        The answers; statements it does not list are stored as skipped,
+        ``None`` as "don't know".
     bank : DataFrame or path, optional
         An edited bank (the facilitator must decode with the same one).
 
     Returns
     -------
     str
-        ``WF1-<framework>-<base32>-<checksum>``; :func:`decode_response` gives
+        ``WF2-<framework>-<base32>-<checksum>``; :func:`decode_response` gives
         the same response back (``submitted_at`` to the second).
     """
     if not isinstance(response, Response):
         raise OptionError(f"encode_response: got a {type(response).__name__}; expected a Response.")
     statements = _Banks(bank)(response.framework)
     check_against_bank(response, statements, where="encode_response")
-    digits = [response.answers.get(sid) or 0 for sid in statements["id"]]
+    digits = [_digit(response.answers, sid) for sid in statements["id"]]
     if len(digits) > 255:
         raise OptionError(f"encode_response: the bank has {len(digits)} statements; a code holds at most 255.")
+    base = _BASE[_VERSION]
     packed = 0
     for digit in digits:
-        packed = packed * 6 + digit
+        packed = packed * base + digit
     seconds = int(pd.Timestamp(response.submitted_at).timestamp())
     if not 0 <= seconds < 2 ** 32:
         raise OptionError(f"encode_response: submitted_at={response.submitted_at!r} is outside 1970-2106.")
-    payload = (bytes([len(digits)]) + packed.to_bytes(_answer_bytes(len(digits)), "big")
+    payload = (bytes([len(digits)]) + packed.to_bytes(_answer_bytes(len(digits), base), "big")
                + struct.pack(">I", seconds) + _text_bytes(response.participant, "name")
                + _text_bytes(response.team, "team name"))
     head = f"{_VERSION}-{FRAMEWORK_CODES[response.framework]}"
     data = base64.b32encode(payload).decode("ascii").rstrip("=")
     return f"{head}-{data}-{_checksum(head, payload)}"
+
+
+def _digit(answers: dict, sid: str) -> int:
+    if sid not in answers:
+        return 0
+    value = answers[sid]
+    return _DONT_KNOW if value is None else int(value)
 
 
 def _fail(code: str, found: str, fix: str) -> ResponseCodeError:
@@ -131,14 +148,14 @@ def decode_response(code: str, *, framework: str | None = None,
     text = "".join(code.split()).strip("\"'`").upper()
     parts = text.split("-")
     if not parts[0].startswith("WF") or len(parts) < 3:
-        raise _fail(text, "this is not a workfw response code (they start with 'WF1-')",
-                    "copy the whole code from the participant's notebook")
-    if parts[0] != _VERSION:
-        raise _fail(text, f"format {parts[0]!r} is not one this workfw reads ({_VERSION})",
+        raise _fail(text, "this is not a workfw response code (they start with 'WF2-', or 'WF1-' from an older "
+                    "workfw)", "copy the whole code from the participant's notebook")
+    if parts[0] not in _BASE:
+        raise _fail(text, f"format {parts[0]!r} is not one this workfw reads ({', '.join(_BASE)})",
                     "use the same workfw version on both sides, or check for a typo in the first part")
     if parts[1] not in _FROM_CODE:
         raise _fail(text, f"framework code {parts[1]!r} is unknown; expected one of {sorted(_FROM_CODE)}",
-                    "check for a typo in the letters after 'WF1-'")
+                    "check for a typo in the letters after 'WF2-'")
     key = _FROM_CODE[parts[1]]
     body = "".join(parts[2:]).translate(_LOOKALIKES)
     bad = sorted(set(body) - set(_B32))
@@ -150,7 +167,7 @@ def decode_response(code: str, *, framework: str | None = None,
     except binascii.Error:
         raise _fail(text, "the code has the wrong length (a character is missing or extra)",
                     "check for a typo, or copy the whole code again") from None
-    head = f"{_VERSION}-{parts[1]}"
+    head = f"{parts[0]}-{parts[1]}"
     if len(data) == 0 or _checksum(head, payload) != check:
         raise _fail(text, "the checksum does not match", "check for a typo, or copy the whole code again")
     if framework is not None and framework != key:
@@ -159,15 +176,15 @@ def decode_response(code: str, *, framework: str | None = None,
                     f"paste it into the {FRAMEWORKS[key]} notebook, or ask the participant for the "
                     f"{expected} code")
     statements = _Banks(bank)(key)
-    return _unpack(text, payload, key, statements)
+    return _unpack(text, payload, key, statements, _BASE[parts[0]])
 
 
-def _unpack(text: str, payload: bytes, key: str, statements: pd.DataFrame) -> Response:
+def _unpack(text: str, payload: bytes, key: str, statements: pd.DataFrame, base: int) -> Response:
     count = payload[0]
     if count != len(statements):
         raise _fail(text, f"it holds {count} answers but the {FRAMEWORKS[key]} bank here has {len(statements)} "
                     "statements", "use the same statement bank (and workfw version) as the participant")
-    at = 1 + _answer_bytes(count)
+    at = 1 + _answer_bytes(count, base)
     try:
         packed = int.from_bytes(payload[1:at], "big")
         (seconds,) = struct.unpack(">I", payload[at:at + 4])
@@ -175,13 +192,17 @@ def _unpack(text: str, payload: bytes, key: str, statements: pd.DataFrame) -> Re
         team, at = _read_text(payload, at)
     except (struct.error, IndexError, UnicodeDecodeError):
         raise _fail(text, "the code is cut short or damaged", "copy the whole code again") from None
-    if at != len(payload) or packed >= 6 ** count:
+    if at != len(payload) or packed >= base ** count:
         raise _fail(text, "the code is damaged", "copy the whole code again")
     digits = []
     for _ in range(count):
-        packed, digit = divmod(packed, 6)
+        packed, digit = divmod(packed, base)
         digits.append(digit)
-    answers = {sid: (d or None) for sid, d in zip(statements["id"], reversed(digits))}
+    pairs = zip(statements["id"], reversed(digits))
+    if base == _BASE["WF1"]:
+        answers = {sid: (d or None) for sid, d in pairs}
+    else:
+        answers = {sid: (None if d == _DONT_KNOW else d) for sid, d in pairs if d}
     stamp = pd.Timestamp(seconds, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
     return Response(participant=name, framework=key, answers=answers, submitted_at=stamp, team=team or None)
 

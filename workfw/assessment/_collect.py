@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ._bank import FRAMEWORKS
+from ._bank import FRAMEWORKS, load_bank
 from ._codes import _CODE_RE, decode_response
 # Re-exported: workfw.assessment and older callers import Added, Rejected and response_key from here.
 from ._collect_parts import (Added, Rejected, _check_frameworks, _looks_like_json, _safe_file_name, _upload_items,
@@ -174,8 +174,8 @@ class Collection:
         found = [m.group(0) for m in _CODE_RE.finditer(str(text))]
         if not found and str(text).strip():
             added.rejected.append(Rejected("pasted text", "found no response code in it; expected codes that start "
-                                           "with 'WF1-'. Next step: copy the whole code from the participant's "
-                                           "notebook."))
+                                           "with 'WF2-' (or 'WF1-'). Next step: copy the whole code from the "
+                                           "participant's notebook."))
         for code in found:
             label = f"code {code[:12]}…" if len(code) > 12 else f"code {code}"
             try:
@@ -287,11 +287,22 @@ class Collection:
         return out.sort_values("framework", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
-        """Per chosen framework: ``responses`` (participants who answered it), ``answers``, ``dont_know``."""
+        """How many answers arrived per chosen framework.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``framework, name, responses`` (participants who answered it),
+            ``answers`` (1-5), ``dont_know`` and ``skipped`` (statements of the
+            built-in bank a response left unanswered).
+        """
         frame = self.responses
         rows = []
         for key in self._frameworks:
             part = frame[frame["framework"] == key]
-            rows.append({"framework": key, "name": FRAMEWORKS[key], "responses": int(part["response"].nunique()),
-                         "answers": int(part["answer"].notna().sum()), "dont_know": int(part["answer"].isna().sum())})
-        return pd.DataFrame(rows, columns=["framework", "name", "responses", "answers", "dont_know"])
+            responses, answers, dont_know = (int(part["response"].nunique()), int(part["answer"].notna().sum()),
+                                             int(part["answer"].isna().sum()))
+            rows.append({"framework": key, "name": FRAMEWORKS[key], "responses": responses, "answers": answers,
+                         "dont_know": dont_know,
+                         "skipped": max(0, responses * len(load_bank(key)) - answers - dont_know)})
+        return pd.DataFrame(rows, columns=["framework", "name", "responses", "answers", "dont_know", "skipped"])

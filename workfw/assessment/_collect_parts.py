@@ -25,11 +25,10 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 def response_key(response: Response) -> tuple:
     """What makes two responses the same: framework, name, team, time and every answer that was given.
 
-    Unanswered and "don't know" statements are left out, so a file that lists
-    them as ``null`` and the code made from it (which holds every statement)
-    give the same key.
+    "Don't know" counts as an answer (``0`` in the key); a skipped statement
+    is not listed, so a file and the code made from it give the same key.
     """
-    given = tuple(sorted((sid, value) for sid, value in response.answers.items() if value is not None))
+    given = tuple(sorted((sid, 0 if value is None else value) for sid, value in response.answers.items()))
     return (response.framework, response.participant, response.team, response.submitted_at, given)
 
 

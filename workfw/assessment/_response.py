@@ -2,6 +2,19 @@
 
 Each participant gets their own file so that people answering at the same
 time on a shared folder never write to the same file; see :func:`save_response`.
+
+The file is JSON: ``{"format": "workfw-response", "version": 1, "participant",
+"team", "framework", "submitted_at", "answers"}``, where ``answers`` maps a
+statement id to 1-5, or to ``null`` for a deliberate "don't know".  A
+statement the participant skipped is not listed at all, and has no row in
+the long answer table.
+
+Older files (written before skipped statements were kept apart) list every
+statement and hold ``null`` for both "don't know" and skipped.  They load
+unchanged, with ``null`` read as "don't know": that is what the format has
+always said ``null`` means, and it keeps a past workshop's results as they
+were reported.  Files without the skipped statements stay readable by older
+workfw, which gives them no row either.
 """
 from __future__ import annotations
 
@@ -72,7 +85,8 @@ class Response:
     framework : str
         Framework key, one of :data:`~workfw.assessment.FRAMEWORKS`.
     answers : mapping
-        Statement id -> 1 to 5, or ``None`` for "don't know".
+        Statement id -> 1 to 5, or ``None`` for "don't know".  A statement
+        left out was skipped (not answered at all).
     submitted_at : str, optional
         When the answers were given, ISO 8601; stored in UTC to the second
         (``"2024-03-05T09:15:00Z"``). Now when omitted; naive values count as UTC.
@@ -290,8 +304,9 @@ def load_responses(folder_or_files: str | Path | Iterable[str | Path], *, errors
     Returns
     -------
     pandas.DataFrame
-        :data:`RESPONSE_COLUMNS`, one row per answered statement; ``answer`` is
-        ``Int64`` with NA for "don't know"; ``response`` is the file name.
+        :data:`RESPONSE_COLUMNS`, one row per answered statement (skipped
+        statements have none); ``answer`` is ``Int64`` with NA for "don't
+        know"; ``response`` is the file name.
         ``attrs["skipped"]``: list of ``{"file", "reason"}``.
     """
     if errors not in _ERRORS:
@@ -327,7 +342,8 @@ def responses_frame(responses: Iterable[Response], *, sources: Iterable[str] | N
     Returns
     -------
     pandas.DataFrame
-        :data:`RESPONSE_COLUMNS`, statements in bank order within each response.
+        :data:`RESPONSE_COLUMNS`, statements in bank order within each
+        response; skipped statements have no row.
     """
     banks = _Banks(bank)
     responses = list(responses)

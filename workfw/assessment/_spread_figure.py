@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
-from ._aggregate import aggregate, select_framework
+from ._aggregate import aggregate, answered_text, select_framework
 from ._bank import FRAMEWORKS
 from ._response import _Banks, pseudonymise_participants
 
@@ -21,6 +21,18 @@ def _offsets(count: int) -> list[float]:
     return [(j - (count - 1) / 2) * step for j in range(count)]
 
 
+def _answered(summary: pd.DataFrame, element: str) -> str:
+    return answered_text(summary.at[element, "count"], summary.at[element, "dont_know"],
+                         summary.at[element, "skipped"])
+
+
+def _tick_note(summary: pd.DataFrame, element: str) -> str:
+    notes = [_answered(summary, element)] if summary.at[element, "skipped"] else []
+    if summary.at[element, "dont_know"]:
+        notes.append(f"{summary.at[element, 'dont_know']} don't know")
+    return f"<br><sup>{', '.join(notes)}</sup>" if notes else ""
+
+
 def spread_figure(responses: pd.DataFrame, *, framework: str | None = None,
                   bank: pd.DataFrame | str | Path | None = None, pseudonymise: bool = False,
                   title: str | None = None) -> go.Figure:
@@ -28,8 +40,9 @@ def spread_figure(responses: pd.DataFrame, *, framework: str | None = None,
 
     Dots with the same answer are stacked vertically, so the height of a
     stack counts the people who gave it.  Hover shows the participant
-    (escaped), the statement and the answer; "don't know" answers are
-    counted beside the element name.
+    (escaped), the statement and the answer.  Beside the element name:
+    "N of M answered" when statements were skipped (a skipped statement is
+    no answer, not "don't know") and the number of "don't know" answers.
 
     Parameters
     ----------
@@ -80,10 +93,10 @@ def spread_figure(responses: pd.DataFrame, *, framework: str | None = None,
         marker=dict(symbol="diamond", size=16, color="white", line=dict(color="black", width=2)),
         text=[f"{means[e]:.1f}" for e in shown], textposition="top center",
         hovertext=[f"{escape_text(e)}: mean {means[e]:.2f}, spread {summary.at[e, 'spread']:.2f}, "
-                   f"{summary.at[e, 'count']} answers, {summary.at[e, 'dont_know']} don't know" for e in shown],
+                   f"{_answered(summary, e)}, {summary.at[e, 'count']} rated 1-5, "
+                   f"{summary.at[e, 'dont_know']} don't know" for e in shown],
         hovertemplate="%{hovertext}<extra></extra>")
-    ticks = [escape_text(e) + (f"<br><sup>{summary.at[e, 'dont_know']} don't know</sup>"
-                               if summary.at[e, "dont_know"] else "") for e in elements]
+    ticks = [escape_text(e) + _tick_note(summary, e) for e in elements]
     fig.update_layout(
         template=TEMPLATE, font=FONT, height=160 + 90 * len(elements),
         title=title or f"{FRAMEWORKS[key]}: how our answers spread (dots) and the group mean (diamond)",

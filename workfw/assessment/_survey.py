@@ -6,6 +6,10 @@ contains one (``survey_template`` writes ``"... (c4-clar-1)"``), else by
 text: case, punctuation, curly quotes, a leading question number and a
 trailing ``*`` are ignored, and Google's grid header ``Question [statement]``
 is matched by the part in brackets.
+
+An empty cell is a skipped statement (no row), never "don't know": most
+form tools leave a question someone passed over empty, while "Don't know" is
+an option they picked.
 """
 from __future__ import annotations
 
@@ -27,13 +31,14 @@ from ._response import Response, _Banks, check_against_bank, long_frame
 __all__ = ["read_survey", "survey_template", "survey_headers_csv", "write_survey", "ANSWER_LABELS"]
 
 #: Answer labels understood in any survey (normalised text -> answer; None = don't know).
-#: A bank's own (translated) scale labels are understood as well.
+#: A bank's own (translated) scale labels are understood as well; an empty cell is skipped.
 ANSWER_LABELS: dict[str, int | None] = {
     "strongly disagree": 1, "disagree": 2, "somewhat disagree": 2, "neither": 3, "neutral": 3,
     "neither agree nor disagree": 3, "somewhat agree": 4, "agree": 4, "strongly agree": 5,
     "don t know": None, "dont know": None, "do not know": None, "not sure": None, "n a": None,
-    "na": None, "unsure": None, "": None,
+    "na": None, "unsure": None,
 }
+_SKIPPED = object()  # an empty cell: the statement was passed over, which is not "don't know"
 _TIMESTAMP = ("timestamp", "submitted at", "submitted", "completion time", "date", "time")
 _NAME = ("name", "your name", "full name", "participant", "pseudonym", "name or pseudonym", "respondent")
 _EMAIL = ("email", "email address", "e mail", "your email", "username")
@@ -82,12 +87,16 @@ def _answer_labels(statements: pd.DataFrame) -> dict[str, int | None]:
     return labels
 
 
-def _parse_answer(cell: Any, labels: dict[str, int | None]) -> int | None:
-    """Answer 1-5 or None from a cell; ``ValueError`` when it is neither a number nor a known label."""
+def _parse_answer(cell: Any, labels: dict[str, int | None]) -> Any:
+    """Answer 1-5, None (don't know) or ``_SKIPPED`` from a cell; ``ValueError`` when it is none of them."""
     if cell is None or cell is pd.NA:
-        return None
+        return _SKIPPED
     raw = _GUARD.sub("", str(cell)).strip()
     norm = _norm(raw)
+    if raw == "?":  # the participant form's "don't know" button
+        return None
+    if not norm:  # empty, or a lone dash some sheets put in an unanswered cell
+        return _SKIPPED
     if norm in labels:
         return labels[norm]
     if re.fullmatch(r"[1-5](?:[.,]0+)?", raw):
@@ -213,8 +222,8 @@ def read_survey(path: str | Path | bytes, *, framework: str | Path, tz: str = "U
     -------
     pandas.DataFrame
         As :func:`~workfw.assessment.load_responses`; ``response`` is
-        ``"<file> row N"``.  An empty cell or "Don't know" gives an NA
-        answer.  ``participant`` is the name column, else the e-mail column,
+        ``"<file> row N"``.  "Don't know" gives an NA answer; an empty
+        cell was skipped and gives no row.  ``participant`` is the name column, else the e-mail column,
         else ``"Respondent N"`` (N = spreadsheet row).  ``attrs``:
         ``unmatched_columns`` (headers matching no statement),
         ``ignored_columns`` (recognised but unused: an ID, a start time, a
@@ -259,6 +268,8 @@ def read_survey(path: str | Path | bytes, *, framework: str | Path, tz: str = "U
                                               "pass errors='warn' to leave it out") from None
                 skipped.append({"row": row, "column": headers[column], "value": str(cell),
                                 "reason": "not an answer 1-5 or a known label"})
+                continue
+            if answer is _SKIPPED:
                 continue
             rows.append((f"{Path(label).name} row {row}", who, team, key, sid, element[sid], answer, submitted))
     out = long_frame(rows)
@@ -331,8 +342,9 @@ def write_survey(responses: list[Response], path: str | Path, *, bank: pd.DataFr
                  overwrite: bool = False) -> Path:
     """Write responses of one framework as a survey CSV (one row per participant), readable by :func:`read_survey`.
 
-    Answers are 1-5, "don't know" is written as the bank's label; text cells
-    are guarded against spreadsheet formulas (:func:`workfw.safe_csv.to_safe_csv`).
+    Answers are 1-5, "don't know" is written as the bank's label and a
+    skipped statement as an empty cell; text cells are guarded against
+    spreadsheet formulas (:func:`workfw.safe_csv.to_safe_csv`).
     """
     target = Path(path)
     if target.exists() and not overwrite:
@@ -347,9 +359,9 @@ def write_survey(responses: list[Response], path: str | Path, *, bank: pd.DataFr
     records = []
     for response in responses:
         check_against_bank(response, statements, where="write_survey")
-        answers = [response.answers.get(sid) for sid in statements["id"]]
-        records.append([response.submitted_at, response.participant, response.team or "",
-                        *[dont_know if a is None else str(a) for a in answers]])
+        cells = ["" if sid not in response.answers else dont_know if response.answers[sid] is None
+                 else str(response.answers[sid]) for sid in statements["id"]]
+        records.append([response.submitted_at, response.participant, response.team or "", *cells])
     frame = pd.DataFrame(records, columns=_survey_headers(statements, True), dtype=object)
     to_safe_csv(frame, target, index=False, encoding="utf-8-sig")
     return target

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AssessmentForm", "FrameworkDiagram", "PerceivedDiagram", "GapView"]
 
-_ANSWERS = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5), ("?", None)]
+# "Don't know" needs a value of its own: a ToggleButtons value of None means no button pressed (skipped).
+_DONT_KNOW = "?"
+_ANSWERS = [("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5), ("?", _DONT_KNOW)]
 _TIPS = ["strongly disagree", "disagree", "neither", "agree", "strongly agree", "don't know"]
 
 
@@ -43,7 +45,7 @@ class FrameworkDiagram(W.VBox):
 
 
 class AssessmentForm(W.VBox):
-    """The framework's statements, each answered 1 to 5 or "don't know".
+    """The framework's statements, each answered 1 to 5 or "don't know", or left unanswered (skipped).
 
     Parameters
     ----------
@@ -73,13 +75,19 @@ class AssessmentForm(W.VBox):
 
     @property
     def answers(self) -> dict[str, int | None]:
-        """Statement id -> answer (None for don't know or unanswered)."""
-        return {sid: b.value for sid, b in self.buttons.items()}
+        """Statement id -> answer 1-5, or None for "don't know"; skipped statements are left out."""
+        return {sid: (None if b.value == _DONT_KNOW else b.value) for sid, b in self.buttons.items()
+                if b.value is not None}
 
     def set_answers(self, answers: dict[str, int | None]) -> None:
-        """Fill the form, for example from a saved participant file."""
+        """Fill the form, for example from a saved participant file (None is "don't know")."""
         for sid, value in answers.items():
-            self.buttons[sid].value = value
+            self.buttons[sid].value = _DONT_KNOW if value is None else value
+
+    def clear(self) -> None:
+        """Unpress every answer, for the next participant."""
+        for b in self.buttons.values():
+            b.value = None
 
     def scores(self) -> pd.DataFrame:
         """Perceived score per element (0-100; NA where nothing was answered)."""
@@ -91,8 +99,11 @@ class AssessmentForm(W.VBox):
             b.observe(lambda _: callback(), names="value")
 
     def _count(self) -> None:
-        done = sum(v is not None for v in self.answers.values())
-        self.progress.value = f"<p><small>{done} of {len(self.buttons)} statements answered.</small></p>"
+        answers = self.answers
+        dont_know = sum(v is None for v in answers.values())
+        note = f", {dont_know} of them \"don't know\"" if dont_know else ""
+        self.progress.value = (f"<p><small>{len(answers)} of {len(self.buttons)} statements answered"
+                               f"{html.escape(note)}.</small></p>")
 
 
 class PerceivedDiagram(W.VBox):

@@ -206,13 +206,15 @@ class GroupResults(W.VBox):
         self.children = children
 
     def prompts_html(self, gap: pd.DataFrame) -> str:
-        """The largest gaps as an escaped list of discussion prompts."""
-        items = []
-        for row in gap.head(self.prompts).itertuples(index=False):
-            size = "not measurable" if pd.isna(row.gap) else f"gap {row.gap:+.0f}"
-            items.append(f"<li><b>{html.escape(str(row.element))}</b> ({html.escape(size)}): "
-                         f"{html.escape(str(row.prompt))}</li>")
-        return "<p><b>To discuss, largest gap first:</b></p><ol>" + "".join(items) + "</ol>"
+        """Every element's prompt, escaped: the ``prompts`` largest gaps to discuss first, then the others."""
+        items = [f"<li><b>{html.escape(str(row.element))}</b> "
+                 f"({html.escape(A.gap_label(row.perceived, row.measured))}): {html.escape(str(row.prompt))}</li>"
+                 for row in gap.itertuples(index=False)]
+        first, rest = items[:self.prompts], items[self.prompts:]
+        out = "<p><b>To discuss, largest gap first:</b></p><ol>" + "".join(first) + "</ol>"
+        if rest:
+            out += "<p><b>The other elements:</b></p><ul>" + "".join(rest) + "</ul>"
+        return out
 
 
 class ReportButton(W.VBox):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import secrets
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -90,12 +89,18 @@ def _follow(frameworks: Sequence[str] | FrameworkPicker | None, callback: Callab
 
 
 class ParticipantForm(W.VBox):
-    """One participant answers the chosen frameworks' statements and saves them.
+    """People answer the chosen frameworks' statements one after another, each saving their own answers.
 
     Save writes one response file per answered framework into the responses
-    folder (replacing this form's own earlier save, never anyone else's) and
-    shows a short code per framework to paste into the chat, plus a link to
-    download the file, for participants on their own Binder session.
+    folder and shows a short code per framework to paste into the chat, plus
+    a link to download the file, for participants on their own Binder
+    session.  Statements left unanswered are saved as skipped (never as
+    "don't know") and listed, and the form keeps the answers, so the
+    participant can fill them in and Save again: that replaces their own
+    earlier file only.  **Next participant** empties the form for the next
+    person; a different name typed without it also counts as another person,
+    so nobody's file is ever replaced by someone else's answers.  The rules
+    live in :class:`workfw.assessment.ParticipantSession`.
 
     Parameters
     ----------
@@ -107,24 +112,29 @@ class ParticipantForm(W.VBox):
 
     def __init__(self, frameworks: Sequence[str] | FrameworkPicker, directory: str | Path | None = None) -> None:
         self.directory = Path(directory) if directory is not None else A.responses_dir()
+        self.session = A.ParticipantSession(self.directory)
         self.forms: dict[str, AssessmentForm] = {}
-        self.paths: dict[str, Path] = {}
         self.codes: dict[str, str] = {}
-        self._anonymous = f"anonymous-{secrets.token_hex(2)}"
         self.name = W.Text(description="Name", placeholder="your name or a pseudonym; empty = anonymous",
                            style=_STYLE, layout=W.Layout(width="420px"))
         self.team = W.Text(description="Team", placeholder="optional", style=_STYLE, layout=W.Layout(width="300px"))
         self.tabs = W.Tab()
         self.save_button = W.Button(description="Save my answers", icon="save", button_style="primary")
+        self.next_button = W.Button(description="Next participant", icon="user-plus",
+                                    tooltip="Empty the form and start a new participant (saved answers stay saved)",
+                                    layout=W.Layout(width="auto"))
         self.status = W.HTML()
         self.code_box = W.Textarea(description="Your code", rows=2, layout=_WIDE, style=_STYLE,
                                    placeholder="your code appears here after saving")
         self.download = W.HTML()
         self.save_button.on_click(lambda _: self.save())
+        self.next_button.on_click(lambda _: self.next_participant())
         intro = W.HTML("<p>Answer for your team as it works today, on your own. Then click <b>Save</b> and, if "
-                       "the facilitator asks for it, copy your code into the chat.</p>")
-        super().__init__([intro, W.HBox([self.name, self.team]), self.tabs, self.save_button, self.status,
-                          self.code_box, self.download])
+                       "the facilitator asks for it, copy your code into the chat. Sharing this machine? Click "
+                       "<b>Next participant</b> when you are done, so the next person starts with an empty "
+                       "form.</p>")
+        super().__init__([intro, W.HBox([self.name, self.team]), self.tabs,
+                          W.HBox([self.save_button, self.next_button]), self.status, self.code_box, self.download])
         self.set_frameworks(_follow(frameworks, self.set_frameworks))
 
     def set_frameworks(self, frameworks: Iterable[str]) -> None:
@@ -140,15 +150,20 @@ class ParticipantForm(W.VBox):
 
     @property
     def participant(self) -> str:
-        """The name typed, or this form's anonymous name (``anonymous-3f9a``)."""
-        return self.name.value.strip() or self._anonymous
+        """The name typed, or this participant's anonymous name (``anonymous-3f9a``)."""
+        return self.session.name(self.name.value)
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        """Framework key -> the file the current participant saved from this form."""
+        return self.session.files(self.participant)
 
     def responses(self) -> list[A.Response]:
         """The answers as one :class:`~workfw.assessment.Response` per framework with any answer."""
         out = []
         for key in self._keys:
             answers = self.forms[key].answers
-            if any(v is not None for v in answers.values()):
+            if answers:
                 out.append(A.Response(participant=self.participant, framework=key, answers=answers,
                                       team=self.team.value.strip() or None))
         return out
@@ -163,25 +178,54 @@ class ParticipantForm(W.VBox):
         if not responses:
             self.status.value = _error("Answer at least one statement before saving.")
             return {}
-        codes, links, problems = {}, [], []
+        saved = self.session.save(responses)
+        links = []
         for response in responses:
-            codes[response.framework] = A.encode_response(response)
             data = (json.dumps(response.to_dict(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
             name = f"{A.FRAMEWORK_CODES[response.framework].lower()}-answers.json"
             links.append(_download_link(name, data, "application/json", f"⬇ Download your answers ({name})"))
-            try:
-                path = A.save_response(response, self.directory)
-            except OSError as exc:
-                problems.append(f"could not save in {self.directory} ({exc.strerror or exc}); send your code instead")
-                continue
-            old = self.paths.get(response.framework)
-            if old is not None and old != path:
-                old.unlink(missing_ok=True)  # saving again replaces this form's own earlier answers
-            self.paths[response.framework] = path
-        self.codes = codes
-        self.code_box.value = "\n".join(codes.values())
+        self.codes = dict(saved.codes)
+        self.code_box.value = "\n".join(saved.codes.values())
         self.download.value = "<p>" + " · ".join(links) + "</p>"
-        saved = ", ".join(A.FRAMEWORKS[r.framework] for r in responses)
-        self.status.value = (_ok(f"Saved as {self.participant}: {saved}. Thank you!")
-                             + "".join(_error(p) for p in problems))
-        return codes
+        answered = [r.framework for r in responses]
+        self.status.value = _saved_html(saved, answered, [k for k in self._keys if k not in answered])
+        if saved.skipped:  # open the first framework with gaps, where the participant goes back to
+            self.tabs.selected_index = self._keys.index(next(iter(saved.skipped)))
+        return dict(saved.codes)
+
+    def next_participant(self) -> None:
+        """Empty the form for the next person: no answers, no name or team, a new anonymous identity.
+
+        What was saved stays in the folder and is never replaced from this form again.
+        """
+        self.session.next_participant()
+        for form in self.forms.values():
+            form.clear()
+        self.name.value = self.team.value = ""
+        self.codes = {}
+        self.code_box.value = ""
+        self.download.value = ""
+        self.status.value = _ok("Ready for the next participant: the form is empty. Answers saved so far are kept.")
+
+
+def _saved_html(saved: A.Saved, answered: list[str], unanswered: list[str]) -> str:
+    """The Save message: what was saved, what was skipped and how to go back, and anything that went wrong."""
+    done = ", ".join(A.FRAMEWORKS[k] for k in answered)
+    parts = [_ok(f"Saved as {saved.participant}: {done}. Thank you!")]
+    for key, items in saved.skipped.items():
+        listed = "".join(f"<li>{html.escape(text)}</li>" for _, text in items)
+        parts.append(f"<div style='color:#8a5a00'><b>{html.escape(A.FRAMEWORKS[key])}: you skipped {len(items)} "
+                     f"statement{'' if len(items) == 1 else 's'}</b> (saved as skipped, not as \"don't know\"):"
+                     f"<ul>{listed}</ul>To answer {'it' if len(items) == 1 else 'them'}, fill "
+                     f"{'it' if len(items) == 1 else 'them'} in above and click <b>Save</b> again: your new "
+                     "answers replace these.</div>")
+    if unanswered:
+        names = ", ".join(A.FRAMEWORKS[k] for k in unanswered)
+        parts.append(f"<p class='note'>Nothing answered for {html.escape(names)}, so nothing saved for it.</p>")
+    if saved.earlier_names:
+        names = ", ".join(saved.earlier_names)
+        parts.append(f"<p class='note'>Answers saved earlier on this form as {html.escape(names)} are kept: a "
+                     "different name counts as another participant. Next time, click <b>Next participant</b> "
+                     "first so the form starts empty.</p>")
+    parts += [_error(p) for p in saved.problems]
+    return "".join(parts)
