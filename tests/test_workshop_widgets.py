@@ -160,7 +160,7 @@ def test_collector_shows_bad_input_as_messages_naming_the_file_or_row(workspace)
 def test_group_results_redraw_when_answers_arrive(workspace, sample):
     collector = ww.Collector(frameworks=["c4_flywheel", "value_pyramid"])
     results = ww.GroupResults(collector, sample)
-    assert results.figures == {} and "No answers for C4 Flywheel yet" in results.children[1].value
+    assert results.figures == {} and "No answers for C4 Flywheel yet" in results.body.children[1].value
     people = [Response(f"{EVIL}{i}", "c4_flywheel", dict(zip(C4_IDS, [v] * 12)), f"2024-03-05T09:0{i}:00Z")
               for i, v in enumerate([1, 3, 5])]
     collector.add_codes(" ".join(encode_response(p) for p in people))
@@ -196,6 +196,107 @@ def test_report_button_writes_the_report_with_the_groups_answers(workspace, samp
     assert 'id="assessment"' in text and "Work Value Pyramid: perceived and measured" in text
     assert EVIL not in text
     assert "report.html" in button.status.value and str(workspace) in button.status.value
+
+
+# --- which team's data the room's answers meet ---------------------------------------------------------------------
+
+def _room(*people: tuple[str, str | None, int], framework: str = "c4_flywheel") -> str:
+    """Codes of people (name, team, the answer they give every statement), as a chat would hold them."""
+    ids = load_bank(framework)["id"].tolist()
+    return " ".join(encode_response(Response(name, framework, dict(zip(ids, [value] * len(ids))), team=team))
+                    for name, team, value in people)
+
+
+def test_group_results_default_to_the_team_participants_entered_and_switch_to_all(workspace, sample):
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    results = ww.GroupResults(collector, sample)
+    assert results.team.value == "All" and "2,524 tasks of all teams" in results.heading.value
+    assert results.team.options == ("All", "Data", "Growth", "Platform", "Support")
+    collector.add_codes(_room(("Ana", "Platform", 2), ("Ben", " platform", 4), ("Cy", "Ops", 3)))
+    platform = wf.c4_flywheel.diagnose(sample, team="Platform").scores()
+    everyone = wf.c4_flywheel.diagnose(sample).scores()
+    assert platform != everyone
+    assert results.team.value == "Platform" and results.selection.team == "Platform"
+    assert "634 tasks of team Platform" in results.heading.value
+    assert "2 of 3 participants entered team Platform." in results.heading.value
+    measured = results.gaps["c4_flywheel"].set_index("element")["measured"]
+    assert measured.to_dict() == pytest.approx(platform)
+    assert "(data: 634 tasks of team Platform)" in results.prompts_html(results.gaps["c4_flywheel"])
+    assert "634 tasks of team Platform" in results.figures["c4_flywheel"]["gap"].layout.title.text
+    # The facilitator switches to All: the gap, the prompts and the line above them follow.
+    results.team.value = "All"
+    measured = results.gaps["c4_flywheel"].set_index("element")["measured"]
+    assert measured.to_dict() == pytest.approx(everyone)
+    assert "2,524 tasks of all teams" in results.heading.value
+    assert "2,524 tasks of all teams" in results.figures["c4_flywheel"]["gap"].layout.title.text
+    # Chosen by hand, the team stays put when more answers arrive.
+    collector.add_codes(_room(("Dee", "Platform", 5)))
+    assert results.team.value == "All" and results.selection.by_hand
+    assert results.gaps["c4_flywheel"]["perceived"].round(1).tolist() == [62.5] * 4
+
+
+def test_default_team_counts_people_once_and_falls_back_to_all():
+    from workfw.assessment import default_team, responses_frame
+
+    teams = ["Data", "Growth", "Platform"]
+
+    def frame(*people: tuple[str, str | None, str]) -> pd.DataFrame:
+        ids = {fw: load_bank(fw)["id"].tolist()[:2] for fw in ("c4_flywheel", "value_pyramid")}
+        return responses_frame([Response(name, fw, dict.fromkeys(ids[fw], 3), team=team)
+                                for name, team, fw in people])
+
+    # Ana answered two frameworks: still one Growth participant against two of Data.
+    room = frame(("Ana", "Growth", "c4_flywheel"), ("Ana", "Growth", "value_pyramid"),
+                 ("Ben", "DATA", "c4_flywheel"), ("Cy", "data ", "c4_flywheel"), ("Dee", None, "c4_flywheel"))
+    assert default_team(room, teams) == "Data"
+    assert default_team(frame(("Ana", "Growth", "c4_flywheel"), ("Ben", "Data", "c4_flywheel")), teams) is None
+    assert default_team(frame(("Ana", "Ops", "c4_flywheel"), ("Ben", "Ops", "c4_flywheel"),
+                              ("Cy", "Data", "c4_flywheel")), teams) is None
+    assert default_team(frame(("Ana", None, "c4_flywheel")), teams) is None
+    assert default_team(frame(("Ana", "Data", "c4_flywheel")).iloc[0:0], teams) is None
+
+
+def test_team_selection_says_why_it_shows_all_teams_and_refuses_an_unknown_team(sample):
+    from workfw.assessment import TeamSelection, responses_frame
+    from workfw.errors import OptionError
+
+    selection = TeamSelection(sample)
+    assert selection.follow(pd.DataFrame(columns=list(wf.assessment.RESPONSE_COLUMNS))) is False
+    assert selection.team is None and selection.note == "" and selection.options() == {}
+    ops = responses_frame([Response(n, "c4_flywheel", {C4_IDS[0]: 4}, team="Ops") for n in ("Ana", "Ben")])
+    assert selection.follow(ops) is False and selection.team is None
+    assert selection.note == ("2 of 2 participants entered team Ops, which the export does not have (its teams: "
+                              "Data, Growth, Platform, Support), so the data covers all teams.")
+    tie = responses_frame([Response("Ana", "c4_flywheel", {C4_IDS[0]: 4}, team="Data"),
+                           Response("Ben", "c4_flywheel", {C4_IDS[0]: 4}, team="growth")])
+    selection.follow(tie)
+    assert selection.note == ("Participants entered Data and Growth equally often (1 each), so the data covers all "
+                              "teams.")
+    with pytest.raises(OptionError, match=r"team='Ops' is not a team of the export; expected one of \['Data'"):
+        selection.choose("Ops")
+    selection.choose("Data")
+    assert selection.options() == {"team": "Data"} and selection.selection_text() == "522 tasks of team Data"
+    assert selection.diagnosis("value_pyramid").scores() == pytest.approx(
+        wf.value_pyramid.diagnose(sample, team="Data").scores())
+    assert selection.follow(ops) is False and selection.team == "Data"
+
+
+def test_report_button_writes_the_report_for_the_team_on_the_page(workspace, sample, monkeypatch):
+    import workfw.reporting as reporting
+
+    calls = []
+    real = reporting.report
+    monkeypatch.setattr(reporting, "report", lambda *a, **k: calls.append(k) or real(*a, **k))
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    collector.add_codes(_room(("Ana", "Support", 2)))
+    results = ww.GroupResults(collector, sample)
+    button = ww.ReportButton(sample, collector, selection=results.selection)
+    assert button.write() == workspace / "report.html"
+    assert calls[-1]["team"] == "Support"
+    assert "Scores and gaps are for 805 tasks of team Support" in button.status.value
+    results.team.value = "All"
+    button.write()
+    assert "team" not in calls[-1] and "Scores and gaps" not in button.status.value
 
 
 def test_report_button_shows_why_it_could_not_write(tmp_path, workspace, sample):

@@ -26,6 +26,8 @@ answers arriving twice once and lists what it could not use.
 
 :func:`aggregate` summarises the table per element, :func:`group_gap` sets
 it beside a diagnosis and :func:`spread_figure` shows how the answers spread.
+:class:`TeamSelection` decides which team's data that is: by default the team
+most participants entered (:func:`default_team`), else all teams.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ from ._response import (RESPONSE_COLUMNS, Response, load_responses, parse_respon
 from ._scores import gap_label, perceived_scores, perception_gap, to_score, unmeasurable_reasons
 from ._spread_figure import spread_figure
 from ._survey import ANSWER_LABELS, read_survey, survey_headers_csv, survey_template, write_survey
+from ._team import TeamSelection, default_team, export_teams
 
 __all__ = [
     # banks
@@ -57,6 +60,8 @@ __all__ = [
     "Collection", "Added", "Rejected", "response_key", "responses_dir",
     # the group's view
     "aggregate", "group_gap", "answered_text", "spread_figure", "LOW_AGREEMENT", "MANY_DONT_KNOW",
+    # which team's data the room's answers are set beside
+    "TeamSelection", "default_team", "export_teams",
     # errors
     "AssessmentFileError", "ResponseCodeError",
 ]

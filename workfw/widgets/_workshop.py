@@ -1,8 +1,9 @@
 """Workshop widgets for the facilitator's notebook (05_workshop): collect answers, show the group, report.
 
-Thin views: participants' answers, the room's collection, the gap to the
-data and the report are all computed by :mod:`workfw.assessment` and
-:mod:`workfw.reporting`; these classes only lay out controls and show results.
+Thin views: participants' answers, the room's collection, the team whose data
+the answers meet, the gap to that data and the report are all computed by
+:mod:`workfw.assessment` and :mod:`workfw.reporting`; these classes only lay
+out controls and show results.
 Every name, label and file name shown is escaped.  A view given a
 :class:`FrameworkPicker` instead of a list follows the picker's choice, which
 keeps a Voila page (where every cell runs before anyone clicks) in step.
@@ -19,9 +20,11 @@ import traitlets as T
 
 from .. import assessment as A
 from ..errors import WorkfwError
+from ._common import ALL
 from ._explorer import show
 # Re-exported so this module's __all__ stays the one list workfw.widgets takes the workshop views from.
-from ._workshop_participant import _WIDE, FrameworkPicker, ParticipantForm, _download_link, _error, _follow, _ok
+from ._workshop_participant import (_STYLE, _WIDE, FrameworkPicker, ParticipantForm, _download_link, _error, _follow,
+                                    _ok)
 
 __all__ = ["FrameworkPicker", "ParticipantForm", "Collector", "GroupResults", "ReportButton"]
 
@@ -145,10 +148,14 @@ class Collector(W.VBox):
 
 
 class GroupResults(W.VBox):
-    """Per framework: how the group's answers spread, and the gap to the data, largest gaps as prompts.
+    """Per framework: how the group's answers spread, and the gap to one team's data, largest gaps as prompts.
 
-    Redraws whenever the collector gets new answers.  Participants are shown
-    as ``Participant 01``… on the shared screen.
+    A **Team** control sets whose tasks the answers are compared with.  It
+    starts at the team most participants entered, if the export has it, else
+    All (:class:`workfw.assessment.TeamSelection`), and follows arriving answers
+    until the facilitator picks a team.  Any change redraws every view from
+    the same selection, and a line above them says which it is.  Participants
+    are shown as ``Participant 01``… on the shared screen.
 
     Parameters
     ----------
@@ -158,30 +165,63 @@ class GroupResults(W.VBox):
         The data the gaps are measured against.
     prompts : int
         How many of the largest gaps to list as discussion prompts.
+    team : str, optional
+        Start with this team chosen (None: follow the room's answers).
+
+    Attributes
+    ----------
+    selection : workfw.assessment.TeamSelection
+        The team shown; pass it to :class:`ReportButton` so the report uses it too.
     """
 
-    def __init__(self, collector: Collector, export: Any, *, prompts: int = 3) -> None:
+    def __init__(self, collector: Collector, export: Any, *, prompts: int = 3, team: str | None = None) -> None:
         self.collector, self.export, self.prompts = collector, export, prompts
-        self._diagnoses: dict[str, Any] = {}
+        self.selection = A.TeamSelection(export, team=team)
+        self.selection.follow(collector.responses)
         self.figures: dict[str, dict[str, Any]] = {}
         self.gaps: dict[str, pd.DataFrame] = {}
-        super().__init__([])
-        collector.on_change(self.render)
+        self.team = W.Dropdown(options=[ALL, *self.selection.teams], value=self._label(), description="Team",
+                               style=_STYLE)
+        self.heading = W.HTML()
+        self.body = W.VBox()
+        self._syncing = False
+        self.team.observe(self._team_changed, names="value")
+        super().__init__([self.team, self.heading, self.body])
+        collector.on_change(self._answers_changed)
         self.render()
 
     def diagnosis(self, framework: str) -> Any:
-        """The framework's diagnosis of the export (computed once)."""
-        if framework not in self._diagnoses:
-            from ..reporting import diagnose_all
+        """The framework's diagnosis of the chosen team's tasks (computed once per team)."""
+        return self.selection.diagnosis(framework)
 
-            self._diagnoses[framework] = diagnose_all(self.export, frameworks=[framework])[framework]
-        return self._diagnoses[framework]
+    def _label(self) -> str:
+        return ALL if self.selection.team is None else self.selection.team
+
+    def _team_changed(self, change: dict) -> None:
+        if self._syncing:
+            return
+        self.selection.choose(None if change["new"] == ALL else change["new"])
+        self.render()
+
+    def _answers_changed(self) -> None:
+        self.selection.follow(self.collector.responses)
+        self._syncing = True  # the room moved the team, not the facilitator: it keeps following
+        try:
+            self.team.value = self._label()
+        finally:
+            self._syncing = False
+        self.render()
 
     def render(self) -> None:
-        """Redraw every framework's spread, gap chart and prompts from the current answers."""
+        """Redraw the selection line and every framework's spread, gap chart and prompts."""
         from ..charts import gap_figure
 
         responses = self.collector.responses
+        where = self.selection.selection_text()
+        people = responses["participant"].nunique() if len(responses) else 0
+        note = f"<br><span class='note'>{html.escape(self.selection.note)}</span>" if self.selection.note else ""
+        self.heading.value = (f"<p>The room's answers ({people} participant{'' if people == 1 else 's'}) beside "
+                              f"the data of <b>{html.escape(where)}</b>.{note}</p>")
         children, self.figures, self.gaps = [], {}, {}
         for key in self.collector.frameworks:
             name = A.FRAMEWORKS[key]
@@ -197,13 +237,13 @@ class GroupResults(W.VBox):
             except WorkfwError as exc:
                 children.append(W.HTML(_error(str(exc))))
                 continue
-            figure = gap_figure(gap, title=f"{name}: how we see it and what the data shows (largest gap first)")
+            figure = gap_figure(gap, title=f"{name}: how we see it and what the data shows ({where})")
             self.figures[key], self.gaps[key] = {"spread": spread, "gap": figure}, gap
             spread_out, gap_out = W.Output(), W.Output()
             show(spread_out, spread)
             show(gap_out, figure)
             children += [spread_out, gap_out, W.HTML(self.prompts_html(gap))]
-        self.children = children
+        self.body.children = children
 
     def prompts_html(self, gap: pd.DataFrame) -> str:
         """Every element's prompt, escaped: the ``prompts`` largest gaps to discuss first, then the others."""
@@ -211,7 +251,8 @@ class GroupResults(W.VBox):
                  f"({html.escape(A.gap_label(row.perceived, row.measured))}): {html.escape(str(row.prompt))}</li>"
                  for row in gap.itertuples(index=False)]
         first, rest = items[:self.prompts], items[self.prompts:]
-        out = "<p><b>To discuss, largest gap first:</b></p><ol>" + "".join(first) + "</ol>"
+        where = html.escape(self.selection.selection_text())
+        out = f"<p><b>To discuss, largest gap first</b> (data: {where}):</p><ol>" + "".join(first) + "</ol>"
         if rest:
             out += "<p><b>The other elements:</b></p><ul>" + "".join(rest) + "</ul>"
         return out
@@ -228,12 +269,17 @@ class ReportButton(W.VBox):
         Adds the group's answers and the perception gaps to the report.
     path : str or pathlib.Path, optional
         Where to write (default ``<workspace>/report.html``).
+    selection : workfw.assessment.TeamSelection, optional
+        The team shown on the page (``GroupResults.selection``): the report's
+        diagnoses and gaps use the team chosen there when the button is
+        clicked.  None: all teams.
     """
 
-    def __init__(self, export: Any, collector: Collector | None = None, path: str | Path | None = None) -> None:
+    def __init__(self, export: Any, collector: Collector | None = None, path: str | Path | None = None, *,
+                 selection: A.TeamSelection | None = None) -> None:
         from .. import workspace
 
-        self.export, self.collector = export, collector
+        self.export, self.collector, self.selection = export, collector, selection
         self.path = Path(path) if path is not None else workspace.workspace_dir() / "report.html"
         self.button = W.Button(description="Write the report", icon="file", button_style="primary")
         self.pseudonymise = W.Checkbox(value=bool(workspace.settings().get("pseudonymise")), indent=False,
@@ -248,19 +294,26 @@ class ReportButton(W.VBox):
         from ..reporting import report
 
         answers = self.collector.responses if self.collector is not None else None
+        options = self.selection.options() if self.selection is not None else {}
         self.progress.layout.visibility = "visible"
         try:
             path = report(self.export, assessment=answers if answers is not None and len(answers) else None,
-                          path=self.path, pseudonymise=bool(self.pseudonymise.value), progress=self._step)
+                          path=self.path, pseudonymise=bool(self.pseudonymise.value), progress=self._step,
+                          **options)
         except (WorkfwError, OSError) as exc:
             self.status.value = _error(f"Could not write the report: {exc}")
             return None
         finally:
             self.progress.layout.visibility = "hidden"
         where = html.escape(str(path))
+        scope = ""
+        if options:
+            # report() filters the diagnoses by team; its flow charts read the whole export.
+            scope = (f" Scores and gaps are for {html.escape(self.selection.selection_text())}; the flow charts "
+                     "cover the whole export.")
         self.status.value = (f"<p style='color:#060'>Wrote <a href=\"{html.escape(_relative(path))}\" "
                              f"target=\"_blank\">{html.escape(path.name)}</a> ({path.stat().st_size / 1e6:.1f} MB): "
-                             f"<code>{where}</code>. It opens offline in any browser; share it only with the "
+                             f"<code>{where}</code>.{scope} It opens offline in any browser; share it only with the "
                              "people the data is about.</p>")
         return path
 
