@@ -300,9 +300,12 @@ def test_wip_what_if_little_law_worked_out_by_hand():
     assert today["wip"] == 6 and today["backlog"] == 10
     assert today["throughput_per_week"] == pytest.approx(20 / weeks)
     assert today["cycle_time_days"] == pytest.approx(6 / (20 / weeks) * 7)
-    # Raising WIP does not raise throughput: cycle time doubles with WIP.
+    # A limit of 12 over today's 6 is a cap that does not bind: nothing changes (it used to read as 12 in
+    # progress, doubling the cycle time, as if loosening a limit slowed work down).
+    assert limit["wip"] == 6 and not table.attrs["binding"] and table.attrs["wip_limit"] == 12
     assert limit["throughput_per_week"] == pytest.approx(today["throughput_per_week"])
-    assert limit["cycle_time_days"] == pytest.approx(2 * today["cycle_time_days"])
+    assert limit["cycle_time_days"] == pytest.approx(today["cycle_time_days"])
+    assert limit["p85"] == today["p85"]
     assert table.attrs["floor_days"] == pytest.approx(2.0) and table.attrs["measured_cycle_days"] == pytest.approx(2.0)
     assert (table["p50"] <= table["p95"]).all()
 

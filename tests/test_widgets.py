@@ -259,9 +259,14 @@ def test_wip_what_if_slider_changes_cycle_time_and_forecast(sample):
     assert lower["cycle_time_days"] < same["cycle_time_days"]
     assert what_if.figure.to_json() != before
     assert "Little's law" in what_if.text.value
+    what_if.limit.value = what_if.limit.max
+    assert "changes nothing" in what_if.text.value
+    assert what_if.table.iloc[1]["cycle_time_days"] == pytest.approx(what_if.table.iloc[0]["cycle_time_days"])
     explorer.team.value = "Growth"
     growth = int((sample.tasks.loc[sample.tasks["team"] == "Growth", "status_category"] == "in_progress").sum())
     assert int(what_if.table.iloc[0]["wip"]) == growth and what_if.limit.max == max(10, 2 * growth)
+    # The old team's limit is not carried over: the slider starts again from half of this team's WIP.
+    assert what_if.limit.value == max(1, growth // 2)
 
 
 def test_wip_what_if_needs_a_c4_explorer(small):

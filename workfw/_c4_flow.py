@@ -118,7 +118,8 @@ def wip_what_if(data: Any, *, wip_limit: int, as_of: Any = None, history_weeks: 
     limit``.  Throughput is the mean of the last ``history_weeks`` weeks.  The
     cycle time is ``wip / throughput * 7`` days (:func:`workfw.flow.littles_law`),
     an average over a stable period, not a promise for any one task.  A limit
-    below today's WIP keeps throughput until items would have to finish faster
+    at or above today's WIP does not bind (the ``WIP limit`` row repeats today's
+    work in progress, and ``attrs["binding"]`` is False; ``attrs["wip_limit"]`` is the limit asked for).  A limit below today's WIP keeps throughput until items would have to finish faster
     than the ``floor_level`` percentile of recent cycle times; below that
     throughput drops in proportion.  The backlog (open tasks: to do and in
     progress) is forecast with :func:`workfw.flow.forecast_when` on the same
@@ -180,7 +181,9 @@ def wip_what_if(data: Any, *, wip_limit: int, as_of: Any = None, history_weeks: 
     reason = None
     if throughput == 0:
         reason = f"no task was finished in the last {int(history_weeks)} weeks of this selection"
-    for name, wip in (("today", wip_now), ("WIP limit", int(wip_limit))):
+    # A limit is a cap, not a target: above today's WIP it does not bind, so the work in progress (and with it
+    # Little's law's cycle time) stays as today's. Reading it as more WIP made a looser limit look slower.
+    for name, wip in (("today", wip_now), ("WIP limit", min(int(wip_limit), wip_now))):
         row = _scenario(name, wip, throughput=throughput, wip_now=wip_now, floor=floor) if throughput else {
             "scenario": name, "wip": wip, "throughput_per_week": 0.0, "cycle_time_days": np.nan}
         row["backlog"] = backlog
@@ -198,7 +201,8 @@ def wip_what_if(data: Any, *, wip_limit: int, as_of: Any = None, history_weeks: 
     for col in columns[5:]:
         out[col] = pd.to_datetime(out[col])
     out.attrs.update(as_of=stamp, measured_cycle_days=float(days.mean()) if len(days) else float("nan"),
-                     floor_days=floor, history_weeks=int(history_weeks))
+                     floor_days=floor, history_weeks=int(history_weeks), wip_limit=int(wip_limit),
+                     binding=int(wip_limit) < wip_now)
     if reason:
         out.attrs["reason"] = reason
     return out

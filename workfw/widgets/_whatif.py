@@ -33,7 +33,11 @@ def what_if_text(table: pd.DataFrame) -> str:
     if measured is not None and pd.notna(measured) and today["cycle_time_days"] > 2 * measured:
         lines.append(f"Finished work actually took {measured:.0f} days on average: much of today's work in progress "
                      "is not moving (look at aging WIP).")
-    lines.append(f"With a limit of <b>{int(limit['wip'])}</b>: about <b>{limit['cycle_time_days']:.1f} days</b> per "
+    asked = int(table.attrs.get("wip_limit", limit["wip"]))
+    if not table.attrs.get("binding", True):
+        lines.append(f"A limit of <b>{asked}</b> is at or above today's {int(today['wip'])} tasks in progress, so it "
+                     "changes nothing: a limit only helps below what the team carries now.")
+    lines.append(f"With a limit of <b>{asked}</b>: about <b>{limit['cycle_time_days']:.1f} days</b> per "
                  f"task at {limit['throughput_per_week']:.1f} per week; the {int(limit['backlog'])} open tasks would "
                  f"be done by <b>{when}</b> in 85% of simulated runs.")
     if limit["throughput_per_week"] < today["throughput_per_week"]:
@@ -71,14 +75,16 @@ class WipWhatIf(W.VBox):
         self.limit.observe(lambda _: None if self._quiet else self.render(), names="value")
         explorer.model.observe(lambda _: self._rescale(), names="diagnosis")
         super().__init__([self.limit, self.text, self.out, self.table_out], layout=PAGE)
-        self._rescale(first=True)
+        self._rescale()
 
-    def _rescale(self, first: bool = False) -> None:
+    def _rescale(self) -> None:
         # Today's WIP depends on the explorer's filters: size the slider to it, keep the user's value if it fits.
         selection = subset(self.explorer.model.export, **self.explorer.model.options()).tasks
         today = int((selection["status_category"] == "in_progress").sum())
         top = max(10, 2 * today)
-        value = max(1, today // 2) if first else min(self.limit.value, top)
+        # A new selection starts again from half of its own WIP: the last value belonged to other work
+        # (a limit of 161 against a team's 89 reads as a recommendation).
+        value = max(1, today // 2)
         self._quiet = True
         try:
             self.limit.max = top
