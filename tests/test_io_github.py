@@ -116,10 +116,12 @@ def test_file_without_dates_still_imports():
     assert export.tasks["title"].tolist() == ["Crash on start", "Add dark mode"]
     assert export.tasks["labels"].tolist() == [["bug"], []]
     assert export.tasks[["created", "updated", "completed"]].isna().all().all()
-    assert export.tasks["status_category"].tolist() == ["todo", "todo"]
+    # No state: unknown, neither open nor done (issue #11), not read as to do.
+    assert export.tasks["status_category"].isna().all()
     warnings = export.report.warnings
     assert any(w.startswith("The file has no dates ['createdAt', 'updatedAt', 'closedAt']") for w in warnings)
-    assert any(w.startswith("The file has no state") for w in warnings)
+    assert any(w.startswith("The file has no state") and "no issue counts as open or done" in w for w in warnings)
+    assert any(w.startswith("The export has no status") for w in warnings)
 
 
 def test_in_progress_labels_option():

@@ -157,7 +157,8 @@ def test_missing_parent_links_make_progress_not_measurable_not_zero():
     cover = d.coverage.set_index("signal")
     for name in ("completed work on a goal", "epic completion", "active epics that moved", "open work tied to a goal"):
         assert not cover.loc[name, "measurable"]
-        assert "no parent, epic or goal link" in cover.loc[name, "reason"]
+        # The reason names the empty field (issue #11): labels stand in for parents where a signal allows it.
+        assert cover.loc[name, "reason"].startswith("the export leaves 'parent_id'")
         assert pd.isna(_signal(d, name)["score"])
     assert pd.isna(d.summary.loc["Progress", "score"]) and pd.isna(d.summary.loc["Activities", "score"])
     assert _signal(d, "goals completed")["score"] == 25.0
@@ -168,7 +169,7 @@ def test_missing_types_and_dates_make_outcome_signals_not_measurable():
     d = vp.diagnose(conform_tasks(tasks), as_of=AS_OF)
     cover = d.coverage.set_index("signal")
     assert cover.loc["goals completed", "reason"] == (
-        "the export has no issue types, so epics and goals cannot be told apart")
+        "the export leaves 'task_type' empty on every task (no issue types, so epics and goals cannot be told apart)")
     assert not cover.loc["outcome events per 100 activity events", "measurable"]
     assert pd.isna(d.summary.loc["Outcomes", "score"])
 

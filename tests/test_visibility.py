@@ -113,9 +113,10 @@ def test_removed_fields_turn_their_signals_not_measurable():
     tasks = _tasks().assign(assignee=pd.NA, blocked_by=[[] for _ in range(10)], completed=pd.NaT)
     d = vis.diagnose(conform_tasks(tasks), as_of=AS_OF)
     cover = d.coverage.set_index("element")
-    assert cover.loc["Team Visible", "reason"] == "the export has no assignees"
+    # Reasons name the empty fields (issue #11), checked before the signal runs.
+    assert cover.loc["Team Visible", "reason"] == "the export leaves 'assignee' and 'assignees' empty on every task"
     assert cover.loc["Cross-functional Visible", "reason"] == "the export leaves 'blocked_by' empty on every task"
-    assert cover.loc["Private", "reason"] == "no finished task has both a creation and a completion time"
+    assert cover.loc["Private", "reason"] == "the export leaves 'completed' empty on every task"
     for element in ("Private", "Team Visible", "Cross-functional Visible"):
         assert pd.isna(d.summary.loc[element, "score"])
     # Without assignees nobody is judged "kept to one person"; only X-1 (no team) stays personal.

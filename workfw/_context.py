@@ -24,9 +24,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import OptionError
-from .schema import tasks_of
+from .schema import absent_columns, tasks_of
 
-__all__ = ["DEFAULTS", "NotMeasurable", "Measured", "Context", "prepare", "per_row", "origin", "member", "CORE_COLUMNS"]
+__all__ = ["DEFAULTS", "NotMeasurable", "Measured", "Context", "prepare", "per_row", "origin", "member", "CORE_COLUMNS",
+           "HISTORY", "NO_HISTORY", "field_gap"]
 
 
 #: Documented defaults of the options every ``diagnose`` accepts.
@@ -120,7 +121,7 @@ class Context:
     # Kept per table too: diagnoses with other thresholds get a new Context over the same filtered table.
     @cached_property
     def open(self) -> pd.DataFrame:
-        """Tasks not done or cancelled."""
+        """Tasks to do or in progress (a task without a status category is neither open nor done)."""
         return _per_table(self.tasks, "open", lambda t: t[t["status_category"].isin(["todo", "in_progress"])])
 
     @cached_property
@@ -143,28 +144,89 @@ class Context:
             (t["status_category"] == "done").fillna(False).to_numpy(dtype=bool), _core(t)])
 
     def require(self, *columns: str, frame: pd.DataFrame | None = None) -> None:
-        """Raise :class:`NotMeasurable` unless each column has at least one value."""
-        frame = self.tasks if frame is None else frame
+        """Raise :class:`NotMeasurable` unless each column has at least one value.
+
+        Each entry may name alternatives, ``"due|iteration"``: one of them must have a value.
+        """
         for col in columns:
-            if col not in frame.columns:
-                raise NotMeasurable(f"the export has no {col!r} field")
-            # A diagnosis asks about the same few columns of the same frame a dozen times.
-            if not _per_table(frame, f"filled {col}", lambda f, c=col: _filled(f[c])):
-                raise NotMeasurable(f"the export leaves {col!r} empty on every task")
+            reason = field_gap(self, col, frame=frame)
+            if reason is not None:
+                raise NotMeasurable(reason)
 
     def require_history(self) -> None:
         """Raise :class:`NotMeasurable` unless the export carries status history."""
         if self.events is None or self.events.empty:
-            raise NotMeasurable("the export has no status history (only Jira JSON with changelog and Trello carry it)")
+            raise NotMeasurable(NO_HISTORY)
 
 
+#: The pseudo-field a signal names when it reads the status history (``TaskExport.events``).
+HISTORY = "events"
+NO_HISTORY = "the export has no status history (only Jira JSON with changelog and Trello carry it)"
+# What an empty field means for the reader of a coverage table, where the name alone says little.
+_FIELD_NOTES = {"status_category": " (no status, so no task counts as open or done)",
+                "task_type": " (no issue types, so epics and goals cannot be told apart)"}
 
-def _filled(values: pd.Series) -> bool:
-    """True when at least one cell has a value (a list column: a non-empty list)."""
-    if values.dtype == object and len(values) and isinstance(values.iloc[0], list):
-        # Stops at the first non-empty list instead of measuring every one.
-        return any(len(v) > 0 for v in values)
-    return bool(values.notna().any())
+
+def field_gap(ctx: Context, need: str, *, frame: pd.DataFrame | None = None) -> str | None:
+    """Why the tasks cannot give ``need``, or None when they can.
+
+    Parameters
+    ----------
+    ctx : Context
+        The prepared tasks and history.
+    need : str
+        A canonical field (``"due"``), alternatives (``"due|iteration"``: any
+        one with a value will do) or :data:`HISTORY` for the status history.
+    frame : pandas.DataFrame, optional
+        The table to check instead of ``ctx.tasks``.
+
+    Returns
+    -------
+    str or None
+        A reason naming the field, such as ``"the export has no 'due' field"``
+        or ``"the export leaves 'due' empty on every task"``.
+    """
+    names = need.split("|")
+    history = HISTORY in names
+    if history:
+        if ctx.events is not None and not ctx.events.empty:
+            return None
+        names = [n for n in names if n != HISTORY]
+        if not names:
+            return NO_HISTORY
+    tasks = ctx.tasks if frame is None else frame
+    quoted = [repr(n) for n in names]
+    present = [n for n in names if n in tasks.columns]
+    # A column the caller's table did not have at all (tasks_of added it) is a field the export lacks.
+    lacking = absent_columns(ctx.base if frame is None and ctx.base is not None else tasks)
+    # "started|events": the other way to measure is gone too, so the reason names both.
+    if all(n not in tasks.columns or n in lacking for n in names):
+        return f"the export has no {' or '.join(quoted)} field" + (" and no status history" if history else "")
+    # A diagnosis asks about the same few columns of the same table for every signal, and per_row works
+    # the cells out once per export, so a new filter only takes its rows.
+    if any(_filled_in(tasks, n) for n in present):
+        return None
+    # The same words with or without a filter: a filtered diagnosis must equal a fresh one of the same tasks.
+    note = _FIELD_NOTES.get(names[0], "") if len(names) == 1 else ""
+    reason = f"the export leaves {' and '.join(quoted)} empty on every task{note}"
+    return reason + (" and has no status history" if history else "")
+
+
+def _filled_in(tasks: pd.DataFrame, column: str) -> bool:
+    """True when at least one task has a value in ``column`` (a list column: a non-empty list)."""
+    return _per_table(tasks, f"filled {column}", lambda t: bool(
+        per_row(t, f"has value {column}", lambda f: _cells_filled(f[column])).any()))
+
+
+def _cells_filled(values: pd.Series) -> np.ndarray:
+    """Per cell: it holds a value (a list column: a non-empty list)."""
+    if values.dtype == object and len(values) and isinstance(values.iloc[0], (list, tuple, np.ndarray)):
+        cells = values.to_numpy(dtype=object)
+        try:
+            return np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) > 0
+        except TypeError:  # a missing cell (None, NaN) among the lists
+            return np.array([isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in cells], dtype=bool)
+    return values.notna().to_numpy(dtype=bool)
 
 
 #: Columns of :attr:`Context.open_core` and :attr:`Context.done_core`.

@@ -190,7 +190,7 @@ def _history_intervals(tasks: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
 
 
 def _timestamp_intervals(tasks: pd.DataFrame) -> pd.DataFrame:
-    cat = tasks["status_category"].astype("string").fillna("todo")
+    cat = tasks["status_category"].astype("string").fillna("todo")  # the caller leaves tasks without one out
     status = tasks["status"].astype("string")
     ended = tasks["completed"].fillna(tasks["updated"]).fillna(tasks["started"]).fillna(tasks["created"])
     parts = [
@@ -225,7 +225,10 @@ def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] 
     hist["history"] = True
     parts = [hist]
     if not history_only:
-        plain = _timestamp_intervals(tasks[~_member(tasks["task_id"], events["task_id"]).to_numpy()])
+        # A task without a status category (an export with no status) has no timeline: it was never seen to be
+        # waiting, in progress or done, so it is left out rather than read as to-do.
+        plain = _timestamp_intervals(tasks[(~_member(tasks["task_id"], events["task_id"])
+                                            & tasks["status_category"].notna()).to_numpy(dtype=bool)])
         plain["history"] = False
         parts.append(plain)
     out = pd.concat(parts, ignore_index=True)

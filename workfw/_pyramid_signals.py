@@ -7,7 +7,7 @@ import pandas as pd
 from ._pyramid_levels import _level_of
 from ._pyramid_links import _GOAL_LABEL, OPTIONS, _cached, _goal_links, _ids_of, _label_match, _link_arrays, _Links
 from ._row_facts import _ids_at
-from .diagnosis import Context, Measured, NotMeasurable, SignalSpec
+from .diagnosis import HISTORY, Context, Measured, NotMeasurable, SignalSpec
 
 __all__ = ["SIGNALS"]
 
@@ -41,6 +41,10 @@ def _require_goal_items(ctx: Context) -> pd.Series:
     if not is_goal.any():
         raise NotMeasurable("the export holds no epic, milestone or goal items")
     return pd.Series(is_goal, index=ctx.tasks.index)
+
+
+#: Categories of work that can still finish or has: not cancelled, and with a status at all.
+_FINISHABLE = ("todo", "in_progress", "done")
 
 
 def _severity(bad_share: float) -> str:
@@ -102,7 +106,8 @@ def _per_epic(children: pd.DataFrame, flags: np.ndarray, how: str) -> np.ndarray
 def _epic_completion(ctx: Context) -> Measured:
     _require_links(ctx)
     children = _epic_children(ctx)
-    children = children[children["status_category"] != "cancelled"]
+    # Cancelled work was never meant to finish, and a task without a status is neither done nor open.
+    children = children[children["status_category"].isin(_FINISHABLE).to_numpy(dtype=bool)]
     if children.empty:
         raise NotMeasurable("no task has an epic, milestone or goal as parent")
     per_epic = _per_epic(children, (children["status_category"] == "done").to_numpy(dtype=bool), "mean")
@@ -147,12 +152,13 @@ def _epics_moved(ctx: Context) -> Measured:
 
 def _goals_completed(ctx: Context) -> Measured:
     is_goal = _require_goal_items(ctx)
-    goals = ctx.tasks.loc[is_goal & (ctx.tasks["status_category"] != "cancelled"), ["task_id", "status_category"]]
+    finishable = ctx.tasks["status_category"].isin(_FINISHABLE)
+    goals = ctx.tasks.loc[is_goal & finishable, ["task_id", "status_category"]]
     if goals.empty:
-        raise NotMeasurable("every epic, milestone or goal item is cancelled")
+        raise NotMeasurable("every epic, milestone or goal item is cancelled or has no status")
     done = goals["status_category"] == "done"
     children = _epic_children(ctx)
-    children = children[children["status_category"] != "cancelled"]
+    children = children[children["status_category"].isin(_FINISHABLE).to_numpy(dtype=bool)]
     finished = _per_epic(children, (children["status_category"] == "done").to_numpy(dtype=bool), "all")
     kept = ~np.isnan(finished)
     all_done = pd.Series(finished[kept] > 0, index=children.attrs["epics"][kept])
@@ -213,23 +219,28 @@ def _open_unaligned(ctx: Context) -> Measured:
     return Measured(share, 100 - share * 100, int(open_work.sum()), ids, finding, _severity(share))
 
 
+# Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.
 SIGNALS: tuple[SignalSpec, ...] = (
-    SignalSpec("Progress", "completed work on a goal", ("status_category", "parent_id", "labels"),
+    SignalSpec("Progress", "completed work on a goal", ("status_category", "parent_id|labels"),
                "Share of completed tasks whose parent chain reaches an epic, milestone or goal (or that carry a "
-               "goal label); the rest is orphan activity.", _completed_on_goal),
-    SignalSpec("Progress", "epic completion", ("parent_id", "status_category"),
-               "Mean over epics of the share of their (non-cancelled) tasks that are done.", _epic_completion),
-    SignalSpec("Progress", "active epics that moved", ("parent_id", "completed", "started"),
+               "goal label); the rest is orphan activity.", _completed_on_goal, optional=("task_type",)),
+    SignalSpec("Progress", "epic completion", ("status_category", "parent_id"),
+               "Mean over epics of the share of their (non-cancelled) tasks that are done.", _epic_completion,
+               optional=("task_type",)),
+    SignalSpec("Progress", "active epics that moved", ("status_category", "parent_id"),
                "Share of open epics with a task started or finished in the last period_days (default 30).",
-               _epics_moved),
-    SignalSpec("Outcomes", "goals completed", ("task_type", "status_category"),
+               _epics_moved, optional=("task_type", "completed", "started", "updated")),
+    SignalSpec("Outcomes", "goals completed", ("status_category", "task_type"),
                "Epics, milestones and goals completed (value: count; score: share of non-cancelled ones done).",
-               _goals_completed),
+               _goals_completed, optional=("parent_id",)),
+    # An outcome is told by its type, its parent or a label (released, customer): with none of them every
+    # finished task would read as mere activity.
     SignalSpec("Outcomes", "outcome events per 100 activity events",
-               ("status_category", "created", "updated", "comments"),
+               ("status_category", "created", "task_type|parent_id|labels"),
                "Tasks on the Outcomes level per 100 activity events (created + updated + comments + transitions); "
-               "score = ratio / outcome_target x 100, capped at 100.", _outcomes_per_activity),
-    SignalSpec("Activities", "open work tied to a goal", ("status_category", "parent_id", "labels"),
+               "score = ratio / outcome_target x 100, capped at 100.", _outcomes_per_activity,
+               optional=("updated", "comments", HISTORY, "blocked_by")),
+    SignalSpec("Activities", "open work tied to a goal", ("status_category", "parent_id|labels"),
                "Share of open tasks that connect to no goal, epic or milestone (lower is better; score = 100 - "
-               "share x 100).", _open_unaligned),
+               "share x 100).", _open_unaligned, optional=("task_type",)),
 )

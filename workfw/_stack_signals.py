@@ -12,7 +12,7 @@ from ._stack_helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FI
                              _STATUS_FIELDS, _containers, _contains, _cue, _days, _days_score, _done, _field_events,
                              _goal_labelled, _isin, _large_text, _list_sizes, _owned, _require_any, _severity, _share,
                              _status_events, _word_counts)
-from .diagnosis import Context, Measured, NotMeasurable, SignalSpec, per_row
+from .diagnosis import HISTORY, Context, Measured, NotMeasurable, SignalSpec, per_row
 
 __all__ = ["SIGNALS"]
 
@@ -296,16 +296,20 @@ def _time_since_start(ctx: Context, in_progress: np.ndarray) -> Measured:
     return Measured(median, score, int(started.sum()), stuck, text, _severity(score))
 
 
-def _spec(element: str, name: str, fields: tuple[str, ...], how: str, compute) -> SignalSpec:
-    return SignalSpec(element=element, name=name, fields=fields, how=how, compute=compute)
+def _spec(element: str, name: str, required: tuple[str, ...], how: str, compute,
+          optional: tuple[str, ...] = ()) -> SignalSpec:
+    return SignalSpec(element=element, name=name, required=required, how=how, compute=compute, optional=optional)
 
 
+# Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.  Signals that split
+# open from finished work need the status category.
 SIGNALS: tuple[SignalSpec, ...] = (
-    _spec("Why", "linked to a goal", ("parent_id", "labels", "task_type"),
+    _spec("Why", "linked to a goal", ("parent_id|labels",),
           "Share of tasks (epics themselves left out) with a parent/epic/milestone link or a goal-like label.",
-          _linked_to_goal),
-    _spec("Why", "parent purpose written", ("description", "parent_id", "task_type"),
-          "Share of parent epics/goals in the export whose description is substantive.", _parent_purpose),
+          _linked_to_goal, optional=("task_type",)),
+    _spec("Why", "parent purpose written", ("description",),
+          "Share of parent epics/goals in the export whose description is substantive.", _parent_purpose,
+          optional=("parent_id", "task_type", "labels")),
     _spec("Why", "intent stated", ("description",),
           "Share of descriptions with intent cues ('so that', 'because', 'goal', 'outcome', 'in order to').",
           _intent_cues),
@@ -315,40 +319,42 @@ SIGNALS: tuple[SignalSpec, ...] = (
           "Share of tasks whose description holds acceptance criteria, a checklist or given/when/then.",
           _acceptance),
     _spec("What", "estimated", ("estimate",), "Share of tasks with an estimate.", _estimated),
-    _spec("What", "duplicates", ("resolution", "status", "title"),
+    _spec("What", "duplicates", ("title|resolution",),
           "Share of tasks resolved as duplicate or repeating an earlier title of 3+ words; lower is better.",
-          _duplicates),
-    _spec("What", "reopened", ("events",),
-          "Share of finished tasks (history) that went from done back to open; lower is better.", _reopened),
-    _spec("Who", "open with owner", ("assignee", "assignees"), "Share of open tasks with an assignee.",
-          _open_owned),
-    _spec("Who", "single owner", ("assignees",),
-          "Share of owned open tasks with exactly one assignee.", _single_owner),
-    _spec("Who", "orphaned", ("assignee", "updated", "events"),
-          "Share of owned open tasks whose owner shows no activity for stale_days; lower is better.", _orphaned),
-    _spec("Who", "reassigned", ("events",),
+          _duplicates, optional=("status",)),
+    _spec("What", "reopened", (HISTORY,),
+          "Share of finished tasks (history) that went from done back to open; lower is better.", _reopened,
+          optional=("status", "status_category")),
+    _spec("Who", "open with owner", ("status_category", "assignee|assignees"),
+          "Share of open tasks with an assignee.", _open_owned),
+    _spec("Who", "single owner", ("status_category", "assignees"),
+          "Share of owned open tasks with exactly one assignee.", _single_owner, optional=("assignee",)),
+    _spec("Who", "orphaned", ("status_category", "assignee|assignees", "updated"),
+          "Share of owned open tasks whose owner shows no activity for stale_days; lower is better.", _orphaned,
+          optional=("reporter", "created", "completed", HISTORY)),
+    _spec("Who", "reassigned", (HISTORY,),
           "Share of tasks whose owner changed at least once (history); lower is better.", _reassigned),
-    _spec("When", "open with date", ("due", "iteration"),
+    _spec("When", "open with date", ("status_category", "due|iteration"),
           "Share of open tasks with a due date or a sprint/cycle/milestone.", _open_dated),
-    _spec("When", "overdue", ("due",), "Share of dated open tasks past their due date; lower is better.",
-          _overdue),
-    _spec("When", "on time", ("due", "completed"),
+    _spec("When", "overdue", ("status_category", "due"),
+          "Share of dated open tasks past their due date; lower is better.", _overdue),
+    _spec("When", "on time", ("status_category", "due", "completed"),
           "Share of dated done tasks finished on or before the due day.", _on_time),
-    _spec("When", "due date moved", ("events",),
-          "Share of dated tasks whose due date changed (history); lower is better.", _due_moved),
-    _spec("When", "undated age", ("created", "due", "iteration"),
+    _spec("When", "due date moved", (HISTORY,),
+          "Share of dated tasks whose due date changed (history); lower is better.", _due_moved, optional=("due",)),
+    _spec("When", "undated age", ("status_category", "created", "due|iteration"),
           "Median age of open tasks with no date; 100 up to 14 days, 0 from 180 days.", _undated_age),
-    _spec("How", "current", ("updated",),
+    _spec("How", "current", ("status_category", "updated"),
           "Share of open tasks updated in the last fresh_days days.", _fresh),
-    _spec("How", "went through in-progress", ("events",),
+    _spec("How", "went through in-progress", ("status_category", HISTORY),
           "Share of done tasks (history) that passed through an in-progress status.", _went_through),
     _spec("How", "stages used", ("status", "status_category"),
           "Value: statuses in use; score: share of to-do, in-progress and done stages any task is or was in.",
-          _statuses_used),
-    _spec("How", "dependencies recorded", ("blocked_by", "description"),
+          _statuses_used, optional=(HISTORY,)),
+    _spec("How", "dependencies recorded", ("blocked_by|description",),
           "Share of tasks with a blocked-by link or dependency text; 10% or more scores 100 (inferred target).",
           _dependencies),
-    _spec("How", "time in status", ("started", "events"),
+    _spec("How", "time in status", ("status_category", f"started|{HISTORY}"),
           "Median days in-progress tasks have sat in their current status; 100 up to 5 days, 0 from 45.",
           _time_in_status),
 )

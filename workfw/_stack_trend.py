@@ -106,7 +106,9 @@ def open_work_coverage(data: Any, *, freq: str = "W", by: str | None = "team", a
         raise OptionError(f"open_work_coverage got unknown options {unknown}; expected some of {sorted(DEFAULTS)}. "
                           "Next step: check the spelling.")
     ctx = prepare(data, as_of=as_of, **options)
-    tasks = ctx.tasks[ctx.tasks["created"].notna()].reset_index(drop=True)
+    # A task without a status category is neither open nor closed, so it counts in no period.
+    tasks = ctx.tasks[(ctx.tasks["created"].notna() & ctx.tasks["status_category"].notna()).to_numpy(dtype=bool)]
+    tasks = tasks.reset_index(drop=True)
     if by is not None and by not in tasks.columns:
         raise OptionError(f"open_work_coverage: by={by!r} is not a task column; expected 'team', 'project' or "
                           "None. Next step: pass by='team'.")

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from . import coordination_stack as _stack
 from ._c4_signals import (_aging, _cancelled, _commented, _cross_team, _people_per_item, _reporter_not_owner,
                           _resolved_vs_created, _stale)
-from .diagnosis import (DEFAULTS, Context, Diagnosis, SignalSpec, common_caveats,
+from .diagnosis import (DEFAULTS, HISTORY, Context, Diagnosis, SignalSpec, common_caveats,
                         make_findings, prepare, run_signals, summarise)
 from ._c4_flow import flow_figures, wip_what_if, wip_what_if_figure
 from .errors import OptionError
@@ -61,21 +61,23 @@ def _pyramid() -> Any:
     return value_pyramid
 
 
-def _own(element: str, name: str, fields: tuple[str, ...], how: str, compute) -> SignalSpec:
-    return SignalSpec(element=element, name=name, fields=fields, how=how, compute=compute)
+def _own(element: str, name: str, required: tuple[str, ...], how: str, compute,
+         optional: tuple[str, ...] = ()) -> SignalSpec:
+    return SignalSpec(element=element, name=name, required=required, how=how, compute=compute, optional=optional)
 
 
 _ON_TIME = next(s for s in _stack.SIGNALS if s.name == "on time")
+# Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.
 _COMPLETION_FLOW: tuple[SignalSpec, ...] = (
-    _own("Completion", "resolved / created", ("created", "completed"),
+    _own("Completion", "resolved / created", ("status_category", "created", "completed"),
          "Tasks finished over tasks created in the last flow_days days; 1 or more scores 100.",
          _resolved_vs_created),
     _relabel(_ON_TIME, "Completion"),
-    _own("Completion", "stale", ("updated",),
+    _own("Completion", "stale", ("status_category", "updated"),
          "Share of open tasks not updated for stale_days; lower is better.", _stale),
-    _own("Completion", "aging WIP", ("started", "created", "completed"),
+    _own("Completion", "aging WIP", ("status_category", "created", "completed"),
          "Share of in-progress tasks older than aging_multiple x the median cycle time; lower is better.",
-         _aging),
+         _aging, optional=("started",)),
     _own("Completion", "cancelled", ("status_category",),
          "Share of closed tasks that were cancelled; lower is better.", _cancelled),
 )
@@ -83,14 +85,14 @@ _COLLABORATION: tuple[SignalSpec, ...] = (
     _own("Collaboration", "commented", ("comments",),
          "Share of tasks with at least one comment (weak proxy: most collaboration happens off the tracker).",
          _commented),
-    _own("Collaboration", "reporter is not owner", ("reporter", "assignee"),
+    _own("Collaboration", "reporter is not owner", ("reporter", "assignee|assignees"),
          "Share of tasks owned by someone other than who raised them (weak proxy).", _reporter_not_owner),
-    _own("Collaboration", "people per item", ("reporter", "assignees", "events"),
+    _own("Collaboration", "people per item", (HISTORY,),
          "Mean distinct people per task from owners, reporter and history authors; 1 scores 0, 3+ scores 100 "
-         "(weak proxy).", _people_per_item),
-    _own("Collaboration", "cross-team items", ("reporter", "team", "project"),
+         "(weak proxy).", _people_per_item, optional=("reporter", "assignee", "assignees")),
+    _own("Collaboration", "cross-team items", ("reporter", "team|project"),
          "Share of tasks raised by someone whose home team differs from the task's; 20% or more scores 100 "
-         "(weak proxy, inferred target).", _cross_team),
+         "(weak proxy, inferred target).", _cross_team, optional=("assignee", "assignees")),
 )
 
 

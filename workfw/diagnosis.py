@@ -21,15 +21,15 @@ import plotly.graph_objects as go
 # The task table side (filtering, per-table caches) lives in ._context, which must not import this module;
 # its names, and the caches and helpers by their old private names, stay importable from here.
 from ._context import (  # noqa: F401
-    _FILTERS, _KEEP_FILTERS, _ORIGIN, _PER_ROW, _PREPARED, DEFAULTS, Context, Measured, NotMeasurable, _arrow_text,
-    _latest, _per_table, _remember, member, origin, per_row, prepare,
+    _FILTERS, _KEEP_FILTERS, _ORIGIN, _PER_ROW, _PREPARED, DEFAULTS, HISTORY, Context, Measured, NotMeasurable,
+    _arrow_text, _latest, _per_table, _remember, field_gap, member, origin, per_row, prepare,
 )
 from .errors import OptionError
 
 __all__ = [
     "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
     "summarise", "make_findings", "per_row", "origin", "late_capture", "common_caveats", "member", "SEVERITIES",
-    "DEFAULTS",
+    "DEFAULTS", "HISTORY", "field_gap", "TOO_LITTLE",
 ]
 
 SEVERITIES = ("high", "medium", "low")
@@ -45,33 +45,50 @@ class SignalSpec:
         The framework element it informs.
     name : str
         Short name shown in tables.
-    fields : tuple of str
-        Canonical fields it reads.
+    required : tuple of str
+        Fields it cannot do without: canonical task columns, ``"a|b"`` when
+        either will do, and :data:`HISTORY` (``"events"``) for the status
+        history.  :func:`run_signals` makes the signal NA, with the field named
+        in the reason, when the tasks leave one of them empty.  Signals that
+        split open from finished work require ``status_category``.
     how : str
         One sentence on how it is computed.
     compute : callable
         ``compute(ctx) -> Measured``; raises :class:`NotMeasurable`.
+    optional : tuple of str
+        Fields that refine the signal when the export has them (same notation).
     """
 
     element: str
     name: str
-    fields: tuple[str, ...]
+    required: tuple[str, ...]
     how: str
     compute: Callable[[Context], Measured]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field it reads, required ones first, alternatives spelled out (for display)."""
+        return tuple(dict.fromkeys(f for need in (*self.required, *self.optional) for f in need.split("|")))
 
 
 def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame, pd.DataFrame, list[Measured]]:
     """Compute every signal; return ``(signals, coverage, results)``.
 
-    ``signals`` has one row per spec (``element, signal, value, score, n,
-    fields, how``); ``coverage`` says per signal whether it was measurable
-    and why not.
+    A signal whose required fields (:attr:`SignalSpec.required`) the filtered
+    tasks leave empty is not computed: it is NA, and the coverage reason names
+    the field.  ``signals`` has one row per spec (``element, signal, value,
+    score, n, fields, how``); ``coverage`` says per signal whether it was
+    measurable and why not.
     """
     rows, cover, results = [], [], []
     for spec in specs:
         try:
             if ctx.tasks.empty:
                 raise NotMeasurable("no tasks match the current filters")
+            gap = _missing(ctx, spec)
+            if gap is not None:
+                raise NotMeasurable(gap)
             res = _computed(ctx, spec)
             value, score, n = float(res.value), float(np.clip(res.score, 0, 100)), int(res.n)
             cover.append((spec.element, spec.name, True, "measured"))
@@ -84,6 +101,15 @@ def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame
     signals[["value", "score"]] = signals[["value", "score"]].astype("Float64")
     coverage = pd.DataFrame(cover, columns=["element", "signal", "measurable", "reason"])
     return signals, coverage, results
+
+
+def _missing(ctx: Context, spec: SignalSpec) -> str | None:
+    """The reason the first required field of ``spec`` is missing, or None (each check is cached per table)."""
+    for need in spec.required:
+        reason = field_gap(ctx, need)
+        if reason is not None:
+            return reason
+    return None
 
 
 class _Reads(dict):
@@ -148,13 +174,50 @@ def _same(a: Any, b: Any) -> bool:
         return a is b
 
 
-def summarise(signals: pd.DataFrame, elements: Sequence[str]) -> pd.DataFrame:
-    """Mean score per element (NA where no signal was measurable), indexed by ``elements`` in order."""
+#: The reason of an element score left NA because too few of its signals could be measured.
+TOO_LITTLE = "too little of this element is measurable"
+
+
+def summarise(signals: pd.DataFrame, elements: Sequence[str], *, min_share: float = 0.5) -> pd.DataFrame:
+    """Mean score per element, indexed by ``elements`` in order.
+
+    An element is scored only when at least ``min_share`` of its signals
+    (equally weighted) were measurable; otherwise its score is NA and
+    ``reason`` says so and names the signals that were not measurable (the
+    coverage table says why each was not).  A mean over a lone measurable
+    signal of several would pass one proxy off as the whole element.
+
+    Parameters
+    ----------
+    signals : pandas.DataFrame
+        :func:`run_signals`' signal table (``element``, ``signal``, ``score``).
+    elements : sequence of str
+        The framework's elements in order.
+    min_share : float, default 0.5
+        Share of an element's signals that must be measurable for a score.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``score`` (0-100 or NA), ``signals_measured``, ``signals_total`` and
+        ``reason`` (NA where the element is scored).
+    """
+    order = list(elements)
     grouped = signals.groupby("element", sort=False)
-    score = grouped["score"].mean().reindex(list(elements)).astype("Float64")
-    measured = grouped["score"].count().reindex(list(elements)).fillna(0).astype(int)
-    total = grouped["score"].size().reindex(list(elements)).fillna(0).astype(int)
-    out = pd.DataFrame({"score": score.round(1), "signals_measured": measured, "signals_total": total})
+    score = grouped["score"].mean().reindex(order).astype("Float64")
+    measured = grouped["score"].count().reindex(order).fillna(0).astype(int)
+    total = grouped["score"].size().reindex(order).fillna(0).astype(int)
+    enough = (measured > 0) & (measured >= min_share * total)
+    reason = pd.Series(pd.NA, index=score.index, dtype="string")
+    for element in score.index[~enough.to_numpy()]:
+        rows = signals[signals["element"] == element]
+        missing = rows.loc[rows["score"].isna().to_numpy(dtype=bool), "signal"].tolist()
+        listed = f"; not measurable: {', '.join(missing)}" if missing else ""
+        of = int(total[element])
+        reason[element] = f"{TOO_LITTLE} ({int(measured[element])} of {of} signal{'s' if of != 1 else ''}{listed})"
+    score = score.where(enough.to_numpy(), pd.NA)
+    out = pd.DataFrame({"score": score.round(1), "signals_measured": measured, "signals_total": total,
+                        "reason": reason})
     out.index.name = "element"
     return out
 
@@ -181,7 +244,8 @@ class Diagnosis:
         The framework's elements in order.
     summary : pandas.DataFrame
         Indexed by ``elements``: ``score`` (0-100 or NA), ``share`` where the
-        framework classifies tasks into levels, and signal counts.
+        framework classifies tasks into levels, signal counts and ``reason``
+        (why a score is NA: too few of its signals were measurable).
     signals : pandas.DataFrame
         One row per signal: element, signal, value, score, n, fields, how.
     findings : pandas.DataFrame

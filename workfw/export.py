@@ -318,7 +318,8 @@ def combine_exports(exports: Iterable[TaskExport], *, id_prefix: str = "auto") -
                         "prefixed with its file name ('file:id'), parents and blockers included.")
     reports = [x.report for x in exports]
     status_map = (pd.concat([r.status_map for r in reports], ignore_index=True)
-                  .groupby(["status", "status_category", "rule"], as_index=False, observed=True)["tasks"].sum())
+                  .groupby(["status", "status_category", "rule"], as_index=False, observed=True, dropna=False)["tasks"]
+                  .sum())  # dropna=False keeps the tasks that have no status (no category)
     report = ImportReport(
         source="+".join(dict.fromkeys(r.source for r in reports)),
         file=", ".join(r.file for r in reports),

@@ -7,6 +7,7 @@ lists of strings, empty when nothing is known.
 """
 from __future__ import annotations
 
+import warnings
 import weakref
 
 from itertools import chain
@@ -33,6 +34,7 @@ __all__ = [
     "conform_events",
     "validate_tasks",
     "tasks_of",
+    "absent_columns",
 ]
 
 STATUS_CATEGORIES: tuple[str, ...] = ("todo", "in_progress", "done", "cancelled")
@@ -99,23 +101,66 @@ def _as_lists(values: pd.Series) -> pd.Series:
     return pd.Series([_as_list(v) for v in cells], dtype=object)
 
 
-def _timestamps(series: pd.Series) -> pd.Series:
+def _timestamps(series: pd.Series, column: str = "at", where: str = "tasks") -> pd.Series:
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return series.dt.tz_convert("UTC").astype(_TIME_DTYPE)
     if pd.api.types.is_datetime64_dtype(series.dtype):
         return series.dt.tz_localize("UTC").astype(_TIME_DTYPE)
-    return pd.to_datetime(series, utc=True, errors="raise").astype(_TIME_DTYPE)
+    if series.isna().all():
+        return pd.Series(pd.NaT, index=series.index, dtype=_TIME_DTYPE)
+    if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
+        # Numbers would be read as nanoseconds since 1970: never what a task table means.
+        raise SchemaError(
+            f"{where}, column {column!r}: found {series.dtype} values such as {series.dropna().tolist()[0]!r}; "
+            "expected dates or timestamps (ISO text such as '2024-03-01T09:00Z', or datetime64). Next step: "
+            "convert the column with pd.to_datetime(..., utc=True), or read the file with wf.read_export.")
+    try:
+        with warnings.catch_warnings():
+            # pandas warns that it parses element by element when formats vary; the values are still checked.
+            warnings.simplefilter("ignore", UserWarning)
+            return pd.to_datetime(series, utc=True, errors="raise").astype(_TIME_DTYPE)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise SchemaError(
+            f"{where}, column {column!r}: found values that are not dates ({exc}); expected dates or timestamps "
+            "(ISO text such as '2024-03-01T09:00Z', or datetime64) or NA. Next step: convert the column with "
+            "pd.to_datetime(..., utc=True), or read the file with wf.read_export.") from exc
 
 
-def _numbers(values: pd.Series, column: str, dtype: str) -> pd.Series:
+def _numbers(values: pd.Series, column: str, dtype: str, where: str = "tasks") -> pd.Series:
+    kind = "whole numbers" if dtype == "Int64" else "numbers"
     try:
         return pd.to_numeric(values, errors="raise").astype(dtype)
     except (ValueError, TypeError) as exc:
         raise SchemaError(
-            f"column {column!r}: found values that are not {'whole numbers' if dtype == 'Int64' else 'numbers'} "
-            f"({exc}); expected {dtype} values or NA. Next step: convert the column in the reader "
-            "(workfw.io._common.to_number) before conforming."
+            f"{where}, column {column!r}: found values that are not {kind} ({exc}); expected {dtype} values or NA. "
+            "Next step: convert the column with pd.to_numeric (a reader: workfw.io._common.to_number), or read "
+            "the file with wf.read_export."
         ) from exc
+
+
+def _categories(values: pd.Series, where: str) -> pd.Categorical:
+    """Status categories as the canonical categorical; category words (``"Done"``) are read as their category."""
+    cells = values.astype(object).where(values.notna(), None)
+    unknown = cells.notna() & ~cells.isin(STATUS_CATEGORIES)
+    if unknown.any():
+        from .io._status import normalise_category  # io builds on this module
+
+        cells = cells.where(~unknown, cells[unknown].map(normalise_category))
+        bad = values[unknown & cells.isna()]
+        if len(bad):
+            raise SchemaError(
+                f"{where}, column 'status_category': found {sorted(map(str, bad.unique()))[:5]}; expected one of "
+                f"{list(STATUS_CATEGORIES)} or NA. Next step: map your statuses to those categories, or drop the "
+                "column and keep 'status' (its names are then placed the way wf.read_export places them).")
+    return pd.Categorical(cells, categories=list(STATUS_CATEGORIES))
+
+
+def _categories_from_status(status: pd.Series) -> pd.Series:
+    """Categories of status names placed the way :func:`workfw.read_export` places them (keywords); NA without one."""
+    from .io._status import apply_status_map  # io builds on this module
+
+    category, _ = apply_status_map(status.astype("string"), None, default_map={}, user_map=None, warnings=[])
+    return category
 
 
 def empty_tasks() -> pd.DataFrame:
@@ -128,21 +173,31 @@ def empty_events() -> pd.DataFrame:
     return conform_events(pd.DataFrame({c: [] for c in EVENT_COLUMNS}))
 
 
-def conform_tasks(frame: pd.DataFrame) -> pd.DataFrame:
+def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks") -> pd.DataFrame:
     """Return a copy of ``frame`` with every canonical column, in order and typed.
 
-    Missing canonical columns are added as all-``NA`` (or empty lists); columns
-    beyond the canonical set are kept after them.
+    Missing canonical columns are added as all-``NA`` (or empty lists), so a
+    diagnosis reads them as fields the export does not have; a missing
+    ``status_category`` is worked out from ``status`` names when there are
+    any.  Columns beyond the canonical set are kept after them.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         Task rows holding any subset of :data:`TASK_COLUMNS`.
+    where : str
+        A label for error messages, such as the argument name.
 
     Returns
     -------
     pandas.DataFrame
         The conformed table with a fresh ``RangeIndex``.
+
+    Raises
+    ------
+    SchemaError
+        A column holds values of the wrong kind (text in a date or count
+        column, an unknown status category), named with what was found.
     """
     n = len(frame)
     out: dict[str, pd.Series] = {}
@@ -152,21 +207,22 @@ def conform_tasks(frame: pd.DataFrame) -> pd.DataFrame:
             values = source[col]
         elif col in LIST_COLUMNS:
             values = pd.Series([[] for _ in range(n)], dtype=object)
+        elif col == "status_category" and "status" in source.columns and source["status"].notna().any():
+            values = _categories_from_status(source["status"])
         else:
             values = pd.Series([pd.NA] * n, dtype=object)
         if col in TEXT_COLUMNS:
             values = _text(values)
         elif col in TIME_COLUMNS:
-            values = _timestamps(values)
+            values = _timestamps(values, col, where)
         elif col in LIST_COLUMNS:
             values = _as_lists(values)
         elif col in COUNT_COLUMNS:
-            values = _numbers(values, col, "Int64")
+            values = _numbers(values, col, "Int64", where)
         elif col == "estimate":
-            values = _numbers(values, col, "Float64")
+            values = _numbers(values, col, "Float64", where)
         elif col == "status_category":
-            values = pd.Categorical(values.astype(object).where(values.notna(), None),
-                                    categories=list(STATUS_CATEGORIES))
+            values = _categories(values, where)
         out[col] = values
     extras = [c for c in source.columns if c not in TASK_COLUMNS]
     result = pd.DataFrame(out)
@@ -193,7 +249,7 @@ def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for col in EVENT_COLUMNS:
         values = source[col] if col in source.columns else pd.Series([pd.NA] * n, dtype=object)
-        out[col] = _timestamps(values) if col == "at" else values.astype("string")
+        out[col] = _timestamps(values, col, "events") if col == "at" else values.astype("string")
     result = pd.DataFrame(out)
     return result.sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
 
@@ -257,6 +313,12 @@ def _remember_unique(ids: pd.Series) -> None:
 def tasks_of(data: Any, *, where: str = "data") -> pd.DataFrame:
     """Return the canonical task table from a ``TaskExport`` or a DataFrame.
 
+    A table lacking canonical columns, or holding one in another type
+    (dates as text, categories as words), is conformed: missing columns are
+    read as fields the export does not have (all ``NA``), so signals that
+    need them are not measurable rather than failing.  The caller's frame is
+    never changed; the conformed copy is made once per frame.
+
     Parameters
     ----------
     data : TaskExport or pandas.DataFrame
@@ -267,9 +329,82 @@ def tasks_of(data: Any, *, where: str = "data") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The task table (not copied; callers must not mutate it).
+        The task table (not copied when already canonical; callers must not mutate it).
+
+    Raises
+    ------
+    SchemaError
+        ``data`` is no table, has no ``task_id`` column, repeats an id or holds
+        values of the wrong kind in a canonical column.
     """
     tasks = getattr(data, "tasks", data)
+    if isinstance(tasks, pd.DataFrame) and not _is_canonical(tasks):
+        if "task_id" not in tasks.columns:
+            raise SchemaError(
+                f"{where}: found columns {list(map(str, tasks.columns))[:8]} without 'task_id'; expected one "
+                "unique id per task in a 'task_id' column (the other canonical columns may be missing). Next "
+                "step: rename your id column to 'task_id', or read the file with wf.read_export.")
+        tasks = _conformed(tasks, where)
     validate_tasks(tasks, where=where)
     return tasks
 
+
+def _is_canonical(tasks: pd.DataFrame) -> bool:
+    """True when every canonical column is there in a type the analyses read (checked on dtypes only)."""
+    columns = tasks.columns
+    if not columns.is_unique or not all(c in columns for c in TASK_COLUMNS):
+        return False
+    # One dtypes lookup rather than a column selection per check: this runs on every prepare (~0.1 ms).
+    dtypes = dict(zip(columns, tasks.dtypes))
+    if not all(isinstance(dtypes[c], pd.DatetimeTZDtype) for c in TIME_COLUMNS):
+        return False
+    if not all(pd.api.types.is_numeric_dtype(dtypes[c]) and not pd.api.types.is_bool_dtype(dtypes[c])
+               for c in (*COUNT_COLUMNS, "estimate")):
+        return False
+    category = dtypes["status_category"]
+    if not (isinstance(category, pd.CategoricalDtype) and set(category.categories) <= set(STATUS_CATEGORIES)):
+        return False
+    if not all(dtypes[c] == object or isinstance(dtypes[c], pd.StringDtype) for c in TEXT_COLUMNS):
+        return False
+    return all(dtypes[c] == object and (tasks.empty or isinstance(tasks[c].iat[0], list)) for c in LIST_COLUMNS)
+
+
+# Conformed copies of the plain frames callers passed, kept while the frame lives: every diagnosis and filter
+# of one frame then reads the same table, so the per-table caches hold.  Keyed also on the frame's columns
+# and dtypes, so a column added or retyped in place conforms again.
+_CONFORMED: dict[int, tuple[weakref.ref, tuple, pd.DataFrame]] = {}
+
+
+def _conformed(tasks: pd.DataFrame, where: str) -> pd.DataFrame:
+    shape = (len(tasks), tuple(map(str, tasks.columns)), tuple(map(str, tasks.dtypes)))
+    hit = _CONFORMED.get(id(tasks))
+    if hit is not None and hit[0]() is tasks and hit[1] == shape:
+        return hit[2]
+    table = conform_tasks(tasks, where=where)
+
+    def _forget(_: weakref.ref, ident: int = id(tasks)) -> None:
+        _CONFORMED.pop(ident, None)
+
+    def _forget_absent(_: weakref.ref, ident: int = id(table)) -> None:
+        _ABSENT.pop(ident, None)
+
+    _CONFORMED[id(tasks)] = (weakref.ref(tasks, _forget), shape, table)
+    # A category worked out from status names is a field the table has.
+    derived = {"status_category"} if "status" in tasks.columns else set()
+    added = frozenset(c for c in TASK_COLUMNS if c not in tasks.columns and c not in derived)
+    _ABSENT[id(table)] = (weakref.ref(table, _forget_absent), added)
+    return table
+
+
+# Canonical columns a conformed table got only as NA because the caller's frame had no such column.
+_ABSENT: dict[int, tuple[weakref.ref, frozenset]] = {}
+
+
+def absent_columns(tasks: pd.DataFrame) -> frozenset[str]:
+    """Canonical columns :func:`tasks_of` added (all NA) to ``tasks`` because the caller's frame lacked them.
+
+    Empty for any other table, including an export's (whose readers fill
+    every column, NA where the file has none).
+    """
+    hit = _ABSENT.get(id(tasks))
+    return hit[1] if hit is not None and hit[0]() is tasks else frozenset()

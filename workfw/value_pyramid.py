@@ -114,8 +114,8 @@ def rollup(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``goal_id, goal_title, epic_id, epic_title, tasks, done, open, cancelled,
-        done_share`` (done / (tasks - cancelled), NA when all were cancelled),
-        largest epics first.
+        done_share`` (done / (done + open): NA when all were cancelled; tasks
+        without a status count in neither), largest epics first.
     """
     common, _ = _split_options(options, {}, "rollup")
     tasks = prepare(data, as_of=as_of, **common).tasks
@@ -138,7 +138,8 @@ def _rollup(tasks: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     titles = pd.Series(tasks["title"].to_numpy(), index=tasks["task_id"].astype(object))
     out["goal_title"] = out["goal_id"].astype(object).map(titles).astype("string")
     out["epic_title"] = out["epic_id"].astype(object).map(titles).astype("string")
-    finishable = out["tasks"] - out["cancelled"]
+    # A task without a status is neither done nor open, so it counts in neither side of the share.
+    finishable = out["done"] + out["open"]
     out["done_share"] = (out["done"] / finishable.where(finishable > 0)).astype("Float64")
     out[["goal_id", "epic_id"]] = out[["goal_id", "epic_id"]].astype("string")
     return out[columns].sort_values(["tasks", "epic_id"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -34,8 +34,8 @@ import pandas as pd
 
 from ._visibility_figure import figure, late_capture_figure, scored_figure, staleness_figure
 from .diagnosis import (
-    Context, Diagnosis, Measured, NotMeasurable, SignalSpec, common_caveats, late_capture, make_findings, prepare,
-    run_signals, summarise,
+    HISTORY, Context, Diagnosis, Measured, NotMeasurable, SignalSpec, common_caveats, late_capture, make_findings,
+    prepare, run_signals, summarise,
 )
 from ._pyramid_links import _cached, _goal_links, _member, _split_options
 from ._pyramid_signals import _require_links
@@ -269,20 +269,26 @@ def _organizational(ctx: Context) -> Measured:
     return Measured(share, share * 100, int(major.sum()), ids, finding, _severity(1 - share))
 
 
+# Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.
 SIGNALS: tuple[SignalSpec, ...] = (
-    SignalSpec("Private", "late capture", ("created", "completed"),
+    SignalSpec("Private", "late capture", ("status_category", "created", "completed"),
                "Score = 100 - share of finished work logged after the fact (created already done, done within an "
-               "hour, or never in progress).", _private),
-    SignalSpec("Personal System", "open work kept personal", ("reporter", "assignee", "comments", "watchers",
-                                                               "project", "team"),
+               "hour, or never in progress).", _private, optional=(HISTORY,)),
+    # Without a team or project every task would "sit in no shared project or team"; comments, watchers and
+    # the people named refine "only one person ever touched it" where the export has them.
+    SignalSpec("Personal System", "open work kept personal", ("status_category", "team|project"),
                "Score = 100 - share of open tasks at Personal System that only one person ever touched (no "
-               "comments, at most one watcher) or that sit in no shared project or team.", _personal),
-    SignalSpec("Team Visible", "owner and fresh status", ("assignee", "updated"),
-               "Share of open tasks with an owner and an update in the last stale_days.", _team),
-    SignalSpec("Cross-functional Visible", "dependencies visible from both sides", ("blocked_by", "team", "project"),
+               "comments, at most one watcher) or that sit in no shared project or team.", _personal,
+               optional=("assignee", "assignees", "reporter", "comments", "watchers", "updated", HISTORY)),
+    SignalSpec("Team Visible", "owner and fresh status", ("status_category", "assignee|assignees",
+                                                          "updated|created"),
+               "Share of open tasks with an owner and an update in the last stale_days.", _team,
+               optional=("team", "project")),
+    SignalSpec("Cross-functional Visible", "dependencies visible from both sides", ("status_category", "blocked_by"),
                "Share of open cross-team blocked-by links whose other item is in the export and Team Visible "
-               "or above.", _cross),
-    SignalSpec("Organizational Visible", "major work on a goal", ("task_type", "priority", "parent_id", "labels"),
+               "or above.", _cross, optional=("team", "project", "assignee", "updated")),
+    SignalSpec("Organizational Visible", "major work on a goal", ("status_category", "parent_id|labels",
+                                                                  "task_type|priority"),
                "Share of open epics/goals and high-priority tasks whose parent chain reaches a goal.",
                _organizational),
 )

@@ -11,6 +11,9 @@ from ..schema import STATUS_CATEGORIES
 
 __all__ = ["keyword_category", "apply_status_map", "normalise_category"]
 
+#: The status map rule of tasks with no status and no stated category.
+_NO_STATUS = "no status, left without a category"
+
 # Order matters: "not done" must be read as todo before "done" matches.
 _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("cancelled", r"cancel|won'?t|wont|duplicate|reject|abandon|declin|not.?planned|obsolete|invalid|discard|descoped"),
@@ -65,12 +68,14 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
 
     Precedence: the user's map, then a category the export itself states
     (Jira's ``Status Category``, GitHub's state), then the tracker's default
-    map, then keywords, then ``todo`` with a warning.
+    map, then keywords, then ``todo`` with a warning.  A task with neither a
+    status nor a stated category gets none (NA: neither open nor done), with
+    a warning; so does every task of an export without a status column.
 
     Returns
     -------
     tuple
-        The category per task, and the status map table
+        The category per task (NA where unknown), and the status map table
         (``status, status_category, rule, tasks``).
     """
     user = _check_user_map(user_map or {})
@@ -84,7 +89,7 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
     for st, ex in zip(combos["status"], combos["exported"]):
         key = st.strip().casefold()
         if bool(missing.get((st, ex), False)) and ex not in STATUS_CATEGORIES:
-            cats.append("todo"); rules.append("no status, read as todo")
+            cats.append(None); rules.append(_NO_STATUS)
         elif key in user:
             cats.append(user[key]); rules.append("your map")
         elif ex in STATUS_CATEGORIES:
@@ -97,16 +102,21 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
             cats.append("todo"); rules.append("unknown, read as todo"); unknown.append(st)
     combos["status_category"] = cats
     combos["rule"] = rules
-    no_status = combos.loc[combos["rule"] == "no status, read as todo", "tasks"].sum()
-    if no_status:
-        warnings.append(f"{int(no_status)} tasks have no status (and the export states no category); they were "
-                        "read as 'todo'.")
+    no_status = int(combos.loc[combos["rule"] == _NO_STATUS, "tasks"].sum())
+    if no_status and no_status == len(status):
+        warnings.append("The export has no status (no status column, or it is empty on every task) and states no "
+                        "status category, so no task counts as open or done: signals that split open from finished "
+                        "work are not measurable. Next step: export the Status column too.")
+    elif no_status:
+        warnings.append(f"{no_status} tasks have no status (and the export states no category); they count as "
+                        "neither open nor done.")
     if unknown:
         warnings.append(f"Status names {unknown[:8]} match no known category and were read as 'todo'. "
                         "Pass status_map={'Name': 'in_progress'} to read_export to place them.")
     # ngroup numbers the groups in the order combos lists them (same keys, sort=False).
     codes = frame.groupby(["status", "exported"], dropna=False, sort=False).ngroup().to_numpy()
     category = pd.Series(combos["status_category"].to_numpy(dtype=object)[codes], index=status.index)
-    table = (combos.groupby(["status", "status_category", "rule"], as_index=False, sort=False)["tasks"].sum()
+    table = (combos.groupby(["status", "status_category", "rule"], as_index=False, sort=False, dropna=False)["tasks"]
+             .sum()
              .sort_values("tasks", ascending=False, kind="stable").reset_index(drop=True))
     return category, table

@@ -274,8 +274,8 @@ def _missing_field_warnings(issues: list[dict], rows: pd.DataFrame, warnings: li
         warnings.append(f"The file has no dates {missing}, so lead time, age and throughput cannot be "
                         f"measured. Export again with: {_GH_COMMAND}")
     if rows["_state"].isna().all():
-        warnings.append("The file has no state (open or closed), so every issue's status is unknown and read as to do. "
-                        f"Export again with: {_GH_COMMAND}")
+        warnings.append("The file has no state (open or closed), so every issue's status is unknown: no issue counts "
+                        f"as open or done. Export again with: {_GH_COMMAND}")
     if len(issues) in _PAGE_SIZES:
         warnings.append(f"The file holds exactly {len(issues)} records, the size of one page (gh's default --limit "
                         "is 30 open issues; the REST API returns 30 or 100 per page). If the repository has more "

@@ -365,7 +365,9 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
                                                            options.status_map)
     done, in_progress = category.isin(_DONE_LIKE), category == "in_progress"
     resolved, changed = parsed["resolved"], parsed["changed"]
-    stray = int((resolved.notna() & ~done).sum())
+    # A task without a status is neither open nor done, so its Resolved date contradicts nothing.
+    placed = (mapped["status"].notna() | pd.Series(stated, index=raw.index).notna()).to_numpy(dtype=bool)
+    stray = int((resolved.notna() & ~done & placed).sum())
     if stray:
         warnings.append(f"{stray} issues have a Resolved date but a status that is not done (a workflow that "
                         "keeps the resolution on reopen); their completed time is left empty.")

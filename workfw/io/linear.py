@@ -176,7 +176,8 @@ def _project_rows(mapped: pd.DataFrame, category: pd.Series) -> pd.DataFrame:
 
     ``category`` is each issue's final status category; a project's is
     derived from its issues (all cancelled: cancelled; all done or
-    cancelled: done; any started or done: in progress; otherwise to do).
+    cancelled: done; any started or done: in progress; none with a
+    category: NA; otherwise to do).
     Its team is the issues' team when they share one.
     """
     issues = mapped.assign(_category=category.astype("string"))
@@ -186,7 +187,9 @@ def _project_rows(mapped: pd.DataFrame, category: pd.Series) -> pd.DataFrame:
     rows = []
     for name, group in issues.groupby("project", sort=False):
         cats = set(group["_category"].dropna())
-        if cats and cats <= {"cancelled"}:
+        if not cats:
+            derived = pd.NA  # no issue of the project has a status: neither is the project open nor done
+        elif cats <= {"cancelled"}:
             derived = "cancelled"
         elif cats and cats <= {"done", "cancelled"}:
             derived = "done"
