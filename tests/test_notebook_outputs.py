@@ -143,8 +143,8 @@ def _expected(path: Path | None = None) -> tuple[int, str, list[str]]:
 
 
 def _data_cell(source: str) -> bool:
-    """01-04's data cells: load the export, build the Explorer, check the diagnosis."""
-    return "wf.workspace.current(" in source or "ww.Explorer(" in source or "explorer.model.diagnosis" in source
+    """01-04's data cells: load the export, build the Explorer, show its signal table."""
+    return "wf.workspace.current(" in source or "ww.Explorer(" in source or "ww.SignalTable(" in source
 
 
 def _not_tracker_comparison(source: str) -> bool:

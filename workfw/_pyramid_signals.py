@@ -232,15 +232,17 @@ SIGNALS: tuple[SignalSpec, ...] = (
                _epics_moved, optional=("task_type", "completed", "started", "updated")),
     SignalSpec("Outcomes", "goals completed", ("status_category", "task_type"),
                "Epics, milestones and goals completed (value: count; score: share of non-cancelled ones done).",
-               _goals_completed, optional=("parent_id",)),
+               _goals_completed, optional=("parent_id",), unit="count",
+               rule="score = the share of non-cancelled goals that are done"),
     # An outcome is told by its type, its parent or a label (released, customer): with none of them every
     # finished task would read as mere activity.
     SignalSpec("Outcomes", "outcome events per 100 activity events",
                ("status_category", "created", "task_type|parent_id|labels"),
                "Tasks on the Outcomes level per 100 activity events (created + updated + comments + transitions); "
                "score = ratio / outcome_target x 100, capped at 100.", _outcomes_per_activity,
-               optional=("updated", "comments", HISTORY, "blocked_by")),
+               optional=("updated", "comments", HISTORY, "blocked_by"), unit="per 100",
+               rule="score = rate / outcome target × 100, at most 100"),
     SignalSpec("Activities", "open work tied to a goal", ("status_category", "parent_id|labels"),
                "Share of open tasks that connect to no goal, epic or milestone (lower is better; score = 100 - "
-               "share x 100).", _open_unaligned, optional=("task_type",)),
+               "share x 100).", _open_unaligned, optional=("task_type",), rule="score = 100 - the share"),
 )

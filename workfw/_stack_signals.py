@@ -297,8 +297,9 @@ def _time_since_start(ctx: Context, in_progress: np.ndarray) -> Measured:
 
 
 def _spec(element: str, name: str, required: tuple[str, ...], how: str, compute,
-          optional: tuple[str, ...] = ()) -> SignalSpec:
-    return SignalSpec(element=element, name=name, required=required, how=how, compute=compute, optional=optional)
+          optional: tuple[str, ...] = (), unit: str = "share", rule: str = "") -> SignalSpec:
+    return SignalSpec(element=element, name=name, required=required, how=how, compute=compute, optional=optional,
+                      unit=unit, rule=rule)
 
 
 # Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.  Signals that split
@@ -343,18 +344,20 @@ SIGNALS: tuple[SignalSpec, ...] = (
     _spec("When", "due date moved", (HISTORY,),
           "Share of dated tasks whose due date changed (history); lower is better.", _due_moved, optional=("due",)),
     _spec("When", "undated age", ("status_category", "created", "due|iteration"),
-          "Median age of open tasks with no date; 100 up to 14 days, 0 from 180 days.", _undated_age),
+          "Median age of open tasks with no date; 100 up to 14 days, 0 from 180 days.", _undated_age,
+          unit="days", rule="100 up to 14 days, falling to 0 at 180 days"),
     _spec("How", "current", ("status_category", "updated"),
           "Share of open tasks updated in the last fresh_days days.", _fresh),
     _spec("How", "went through in-progress", ("status_category", HISTORY),
           "Share of done tasks (history) that passed through an in-progress status.", _went_through),
     _spec("How", "stages used", ("status", "status_category"),
           "Value: statuses in use; score: share of to-do, in-progress and done stages any task is or was in.",
-          _statuses_used, optional=(HISTORY,)),
+          _statuses_used, optional=(HISTORY,), unit="count",
+          rule="score = the share of the to-do, in-progress and done stages in use"),
     _spec("How", "dependencies recorded", ("blocked_by|description",),
           "Share of tasks with a blocked-by link or dependency text; 10% or more scores 100 (inferred target).",
-          _dependencies),
+          _dependencies, rule="10% or more scores 100; below, score = share / 10%"),
     _spec("How", "time in status", ("status_category", f"started|{HISTORY}"),
           "Median days in-progress tasks have sat in their current status; 100 up to 5 days, 0 from 45.",
-          _time_in_status),
+          _time_in_status, unit="days", rule="100 up to 5 days, falling to 0 at 45 days"),
 )

@@ -62,8 +62,9 @@ def _pyramid() -> Any:
 
 
 def _own(element: str, name: str, required: tuple[str, ...], how: str, compute,
-         optional: tuple[str, ...] = ()) -> SignalSpec:
-    return SignalSpec(element=element, name=name, required=required, how=how, compute=compute, optional=optional)
+         optional: tuple[str, ...] = (), unit: str = "share", rule: str = "") -> SignalSpec:
+    return SignalSpec(element=element, name=name, required=required, how=how, compute=compute, optional=optional,
+                      unit=unit, rule=rule)
 
 
 _ON_TIME = next(s for s in _stack.SIGNALS if s.name == "on time")
@@ -71,7 +72,7 @@ _ON_TIME = next(s for s in _stack.SIGNALS if s.name == "on time")
 _COMPLETION_FLOW: tuple[SignalSpec, ...] = (
     _own("Completion", "resolved / created", ("status_category", "created", "completed"),
          "Tasks finished over tasks created in the last flow_days days; 1 or more scores 100.",
-         _resolved_vs_created),
+         _resolved_vs_created, unit="ratio", rule="1× or more scores 100; below, score = ratio × 100"),
     _relabel(_ON_TIME, "Completion"),
     _own("Completion", "stale", ("status_category", "updated"),
          "Share of open tasks not updated for stale_days; lower is better.", _stale),
@@ -89,10 +90,12 @@ _COLLABORATION: tuple[SignalSpec, ...] = (
          "Share of tasks owned by someone other than who raised them (weak proxy).", _reporter_not_owner),
     _own("Collaboration", "people per item", (HISTORY,),
          "Mean distinct people per task from owners, reporter and history authors; 1 scores 0, 3+ scores 100 "
-         "(weak proxy).", _people_per_item, optional=("reporter", "assignee", "assignees")),
+         "(weak proxy).", _people_per_item, optional=("reporter", "assignee", "assignees"),
+         unit="people", rule="1 person scores 0, 3 or more score 100"),
     _own("Collaboration", "cross-team items", ("reporter", "team|project"),
          "Share of tasks raised by someone whose home team differs from the task's; 20% or more scores 100 "
-         "(weak proxy, inferred target).", _cross_team, optional=("assignee", "assignees")),
+         "(weak proxy, inferred target).", _cross_team, optional=("assignee", "assignees"),
+         rule="20% or more scores 100; below, score = share / 20%"),
 )
 
 

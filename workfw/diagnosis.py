@@ -28,11 +28,14 @@ from .errors import OptionError
 
 __all__ = [
     "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
-    "summarise", "make_findings", "per_row", "origin", "late_capture", "common_caveats", "member", "SEVERITIES",
-    "DEFAULTS", "HISTORY", "field_gap", "TOO_LITTLE",
+    "summarise", "make_findings", "SIGNAL_COLUMNS", "per_row", "origin", "late_capture", "common_caveats", "member",
+    "SEVERITIES", "DEFAULTS", "HISTORY", "field_gap", "TOO_LITTLE",
 ]
 
 SEVERITIES = ("high", "medium", "low")
+
+#: Columns of :attr:`Diagnosis.signals`: ``unit`` says what ``value`` counts and ``rule`` how it became ``score``.
+SIGNAL_COLUMNS: tuple[str, ...] = ("element", "signal", "value", "score", "n", "fields", "how", "unit", "rule")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,13 @@ class SignalSpec:
         ``compute(ctx) -> Measured``; raises :class:`NotMeasurable`.
     optional : tuple of str
         Fields that refine the signal when the export has them (same notation).
+    unit : str
+        What ``value`` counts, a key of :data:`workfw.readable.UNITS`: ``"share"``
+        (0-1), ``"days"``, ``"count"``, ``"ratio"``, ``"per 100"`` or ``"people"``.
+    rule : str
+        How the value becomes the 0-100 score, in words.  Empty for a share
+        scored as itself, or as 100 minus itself when ``how`` says "lower is
+        better" (see :attr:`scored_as`).
     """
 
     element: str
@@ -65,6 +75,17 @@ class SignalSpec:
     how: str
     compute: Callable[[Context], Measured]
     optional: tuple[str, ...] = ()
+    unit: str = "share"
+    rule: str = ""
+
+    @property
+    def scored_as(self) -> str:
+        """The value-to-score rule in words, e.g. ``"score = 100 - the share"``."""
+        if self.rule:
+            return self.rule
+        if self.unit == "share":
+            return "score = 100 - the share" if "lower is better" in self.how else "score = the share"
+        return "see how it is measured"
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -78,7 +99,7 @@ def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame
     A signal whose required fields (:attr:`SignalSpec.required`) the filtered
     tasks leave empty is not computed: it is NA, and the coverage reason names
     the field.  ``signals`` has one row per spec (``element, signal, value,
-    score, n, fields, how``); ``coverage`` says per signal whether it was
+    score, n, fields, how, unit, rule``); ``coverage`` says per signal whether it was
     measurable and why not.
     """
     rows, cover, results = [], [], []
@@ -96,8 +117,9 @@ def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame
         except NotMeasurable as exc:
             value, score, n = np.nan, np.nan, 0
             cover.append((spec.element, spec.name, False, exc.reason))
-        rows.append((spec.element, spec.name, value, score, n, ", ".join(spec.fields), spec.how))
-    signals = pd.DataFrame(rows, columns=["element", "signal", "value", "score", "n", "fields", "how"])
+        rows.append((spec.element, spec.name, value, score, n, ", ".join(spec.fields), spec.how, spec.unit,
+                     spec.scored_as))
+    signals = pd.DataFrame(rows, columns=list(SIGNAL_COLUMNS))
     signals[["value", "score"]] = signals[["value", "score"]].astype("Float64")
     coverage = pd.DataFrame(cover, columns=["element", "signal", "measurable", "reason"])
     return signals, coverage, results
@@ -247,7 +269,7 @@ class Diagnosis:
         framework classifies tasks into levels, signal counts and ``reason``
         (why a score is NA: too few of its signals were measurable).
     signals : pandas.DataFrame
-        One row per signal: element, signal, value, score, n, fields, how.
+        One row per signal: element, signal, value, score, n, fields, how, unit, rule.
     findings : pandas.DataFrame
         severity, element, signal, finding, tasks, task_ids; most severe first.
     coverage : pandas.DataFrame

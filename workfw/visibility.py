@@ -273,13 +273,14 @@ def _organizational(ctx: Context) -> Measured:
 SIGNALS: tuple[SignalSpec, ...] = (
     SignalSpec("Private", "late capture", ("status_category", "created", "completed"),
                "Score = 100 - share of finished work logged after the fact (created already done, done within an "
-               "hour, or never in progress).", _private, optional=(HISTORY,)),
+               "hour, or never in progress).", _private, optional=(HISTORY,), rule="score = 100 - the share"),
     # Without a team or project every task would "sit in no shared project or team"; comments, watchers and
     # the people named refine "only one person ever touched it" where the export has them.
     SignalSpec("Personal System", "open work kept personal", ("status_category", "team|project"),
                "Score = 100 - share of open tasks at Personal System that only one person ever touched (no "
                "comments, at most one watcher) or that sit in no shared project or team.", _personal,
-               optional=("assignee", "assignees", "reporter", "comments", "watchers", "updated", HISTORY)),
+               optional=("assignee", "assignees", "reporter", "comments", "watchers", "updated", HISTORY),
+               rule="score = 100 - the share"),
     SignalSpec("Team Visible", "owner and fresh status", ("status_category", "assignee|assignees",
                                                           "updated|created"),
                "Share of open tasks with an owner and an update in the last stale_days.", _team,

@@ -2,8 +2,9 @@
 
 00_start_here: :class:`DataLoader` (with :class:`StatusMapEditor`), :class:`TrackerComparison`.
 01-04 (one framework each): :class:`FrameworkDiagram`, :class:`AssessmentForm`, :class:`PerceivedDiagram`,
-:class:`Explorer`, :class:`FindingsBrowser`, :class:`GapView`, :class:`NextSteps`, and for the C4
-Flywheel :class:`WipWhatIf`.  Framework keys are in :data:`FRAMEWORKS`.
+:class:`Explorer`, :class:`FindingsBrowser`, :class:`GapView`, :class:`NextSteps`, :class:`SignalTable`, and
+for the C4 Flywheel :class:`WipWhatIf` and :class:`LoopTrend`, for the Stack :class:`RootCause`.  Every view
+below an explorer follows its filters.  Framework keys are in :data:`FRAMEWORKS`.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ._assessment import AssessmentForm, FrameworkDiagram, GapView, PerceivedDia
 from ._common import FRAMEWORK_NAMES, FRAMEWORKS, Markup, findings_html, show, tasks_html
 from ._explorer import Explorer, ExplorerModel
 from ._findings import FindingsBrowser, NextSteps
+from ._follow import LoopTrend, RootCause, SignalTable
 from ._loader import DataLoader, StatusMapEditor, report_html
 from ._trackers import TrackerComparison
 from ._whatif import WipWhatIf
@@ -20,4 +22,5 @@ from ._workshop import __all__ as _workshop_all
 __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "AssessmentForm", "Explorer", "ExplorerModel", "GapView", "Markup",
            "findings_html", "show", "tasks_html", "DataLoader", "StatusMapEditor", "report_html",
            "FrameworkDiagram", "PerceivedDiagram", "FindingsBrowser", "NextSteps", "WipWhatIf", "TrackerComparison",
+           "SignalTable", "LoopTrend", "RootCause",
            *_workshop_all]

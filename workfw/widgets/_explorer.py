@@ -47,6 +47,15 @@ def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Element": table["element"], "Score": score, "Signals measured": measured})
 
 
+def _unscored_html(summary: pd.DataFrame) -> str:
+    """Why each element without a score has none, as small escaped lines under the score table."""
+    if "reason" not in summary:
+        return ""
+    reasons = summary["reason"][summary["score"].isna() & summary["reason"].notna()]
+    return "".join(f"<p><small><b>{html.escape(str(element))}</b>: {html.escape(str(reason))}</small></p>"
+                   for element, reason in reasons.items())
+
+
 def _default_charts(module: Any) -> ChartMaker:
     def charts(_diagnosis: Any, export: TaskExport, options: dict) -> list:
         return module.figures(export, **options)
@@ -248,7 +257,7 @@ class Explorer(W.VBox):
         caveats = "".join(f"<li>{html.escape(c)}</li>" for c in d.caveats)
         show(self.figure_out, self.diagram)
         show(self.summary_out, Markup(frame_html(_summary_table(d.summary), na_rep="not measurable")
-                                      + (f"<ul>{caveats}</ul>" if caveats else "")))
+                                      + _unscored_html(d.summary) + (f"<ul>{caveats}</ul>" if caveats else "")))
         show(self.findings_out, Markup(findings_html(d)))
         # The diagram, summary and findings are on screen before the (slower) charts are drawn.
         show(self.extra_out, *self.model.charts)

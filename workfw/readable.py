@@ -1,0 +1,143 @@
+"""Numbers people read: a diagnosis' signals as a table for a room, not for a programmer.
+
+:func:`signal_view` turns :attr:`workfw.diagnosis.Diagnosis.signals` into one
+row per signal with the value in its unit (``53%``, ``12 days``, ``4``), the
+score as a whole number, the rule that turns the value into the score, the
+full sentence on how it is measured and, where it is not measurable, why.
+:func:`format_value` is the one place a signal's value is written out.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["UNITS", "format_value", "signal_view", "SIGNAL_VIEW_COLUMNS", "loop_reading", "MIN_CORRELATION_POINTS"]
+
+#: Fewest periods with both scores before a correlation is shown: over fewer points, one odd month decides it.
+MIN_CORRELATION_POINTS = 12
+
+#: What a signal's value counts, and how it is written.
+UNITS: dict[str, str] = {
+    "share": "a share of tasks, written as a percentage",
+    "days": "a number of days",
+    "count": "a count",
+    "ratio": "one number over another, written as × (1× is even)",
+    "per 100": "a rate per 100",
+    "people": "a number of people",
+}
+
+SIGNAL_VIEW_COLUMNS: tuple[str, ...] = ("Element", "Signal", "Measured", "Tasks", "Score", "Scored as",
+                                        "What it measures", "Not measurable because")
+
+
+def format_value(value: Any, unit: str) -> str:
+    """Write a signal's value in its unit: ``0.531763`` share -> ``"53%"``, ``12.4`` days -> ``"12 days"``.
+
+    Parameters
+    ----------
+    value : float or None
+        The raw value (a share 0-1, days, a count...); NA gives ``""``.
+    unit : str
+        One of :data:`UNITS`.
+
+    Returns
+    -------
+    str
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = float(value)
+    if unit == "share":
+        percent = number * 100
+        # "0%" for 0.3% would read as "none at all"; say it is under one percent instead.
+        return "under 1%" if 0 < percent < 0.5 else ("over 99%" if 99.5 <= percent < 100 else f"{percent:.0f}%")
+    if unit == "days":
+        return f"{number:.0f} day" if round(number) == 1 else f"{number:.0f} days"
+    if unit == "ratio":
+        return f"{number:.2f}×"
+    if unit == "per 100":
+        return f"{number:.1f} per 100"
+    if unit == "people":
+        return f"{number:.1f} people"
+    return f"{number:,.0f}"
+
+
+def _with_options(how: str, options: dict[str, Any]) -> str:
+    """``how`` with option names replaced by the values used ("for stale_days" -> "for 30 days")."""
+    for name, value in options.items():
+        if name not in how or not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        shown = f"{value:g}"
+        how = how.replace(f"{name} days", f"{shown} days")
+        how = how.replace(name, f"{shown} days" if name.endswith("_days") else shown)
+    return how
+
+
+def signal_view(diagnosis: Any) -> pd.DataFrame:
+    """One readable row per signal of a diagnosis.
+
+    Parameters
+    ----------
+    diagnosis : Diagnosis
+        From any framework's ``diagnose``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SIGNAL_VIEW_COLUMNS`: the value in its unit, the task
+        count behind it, the score as a whole number (``"not measurable"``
+        where it is NA), the value-to-score rule, the full "how" sentence and
+        the reason a signal could not be measured. No index to read past.
+    """
+    signals = diagnosis.signals
+    reasons = dict(zip(zip(diagnosis.coverage["element"], diagnosis.coverage["signal"]),
+                       diagnosis.coverage["reason"]))
+    rows = []
+    for row in signals.itertuples(index=False):
+        measured = not pd.isna(row.score)
+        rows.append({
+            "Element": row.element,
+            "Signal": row.signal,
+            "Measured": format_value(row.value, row.unit) if measured else "",
+            "Tasks": f"{int(row.n):,}" if measured else "",
+            "Score": f"{float(row.score):.0f}" if measured else "not measurable",
+            "Scored as": row.rule,
+            "What it measures": _with_options(row.how, diagnosis.options),
+            "Not measurable because": "" if measured else str(reasons.get((row.element, row.signal), "")),
+        })
+    return pd.DataFrame(rows, columns=list(SIGNAL_VIEW_COLUMNS))
+
+
+def loop_reading(trend: pd.DataFrame) -> str:
+    """How to read the C4 loop chart of a :func:`workfw.c4_flywheel.loop_trend` table, in plain words.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        ``period``, ``tasks`` and the Clarity, Coordination and Completion scores.
+
+    Returns
+    -------
+    str
+        A sentence on what the chart can and cannot say: too few months for
+        a correlation, or the correlation with how to read it.
+    """
+    from .c4_flywheel import loop_correlation
+
+    scored = trend[["Clarity", "Completion"]].astype(float) if len(trend) else pd.DataFrame()
+    pairs = int((scored["Clarity"].notna() & scored["Completion"].shift(-1).notna()).sum()) if len(trend) else 0
+    if pairs < MIN_CORRELATION_POINTS:
+        return (f"Only {pairs} months have a Clarity score followed by a Completion score; a correlation needs at "
+                f"least {MIN_CORRELATION_POINTS}, so read the lines by eye: does Completion rise a month or two "
+                "after Clarity does?")
+    r = loop_correlation(trend)
+    if math.isnan(r):
+        return "The scores hardly move from month to month, so there is no relation to read."
+    strength = "weak" if abs(r) < 0.3 else ("moderate" if abs(r) < 0.6 else "strong")
+    direction = ("clearer months tend to be followed by better completion, as the flywheel says" if r > 0 else
+                 "clearer months tend to be followed by weaker completion: ask what else changed in those months "
+                 "(a release crunch, new people, a change in how work is logged)")
+    return (f"Over {pairs} months the relation is {strength} (r = {r:.2f}): {direction}. A correlation over a "
+            "handful of months is a question for the room, not proof that one causes the other.")
