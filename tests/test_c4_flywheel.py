@@ -218,7 +218,8 @@ def test_loop_correlation_is_lagged_and_needs_four_months():
     assert pd.isna(c4.loop_correlation(trend.iloc[:3]))
     fig = c4.loop_figure(trend)
     assert [t.name for t in fig.data] == ["Clarity", "Coordination", "Completion"]
-    assert "r = 1.00" in fig.layout.title.text
+    # Three pairs give r = 1.00, but the chart shows no r under MIN_SHOWN_PAIRS (12): a room would read it as proof.
+    assert "r =" not in fig.layout.title.text and "too few months" in fig.layout.title.text
 
 
 # --- the sample organisation ---------------------------------------------------------------------------

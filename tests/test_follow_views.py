@@ -8,7 +8,8 @@ import pytest
 
 import workfw as wf
 from workfw import widgets as ww
-from workfw.readable import MIN_CORRELATION_POINTS, format_value, loop_reading, signal_view
+from workfw.c4_flywheel import MIN_SHOWN_PAIRS
+from workfw.readable import format_value, loop_reading, signal_view
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +83,15 @@ def test_signal_view_has_no_raw_floats_and_explains_what_is_not_measurable(sampl
 
 
 def test_loop_reading_shows_a_correlation_only_over_enough_months():
-    months = pd.date_range("2024-01-01", periods=MIN_CORRELATION_POINTS + 3, freq="MS", tz="UTC")
+    months = pd.date_range("2024-01-01", periods=MIN_SHOWN_PAIRS + 3, freq="MS", tz="UTC")
     rising = pd.Series(range(len(months)), dtype=float) * 5
     trend = pd.DataFrame({"period": months, "tasks": 20, "Clarity": rising, "Coordination": 50.0,
                           "Completion": rising + 3})
     assert "r = 1.00" in loop_reading(trend) and "not proof" in loop_reading(trend)
+    assert "r = 1.00" in wf.c4_flywheel.loop_figure(trend).layout.title.text
     short = trend.head(6)
     assert "correlation needs at least 12" in loop_reading(short) and "r =" not in loop_reading(short)
+    assert "r =" not in wf.c4_flywheel.loop_figure(short).layout.title.text
 
 
 def test_explorer_says_why_an_element_has_no_score():

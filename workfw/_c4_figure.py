@@ -180,7 +180,8 @@ def loop_figure(trend: pd.DataFrame, *, correlation: float | None = None, title:
                         line=dict(color=ELEMENT_COLOURS.get(element, "#888"), width=3), customdata=trend["tasks"],
                         hovertemplate=f"{element}: %{{y:.0f}}<br>%{{x|%Y-%m}} (%{{customdata}} tasks created)"
                                       "<extra></extra>")
-    lag = ("not enough periods for a lagged correlation" if correlation is None or pd.isna(correlation)
+    lag = ("too few months to read a correlation: compare the lines by eye" if correlation is None
+           else "the scores hardly vary: no correlation to read" if pd.isna(correlation)
            else f"clarity this period vs completion next: r = {correlation:.2f}")
     use_template(fig).update_layout(font=FONT, yaxis=dict(range=[0, 105], title="score (0-100)"),
                       xaxis=dict(title="period tasks were created"), legend=dict(orientation="h", y=-0.2),

@@ -28,7 +28,7 @@ from ._c4_flow import flow_figures, wip_what_if, wip_what_if_figure
 from .errors import OptionError
 
 __all__ = ["ELEMENTS", "SIGNALS", "C4_DEFAULTS", "diagnose", "figure", "scored_figure", "figures", "loop_trend",
-           "loop_correlation", "loop_figure", "wip_what_if", "wip_what_if_figure"]
+           "loop_correlation", "loop_pairs", "MIN_SHOWN_PAIRS", "loop_figure", "wip_what_if", "wip_what_if_figure"]
 
 ELEMENTS: tuple[str, ...] = ("Clarity", "Coordination", "Completion", "Collaboration")
 _LOOP = ELEMENTS[:3]
@@ -43,6 +43,9 @@ _STACK_TO_C4 = {"Why": "Clarity", "What": "Clarity", "Who": "Coordination", "Whe
                 "How": "Coordination"}
 _PYRAMID_TO_C4 = ("Progress", "Outcomes")
 _MIN_LOOP_PERIODS = 4
+#: Fewest (Clarity, next Completion) pairs before the loop chart shows a correlation: over fewer, one odd
+#: month decides it, and a room reads r = -0.56 over ten points as a verdict.
+MIN_SHOWN_PAIRS = 12
 
 
 def _relabel(spec: SignalSpec, element: str) -> SignalSpec:
@@ -294,8 +297,21 @@ def loop_correlation(trend_or_data: Any, **options: Any) -> float:
     return float(pairs["clarity"].corr(pairs["next"]))
 
 
+def loop_pairs(trend: pd.DataFrame) -> int:
+    """How many periods of a :func:`loop_trend` table have a Clarity score followed by a Completion score."""
+    if trend.empty:
+        return 0
+    scored = trend[["Clarity", "Completion"]].astype(float)
+    return int((scored["Clarity"].notna() & scored["Completion"].shift(-1).notna()).sum())
+
+
 def loop_figure(trend: pd.DataFrame, *, title: str | None = None) -> go.Figure:
-    """Plot a :func:`loop_trend` table: one line per loop element, with the lagged correlation."""
+    """Plot a :func:`loop_trend` table: one line per loop element, with the lagged correlation.
+
+    The correlation is shown only over at least :data:`MIN_SHOWN_PAIRS` pairs
+    of periods; :func:`workfw.readable.loop_reading` says how to read the chart.
+    """
     from ._c4_figure import loop_figure as draw
 
-    return draw(trend, correlation=loop_correlation(trend), title=title)
+    shown = loop_correlation(trend) if loop_pairs(trend) >= MIN_SHOWN_PAIRS else None
+    return draw(trend, correlation=shown, title=title)

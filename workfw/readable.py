@@ -13,10 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["UNITS", "format_value", "signal_view", "SIGNAL_VIEW_COLUMNS", "loop_reading", "MIN_CORRELATION_POINTS"]
-
-#: Fewest periods with both scores before a correlation is shown: over fewer points, one odd month decides it.
-MIN_CORRELATION_POINTS = 12
+__all__ = ["UNITS", "format_value", "signal_view", "SIGNAL_VIEW_COLUMNS", "loop_reading"]
 
 #: What a signal's value counts, and how it is written.
 UNITS: dict[str, str] = {
@@ -124,13 +121,12 @@ def loop_reading(trend: pd.DataFrame) -> str:
         A sentence on what the chart can and cannot say: too few months for
         a correlation, or the correlation with how to read it.
     """
-    from .c4_flywheel import loop_correlation
+    from .c4_flywheel import MIN_SHOWN_PAIRS, loop_correlation, loop_pairs
 
-    scored = trend[["Clarity", "Completion"]].astype(float) if len(trend) else pd.DataFrame()
-    pairs = int((scored["Clarity"].notna() & scored["Completion"].shift(-1).notna()).sum()) if len(trend) else 0
-    if pairs < MIN_CORRELATION_POINTS:
+    pairs = loop_pairs(trend)
+    if pairs < MIN_SHOWN_PAIRS:
         return (f"Only {pairs} months have a Clarity score followed by a Completion score; a correlation needs at "
-                f"least {MIN_CORRELATION_POINTS}, so read the lines by eye: does Completion rise a month or two "
+                f"least {MIN_SHOWN_PAIRS}, so read the lines by eye: does Completion rise a month or two "
                 "after Clarity does?")
     r = loop_correlation(trend)
     if math.isnan(r):
