@@ -89,17 +89,27 @@ def test_completion_borrows_the_pyramid_progress_and_outcomes_signals(flywheel):
     assert not any(s.element == "Activities" for s in c4.SIGNALS)
 
 
-def test_completion_falls_back_to_flow_signals_without_the_pyramid(monkeypatch):
+def test_flow_signals_are_context_and_never_score_completion(flywheel):
+    """Completion means outcomes, not throughput: the flow signals are measured beside it, in no element."""
+    flow = flywheel.signals[flywheel.signals["element"] == c4.FLOW_CONTEXT].set_index("signal")
+    assert list(flow.index) == ["resolved / created", "When: on time", "stale", "aging WIP", "cancelled"]
+    assert [float(x) for x in flow["score"]] == pytest.approx([33.33, 50, 60, 50, 66.67], abs=0.01)
+    completion = flywheel.signals[flywheel.signals["element"] == "Completion"]
+    assert completion["signal"].str.startswith(("Progress: ", "Outcomes: ")).all()
+    measured = completion["score"].dropna().astype(float)
+    assert flywheel.scores()["Completion"] == pytest.approx(round(measured.mean(), 1))
+    assert c4.FLOW_CONTEXT not in flywheel.summary.index
+
+
+def test_completion_cannot_be_scored_without_the_pyramid(monkeypatch):
     monkeypatch.setattr(c4, "_pyramid", lambda: None)
     specs, present = c4._build_signals()
     assert not present
-    assert [s.name for s in specs if s.element == "Completion"] == [
-        "resolved / created", "When: on time", "stale", "aging WIP", "cancelled"]
+    assert [s.name for s in specs if s.element == "Completion"] == []
     monkeypatch.setattr(c4, "SIGNALS", specs)
     monkeypatch.setattr(c4, "_HAS_PYRAMID", False)
     result = c4.diagnose(build_export(), as_of=AS_OF)
-    # Completion: 33.33, 50, 60, 50, 66.67 -> 52.0
-    assert result.scores()["Completion"] == pytest.approx(52.0)
+    assert result.scores()["Completion"] is None
     assert any("Work Value Pyramid" in c for c in result.caveats)
 
 
@@ -268,7 +278,8 @@ def test_diagnose_runs_on_every_sample_format():
         result = c4.diagnose(samples.load_sample(name))
         assert list(result.summary.index) == list(c4.ELEMENTS), name
         assert result.scores()["Clarity"] is not None, name
-        assert result.scores()["Completion"] is not None, name
+        # Trello has no parent links: Completion (Progress and Outcomes) is then too little measurable to score.
+        assert (result.scores()["Completion"] is None) == (name == "trello"), name
         assert [t.name for t in result.figure().data] == list(c4.ELEMENTS), name
 
 

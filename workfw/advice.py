@@ -14,8 +14,10 @@ NEXT_STEPS: dict[str, tuple[str, ...]] = {
                 "Link each item to the epic or goal it serves; if none fits, ask whether it should be done at all."),
     "Coordination": ("Give every open item exactly one owner in the tool; review unowned items at the weekly planning.",
                      "Put a date or sprint on committed work and record blockers as links, not in chat."),
-    "Completion": ("Set a WIP limit per person and finish before starting: use the what-if control below to size it.",
-                   "Review aging items against the 85th-percentile cycle time every week and split or stop the oldest."),
+    "Completion": ("Close each epic or goal with one line on the outcome it reached, and stop the ones nobody can name "
+                   "an outcome for.",
+                   "Set a WIP limit and finish before starting (size it with the what-if below): fewer things at once "
+                   "reach their goal sooner."),
     "Collaboration": ("Pair on the oldest in-progress items; ask for help in the item's comments so others can join.",
                       "Run a short retrospective on one recent handoff that went wrong."),
     "Why": ("Name the outcome each epic serves and write it in the epic's description ('so that ...').",

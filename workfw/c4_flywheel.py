@@ -3,10 +3,12 @@
 Clarity -> Coordination -> Completion -> back to Clarity is a loop, with
 Collaboration as the hub that powers it.  Following the cross-framework rules
 (``frameworks.md`` section 5), Clarity is measured with the Coordination
-Stack's Why and What signals, Coordination with its Who, When and How signals
-(its "on time" moves to Completion, where C4 places it), and Completion with
-the Work Value Pyramid's Progress and Outcomes signals plus completion-flow
-signals of its own.  Collaboration is a weak proxy: most of it happens off the
+Stack's Why and What signals, Coordination with its Who, When and How signals,
+and Completion with the Work Value Pyramid's Progress and Outcomes signals:
+Completion means value realised, not throughput.  Flow signals (resolved /
+created, on time, stale, aging WIP, cancelled) run with the diagnosis as
+context under :data:`FLOW_CONTEXT`: they appear in the signal table and the
+findings but score no element.  Collaboration is a weak proxy: most of it happens off the
 tracker.  :func:`loop_trend` and :func:`loop_correlation` check whether the
 loop turns: does clearer work this month come with more completion next month?
 """
@@ -27,11 +29,13 @@ from .diagnosis import (DEFAULTS, HISTORY, Context, Diagnosis, SignalSpec, commo
 from ._c4_flow import flow_figures, wip_what_if, wip_what_if_figure
 from .errors import OptionError
 
-__all__ = ["ELEMENTS", "SIGNALS", "C4_DEFAULTS", "diagnose", "figure", "scored_figure", "figures", "loop_trend",
+__all__ = ["ELEMENTS", "FLOW_CONTEXT", "SIGNALS", "C4_DEFAULTS", "diagnose", "figure", "scored_figure", "figures", "loop_trend",
            "loop_correlation", "loop_pairs", "MIN_SHOWN_PAIRS", "loop_figure", "wip_what_if", "wip_what_if_figure"]
 
 ELEMENTS: tuple[str, ...] = ("Clarity", "Coordination", "Completion", "Collaboration")
 _LOOP = ELEMENTS[:3]
+#: The label of the flow signals: measured and shown beside the elements, never part of an element's score.
+FLOW_CONTEXT = "Flow (context)"
 
 #: Options of :func:`diagnose` beyond :data:`workfw.diagnosis.DEFAULTS`.
 C4_DEFAULTS: dict[str, Any] = {
@@ -72,17 +76,19 @@ def _own(element: str, name: str, required: tuple[str, ...], how: str, compute,
 
 _ON_TIME = next(s for s in _stack.SIGNALS if s.name == "on time")
 # Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.
+# Throughput is activity, not completion (frameworks.md: "Completion = Outcomes, not throughput"): these read how
+# work flows and sit beside Completion as context.
 _COMPLETION_FLOW: tuple[SignalSpec, ...] = (
-    _own("Completion", "resolved / created", ("status_category", "created", "completed"),
+    _own(FLOW_CONTEXT, "resolved / created", ("status_category", "created", "completed"),
          "Tasks finished over tasks created in the last flow_days days; 1 or more scores 100.",
          _resolved_vs_created, unit="ratio", rule="1× or more scores 100; below, score = ratio × 100"),
-    _relabel(_ON_TIME, "Completion"),
-    _own("Completion", "stale", ("status_category", "updated"),
+    _relabel(_ON_TIME, FLOW_CONTEXT),
+    _own(FLOW_CONTEXT, "stale", ("status_category", "updated"),
          "Share of open tasks not updated for stale_days; lower is better.", _stale),
-    _own("Completion", "aging WIP", ("status_category", "created", "completed"),
+    _own(FLOW_CONTEXT, "aging WIP", ("status_category", "created", "completed"),
          "Share of in-progress tasks older than aging_multiple x the median cycle time; lower is better.",
          _aging, optional=("started",)),
-    _own("Completion", "cancelled", ("status_category",),
+    _own(FLOW_CONTEXT, "cancelled", ("status_category",),
          "Share of closed tasks that were cancelled; lower is better.", _cancelled),
 )
 _COLLABORATION: tuple[SignalSpec, ...] = (
@@ -166,8 +172,8 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     caveats.append("Collaboration is a weak proxy: comments, hand-offs and cross-team items only hint at how "
                    "people help each other, which mostly happens outside the tracker.")
     if not _HAS_PYRAMID:
-        caveats.append("Completion uses only flow signals: the Work Value Pyramid (workfw.value_pyramid) is not "
-                       "available, so Progress and Outcomes are left out.")
+        caveats.append("Completion cannot be scored: the Work Value Pyramid (workfw.value_pyramid) is not "
+                       "available, so its Progress and Outcomes signals are missing.")
     weakest = summary["score"].dropna()
     if len(weakest):
         element = str(weakest.astype(float).idxmin())
