@@ -100,3 +100,15 @@ def test_explorer_says_why_an_element_has_no_score():
     # Trello has no parent links: Progress stands on one signal of three, too little to score.
     assert "<b>Progress</b>: too little of this element is measurable (1 of 3 signals" in shown
     assert "not measurable" in shown
+
+
+def test_findings_severity_spreads_a_few_high_some_medium(sample):
+    from workfw.diagnosis import spread_severity
+
+    # Eight findings all "high" on their own scores: the two worst stay high, the next (40% of 8 = 3) medium.
+    assert spread_severity([5, 30, 10, 20, 35, 25, 15, 38], ["high"] * 8) == [
+        "high", "low", "high", "low", "low", "low", "medium", "low"]
+    # A mild finding never becomes more severe than its own score says.
+    assert spread_severity([90], ["low"]) == ["low"]
+    counts = wf.c4_flywheel.diagnose(sample).findings["severity"].value_counts()
+    assert 1 <= counts["high"] <= 3 and counts["high"] < counts["medium"] < counts["low"] + counts["medium"]

@@ -28,7 +28,7 @@ from .errors import OptionError
 
 __all__ = [
     "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
-    "summarise", "make_findings", "SIGNAL_COLUMNS", "per_row", "origin", "late_capture", "common_caveats", "member",
+    "summarise", "make_findings", "spread_severity", "SIGNAL_COLUMNS", "per_row", "origin", "late_capture", "common_caveats", "member",
     "SEVERITIES", "DEFAULTS", "HISTORY", "field_gap", "TOO_LITTLE",
 ]
 
@@ -244,10 +244,52 @@ def summarise(signals: pd.DataFrame, elements: Sequence[str], *, min_share: floa
     return out
 
 
+#: Most findings of one diagnosis that may be "high", and the share of them that may be "high" or "medium":
+#: when nearly every finding is high, nothing stands out in a room.
+_MOST_HIGH, _SHARE_HIGH, _SHARE_MEDIUM = 3, 0.25, 0.4
+
+
+def spread_severity(scores: Sequence[float], own: Sequence[str]) -> list[str]:
+    """Severities that spread: a few high, some medium, the rest low.
+
+    A finding keeps its own severity (from its score) or a milder one set by
+    its rank among the diagnosis' findings, worst score first: at most
+    :data:`_MOST_HIGH` and a quarter of them may be high, and 40% high or
+    medium.  So a finding is high only when it is both bad and among the worst.
+
+    Parameters
+    ----------
+    scores : sequence of float
+        Each finding's signal score (0-100, lower is worse).
+    own : sequence of str
+        Each finding's severity from its score alone.
+
+    Returns
+    -------
+    list of str
+        The severity of each finding, in the given order.
+    """
+    n = len(scores)
+    high = min(_MOST_HIGH, max(1, round(n * _SHARE_HIGH)))
+    medium = max(high, round(n * _SHARE_MEDIUM))
+    order = sorted(range(n), key=lambda i: (float(scores[i]), i))
+    out = list(own)
+    for rank, i in enumerate(order):
+        cap = "high" if rank < high else "medium" if rank < medium else "low"
+        out[i] = max(own[i], cap, key=SEVERITIES.index)
+    return out
+
+
 def make_findings(results: list[tuple[SignalSpec, Measured]], extra: Sequence[dict] = ()) -> pd.DataFrame:
-    """Collect the findings of signal results, most severe first."""
-    rows = [{"severity": r.severity, "element": s.element, "signal": s.name, "finding": r.finding,
-             "tasks": len(r.task_ids), "task_ids": list(r.task_ids)} for s, r in results if r.finding]
+    """Collect the findings of signal results, most severe first.
+
+    Signal findings get severities that spread (:func:`spread_severity`);
+    ``extra`` rows (a root cause, a fit check) keep the severity they carry.
+    """
+    found = [(s, r) for s, r in results if r.finding]
+    severity = spread_severity([r.score for _, r in found], [r.severity for _, r in found])
+    rows = [{"severity": level, "element": s.element, "signal": s.name, "finding": r.finding,
+             "tasks": len(r.task_ids), "task_ids": list(r.task_ids)} for (s, r), level in zip(found, severity)]
     rows += list(extra)
     frame = pd.DataFrame(rows, columns=["severity", "element", "signal", "finding", "tasks", "task_ids"])
     frame["severity"] = pd.Categorical(frame["severity"], categories=list(SEVERITIES), ordered=True)
