@@ -12,6 +12,7 @@ from workfw import c4_flywheel, coordination_stack, value_pyramid, visibility
 from workfw.diagnosis import Diagnosis
 from workfw.errors import OptionError
 from workfw.export import ImportReport, TaskExport
+from workfw.privacy import pseudonym_map
 from workfw.reporting import (FRAMEWORKS, ReportPartMissingError, _part, diagnose_all, report, report_html,
                            report_json)
 from workfw._report_html import sanitise_text
@@ -155,8 +156,9 @@ def test_progress_reports_each_step_in_order(written):
 def test_pseudonymised_report_hides_every_real_name(pseudonymised, export):
     for name in REAL_NAMES:
         assert name not in pseudonymised
-    # Alphabetical: Ann Smith -> Person 01, Bob Jones -> Person 02 (T5's assignee).
-    assert f"<td>T5</td><td>{EVIL_TEXT}</td><td>In Progress</td><td>Person 02</td>" in pseudonymised
+    # Numbered in the workspace salt's hash order, not alphabetically (see tests/test_privacy.py).
+    bob = pseudonym_map(export)["Bob Jones"]
+    assert f"<td>T5</td><td>{EVIL_TEXT}</td><td>In Progress</td><td>{bob}</td>" in pseudonymised
     assert "<td>Names</td><td>pseudonymised" in pseudonymised
     assert export.tasks.loc[export.tasks["task_id"] == "T5", "assignee"].item() == "Bob Jones"
 

@@ -31,6 +31,7 @@ class _Analysis:
     as_of: pd.Timestamp
     pseudonymised: bool
     diagnoses: dict[str, Any]
+    pseudonymised_text: bool = False
     flow: dict[str, Any] = field(default_factory=dict)
     assessment: dict[str, dict[str, Any]] = field(default_factory=dict)
     steps: "_Steps | None" = None
@@ -111,23 +112,26 @@ def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[st
 
 
 def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Iterable[str], as_of: Any,
-             progress: Progress | None, options: Mapping[str, Any], extra_steps: list[str]) -> _Analysis:
+             progress: Progress | None, options: Mapping[str, Any], extra_steps: list[str],
+             pseudonymise_text: bool = False) -> _Analysis:
     chosen = _check_frameworks(frameworks)
     _route_options(chosen, options)  # fail on a typo before any work
     export = _as_export(export)
+    pseudonymise = bool(pseudonymise or pseudonymise_text)
     total = int(pseudonymise) + len(chosen) + 1 + int(assessment is not None) + len(extra_steps)
     steps = _Steps(progress, total)
     if pseudonymise:
         steps("pseudonymising names")
         from .privacy import pseudonymise as hide
 
-        export = hide(export)
+        export = hide(export, in_text=bool(pseudonymise_text))
     if as_of is not None:
         as_of = _resolve_as_of(as_of, {}, export.tasks)
     diagnoses = diagnose_all(export, as_of=as_of, frameworks=chosen,
                              progress=lambda step, i, n: steps(step), **options)
     stamp = _resolve_as_of(as_of, diagnoses, export.tasks)
-    analysis = _Analysis(export=export, as_of=stamp, pseudonymised=pseudonymise, diagnoses=diagnoses)
+    analysis = _Analysis(export=export, as_of=stamp, pseudonymised=pseudonymise, diagnoses=diagnoses,
+                         pseudonymised_text=bool(pseudonymise_text))
     analysis.flow = _flow(export, stamp, steps)
     if assessment is not None:
         steps("assessment")
@@ -151,7 +155,8 @@ def _to_json(analysis: _Analysis) -> dict[str, Any]:
     in_progress = flow["aging"]
     return _plain({
         "format": _JSON_TAG, "workfw_version": __version__, "as_of": analysis.as_of,
-        "pseudonymised": analysis.pseudonymised, "export": export_summary(analysis.export),
+        "pseudonymised": analysis.pseudonymised, "pseudonymised_text": analysis.pseudonymised_text,
+        "export": export_summary(analysis.export),
         "diagnoses": {name: d.to_dict() for name, d in analysis.diagnoses.items()},
         "flow": {
             "finished_tasks": len(flow["cycle"]),

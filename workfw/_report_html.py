@@ -185,8 +185,10 @@ def _header(analysis: Any) -> str:
 
     info = export_summary(analysis.export)
     span = f"{_date(info['first'])} to {_date(info['last'])}" if info["first"] else "no dates"
-    names = ("pseudonymised (Person 01, Agent 01...); titles may still mention people"
-             if analysis.pseudonymised else "as in the export")
+    names = ("as in the export" if not analysis.pseudonymised
+             else "pseudonymised (Person 01, Agent 01...), in titles and descriptions too"
+             if analysis.pseudonymised_text
+             else "pseudonymised (Person 01, Agent 01...); titles may still mention people")
     facts = pd.DataFrame({"": ["File", "Format", "Rows read", "Tasks", "Rows merged", "Rows rejected",
                                "History events", "Dates", "As of", "Names"],
                           "value": [info["file"], info["source"], info["rows_read"], info["tasks"], info["merged"],

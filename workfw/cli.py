@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--json", action="store_true", help="write the machine-readable diagnosis as JSON")
     rep.add_argument("--pseudonymise", "--pseudonymize", action="store_true",
                      help="replace people's names with Person 01, Agent 01... before anything is drawn")
+    rep.add_argument("--pseudonymise-text", "--pseudonymize-text", action="store_true",
+                     help="also replace names written inside titles, descriptions and comments "
+                          "(implies --pseudonymise)")
     rep.add_argument("--source", default="auto", metavar="FORMAT",
                      help="export format (default: auto-detect); see 'workfw formats'")
     rep.add_argument("--map", action="append", metavar="FIELD=COLUMN", dest="mapping",
@@ -189,8 +192,9 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     export = _read(args, progress)
     assessment = _assessment(args, progress)
     frameworks = args.only or tuple(FRAMEWORKS)
-    common = dict(assessment=assessment, pseudonymise=args.pseudonymise, frameworks=frameworks,
-                  as_of=args.as_of, progress=progress)
+    common = dict(assessment=assessment, pseudonymise=args.pseudonymise or args.pseudonymise_text,
+                  pseudonymise_text=args.pseudonymise_text, frameworks=frameworks, as_of=args.as_of,
+                  progress=progress)
     target = args.output or ("report.json" if args.json else "report.html")
     if args.json:
         text = json.dumps(report_json(export, **common), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

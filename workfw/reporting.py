@@ -7,7 +7,10 @@ for scripts and AI agents; :func:`diagnose_all` runs the four frameworks.
 
 Both go through one analysis (``_analyse`` in :mod:`workfw._report_analysis`),
 so the page and the JSON always agree.  Names are pseudonymised before
-anything is computed when asked.
+anything is computed when asked (:func:`workfw.privacy.pseudonymise`, with
+the workspace's salt), so findings, hover text and tables show only
+pseudonyms; ``pseudonymise_text`` also replaces names inside titles and
+descriptions.
 """
 from __future__ import annotations
 
@@ -185,7 +188,7 @@ def export_summary(export: Any) -> dict[str, Any]:
 
 
 def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = False,
-                frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
+                pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
                 progress: Progress | None = None, **options: Any) -> dict[str, Any]:
     """A machine-readable diagnosis of an export: plain dicts and lists, ready for ``json.dumps``.
 
@@ -198,6 +201,10 @@ def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
         framework -> :func:`workfw.assessment.perceived_scores` table.
     pseudonymise : bool
         Replace people's names with pseudonyms before anything is computed.
+    pseudonymise_text : bool
+        Also replace names written inside titles, descriptions and other free
+        text (``in_text`` of :func:`workfw.privacy.pseudonymise`); implies
+        ``pseudonymise``.
     frameworks : iterable of str
         Which of :data:`FRAMEWORKS` to run.
     as_of : timestamp-like, optional
@@ -210,34 +217,36 @@ def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
     Returns
     -------
     dict
-        ``format, workfw_version, as_of, pseudonymised, export`` (the import
+        ``format, workfw_version, as_of, pseudonymised, pseudonymised_text, export`` (the import
         summary), ``diagnoses`` (each :meth:`Diagnosis.to_dict`), ``flow``
         (cycle-time percentiles, aging, throughput, forecast) and ``assessment``.
     """
     from ._report_analysis import _analyse, _to_json  # imported here: that module imports this one
 
     analysis = _analyse(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
-                        as_of=as_of, progress=progress, options=options, extra_steps=[])
+                        as_of=as_of, progress=progress, options=options, extra_steps=[],
+                        pseudonymise_text=pseudonymise_text)
     analysis.steps.finish()
     return _to_json(analysis)
 
 
 def report_html(export: Any, *, assessment: Any = None, pseudonymise: bool = False,
-                frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None, progress: Progress | None = None,
-                **options: Any) -> str:
+                pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
+                progress: Progress | None = None, **options: Any) -> str:
     """The page :func:`report` writes, as a string (same parameters, without ``path``)."""
-    return _html(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks, as_of=as_of,
-                 progress=progress, options=options, writing=False)[0]
+    return _html(export, assessment=assessment, pseudonymise=pseudonymise, pseudonymise_text=pseudonymise_text,
+                 frameworks=frameworks, as_of=as_of, progress=progress, options=options, writing=False)[0]
 
 
-def _html(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Iterable[str], as_of: Any,
-          progress: Progress | None, options: Mapping[str, Any], writing: bool) -> tuple[str, _Steps]:
+def _html(export: Any, *, assessment: Any, pseudonymise: bool, pseudonymise_text: bool, frameworks: Iterable[str],
+          as_of: Any, progress: Progress | None, options: Mapping[str, Any], writing: bool) -> tuple[str, _Steps]:
     from ._report_analysis import _analyse
     from ._report_html import render
 
     analysis = _analyse(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
                         as_of=as_of, progress=progress, options=options,
-                        extra_steps=["flow charts"] + (["writing"] if writing else []))
+                        extra_steps=["flow charts"] + (["writing"] if writing else []),
+                        pseudonymise_text=pseudonymise_text)
     analysis.steps("flow charts")
     text = render(analysis)
     if not writing:
@@ -246,8 +255,8 @@ def _html(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Itera
 
 
 def report(export: Any, *, assessment: Any = None, path: str | Path = "report.html", pseudonymise: bool = False,
-           frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None, progress: Progress | None = None,
-           **options: Any) -> Path:
+           pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
+           progress: Progress | None = None, **options: Any) -> Path:
     """Write one self-contained HTML report of an export: diagnoses, flow charts, self-assessment.
 
     The file inlines plotly.js once and refers to nothing on the network, so
@@ -266,6 +275,9 @@ def report(export: Any, *, assessment: Any = None, path: str | Path = "report.ht
     pseudonymise : bool
         Replace people's names with pseudonyms (:func:`workfw.privacy.pseudonymise`)
         before anything is drawn.
+    pseudonymise_text : bool
+        Also replace names written inside titles, descriptions and other free
+        text; implies ``pseudonymise``.
     frameworks : iterable of str
         Which of :data:`FRAMEWORKS` to include.
     as_of : timestamp-like, optional
@@ -280,8 +292,9 @@ def report(export: Any, *, assessment: Any = None, path: str | Path = "report.ht
     pathlib.Path
         The file written.
     """
-    text, steps = _html(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
-                        as_of=as_of, progress=progress, options=options, writing=True)
+    text, steps = _html(export, assessment=assessment, pseudonymise=pseudonymise,
+                        pseudonymise_text=pseudonymise_text, frameworks=frameworks, as_of=as_of, progress=progress,
+                        options=options, writing=True)
     steps("writing")
     target = Path(path)
     try:

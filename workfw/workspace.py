@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
+from .errors import WorkfwError
 from .export import TaskExport
 from .io import read_export
 
-__all__ = ["workspace_dir", "save", "load", "current", "settings", "clear"]
+__all__ = ["workspace_dir", "save", "load", "current", "settings", "clear", "pseudonym_salt"]
 
 _EXPORT = "current.workfw"
 _SETTINGS = "settings.json"
+_SALT = "pseudonym_salt"
+_SALT_BYTES = 32
 
 
 def workspace_dir() -> Path:
@@ -76,8 +80,52 @@ def load(*, fallback: str | None = None) -> TaskExport:
     return load_sample(fallback)
 
 
+def pseudonym_salt() -> bytes:
+    """Return this workspace's secret salt for pseudonyms, creating it on first use.
+
+    :func:`workfw.privacy.pseudonymise` numbers people in the order of a
+    salted hash of their names, so the same workspace always gives a person
+    the same pseudonym (notebooks 00-05 agree) while the order reveals
+    nothing to someone holding the team's roster.  The salt is 32 random
+    bytes kept as hex in ``<workspace>/pseudonym_salt`` (git-ignored with
+    the rest of the workspace).  It is created atomically: when two
+    notebooks start at once, both end up with the same salt.  Delete the
+    file to draw new pseudonyms; :func:`clear` keeps it.
+
+    Raises
+    ------
+    workfw.errors.WorkfwError
+        When the file exists but holds no 64-digit hex salt.
+    """
+    folder = workspace_dir()
+    path = folder / _SALT
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f"{_SALT}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        tmp.write_text(secrets.token_hex(_SALT_BYTES) + "\n")
+        try:
+            os.link(tmp, path)  # fails when another process made the salt first: then that one wins
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    text = path.read_text().strip()
+    try:
+        salt = bytes.fromhex(text)
+    except ValueError:
+        salt = b""
+    if len(salt) != _SALT_BYTES:
+        raise WorkfwError(f"{path}: found {len(text)} characters that are not a pseudonym salt; expected "
+                          f"{2 * _SALT_BYTES} hex digits. Next step: delete the file; a new salt (and so new "
+                          "pseudonyms) is drawn on the next use.")
+    return salt
+
+
 def clear() -> None:
-    """Forget the saved export so notebooks fall back to the sample."""
+    """Forget the saved export so notebooks fall back to the sample (the pseudonym salt is kept)."""
     for name in (_EXPORT, _SETTINGS):
         (workspace_dir() / name).unlink(missing_ok=True)
 
@@ -87,11 +135,14 @@ def current(path: str | None = None, **read_options: Any) -> TaskExport:
 
     ``path`` (a notebook's ``DATA_PATH`` parameter) wins; otherwise the export
     chosen in the start notebook; otherwise the sample.  Names are
-    pseudonymised when the start notebook's switch was on.
+    pseudonymised when the start notebook's switch was on (also inside
+    titles and descriptions when its second switch was on), with this
+    workspace's salt, so every notebook shows the same pseudonyms.
     """
     export = read_export(path, **read_options) if path else load()
-    if settings().get("pseudonymise"):
+    chosen = settings()
+    if chosen.get("pseudonymise") or chosen.get("pseudonymise_text"):
         from .privacy import pseudonymise
 
-        export = pseudonymise(export)
+        export = pseudonymise(export, in_text=bool(chosen.get("pseudonymise_text")))
     return export

@@ -78,12 +78,16 @@ class DataLoader(W.VBox):
         Sample to load first when no path is given (default sample when None).
     pseudonymise : bool
         Initial state of the pseudonymised-names switch (saved with the data).
+    pseudonymise_text : bool
+        Initial state of the second switch: names inside titles and
+        descriptions too (``in_text`` of :func:`workfw.privacy.pseudonymise`;
+        it pseudonymises even when the first switch is off).
     **read_options
         Passed to :func:`workfw.read_export` (``tz``, ``date_order``...).
     """
 
     def __init__(self, *, path: str | None = None, sample: str | None = None, pseudonymise: bool = False,
-                 **read_options: Any) -> None:
+                 pseudonymise_text: bool = False, **read_options: Any) -> None:
         from ..samples import list_samples
 
         self.read_options = dict(read_options)
@@ -93,6 +97,7 @@ class DataLoader(W.VBox):
         self._source: dict[str, Any] = {}
         self._extra: dict[str, Any] = {}
         self._callbacks: list[Callable[[TaskExport], None]] = []
+        self._shown: tuple[TaskExport, bool, TaskExport] | None = None
         catalog = list_samples()
         names = list(catalog["name"])
         labels = [(f"{n} ({t})" if t else n, n) for n, t in zip(names, catalog.get("tracker", names))]
@@ -106,6 +111,8 @@ class DataLoader(W.VBox):
         self.path_button = W.Button(description="Load path", icon="folder-open")
         self.pseudonymise = W.Checkbox(value=pseudonymise, description="Pseudonymise names on screen",
                                        style=STYLE, indent=False)
+        self.pseudonymise_text = W.Checkbox(value=pseudonymise_text, description="also in titles and descriptions",
+                                            style=STYLE, indent=False)
         self.bar = W.FloatProgress(value=0, min=0, max=1, description="", layout=W.Layout(width="300px"))
         self.stage = W.HTML()
         self.status = W.HTML()
@@ -118,10 +125,11 @@ class DataLoader(W.VBox):
         self.path_button.on_click(lambda _: self.load_path(self.path.value))
         self.upload.observe(self._uploaded, names="value")
         self.pseudonymise.observe(lambda _: self._pseudonymise_changed(), names="value")
+        self.pseudonymise_text.observe(lambda _: self._pseudonymise_changed(), names="value")
         wrap = W.Layout(flex_flow="row wrap", align_items="center")
         super().__init__([W.HBox([self.sample, self.sample_button], layout=wrap),
                           W.HBox([self.path, self.path_button], layout=wrap),
-                          W.HBox([self.upload, self.pseudonymise], layout=wrap),
+                          W.HBox([self.upload, self.pseudonymise, self.pseudonymise_text], layout=wrap),
                           W.HBox([self.bar, self.stage], layout=wrap), self.status, self.tabs], layout=PAGE)
         if path:
             self.load_path(path)
@@ -162,13 +170,23 @@ class DataLoader(W.VBox):
 
     @property
     def shown(self) -> TaskExport:
-        """The export as it should appear on screen (pseudonymised when the switch is on)."""
+        """The export as it should appear on screen (pseudonymised when the switch is on).
+
+        Pseudonyms use the workspace's salt, so they match what notebooks 01-05
+        show through :func:`workfw.workspace.current`.
+        """
         from ..privacy import pseudonymise
 
         if self.export is None:
             raise WorkfwError("DataLoader: no data is loaded yet; expected a loaded export. "
                               "Next step: pick a sample, upload a file or load a path.")
-        return pseudonymise(self.export) if self.pseudonymise.value else self.export
+        in_text = bool(self.pseudonymise_text.value)
+        if not (self.pseudonymise.value or in_text):
+            return self.export
+        cached = self._shown
+        if cached is None or cached[0] is not self.export or cached[1] != in_text:  # seconds on a large export
+            self._shown = cached = (self.export, in_text, pseudonymise(self.export, in_text=in_text))
+        return cached[2]
 
     def _progress(self, stage: str, fraction: float) -> None:
         self.bar.value = max(0.0, min(1.0, float(fraction)))
@@ -218,7 +236,8 @@ class DataLoader(W.VBox):
 
     def _save(self) -> None:
         if self.export is not None:
-            workspace.save(self.export, pseudonymise=bool(self.pseudonymise.value), **self._source)
+            workspace.save(self.export, pseudonymise=bool(self.pseudonymise.value),
+                           pseudonymise_text=bool(self.pseudonymise_text.value), **self._source)
 
 
 class StatusMapEditor(W.VBox):
