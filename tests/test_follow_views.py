@@ -112,3 +112,10 @@ def test_findings_severity_spreads_a_few_high_some_medium(sample):
     assert spread_severity([90], ["low"]) == ["low"]
     counts = wf.c4_flywheel.diagnose(sample).findings["severity"].value_counts()
     assert 1 <= counts["high"] <= 3 and counts["high"] < counts["medium"] < counts["low"] + counts["medium"]
+
+
+@pytest.mark.parametrize("team", ["Data", "Growth", "Platform", "Support"])
+def test_loop_trend_runs_for_every_team(sample, team):
+    """A month whose cohort has goals but no epic children used to stop the loop chart (found in Voila)."""
+    trend = wf.c4_flywheel.loop_trend(sample, team=team)
+    assert len(trend) >= 6 and trend["tasks"].sum() == int((sample.tasks["team"] == team).sum())

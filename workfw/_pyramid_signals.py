@@ -161,8 +161,10 @@ def _goals_completed(ctx: Context) -> Measured:
     children = children[children["status_category"].isin(_FINISHABLE).to_numpy(dtype=bool)]
     finished = _per_epic(children, (children["status_category"] == "done").to_numpy(dtype=bool), "all")
     kept = ~np.isnan(finished)
-    all_done = pd.Series(finished[kept] > 0, index=children.attrs["epics"][kept])
-    unclaimed = sorted(goals.loc[~done & goals["task_id"].map(all_done).fillna(False).astype(bool), "task_id"])
+    # Epics whose every (finishable) task is done; a membership test, as mapping ids onto an empty table gives
+    # a text column that cannot be filled with False (a month's cohort in loop_trend with no epic children).
+    all_done = children.attrs["epics"][kept][finished[kept] > 0]
+    unclaimed = sorted(goals.loc[~done & goals["task_id"].isin(all_done).to_numpy(dtype=bool), "task_id"])
     finding = None
     if unclaimed:
         finding = (f"{len(unclaimed)} epics or goals have every task done but are still open; close them so the "
