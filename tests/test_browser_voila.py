@@ -181,6 +181,8 @@ def test_notebook_presents_with_live_widgets_in_voila(voila, voila_pages, name):
         what = interact(page, stem)
         after = wait_chart_changed(page, state["charts"], what=what)
         assert after["errors"] == [], f"{name} shows errors after {what}: {after['errors']}"
+        if stem in AGREEING:
+            assert_one_answer_per_page(page, stem, team=what)
         if SAVE_SCREENSHOTS:
             save_screenshot(page, f"voila_{stem}", full_height=page.evaluate(_PAGE_HEIGHT), after_resize=_TO_TOP)
         tracebacks = voila.tracebacks(rendering.log_start)
@@ -189,6 +191,50 @@ def test_notebook_presents_with_live_widgets_in_voila(voila, voila_pages, name):
         voila_pages.release(name)
     assert rendering.watch.problems() == []
     assert tracebacks == [], "a kernel or the server logged a traceback"
+
+
+#: Notebooks whose diagram scores each element as the mean of that element's signals in the signal table.
+AGREEING = {"01_c4_flywheel": wf.c4_flywheel.ELEMENTS, "02_coordination_stack": wf.coordination_stack.ELEMENTS}
+
+# The explorer's diagram (the chart whose traces are the elements, each with its score in customdata) and the
+# signal table (the table with a "Not measurable because" column) with the selection line above it.
+_SCORES_ON_PAGE = """elements => {
+    const plots = [...document.querySelectorAll('.js-plotly-plot')].filter(gd => gd.data && gd.data.length
+        && gd.data.every(t => elements.includes(t.name) && t.customdata && typeof t.customdata[0] === 'number'));
+    const diagram = plots.length ? Object.fromEntries(plots[0].data.map(
+        t => [t.name, t.customdata[0]])) : null;
+    const tables = [...document.querySelectorAll('table')].filter(
+        t => [...t.querySelectorAll('th')].some(th => th.innerText.trim() === 'Not measurable because'));
+    if (!tables.length) return {diagram, rows: null, heading: null};
+    const table = tables[tables.length - 1];
+    const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+    const rows = [...table.querySelectorAll('tbody tr')].map(tr => {
+        const cells = [...tr.querySelectorAll('td')].map(td => td.innerText.trim());
+        return {element: cells[heads.indexOf('Element')], score: cells[heads.indexOf('Score')]};
+    });
+    const widget = table.closest('.widget-vbox');
+    const heading = widget ? widget.innerText.split('\\n')[0] : null;
+    return {diagram, rows, heading};
+}"""
+
+
+def assert_one_answer_per_page(page: Any, stem: str, *, team: str, timeout_ms: int = 60_000) -> None:
+    """After choosing ``team``, the diagram's scores and the signal table below it tell the same story."""
+    elements = list(AGREEING[stem])
+    seen: dict = {}
+    for _ in range(timeout_ms // 500):
+        seen = page.evaluate(_SCORES_ON_PAGE, elements)
+        if seen["rows"] and seen["diagram"] and f"team {team}" in (seen["heading"] or ""):
+            break
+        page.wait_for_timeout(500)
+    else:
+        raise AssertionError(f"{stem}: the signal table never showed team {team}: {seen}")
+    for element in elements:
+        scores = [float(r["score"]) for r in seen["rows"] if r["element"] == element and r["score"].isdigit()]
+        shown = seen["diagram"].get(element)
+        if scores and shown is not None:
+            # Signal scores are shown rounded to whole numbers, so their mean is within 0.5 of the exact one.
+            assert abs(sum(scores) / len(scores) - float(shown)) <= 0.6, (stem, team, element, shown, scores)
 
 
 def _evil_export() -> wf.TaskExport:
