@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 
 import pandas as pd
 import plotly.offline
 import pytest
+
+import workfw as wf
 
 from workfw import c4_flywheel, coordination_stack, value_pyramid, visibility
 from workfw.diagnosis import Diagnosis
@@ -288,3 +291,22 @@ def test_group_answers_spread_is_drawn_without_participant_names(export):
     assert "Cara Diaz" not in page.split('id="assessment"')[1] and "<img src=x" not in page
     assert report_json(export, assessment=responses, frameworks=["value_pyramid"])[
         "assessment"]["value_pyramid"]["participants"] == 2
+
+
+@pytest.mark.parametrize("fixture", ["jira_default_columns.csv", "jira_status_assignee.csv"])
+def test_report_on_a_sparse_export_says_flow_is_not_measurable(tmp_path, fixture):
+    """A saved filter's default columns (no dates) still gets its report; flow is named not measurable."""
+    export = wf.read_export(Path(__file__).parent / "fixtures" / fixture)
+    page = Path(wf.report(export, path=tmp_path / "sparse.html")).read_text(encoding="utf-8")
+    assert "Not measurable: the export has no created, updated, started or completed dates" in page
+    data = wf.report_json(export)
+    assert "no created, updated, started or completed dates" in data["flow"]["not_measurable"]
+
+
+def test_report_flow_follows_the_team_of_the_scores():
+    sample = wf.load_sample()
+    growth = wf.report_json(sample, team="Growth")["flow"]
+    whole = wf.report_json(sample)["flow"]
+    assert growth["selection"] == {"team": "Growth"} and whole["selection"] == {}
+    expected = len(wf.flow.cycle_times(wf.charts.subset(sample, team="Growth")))
+    assert growth["finished_tasks"] == expected < whole["finished_tasks"]

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from .charts import subset
 from .errors import OptionError
 from .reporting import (FORECAST_DAYS, FRAMEWORKS, Progress, _as_export, _check_frameworks, _part, _plain,
                      _route_options, diagnose_all, export_summary)
@@ -21,6 +22,10 @@ from .reporting import (FORECAST_DAYS, FRAMEWORKS, Progress, _as_export, _check_
 __all__: list[str] = []
 
 _JSON_TAG = "workfw-diagnosis/1"
+
+
+#: The options that select tasks (the rest are thresholds): the flow section follows them too.
+_FILTER_OPTIONS = ("team", "project", "window", "actors", "bots")
 
 
 @dataclass
@@ -33,6 +38,7 @@ class _Analysis:
     diagnoses: dict[str, Any]
     pseudonymised_text: bool = False
     flow: dict[str, Any] = field(default_factory=dict)
+    flow_filters: dict[str, Any] = field(default_factory=dict)
     assessment: dict[str, dict[str, Any]] = field(default_factory=dict)
     steps: "_Steps | None" = None
 
@@ -72,6 +78,12 @@ def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps) -> dict[str, Any]:
     flow = _part("flow", "flow metrics", "cycle_times", "percentiles", "aging_wip", "throughput",
                  "cumulative_flow", "forecast_how_many")
     steps("flow metrics")
+    dated = [c for c in ("created", "updated", "started", "completed") if c in export.tasks]
+    if not dated or not export.tasks[dated].notna().to_numpy().any():
+        # An export without dates (a saved filter's default columns) has no flow to measure: say so rather
+        # than stop the whole report.
+        return {"reason": "the export has no created, updated, started or completed dates, so flow (cycle "
+                          "time, work in progress, throughput, forecast) is not measurable"}
     cycle = flow.cycle_times(export)
     until = (as_of + pd.Timedelta(days=FORECAST_DAYS)).normalize()
     return {
@@ -132,7 +144,11 @@ def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: It
     stamp = _resolve_as_of(as_of, diagnoses, export.tasks)
     analysis = _Analysis(export=export, as_of=stamp, pseudonymised=pseudonymise, diagnoses=diagnoses,
                          pseudonymised_text=bool(pseudonymise_text))
-    analysis.flow = _flow(export, stamp, steps)
+    # The flow section reads the same selection as the diagnoses: one team's report must not show the whole
+    # organisation's cycle times under that team's scores.
+    filters = {k: options[k] for k in _FILTER_OPTIONS if options.get(k) is not None}
+    analysis.flow = _flow(subset(export, **filters) if filters else export, stamp, steps)
+    analysis.flow_filters = filters
     if assessment is not None:
         steps("assessment")
         analysis.assessment = _assessment(assessment, diagnoses)
@@ -152,19 +168,19 @@ def _to_json(analysis: _Analysis) -> dict[str, Any]:
     from . import __version__
 
     flow = analysis.flow
-    in_progress = flow["aging"]
     return _plain({
         "format": _JSON_TAG, "workfw_version": __version__, "as_of": analysis.as_of,
         "pseudonymised": analysis.pseudonymised, "pseudonymised_text": analysis.pseudonymised_text,
         "export": export_summary(analysis.export),
         "diagnoses": {name: d.to_dict() for name, d in analysis.diagnoses.items()},
-        "flow": {
+        "flow": {"not_measurable": flow["reason"]} if "reason" in flow else {
+            "selection": analysis.flow_filters,
             "finished_tasks": len(flow["cycle"]),
             "cycle_time_percentiles": _records(flow["percentiles"], ["level", "days", "n"]),
             "cycle_time_basis": flow["cycle"]["basis"].value_counts().to_dict(),
-            "in_progress": len(in_progress),
-            "aging_bands": in_progress["percentile_band"].value_counts(sort=False).to_dict(),
-            "oldest_in_progress": _records(in_progress.head(20),
+            "in_progress": len(flow["aging"]),
+            "aging_bands": flow["aging"]["percentile_band"].value_counts(sort=False).to_dict(),
+            "oldest_in_progress": _records(flow["aging"].head(20),
                                            ["task_id", "title", "status", "age_days", "percentile_band", "basis"]),
             "throughput_per_week": _records(flow["throughput"].tail(26), ["period", "count"]),
             "forecast": {"until": flow["forecast"].attrs.get("until"),

@@ -264,8 +264,14 @@ def _flow_section(analysis: Any, draw: _Figures) -> str:
     charts = _part("flow_charts", "flow charts", "cycle_time_scatter", "aging_wip_chart", "throughput_chart",
                    "cumulative_flow_chart", "forecast_chart")
     flow = analysis.flow
+    if "reason" in flow:
+        return f'<section id="flow"><h2>Flow</h2><p class="note">Not measurable: {esc(flow["reason"])}.</p></section>'
     pct, aging, forecast = flow["percentiles"], flow["aging"], flow["forecast"]
-    parts = ['<section id="flow"><h2>Flow</h2>', "<h3>Cycle time of finished work</h3>"]
+    parts = ['<section id="flow"><h2>Flow</h2>']
+    if analysis.flow_filters:
+        chosen = ", ".join(f"{k} {v}" for k, v in analysis.flow_filters.items())
+        parts.append(f"<p>For the same selection as the scores above: {esc(chosen)}.</p>")
+    parts.append("<h3>Cycle time of finished work</h3>")
     known = pct.dropna(subset=["days"])
     if len(known):
         top = known.iloc[min(2, len(known) - 1)]
