@@ -119,3 +119,47 @@ def test_loop_trend_runs_for_every_team(sample, team):
     """A month whose cohort has goals but no epic children used to stop the loop chart (found in Voila)."""
     trend = wf.c4_flywheel.loop_trend(sample, team=team)
     assert len(trend) >= 6 and trend["tasks"].sum() == int((sample.tasks["team"] == team).sum())
+
+
+@pytest.mark.parametrize("framework", ["c4_flywheel", "coordination_stack", "value_pyramid", "visibility"])
+def test_a_threshold_control_shows_only_where_it_changes_something(sample, framework):
+    from workfw.widgets._explorer import THRESHOLD_HELP
+
+    explorer = ww.Explorer(sample, framework)
+    module = wf.__getattr__(framework)
+    base = module.diagnose(sample).signals
+    moved = {"stale_days": 8, "substantive_words": 40, "aging_multiple": 4.0}
+    for name in THRESHOLD_HELP:
+        shown = getattr(explorer, name).layout.display != "none"
+        assert shown == (name in explorer.thresholds)
+        if not shown:
+            # Hidden means it would change nothing: the signals are identical with the threshold moved.
+            pd.testing.assert_frame_equal(module.diagnose(sample, **{name: moved[name]}).signals, base)
+        else:
+            assert THRESHOLD_HELP[name].split(":")[0] in explorer.help.value
+    assert {"value_pyramid": [], "visibility": ["stale_days"]}.get(framework, explorer.thresholds) == \
+        explorer.thresholds
+
+
+def test_start_notebook_views_read_as_sentences_not_tracebacks(sample, monkeypatch):
+    from workfw.readable import coverage_view, environment_view
+
+    checks = wf.check_environment()
+    broken = checks.copy()
+    broken.loc[0, ["ok", "fix"]] = [False, "install Python 3.11+"]
+    sentence, table = environment_view(broken)
+    assert sentence.startswith("1 of") and table.iloc[0]["Fix"] == "install Python 3.11+"
+    assert environment_view(checks)[0] == "Everything is ready."
+    view = coverage_view(wf.coverage.coverage_table(sample))
+    assert list(view.columns) == ["Framework", "Element", "Measurable", "What the export lacks"]
+    assert view["Measurable"].str.fullmatch(r"\d+ of \d+ signals \(\d+%\)").all()
+    assert any(len(text) > 50 for text in view["What the export lacks"])  # never cut short
+    assert "<b>Everything is ready.</b>" in ww.EnvironmentCheck().value
+
+
+def test_workfw_tables_have_plain_headers(sample):
+    explorer = ww.Explorer(sample, "c4_flywheel")
+    what_if = ww.WipWhatIf(explorer, runs=200)
+    shown = "".join(o["data"].get("text/html", "") for o in what_if.table_out.outputs)
+    assert "<th>Finished per week</th>" in shown and "throughput_per_week" not in shown
+    assert "Done by (85% likely)" in shown

@@ -13,7 +13,18 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["UNITS", "format_value", "signal_view", "SIGNAL_VIEW_COLUMNS", "loop_reading"]
+__all__ = ["UNITS", "format_value", "signal_view", "SIGNAL_VIEW_COLUMNS", "loop_reading", "coverage_view",
+           "environment_view", "HEADERS", "plain_headers"]
+
+#: Column names of workfw's own tables as a room reads them.
+HEADERS: dict[str, str] = {
+    "task_id": "Task", "title": "Title", "team": "Team", "status": "Status", "assignee": "Owner",
+    "updated": "Last updated", "element": "Element", "score": "Score", "why": "Why", "try_next": "Try next",
+    "perceived": "Team's view", "measured": "Data", "gap": "Gap", "prompt": "To discuss",
+    "scenario": "Scenario", "wip": "In progress", "throughput_per_week": "Finished per week",
+    "cycle_time_days": "Cycle time (days)", "backlog": "Open tasks", "p50": "Done by (50% likely)",
+    "p85": "Done by (85% likely)", "p95": "Done by (95% likely)", "sample": "Sample",
+}
 
 #: What a signal's value counts, and how it is written.
 UNITS: dict[str, str] = {
@@ -137,3 +148,63 @@ def loop_reading(trend: pd.DataFrame) -> str:
                  "(a release crunch, new people, a change in how work is logged)")
     return (f"Over {pairs} months the relation is {strength} (r = {r:.2f}): {direction}. A correlation over a "
             "handful of months is a question for the room, not proof that one causes the other.")
+
+
+def coverage_view(coverage: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`workfw.coverage.coverage_table` for reading: ``12 of 13 signals (92%)`` and the full reasons.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        ``framework, element, measurable, signals, share, missing``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Framework, Element, Measurable, What the export lacks``: every
+        missing signal with its reason, never cut short.
+    """
+    def counted(row: Any) -> str:
+        if not row.signals:
+            return "no signals"
+        return f"{row.measurable} of {row.signals} signals ({format_value(row.share, 'share')})"
+
+    return pd.DataFrame({
+        "Framework": coverage["framework"].to_numpy(),
+        "Element": coverage["element"].to_numpy(),
+        "Measurable": [counted(row) for row in coverage.itertuples(index=False)],
+        "What the export lacks": coverage["missing"].fillna("").to_numpy(),
+    })
+
+
+def environment_view(checks: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """A sentence and a table for :func:`workfw.check_environment`: what to fix first, never a traceback.
+
+    Returns
+    -------
+    tuple of (str, pandas.DataFrame)
+        ``"Everything is ready."`` or how many checks failed, and the table
+        (``Check, Found, Fix``) with failures first.
+    """
+    failed = checks[~checks["ok"].astype(bool)]
+    sentence = ("Everything is ready." if failed.empty else
+                f"{len(failed)} of {len(checks)} checks failed: the Fix column says what to do, then run this "
+                "notebook again.")
+    ordered = pd.concat([failed, checks[checks["ok"].astype(bool)]])
+    table = pd.DataFrame({"Check": ordered["check"].to_numpy(),
+                          "Ready": ordered["ok"].map({True: "yes", False: "no"}).to_numpy(),
+                          "Found": ordered["found"].astype(str).to_numpy(), "Fix": ordered["fix"].to_numpy()})
+    return sentence, table
+
+
+def plain_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with workfw's column names in plain words (:data:`HEADERS`; others: ``a_b`` -> ``A b``).
+
+    For workfw's own tables only: a raw export's columns keep the names the tracker gave them.
+    """
+    def plain(name: Any) -> Any:
+        if not isinstance(name, str):
+            return name
+        return HEADERS.get(name, name[:1].upper() + name[1:].replace("_", " ") if name.islower() else name)
+
+    return frame.rename(columns=plain)

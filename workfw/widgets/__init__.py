@@ -1,6 +1,7 @@
 """ipywidgets views for the notebooks: thin layers over testable models and functions.
 
-00_start_here: :class:`DataLoader` (with :class:`StatusMapEditor`), :class:`TrackerComparison`.
+00_start_here: :class:`EnvironmentCheck`, :class:`DataLoader` (with :class:`StatusMapEditor`),
+:class:`CoverageView`, :class:`TrackerComparison`.
 01-04 (one framework each): :class:`FrameworkDiagram`, :class:`AssessmentForm`, :class:`PerceivedDiagram`,
 :class:`Explorer`, :class:`FindingsBrowser`, :class:`GapView`, :class:`NextSteps`, :class:`SignalTable`, and
 for the C4 Flywheel :class:`WipWhatIf` and :class:`LoopTrend`, for the Stack :class:`RootCause`.  Every view
@@ -13,6 +14,7 @@ from ._common import FRAMEWORK_NAMES, FRAMEWORKS, Markup, findings_html, show, t
 from ._explorer import Explorer, ExplorerModel
 from ._findings import FindingsBrowser, NextSteps
 from ._follow import LoopTrend, RootCause, SignalTable
+from ._start import CoverageView, EnvironmentCheck
 from ._loader import DataLoader, StatusMapEditor, report_html
 from ._trackers import TrackerComparison
 from ._whatif import WipWhatIf
@@ -22,5 +24,5 @@ from ._workshop import __all__ as _workshop_all
 __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "AssessmentForm", "Explorer", "ExplorerModel", "GapView", "Markup",
            "findings_html", "show", "tasks_html", "DataLoader", "StatusMapEditor", "report_html",
            "FrameworkDiagram", "PerceivedDiagram", "FindingsBrowser", "NextSteps", "WipWhatIf", "TrackerComparison",
-           "SignalTable", "LoopTrend", "RootCause",
+           "SignalTable", "LoopTrend", "RootCause", "EnvironmentCheck", "CoverageView",
            *_workshop_all]

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from ..assessment import load_bank, perceived_scores, perception_gap
 from ..charts import gap_figure
+from ..readable import plain_headers
 from ._common import FRAMEWORK_NAMES, PAGE, Markup, frame_html, framework_module, show
 
 if TYPE_CHECKING:
@@ -168,6 +169,6 @@ class GapView(W.VBox):
         shown = gap[["element", "perceived", "measured", "gap", "prompt"]].copy()
         for col in ("perceived", "measured", "gap"):
             shown[col] = shown[col].astype("Float64").round(0)
-        show(self.table_out, Markup(frame_html(shown, na_rep="n/a")))
+        show(self.table_out, Markup(frame_html(plain_headers(shown), na_rep="n/a")))
 
 

@@ -13,6 +13,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 
 from ..diagnosis import Diagnosis
 from ..errors import OptionError
+from ..readable import plain_headers
 
 __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "ALL", "framework_module", "show", "Markup", "tasks_html",
            "findings_html", "frame_html", "STYLE", "PAGE"]
@@ -94,7 +95,7 @@ def tasks_html(tasks: pd.DataFrame, ids: list[str], *, limit: int = 25) -> str:
     """An escaped HTML table of the tasks behind a finding (id, title, team, status, assignee, updated)."""
     cols = [c for c in ["task_id", "title", "team", "status", "assignee", "updated"] if c in tasks.columns]
     rows = tasks.loc[tasks["task_id"].isin(ids), cols]
-    return frame_html(rows, limit=limit)
+    return frame_html(plain_headers(rows), limit=limit)
 
 
 def findings_html(diagnosis: Diagnosis, *, limit: int = 12) -> str:

@@ -23,7 +23,7 @@ from ._assessment import AssessmentForm, FrameworkDiagram, GapView, PerceivedDia
 from ._common import (ALL, FRAMEWORKS, PAGE, STYLE, Markup, findings_html, framework_module, frame_html, show,
                       tasks_html)
 
-__all__ = ["FRAMEWORKS", "ExplorerModel", "Explorer", "AssessmentForm", "GapView", "FrameworkDiagram",
+__all__ = ["FRAMEWORKS", "ExplorerModel", "Explorer", "THRESHOLD_HELP", "thresholds_read", "AssessmentForm", "GapView", "FrameworkDiagram",
            "PerceivedDiagram", "findings_html", "tasks_html", "show", "Markup"]
 
 ChartMaker = Callable[[Any, TaskExport, dict], list]
@@ -45,6 +45,25 @@ def _summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     measured = table["signals_measured"].astype("Int64").astype(str) + " of " + table["signals_total"].astype(str)
     score = table["score"].astype("Float64").round(0).astype("Int64")
     return pd.DataFrame({"Element": table["element"], "Score": score, "Signals measured": measured})
+
+
+#: The thresholds the explorer offers, with the line that explains each under the sliders.
+THRESHOLD_HELP: dict[str, str] = {
+    "stale_days": "Stale after: open work not updated for this many days counts as stale, and an owner "
+                  "silent this long as absent.",
+    "substantive_words": "Description counts from: a description needs this many words to say what is wanted.",
+    "aging_multiple": "Aging at: work in progress longer than this many times the usual (median) cycle time "
+                      "counts as aging.",
+}
+
+
+def thresholds_read(module: Any) -> list[str]:
+    """The thresholds of :data:`THRESHOLD_HELP` that some signal of a framework module reads.
+
+    Each signal's ``how`` names the options it reads (``"... for stale_days"``), so a framework whose signals
+    never mention a threshold gets no control for it.
+    """
+    return [name for name in THRESHOLD_HELP if any(name in spec.how for spec in module.SIGNALS)]
 
 
 def _unscored_html(summary: pd.DataFrame) -> str:
@@ -208,13 +227,20 @@ class Explorer(W.VBox):
                                              layout=W.Layout(width="560px", max_width="100%"), style=STYLE)
         self.actors = W.ToggleButtons(options=[("Everyone", "all"), ("People", "people"), ("Agents", "agents")],
                                       value="all", description="Work by", style={**STYLE, "button_width": "90px"})
-        slider = W.Layout(width="370px")
         self.stale_days = W.IntSlider(value=self.model.stale_days, min=7, max=120, step=1,
-                                      description="Stale after (days)", style=STYLE, layout=slider)
+                                      description="Stale after (days)", style=STYLE, layout=W.Layout(width="370px"))
         self.substantive_words = W.IntSlider(value=self.model.substantive_words, min=3, max=60,
-                                             description="Substantive (words)", style=STYLE, layout=slider)
+                                             description="Description counts from (words)", style=STYLE,
+                                             layout=W.Layout(width="370px"))
         self.aging_multiple = W.FloatSlider(value=self.model.aging_multiple, min=1.0, max=5.0, step=0.5,
-                                            description="Aging at × median cycle", style=STYLE, layout=slider)
+                                            readout_format=".1f", description="Aging at (× usual cycle time)",
+                                            style=STYLE, layout=W.Layout(width="370px"))
+        # A control shows only where it changes something: the thresholds this framework's signals read.
+        self.thresholds = thresholds_read(self.model.module)
+        for name in THRESHOLD_HELP:
+            getattr(self, name).layout.display = None if name in self.thresholds else "none"
+        help_lines = "".join(f"<li>{html.escape(THRESHOLD_HELP[name])}</li>" for name in self.thresholds)
+        self.help = W.HTML(f"<small><ul style='margin:0'>{help_lines}</ul></small>" if help_lines else "")
         for name in ("team", "project", "actors", "stale_days", "substantive_words", "aging_multiple"):
             T.link((getattr(self, name), "value"), (self.model, name))
         self.team.observe(self._team_changed, names="value")
@@ -228,7 +254,7 @@ class Explorer(W.VBox):
         wrap = W.Layout(flex_flow="row wrap", align_items="center")
         controls = W.VBox([W.HBox([self.team, self.project, self.actors], layout=wrap), self.window,
                            W.HBox([self.stale_days, self.substantive_words, self.aging_multiple], layout=wrap),
-                           self.selection])
+                           self.help, self.selection])
         super().__init__([controls, W.HBox([self.figure_out, self.summary_out], layout=wrap),
                           W.HTML("<h4>Findings</h4>"), self.findings_out, self.extra_out], layout=PAGE)
         self._render()

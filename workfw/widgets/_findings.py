@@ -8,6 +8,7 @@ import ipywidgets as W
 import pandas as pd
 
 from ..advice import next_steps
+from ..readable import plain_headers
 from ._common import PAGE, STYLE, Markup, frame_html, show, tasks_html
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class NextSteps(W.VBox):
 
     def __init__(self, explorer: "Explorer", *, weak_below: float = 60.0) -> None:
         self.explorer = explorer
-        self.slider = W.FloatSlider(value=weak_below, min=10, max=100, step=5, description="Weak below",
+        self.slider = W.FloatSlider(value=weak_below, min=10, max=100, step=5, readout_format=".0f", description="Weak below",
                                     style=STYLE, layout=W.Layout(width="380px"))
         self.out = W.Output()
         self.table = pd.DataFrame()
@@ -115,4 +116,4 @@ class NextSteps(W.VBox):
                                   "check the perceived-measured gap.</p>"))
             return
         shown = self.table.assign(score=self.table["score"].astype("Float64").round(0))
-        show(self.out, Markup(frame_html(shown.rename(columns={"try_next": "try next"}), na_rep="n/a")))
+        show(self.out, Markup(frame_html(plain_headers(shown), na_rep="n/a")))

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from ..charts import coverage_figure
 from ..coverage import FRAMEWORK_MODULES, compare_trackers
+from ..readable import plain_headers
 from ._common import PAGE, STYLE, Markup, frame_html, show
 
 __all__ = ["TrackerComparison", "tracker_columns"]
@@ -61,4 +62,4 @@ class TrackerComparison(W.VBox):
         show(self.out, self.figure)
         shown = (self.table * 100).round(0).astype("Int64").astype("string") + "%"
         show(self.table_out, Markup("<p>Share of each element's signals the export can compute:</p>"
-                                    + frame_html(shown.rename_axis("sample").reset_index())))
+                                    + frame_html(plain_headers(shown.rename_axis("sample").reset_index()))))

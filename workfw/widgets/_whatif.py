@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from ..charts import subset
 from ..c4_flywheel import wip_what_if, wip_what_if_figure
 from ..errors import OptionError
+from ..readable import plain_headers
 from ._common import PAGE, STYLE, Markup, frame_html, show
 
 if TYPE_CHECKING:
@@ -43,7 +44,11 @@ def what_if_text(table: pd.DataFrame) -> str:
     if limit["throughput_per_week"] < today["throughput_per_week"]:
         lines.append("This limit is below what the current pace needs: throughput would fall, so the backlog takes "
                      "longer.")
-    lines.append("Little's law holds for averages over a stable period; treat this as a conversation starter.")
+    lines.append("Little's law: on average, time in progress = work in progress ÷ finishing rate, so fewer things "
+                 "at once at the same pace means each finishes sooner. It holds for averages over a stable period; "
+                 "treat this as a conversation starter.")
+    lines.append("The dates come from a Monte Carlo forecast: the team's recent weeks are replayed in random order "
+                 "thousands of times, and a date is given once that share of the replays has finished the work.")
     return "<p>" + "</p><p>".join(lines) + "</p>"
 
 
@@ -105,4 +110,4 @@ class WipWhatIf(W.VBox):
             shown[col] = shown[col].round(1)
         for col in [c for c in shown.columns if c.startswith("p")]:
             shown[col] = shown[col].dt.strftime("%Y-%m-%d")
-        show(self.table_out, Markup(frame_html(shown, na_rep="n/a")))
+        show(self.table_out, Markup(frame_html(plain_headers(shown), na_rep="n/a")))
