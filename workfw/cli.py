@@ -186,7 +186,7 @@ def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
 
 
 def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .reporting import FRAMEWORKS, report, report_html, report_json
+    from .reporting import FRAMEWORKS, report, report_html, report_json, write_text
 
     progress = _Progress(err, args.quiet)
     export = _read(args, progress)
@@ -201,7 +201,7 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if target == "-":
             out.write(text)
         else:
-            _write(Path(target), text)
+            write_text(target, text)
             progress.line(f"wrote {target}")
         return EXIT_OK
     if target == "-":
@@ -210,17 +210,6 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     path = report(export, path=target, **common)
     progress.line(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB); open it in any browser, no network needed")
     return EXIT_OK
-
-
-def _write(path: Path, text: str) -> None:
-    from .reporting import ReportWriteError
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ReportWriteError(f"{path}: could not write ({exc.strerror or exc}); expected a writable file path. "
-                               "Next step: choose another folder with -o.") from exc
 
 
 def _samples(out: TextIO) -> int:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ._report_analysis import _Steps
 
 __all__ = ["FRAMEWORKS", "ReportPartMissingError", "ReportWriteError", "diagnose_all", "export_summary",
-           "report_json", "report_html", "report"]
+           "report_json", "report_html", "report", "write_text"]
 
 #: Framework module name -> display name, in report order.
 FRAMEWORKS: dict[str, str] = {
@@ -254,6 +254,25 @@ def _html(export: Any, *, assessment: Any, pseudonymise: bool, pseudonymise_text
     return text, analysis.steps
 
 
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write a report (HTML or JSON text) to ``path``, creating its folder; a failure names the file and the fix.
+
+    Raises
+    ------
+    ReportWriteError
+        When the file cannot be written.
+    """
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReportWriteError(f"{target}: could not write the report ({exc.strerror or exc}); expected a "
+                               "writable file path. Next step: choose another folder with -o / path=.") from exc
+    return target
+
+
 def report(export: Any, *, assessment: Any = None, path: str | Path = "report.html", pseudonymise: bool = False,
            pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
            progress: Progress | None = None, **options: Any) -> Path:
@@ -296,12 +315,6 @@ def report(export: Any, *, assessment: Any = None, path: str | Path = "report.ht
                         pseudonymise_text=pseudonymise_text, frameworks=frameworks, as_of=as_of, progress=progress,
                         options=options, writing=True)
     steps("writing")
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ReportWriteError(f"{target}: could not write the report ({exc.strerror or exc}); expected a "
-                               "writable file path. Next step: choose another folder with -o / path=.") from exc
+    target = write_text(path, text)
     steps.finish()
     return target
