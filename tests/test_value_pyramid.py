@@ -191,10 +191,33 @@ def test_pyramid_figure_has_levels_in_order_scores_and_ratios():
     fig = d.figure()
     assert [t.name for t in fig.data] == ["Activities", "Progress", "Outcomes"]
     assert [t.customdata[0][0] for t in fig.data] == pytest.approx([50.0, 65.3, 62.5])
-    assert [t.x[0] for t in fig.data] == [5, 7, 4]
+    # Bands count cumulatively: all 16 tasks are activity, 7 + 4 reach Progress, 4 reach Outcomes.
+    assert [t.x[0] for t in fig.data] == [16, 11, 4]
+    assert [t.customdata[0][1:] for t in fig.data] == [[16, "100%", 5], [11, "69%", 7], [4, "25%", 4]]
     texts = [a.text for a in fig.layout.annotations]
-    assert "Progress / Activities = 1.40" in texts and "Outcomes / Progress = 0.57" in texts
-    assert "tasks per level" in fig.layout.title.text
+    assert "Progress / Activities = 0.69" in texts and "Outcomes / Progress = 0.36" in texts
+    assert "reaching each level" in fig.layout.title.text and "at this level or above" in fig.layout.title.text
+    assert "7 with Progress as their highest level" in fig.data[1].hovertemplate
+    progress_words = next(a.text for a in fig.layout.annotations if a.text.startswith("<b>Progress"))
+    assert "11 tasks (69%)" in progress_words and "7 stop here" in progress_words
+
+
+def test_summary_keeps_the_highest_level_and_adds_the_cumulative_count():
+    summary = vp.diagnose(_tasks(), as_of=AS_OF).summary
+    assert summary["tasks"].tolist() == [5, 7, 4] and summary["reached"].tolist() == [16, 11, 4]
+
+
+def test_cumulative_counts_of_a_hand_built_table():
+    rows = [_t("A-1", "Task", "todo"), _t("A-2", "Task", "done", completed="2026-03-01"),
+            _t("A-3", "Meeting", "done", completed="2026-03-02"),                       # 3 at Activities
+            _t("E-9", "Epic", "in_progress"), _t("S-9", "Story", "todo", "E-9"),         # 2 at Progress
+            _t("R-1", "Task", "done", completed="2026-03-03", labels=["released"])]      # 1 at Outcomes
+    d = vp.diagnose(conform_tasks(pd.DataFrame(rows)), as_of=AS_OF)
+    assert d.summary["tasks"].tolist() == [3, 2, 1] and d.summary["reached"].tolist() == [6, 3, 1]
+    fig = d.figure()
+    assert [t.x[0] for t in fig.data] == [6, 3, 1]
+    texts = [a.text for a in fig.layout.annotations]
+    assert "Progress / Activities = 0.50" in texts and "Outcomes / Progress = 0.33" in texts
 
 
 def test_pyramid_figure_draws_unmeasurable_levels_grey():
@@ -233,6 +256,13 @@ def test_diagnose_runs_on_every_sample(name):
     d = vp.diagnose(samples.load_sample(name))
     assert list(d.summary.index) == list(vp.ELEMENTS)
     assert d.summary["share"].sum() == pytest.approx(1.0, abs=0.002)
+    # The base is the widest band and no conversion between bands exceeds 1.
+    fig = d.figure()
+    widths = [t.x[0] for t in fig.data]
+    assert widths[0] == int(d.summary["tasks"].sum())
+    assert all(lower >= upper for lower, upper in zip(widths, widths[1:])), widths
+    ratios = [float(a.text.rsplit("= ", 1)[1]) for a in fig.layout.annotations if " / " in a.text]
+    assert len(ratios) == 2 and all(0 <= r <= 1 for r in ratios), ratios
 
 
 def test_sample_support_is_busy_with_work_tied_to_no_goal():

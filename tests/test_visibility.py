@@ -1,6 +1,8 @@
 """Work Visibility: levels, fit check, staleness, late capture, signals worked out by hand, figures, samples."""
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -50,7 +52,7 @@ def _signal(diagnosis, element):
 
 def test_each_task_gets_the_highest_level_it_meets():
     levels = vis.visibility_levels(_tasks(), as_of=AS_OF).set_index("task_id")
-    assert list(levels.columns) == ["level", "reason", "under_visible", "over_exposed"]
+    assert list(levels.columns) == ["level", "reason", "under_visible", "over_exposed", "kind"]
     assert {k: (str(r.level), r.reason) for k, r in levels.iterrows()} == {
         "PE-1": ("Organizational Visible", "is an epic, milestone or goal item"),
         "P-1": ("Organizational Visible", "rolls up to PE-1"),
@@ -65,6 +67,92 @@ def test_each_task_gets_the_highest_level_it_meets():
     }
     assert levels.index[levels["under_visible"]].tolist() == ["P-2", "G-3"]
     assert levels.index[levels["over_exposed"]].tolist() == ["P-3"]
+    # Major: an epic, high priority, blocking G-1 (P-1, P-2) or waiting on another team (G-1).
+    assert levels["kind"].astype(str).to_dict() == {
+        "PE-1": "Major work", "P-1": "Major work", "P-2": "Major work", "P-3": "Low-priority chores",
+        "G-1": "Major work", "G-2": "Routine work", "G-3": "Major work", "X-1": "Routine work",
+        "D-1": "Routine work", "D-2": "Routine work"}
+    assert list(levels["kind"].cat.categories) == list(vis.KINDS)
+
+
+def test_fit_by_kind_counts_open_work_per_kind_and_level():
+    fit = vis.fit_by_kind(_tasks(), as_of=AS_OF)
+    assert list(fit.columns) == ["kind", "level", "tasks", "open", "share", "fit", "under_visible", "over_exposed",
+                                 "example_ids", "example_titles"]
+    cells = {kind: group["tasks"].tolist() for kind, group in fit.groupby("kind", sort=False)}
+    # Levels Personal System, Team, Cross-functional, Organizational; D-1 and D-2 are done, so not counted.
+    assert cells == {"All open work": [3, 0, 2, 3], "Major work": [2, 0, 1, 2], "Routine work": [1, 0, 1, 0],
+                     "Low-priority chores": [0, 0, 0, 1]}
+    assert fit.groupby("kind", sort=False)["share"].sum().tolist() == pytest.approx([1.0] * 4)
+    assert fit.loc[fit["kind"] == "Major work", "share"].tolist() == pytest.approx([0.4, 0.0, 0.2, 0.4])
+    # The levels that fit differ by kind of work.
+    verdicts = {kind: group["fit"].tolist() for kind, group in fit.groupby("kind", sort=False)}
+    assert verdicts == {"All open work": [""] * 4,
+                        "Major work": ["below", "below", "appropriate", "appropriate"],
+                        "Routine work": ["below", "appropriate", "appropriate", "appropriate"],
+                        "Low-priority chores": ["below", "appropriate", "appropriate", "above"]}
+    under = fit[(fit["kind"] == "Major work") & (fit["fit"] == "below")]
+    assert under["under_visible"].tolist() == [2, 0] and fit["under_visible"].sum() == 2 * 2  # and in all work
+    assert under["example_ids"].tolist() == [["P-2", "G-3"], []]
+    assert under["example_titles"].tolist()[0] == ["title P-2", "title G-3"]
+    over = fit[(fit["kind"] == "Low-priority chores") & (fit["fit"] == "above")]
+    assert over["example_ids"].tolist() == [["P-3"]] and over["over_exposed"].tolist() == [1]
+
+
+def test_a_stale_epic_is_major_work_below_its_levels_but_not_flagged_by_the_fit_check():
+    tasks = conform_tasks(pd.DataFrame([
+        _t("E-1", "Epic", "in_progress", "Growth", "cat", "cat", "2026-01-10"),
+        _t("S-1", "Story", "in_progress", "Growth", "cat", "dan", "2026-03-28", parent_id="E-1"),
+    ]))
+    levels = vis.visibility_levels(tasks, as_of=AS_OF).set_index("task_id")
+    assert (str(levels.loc["E-1", "level"]), str(levels.loc["E-1", "kind"])) == ("Personal System", "Major work")
+    # The framework's fit check names high-priority or blocking work only; the kind's levels count the epic.
+    assert not levels["under_visible"].any()
+    fit = vis.fit_by_kind(tasks, as_of=AS_OF).set_index(["kind", "level"])
+    assert fit.loc[("Major work", "Personal System"), ["tasks", "fit", "under_visible"]].tolist() == [1, "below", 0]
+    label = next(a.text for a in vis.diagnose(tasks, as_of=AS_OF).figure().layout.annotations
+                 if a.text.startswith("<b>Major work"))
+    assert "1 below its levels" in label and "▲ 0 under-visible" in label
+
+
+def _routine(task_id, **extra):
+    return _t(task_id, "Story", "in_progress", "Growth", "cat", "dan", "2026-03-28", priority="Medium", **extra)
+
+
+def test_routine_work_at_team_visible_is_not_under_visible():
+    tasks = conform_tasks(pd.DataFrame([_routine(f"R-{i}") for i in range(4)]))
+    levels = vis.visibility_levels(tasks, as_of=AS_OF)
+    assert levels["level"].astype(str).unique().tolist() == ["Team Visible"]
+    assert levels["kind"].astype(str).unique().tolist() == ["Routine work"]
+    assert not levels["under_visible"].any() and not levels["over_exposed"].any()
+    d = vis.diagnose(tasks, as_of=AS_OF)
+    fit = d.fit.set_index(["kind", "level"])
+    assert fit.loc[("Routine work", "Team Visible"), ["tasks", "share", "fit"]].tolist() == [4, 1.0, "appropriate"]
+    assert (fit.loc[fit["fit"] == "below", "tasks"] == 0).all()
+    assert d.summary["under_visible"].sum() == 0 and "fit check: under-visible" not in set(d.findings["signal"])
+    words = [a.text for a in d.figure().layout.annotations]
+    assert any("Major work</b> · no open tasks" in w for w in words)
+    assert not any("below its levels" in w for w in words)
+
+
+def test_a_high_priority_task_kept_personal_is_under_visible():
+    tasks = conform_tasks(pd.DataFrame([
+        _routine("R-1"),
+        # One person only, in no shared team or project: Personal System, yet high priority.
+        _t("H-1", "Task", "todo", None, "eve", "eve", "2026-03-28", priority="Highest",
+           title="<script>alert(1)</script> & co"),
+    ]))
+    levels = vis.visibility_levels(tasks, as_of=AS_OF).set_index("task_id")
+    assert (str(levels.loc["H-1", "level"]), str(levels.loc["H-1", "kind"])) == ("Personal System", "Major work")
+    assert levels["under_visible"].to_dict() == {"R-1": False, "H-1": True}
+    d = vis.diagnose(tasks, as_of=AS_OF)
+    assert d.summary.loc["Personal System", "under_visible"] == 1
+    fig = d.figure()
+    cell = fig.data[1]  # Personal System: one bar per row, Major work second
+    assert list(cell.customdata[1][:2]) == ["Major work", 1]
+    assert "H-1: &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in cell.hovertext[1]
+    assert "<script>" not in fig.to_json()
+    assert any("▲ 1 under-visible" in a.text for a in fig.layout.annotations)
 
 
 def test_a_longer_stale_window_lifts_the_blocking_task_to_cross_functional():
@@ -153,30 +241,61 @@ def test_diagnose_is_deterministic():
     assert vis.diagnose(_tasks()).to_dict() == vis.diagnose(_tasks()).to_dict()
 
 
-def test_staircase_figure_has_levels_in_order_scores_and_fit_markers():
+def test_figure_shows_shares_per_kind_against_the_levels_that_fit_it():
+    d = vis.diagnose(_tasks(), as_of=AS_OF)
+    fig = d.figure()
+    assert [t.name for t in fig.data] == ELEMENTS + ["shares"]
+    assert fig.data[0].marker.pattern.shape == "/"  # Private: in no export
+    rows = ["All open work", "Major work", "Routine work", "Low-priority chores"]
+    # Bar heights are shares of each row's open work, drawn to the same scale in every row.
+    heights = {t.name: [h / 0.75 for h in t.y] for t in fig.data[1:5]}
+    assert [heights[e][1] for e in ELEMENTS[1:]] == pytest.approx([0.4, 0.0, 0.2, 0.4])
+    assert [list(t.customdata[1][:2]) for t in fig.data[1:5]] == [["Major work", n] for n in (2, 0, 1, 2)]
+    # Colour says how a level fits the kind: red below, blue within, purple above; grey for all work.
+    assert list(fig.data[1].marker.color) == ["#8C8C8C", "#D6604D", "#D6604D", "#D6604D"]
+    assert list(fig.data[4].marker.color) == ["#8C8C8C", "#4393C3", "#4393C3", "#8073AC"]
+    # The shaded levels differ by kind: Cross-functional up for major work, Team Visible up for routine work,
+    # Team to Cross-functional for low-priority chores.
+    zones = [(z.x0, z.x1) for z in fig.layout.shapes if z.type == "rect"]
+    assert zones == [(2.5, 4.5), (1.5, 4.5), (1.5, 3.5)]
+    written = list(fig.data[-1].text)  # the share over each bar, row by row within each level
+    assert written[:4] == ["38%", "▲ 40%", "50%", "0%"] and written[-4:] == ["38%", "40%", "0%", "▼ 100%"]
+    assert "P-2: title P-2" in fig.data[-1].hovertext[1]
+    words = [a.text for a in fig.layout.annotations]
+    labels = [w for w in words if any(w.startswith(f"<b>{r}</b>") for r in rows)]
+    assert len(labels) == 4 and "2 below its levels" in labels[1] and "▲ 2 under-visible" in labels[1]
+    assert "▼ 1 over-exposed" in labels[3]
+    assert "1 below its levels" in labels[2]
+    assert "P-2: title P-2<br>G-3: title G-3" in fig.data[1].hovertext[1]
+
+
+def test_figure_says_what_each_level_score_measures_in_neutral_ink():
     fig = vis.diagnose(_tasks(), as_of=AS_OF).figure()
-    assert [t.name for t in fig.data] == ELEMENTS + ["under-visible", "over-exposed"]
-    assert [t.customdata[0][0] for t in fig.data[:5]] == pytest.approx([50.0, 75.0, 62.5, 33.3, 33.3])
-    # Equal steps rising to the right; the task counts are written, not drawn as step lengths.
-    assert [t.y[0] for t in fig.data[:5]] == [1, 2, 3, 4, 5]
-    assert [t.width[0] for t in fig.data[:5]] == [1.0] * 5
-    assert [t.customdata[0][1] for t in fig.data[1:5]] == [3, 2, 2, 3]
-    assert fig.data[0].marker.pattern.shape == "/"
-    under, over = fig.data[5], fig.data[6]
-    assert (list(under.x), under.customdata[0][0], under.text[0]) == ([1], 2, "▲ 2 under-visible")
-    assert (list(over.x), over.customdata[0][0], over.text[0]) == ([4], 1, "▼ 1 over-exposed")
-    # The counts sit in their own rows below the steps, clear of every step's words.
-    assert under.y[0] < 0 and over.y[0] < 0 and under.y[0] != over.y[0]
-    assert "P-2, G-3" in under.hovertemplate
-    zone = fig.layout.shapes[0]
-    assert (zone.x0, zone.x1) == (fig.data[2].x[0] - 0.5, fig.data[4].x[0] + 0.5)
+    footer = {a.text.split("</b>")[0].replace("<b>", "").replace("<br>", " "): a for a in fig.layout.annotations
+              if "score" in a.text or "not measurable" in a.text}
+    assert "score 75<br>25% kept personal" in footer["Personal System"].text
+    assert footer["Personal System"].hovertext == (
+        "Personal System score 75 = 100 - 25% of open work kept to one person or in no shared project or team")
+    assert "score 50<br>50% logged late" in footer["Private"].text
+    assert "score 62<br>62% owned, current" in footer["Team Visible"].text
+    assert "score 33<br>33% links seen<br>both ways" in footer["Cross-functional Visible"].text
+    # No level is painted in the score colours: the scores are words, the colours are the fit.
+    bar_colours = {c for t in fig.data[1:5] for c in t.marker.color}
+    assert bar_colours <= {"#8C8C8C", "#D6604D", "#4393C3", "#8073AC"}
+    assert {a.font.color for a in footer.values()} == {"#222"}
 
 
-def test_staircase_draws_unmeasurable_levels_grey():
+def test_figure_says_not_measurable_for_a_level_without_a_score():
     tasks = _tasks().assign(assignee=pd.NA)
     fig = vis.diagnose(conform_tasks(tasks), as_of=AS_OF).figure()
-    team = fig.data[2]
-    assert team.marker.color == NA_COLOUR and "not measurable" in team.text[0]
+    team = next(a for a in fig.layout.annotations if a.text.startswith("<b>Team Visible</b>"))
+    assert "not measurable" in team.text and team.hovertext == "Team Visible: not measurable"
+
+
+def test_figure_needs_the_fit_table():
+    d = vis.diagnose(_tasks(), as_of=AS_OF)
+    with pytest.raises(OptionError, match="no 'fit' table"):
+        vis.figure(dataclasses.replace(d, fit=None))
 
 
 def test_staircase_title_is_short_and_no_text_is_rotated():
@@ -205,6 +324,18 @@ def test_diagnose_runs_on_every_sample(name):
     d = vis.diagnose(samples.load_sample(name))
     assert list(d.summary.index) == ELEMENTS
     assert d.summary["share"].sum() == pytest.approx(1.0, abs=0.002)
+    # Each kind's shares cover its open work; the figure's fit counts are the summary's fit check.
+    counted = d.fit[d.fit["open"] > 0].groupby("kind")["share"].sum()
+    assert counted.tolist() == pytest.approx([1.0] * len(counted))
+    assert d.fit.loc[d.fit["kind"] == "All open work", "tasks"].sum() == d.fit.loc[
+        d.fit["kind"] != "All open work", "tasks"].sum()
+    kinds = d.fit[d.fit["kind"] != "All open work"]
+    flagged = (kinds["under_visible"].sum(), kinds["over_exposed"].sum())
+    assert flagged == (d.summary["under_visible"].sum(), d.summary["over_exposed"].sum())
+    # Under-visible work is major work below its levels; over-exposed work is chores above theirs.
+    assert kinds.loc[kinds["fit"] != "below", "under_visible"].sum() == 0
+    assert kinds.loc[kinds["fit"] != "above", "over_exposed"].sum() == 0
+    assert_reads_on_a_projector(d.figure())
 
 
 def test_sample_data_team_logs_late_and_lets_work_go_stale():

@@ -24,12 +24,20 @@ _PLAIN_WIDTHS = (90.0, 60.0, 30.0)  # a triangle when nothing is counted
 
 
 def figure(diagnosis: Any, *, title: str | None = None, height: int = 500) -> go.Figure:
-    """Draw the pyramid: one band per level, width = task count, colour = score.
+    """Draw the pyramid: one band per level, width = tasks at that level or above, colour = score.
+
+    The levels build on each other, so the bands count cumulatively: every
+    task is activity, tasks at Progress or above are progress, tasks at
+    Outcomes are outcomes.  The base is the widest band and the conversions
+    between bands are at most 1; how many tasks stop at each level (their
+    highest, :func:`workfw.value_pyramid.classify_levels`) is in the words
+    beside the band and its hover.
 
     Parameters
     ----------
     diagnosis : workfw.diagnosis.Diagnosis
-        A Work Value Pyramid diagnosis (its ``summary`` has ``score`` and ``tasks``).
+        A Work Value Pyramid diagnosis (its ``summary`` has ``score`` and ``tasks``;
+        ``reached`` when present, else worked out from ``tasks``).
     title : str, optional
         Chart title; a default says what the chart shows.
     height : int, default 500
@@ -38,19 +46,31 @@ def figure(diagnosis: Any, *, title: str | None = None, height: int = 500) -> go
     Returns
     -------
     plotly.graph_objects.Figure
-        One horizontal bar trace per level (Activities at the base), with the
-        conversion ratios Progress/Activities and Outcomes/Progress annotated.
+        One horizontal bar trace per level (Activities at the base; ``x`` is the
+        cumulative count, ``customdata[0]`` is ``[score, reached, share of all tasks,
+        tasks whose highest level this is]``), with the conversion ratios
+        Progress / Activities and Outcomes / Progress annotated.
     """
     summary = diagnosis.summary
     elements = list(diagnosis.elements)
-    counts = {e: int(summary.loc[e, "tasks"]) if pd.notna(summary.loc[e, "tasks"]) else 0 for e in elements}
-    shares = {e: summary.loc[e, "share"] for e in elements}
+    own = {e: int(summary.loc[e, "tasks"]) if pd.notna(summary.loc[e, "tasks"]) else 0 for e in elements}
     context = next((c for c in diagnosis.caveats if c.startswith("Context, not value")), None)
-    return draw(elements, scores_of(summary, elements, where="pyramid figure"), counts=counts, shares=shares,
-                title=heading(title or "Work Value Pyramid: tasks per level",
-                              "band width = tasks, colour = score; grey = not measurable"),
+    return draw(elements, scores_of(summary, elements, where="pyramid figure"), counts=_reached(summary, own),
+                own=own, title=heading(title or "Work Value Pyramid: tasks reaching each level",
+                                       "band = tasks at this level or above; colour = score, grey = not measurable"),
                 na_label="not measurable", height=height,
                 note=context.split(". Busyness")[0] if context else None)
+
+
+def _reached(summary: pd.DataFrame, own: dict[str, int]) -> dict[str, int]:
+    """Tasks at each level or above: the summary's ``reached``, or summed from the top down."""
+    if "reached" in summary:
+        return {e: int(summary.loc[e, "reached"]) if pd.notna(summary.loc[e, "reached"]) else 0 for e in own}
+    out, running = {}, 0
+    for element in reversed(list(own)):
+        running += own[element]
+        out[element] = running
+    return {e: out[e] for e in own}
 
 
 def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered",
@@ -86,18 +106,20 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
 
 
 def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, title: str, na_label: str,
-         counts: dict[str, int] | None = None, shares: dict[str, Any] | None = None, height: int = 480,
+         counts: dict[str, int] | None = None, own: dict[str, int] | None = None, height: int = 480,
          note: str | None = None) -> go.Figure:
     """The drawing behind :func:`figure` and :func:`scored_figure`.
 
-    ``scores`` None draws unscored; ``counts`` None draws a fixed triangle
-    without task counts or conversion ratios.
+    ``scores`` None draws unscored; ``counts`` (tasks at each level or above,
+    base first) None draws a fixed triangle without task counts or conversion
+    ratios; ``own`` (tasks whose highest level each is) adds "n stop here".
     """
     plain = scores is None
     values = scores or dict.fromkeys(elements)
     widths = ({e: float(counts[e]) for e in elements} if counts is not None
               else dict(zip(elements, _PLAIN_WIDTHS)))
     widest = max(list(widths.values()) + [1.0])
+    total = max(counts.values()) if counts else 0
     # The bands take the left half; the right half holds each level's words and the ratios between levels,
     # so no label has to fit inside a band (a level with few tasks is a sliver).
     half = widest / 2 * 1.04
@@ -106,24 +128,34 @@ def draw(elements: Sequence[str], scores: dict[str, float | None] | None, *, tit
     # re-validates the figure, several times the cost of the drawing itself on every filter change.
     traces: list[go.Bar] = []
     notes: list[dict[str, Any]] = []
-    for element in elements:
+    for position, element in enumerate(elements):
         score = values[element]
-        drawn = max(widths[element], widest * 0.02)  # an empty level keeps a visible line
+        # A narrow level keeps a band wide enough to show its score's colour (22 of 2,524 tasks would be a line);
+        # the words beside it give the real count.
+        drawn = max(widths[element], widest * 0.06)
         score_text = ROLES.get(element, "") if plain else (
             f"score {score:.0f}" if score is not None else na_label)
         if counts is not None:
-            share = (shares or {}).get(element)
-            share_text = f"{float(share):.0%}" if share is not None and pd.notna(share) else "n/a"
-            detail = f"{counts[element]} tasks ({share_text}) · {score_text}"
-            lines = f"{counts[element]} tasks ({share_text})"
-            data = [[score, counts[element], share_text]]
-            hover = (f"<b>{escape_text(element)}</b><br>%{{customdata[1]}} tasks (%{{customdata[2]}})"
-                     f"<br>{escape_text(score_text)}<extra></extra>")
+            reached = counts[element]
+            share_text = f"{reached / total:.0%}" if total else "n/a"
+            lines = f"{reached:,} tasks ({share_text})" if position else f"{reached:,} tasks (all)"
+            stop = (own or {}).get(element)
+            # The top band's tasks all stop there; below it, the words say how many go no higher.
+            stops = f"{stop:,} stop here" if stop is not None and position < len(elements) - 1 else ""
+            above = (f"{reached:,} tasks at {element} or above ({share_text} of all)" if position
+                     else f"{reached:,} tasks: every task is activity")
+            detail = f"{above} · {score_text}"
+            data = [[score, reached, share_text, stop]]
+            hover = (f"<b>{escape_text(element)}</b><br>{escape_text(above)}"
+                     + (f"<br>{stop:,} with {escape_text(element)} as their highest level" if stop is not None
+                        else "") + f"<br>{escape_text(score_text)}<extra></extra>")
+            if stops:
+                lines += f"<br><span style='font-size:{LABEL - 2}px;color:#555'>{stops}</span>"
         else:
-            detail, lines, data = score_text, "", [[score, None, None]]
+            detail, lines, data = score_text, "", [[score, None, None, None]]
             hover = f"<b>{escape_text(element)}</b><br>{escape_text(score_text)}<extra></extra>"
         traces.append(go.Bar(
-            y=[element], x=[counts[element] if counts is not None and counts[element] else drawn],
+            y=[element], x=[drawn],
             base=[-drawn / 2], orientation="h", width=0.9, name=element,
             marker=dict(color=fill(element, score, plain=plain),
                         line=dict(color=ELEMENT_COLOURS.get(element, "#444"), width=3)),

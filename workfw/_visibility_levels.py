@@ -1,4 +1,14 @@
-"""Work Visibility internals: the level each task reaches, and the fit check (under-visible, over-exposed)."""
+"""Work Visibility internals: the level each task reaches, its kind of work, and the fit check.
+
+The framework asks for *appropriate* visibility, not the most.  Each open task
+is one kind of work (our inferred design choice, :data:`KINDS`), and each kind
+has a range of levels that fits it (:data:`APPROPRIATE`): major work should be
+seen beyond its team, routine work in the team's shared system, and a
+low-priority chore need not reach organisation-wide views.  The framework's own
+fit check sits inside it: under-visible = high priority or blocking others yet
+at most Team Visible (major work below its range), over-exposed = a low-priority
+chore at Organizational Visible (above its range).
+"""
 from __future__ import annotations
 
 from itertools import chain
@@ -12,11 +22,29 @@ from ._stack_helpers import _id_column, _large_text, _list_sizes
 from ._pyramid_links import (_blocked_by_links, _cached, _goal_links, _label_match, _per_value, _position_of,
                              _types)
 
-__all__ = ["ELEMENTS"]
+__all__ = ["ELEMENTS", "KINDS", "APPROPRIATE"]
 
 ELEMENTS: tuple[str, ...] = (
     "Private", "Personal System", "Team Visible", "Cross-functional Visible", "Organizational Visible",
 )
+
+#: Kinds of open work, first match wins: major work is an epic/milestone/goal, high priority, blocks other
+#: open work or waits on another team's item; a low-priority chore is a chore-like type or label with a low
+#: priority; routine work is the rest.
+KINDS: tuple[str, ...] = ("Major work", "Routine work", "Low-priority chores")
+
+#: The lowest and highest level that fit each kind of work (*inferred*: the framework sets visibility by
+#: value, dependencies and decision needs; its fit check flags major work at Team Visible or below and
+#: low-priority chores at Organizational Visible).
+APPROPRIATE: dict[str, tuple[str, str]] = {
+    "Major work": ("Cross-functional Visible", "Organizational Visible"),
+    "Routine work": ("Team Visible", "Organizational Visible"),
+    "Low-priority chores": ("Team Visible", "Cross-functional Visible"),
+}
+_MAJOR, _ROUTINE, _CHORE = range(3)
+#: Lowest and highest rank (1 Private ... 5 Organizational) that fit each kind code.
+_FIT_LOW = np.array([ELEMENTS.index(APPROPRIATE[k][0]) + 1 for k in KINDS])
+_FIT_HIGH = np.array([ELEMENTS.index(APPROPRIATE[k][1]) + 1 for k in KINDS])
 
 _HIGH = frozenset({"highest", "high", "critical", "urgent", "blocker", "p0", "p1", "0", "1"})
 _LOW = frozenset({"low", "lowest", "minor", "trivial", "p3", "p4", "p5", "4"})
@@ -177,12 +205,91 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     low = _priority_in(tasks, _LOW)
     chore = (_types(tasks).isin(_CHORE_TYPES).fillna(False).astype(bool)
              | _label_match(tasks, _CHORE_LABEL)).to_numpy()
+    kind = np.select([is_goal | high | blocks_others | waits_on_other, low & chore], [_MAJOR, _CHORE],
+                     default=_ROUTINE).astype(np.int8)
     return pd.DataFrame({
         "task_id": _id_column(tasks),
         "level": pd.Categorical.from_codes(rank - 1, categories=list(ELEMENTS)),
         "reason": pd.array(reason, dtype="string"),
+        # The framework's fit check: high priority or blocking others, yet at most Team Visible (a subset of
+        # major work below its levels, which also counts stale epics and work waiting on another team) ...
         "under_visible": is_open & (high | blocks_others) & (rank <= 3),
-        "over_exposed": is_open & (rank == 5) & low & chore & ~is_goal,
-        # Kept for the Personal System signal; visibility_levels drops the private columns.
+        # ... and a low-priority chore above the levels that fit it (Organizational Visible).
+        "over_exposed": is_open & (kind == _CHORE) & (rank > _FIT_HIGH[kind]),
+        # Kept for the Personal System signal and the fit table; visibility_levels drops the private columns.
         "_personal_rule": solo | ~shared,
+        "_kind": kind,
+    })
+
+
+def _fit_table(tasks: pd.DataFrame, levels: pd.DataFrame, *, examples: int = 5) -> pd.DataFrame:
+    """Open tasks per kind of work and level, with the share of the kind and how the level fits it.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        The task table ``levels`` was worked out on (titles for the examples).
+    levels : pandas.DataFrame
+        :func:`_levels_frame` of ``tasks``.
+    examples : int, default 5
+        Tasks named per cell that does not fit (below or above its kind's range).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kind (``All open work`` first, then :data:`KINDS`) and level from Personal
+        System up: ``kind, level, tasks, open`` (open tasks of the kind), ``share`` (tasks / open;
+        NaN without open tasks), ``fit`` (``below``, ``appropriate``, ``above``; empty for all open
+        work), ``under_visible`` and ``over_exposed`` (open tasks the fit check flags),
+        ``example_ids`` and ``example_titles`` (lists, for cells that do not fit).
+    """
+    observed = list(ELEMENTS[1:])
+    is_open = tasks["status_category"].isin(_OPEN).to_numpy()
+    rank = levels["level"].cat.codes.to_numpy()[is_open] + 1
+    kind = levels["_kind"].to_numpy()[is_open]
+    width = len(observed)
+    # One bincount over kind x level: the explorer redraws this on every filter change.
+    cells = np.bincount(kind.astype(np.int64) * width + (rank - 2), minlength=len(KINDS) * width)
+    counts = np.vstack([cells.reshape(len(KINDS), width).sum(axis=0), cells.reshape(len(KINDS), width)])
+    ranks = np.arange(2, 2 + width)
+    fit = [[""] * width] + [
+        ["below" if r < _FIT_LOW[k] else "above" if r > _FIT_HIGH[k] else "appropriate" for r in ranks]
+        for k in range(len(KINDS))]
+    flags = {}
+    for flag in ("under_visible", "over_exposed"):
+        marked = levels[flag].to_numpy(dtype=bool)[is_open]
+        per_cell = np.bincount(kind[marked].astype(np.int64) * width + (rank[marked] - 2),
+                               minlength=len(KINDS) * width).reshape(len(KINDS), width)
+        flags[flag] = np.vstack([per_cell.sum(axis=0), per_cell])
+    rows_open = np.flatnonzero(is_open)
+    under = levels["under_visible"].to_numpy(dtype=bool)[is_open]
+    picks: list[np.ndarray] = []
+    for row, names in enumerate(fit):
+        for column, verdict in enumerate(names):
+            found = np.array([], dtype=np.int64)
+            if verdict in ("below", "above") and counts[row, column]:
+                found = np.flatnonzero((kind == row - 1) & (rank == column + 2))
+                # Under-visible tasks lead: they are what the fit check names.
+                found = found[np.argsort(~under[found], kind="stable")][:examples]
+            picks.append(rows_open[found])
+    # The named rows are read as text in one take: a whole column to objects costs more than the table.
+    chosen = np.concatenate(picks)
+    ids = [str(v) for v in tasks["task_id"].take(chosen)]
+    titles = [None if pd.isna(v) else str(v) for v in tasks["title"].take(chosen)]
+    ends = np.cumsum([len(p) for p in picks])
+    example_ids = [ids[end - len(p):end] for p, end in zip(picks, ends)]
+    example_titles = [titles[end - len(p):end] for p, end in zip(picks, ends)]
+    totals = counts.sum(axis=1, keepdims=True)
+    share = np.where(totals > 0, counts / np.maximum(totals, 1), np.nan)
+    return pd.DataFrame({
+        "kind": np.repeat(["All open work", *KINDS], width),
+        "level": observed * (len(KINDS) + 1),
+        "tasks": counts.ravel().astype(np.int64),
+        "open": np.repeat(totals.ravel(), width).astype(np.int64),
+        "share": share.ravel(),
+        "fit": [v for names in fit for v in names],
+        "under_visible": flags["under_visible"].ravel().astype(np.int64),
+        "over_exposed": flags["over_exposed"].ravel().astype(np.int64),
+        "example_ids": example_ids,
+        "example_titles": example_titles,
     })

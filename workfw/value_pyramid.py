@@ -1,7 +1,11 @@
 """Work Value Pyramid (WMI, Brandon Hatton): Activities, Progress and Outcomes.
 
-Every task is placed on one level (:func:`classify_levels`), then signals
-score each level 0-100 (higher is healthier).  The roll-up from task to epic
+Every task is placed on its highest level (:func:`classify_levels`), then
+signals score each level 0-100 (higher is healthier).  The levels build on
+each other, so the diagram counts them cumulatively: every task is activity,
+tasks at Progress or above are progress, tasks at Outcomes are outcomes; the
+base is the widest band and each conversion (Progress / Activities, Outcomes /
+Progress) is at most 1.  The roll-up from task to epic
 to goal (:func:`goal_links`) is the same link that feeds the Coordination
 Stack's Why layer and Visibility L5.
 
@@ -219,8 +223,10 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     Returns
     -------
     Diagnosis
-        ``summary`` has ``score``, ``share`` (fraction of tasks on each level) and
-        ``tasks`` (count); the figure is the three-tier pyramid.
+        ``summary`` has ``score``, ``share`` (fraction of tasks whose highest level this is),
+        ``tasks`` (their count) and ``reached`` (tasks at this level or above: every task for
+        Activities, Progress plus Outcomes for Progress); the figure is the three-tier pyramid,
+        its bands drawn from ``reached``.
     """
     common, framework = _split_options(options, OPTIONS, "value_pyramid.diagnose")
     base = prepare(data, as_of=as_of, **common)
@@ -232,6 +238,8 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     total = int(counts.sum())
     summary.insert(1, "share", (counts / total if total else counts * np.nan).astype("Float64").round(3))
     summary.insert(2, "tasks", counts.astype("Int64"))
+    # Each level builds on the ones beneath it: a task that reached Outcomes also made progress and was activity.
+    summary.insert(3, "reached", counts.iloc[::-1].cumsum().iloc[::-1].astype("Int64"))
     return Diagnosis(
         framework="Work Value Pyramid", elements=ELEMENTS, summary=summary, signals=signals,
         findings=make_findings(results), coverage=coverage, caveats=common_caveats(ctx) + _caveats(ctx),

@@ -20,13 +20,18 @@ What each level's score means (0-100, higher is healthier):
 - Organizational Visible: % of major open work (epics/goals and high-priority
   tasks) that rolls up to a goal.
 
-The fit check flags under-visible work (open, high priority or blocking others,
-yet at most Team Visible) and over-exposed work (open low-priority chores at
-Organizational Visible).  Visibility here means common understanding, not
-monitoring people.
+The goal is *appropriate* visibility, not the most: each open task is a kind
+of work (:data:`KINDS`) with a range of levels that fits it
+(:data:`APPROPRIATE`).  The framework's fit check flags under-visible work
+(open, high priority or blocking others, yet at most Team Visible) and
+over-exposed work (open low-priority chores at Organizational Visible);
+:func:`fit_by_kind` tabulates both with how much of each kind sits below or
+above the levels that fit it, and the diagram draws it.  Visibility here means
+common understanding, not monitoring people.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,14 +45,29 @@ from .diagnosis import (
 from ._pyramid_links import _cached, _goal_links, _member, _split_options
 from ._pyramid_signals import _require_links
 # Internals stay importable from here for older code that read visibility._x.
-from ._visibility_levels import (_HIGH, _KEY_PREFIX, _OPEN, ELEMENTS, _dependency_edges, _levels_frame,  # noqa: F401
-                                 _at_most_one_person, _priority_in, _reporter_elsewhere, _unit)
+from ._visibility_levels import (_HIGH, _KEY_PREFIX, _OPEN, APPROPRIATE, ELEMENTS, KINDS,  # noqa: F401
+                                 _at_most_one_person, _dependency_edges, _fit_table, _levels_frame, _priority_in,
+                                 _reporter_elsewhere, _unit)
 from .errors import OptionError
 
 __all__ = [
-    "ELEMENTS", "SIGNALS", "diagnose", "visibility_levels", "staleness", "late_capture_by_week", "figure",
-    "staleness_figure", "late_capture_figure", "scored_figure", "figures",
+    "ELEMENTS", "KINDS", "APPROPRIATE", "SIGNALS", "VisibilityDiagnosis", "diagnose", "visibility_levels",
+    "fit_by_kind", "staleness", "late_capture_by_week", "figure", "staleness_figure", "late_capture_figure",
+    "scored_figure", "figures",
 ]
+
+
+@dataclass
+class VisibilityDiagnosis(Diagnosis):
+    """A :class:`workfw.diagnosis.Diagnosis` that also holds the fit of open work per kind.
+
+    Attributes
+    ----------
+    fit : pandas.DataFrame or None
+        :func:`fit_by_kind` of the same selection: what the diagram draws.
+    """
+
+    fit: pd.DataFrame | None = field(default=None, repr=False)
 
 
 def _levels(ctx: Context) -> pd.DataFrame:
@@ -57,7 +77,7 @@ def _levels(ctx: Context) -> pd.DataFrame:
 
 
 def visibility_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
-    """Assign each task the highest visibility level it meets.
+    """Assign each task the highest visibility level it meets, its kind of work and the fit check.
 
     Rules (each level above Personal System needs the one below it):
 
@@ -70,6 +90,11 @@ def visibility_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.Dat
       reporter mostly works in another team.
     - Organizational Visible: an epic/milestone/goal item, or its parent chain reaches one,
       or it carries a goal label (``okr:...``).
+
+    Kinds of work (first match wins; the levels that fit each are :data:`APPROPRIATE`):
+    major work (an epic/milestone/goal, high priority, blocks other open work, or waits on
+    another team's item), low-priority chores (a chore, task, meeting or admin type or label
+    with a low priority), routine work (the rest).
 
     Parameters
     ----------
@@ -85,10 +110,56 @@ def visibility_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.Dat
     -------
     pandas.DataFrame
         ``task_id, level`` (categorical in :data:`ELEMENTS` order; never Private),
-        ``reason``, ``under_visible`` and ``over_exposed`` (bool; open tasks only).
+        ``reason``, ``under_visible`` (open, high priority or blocking other open work, yet at
+        most Team Visible), ``over_exposed`` (an open low-priority chore, not blocking or
+        waiting on other work, at Organizational Visible) and ``kind`` (categorical in
+        :data:`KINDS` order).
     """
     common, _ = _split_options(options, {}, "visibility_levels")
-    return _levels(prepare(data, as_of=as_of, **common)).drop(columns="_personal_rule")
+    levels = _levels(prepare(data, as_of=as_of, **common))
+    kind = pd.Categorical.from_codes(levels["_kind"].to_numpy(), categories=list(KINDS))
+    return levels.drop(columns=["_personal_rule", "_kind"]).assign(kind=kind)
+
+
+def fit_by_kind(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
+    """Open work per kind and level: the share at each level and whether that level fits the kind.
+
+    The shares are of open tasks at their highest level (Personal System to
+    Organizational Visible; Private work is not in an export).  Each kind has
+    a range of levels that fits it (:data:`APPROPRIATE`, an inferred design
+    choice): major work from Cross-functional Visible up, routine work from
+    Team Visible up, low-priority chores from Team to Cross-functional Visible.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        An export or its canonical task table.
+    as_of : timestamp-like, optional
+        Reference time; defaults to the latest timestamp in the data.
+    **options
+        The common options of :data:`workfw.diagnosis.DEFAULTS` (``stale_days`` sets freshness).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kind (``All open work``, then :data:`KINDS`) and level: ``kind, level,
+        tasks, open, share`` (of the kind's open tasks; each kind's shares sum to 1), ``fit``
+        (``below``, ``appropriate`` or ``above`` the kind's range; empty for all open work),
+        ``under_visible`` and ``over_exposed`` (the fit check's open tasks in the cell),
+        ``example_ids`` and ``example_titles`` (up to five tasks of each cell that does not fit,
+        under-visible ones first).
+    """
+    common, _ = _split_options(options, {}, "fit_by_kind")
+    return _fit(prepare(data, as_of=as_of, **common))
+
+
+def _fit(ctx: Context) -> pd.DataFrame:
+    if ctx.tasks.empty:
+        return _fit_table(ctx.tasks, pd.DataFrame({"level": pd.Categorical([], categories=list(ELEMENTS)),
+                                                   "_kind": np.array([], dtype=np.int8),
+                                                   "under_visible": np.array([], dtype=bool),
+                                                   "over_exposed": np.array([], dtype=bool)}))
+    return _fit_table(ctx.tasks, _levels(ctx))
 
 
 def staleness(data: Any, *, as_of: Any = None, bins: tuple[int, ...] = (7, 14, 30, 60, 90),
@@ -297,7 +368,7 @@ SIGNALS: tuple[SignalSpec, ...] = (
 
 # --------------------------------------------------------------------------- diagnose
 
-def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
+def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> VisibilityDiagnosis:
     """Read an export through the Work Visibility Framework.
 
     Parameters
@@ -314,10 +385,11 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
 
     Returns
     -------
-    Diagnosis
-        ``summary`` has ``score``, ``share`` (fraction of tasks per level; NA for Private,
-        which no export can see), ``tasks``, ``under_visible`` and ``over_exposed``; the
-        figure is the five-step staircase.
+    VisibilityDiagnosis
+        ``summary`` has ``score``, ``share`` (fraction of all tasks per level; NA for Private,
+        which no export can see), ``tasks``, ``under_visible`` and ``over_exposed``; ``fit`` is
+        :func:`fit_by_kind` of the selection.  The figure shows the share of open work per level
+        for each kind of work against the levels that fit it, with the level scores underneath.
     """
     common, _ = _split_options(options, {}, "visibility.diagnose")
     ctx = prepare(data, as_of=as_of, **common)
@@ -336,10 +408,10 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
         summary[flag] = levels.loc[levels[flag].astype(bool), "level"].value_counts().reindex(
             list(ELEMENTS), fill_value=0).astype("Int64")
     findings = make_findings(results, _fit_findings(levels))
-    return Diagnosis(
+    return VisibilityDiagnosis(
         framework="Work Visibility", elements=ELEMENTS, summary=summary, signals=signals, findings=findings,
         coverage=coverage, caveats=common_caveats(ctx) + _caveats(ctx), as_of=ctx.as_of, options=ctx.options,
-        _draw=figure,
+        _draw=figure, fit=_fit(ctx),
     )
 
 
@@ -367,6 +439,9 @@ def _caveats(ctx: Context) -> list[str]:
     if not tasks.empty and tasks["assignee"].isna().all() and tasks["assignees"].map(len).eq(0).all():
         out.append("The export has no assignees, so levels ignore ownership and no item is judged kept to one "
                    "person.")
+    if not tasks.empty and tasks["priority"].isna().all():
+        out.append("The export has no priorities, so major work is only epics, goals and work with blocked-by "
+                   "links, and no chore counts as low priority.")
     if not tasks.empty and tasks["blocked_by"].map(len).eq(0).all():
         out.append("No blocked-by links were found, so Cross-functional visibility rests on reporters from other "
                    "teams only.")
