@@ -86,8 +86,12 @@ def frame_html(frame: pd.DataFrame, *, index: bool = False, limit: int | None = 
     """A DataFrame as an escaped HTML table that wraps long text instead of overflowing."""
     shown = frame if limit is None else frame.head(limit)
     table = shown.to_html(index=index, escape=True, na_rep=na_rep, border=0)
+    # Text reads left-aligned from the top of its cell; a long word may wrap (overflow-wrap) but a column is never
+    # squeezed below its longest word, which word-break did ("Coordi-nation", "49-8").
+    table = (table.replace("<td>", '<td style="text-align:left;vertical-align:top">')
+             .replace("<th>", '<th style="text-align:left;vertical-align:bottom">'))
     more = f"<p>… and {len(frame) - limit} more rows.</p>" if limit is not None and len(frame) > limit else ""
-    return (f'<div style="max-width:100%;overflow-x:auto"><div style="font-size:14px;word-break:break-word">'
+    return (f'<div style="max-width:100%;overflow-x:auto"><div style="font-size:14px;overflow-wrap:break-word">'
             f"{table}</div></div>{more}")
 
 
