@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--sizes 10000,100000,1000000]``: write benchmarks/results.md."""
+"""``python -m benchmarks [--sizes 200000,1000000] [--shapes narrow,wide]``: write benchmarks/results.md."""
 from __future__ import annotations
 
 import argparse
@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 from ._report import NOTES_MARKER, render
-from ._run import ROOT, run_all
+from ._run import ROOT, SHAPES, run_all
 
 __all__ = ["main"]
 
-DEFAULT_SIZES = "10000,100000,1000000"
+DEFAULT_SIZES = "200000,1000000"
 
 
 def _sizes(text: str) -> list[int]:
@@ -36,10 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explorer-size", type=int, default=100_000,
                         help="size at which to time a filter change in the explorer (largest size not above it)")
     parser.add_argument("--no-notebooks", action="store_true", help="skip running notebooks/*.ipynb")
+    parser.add_argument("--shapes", default=",".join(SHAPES),
+                        help=f"export shapes to measure, comma-separated (default {','.join(SHAPES)})")
     args = parser.parse_args(argv)
     notebooks = None if args.no_notebooks else sorted((ROOT / "notebooks").glob("*.ipynb"))
+    shapes = tuple(part.strip() for part in args.shapes.split(",") if part.strip())
+    if not shapes or set(shapes) - set(SHAPES):
+        parser.error(f"--shapes {args.shapes!r}: expected some of {','.join(SHAPES)}")
     results = run_all(args.sizes, cache=args.cache, seed=args.seed, explorer_size=args.explorer_size,
-                      notebooks=notebooks)
+                      notebooks=notebooks, shapes=shapes)
     notes = ""
     if args.out.exists() and NOTES_MARKER in (old := args.out.read_text()):
         notes = old.split(NOTES_MARKER, 1)[1].lstrip("\n")

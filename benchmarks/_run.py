@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["StepResult", "run_step", "run_all"]
+__all__ = ["StepResult", "run_step", "run_all", "SHAPES"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,28 +53,42 @@ def run_step(step: str, *args: str, log: Path) -> StepResult:
     return StepResult(step, data["seconds"], peak, data.get("parts", {}), data.get("rss_before_mb"))
 
 
+#: Export shapes measured at every size: a narrow ~20-column export with minute stamps (as real Jira
+#: exports are) and the wide all-fields export of the generated organisation.
+SHAPES = ("narrow", "wide")
+
+
 def run_all(sizes: list[int], *, cache: Path, seed: int, explorer_size: int,
-            notebooks: list[Path] | None) -> dict[str, Any]:
-    """Measure every step at every size; return ``{"sizes": {n: {step: StepResult}}, "explorer": ..., "notebooks": ...}``."""
+            notebooks: list[Path] | None, shapes: tuple[str, ...] = SHAPES) -> dict[str, Any]:
+    """Measure every step at every size and shape.
+
+    Returns
+    -------
+    dict
+        ``{"sizes": {n: {shape: {step: StepResult}}}, "explorer": (n, StepResult), "notebooks": ...}``.
+    """
     cache.mkdir(parents=True, exist_ok=True)
     log = cache / "benchmark.log"
     log.write_text("")
     results: dict[str, Any] = {"sizes": {}, "explorer": None, "notebooks": None}
     explorer_at = max((n for n in sizes if n <= explorer_size), default=min(sizes))
     for n in sizes:
-        csv_path = cache / f"jira_{n}_seed{seed}.csv"
-        saved = cache / f"jira_{n}_seed{seed}.workfw"
-        steps: dict[str, StepResult] = {}
-        _say(f"{n:,} tasks: generating")
-        steps["generate"] = run_step("generate", str(csv_path), str(n), str(seed), log=log)
-        for step, args in (("parse_floor", (str(csv_path),)), ("read_export", (str(csv_path), str(saved))),
-                           ("diagnoses", (str(saved),)), ("flow", (str(saved),))):
-            _say(f"{n:,} tasks: {step}")
-            steps[step] = run_step(step, *args, log=log)
-        if n == explorer_at:
-            _say(f"{n:,} tasks: explorer filter change")
-            results["explorer"] = (n, run_step("explorer", str(saved), log=log))
-        results["sizes"][n] = steps
+        results["sizes"][n] = {}
+        for shape in shapes:
+            prefix = "jira" if shape == "wide" else f"jira_{shape}"
+            csv_path = cache / f"{prefix}_{n}_seed{seed}.csv"
+            saved = cache / f"{prefix}_{n}_seed{seed}.workfw"
+            steps: dict[str, StepResult] = {}
+            _say(f"{n:,} tasks, {shape}: generating")
+            steps["generate"] = run_step("generate", str(csv_path), str(n), str(seed), shape, log=log)
+            for step, args in (("parse_floor", (str(csv_path),)), ("read_export", (str(csv_path), str(saved))),
+                               ("diagnoses", (str(saved),)), ("flow", (str(saved),))):
+                _say(f"{n:,} tasks, {shape}: {step}")
+                steps[step] = run_step(step, *args, log=log)
+            if n == explorer_at and shape == "wide":
+                _say(f"{n:,} tasks: explorer filter change")
+                results["explorer"] = (n, run_step("explorer", str(saved), log=log))
+            results["sizes"][n][shape] = steps
     if notebooks is not None:
         results["notebooks"] = {}
         for nb in notebooks:

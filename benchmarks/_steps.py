@@ -51,20 +51,24 @@ def _load(saved: str) -> Any:
     return wf.read_export(saved)
 
 
-def generate(path: str, tasks: str, seed: str) -> dict:
-    from workfw.samples import generate_jira_csv
+def generate(path: str, tasks: str, seed: str, shape: str = "wide") -> dict:
+    if shape == "narrow":
+        from ._narrow import generate_narrow_jira_csv as make
+    else:
+        from workfw.samples import generate_jira_csv as make
 
-    seconds, _ = _timed(lambda: generate_jira_csv(path, tasks=int(tasks), seed=int(seed)))
+    seconds, _ = _timed(lambda: make(path, tasks=int(tasks), seed=int(seed)))
     return {"seconds": seconds, "parts": {"bytes": Path(path).stat().st_size}}
 
 
 def parse_floor(path: str) -> dict:
     import pyarrow.csv as pacsv
 
+    from workfw.io._text import _BLOCK_BYTES
+
     before = _rss_mb()
-    # The same block size read_export uses, so the floor is the same parse.
-    size = Path(path).stat().st_size
-    opts = pacsv.ReadOptions(block_size=min(max(1 << 26, size + 1), 2**31 - 1))
+    # The block size read_export's own parse uses (16 MiB, parsed on every core), so the floor is that parse.
+    opts = pacsv.ReadOptions(block_size=_BLOCK_BYTES)
     parse = pacsv.ParseOptions(newlines_in_values=True)
     seconds, table = _timed(lambda: pacsv.read_csv(path, read_options=opts, parse_options=parse))
     return {"seconds": seconds, "rss_before_mb": before, "parts": {"rows": table.num_rows}}

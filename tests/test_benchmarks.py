@@ -20,7 +20,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> str:
     out.write_text("old table\n" + NOTES_MARKER + "\nHand-written analysis stays.\n")
     assert main(["--sizes", "2000", "--explorer-size", "2000", "--no-notebooks",
                  "--out", str(out), "--cache", str(tmp / "cache")]) == 0
-    assert sorted(p.name for p in (tmp / "cache").glob("*.csv")) == ["jira_2000_seed20261030.csv"]
+    assert sorted(p.name for p in (tmp / "cache").glob("*.csv")) == ["jira_2000_seed20261030.csv",
+                                                                     "jira_narrow_2000_seed20261030.csv"]
 
     return out.read_text()
 
@@ -33,11 +34,11 @@ def _main_table(text: str) -> list[list[str]]:
 def test_main_table_has_every_column_and_one_row_per_size(results: str) -> None:
     header, rule, *rows = _main_table(results)
     assert tuple(header) == MAIN_COLUMNS
-    assert [r[0] for r in rows] == ["2,000"]
+    assert [r[:2] for r in rows] == [["2,000", "narrow"], ["2,000", "wide"]]
     for row in rows:
         assert len(row) == len(MAIN_COLUMNS)
         assert "failed" not in row
-        assert all(float(c.replace(",", "")) > 0 for c in row)
+        assert all(float(c.replace(",", "")) > 0 for c in row[:1] + row[2:])
 
 
 def test_details_explorer_targets_and_kept_notes(results: str) -> None:
@@ -51,7 +52,9 @@ def test_details_explorer_targets_and_kept_notes(results: str) -> None:
     for kind in ("| new team |", "| team seen before |", "| threshold |", "| people or agents |"):
         assert kind in explorer
     targets = results.split("## Targets", 1)[1]
-    for target in ("read_export within 2x", "4 diagnoses faster", "peak memory under 3 GB", "filter change"):
+    for target in ("read_export within 3x the pyarrow parse (2,000, narrow)",
+                   "read_export within 3x the pyarrow parse (2,000, wide)", "4 diagnoses within 5x",
+                   "peak memory under 2 GB (2,000, narrow", "filter change"):
         assert target in targets
     assert "not run (`--no-notebooks`)" in results
     assert results.rstrip().endswith("Hand-written analysis stays.")

@@ -168,15 +168,18 @@ def test_tz_twice_occurring_autumn_hour_is_read_not_lost() -> None:
 def test_status_map_overrides_keywords_and_is_reported() -> None:
     data = b"ID,Status\n1,Shipped\n2,Parked\n3,Parked\n4,In Review\n"
     plain = read(data, {"task_id": "ID", "status": "Status"})
-    assert plain.tasks["status_category"].tolist() == ["done", "todo", "todo", "in_progress"]
-    assert any("['Parked'] match no known category" in w for w in plain.report.warnings)
+    # A status no rule places is neither open nor done (issue #14), never read as to do.
+    assert plain.tasks["status_category"].astype(object).where(plain.tasks["status_category"].notna(), None).tolist() \
+        == ["done", None, None, "in_progress"]
+    assert any("['Parked'] match no rule" in w for w in plain.report.warnings)
+    assert plain.report.status_map.set_index("status").loc["Parked", "rule"] == "unplaced"
     mapped = read(data, {"task_id": "ID", "status": "Status"},
                   status_map={"parked": "cancelled", "In Review": "done"})
     assert mapped.tasks["status_category"].tolist() == ["done", "cancelled", "cancelled", "done"]
     table = mapped.report.status_map.set_index("status")
     assert table.loc["Parked", ["status_category", "rule", "tasks"]].tolist() == ["cancelled", "your map", 2]
     assert table.loc["Shipped", "rule"] == "keyword"
-    assert not any("match no known category" in w for w in mapped.report.warnings)
+    assert not any("match no rule" in w for w in mapped.report.warnings)
 
 
 def test_bad_category_in_status_map_names_file_status_and_choices() -> None:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import codecs
+import gc
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +16,15 @@ from ..export import TaskExport, combine_exports, is_saved_export, load_saved_ex
 from ._common import parse_json_text
 from ._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
                         check_common_options, check_progress, progress_scope, progress_slice, report_progress)
+from ._status import check_status_rules, status_rules, use_status_rules
 from ._text import _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
 from ._utf8 import table_from_utf8
 
 # Importing the reader modules registers their formats.
 from . import jira, asana, trello, github, linear, azure, generic  # noqa: F401,E402
 
-__all__ = ["read_export", "list_formats", "FORMATS", "ExportFormat", "ReadOptions", "ProgressCallback"]
+__all__ = ["read_export", "list_formats", "status_rules", "FORMATS", "ExportFormat", "ReadOptions",
+           "ProgressCallback"]
 
 # Where each stage of one file's import starts on the progress bar (0..1).
 # Rough shares of the time a large Jira CSV spends in each (benchmarks/).
@@ -28,6 +32,22 @@ _STAGE_AT = {"reading": 0.0, "parsing": 0.05, "mapping": 0.35, "assembling": 0.7
 _HEAD_BYTES = 1 << 18  # enough of a file to detect its format and header row
 # From this size on pyarrow reads a CSV path itself, so the file's bytes are never held in Python.
 _LARGE_FILE = 1 << 25
+
+
+@contextmanager
+def _bulk_objects() -> Any:
+    """Pause the cyclic garbage collector while a reader builds millions of small lists and strings.
+
+    Each new container counts towards the next collection, so a million-row
+    import ran dozens of full collections over objects that hold no cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def list_formats() -> pd.DataFrame:
@@ -152,7 +172,9 @@ def read_export(path_or_file: Any, *, source: str = "auto", progress: ProgressCa
         ``tz`` (time zone of dates written without one, default ``"UTC"``),
         ``date_order`` (``"dmy"``/``"mdy"``/``"ymd"`` for ambiguous numeric
         dates), ``status_map`` (status name -> ``todo``/``in_progress``/
-        ``done``/``cancelled``), ``encoding``, ``delimiter``, ``team``,
+        ``done``/``cancelled``), ``status_rules`` (a keyword rules table
+        like :func:`status_rules`, used instead of the built-in one),
+        ``encoding``, ``delimiter``, ``team``,
         ``name`` (file label for uploads), and format-specific options such
         as ``mapping`` for ``source="generic-csv"``.
 
@@ -176,7 +198,10 @@ def read_export(path_or_file: Any, *, source: str = "auto", progress: ProgressCa
     >>> wf.read_export(path, progress=lambda stage, done: print(f"{stage} {done:.0%}"))  # doctest: +SKIP
     """
     check_progress(progress, file=options.get("name"))
-    with progress_scope(progress):
+    rules = options.get("status_rules")
+    if rules is not None:
+        rules = check_status_rules(rules, file=options.get("name"))
+    with progress_scope(progress), use_status_rules(rules):
         if isinstance(path_or_file, (list, tuple)):
             parts = []
             for i, item in enumerate(path_or_file):
@@ -229,7 +254,8 @@ def _read_utf8_csv(box: list[Any], name: str, source: str, options: dict[str, An
     box.clear()
     report_progress("parsing", _STAGE_AT["mapping"])
     report_progress("mapping", _STAGE_AT["mapping"])
-    return fmt.read(table, file=name, options=opts)
+    with _bulk_objects():
+        return fmt.read(table, file=name, options=opts)
 
 
 def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskExport:
@@ -280,4 +306,5 @@ def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskEx
     del text
     report_progress("parsing", _STAGE_AT["mapping"])
     report_progress("mapping", _STAGE_AT["mapping"])
-    return fmt.read(doc, file=name, options=opts)
+    with _bulk_objects():
+        return fmt.read(doc, file=name, options=opts)

@@ -20,8 +20,9 @@ import pyarrow.compute as pc
 
 from ..export import ImportReport, TaskExport
 from ..schema import LIST_COLUMNS, TASK_COLUMNS, conform_events, conform_tasks, empty_events
+from ._common import duplicated
 from ._registry import report_progress
-from ._status import apply_status_map
+from ._status import UNPLACED, apply_status_map
 
 __all__ = ["Assembly", "assemble", "final_task_ids", "SCI_ID"]
 
@@ -56,6 +57,9 @@ class Assembly:
         Task rows that come from no row of the file (Linear's projects), in
         canonical columns with ``status_category`` already set.  They are not
         counted in ``rows_read`` and have no row in ``raw``.
+    status_guesses : dict
+        Status name -> ``(category, rule text)`` from other evidence (a
+        board's list order) for names no rule places; shown as that rule.
     """
 
     raw: pd.DataFrame
@@ -67,6 +71,7 @@ class Assembly:
     events: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     synthetic: pd.DataFrame | None = None
+    status_guesses: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def final_task_ids(ids: pd.Series, titles: pd.Series, rows: pd.Series) -> pd.Series:
@@ -122,8 +127,10 @@ def _fix_excel_ids(mapped: pd.DataFrame, raw: pd.DataFrame, warnings: list[str])
 def _list_cells(values: pd.Series) -> pd.Series:
     """Make every cell of a list column a list (``[]`` for empty, ``[text]`` for one value)."""
     cells = values.tolist()
-    if set(map(type, cells)) - {list}:
-        cells = [v if isinstance(v, list) else ([] if v is None or v is pd.NA else [str(v)]) for v in cells]
+    if not set(map(type, cells)) - {list}:
+        # Already lists: rebuilding an object array from a million lists costs more than the check.
+        return values if values.dtype == object else pd.Series(cells, index=values.index, dtype=object)
+    cells = [v if isinstance(v, list) else ([] if v is None or v is pd.NA else [str(v)]) for v in cells]
     return pd.Series(cells, index=values.index, dtype=object)
 
 
@@ -202,7 +209,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
             mapped[col] = _list_cells(mapped[col])
     keep = reason.isna()
     kept = mapped if keep.all() else mapped.loc[keep]
-    dup = kept["task_id"].duplicated(keep="first")
+    dup = duplicated(kept["task_id"], keep="first")
     outcome = pd.Series("rejected", index=raw.index, dtype=object)
     outcome[keep] = "task"
     if dup.any():
@@ -224,7 +231,9 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     exported = tasks["status_category"] if "status_category" in tasks else None
     status = tasks["status"] if "status" in tasks else pd.Series(pd.NA, index=tasks.index, dtype="string")
     tasks["status_category"], status_table = apply_status_map(
-        status, exported, default_map=a.default_status_map, user_map=status_map, warnings=warnings)
+        status, exported, default_map=a.default_status_map, user_map=status_map, warnings=warnings,
+        guesses=a.status_guesses)
+    tasks["status_category"] = _withhold_when_most_unplaced(tasks["status_category"], status_table, warnings)
     if team is not None:
         current = tasks["team"] if "team" in tasks else pd.Series(pd.NA, index=tasks.index, dtype="string")
         tasks["team"] = current.fillna(team)
@@ -236,8 +245,9 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
             if col not in tasks:
                 tasks[col] = pd.Series([[] for _ in range(len(tasks))], index=tasks.index, dtype=object)
         tasks = pd.concat([tasks, extra], ignore_index=True)
-    tasks["source"] = a.source
-    tasks["source_file"] = a.file
+    # Typed as text here: an object column of a million equal strings costs conform_tasks a conversion.
+    tasks["source"] = pd.Series(a.source, index=tasks.index, dtype="string")
+    tasks["source_file"] = pd.Series(a.file, index=tasks.index, dtype="string")
     tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]))
     tasks = tasks[[c for c in tasks.columns if c in TASK_COLUMNS]]
     raw.insert(0, "_file", pd.Series(a.file, index=raw.index, dtype="string"))
@@ -262,6 +272,22 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     assert rows_read + len(extra) == len(tasks) + merged + rejected, "import invariant broken"
     report_progress("assembling", 1.0)
     return TaskExport(tasks=tasks, events=events, raw=raw, report=report)
+
+
+def _withhold_when_most_unplaced(category: pd.Series, table: pd.DataFrame, warnings: list[str]) -> pd.Series:
+    """No category for any task when most tasks have a status no rule places.
+
+    Scores computed on the few placed tasks would stand for the whole export;
+    with every category withheld, the signals that split open from done work
+    are not measurable until the user maps the statuses.
+    """
+    unplaced = int(table.loc[table["rule"] == UNPLACED, "tasks"].sum())
+    if unplaced * 2 <= len(category) or category.isna().all():
+        return category
+    warnings.append(f"{unplaced} of {len(category)} tasks have a status no rule places, so no task is counted as "
+                    "open or done until the statuses are mapped (the status map table shows how each name would "
+                    "be placed). Next step: pass status_map={...} to read_export, or use the status map editor.")
+    return pd.Series(None, index=category.index, dtype=object)
 
 
 def _keep_original_columns(raw: pd.DataFrame) -> pd.DataFrame:

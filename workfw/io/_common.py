@@ -6,12 +6,40 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ExportReadError
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
-           "as_lists", "json_cell", "records_frame", "parse_json_text", "html_to_text"]
+           "as_lists", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated"]
+
+
+def text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Number each distinct text of a column in pyarrow's hash table: ``(codes, distinct)``, -1 for NA.
+
+    pandas' own factorize and groupby box every Arrow string as a Python
+    object first; a million-row column has a few dozen distinct values.
+    """
+    arr = getattr(values.array, "_pa_array", None)
+    if arr is None:
+        arr = pa.array(values.astype(object).where(values.notna(), None).to_numpy(), type=pa.string(),
+                       from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    encoded = pc.dictionary_encode(arr)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_pylist()
+
+
+def duplicated(values: pd.Series, keep: str = "first") -> pd.Series:
+    """``values.duplicated(keep=keep)`` through integer codes (NA rows repeat each other, as in pandas)."""
+    codes, _ = text_codes(values)
+    return pd.Series(pd.Series(codes).duplicated(keep=keep).to_numpy(), index=values.index)
 
 
 def split_values(values: pd.Series, sep: str = ",") -> pd.Series:
@@ -181,11 +209,19 @@ class _TextOnly(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._hidden = 0
+        self._cells = 0  # cells seen in the current table row
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in self._HIDDEN:
             self._hidden += 1
+        elif tag in ("td", "th"):
+            # Cells of one row stay on one line, apart: "Owner | Alice", not "OwnerAlice".
+            if self._cells:
+                self.parts.append(" | ")
+            self._cells += 1
         elif tag in self._BREAKS:
+            if tag == "tr":
+                self._cells = 0
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
@@ -206,8 +242,9 @@ def html_to_text(values: pd.Series) -> pd.Series:
     """Turn HTML cells (Azure DevOps rich text) into plain text; other cells only lose surrounding blanks.
 
     Tags are dropped, entities decoded (``&amp;`` -> ``&``), block elements
-    (``<p>``, ``<div>``, ``<br>``, ``<li>``...) become line breaks and runs of
-    blanks collapse.  A cell with no tag (``"a < b"``) is left as written.
+    (``<p>``, ``<div>``, ``<br>``, ``<li>``, table rows...) become line breaks,
+    the cells of a table row are joined with ``" | "`` and runs of blanks
+    collapse.  A cell with no tag (``"a < b"``) is left as written.
     Cells left empty become NA.
     """
     out = []

@@ -74,16 +74,56 @@ def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str,
         try:
             text, enc = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            try:
-                text, enc = data.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError:
-                text, enc = data.decode("latin-1"), "latin-1"
-            warnings.append(f"The file is not UTF-8; it was read as {enc} (as Excel saves CSV on Windows). "
-                            "If accented letters look wrong, pass encoding=... to read_export.")
+            text, enc, note = _detect_encoding(data)
+            warnings.append(f"The file is not UTF-8; it was read as {enc} ({note}). "
+                            "If letters look wrong, pass encoding=... to read_export.")
     if "\ufffd" in text and enc.startswith(("utf-8-sig", "utf-16")):
         warnings.append(f"Some bytes are not valid {enc} and were replaced by '\ufffd'; the file may be "
                         "cut short or damaged.")
     return text, enc, warnings
+
+
+#: Bytes of the file start the encoding is detected from (detection time grows with the sample).
+_DETECT_BYTES = 1 << 17
+# Encodings exports are saved in, most common first: when several decode the sample equally cleanly
+# (a mostly-ASCII cp1252 file is also clean cp1250 or ISO-8859-10), the commoner one wins.
+_PREFERRED = ("cp1252", "cp1250", "iso8859_2", "cp1251", "koi8_r", "cp932", "shift_jis", "gb18030", "gbk",
+              "gb2312", "big5", "cp949", "euc_kr", "euc_jp", "iso8859_15", "cp1253", "cp1254", "cp1257",
+              "iso8859_5", "iso8859_7", "iso8859_9", "iso8859_13", "cp1255", "cp1256", "cp1258", "mac_roman")
+
+
+def _detect_encoding(data: bytes) -> tuple[str, str, str]:
+    """Decode bytes that are not UTF-8: charset-normalizer on the file's start, then cp1252, then latin-1.
+
+    Returns
+    -------
+    tuple
+        ``(text, encoding, note)``; the note says how the encoding was chosen and how sure it was.
+    """
+    from charset_normalizer import from_bytes  # imported late: only non-UTF-8 files need it
+
+    matches = list(from_bytes(data[:_DETECT_BYTES]))
+    if matches:
+        least = min(m.chaos for m in matches)
+        clean = [m for m in matches if m.chaos <= least + 0.01]
+        rank = {name: i for i, name in enumerate(_PREFERRED)}
+        clean.sort(key=lambda m: (min((rank.get(c, len(rank)) for c in [m.encoding, *m.could_be_from_charset]),
+                                      default=len(rank)), -m.coherence))
+        for match in clean:
+            names = [match.encoding, *match.could_be_from_charset]
+            encoding = min(names, key=lambda c: rank.get(c, len(rank)))
+            try:
+                text = data.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue  # the rest of the file holds bytes the start did not
+            sure = round(100 * (1 - match.chaos))
+            language = f", text in {match.language}" if match.language and match.language != "Unknown" else ""
+            return text, encoding, f"detected from the first {min(len(data), _DETECT_BYTES) // 1024 or 1} KB " \
+                                   f"by charset-normalizer, {sure}% sure{language}"
+    try:
+        return data.decode("cp1252"), "cp1252", "no encoding fitted better; as Excel saves CSV on Windows"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1", "no encoding fitted better; every byte read as one letter"
 
 
 def _records(text: str, delim: str, limit: int | None = None) -> list[list[str]]:

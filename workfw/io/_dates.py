@@ -1,9 +1,13 @@
 """Date and time parsing for tracker exports.
 
 Exports write dates in the exporting user's locale and often without a time
-zone.  :class:`DateParser` tries an explicit list of formats (never pandas'
-guessing), works out day-first or month-first order from a whole column, and
-localises naive values in the user's time zone before converting to UTC.
+zone.  :class:`DateParser` reads a whole column in bulk (numpy over the Arrow
+buffer, see :mod:`workfw.io._date_shapes`), with month names and day periods
+of every language Jira offers (:mod:`workfw.io._locale`), works out
+day-first or month-first order from whole columns, and localises naive values
+in the user's time zone before converting to UTC.  Values the bulk reading
+cannot place go, once per distinct text, through an explicit list of formats
+(never pandas' guessing).
 """
 from __future__ import annotations
 
@@ -12,8 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ExportReadError, OptionError
+from ._date_shapes import Shapes, has_numeric, numeric_order_votes, shapes_of, to_utc_ns
+from ._locale import resolve_words
 
 __all__ = ["DateParser", "DATE_ORDERS"]
 
@@ -23,17 +31,9 @@ _UTC = "datetime64[ns, UTC]"
 _EARLIEST = pd.Timestamp("1677-09-23", tz="UTC")
 _LATEST = pd.Timestamp("2262-04-10", tz="UTC")
 
-# Localised month abbreviations seen in Jira exports, mapped to English.
-_MONTHS = {
-    "янв": "Jan", "фев": "Feb", "мар": "Mar", "апр": "Apr", "май": "May", "мая": "May", "июн": "Jun",
-    "июл": "Jul", "авг": "Aug", "сен": "Sep", "окт": "Oct", "ноя": "Nov", "дек": "Dec",
-    "mär": "Mar", "mrz": "Mar", "mai": "May", "okt": "Oct", "dez": "Dec",
-    "janv": "Jan", "févr": "Feb", "mars": "Mar", "avr": "Apr", "juin": "Jun", "juil": "Jul",
-    "août": "Aug", "sept": "Sep", "déc": "Dec", "ene": "Jan", "abr": "Apr", "ago": "Aug",
-    "dic": "Dec", "fev": "Feb", "set": "Sep", "out": "Oct",
-}
-_MONTH_RE = re.compile(r"(?<=/)(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?(?=/)",
-                       re.IGNORECASE)
+# A word between separators in a date (``25/lut/26``, ``25-févr.-2026``), for the per-value path.
+_WORD_RE = re.compile(r"(?<=[/\-\s])([^\W\d_]+)\.?(?=[/\-\s])")
+_MISSING = ["", "null", "None", "NaT", "nan"]
 
 _NAMED_FORMATS = (
     "%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%Y %H:%M", "%d/%b/%y",
@@ -74,6 +74,7 @@ class DateParser:
     date_order: str | None = None
     warnings: list[str] = field(default_factory=list)
     _decided: str | None = field(default=None, init=False)
+    _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.date_order is not None and self.date_order not in DATE_ORDERS:
@@ -90,21 +91,33 @@ class DateParser:
         """Decide day-first or month-first from several columns at once; return the order."""
         if self._decided:
             return self._decided
-        firsts, seconds = [], []
+        first_big = second_big = False
         for col in columns:
-            m = pd.Series(col.dropna().astype(str).unique(), dtype=object).str.extract(_NUMERIC_RE).dropna()
-            m = m[m[0].str.len() < 3]  # year-first values (2024/03/04) say nothing about d/m order
-            if len(m):
-                firsts.append(m[0].astype(int))
-                seconds.append(m[1].astype(int))
-        if not firsts:
-            return None
-        first, second = pd.concat(firsts), pd.concat(seconds)
-        if (first > 12).any() and not (second > 12).any():
+            _, _, shapes, present = self._cut(col)
+            big_a, big_b = numeric_order_votes(shapes, present)
+            first_big, second_big = first_big or big_a, second_big or big_b
+        if first_big and not second_big:
             self._decided = "dmy"
-        elif (second > 12).any() and not (first > 12).any():
+        elif second_big and not first_big:
             self._decided = "mdy"
         return self._decided
+
+    def _cut(self, values: pd.Series) -> tuple[tuple, pa.Array, Shapes, np.ndarray]:
+        """Key, trimmed text, shapes and positions of present values, kept until :meth:`parse` takes them."""
+        arr, key = _arrow_strings(values)
+        if key in self._cache:
+            return (key, *self._cache[key][:3])
+        text = pc.utf8_trim_whitespace(arr)
+        missing = pc.or_(pc.is_null(text), pc.fill_null(pc.is_in(text, value_set=pa.array(_MISSING, type=pa.string())),
+                                                        True))
+        present = np.flatnonzero(~missing.to_numpy(zero_copy_only=False))
+        shapes = shapes_of(text)
+        # Only the last few columns are kept: learn_order cuts them all, parse takes them one by one.
+        while len(self._cache) >= 8:
+            self._cache.pop(next(iter(self._cache)))
+        # The source array stays referenced while cached, so no other column can reuse its buffers' addresses.
+        self._cache[key] = (text, shapes, present, arr, values)
+        return key, text, shapes, present
 
     def parse(self, values: pd.Series, *, column: str, rows: pd.Series | None = None) -> pd.Series:
         """Parse one column of date strings into tz-aware UTC timestamps.
@@ -123,32 +136,51 @@ class DateParser:
         pandas.Series
             ``datetime64[ns, UTC]`` with the same index.
         """
-        text = values.astype("string").str.strip()
-        text = text.mask(text.isin(["", "null", "None", "NaT", "nan"]))
-        # Parse each distinct text once; a million rows hold a few thousand distinct dates.
-        codes, distinct = pd.factorize(text, use_na_sentinel=True)
-        if len(distinct) == 0:
-            return pd.Series(pd.NaT, index=values.index, dtype=_UTC)
-        uniques = pd.Series(np.asarray(distinct, dtype=object))
-        parsed = pd.Series(self._parse_uniques(uniques, column=column).to_numpy(), dtype=_UTC)
-        # take() on the DatetimeArray stays in int64 nanoseconds (no Timestamp objects); -1 becomes NaT.
-        out = pd.Series(parsed.array.take(codes, allow_fill=True), index=values.index)
-        present_mask = codes >= 0
-        present = text[present_mask]
-        result = out[present_mask]
-        failed = result.isna()
-        if failed.any():
-            bad_vals = present[failed]
-            where = (f"row{'s' if len(bad_vals) > 1 else ''} "
-                     f"{', '.join(str(int(r)) for r in rows.loc[bad_vals.index[:5]])}"
-                     if rows is not None else f"{len(bad_vals)} value(s)")
-            if failed.mean() > 0.05 or failed.sum() > 50 and failed.mean() > 0.01:
+        key, text, shapes, present = self._cut(values)
+        self._cache.pop(key, None)
+        ns = np.full(len(text), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
+        if len(present) == 0:
+            return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"), index=values.index)
+        order = self._decided
+        open_order, example = has_numeric(shapes, present)
+        if open_order and order is None:
+            big_a, big_b = numeric_order_votes(shapes, present)
+            if big_a != big_b:
+                order = self._decided = "dmy" if big_a else "mdy"
+            else:
+                order = self._decided = "mdy"
+                self.warnings.append(
+                    f"Column {column!r}: numeric dates such as {_unshape(text, shapes, present, example)!r} could "
+                    "be day-first or month-first and no value decides it; read as month/day/year. Pass "
+                    "date_order='dmy' if your tracker writes day first.")
+        read_at, read_ns, _ = to_utc_ns(shapes, present, order, self.tz)
+        ns[read_at] = read_ns
+        done = np.zeros(len(text), dtype=bool)
+        done[read_at] = True
+        left = present[~done[present]]
+        if len(left):
+            # The careful path, once per distinct text, for the values no shape explained.
+            encoded = pc.dictionary_encode(text.take(pa.array(left)))
+            uniques = pd.Series(encoded.dictionary.to_pylist(), dtype="string")
+            parsed = self._parse_uniques(uniques, column=column)
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            ns[left] = parsed.array.asi8[codes] if len(parsed) else ns[left]
+        out = pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"), index=values.index)
+        failed_at = present[np.isnat(ns[present].view("datetime64[ns]"))]
+        if len(failed_at):
+            bad_vals = pd.Series(text.take(pa.array(failed_at[:5])).to_pylist())
+            share = len(failed_at) / len(present)
+            where = (f"row{'s' if len(failed_at) > 1 else ''} "
+                     f"{', '.join(str(int(r)) for r in rows.iloc[failed_at[:5]])}"
+                     if rows is not None else f"{len(failed_at)} value(s)")
+            if share > 0.05 or len(failed_at) > 50 and share > 0.01:
                 raise ExportReadError(self.file, f"column {column!r}, {where}",
                                       f"dates workfw cannot read, such as {bad_vals.iloc[0]!r}",
-                                      "ISO dates, the tracker's own date format, or numeric day/month/year dates",
+                                      "ISO dates, the tracker's own date format (month names in any language "
+                                      "Jira offers), or numeric day/month/year dates",
                                       "re-export with the tracker's default date format, or convert the column "
                                       "to YYYY-MM-DD HH:MM in a spreadsheet")
-            self.warnings.append(f"Column {column!r}: {int(failed.sum())} dates could not be read and were left "
+            self.warnings.append(f"Column {column!r}: {len(failed_at)} dates could not be read and were left "
                                  f"empty ({where}, e.g. {bad_vals.iloc[0]!r}); the original text is kept in raw.")
         return out
 
@@ -167,7 +199,7 @@ class DateParser:
         iso = self._parse_iso(uniques)
         if iso.notna().mean() > 0.95:
             return iso
-        work = uniques.str.replace(_MONTH_RE, lambda m: _MONTHS[m.group(1).lower()], regex=True)
+        work = _english_months(uniques)
         candidates = list(_NAMED_FORMATS)
         numeric_first = work.str.extract(_NUMERIC_RE)[0]
         day_or_month_first = numeric_first.str.len() < 3
@@ -229,3 +261,37 @@ def _in_range(stamps: pd.Series) -> pd.Series:
     """Convert tz-aware stamps to ``datetime64[ns, UTC]``; years nanoseconds cannot hold become NaT."""
     utc = stamps.dt.tz_convert("UTC")
     return utc.where((utc >= _EARLIEST) & (utc <= _LATEST)).astype(_UTC)
+
+
+def _english_months(uniques: pd.Series) -> pd.Series:
+    """Replace month words of any language Jira offers by English abbreviations (``lut`` -> ``Feb``)."""
+    words = uniques.str.extractall(_WORD_RE)[0].unique() if len(uniques) else []
+    found, _ = resolve_words(list(words), "month")
+    if not found:
+        return uniques
+    english = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    return uniques.str.replace(_WORD_RE, lambda m: english[found[m.group(1)] - 1] if m.group(1) in found
+                               else m.group(0), regex=True)
+
+
+def _arrow_strings(values: pd.Series) -> tuple[pa.Array, tuple]:
+    """A text column as one pyarrow string array, and a key naming its buffers (the same column, the same key)."""
+    arr = getattr(values.array, "_pa_array", None)
+    if arr is None:
+        arr = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string(),
+                       from_pandas=True)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    # Keyed before combining: combine_chunks copies, so the combined buffers are new on every call.
+    key = tuple((tuple(b.address if b is not None else 0 for b in c.buffers()), c.offset, len(c)) for c in chunks)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return (arr.cast(pa.string()) if arr.type != pa.string() else arr), key
+
+
+def _unshape(text: pa.Array, shapes: Shapes, present: np.ndarray, shape: str | None) -> str:
+    """The first value of ``shape`` as written, for a message."""
+    if shape is None:
+        return ""
+    code = shapes.shapes.index(shape)
+    at = present[shapes.codes[present] == code]
+    return text[int(at[0])].as_py() if len(at) else shape

@@ -25,7 +25,7 @@ __all__ = ["JIRA_STATUS_MAP", "name_category", "category_per_row", "sniff_jira_j
 #: Default category of common Jira workflow status names (English and Russian).
 JIRA_STATUS_MAP: dict[str, str] = {
     "to do": "todo", "open": "todo", "new": "todo", "backlog": "todo", "selected for development": "todo",
-    "reopened": "todo", "ready": "todo", "ready for development": "todo", "triage": "todo",
+    "reopened": "in_progress", "ready": "todo", "ready for development": "todo", "triage": "todo",
     "in progress": "in_progress", "in development": "in_progress", "in review": "in_progress",
     "code review": "in_progress", "review": "in_progress", "in testing": "in_progress", "testing": "in_progress",
     "qa": "in_progress", "in qa": "in_progress", "blocked": "in_progress", "on hold": "in_progress",

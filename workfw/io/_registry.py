@@ -17,7 +17,7 @@ __all__ = ["ExportFormat", "ReadOptions", "COMMON_OPTIONS", "FORMATS", "register
            "report_progress", "progress_scope", "progress_slice", "check_progress"]
 
 #: Options every reader accepts (see :func:`workfw.read_export`).
-COMMON_OPTIONS = ("tz", "date_order", "status_map", "encoding", "delimiter", "team", "name")
+COMMON_OPTIONS = ("tz", "date_order", "status_map", "status_rules", "encoding", "delimiter", "team", "name")
 
 
 @dataclass
@@ -32,6 +32,8 @@ class ReadOptions:
         Order of ambiguous numeric dates; None infers it.
     status_map : dict or None
         Status name -> category overrides.
+    status_rules : pandas.DataFrame or None
+        Keyword rules replacing :func:`workfw.io.status_rules` for this read.
     encoding, delimiter : str or None
         Override detection for CSV files.
     team : str or None
@@ -43,6 +45,7 @@ class ReadOptions:
     tz: str = "UTC"
     date_order: str | None = None
     status_map: Mapping[str, str] | None = None
+    status_rules: Any = None
     encoding: str | None = None
     delimiter: str | None = None
     team: str | None = None
@@ -150,6 +153,10 @@ def check_common_options(common: Mapping[str, Any], *, file: str | None = None) 
                 raise OptionError(f"{where}option status_map[{status!r}] = {category!r}; expected one of "
                                   f"{list(STATUS_CATEGORIES)}. Next step: map each status name to one of those "
                                   "categories.")
+    if common.get("status_rules") is not None:
+        from ._status import check_status_rules  # _status reads the schema, which this module's callers load
+
+        check_status_rules(common["status_rules"], file=file)
     for key in ("encoding", "delimiter", "team"):
         value = common.get(key)
         if value is not None and not isinstance(value, str):

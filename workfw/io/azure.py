@@ -141,6 +141,34 @@ def _path_segments(paths: pd.Series) -> list[list[str]]:
     return [[] if pd.isna(p) else [s.strip() for s in str(p).split("\\") if s.strip()] for p in paths]
 
 
+#: The status map rule of a state placed by the dates its work items carry.
+DATE_EVIDENCE_RULE = "dates of its items (a guess to confirm)"
+
+
+def _date_guesses(status: pd.Series, category: pd.Series, started: pd.Series, finished: pd.Series,
+                  warnings: list[str]) -> dict[str, tuple[str, str]]:
+    """Place states no rule places by their items' dates: mostly closed is done, mostly activated in progress.
+
+    A workflow's columns run from new to closed, and ADO stamps ``Activated
+    Date`` and ``Closed Date`` as items move along them; with neither column
+    in the export there is no evidence and the state stays unplaced.
+    """
+    if started.isna().all() and finished.isna().all():
+        return {}
+    unplaced = category.isna() & status.notna()
+    if not unplaced.any():
+        return {}
+    facts = pd.DataFrame({"status": status[unplaced], "closed": finished[unplaced].notna(),
+                          "active": started[unplaced].notna()}).groupby("status")[["closed", "active"]].mean()
+    guesses = {name: ("done" if row.closed > 0.5 else "in_progress" if row.active > 0.5 else "todo",
+                      DATE_EVIDENCE_RULE) for name, row in facts.iterrows()}
+    warnings.append(f"States {sorted(guesses)} have names no rule places, so their category is guessed from their "
+                    "items' Activated and Closed dates: "
+                    f"{', '.join(f'{n} -> {c}' for n, (c, _) in sorted(guesses.items()))}. Confirm or correct "
+                    "them with status_map={...} (the status map editor lists them).")
+    return guesses
+
+
 def read_azure_devops_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskExport":  # noqa: F821
     """Read an Azure DevOps Boards query export into a :class:`~workfw.export.TaskExport`.
 
@@ -200,9 +228,13 @@ def read_azure_devops_csv(table: CsvTable, *, file: str, options: ReadOptions) -
     mapped["started"] = parsed.get("Activated Date", nat)
     mapped["due"] = parsed.get("Due Date", nat).fillna(parsed.get("Target Date", nat))
     # Placed the way assemble will place it, so completion times go to done tasks only.
+    finished = parsed.get("Closed Date", nat).fillna(parsed.get("Resolved Date", nat))
     category, _ = apply_status_map(mapped["status"], None, default_map=_DEFAULT_STATUS_MAP,
                                    user_map=options.status_map, warnings=[])
-    finished = parsed.get("Closed Date", nat).fillna(parsed.get("Resolved Date", nat))
+    guesses = _date_guesses(mapped["status"], category, mapped["started"], finished, warnings)
+    if guesses:
+        category, _ = apply_status_map(mapped["status"], None, default_map=_DEFAULT_STATUS_MAP,
+                                       user_map=options.status_map, warnings=[], guesses=guesses)
     mapped["completed"] = finished.where(category == "done")
     # Reason is why the state last changed; only for finished items is it a resolution.
     mapped["resolution"] = _text(table, "Reason").where(category.isin(["done", "cancelled"]))
@@ -210,7 +242,7 @@ def read_azure_devops_csv(table: CsvTable, *, file: str, options: ReadOptions) -
         mapped[f"{fld}_basis"] = pd.Series("exact", index=raw.index, dtype="string").where(mapped[fld].notna())
 
     assembly = Assembly(raw=raw, mapped=mapped, source="azure-devops-csv", file=file, field_map=field_map,
-                        default_status_map=_DEFAULT_STATUS_MAP, warnings=warnings)
+                        default_status_map=_DEFAULT_STATUS_MAP, warnings=warnings, status_guesses=guesses)
     return assemble(assembly, status_map=options.status_map, team=options.team)
 
 

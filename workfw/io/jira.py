@@ -2,10 +2,8 @@
 
 Columns are found by header name, never by position, and repeated headers
 (``Labels``, ``Sprint``, ``Comment``, ``Watchers``, ``Inward issue link (Blocks)``...)
-are read through :meth:`~workfw.io._text.CsvTable.columns_named`.  Russian
-headers are translated to English first; only ``Ключ проблемы``, ``Тема``,
-``Компоненты`` and the ``Пользовательское поле (...)`` prefix were seen in real
-files, the other translations follow Jira's Russian UI and are unverified.
+are read by name.  Headers in another of Jira's UI languages are read back
+to English first (:mod:`workfw.io._jira_headers`).
 
 ``Custom field (Flagged)`` (``Impediment`` on flagged issues) has no canonical
 field: it is not a label the team chose and carries no history, so it is named
@@ -22,8 +20,9 @@ import pyarrow.compute as pc
 
 from ..errors import ExportReadError
 from ._build import Assembly, assemble
-from ._common import count_values, first_present, to_number
+from ._common import count_values, first_present, text_codes, to_number
 from ._dates import DateParser
+from ._jira_headers import english_headers
 from ._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
 from ._registry import ExportFormat, ReadOptions, register, report_progress
 from ._status import normalise_category
@@ -31,30 +30,9 @@ from ._text import CsvTable
 
 __all__ = ["read_jira_csv", "sniff_jira_csv", "read_jira_json", "sniff_jira_json", "JIRA_STATUS_MAP"]
 
-_RU_HEADERS = {
-    "ключ проблемы": "Issue key", "ключ задачи": "Issue key", "тема": "Summary",
-    "идентификатор проблемы": "Issue id", "тип проблемы": "Issue Type", "тип задачи": "Issue Type",
-    "статус": "Status", "категория статуса": "Status Category",
-    "изменение категории статуса": "Status Category Changed", "ключ проекта": "Project key",
-    "название проекта": "Project name", "приоритет": "Priority", "решение": "Resolution",
-    "исполнитель": "Assignee", "автор": "Reporter", "создано": "Created", "обновлено": "Updated",
-    "дата решения": "Resolved", "срок исполнения": "Due date", "метки": "Labels", "описание": "Description",
-    "наблюдатели": "Watchers", "комментарий": "Comment", "спринт": "Sprint", "компоненты": "Components",
-    "родительская задача": "Parent", "ключ родительской задачи": "Parent key",
-}
-_RU_CUSTOM = "пользовательское поле ("
-
 _STORY_POINTS = ("Custom field (Story Points)", "Custom field (Story point estimate)")
 _TIS_HEADER = "Custom field ([CHART] Time in Status)"
 _DONE_LIKE = ("done", "cancelled")
-
-
-def _english(header: str) -> str:
-    text = header.strip()
-    low = text.casefold()
-    if low.startswith(_RU_CUSTOM):
-        return "Custom field (" + text[len(_RU_CUSTOM):]
-    return _RU_HEADERS.get(low, text)
 
 
 class _Columns:
@@ -62,10 +40,10 @@ class _Columns:
 
     def __init__(self, table: CsvTable) -> None:
         self._by_header: dict[str, list[str]] = {}
-        # columns_named is case-insensitive, so ask once per casefolded header.
-        for header in {h.strip().casefold(): h for h in table.headers}.values():
-            found = self._by_header.setdefault(_english(header).casefold(), [])
-            found.extend(c for c in table.columns_named(header) if c not in found)
+        english, self.language = english_headers(table.headers)
+        # Frame columns line up with headers (the frame's last column is _row).
+        for column, name in zip(table.frame.columns[:-1], english):
+            self._by_header.setdefault(name.casefold(), []).append(column)
 
     def named(self, header: str) -> list[str]:
         return list(self._by_header.get(header.casefold(), []))
@@ -79,13 +57,15 @@ class _Columns:
 
 def sniff_jira_csv(headers: list[str]) -> bool:
     """Return True when the header row has Jira's ``Issue key`` and ``Summary`` (or their translations)."""
-    names = {_english(h).casefold() for h in headers}
+    names = {h.casefold() for h in english_headers(headers)[0]}
     return "issue key" in names and "summary" in names
 
 
 def _arrow_text(values: pd.Series) -> pa.Array:
     """A text column as one pyarrow array, without boxing each cell as a Python string."""
-    arr = pa.array(values.astype("string"))
+    arr = getattr(values.array, "_pa_array", None)  # Arrow-backed already: no pandas conversion
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pa.array(values.astype("string"))
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     return arr.cast(pa.large_string())
 
@@ -114,21 +94,24 @@ def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) 
         return pd.Series([[] for _ in range(n)], index=frame.index, dtype=object)
     values = pa.chunked_array(vals_parts, type=pa.large_string()).combine_chunks()
     # Values compared as integer codes; the text itself stays in pyarrow.
-    long = pd.DataFrame({"row": np.concatenate(rows_parts),
-                         "value": pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False)})
-    # A stable sort by row keeps column order, then the order inside a split cell.
-    long = long.sort_values("row", kind="stable").drop_duplicates(["row", "value"])
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(long["row"].to_numpy(), minlength=n))])
+    encoded = pc.dictionary_encode(values)
+    row = np.concatenate(rows_parts).astype(np.int64)
+    pair = row * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
+    # The first of each (row, value) pair, in reading order (column order, then order inside a split cell),
+    # then grouped by row with a stable sort that keeps that order.
+    kept = np.sort(np.unique(pair, return_index=True)[1])
+    order = kept[np.argsort(row[kept], kind="stable")]
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(row[order], minlength=n))])
     lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()),
-                                          values.take(pa.array(long.index.to_numpy())).cast(pa.string()))
+                                          values.take(pa.array(order)).cast(pa.string()))
     return pd.Series(lists.to_pylist(), index=frame.index, dtype=object)
 
 
 def _per_value(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """``values.map(fn)`` skipping NA, calling ``fn`` once per distinct value."""
-    uniques = values.dropna().unique()
-    lookup = pd.Series([fn(u) for u in uniques], index=uniques, dtype=object)
-    return values.map(lookup).astype(object).where(values.notna(), None)
+    codes, distinct = text_codes(values)
+    lookup = np.array([fn(u) for u in distinct] + [None], dtype=object)
+    return pd.Series(lookup[codes], index=values.index, dtype=object)
 
 
 def _last_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -141,41 +124,79 @@ def _last_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[str, str],
              warnings: list[str]) -> pd.Series:
-    """``Parent key``, else ``Parent``/``Parent id`` resolved through ``Issue id``, else ``Epic Link``."""
-    parent = pd.Series(pd.NA, index=raw.index, dtype="string")
+    """``Parent key``, else ``Parent``/``Parent id`` resolved through ``Issue id``, else ``Epic Link``.
+
+    Worked in pyarrow: a million rows of ids are hashed once, never boxed as Python strings.
+    """
+    parent = pa.nulls(len(raw), type=pa.large_string())
     if col := cols.first("Parent key"):
-        parent = raw[col].astype("string").str.strip()
+        parent = _blank_as_null(pc.utf8_trim_whitespace(_arrow_text(raw[col])))
         field_map[col] = "parent_id"
     numeric_col = cols.first("Parent", "Parent id")
     if numeric_col:
-        numbers = raw[numeric_col].astype("string").str.strip()
+        numbers = _blank_as_null(pc.utf8_trim_whitespace(_arrow_text(raw[numeric_col])))
         field_map[numeric_col] = "parent_id"
-        id_col = cols.first("Issue id")
-        lookup: tuple[pd.Series, pd.Series] | None = None
-        if id_col:
+        is_number = pc.fill_null(pc.match_substring_regex(numbers, r"^\d+$"), False)
+        resolved = pa.nulls(len(raw), type=pa.large_string())
+        if id_col := cols.first("Issue id"):
             field_map[id_col] = "parent_id (resolves Parent)"
-            issue_ids = raw[id_col].astype("string").str.strip()
-            # Later rows win, as a dict built row by row would have it.
-            last = ~issue_ids.duplicated(keep="last") & issue_ids.notna()
-            lookup = (issue_ids[last], key[last])
-        is_number = numbers.str.fullmatch(r"\d+").fillna(False).astype(bool)
-        resolved = numbers.where(~is_number, _look_up(numbers, *lookup) if lookup else pd.NA).astype("string")
-        outside = int((parent.isna() & is_number & resolved.isna()).sum())
+            issue_ids = pc.utf8_trim_whitespace(_arrow_text(raw[id_col]))
+            row = _row_of_id(numbers, is_number, issue_ids)
+            found = _arrow_text(key).take(pa.array(row, mask=row < 0))
+            resolved = pc.if_else(is_number, found, pa.nulls(len(raw), type=pa.large_string()))
+        resolved = pc.if_else(is_number, resolved, numbers)
+        outside = pc.sum(pc.and_(pc.and_(pc.is_null(parent), is_number), pc.is_null(resolved))).as_py() or 0
         if outside:
             warnings.append(f"{outside} issues name a parent by numeric id ({numeric_col!r}) that is not in this "
                             "file, so their parent is left empty; export the parents too to keep the hierarchy.")
-        parent = parent.fillna(resolved)
+        parent = pc.coalesce(parent, resolved)
     if col := cols.first("Custom field (Epic Link)"):
-        parent = parent.fillna(raw[col].astype("string").str.strip())
+        parent = pc.coalesce(parent, _blank_as_null(pc.utf8_trim_whitespace(_arrow_text(raw[col]))))
         field_map[col] = "parent_id (epic)"
-    return parent.mask(parent == "")
+    return pd.Series(parent.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get).array, index=raw.index)
 
 
-def _look_up(values: pd.Series, keys: pd.Series, found: pd.Series) -> pd.Series:
-    """``values.map(dict(zip(keys, found)))`` in pyarrow's hash table (keys unique, NA where absent)."""
-    pos = pc.index_in(_arrow_text(values), value_set=_arrow_text(keys))
-    taken = _arrow_text(found).take(pos)
-    return pd.Series(taken.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get).array, index=values.index)
+def _row_of_id(numbers: pa.Array, is_number: pa.Array, issue_ids: pa.Array) -> np.ndarray:
+    """Row of the issue whose ``Issue id`` each number names (-1: none); the last such row wins.
+
+    Ids are numbers, so they are compared as int64 in numpy (a sort and a binary search) rather than
+    hashed as a million strings.  Ids that int64 cannot hold exactly as written (leading zeros, more
+    than 18 digits) send the whole column to the text comparison.
+    """
+    n = len(issue_ids)
+    canonical = r"^(?:0|[1-9]\d{0,17})$"
+    id_ok = pc.fill_null(pc.match_substring_regex(issue_ids, canonical), False)
+    number_ok = pc.fill_null(pc.match_substring_regex(numbers, canonical), False)
+    blank_id = pc.fill_null(pc.equal(pc.utf8_length(issue_ids), 0), True)
+    asked = is_number.to_numpy(zero_copy_only=False)
+    if not (pc.all(pc.or_(pc.invert(is_number), number_ok)).as_py()
+            and pc.all(pc.or_(blank_id, id_ok)).as_py()):
+        # Looked up in the ids reversed: index_in finds the first match, so later rows win.
+        pos = pc.fill_null(pc.index_in(numbers, value_set=issue_ids[::-1]), -1).to_numpy(zero_copy_only=False)
+        return np.where(asked & (pos >= 0), n - 1 - pos, -1).astype(np.int64)
+    text_null = pa.nulls(n, type=issue_ids.type)
+    ids = pc.fill_null(pc.cast(pc.if_else(id_ok, issue_ids, text_null), pa.int64()), 0).to_numpy()
+    rows_with_id = np.flatnonzero(id_ok.to_numpy(zero_copy_only=False))
+    # Reversed, np.unique keeps each id's first occurrence: the last row in file order.
+    distinct, first_rev = np.unique(ids[rows_with_id][::-1], return_index=True)
+    if not len(distinct):
+        return np.full(n, -1, dtype=np.int64)
+    last_row = rows_with_id[::-1][first_rev]
+    target = pc.fill_null(pc.cast(pc.if_else(is_number, numbers, pa.nulls(n, type=numbers.type)), pa.int64()),
+                          0).to_numpy()
+    low, span = int(distinct[0]), int(distinct[-1] - distinct[0]) + 1
+    if span <= 4 * len(distinct) + 1024:
+        # Ids of one export are nearly contiguous: a table indexed by id is a lookup without a search.
+        table = np.full(span, -1, dtype=np.int64)
+        table[distinct - low] = last_row
+        inside = asked & (target >= low) & (target < low + span)
+        return np.where(inside, table[np.where(inside, target - low, 0)], -1)
+    at = np.clip(np.searchsorted(distinct, target), 0, len(distinct) - 1)
+    return np.where(asked & (distinct[at] == target), last_row[at], -1).astype(np.int64)
+
+
+def _blank_as_null(values: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(pc.utf8_length(values), 0), pa.nulls(len(values), type=values.type), values)
 
 
 #: Rows split at a time: the split's temporaries (three copies of the text, nine million parts at a
@@ -333,8 +354,9 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
     mapped["watchers"] = count_values(raw, cols.named("Watchers"))
     points = [c for h in _STORY_POINTS if (c := cols.first(h))]
     field_map.update(dict.fromkeys(points, "estimate"))
-    mapped["estimate"] = to_number(first_present(raw, points), column=" / ".join(points) or "estimate",
-                                   warnings=warnings)
+    # Without a story-point column there is nothing to read: skip the text pass over a million NA cells.
+    mapped["estimate"] = (to_number(first_present(raw, points), column=" / ".join(points), warnings=warnings)
+                          if points else pd.Series(pd.NA, index=raw.index, dtype="Float64"))
     if flag := cols.first("Custom field (Flagged)"):
         field_map[flag] = "(raw only: board flag 'Impediment', no canonical field)"
 
@@ -372,10 +394,10 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
         warnings.append(f"{stray} issues have a Resolved date but a status that is not done (a workflow that "
                         "keeps the resolution on reopen); their completed time is left empty.")
     mapped["completed"] = resolved.where(done).fillna(changed.where(done))
-    mapped["completed_basis"] = pd.Series(pd.NA, index=raw.index, dtype=object).mask(
+    mapped["completed_basis"] = pd.Series(pd.NA, index=raw.index, dtype="string").mask(
         done & changed.notna(), "inferred").mask(done & resolved.notna(), "exact")
     mapped["started"] = changed.where(in_progress)
-    mapped["started_basis"] = pd.Series(pd.NA, index=raw.index, dtype=object).mask(
+    mapped["started_basis"] = pd.Series(pd.NA, index=raw.index, dtype="string").mask(
         in_progress & changed.notna(), "exact")
 
     if tis_col := cols.first(_TIS_HEADER):

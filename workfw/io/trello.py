@@ -8,8 +8,10 @@ How the board becomes tasks (the import report repeats what matters):
   cards in archived lists keep that list as their status.  List categories
   come from the ``done_lists`` option when given (every list it names is
   done; other lists that look done are read as in progress), otherwise from
-  Trello's default lists (To Do, Doing, Done) and keywords.  ``status_map``
-  overrides both.
+  Trello's default lists (To Do, Doing, Done) and the keyword rules (in the
+  languages of :func:`workfw.io.status_rules`).  A list no rule places is
+  guessed from where it sits on the board (the report names the guess).
+  ``status_map`` overrides all of them.
 * ``dueComplete`` only says the due-date box was ticked, so it does not make
   a card done: the list decides, and a warning counts ticked cards in lists
   that are not done.
@@ -122,7 +124,43 @@ def _categories(names: list[str], default_map: dict[str, str], user_map: Any) ->
         return {}
     cats, _ = apply_status_map(pd.Series(names, dtype="string"), None, default_map=default_map,
                                user_map=user_map, warnings=[])
-    return dict(zip(names, cats))
+    # Unplaced names map to None (not NaN), so "no category" is one test everywhere.
+    return {name: (cat if isinstance(cat, str) else None) for name, cat in zip(names, cats)}
+
+
+#: The status map rule of a list placed by where it sits on the board.
+BOARD_ORDER_RULE = "board order (a guess to confirm)"
+
+
+def _order_guesses(lists: dict[str, dict], category: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Place lists no rule places by where they sit: boards run left to right, from to do to done.
+
+    A list left of every list placed in progress or done is to do; one at or
+    right of the first done list is done; one in between is in progress.  With
+    no list placed at all, the first list is to do, the last done and the
+    others in progress.
+    """
+    ordered = sorted(lists.values(), key=lambda lst: (float(lst.get("pos") or 0) if isinstance(
+        lst.get("pos"), (int, float)) else 0.0))
+    names = [str(lst.get("name") or lst.get("id")) for lst in ordered]
+    unplaced = [i for i, n in enumerate(names) if category.get(n) is None]
+    if not unplaced:
+        return {}
+    placed = [(i, category[n]) for i, n in enumerate(names) if category.get(n) is not None]
+    started = [i for i, c in placed if c in ("in_progress", "done", "cancelled")]
+    done = [i for i, c in placed if c == "done"]
+    guesses = {}
+    for i in unplaced:
+        if not placed:
+            guess = "todo" if i == 0 else "done" if i == len(names) - 1 and len(names) > 1 else "in_progress"
+        elif not started or i < min(started):
+            guess = "todo"
+        elif done and i >= min(done):
+            guess = "done"
+        else:
+            guess = "in_progress"
+        guesses[names[i]] = (guess, BOARD_ORDER_RULE)
+    return guesses
 
 
 def _list_name(ref: Any, list_names: dict[str, str]) -> Any:
@@ -314,6 +352,13 @@ def read_trello_json(board: dict, *, file: str, options: ReadOptions) -> TaskExp
     replace = archived & (archived_as != "keep")
     status = in_list.mask(replace, _ARCHIVED_STATUS)
     category = _categories(list(status.dropna()) + seen_names, default_map, options.status_map)
+    guesses = _order_guesses(lists, category)
+    category.update({name: guess for name, (guess, _) in guesses.items()})
+    if guesses:
+        warnings.append(f"Lists {sorted(guesses)} have names no rule places, so their category is guessed from "
+                        "where they sit on the board (left to right, to do to done): "
+                        f"{', '.join(f'{n} -> {c}' for n, (c, _) in sorted(guesses.items()))}. Confirm or correct "
+                        "them with status_map={...} (the status map editor lists them).")
     final = status.map(category)
 
     mapped = pd.DataFrame(index=raw.index)
@@ -354,7 +399,7 @@ def read_trello_json(board: dict, *, file: str, options: ReadOptions) -> TaskExp
     if (note := _coverage_warning(when, mapped["created"][mapped["_reject"].isna()], len(actions))) is not None:
         warnings.append(note)
     assembly = Assembly(raw=raw, mapped=mapped, source="trello-json", file=file, field_map=_FIELD_MAP,
-                        default_status_map=default_map, events=events, warnings=warnings)
+                        default_status_map=default_map, events=events, warnings=warnings, status_guesses=guesses)
     return assemble(assembly, status_map=options.status_map, team=options.team)
 
 

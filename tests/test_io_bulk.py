@@ -1,0 +1,110 @@
+"""The bulk paths of the readers (issue #14): dates read by shape, parents looked up as numbers."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from workfw.errors import ExportReadError
+from workfw.io._date_shapes import shapes_of, template_of, to_utc_ns
+from workfw.io._dates import DateParser
+from workfw.io.jira import _row_of_id
+
+
+def _parse(values: list, **options) -> list:
+    parser = DateParser(file="t.csv", **options)
+    column = pd.Series(values, dtype=pd.ArrowDtype(pa.string()))
+    parser.learn_order(column)
+    return parser.parse(column, column="Created").tolist()
+
+
+def _ts(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def test_every_minute_of_a_day_in_jira_form_matches_strftime() -> None:
+    stamps = pd.date_range("2024-02-28 00:00", "2024-03-01 23:59", freq="7min")
+    text = list(stamps.strftime("%d/%b/%y %-I:%M %p"))
+    assert _parse(text) == [s.tz_localize("UTC") for s in stamps]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-05-14T08:53:33.123456Z", "2024-05-14 08:53:33.123456"),
+    ("2024-05-14T08:53:33+0530", "2024-05-14 03:23:33"),
+    ("2024-05-14 08:53:33-04:00", "2024-05-14 12:53:33"),
+    ("2024/05/14", "2024-05-14"),
+    ("14.05.2024 08:53", "2024-05-14 08:53"),
+    ("14. 5. 2024", "2024-05-14"),
+    ("May 14, 2024 8:53 PM", "2024-05-14 20:53"),
+    ("14 May 2024", "2024-05-14"),
+    ("14-May-24", "2024-05-14"),
+    ("Tue May 14 2024 08:53:33 GMT+0200 (Central European Summer Time)", "2024-05-14 06:53:33"),
+    ("14/5月/24 8:53 午後", "2024-05-14 20:53"),
+    ("14/maj/24 20:53", "2024-05-14 20:53"),
+])
+def test_shapes_read_the_formats_exports_use(text: str, expected: str) -> None:
+    assert _parse([text, "31/01/2024"]) == [_ts(expected), _ts("2024-01-31")]
+
+
+def test_impossible_values_fall_to_the_careful_path_and_are_named() -> None:
+    good = ["01/Feb/24 9:00 AM"] * 40
+    with pytest.raises(ExportReadError, match=r"row 2.*'30/Feb/24 9:00 AM'"):
+        DateParser(file="t.csv").parse(pd.Series(["01/Feb/24 9:00 AM", "30/Feb/24 9:00 AM"]), column="Created",
+                                       rows=pd.Series([1, 2]))
+    parser = DateParser(file="t.csv")
+    out = parser.parse(pd.Series(good + ["13:00 PM 1/Feb/24"]), column="Created", rows=pd.Series(range(2, 43)))
+    assert out.iloc[0] == _ts("2024-02-01 09:00") and pd.isna(out.iloc[-1])
+    assert "row 42" in parser.warnings[0] and "'13:00 PM 1/Feb/24'" in parser.warnings[0]
+
+
+def test_blank_and_placeholder_cells_are_missing_not_errors() -> None:
+    assert [pd.isna(v) for v in _parse(["  ", "null", None, "NaT", " 01/02/2024 "], date_order="dmy")] == [
+        True, True, True, True, False]
+
+
+def test_time_zone_and_day_order_apply_to_the_bulk_path() -> None:
+    parser = DateParser(file="t.csv", tz="America/New_York", date_order="dmy")
+    out = parser.parse(pd.Series(["03/11/2024 01:30", "10/03/2024 02:30"]), column="Created")
+    # Autumn's 01:30 happens twice: the first (EDT) is kept; spring's 02:30 never happens: it moves on to 03:00.
+    assert out.tolist() == [_ts("2024-11-03 05:30"), _ts("2024-03-10 07:00")]
+
+
+def test_unknown_order_warns_once_and_reads_month_first() -> None:
+    parser = DateParser(file="t.csv")
+    out = parser.parse(pd.Series(["03/04/2024", "05/06/2024"]), column="Due")
+    assert out.tolist() == [_ts("2024-03-04"), _ts("2024-05-06")]
+    assert len(parser.warnings) == 1 and "'03/04/2024'" in parser.warnings[0]
+
+
+def test_a_shape_is_understood_once_and_reused() -> None:
+    shapes = shapes_of(pa.array(["25/Feb/26 10:17 PM", "26/Feb/26 11:18 PM", "1/Mar/26 9:05 AM"]))
+    assert len(shapes.shapes) == 2        # the one-digit day and hour make the second shape
+    template = template_of("\x01/Feb/\x01 \x01:\x01 PM")
+    assert (template.month_word, template.period_word, template.runs) == ("Feb", "PM", {"d": 0, "y": 1, "H": 2,
+                                                                                         "M": 3})
+    rows, ns, languages = to_utc_ns(shapes, np.arange(3), None, "UTC")
+    assert rows.tolist() == [0, 1, 2] and languages == {"month": "en", "period": "en"}
+    assert pd.to_datetime(ns, utc=True).tolist() == [_ts("2026-02-25 22:17"), _ts("2026-02-26 23:18"),
+                                                     _ts("2026-03-01 09:05")]
+
+
+def _numbers(values: list) -> tuple[pa.Array, pa.Array]:
+    arr = pa.array(values, type=pa.large_string())
+    return arr, pc.fill_null(pc.match_substring_regex(arr, r"^\d+$"), False)
+
+
+def test_parent_ids_are_found_as_numbers_and_the_last_row_wins() -> None:
+    ids = pa.array(["10", "11", "10", "12", None, ""], type=pa.large_string())
+    numbers, is_number = _numbers(["10", "12", "99", None, "x", "11"])
+    assert _row_of_id(numbers, is_number, ids).tolist() == [2, 3, -1, -1, -1, 1]
+    sparse = pa.array(["5", "90000000000", "5"], type=pa.large_string())   # far apart: searched, not tabled
+    numbers, is_number = _numbers(["90000000000", "5", "6"])
+    assert _row_of_id(numbers, is_number, sparse).tolist() == [1, 2, -1]
+
+
+def test_ids_written_with_leading_zeros_are_compared_as_text() -> None:
+    ids = pa.array(["010", "11", "10"], type=pa.large_string())
+    numbers, is_number = _numbers(["10", "010", "11"])
+    assert _row_of_id(numbers, is_number, ids).tolist() == [2, 0, 1]

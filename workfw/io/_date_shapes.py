@@ -1,0 +1,370 @@
+"""Date shapes: a column's values reduced to a few templates, read with integer arithmetic.
+
+A minute-stamped export has a distinct date in almost every cell, so parsing
+each distinct text in Python (or through ``strptime`` with ``%b``) costs
+seconds per million values.  Here every value becomes its *shape*, in one
+numpy pass over the Arrow string buffer: the text with each digit replaced
+by ``\\x01``.  A column holds a few dozen shapes at most (months, day
+periods, one- or two-digit hours), so each shape is understood once in
+Python: which field each run of digits is (:func:`template_of`, on the shape
+with runs collapsed) and at which bytes it sits.  The digits of every row are
+then read from those bytes and combined into timestamps with numpy.  Values
+whose shape is not understood, or whose numbers are out of range, are left
+for the caller's careful per-value path.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._locale import CJK_MONTH_MARKS, resolve_words
+
+__all__ = ["Shapes", "shapes_of", "Template", "template_of", "numeric_order_votes", "has_numeric", "to_utc_ns"]
+
+_RUN = "\x01"
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+_MAX_RUN = 9  # longer digit runs are no part of a date (and would overflow the arithmetic)
+
+_WORD = r"[^\x01\s/,\-:]+"
+_MARKS = "".join(CJK_MONTH_MARKS)
+# Date parts, on the shape.  Named groups hold a run (\x01) or a word.
+_DATE_PATTERNS = (
+    ("numeric", re.compile(r"(?P<a>\x01)(?P<s>[/.\-])(?P<b>\x01)(?P=s)(?P<c>\x01)\.?")),
+    ("numeric", re.compile(r"(?P<a>\x01)\. (?P<b>\x01)\. (?P<c>\x01)\.?")),
+    ("dmy_cjk", re.compile(rf"(?P<d>\x01)[/.\- ](?P<mo>\x01)[{_MARKS}][/.\- ](?P<y>\x01)")),
+    ("d_word_y", re.compile(rf"(?P<d>\x01)(?:[/\- ]|\. ?)(?P<w>{_WORD})[/\- ]+(?P<y>\x01)")),
+    ("word_d_y", re.compile(rf"(?:{_WORD},? )?(?P<w>{_WORD}) (?P<d>\x01)(?:,? | )(?P<y>\x01)")),
+)
+_TIME = re.compile(
+    r"(?:T| +|, ?)(?:(?P<p1>[^\x01\s:]+) ?)?(?P<H>\x01):(?P<M>\x01)(?::(?P<S>\x01)(?:[.,](?P<f>\x01))?)?"
+    r"(?:(?P<z>Z| ?(?:GMT|UTC)?(?P<sign>[+-])(?P<zh>\x01)(?::(?P<zm>\x01))?(?: \(.*\))?| ?(?:GMT|UTC))"
+    r"| ?(?P<p2>[^\x01]+))?")
+
+
+@dataclass
+class Template:
+    """How one shape reads: which digit run is which field, and the constants its words give.
+
+    Run indices are positions among the value's digit runs (-1: absent).
+    ``kind`` is ``"numeric"`` when the first three runs are a date whose
+    order (day or month first, or year first when four digits) the column
+    decides, else the fields are fixed.
+    """
+
+    kind: str
+    runs: dict[str, int]
+    month_word: str | None = None
+    period_word: str | None = None
+    zone: str = "naive"  # "naive", "utc" or "offset"
+    sign: int = 1
+
+
+@lru_cache(maxsize=4096)
+def template_of(shape: str) -> Template | None:
+    """Understand one shape, or None when it is no date workfw reads in bulk."""
+    for kind, pattern in _DATE_PATTERNS:
+        date = pattern.match(shape)
+        if date is not None:
+            break
+    else:
+        return None
+    rest = shape[date.end():]
+    time = _TIME.fullmatch(rest) if rest else None
+    if rest and time is None:
+        return None
+
+    def run_index(text: str, pos: int) -> int:
+        return text[:pos].count(_RUN)
+
+    runs = {name: run_index(shape, date.start(name)) for name in ("a", "b", "c", "d", "mo", "y")
+            if name in date.groupdict() and date.group(name) is not None}
+    out = Template(kind="numeric" if kind == "numeric" else "fixed", runs=runs)
+    if kind in ("d_word_y", "word_d_y"):
+        out.month_word = date.group("w")
+    if time is not None:
+        base = date.end()
+        for name in ("H", "M", "S", "f", "zh", "zm"):
+            if time.group(name) is not None:
+                out.runs[name] = run_index(shape, base + time.start(name))
+        period = time.group("p1") or time.group("p2")
+        if period is not None:
+            out.period_word = period.strip()
+        if time.group("z") is not None:
+            out.zone = "offset" if time.group("sign") else "utc"
+            out.sign = -1 if time.group("sign") == "-" else 1
+    return out
+
+
+@dataclass
+class Shapes:
+    """A text column as shapes (see the module notes) over its bytes.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        Shape number of each value (int32).
+    shapes : list of str
+        The distinct shapes, digits as ``\\x01``.
+    starts : numpy.ndarray
+        Offset of each value's first byte in ``data``.
+    data : numpy.ndarray
+        The column's bytes (uint8).
+    """
+
+    codes: np.ndarray
+    shapes: list[str]
+    starts: np.ndarray
+    data: np.ndarray
+
+    def digits(self, position: np.ndarray, length: np.ndarray, rows: np.ndarray,
+               taken: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """The number written at byte ``position[shape]`` with ``length[shape]`` digits, for ``rows``.
+
+        ``taken`` is ``(codes, starts)`` already taken at ``rows``, when several fields are read.
+        """
+        codes, starts = taken if taken is not None else (self.codes[rows], self.starts[rows])
+        at = starts + position[codes]
+        size = length[codes]
+        longest = int(size.max(initial=0))
+        value = np.zeros(len(rows), dtype=np.int64)
+        if longest == int(size.min(initial=0)):
+            # Every row has as many digits (a two-digit day, minute or year): no masks needed.
+            for i in range(longest):
+                value = value * 10 + self.data[at + i] - 48
+            return value
+        for i in range(longest):
+            # One digit place at a time across all rows: a date's longest run is four digits.
+            more = size > i
+            digit = self.data[np.where(more, at + i, 0)].astype(np.int64) - 48
+            value = np.where(more, value * 10 + digit, value)
+        return value
+
+
+def shapes_of(values: pa.Array) -> Shapes:
+    """Reduce a string array to shapes (null rows get the empty shape)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.string():
+        values = values.cast(pa.string())
+    n = len(values)
+    bufs = values.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int32)[values.offset:values.offset + n + 1]
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    data = (np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi] if bufs[2] is not None and hi > lo
+            else np.zeros(0, dtype=np.uint8))
+    offs = offsets - np.int32(lo)
+    # Same offsets, digits replaced: the shapes need no new offsets and no work per run of digits.
+    shape_bytes = np.where((data - np.uint8(48)) < 10, np.uint8(1), data)  # uint8 wraps below '0'
+    shape_arr = pa.StringArray.from_buffers(n, pa.py_buffer(offs), pa.py_buffer(shape_bytes))
+    encoded = pc.dictionary_encode(shape_arr)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+    return Shapes(codes=codes, shapes=encoded.dictionary.to_pylist(), starts=offs[:-1].astype(np.int64), data=data)
+
+
+_RUNS = re.compile("\x01+")
+
+
+def _month_table() -> tuple[np.ndarray, np.ndarray]:
+    """Day number (since 1970) of the first of each month from 1678 to 2261, and the month's length.
+
+    Looked up per value instead of converting a million values through datetime64[M] and [D].
+    """
+    months = np.arange((1678 - 1970) * 12, (2262 - 1970) * 12 + 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]").astype(np.int64)
+    return days[:-1], np.diff(days)
+
+
+_MONTH_TABLE = _month_table()
+_NAMES = ("a", "b", "c", "d", "mo", "y", "H", "M", "S", "f", "zh", "zm")
+
+
+@dataclass
+class _Layout:
+    """Where each field of each shape sits: byte position and digit count (-1 and 0: absent)."""
+
+    template: list[Template | None]
+    position: dict[str, np.ndarray]
+    length: dict[str, np.ndarray]
+
+
+@lru_cache(maxsize=64)
+def _layout(shapes: tuple[str, ...]) -> _Layout:
+    width = len(shapes) + 1  # the last slot stands for "no shape"
+    position = {name: np.full(width, -1, dtype=np.int64) for name in _NAMES}
+    length = {name: np.zeros(width, dtype=np.int64) for name in _NAMES}
+    templates: list[Template | None] = []
+    for i, shape in enumerate(shapes):
+        runs = [(m.start(), m.end() - m.start()) for m in _RUNS.finditer(shape)]
+        template = template_of(_RUNS.sub("\x01", shape)) if shape and len(shape) <= 80 else None
+        if template is not None and any(size > _MAX_RUN for _, size in runs):
+            template = None
+        templates.append(template)
+        if template is None:
+            continue
+        byte_at = _byte_offsets(shape)  # month words may be non-ASCII: positions are in UTF-8 bytes
+        for name, k in template.runs.items():
+            position[name][i] = byte_at[runs[k][0]]
+            length[name][i] = runs[k][1]
+    return _Layout(template=templates, position=position, length=length)
+
+
+def _byte_offsets(text: str) -> list[int]:
+    """UTF-8 byte offset of each character of ``text``."""
+    out, at = [], 0
+    for ch in text:
+        out.append(at)
+        at += len(ch.encode("utf-8"))
+    return out
+
+
+def _numeric_rows(shapes: Shapes, rows: np.ndarray) -> tuple[np.ndarray, _Layout]:
+    """The rows among ``rows`` holding numeric dates whose order is open (not four digits first)."""
+    layout = _layout(tuple(shapes.shapes))
+    open_order = np.array([t is not None and t.kind == "numeric" for t in layout.template] + [False])
+    open_order &= layout.length["a"] < 3
+    return rows[open_order[shapes.codes[rows]]], layout
+
+
+def numeric_order_votes(shapes: Shapes, rows: np.ndarray) -> tuple[bool, bool]:
+    """Whether some numeric date among ``rows`` has a first part over 12, and whether some has a second.
+
+    Year-first values (four digits first) say nothing about day or month order.
+    """
+    rows, layout = _numeric_rows(shapes, rows)
+    if not len(rows):
+        return False, False
+    a = shapes.digits(layout.position["a"], layout.length["a"], rows)
+    b = shapes.digits(layout.position["b"], layout.length["b"], rows)
+    return bool((a > 12).any()), bool((b > 12).any())
+
+
+def has_numeric(shapes: Shapes, rows: np.ndarray) -> tuple[bool, str | None]:
+    """Whether ``rows`` hold numeric dates whose order is open (not year first), and one such shape."""
+    rows, _ = _numeric_rows(shapes, rows)
+    return bool(len(rows)), (shapes.shapes[shapes.codes[rows[0]]] if len(rows) else None)
+
+
+def _fields_by_order(layout: _Layout, i: int, order: str | None) -> dict[str, str] | None:
+    """Which field the runs ``a, b, c`` of numeric shape ``i`` are; None when the order is still open."""
+    if layout.length["a"][i] == 4 or order == "ymd":
+        return {"a": "y", "b": "mo", "c": "d"}
+    if order is None:
+        return None
+    return {"a": "d", "b": "mo", "c": "y"} if order == "dmy" else {"a": "mo", "b": "d", "c": "y"}
+
+
+def to_utc_ns(shapes: Shapes, rows: np.ndarray, order: str | None,
+              tz: str) -> tuple[np.ndarray, np.ndarray, dict[str, str | None]]:
+    """Read the values at ``rows`` whose shape is understood.
+
+    Parameters
+    ----------
+    shapes : Shapes
+        The column as shapes.
+    rows : numpy.ndarray
+        Positions of the values to read (the present ones).
+    order : {"dmy", "mdy", "ymd"} or None
+        Order of numeric dates whose first part is not a four-digit year;
+        None leaves such values unread.
+    tz : str
+        Zone of values written without one.
+
+    Returns
+    -------
+    tuple
+        ``(read_rows, ns, languages)``: the positions read, their int64
+        nanoseconds since the epoch in UTC, and the languages of the month
+        and day-period words (``{"month": "pl", "period": "en"}``).
+    """
+    layout = _layout(tuple(shapes.shapes))
+    templates = layout.template
+    months, month_lang = resolve_words({t.month_word for t in templates if t and t.month_word}, "month")
+    periods, period_lang = resolve_words({t.period_word for t in templates if t and t.period_word}, "period")
+    width = len(templates) + 1
+    pos = {name: values.copy() for name, values in layout.position.items()}
+    size = {name: values.copy() for name, values in layout.length.items()}
+    const_month = np.zeros(width, dtype=np.int64)
+    period = np.zeros(width, dtype=np.int64)  # 0 none, 1 am, 2 pm
+    zone = np.zeros(width, dtype=np.int64)  # 0 naive, 1 utc, 2 offset
+    sign = np.ones(width, dtype=np.int64)
+    usable = np.zeros(width, dtype=bool)
+    for i, t in enumerate(templates):
+        if t is None or (t.month_word and t.month_word not in months) or (
+                t.period_word and t.period_word not in periods):
+            continue
+        if t.kind == "numeric":
+            parts = _fields_by_order(layout, i, order)
+            if parts is None:
+                continue
+            for part, name in parts.items():
+                pos[name][i], size[name][i] = layout.position[part][i], layout.length[part][i]
+        usable[i] = True
+        const_month[i] = int(months[t.month_word]) if t.month_word else 0
+        period[i] = {"am": 1, "pm": 2}[periods[t.period_word]] if t.period_word else 0
+        zone[i] = {"naive": 0, "utc": 1, "offset": 2}[t.zone]
+        sign[i] = t.sign
+    # Digit counts are the same for every row of a shape, so they are checked once per shape.
+    has = {name: size[name] > 0 for name in _NAMES}
+    usable &= ((size["y"] == 2) | (size["y"] == 4)) & (size["d"] >= 1) & (size["d"] <= 2)
+    usable &= (const_month > 0) | ((size["mo"] >= 1) & (size["mo"] <= 2))
+    usable &= ~has["H"] | ((size["H"] <= 2) & (size["M"] == 2))
+    usable &= ~has["S"] | (size["S"] == 2)
+    usable &= (period == 0) | has["H"]
+    usable &= (zone != 2) | (has["zh"] & ((size["zh"] == 2) | ((size["zh"] == 4) & ~has["zm"])))
+    usable &= ~has["zm"] | (size["zm"] == 2)
+    usable[-1] = False
+    rows = rows[usable[shapes.codes[rows]]]
+    codes = shapes.codes[rows]
+    taken = (codes, shapes.starts[rows])
+
+    def read(name: str) -> np.ndarray:
+        if not has[name][codes].any():
+            return np.zeros(len(rows), dtype=np.int64)
+        return shapes.digits(pos[name], size[name], rows, taken)
+
+    cm = const_month[codes]
+    day, month, year = read("d"), np.where(cm > 0, cm, read("mo")), read("y")
+    hour, minute, second, frac = read("H"), read("M"), read("S"), read("f")
+    # Two-digit years as Python's %y reads them: 69-99 are 1900s, 00-68 2000s.
+    year = np.where(size["y"][codes] == 2, np.where(year < 69, 2000 + year, 1900 + year), year)
+    per = period[codes]
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1678) & (year <= 2261)
+    ok &= (minute <= 59) & (second <= 59)
+    ok &= np.where(per > 0, (hour >= 1) & (hour <= 12), hour <= 23)
+    hour = np.where(per == 1, hour % 12, np.where(per == 2, hour % 12 + 12, hour))
+    first_day, month_days = _MONTH_TABLE
+    at = (np.clip(year, 1678, 2261) - 1678) * 12 + np.clip(month, 1, 12) - 1
+    ok &= day <= month_days[at]
+    ns = ((first_day[at] + day - 1) * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000_000
+    frac_size = size["f"][codes]
+    if frac_size.any():
+        ns += np.where(frac_size > 0, frac * _POW10[np.clip(9 - frac_size, 0, 18)], 0)
+    zones = zone[codes]
+    if (zones == 2).any():
+        zh, zm = read("zh"), read("zm")
+        # "+0530" is one run of four digits; "+05:30" two runs.
+        four = size["zh"][codes] == 4
+        offset_h, offset_m = np.where(four, zh // 100, zh), np.where(four, zh % 100, zm)
+        ok &= (zones != 2) | ((offset_h <= 23) & (offset_m <= 59))
+        ns -= np.where(zones == 2, sign[codes] * (offset_h * 3600 + offset_m * 60) * 1_000_000_000, 0)
+    naive = ok & (zones == 0)
+    if tz != "UTC" and naive.any():
+        ns = _localise(ns, naive, tz)
+    return rows[ok], ns[ok], {"month": month_lang, "period": period_lang}
+
+
+def _localise(ns: np.ndarray, rows: np.ndarray, tz: str) -> np.ndarray:
+    import pandas as pd
+
+    local = pd.DatetimeIndex(ns[rows].view("datetime64[ns]"))
+    # In the autumn hour that occurs twice, read the time as the first (summer-time) one rather than
+    # losing it; spring's missing hour moves on.
+    utc = local.tz_localize(tz, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward")
+    out = ns.copy()
+    out[rows] = utc.asi8
+    return out
