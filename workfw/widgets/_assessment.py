@@ -168,7 +168,7 @@ class GapView(W.VBox):
         show(self.out, self.figure)
         shown = gap[["element", "perceived", "measured", "gap", "prompt"]].copy()
         for col in ("perceived", "measured", "gap"):
-            shown[col] = shown[col].astype("Float64").round(0)
+            shown[col] = shown[col].astype("Float64").round(0).astype("Int64")
         show(self.table_out, Markup(frame_html(plain_headers(shown), na_rep="n/a")))
 
 

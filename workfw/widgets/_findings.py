@@ -115,5 +115,5 @@ class NextSteps(W.VBox):
             show(self.out, Markup(f"<p>No element scores below {self.slider.value:.0f}: keep what works, and "
                                   "check the perceived-measured gap.</p>"))
             return
-        shown = self.table.assign(score=self.table["score"].astype("Float64").round(0))
+        shown = self.table.assign(score=self.table["score"].astype("Float64").round(0).astype("Int64"))
         show(self.out, Markup(frame_html(plain_headers(shown), na_rep="n/a")))
