@@ -310,3 +310,13 @@ def test_report_flow_follows_the_team_of_the_scores():
     assert growth["selection"] == {"team": "Growth"} and whole["selection"] == {}
     expected = len(wf.flow.cycle_times(wf.charts.subset(sample, team="Growth")))
     assert growth["finished_tasks"] == expected < whole["finished_tasks"]
+
+
+def test_report_reads_like_the_notebooks(tmp_path):
+    """The handout shows the readable signal table and the Pyramid's cumulative counts, as the diagrams do."""
+    page = report_html(wf.load_sample("trello"))
+    assert "<th>Scored as</th>" in page and "<th>Not measurable because</th>" in page
+    assert "<th>Tasks at this level or above</th>" in page
+    # Trello has no parent links: Progress has no score, and the overview says why.
+    assert "<th>Why no score</th>" in page and "too little of this element is measurable" in page
+    assert not re.search(r"<td>\d+\.\d{4,}</td>", page)

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .errors import WorkfwError
+from .readable import signal_view
 from .style import FONT, NA_COLOUR, score_colour
 
 __all__ = ["esc", "table", "score_chip", "figure_html", "sanitise_text", "sanitise_figure", "page", "render",
@@ -222,14 +223,20 @@ def _framework(name: str, diag: Any, draw: _Figures) -> str:
     summary = diag.summary.reset_index()
     frame = pd.DataFrame({"element": summary["element"].map(esc), "score": summary["score"].map(score_chip)})
     headers = ["Element", "Score"]
+    if "reached" in summary:  # the Pyramid: a band counts the tasks at its level or above, as the diagram draws
+        frame["reached"] = summary["reached"]
+        headers.append("Tasks at this level or above")
     if "share" in summary:
         frame["share"] = summary["share"].map(lambda v: "" if pd.isna(v) else f"{float(v):.0%}")
-        headers.append("Share of tasks")
+        headers.append("Share whose highest level this is")
     if "tasks" in summary:
         frame["tasks"] = summary["tasks"]
         headers.append("Tasks")
     frame["signals"] = [f"{m} of {t}" for m, t in zip(summary["signals_measured"], summary["signals_total"])]
     headers.append("Signals measurable")
+    if "reason" in summary and summary["reason"].notna().any():
+        frame["reason"] = summary["reason"].fillna("")
+        headers.append("Why no score")
     parts = [f'<section id="{esc(name)}"><h2>{esc(diag.framework)}</h2>',
              table(frame, headers=headers, raw_columns=["element", "score"])]
     try:
@@ -249,12 +256,9 @@ def _framework(name: str, diag: Any, draw: _Figures) -> str:
                  if len(blind) else '<p class="note">Every signal was measurable.</p>')
     caveats = "".join(f"<li>{esc(c)}</li>" for c in diag.caveats) or "<li>none</li>"
     parts.append(f"<h3>Caveats</h3><ul>{caveats}</ul>")
-    signals = diag.signals.assign(value=diag.signals["value"].astype(object),
-                                  score=diag.signals["score"].astype(object))
+    # The same readable table as the notebooks: values in their units, whole scores, the rule, the reason.
     parts.append("<details><summary>Every signal and how it is computed</summary>"
-                 + table(signals, columns=["element", "signal", "value", "score", "n", "fields", "how"],
-                         headers=["Element", "Signal", "Value", "Score", "Tasks", "Fields", "How"])
-                 + "</details></section>")
+                 + table(signal_view(diag)) + "</details></section>")
     return "".join(parts)
 
 
