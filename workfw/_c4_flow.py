@@ -119,8 +119,9 @@ def wip_what_if(data: Any, *, wip_limit: int, as_of: Any = None, history_weeks: 
     cycle time is ``wip / throughput * 7`` days (:func:`workfw.flow.littles_law`),
     an average over a stable period, not a promise for any one task.  A limit
     at or above today's WIP does not bind (the ``WIP limit`` row repeats today's
-    work in progress, and ``attrs["binding"]`` is False; ``attrs["wip_limit"]`` is the limit asked for).  A limit below today's WIP keeps throughput until items would have to finish faster
-    than the ``floor_level`` percentile of recent cycle times; below that
+    work in progress, and ``attrs["binding"]`` is False; ``attrs["wip_limit"]``
+    is the limit asked for).  A limit below today's WIP keeps throughput until
+    items would have to finish faster than the ``floor_level`` percentile of recent cycle times; below that
     throughput drops in proportion.  The backlog (open tasks: to do and in
     progress) is forecast with :func:`workfw.flow.forecast_when` on the same
     recent throughput, scaled by the scenario's throughput.

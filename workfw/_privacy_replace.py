@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import unicodedata
 from itertools import chain
 from typing import Any, Iterable
 
@@ -26,7 +25,7 @@ import pyarrow.compute as pc
 from ._privacy_people import text_array
 from ._privacy_text import (_NOT_JSON, COMMON_WORDS, DELIMITERS, EMAIL, JSON_HINT, MENTION, PERSON_KEYS,
                             PERSON_VALUE_KEYS, SPELLING_KEYS, loads, looks_json, norm, person_change,
-                            person_spellings, trie_pattern, url_spans)
+                            person_spellings, strip_accents, trie_pattern, url_spans)
 
 __all__: list[str] = []
 
@@ -323,7 +322,7 @@ def _tokens(names: dict[str, str], texts: dict[str, list[str]], kinds: dict[str,
         for text in texts.get(key, ()):
             for token in _TOKEN.findall(text):
                 if len(token) >= 3 and token[:1].isupper() and token.casefold() not in COMMON_WORDS:
-                    plain = "".join(ch for ch in unicodedata.normalize("NFKD", token) if not unicodedata.combining(ch))
+                    plain = strip_accents(token)
                     for form in (token, plain):
                         owners.setdefault(form, set()).add(pseudonym)
     return {t: next(iter(p)) if len(p) == 1 else "[person]" for t, p in owners.items()}

@@ -64,10 +64,14 @@ def norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def strip_accents(text: str) -> str:
+    """``text`` without combining accents (``Tomás`` -> ``Tomas``), case and spacing kept."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """:func:`norm` without accents (``Tomás`` and ``Tomas`` compare equal)."""
-    decomposed = unicodedata.normalize("NFKD", norm(text))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_accents(norm(text))
 
 
 def words(text: str) -> list[str]:
@@ -183,7 +187,7 @@ def variants(name: str) -> list[str]:
     out = []
     if len(parts) >= 2 and "," not in name:
         out.append(f"{parts[-1]}, {' '.join(parts[:-1])}")
-    stripped = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    stripped = strip_accents(name)
     if stripped != name:
         out.append(stripped)
         if len(parts) >= 2 and "," not in name:

@@ -29,8 +29,9 @@ from .diagnosis import (DEFAULTS, HISTORY, Context, Diagnosis, SignalSpec, commo
 from ._c4_flow import flow_figures, wip_what_if, wip_what_if_figure
 from .errors import OptionError
 
-__all__ = ["ELEMENTS", "FLOW_CONTEXT", "SIGNALS", "C4_DEFAULTS", "diagnose", "figure", "scored_figure", "figures", "loop_trend",
-           "loop_correlation", "loop_pairs", "MIN_SHOWN_PAIRS", "loop_figure", "wip_what_if", "wip_what_if_figure"]
+__all__ = ["ELEMENTS", "FLOW_CONTEXT", "SIGNALS", "C4_DEFAULTS", "diagnose", "figure", "scored_figure", "figures",
+           "loop_trend", "loop_correlation", "loop_pairs", "MIN_SHOWN_PAIRS", "loop_figure", "wip_what_if",
+           "wip_what_if_figure"]
 
 ELEMENTS: tuple[str, ...] = ("Clarity", "Coordination", "Completion", "Collaboration")
 _LOOP = ELEMENTS[:3]

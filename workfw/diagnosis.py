@@ -28,8 +28,8 @@ from .errors import OptionError
 
 __all__ = [
     "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
-    "summarise", "make_findings", "spread_severity", "SIGNAL_COLUMNS", "per_row", "origin", "late_capture", "common_caveats", "member",
-    "SEVERITIES", "DEFAULTS", "HISTORY", "field_gap", "TOO_LITTLE",
+    "summarise", "make_findings", "spread_severity", "SIGNAL_COLUMNS", "per_row", "origin", "late_capture",
+    "common_caveats", "member", "SEVERITIES", "DEFAULTS", "HISTORY", "field_gap", "TOO_LITTLE",
 ]
 
 SEVERITIES = ("high", "medium", "low")

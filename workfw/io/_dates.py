@@ -102,7 +102,7 @@ class DateParser:
             self._decided = "mdy"
         return self._decided
 
-    def _cut(self, values: pd.Series) -> tuple[tuple, pa.Array, Shapes, np.ndarray]:
+    def _cut(self, values: pd.Series) -> tuple[tuple | None, pa.Array, Shapes, np.ndarray]:
         """Key, trimmed text, shapes and positions of present values, kept until :meth:`parse` takes them."""
         arr, key = _arrow_strings(values)
         if key in self._cache:
@@ -112,6 +112,8 @@ class DateParser:
                                                         True))
         present = np.flatnonzero(~missing.to_numpy(zero_copy_only=False))
         shapes = shapes_of(text)
+        if key is None:  # a column converted here has new buffers on every call: nothing to find again
+            return key, text, shapes, present
         # Only the last few columns are kept: learn_order cuts them all, parse takes them one by one.
         while len(self._cache) >= 8:
             self._cache.pop(next(iter(self._cache)))
@@ -274,12 +276,16 @@ def _english_months(uniques: pd.Series) -> pd.Series:
                                else m.group(0), regex=True)
 
 
-def _arrow_strings(values: pd.Series) -> tuple[pa.Array, tuple]:
-    """A text column as one pyarrow string array, and a key naming its buffers (the same column, the same key)."""
+def _arrow_strings(values: pd.Series) -> tuple[pa.Array, tuple | None]:
+    """A text column as one pyarrow string array, and a key naming its buffers (the same column, the same key).
+
+    The key is None for a column that is not held in Arrow already: its conversion is new on every call.
+    """
     arr = getattr(values.array, "_pa_array", None)
     if arr is None:
         arr = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string(),
                        from_pandas=True)
+        return arr, None
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     # Keyed before combining: combine_chunks copies, so the combined buffers are new on every call.
     key = tuple((tuple(b.address if b is not None else 0 for b in c.buffers()), c.offset, len(c)) for c in chunks)

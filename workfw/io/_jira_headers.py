@@ -42,6 +42,12 @@ def _translate(header: str, table: dict[str, str]) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def _english_names() -> frozenset[str]:
+    """Every English header name the translations lead to, casefolded (built once, not per file)."""
+    return frozenset(field.casefold() for table in header_translations().values() for field in table.values())
+
+
 def english_headers(headers: list[str]) -> tuple[list[str], str | None]:
     """The English name of each header, and the language the file was read in (None: English).
 
@@ -62,7 +68,7 @@ def english_headers(headers: list[str]) -> tuple[list[str], str | None]:
         if hits > best_hits:
             best, best_hits = language, hits
     # Headers spelled as in English ("Status", "Sprint") count for English too: a tie stays English.
-    english = {field.casefold() for table in tables.values() for field in table.values()}
+    english = _english_names()
     english_hits = sum(h.strip().casefold() in english for h in headers)
     if best is None or best_hits <= english_hits:
         return [h.strip() for h in headers], None
