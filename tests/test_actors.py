@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from workfw.actors import actor_kind, classify_actors, is_agent
-from workfw.diagnosis import prepare
+from workfw.core.diagnosis import prepare
 from workfw.export import ImportReport, TaskExport
 from workfw.schema import conform_events, conform_tasks
 

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import assert_reads_on_a_projector
 from workfw import coordination_stack as cs
-from workfw.diagnosis import Diagnosis
+from workfw.core.diagnosis import Diagnosis
 from workfw.errors import OptionError
 from workfw.export import ImportReport, TaskExport
 from workfw.schema import conform_events, conform_tasks

@@ -15,7 +15,7 @@ import pytest
 
 import workfw as wf
 from test_coordination_stack import build_export
-from workfw import diagnosis as dg
+from workfw.core import diagnosis as dg
 from workfw.widgets import ExplorerModel
 
 FRAMEWORKS = [wf.c4_flywheel, wf.coordination_stack, wf.value_pyramid, wf.visibility]

@@ -6,7 +6,8 @@ import json
 import pandas as pd
 import pytest
 
-from workfw import flow, flow_charts
+from workfw import flow
+from workfw.flow import charts as flow_charts
 from workfw.errors import SchemaError
 from workfw.export import ImportReport, TaskExport
 from workfw.schema import conform_events, conform_tasks, empty_events
@@ -165,10 +166,10 @@ def test_no_chart_carries_more_than_the_point_budget_on_big_tables():
 
 
 def test_c4_chart_set_builds_cycle_times_once(data, monkeypatch):
-    import workfw._c4_flow as c4_flow
-    import workfw._flow_forecast as forecast_module
-    import workfw._flow_metrics as metrics_module
-    import workfw._flow_times as times_module
+    import workfw.c4_flywheel.flow_views as c4_flow
+    import workfw.flow.forecast as forecast_module
+    import workfw.flow.metrics as metrics_module
+    import workfw.flow.times as times_module
 
     calls = []
     real = times_module.cycle_times

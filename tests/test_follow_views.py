@@ -103,7 +103,7 @@ def test_explorer_says_why_an_element_has_no_score():
 
 
 def test_findings_severity_spreads_a_few_high_some_medium(sample):
-    from workfw.diagnosis import spread_severity
+    from workfw.core.diagnosis import spread_severity
 
     # Eight findings all "high" on their own scores: the two worst stay high, the next (40% of 8 = 3) medium.
     assert spread_severity([5, 30, 10, 20, 35, 25, 15, 38], ["high"] * 8) == [

@@ -16,7 +16,7 @@ import pytest
 
 import workfw as wf
 from workfw import c4_flywheel, coordination_stack, value_pyramid, visibility
-from workfw.diagnosis import HISTORY, TOO_LITTLE, SignalSpec, prepare, run_signals, summarise
+from workfw.core.diagnosis import HISTORY, TOO_LITTLE, SignalSpec, prepare, run_signals, summarise
 from workfw.errors import SchemaError, WorkfwError
 from workfw.schema import LIST_COLUMNS, TASK_COLUMNS, conform_tasks, empty_events
 
@@ -200,7 +200,7 @@ def test_an_element_needs_half_of_its_signals():
 def _spec(required: tuple[str, ...], calls: list[str]) -> SignalSpec:
     def compute(ctx):
         calls.append("ran")
-        from workfw.diagnosis import Measured
+        from workfw.core.diagnosis import Measured
 
         return Measured(1.0, 100.0, len(ctx.tasks))
 

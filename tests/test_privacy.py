@@ -24,10 +24,11 @@ import pyarrow as pa
 import pytest
 
 import workfw as wf
-from workfw import flow_charts, workspace
-from workfw._privacy_text import COMMON_WORDS
-from workfw._report_analysis import _analyse, _to_json
-from workfw._report_html import render
+from workfw import workspace
+from workfw.flow import charts as flow_charts
+from workfw.privacy.text import COMMON_WORDS
+from workfw.reporting.analysis import _analyse, _to_json
+from workfw.reporting.html import render
 from workfw.cli import main as cli
 from workfw.errors import OptionError, WorkfwError
 from workfw.export import ImportReport, TaskExport

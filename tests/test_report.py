@@ -12,13 +12,13 @@ import pytest
 import workfw as wf
 
 from workfw import c4_flywheel, coordination_stack, value_pyramid, visibility
-from workfw.diagnosis import Diagnosis
+from workfw.core.diagnosis import Diagnosis
 from workfw.errors import OptionError
 from workfw.export import ImportReport, TaskExport
 from workfw.privacy import pseudonym_map
 from workfw.reporting import (FRAMEWORKS, ReportPartMissingError, _part, diagnose_all, report, report_html,
                            report_json)
-from workfw._report_html import sanitise_text
+from workfw.reporting.html import sanitise_text
 from workfw.schema import conform_events, conform_tasks
 
 EVIL = "<img src=x onerror=alert(1)>"

@@ -11,10 +11,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import WorkfwError
-from .export import ImportReport, TaskExport, combine_exports
-from .io import list_formats, read_export
-from .samples import list_samples, load_sample, sample_path
+from workfw.errors import WorkfwError
+from workfw.export import ImportReport, TaskExport, combine_exports
+from workfw.io import list_formats, read_export
+from workfw.samples import list_samples, load_sample, sample_path
 
 __all__ = ["read_export", "list_formats", "combine_exports", "TaskExport", "ImportReport", "WorkfwError",
            "load_sample", "list_samples", "sample_path", "report", "report_json", "diagnose_all",

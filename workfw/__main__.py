@@ -9,7 +9,7 @@ __all__ = ["main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``workfw`` command; returns the exit status (the console script exits with it)."""
-    from .cli import main as run
+    from workfw.cli import main as run
 
     return run(argv)
 

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from .schema import tasks_of
+from workfw.schema import tasks_of
 
 __all__ = ["AGENT_WORDS", "is_agent", "classify_actors", "actor_kind"]
 

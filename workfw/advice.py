@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .diagnosis import Diagnosis
+from workfw.core.diagnosis import Diagnosis
 
 __all__ = ["NEXT_STEPS", "next_steps"]
 

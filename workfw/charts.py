@@ -6,9 +6,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from .diagnosis import member, prepare
-from .export import ImportReport, TaskExport
-from .style import ELEMENT_COLOURS, FONT, NA_COLOUR, TEMPLATE, escape_text
+from workfw.core.diagnosis import member, prepare
+from workfw.export import ImportReport, TaskExport
+from workfw.style import ELEMENT_COLOURS, FONT, NA_COLOUR, TEMPLATE, escape_text
 
 __all__ = ["gap_figure", "coverage_figure", "message_figure", "subset", "filtered"]
 
@@ -22,9 +22,9 @@ def filtered(data: Any, *, as_of: Any = None, **options: Any) -> tuple[TaskExpor
         An export or its canonical task table.
     as_of : timestamp-like, optional
         Reference time; defaults to the latest timestamp in the data (or the
-        window's end when that is earlier), as in :func:`workfw.diagnosis.prepare`.
+        window's end when that is earlier), as in :func:`workfw.core.diagnosis.prepare`.
     **options
-        The common options of :data:`workfw.diagnosis.DEFAULTS` (``team``,
+        The common options of :data:`workfw.core.diagnosis.DEFAULTS` (``team``,
         ``project``, ``window``, ``actors``, ``bots``; thresholds are accepted and ignored).
 
     Returns

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
-from .errors import OptionError, WorkfwError
+from workfw.errors import OptionError, WorkfwError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_USAGE"]
 
@@ -27,8 +27,8 @@ EXIT_USAGE = 2
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``workfw`` command."""
-    from . import __version__
-    from .reporting import FRAMEWORKS
+    from workfw import __version__
+    from workfw.reporting import FRAMEWORKS
 
     parser = argparse.ArgumentParser(
         prog="workfw", description="Work management frameworks measured on your tracker's export.")
@@ -118,7 +118,7 @@ class _Progress:
 
 def _reader_takes_progress() -> bool:
     """Whether this workfw's ``read_export`` reports its progress (``progress(stage, fraction)``)."""
-    from .io import read_export
+    from workfw.io import read_export
 
     try:
         return "progress" in inspect.signature(read_export).parameters
@@ -127,8 +127,8 @@ def _reader_takes_progress() -> bool:
 
 
 def _read(args: argparse.Namespace, progress: _Progress) -> Any:
-    from .export import combine_exports
-    from .io import read_export
+    from workfw.export import combine_exports
+    from workfw.io import read_export
 
     options = {k: v for k, v in (("tz", args.tz), ("date_order", args.date_order)) if v is not None}
     if args.mapping:
@@ -165,7 +165,7 @@ def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
             raise OptionError(f"--framework {args.framework}: found no --assessment; expected the answers it names. "
                               "Next step: add --assessment FOLDER_OR_CSV, or use --only to pick frameworks.")
         return None
-    from .reporting import FRAMEWORKS, _part
+    from workfw.reporting import FRAMEWORKS, _part
 
     progress.line(f"reading the self-assessment {args.assessment}")
     path = Path(args.assessment)
@@ -186,7 +186,7 @@ def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
 
 
 def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .reporting import FRAMEWORKS, report, report_html, report_json, write_text
+    from workfw.reporting import FRAMEWORKS, report, report_html, report_json, write_text
 
     progress = _Progress(err, args.quiet)
     export = _read(args, progress)
@@ -213,7 +213,7 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _samples(out: TextIO) -> int:
-    from .reporting import _part
+    from workfw.reporting import _part
 
     samples = _part("samples", "sample list", "list_samples", "sample_path")
     for row in samples.list_samples().itertuples(index=False):
@@ -226,7 +226,7 @@ def _samples(out: TextIO) -> int:
 
 
 def _formats(out: TextIO) -> int:
-    from .io import list_formats
+    from workfw.io import list_formats
 
     table = list_formats()
     width = max(len(s) for s in table["source"])

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from .export import TaskExport
+from workfw.export import TaskExport
 
 __all__ = ["FRAMEWORK_MODULES", "coverage_table", "coverage_matrix", "compare_trackers", "write_shipped_comparison"]
 
@@ -99,7 +99,7 @@ def compare_trackers(samples: Iterable[str] | None = None, *, recompute: bool = 
         Rows are tracker samples, columns ``"Framework: Element"``, values the
         share of that element's signals the export allows (0-1).
     """
-    from .samples import list_samples, load_sample
+    from workfw.samples import list_samples, load_sample
 
     names = tuple(samples) if samples is not None else tuple(list_samples()["name"])
     shipped = None if recompute or samples is not None else _shipped()

@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import ExportReadError, OptionError
-from .schema import conform_events, conform_tasks, empty_events
+from workfw.errors import ExportReadError, OptionError
+from workfw.schema import conform_events, conform_tasks, empty_events
 
 __all__ = ["ImportReport", "TaskExport", "combine_exports", "SAVED_SUFFIX"]
 

@@ -1,6 +1,6 @@
 """Numbers people read: a diagnosis' signals as a table for a room, not for a programmer.
 
-:func:`signal_view` turns :attr:`workfw.diagnosis.Diagnosis.signals` into one
+:func:`signal_view` turns :attr:`workfw.core.diagnosis.Diagnosis.signals` into one
 row per signal with the value in its unit (``53%``, ``12 days``, ``4``), the
 score as a whole number, the rule that turns the value into the score, the
 full sentence on how it is measured and, where it is not measurable, why.
@@ -132,7 +132,7 @@ def loop_reading(trend: pd.DataFrame) -> str:
         A sentence on what the chart can and cannot say: too few months for
         a correlation, or the correlation with how to read it.
     """
-    from .c4_flywheel import MIN_SHOWN_PAIRS, loop_correlation, loop_pairs
+    from workfw.c4_flywheel import MIN_SHOWN_PAIRS, loop_correlation, loop_pairs
 
     pairs = loop_pairs(trend)
     if pairs < MIN_SHOWN_PAIRS:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from .errors import SchemaError
+from workfw.errors import SchemaError
 
 __all__ = [
     "TASK_COLUMNS",
@@ -143,7 +143,7 @@ def _categories(values: pd.Series, where: str) -> pd.Categorical:
     cells = values.astype(object).where(values.notna(), None)
     unknown = cells.notna() & ~cells.isin(STATUS_CATEGORIES)
     if unknown.any():
-        from .io._status import normalise_category  # io builds on this module
+        from workfw.io._status import normalise_category  # io builds on this module
 
         cells = cells.where(~unknown, cells[unknown].map(normalise_category))
         bad = values[unknown & cells.isna()]
@@ -157,7 +157,7 @@ def _categories(values: pd.Series, where: str) -> pd.Categorical:
 
 def _categories_from_status(status: pd.Series) -> pd.Series:
     """Categories of status names placed the way :func:`workfw.read_export` places them (keywords); NA without one."""
-    from .io._status import apply_status_map  # io builds on this module
+    from workfw.io._status import apply_status_map  # io builds on this module
 
     category, _ = apply_status_map(status.astype("string"), None, default_map={}, user_map=None, warnings=[])
     return category

@@ -53,7 +53,7 @@ def check_environment() -> pd.DataFrame:
         except ImportError as exc:
             rows.append((f"{name} >= {minimum}", False, f"not importable ({exc})", _FIX))
     try:
-        from .samples import list_samples, load_sample
+        from workfw.samples import list_samples, load_sample
 
         sample = load_sample()
         rows.append(("sample organisation readable", True,

@@ -12,9 +12,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkfwError
-from .export import TaskExport
-from .io import read_export
+from workfw.errors import WorkfwError
+from workfw.export import TaskExport
+from workfw.io import read_export
 
 __all__ = ["workspace_dir", "save", "load", "current", "settings", "clear", "pseudonym_salt"]
 
@@ -75,7 +75,7 @@ def load(*, fallback: str | None = None) -> TaskExport:
     path = workspace_dir() / _EXPORT
     if path.exists():
         return read_export(path)
-    from .samples import load_sample
+    from workfw.samples import load_sample
 
     return load_sample(fallback)
 
@@ -142,7 +142,7 @@ def current(path: str | None = None, **read_options: Any) -> TaskExport:
     export = read_export(path, **read_options) if path else load()
     chosen = settings()
     if chosen.get("pseudonymise") or chosen.get("pseudonymise_text"):
-        from .privacy import pseudonymise
+        from workfw.privacy import pseudonymise
 
         export = pseudonymise(export, in_text=bool(chosen.get("pseudonymise_text")))
     return export

@@ -31,18 +31,18 @@ most participants entered (:func:`default_team`), else all teams.
 """
 from __future__ import annotations
 
-from ._aggregate import LOW_AGREEMENT, MANY_DONT_KNOW, aggregate, answered_text, group_gap
-from ._bank import FRAMEWORKS, MAX_STATEMENTS, MIN_STATEMENTS, bank_template, framework_key, load_bank, validate_bank
-from ._collect import Added, Collection, Rejected, response_key, responses_dir
-from ._codes import FRAMEWORK_CODES, decode_response, encode_response, read_codes
-from ._errors import AssessmentFileError, ResponseCodeError
-from ._participant import ParticipantSession, Saved, short_text, skipped_statements
-from ._response import (RESPONSE_COLUMNS, Response, load_responses, parse_response, pseudonymise_participants,
+from workfw.assessment._aggregate import LOW_AGREEMENT, MANY_DONT_KNOW, aggregate, answered_text, group_gap
+from workfw.assessment._bank import FRAMEWORKS, MAX_STATEMENTS, MIN_STATEMENTS, bank_template, framework_key, load_bank, validate_bank
+from workfw.assessment._collect import Added, Collection, Rejected, response_key, responses_dir
+from workfw.assessment._codes import FRAMEWORK_CODES, decode_response, encode_response, read_codes
+from workfw.assessment._errors import AssessmentFileError, ResponseCodeError
+from workfw.assessment._participant import ParticipantSession, Saved, short_text, skipped_statements
+from workfw.assessment._response import (RESPONSE_COLUMNS, Response, load_responses, parse_response, pseudonymise_participants,
                         responses_frame, save_response)
-from ._scores import gap_label, perceived_scores, perception_gap, to_score, unmeasurable_reasons
-from ._spread_figure import spread_figure
-from ._survey import ANSWER_LABELS, read_survey, survey_headers_csv, survey_template, write_survey
-from ._team import TeamSelection, default_team, export_teams
+from workfw.assessment._scores import gap_label, perceived_scores, perception_gap, to_score, unmeasurable_reasons
+from workfw.assessment._spread_figure import spread_figure
+from workfw.assessment._survey import ANSWER_LABELS, read_survey, survey_headers_csv, survey_template, write_survey
+from workfw.assessment._team import TeamSelection, default_team, export_teams
 
 __all__ = [
     # banks

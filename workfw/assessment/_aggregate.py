@@ -27,10 +27,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import OptionError, SchemaError
-from ._bank import FRAMEWORKS
-from ._response import RESPONSE_COLUMNS, _Banks
-from ._scores import perception_gap, to_score
+from workfw.errors import OptionError, SchemaError
+from workfw.assessment._bank import FRAMEWORKS
+from workfw.assessment._response import RESPONSE_COLUMNS, _Banks
+from workfw.assessment._scores import perception_gap, to_score
 
 __all__ = ["aggregate", "group_gap", "answered_text", "LOW_AGREEMENT", "MANY_DONT_KNOW"]
 
@@ -120,7 +120,7 @@ def group_gap(diagnosis: Any, responses: pd.DataFrame, *, framework: str | None 
 
     Parameters
     ----------
-    diagnosis : workfw.diagnosis.Diagnosis
+    diagnosis : workfw.core.diagnosis.Diagnosis
         The measured reading of the same framework.
     responses : pandas.DataFrame
         The long answer table.

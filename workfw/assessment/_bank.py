@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import OptionError
-from ._errors import AssessmentFileError
+from workfw.errors import OptionError
+from workfw.assessment._errors import AssessmentFileError
 
 __all__ = ["FRAMEWORKS", "MIN_STATEMENTS", "MAX_STATEMENTS", "load_bank", "validate_bank", "bank_template",
            "framework_key"]

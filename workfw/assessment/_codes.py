@@ -31,10 +31,10 @@ from typing import Iterable
 
 import pandas as pd
 
-from ..errors import OptionError
-from ._bank import FRAMEWORKS
-from ._errors import ResponseCodeError
-from ._response import Response, _Banks, check_against_bank, responses_frame
+from workfw.errors import OptionError
+from workfw.assessment._bank import FRAMEWORKS
+from workfw.assessment._errors import ResponseCodeError
+from workfw.assessment._response import Response, _Banks, check_against_bank, responses_frame
 
 __all__ = ["FRAMEWORK_CODES", "encode_response", "decode_response", "read_codes"]
 

@@ -25,14 +25,14 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ._bank import FRAMEWORKS, load_bank
-from ._codes import _CODE_RE, decode_response
+from workfw.assessment._bank import FRAMEWORKS, load_bank
+from workfw.assessment._codes import _CODE_RE, decode_response
 # Re-exported: workfw.assessment and older callers import Added, Rejected and response_key from here.
-from ._collect_parts import (Added, Rejected, _check_frameworks, _looks_like_json, _safe_file_name, _upload_items,
+from workfw.assessment._collect_parts import (Added, Rejected, _check_frameworks, _looks_like_json, _safe_file_name, _upload_items,
                              _write_bytes_atomic, response_key)
-from ._errors import AssessmentFileError, ResponseCodeError
-from ._response import Response, long_frame, parse_response, responses_frame, save_response
-from ._survey import read_survey
+from workfw.assessment._errors import AssessmentFileError, ResponseCodeError
+from workfw.assessment._response import Response, long_frame, parse_response, responses_frame, save_response
+from workfw.assessment._survey import read_survey
 
 __all__ = ["responses_dir", "Collection", "Added", "Rejected", "response_key"]
 
@@ -44,7 +44,7 @@ def responses_dir() -> Path:
 
     See :func:`workfw.workspace.workspace_dir` (``$WORKFW_WORKSPACE`` wins).
     """
-    from ..workspace import workspace_dir
+    from workfw.workspace import workspace_dir
 
     return workspace_dir() / "responses"
 

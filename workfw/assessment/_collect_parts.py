@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ..errors import OptionError
-from ._bank import FRAMEWORKS
-from ._bank import write_bytes_atomic as _write_bytes_atomic  # noqa: F401  (re-exported to _collect)
-from ._response import Response
+from workfw.errors import OptionError
+from workfw.assessment._bank import FRAMEWORKS
+from workfw.assessment._bank import write_bytes_atomic as _write_bytes_atomic  # noqa: F401  (re-exported to _collect)
+from workfw.assessment._response import Response
 
 __all__ = ["Added", "Rejected", "response_key"]
 

@@ -1,7 +1,7 @@
 """Errors of the self-assessment: files that cannot be used and codes that do not decode."""
 from __future__ import annotations
 
-from ..errors import ExportReadError, WorkfwError
+from workfw.errors import ExportReadError, WorkfwError
 
 __all__ = ["AssessmentFileError", "ResponseCodeError"]
 

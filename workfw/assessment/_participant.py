@@ -29,10 +29,10 @@ from typing import Iterable
 
 import pandas as pd
 
-from ..errors import OptionError
-from ._codes import encode_response
-from ._errors import AssessmentFileError
-from ._response import Response, _Banks, read_response_file, save_response
+from workfw.errors import OptionError
+from workfw.assessment._codes import encode_response
+from workfw.assessment._errors import AssessmentFileError
+from workfw.assessment._response import Response, _Banks, read_response_file, save_response
 
 __all__ = ["ParticipantSession", "Saved", "skipped_statements", "short_text"]
 

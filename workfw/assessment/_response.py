@@ -32,9 +32,9 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from ..errors import OptionError
-from ._bank import FRAMEWORKS, framework_key, load_bank
-from ._errors import AssessmentFileError
+from workfw.errors import OptionError
+from workfw.assessment._bank import FRAMEWORKS, framework_key, load_bank
+from workfw.assessment._errors import AssessmentFileError
 
 __all__ = ["Response", "RESPONSE_COLUMNS", "save_response", "load_responses", "responses_frame",
            "pseudonymise_participants", "parse_response"]

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..errors import OptionError
+from workfw.errors import OptionError
 
 __all__ = ["to_score", "perceived_scores", "perception_gap", "unmeasurable_reasons", "gap_label"]
 
@@ -72,7 +72,7 @@ def unmeasurable_reasons(diagnosis: Any) -> dict[str, list[str]]:
 
     Parameters
     ----------
-    diagnosis : workfw.diagnosis.Diagnosis
+    diagnosis : workfw.core.diagnosis.Diagnosis
         Needs ``summary["score"]``; ``coverage`` (element, signal, measurable,
         reason) supplies the reasons.
 
@@ -103,7 +103,7 @@ def perception_gap(diagnosis: Any, perceived: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    diagnosis : workfw.diagnosis.Diagnosis
+    diagnosis : workfw.core.diagnosis.Diagnosis
         The measured reading of the same framework; its ``coverage`` table
         names what the export lacks for an element it cannot measure.
     perceived : pandas.DataFrame

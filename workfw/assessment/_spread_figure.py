@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
-from ._aggregate import aggregate, answered_text, select_framework
-from ._bank import FRAMEWORKS
-from ._response import _Banks, pseudonymise_participants
+from workfw.style import ELEMENT_COLOURS, FONT, TEMPLATE, escape_text
+from workfw.assessment._aggregate import aggregate, answered_text, select_framework
+from workfw.assessment._bank import FRAMEWORKS
+from workfw.assessment._response import _Banks, pseudonymise_participants
 
 __all__ = ["spread_figure"]
 

@@ -20,13 +20,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import EmptyExportError, OptionError
-from ..io._dates import DateParser
-from ..io._text import CsvTable, read_csv_table
-from ..safe_csv import to_safe_csv
-from ._bank import FRAMEWORKS, framework_key, load_bank
-from ._errors import AssessmentFileError
-from ._response import Response, _Banks, check_against_bank, long_frame
+from workfw.errors import EmptyExportError, OptionError
+from workfw.io._dates import DateParser
+from workfw.io._text import CsvTable, read_csv_table
+from workfw.safe_csv import to_safe_csv
+from workfw.assessment._bank import FRAMEWORKS, framework_key, load_bank
+from workfw.assessment._errors import AssessmentFileError
+from workfw.assessment._response import Response, _Banks, check_against_bank, long_frame
 
 __all__ = ["read_survey", "survey_template", "survey_headers_csv", "write_survey", "ANSWER_LABELS"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import OptionError
+from workfw.errors import OptionError
 
 __all__ = ["TeamSelection", "default_team", "export_teams"]
 
@@ -169,7 +169,7 @@ class TeamSelection:
         """The framework's diagnosis of the chosen team (computed once per team)."""
         key = (self._team, framework)
         if key not in self._diagnoses:
-            from ..reporting import diagnose_all  # imported here: reporting reads this package
+            from workfw.reporting import diagnose_all  # imported here: reporting reads this package
 
             self._diagnoses[key] = diagnose_all(self.export, frameworks=[framework], **self.options())[framework]
         return self._diagnoses[key]
@@ -178,7 +178,7 @@ class TeamSelection:
     def tasks(self) -> int:
         """How many tasks the chosen team's diagnoses read."""
         if self._team not in self._sizes:
-            from ..diagnosis import prepare  # the same filter the diagnoses apply (and cache)
+            from workfw.core.diagnosis import prepare  # the same filter the diagnoses apply (and cache)
 
             self._sizes[self._team] = len(prepare(self.export, **self.options()).tasks)
         return self._sizes[self._team]

@@ -18,11 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..export import ImportReport, TaskExport
-from ..schema import LIST_COLUMNS, TASK_COLUMNS, conform_events, conform_tasks, empty_events
-from ._common import duplicated
-from ._registry import report_progress
-from ._status import UNPLACED, apply_status_map
+from workfw.export import ImportReport, TaskExport
+from workfw.schema import LIST_COLUMNS, TASK_COLUMNS, conform_events, conform_tasks, empty_events
+from workfw.io._common import duplicated
+from workfw.io._registry import report_progress
+from workfw.io._status import UNPLACED, apply_status_map
 
 __all__ = ["Assembly", "assemble", "final_task_ids", "SCI_ID"]
 

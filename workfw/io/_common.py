@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ExportReadError
+from workfw.errors import ExportReadError
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
            "as_lists", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated"]

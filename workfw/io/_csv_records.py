@@ -15,7 +15,7 @@ import re
 import sys
 from collections import Counter
 
-from ..errors import ExportReadError
+from workfw.errors import ExportReadError
 
 __all__ = ["decode", "sniff_header"]
 

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._locale import CJK_MONTH_MARKS, resolve_words
+from workfw.io._locale import CJK_MONTH_MARKS, resolve_words
 
 __all__ = ["Shapes", "shapes_of", "Template", "template_of", "numeric_order_votes", "has_numeric", "to_utc_ns"]
 

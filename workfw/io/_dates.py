@@ -19,9 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ExportReadError, OptionError
-from ._date_shapes import Shapes, has_numeric, numeric_order_votes, shapes_of, to_utc_ns
-from ._locale import resolve_words
+from workfw.errors import ExportReadError, OptionError
+from workfw.io._date_shapes import Shapes, has_numeric, numeric_order_votes, shapes_of, to_utc_ns
+from workfw.io._locale import resolve_words
 
 __all__ = ["DateParser", "DATE_ORDERS"]
 

@@ -14,11 +14,11 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import EmptyExportError, ExportReadError
-from ._build import Assembly, assemble
-from ._dates import DateParser
-from ._registry import ReadOptions
-from ._status import keyword_category, normalise_category
+from workfw.errors import EmptyExportError, ExportReadError
+from workfw.io._build import Assembly, assemble
+from workfw.io._dates import DateParser
+from workfw.io._registry import ReadOptions
+from workfw.io._status import keyword_category, normalise_category
 
 __all__ = ["JIRA_STATUS_MAP", "name_category", "category_per_row", "sniff_jira_json", "read_jira_json"]
 

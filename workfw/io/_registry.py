@@ -9,9 +9,9 @@ from typing import Any, Callable, Iterator, Mapping
 
 import pandas as pd
 
-from ..errors import OptionError
-from ..export import TaskExport
-from ..schema import STATUS_CATEGORIES
+from workfw.errors import OptionError
+from workfw.export import TaskExport
+from workfw.schema import STATUS_CATEGORIES
 
 __all__ = ["ExportFormat", "ReadOptions", "COMMON_OPTIONS", "FORMATS", "register", "ProgressCallback",
            "report_progress", "progress_scope", "progress_slice", "check_progress"]
@@ -154,7 +154,7 @@ def check_common_options(common: Mapping[str, Any], *, file: str | None = None) 
                                   f"{list(STATUS_CATEGORIES)}. Next step: map each status name to one of those "
                                   "categories.")
     if common.get("status_rules") is not None:
-        from ._status import check_status_rules  # _status reads the schema, which this module's callers load
+        from workfw.io._status import check_status_rules  # _status reads the schema, which this module's callers load
 
         check_status_rules(common["status_rules"], file=file)
     for key in ("encoding", "delimiter", "team"):

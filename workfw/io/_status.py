@@ -24,9 +24,9 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import OptionError
-from ..schema import STATUS_CATEGORIES
-from ._common import text_codes
+from workfw.errors import OptionError
+from workfw.schema import STATUS_CATEGORIES
+from workfw.io._common import text_codes
 
 __all__ = ["keyword_category", "keyword_rule", "apply_status_map", "normalise_category", "status_rules",
            "use_status_rules", "check_status_rules", "UNPLACED"]

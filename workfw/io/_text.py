@@ -19,10 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import EmptyExportError
+from workfw.errors import EmptyExportError
 # Re-exported: other modules and tests import these from here.  _python_parse
 # is looked up in this module's namespace so tests can swap it out.
-from ._csv_records import (_HEAD_CHARS, _LINE_END, _python_parse, _quote_open_at_end,  # noqa: F401
+from workfw.io._csv_records import (_HEAD_CHARS, _LINE_END, _python_parse, _quote_open_at_end,  # noqa: F401
                            _skip_preamble, _sniff, decode, sniff_header)
 
 __all__ = ["CsvTable", "decode", "read_csv_table", "sniff_header", "RESERVED_COLUMNS"]

@@ -13,7 +13,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from ._text import (_HEAD_CHARS, CsvTable, _arrow_parse_buffer, _drop_empty_extras, _skip_preamble, _sniff,
+from workfw.io._text import (_HEAD_CHARS, CsvTable, _arrow_parse_buffer, _drop_empty_extras, _skip_preamble, _sniff,
                     _unique_extra, _unique_names)
 
 __all__ = ["table_from_utf8"]

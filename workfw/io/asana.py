@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import OptionError
-from ._build import Assembly, assemble, final_task_ids
-from ._common import as_lists, split_values, to_number
-from ._dates import DateParser
-from ._registry import ExportFormat, ReadOptions, register
-from ._text import CsvTable
+from workfw.errors import OptionError
+from workfw.io._build import Assembly, assemble, final_task_ids
+from workfw.io._common import as_lists, split_values, to_number
+from workfw.io._dates import DateParser
+from workfw.io._registry import ExportFormat, ReadOptions, register
+from workfw.io._text import CsvTable
 
 __all__ = ["read_asana_csv", "sniff_asana_csv"]
 

@@ -10,14 +10,14 @@ from typing import Mapping
 
 import pandas as pd
 
-from ..errors import MappingError
-from ..schema import LIST_COLUMNS, TIME_COLUMNS
-from ._build import Assembly, assemble
-from ._common import gather_repeated, split_values, to_number
-from ._dates import DateParser
-from ._registry import ExportFormat, ReadOptions, register
-from ._status import normalise_category
-from ._text import CsvTable
+from workfw.errors import MappingError
+from workfw.schema import LIST_COLUMNS, TIME_COLUMNS
+from workfw.io._build import Assembly, assemble
+from workfw.io._common import gather_repeated, split_values, to_number
+from workfw.io._dates import DateParser
+from workfw.io._registry import ExportFormat, ReadOptions, register
+from workfw.io._status import normalise_category
+from workfw.io._text import CsvTable
 
 __all__ = ["MAPPABLE_FIELDS", "read_generic_csv"]
 

@@ -39,12 +39,12 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..errors import ExportReadError, OptionError
-from ..export import TaskExport
-from ._build import Assembly, assemble
-from ._common import records_frame
-from ._dates import DateParser
-from ._registry import ExportFormat, ReadOptions, register
+from workfw.errors import ExportReadError, OptionError
+from workfw.export import TaskExport
+from workfw.io._build import Assembly, assemble
+from workfw.io._common import records_frame
+from workfw.io._dates import DateParser
+from workfw.io._registry import ExportFormat, ReadOptions, register
 
 __all__ = ["read_github_json", "IN_PROGRESS_LABELS"]
 

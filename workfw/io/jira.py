@@ -18,15 +18,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ExportReadError
-from ._build import Assembly, assemble
-from ._common import count_values, first_present, text_codes, to_number
-from ._dates import DateParser
-from ._jira_headers import english_headers
-from ._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
-from ._registry import ExportFormat, ReadOptions, register, report_progress
-from ._status import normalise_category
-from ._text import CsvTable
+from workfw.errors import ExportReadError
+from workfw.io._build import Assembly, assemble
+from workfw.io._common import count_values, first_present, text_codes, to_number
+from workfw.io._dates import DateParser
+from workfw.io._jira_headers import english_headers
+from workfw.io._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
+from workfw.io._registry import ExportFormat, ReadOptions, register, report_progress
+from workfw.io._status import normalise_category
+from workfw.io._text import CsvTable
 
 __all__ = ["read_jira_csv", "sniff_jira_csv", "read_jira_json", "sniff_jira_json", "JIRA_STATUS_MAP"]
 

@@ -36,12 +36,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._build import Assembly, assemble
-from ._common import as_lists, split_values, strip_formula_guard, to_number
-from ._dates import DateParser
-from ._registry import ExportFormat, ReadOptions, register
-from ._status import apply_status_map
-from ._text import CsvTable
+from workfw.io._build import Assembly, assemble
+from workfw.io._common import as_lists, split_values, strip_formula_guard, to_number
+from workfw.io._dates import DateParser
+from workfw.io._registry import ExportFormat, ReadOptions, register
+from workfw.io._status import apply_status_map
+from workfw.io._text import CsvTable
 
 __all__ = ["read_linear_csv", "sniff_linear_csv", "PROJECT_PREFIX"]
 

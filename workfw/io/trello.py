@@ -40,13 +40,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import EmptyExportError, OptionError
-from ..export import TaskExport
-from ._build import Assembly, assemble
-from ._common import records_frame
-from ._dates import DateParser
-from ._registry import ExportFormat, ReadOptions, register
-from ._status import apply_status_map, keyword_category
+from workfw.errors import EmptyExportError, OptionError
+from workfw.export import TaskExport
+from workfw.io._build import Assembly, assemble
+from workfw.io._common import records_frame
+from workfw.io._dates import DateParser
+from workfw.io._registry import ExportFormat, ReadOptions, register
+from workfw.io._status import apply_status_map, keyword_category
 
 __all__ = ["read_trello_json", "ARCHIVED_CHOICES", "ACTION_CAP"]
 

@@ -24,10 +24,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import OptionError, SampleNotFoundError
-from ..export import TaskExport, combine_exports
-from ._catalog import DEFAULT_SAMPLE, SAMPLES, Sample
-from ._scale import generate_jira_csv
+from workfw.errors import OptionError, SampleNotFoundError
+from workfw.export import TaskExport, combine_exports
+from workfw.samples._catalog import DEFAULT_SAMPLE, SAMPLES, Sample
+from workfw.samples._scale import generate_jira_csv
 
 __all__ = ["list_samples", "sample_path", "load_sample", "generate_jira_csv"]
 
@@ -123,7 +123,7 @@ def _freeze(value: Any) -> Any:
 
 
 def _read(sample: Sample, options: dict[str, Any]) -> TaskExport:
-    from ..io import read_export
+    from workfw.io import read_export
 
     root = _data_root()
     exports = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import _data_root
-from ._catalog import SAMPLES
-from ._writers import write_samples
+from workfw.samples import _data_root
+from workfw.samples._catalog import SAMPLES
+from workfw.samples._writers import write_samples
 
 __all__ = ["main"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._sheets import AZURE_TZ
+from workfw.samples._sheets import AZURE_TZ
 
 __all__ = ["Sample", "SAMPLES", "DEFAULT_SAMPLE", "TEAM_ORDER"]
 

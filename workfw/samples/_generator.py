@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from . import _text
-from ._model import (
+from workfw.samples import _text
+from workfw.samples._model import (
     EXPORT_AT, LAST_CREATED, ORG_DOMAIN, PERIOD_START, Comment, Event, Item,
     Organisation, Person, TeamInfo,
 )
-from ._profiles import PROFILES, SEED, TeamProfile
+from workfw.samples._profiles import PROFILES, SEED, TeamProfile
 
 __all__ = ["generate_organisation", "TEAMS"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from ._model import Item, Organisation, Person
-from ._writers import iso_z, items_for, stable_hex
+from workfw.samples._model import Item, Organisation, Person
+from workfw.samples._writers import iso_z, items_for, stable_hex
 
 __all__ = ["github_records"]
 

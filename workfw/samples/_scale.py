@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ._generator import generate_organisation
-from ._jira import _blocks, jira_csv_header, jira_csv_row, jira_csv_widths
-from ._profiles import SEED
+from workfw.samples._generator import generate_organisation
+from workfw.samples._jira import _blocks, jira_csv_header, jira_csv_row, jira_csv_widths
+from workfw.samples._profiles import SEED
 
 __all__ = ["generate_jira_csv"]
 
@@ -54,7 +54,7 @@ def generate_jira_csv(path: str | Path, *, tasks: int, seed: int = SEED) -> Path
     >>> generate_jira_csv("big.csv", tasks=100_000, seed=7)  # doctest: +SKIP
     """
     if not isinstance(tasks, int) or tasks < 1:
-        from ..errors import OptionError
+        from workfw.errors import OptionError
 
         raise OptionError(f"generate_jira_csv(tasks={tasks!r}); expected a whole number of at least 1. "
                           "Next step: pass tasks=10_000, for example.")

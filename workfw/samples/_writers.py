@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ._model import Item, Organisation
+from workfw.samples._model import Item, Organisation
 
 __all__ = ["WRITERS", "write_samples", "render_samples", "csv_bytes", "json_bytes", "stable_hex", "iso_z",
            "iso_ms", "day", "team_file"]
@@ -72,7 +72,7 @@ def json_bytes(doc: Any, *, indent: int | None = None) -> bytes:
 
 
 def _writers() -> dict[str, Callable[[Organisation], dict[str, bytes]]]:
-    from . import _boards, _jira, _sheets
+    from workfw.samples import _boards, _jira, _sheets
 
     return {
         "jira": _jira.write_jira_csv, "jira-api": _jira.write_jira_api, "asana": _sheets.write_asana,
@@ -113,8 +113,8 @@ def write_samples(out_dir: str | Path, *, names: Iterable[str] | None = None, se
     list of pathlib.Path
         The files written, in writing order.
     """
-    from ._generator import generate_organisation
-    from ._profiles import SEED
+    from workfw.samples._generator import generate_organisation
+    from workfw.samples._profiles import SEED
 
     org = generate_organisation(SEED if seed is None else seed)
     target = Path(out_dir)

@@ -9,17 +9,17 @@ below an explorer follows its filters.  Framework keys are in :data:`FRAMEWORKS`
 """
 from __future__ import annotations
 
-from ._assessment import AssessmentForm, FrameworkDiagram, GapView, PerceivedDiagram
-from ._common import FRAMEWORK_NAMES, FRAMEWORKS, Markup, findings_html, show, tasks_html
-from ._explorer import Explorer, ExplorerModel
-from ._findings import FindingsBrowser, NextSteps
-from ._follow import LoopTrend, RootCause, SignalTable
-from ._start import CoverageView, EnvironmentCheck
-from ._loader import DataLoader, StatusMapEditor, report_html
-from ._trackers import TrackerComparison
-from ._whatif import WipWhatIf
-from ._workshop import *  # noqa: F401,F403  (workshop views; their names are in _workshop.__all__)
-from ._workshop import __all__ as _workshop_all
+from workfw.widgets._assessment import AssessmentForm, FrameworkDiagram, GapView, PerceivedDiagram
+from workfw.widgets._common import FRAMEWORK_NAMES, FRAMEWORKS, Markup, findings_html, show, tasks_html
+from workfw.widgets._explorer import Explorer, ExplorerModel
+from workfw.widgets._findings import FindingsBrowser, NextSteps
+from workfw.widgets._follow import LoopTrend, RootCause, SignalTable
+from workfw.widgets._start import CoverageView, EnvironmentCheck
+from workfw.widgets._loader import DataLoader, StatusMapEditor, report_html
+from workfw.widgets._trackers import TrackerComparison
+from workfw.widgets._whatif import WipWhatIf
+from workfw.widgets._workshop import *  # noqa: F401,F403  (workshop views; their names are in _workshop.__all__)
+from workfw.widgets._workshop import __all__ as _workshop_all
 
 __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "AssessmentForm", "Explorer", "ExplorerModel", "GapView", "Markup",
            "findings_html", "show", "tasks_html", "DataLoader", "StatusMapEditor", "report_html",

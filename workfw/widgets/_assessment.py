@@ -8,13 +8,13 @@ import ipywidgets as W
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..assessment import load_bank, perceived_scores, perception_gap
-from ..charts import gap_figure
-from ..readable import plain_headers
-from ._common import FRAMEWORK_NAMES, PAGE, Markup, frame_html, framework_module, show
+from workfw.assessment import load_bank, perceived_scores, perception_gap
+from workfw.charts import gap_figure
+from workfw.readable import plain_headers
+from workfw.widgets._common import FRAMEWORK_NAMES, PAGE, Markup, frame_html, framework_module, show
 
 if TYPE_CHECKING:
-    from ._explorer import Explorer
+    from workfw.widgets._explorer import Explorer
 
 __all__ = ["AssessmentForm", "FrameworkDiagram", "PerceivedDiagram", "GapView"]
 

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 
-from ..diagnosis import Diagnosis
-from ..errors import OptionError
-from ..readable import plain_headers
+from workfw.core.diagnosis import Diagnosis
+from workfw.errors import OptionError
+from workfw.readable import plain_headers
 
 __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "ALL", "framework_module", "show", "Markup", "tasks_html",
            "findings_html", "frame_html", "STYLE", "PAGE"]

@@ -17,10 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import traitlets as T
 
-from ..diagnosis import DEFAULTS, prepare
-from ..export import TaskExport
-from ._assessment import AssessmentForm, FrameworkDiagram, GapView, PerceivedDiagram
-from ._common import (ALL, FRAMEWORKS, PAGE, STYLE, Markup, findings_html, framework_module, frame_html, show,
+from workfw.core.diagnosis import DEFAULTS, prepare
+from workfw.export import TaskExport
+from workfw.widgets._assessment import AssessmentForm, FrameworkDiagram, GapView, PerceivedDiagram
+from workfw.widgets._common import (ALL, FRAMEWORKS, PAGE, STYLE, Markup, findings_html, framework_module, frame_html, show,
                       tasks_html)
 
 __all__ = ["FRAMEWORKS", "ExplorerModel", "Explorer", "THRESHOLD_HELP", "thresholds_read", "AssessmentForm", "GapView", "FrameworkDiagram",
@@ -89,7 +89,7 @@ class ExplorerModel(T.HasTraits):
     when :attr:`charts` is read (a view reads them after it has redrawn the
     diagram).  Both are kept per set of options, so coming back to an earlier
     selection is instant, and a threshold change re-runs only the signals that
-    read it (see :func:`workfw.diagnosis.run_signals`).
+    read it (see :func:`workfw.core.diagnosis.run_signals`).
 
     Parameters
     ----------

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import ipywidgets as W
 import pandas as pd
 
-from ..advice import next_steps
-from ..readable import plain_headers
-from ._common import PAGE, STYLE, Markup, frame_html, show, tasks_html
+from workfw.advice import next_steps
+from workfw.readable import plain_headers
+from workfw.widgets._common import PAGE, STYLE, Markup, frame_html, show, tasks_html
 
 if TYPE_CHECKING:
-    from ._explorer import Explorer
+    from workfw.widgets._explorer import Explorer
 
 __all__ = ["FindingsBrowser", "NextSteps", "finding_options", "finding_tasks"]
 

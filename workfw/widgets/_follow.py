@@ -15,12 +15,12 @@ import ipywidgets as W
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..errors import OptionError
-from ..readable import loop_reading, signal_view
-from ._common import PAGE, Markup, frame_html, show
+from workfw.errors import OptionError
+from workfw.readable import loop_reading, signal_view
+from workfw.widgets._common import PAGE, Markup, frame_html, show
 
 if TYPE_CHECKING:
-    from ._explorer import Explorer
+    from workfw.widgets._explorer import Explorer
 
 __all__ = ["SignalTable", "LoopTrend", "RootCause"]
 
@@ -84,7 +84,7 @@ class LoopTrend(W.VBox):
 
     def render(self) -> None:
         """Recompute the trend for the explorer's current selection and redraw it."""
-        from ..c4_flywheel import loop_figure, loop_trend
+        from workfw.c4_flywheel import loop_figure, loop_trend
 
         model = self.explorer.model
         key = repr(sorted(model.options().items()))
@@ -120,7 +120,7 @@ class RootCause(W.HTML):
 
     def render(self) -> None:
         """Rewrite the sentence for the explorer's current selection."""
-        from ..coordination_stack import root_cause_text
+        from workfw.coordination_stack import root_cause_text
 
         model = self.explorer.model
         text = root_cause_text(model.diagnosis) or "No weak layer has a weaker one beneath it."

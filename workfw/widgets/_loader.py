@@ -8,13 +8,13 @@ from typing import Any, Callable
 import ipywidgets as W
 import pandas as pd
 
-from .. import workspace
-from ..coverage import coverage_matrix, coverage_table
-from ..errors import WorkfwError
-from ..export import TaskExport
-from ..io import read_export
-from ..schema import STATUS_CATEGORIES
-from ._common import PAGE, STYLE, Markup, frame_html, show
+from workfw import workspace
+from workfw.coverage import coverage_matrix, coverage_table
+from workfw.errors import WorkfwError
+from workfw.export import TaskExport
+from workfw.io import read_export
+from workfw.schema import STATUS_CATEGORIES
+from workfw.widgets._common import PAGE, STYLE, Markup, frame_html, show
 
 __all__ = ["DataLoader", "StatusMapEditor", "report_html", "rejected_rows", "coverage_html"]
 
@@ -88,7 +88,7 @@ class DataLoader(W.VBox):
 
     def __init__(self, *, path: str | None = None, sample: str | None = None, pseudonymise: bool = False,
                  pseudonymise_text: bool = False, **read_options: Any) -> None:
-        from ..samples import list_samples
+        from workfw.samples import list_samples
 
         self.read_options = dict(read_options)
         self.export: TaskExport | None = None
@@ -142,7 +142,7 @@ class DataLoader(W.VBox):
 
     def load_sample(self, name: str, **extra: Any) -> None:
         """Load a sample organisation export (``extra``: read options such as ``status_map``)."""
-        from ..samples import load_sample
+        from workfw.samples import load_sample
 
         self._load(lambda opts: load_sample(name, **opts), {"sample": name}, extra)
 
@@ -175,7 +175,7 @@ class DataLoader(W.VBox):
         Pseudonyms use the workspace's salt, so they match what notebooks 01-05
         show through :func:`workfw.workspace.current`.
         """
-        from ..privacy import pseudonymise
+        from workfw.privacy import pseudonymise
 
         if self.export is None:
             raise WorkfwError("DataLoader: no data is loaded yet; expected a loaded export. "
@@ -221,7 +221,7 @@ class DataLoader(W.VBox):
             callback(export)
 
     def _render(self) -> None:
-        from ..charts import coverage_figure
+        from workfw.charts import coverage_figure
 
         show(self.report_out, Markup(report_html(self.shown)))
         label = str(self._source.get("sample") or self._source.get("path") or "this export")

@@ -6,10 +6,10 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..coverage import coverage_table
-from ..readable import coverage_view, environment_view
-from ..setup_check import check_environment
-from ._common import PAGE, frame_html
+from workfw.coverage import coverage_table
+from workfw.readable import coverage_view, environment_view
+from workfw.setup_check import check_environment
+from workfw.widgets._common import PAGE, frame_html
 
 __all__ = ["EnvironmentCheck", "CoverageView"]
 

@@ -7,10 +7,10 @@ import ipywidgets as W
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..charts import coverage_figure
-from ..coverage import FRAMEWORK_MODULES, compare_trackers
-from ..readable import plain_headers
-from ._common import PAGE, STYLE, Markup, frame_html, show
+from workfw.charts import coverage_figure
+from workfw.coverage import FRAMEWORK_MODULES, compare_trackers
+from workfw.readable import plain_headers
+from workfw.widgets._common import PAGE, STYLE, Markup, frame_html, show
 
 __all__ = ["TrackerComparison", "tracker_columns"]
 

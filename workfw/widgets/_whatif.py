@@ -8,14 +8,14 @@ import ipywidgets as W
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..charts import subset
-from ..c4_flywheel import wip_what_if, wip_what_if_figure
-from ..errors import OptionError
-from ..readable import plain_headers
-from ._common import PAGE, STYLE, Markup, frame_html, show
+from workfw.charts import subset
+from workfw.c4_flywheel import wip_what_if, wip_what_if_figure
+from workfw.errors import OptionError
+from workfw.readable import plain_headers
+from workfw.widgets._common import PAGE, STYLE, Markup, frame_html, show
 
 if TYPE_CHECKING:
-    from ._explorer import Explorer
+    from workfw.widgets._explorer import Explorer
 
 __all__ = ["WipWhatIf", "what_if_text"]
 

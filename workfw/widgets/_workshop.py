@@ -18,12 +18,12 @@ import ipywidgets as W
 import pandas as pd
 import traitlets as T
 
-from .. import assessment as A
-from ..errors import WorkfwError
-from ._common import ALL
-from ._explorer import show
+from workfw import assessment as A
+from workfw.errors import WorkfwError
+from workfw.widgets._common import ALL
+from workfw.widgets._explorer import show
 # Re-exported so this module's __all__ stays the one list workfw.widgets takes the workshop views from.
-from ._workshop_participant import (_STYLE, _WIDE, FrameworkPicker, ParticipantForm, _download_link, _error, _follow,
+from workfw.widgets._workshop_participant import (_STYLE, _WIDE, FrameworkPicker, ParticipantForm, _download_link, _error, _follow,
                                     _ok)
 
 __all__ = ["FrameworkPicker", "ParticipantForm", "Collector", "GroupResults", "ReportButton"]
@@ -214,7 +214,7 @@ class GroupResults(W.VBox):
 
     def render(self) -> None:
         """Redraw the selection line and every framework's spread, gap chart and prompts."""
-        from ..charts import gap_figure
+        from workfw.charts import gap_figure
 
         responses = self.collector.responses
         where = self.selection.selection_text()
@@ -277,7 +277,7 @@ class ReportButton(W.VBox):
 
     def __init__(self, export: Any, collector: Collector | None = None, path: str | Path | None = None, *,
                  selection: A.TeamSelection | None = None) -> None:
-        from .. import workspace
+        from workfw import workspace
 
         self.export, self.collector, self.selection = export, collector, selection
         self.path = Path(path) if path is not None else workspace.workspace_dir() / "report.html"
@@ -291,7 +291,7 @@ class ReportButton(W.VBox):
 
     def write(self) -> Path | None:
         """Write the report; returns its path, or None when it could not be written (the reason is shown)."""
-        from ..reporting import report
+        from workfw.reporting import report
 
         answers = self.collector.responses if self.collector is not None else None
         options = self.selection.options() if self.selection is not None else {}

@@ -15,9 +15,9 @@ from typing import Callable, Iterable, Sequence
 import ipywidgets as W
 import traitlets as T
 
-from .. import assessment as A
-from ..errors import WorkfwError
-from ._explorer import AssessmentForm
+from workfw import assessment as A
+from workfw.errors import WorkfwError
+from workfw.widgets._explorer import AssessmentForm
 
 __all__ = ["FrameworkPicker", "ParticipantForm"]
 

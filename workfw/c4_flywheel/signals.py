@@ -1,0 +1,233 @@
+"""The C4 Flywheel's own signals: Completion flow and the Collaboration proxies.
+
+Clarity and Coordination borrow the Coordination Stack's signals and
+Completion also the Work Value Pyramid's; :mod:`workfw.c4_flywheel` assembles them.
+"""
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workfw.core.facts import (_at_or_after, _before, _days_to_as_of, _has, _in_category, _share_of,
+                         _started_or_created)
+from workfw.core.helpers import _OPEN, _days, _large_text, _list_sizes, _memo, _owned, _require_any, _severity
+from workfw.core.context import _selected
+from workfw.core.diagnosis import Context, Measured, NotMeasurable, origin, per_row
+
+__all__: list[str] = []
+
+
+# --- Completion (flow) ----------------------------------------------------------------------------
+
+def _resolved_vs_created(ctx: Context) -> Measured:
+    ctx.require("created")
+    done = _in_category(ctx, "done")
+    if done.any() and not (done & _has(ctx, "completed")).any():
+        raise NotMeasurable("the export leaves 'completed' empty on every task")
+    days = ctx.options["flow_days"]
+    start = ctx.tasks["created"].min() if days is None else ctx.as_of - pd.Timedelta(days=days)
+    created = int(_at_or_after(ctx, "created", start).sum())
+    if created == 0:
+        raise NotMeasurable(f"no task was created in the last {days} days")
+    resolved = int((done & _at_or_after(ctx, "completed", start)).sum())
+    ratio = resolved / created
+    span = "in the export" if days is None else f"in the last {days} days"
+    text = (f"{created} tasks were created and {resolved} finished {span}: work arrives faster than it "
+            "is finished") if ratio < 1 else None
+    return Measured(ratio, min(ratio, 1.0) * 100, created, [], text, _severity(min(ratio, 1.0) * 100))
+
+
+def _stale(ctx: Context) -> Measured:
+    ctx.require("updated")
+    days = ctx.options["stale_days"]
+    stale = _before(ctx, "updated", ctx.as_of - pd.Timedelta(days=days))
+    return _share_of(ctx, stale, _in_category(ctx, *_OPEN), healthy=False, empty="no open tasks",
+                     finding="{bad} of {n} open tasks are stale (not updated in " + f"{days} days)")
+
+
+def _cycle_days(tasks: pd.DataFrame) -> np.ndarray:
+    """Days from start (or creation) to completion; NaN where either is missing."""
+    return _days(tasks["completed"], _started_or_created(tasks)).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _aging(ctx: Context) -> Measured:
+    ctx.require("created")
+    doing = _in_category(ctx, "in_progress")
+    if not doing.any():
+        raise NotMeasurable("no task is in progress now")
+    cycle = per_row(ctx.tasks, "cycle days", _cycle_days)[_in_category(ctx, "done") & _has(ctx, "completed")]
+    cycle = cycle[~np.isnan(cycle)]
+    if not len(cycle):
+        raise NotMeasurable("no finished task has a completion time, so there is no cycle time to compare with")
+    limit = ctx.options["aging_multiple"] * float(pd.Series(cycle).median())
+    with np.errstate(invalid="ignore"):
+        aging = _days_to_as_of(ctx, "started or created") > limit
+    multiple = ctx.options["aging_multiple"]
+    return _share_of(ctx, aging, doing, healthy=False, empty="no task is in progress now",
+                     finding="{bad} of {n} in-progress tasks are aging: in progress longer than "
+                             f"{multiple:g} x the median cycle time ({limit:.0f} days)")
+
+
+def _cancelled(ctx: Context) -> Measured:
+    return _share_of(ctx, _in_category(ctx, "cancelled"), _in_category(ctx, "done", "cancelled"), healthy=False,
+                     empty="no task is finished or cancelled",
+                     finding="{bad} of {n} closed tasks were cancelled rather than done")
+
+
+# --- Collaboration (weak proxy) ---------------------------------------------------------------------
+
+def _commented(ctx: Context) -> Measured:
+    ctx.require("comments")
+    commented = (ctx.tasks["comments"] >= 1).fillna(False).to_numpy(dtype=bool)
+    return _share_of(ctx, commented, _has(ctx, "comments"), healthy=True, empty="no task has a comment count",
+                     finding="{bad} of {n} tasks have no comment")
+
+
+def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
+    """``row`` (position in ``tasks``) and ``person`` for every owner of every task."""
+    found = origin(tasks)
+    if found is None:
+        return _memo(tasks, "owner pairs", lambda: _pairs_of(tasks))
+    # A filtered table: the pairs of the whole export, found once, kept at the selected rows.
+    base = found[0]
+    pairs = _memo(base, "owner pairs", lambda: _pairs_of(base))
+    row = _selected(found)[pairs["row"].to_numpy()]
+    keep = row >= 0
+    return pd.DataFrame({"row": row[keep], "person": pairs["person"].array[keep]})
+
+
+def _pairs_of(tasks: pd.DataFrame) -> pd.DataFrame:
+    assignee = tasks["assignee"].astype("string")
+    sizes = _list_sizes(tasks["assignees"])
+    # Most tasks have one owner, named in ``assignee``; only the rest need their lists flattened.
+    several = (sizes > 1) | (assignee.isna().to_numpy() & (sizes > 0))
+    listed = pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[several])),
+                      type=pa.large_string())
+    row = np.concatenate([np.arange(len(tasks)), np.repeat(np.flatnonzero(several), sizes[several])])
+    person = pa.concat_arrays([_large_text(assignee), listed])
+    # Each (row, person) pair once, kept where first named, compared as one integer per pair.
+    coded = pc.dictionary_encode(person)
+    code = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    named = np.flatnonzero(code >= 0)
+    first = ~pd.Series(row[named] * (len(coded.dictionary) + 1) + code[named]).duplicated().to_numpy()
+    keep = named[first]
+    out = pd.DataFrame({"row": row[keep], "person": pd.array(person.take(pa.array(keep)), dtype="string"),
+                        "code": code[keep]})
+    out.attrs["people"] = coded.dictionary  # the name of each code
+    return out
+
+
+def _owner_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(row, person, people)``: :func:`_owner_pairs` with each person as a code, and how many codes there are."""
+    found = origin(tasks)
+    table = tasks if found is None else found[0]
+    pairs = _memo(table, "owner pairs", lambda: _pairs_of(table))
+    row, person = pairs["row"].to_numpy(), pairs["code"].to_numpy()
+    if found is not None:
+        row = _selected(found)[row]
+        row, person = row[row >= 0], person[row >= 0]
+    return row, person, len(pairs.attrs["people"])
+
+
+def _reporter_codes(tasks: pd.DataFrame) -> np.ndarray:
+    """Each task's reporter in the code space of :func:`_owner_codes` (people who own nothing after them; -1: none)."""
+    def build(frame: pd.DataFrame) -> np.ndarray:
+        people = _memo(frame, "owner pairs", lambda: _pairs_of(frame)).attrs["people"]
+        reporter = _large_text(frame["reporter"])
+        code = pc.fill_null(pc.index_in(reporter, value_set=people), -1).to_numpy(zero_copy_only=False)
+        code = code.astype(np.int64)
+        others = (code < 0) & reporter.is_valid().to_numpy(zero_copy_only=False)
+        code[others] = len(people) + pd.factorize(reporter.filter(pa.array(others)).to_numpy(zero_copy_only=False))[0]
+        return code
+
+    return per_row(tasks, "reporter person code", build)
+
+
+def _reporter_not_owner(ctx: Context) -> Measured:
+    ctx.require("reporter")
+    _require_any(ctx, "assignee", "assignees")
+    pool = _has(ctx, "reporter") & per_row(ctx.tasks, "owned", _owned).to_numpy(dtype=bool)
+    mine = per_row(ctx.tasks, "reported by an owner", _reported_by_owner)
+    return _share_of(ctx, ~mine, pool, healthy=True, empty="no task has both a reporter and an owner",
+                     finding="{bad} of {n} tasks are owned by the person who raised them")
+
+
+def _reported_by_owner(tasks: pd.DataFrame) -> np.ndarray:
+    """True where the task's reporter is one of its owners."""
+    # The same pairs "cross-team items" uses: found once per table, not once per signal.
+    owners = _memo(tasks, "owner pairs", lambda: _pairs_of(tasks))
+    rows = owners["row"].to_numpy()
+    reporter = _large_text(tasks["reporter"]).take(pa.array(rows))
+    same = pc.fill_null(pc.equal(_large_text(owners["person"]), reporter), False).to_numpy(zero_copy_only=False)
+    mine = np.zeros(len(tasks), dtype=bool)
+    mine[rows[same]] = True
+    return mine
+
+
+def _people_per_item(ctx: Context) -> Measured:
+    ctx.require_history()
+    tasks, events = ctx.tasks, ctx.events
+    handed = events[events["field"].str.casefold().isin(("assignee", "assignees"))]
+    owners = _owner_pairs(tasks)
+    position = pd.Index(tasks["task_id"])
+    rows = [owners["row"].to_numpy(), np.arange(len(tasks)), position.get_indexer(events["task_id"]),
+            position.get_indexer(handed["task_id"]), position.get_indexer(handed["task_id"])]
+    names = [owners["person"], tasks["reporter"], events["author"], handed["old"], handed["new"]]
+    person = pd.concat([n.astype("string").reset_index(drop=True) for n in names], ignore_index=True)
+    row = np.concatenate(rows)
+    codes, uniques = pd.factorize(person)
+    keep = (codes >= 0) & (row >= 0)
+    # Distinct (task, person) pairs, counted per task without building strings.
+    key = pd.unique(row[keep].astype("int64") * (len(uniques) + 1) + codes[keep])
+    counts = pd.Series(np.bincount(key // (len(uniques) + 1), minlength=len(tasks)), index=tasks.index)
+    mean = float(counts.mean())
+    # One person alone is no collaboration; three or more people per item scores full marks (inferred).
+    score = float(np.clip((mean - 1) / 2, 0, 1) * 100)
+    alone = tasks.loc[counts <= 1, "task_id"].astype(str).tolist()
+    text = f"{len(alone)} of {len(counts)} tasks were touched by one person or nobody" if alone else None
+    return Measured(mean, score, len(counts), alone, text, _severity(score))
+
+
+def _homes(person: np.ndarray, group: np.ndarray, *, people: int, groups: int) -> np.ndarray:
+    """Each person's home group: where they have the most pairs, the first group on a tie; -1 without any."""
+    keep = (person >= 0) & (group >= 0)
+    pairs, counts = np.unique(person[keep] * groups + group[keep], return_counts=True)
+    who, where = pairs // groups, pairs % groups
+    order = np.lexsort((where, -counts, who))
+    who, where = who[order], where[order]
+    first = np.ones(len(who), dtype=bool)
+    first[1:] = who[1:] != who[:-1]
+    home = np.full(people, -1, dtype=np.int64)
+    home[who[first]] = where[first]
+    return home
+
+
+def _cross_team(ctx: Context) -> Measured:
+    ctx.require("reporter")
+    tasks = ctx.tasks
+    group = (tasks["team"] if tasks["team"].nunique() >= 2 else tasks["project"]).astype("string")
+    if group.nunique() < 2:
+        raise NotMeasurable("the export holds a single team and project, so cross-team work cannot be seen")
+    # A person's home team is where they own most work; people who own nothing are placed by what they raise.
+    # People and teams are compared as codes; teams numbered in name order, so a tie goes to the first name.
+    code, names = pd.factorize(group, sort=True)
+    row, person, owners = _owner_codes(tasks)
+    reporter = _reporter_codes(tasks)
+    people = max(owners, int(reporter.max(initial=-1)) + 1)
+    homes = _homes(person, code[row], people=people, groups=len(names))
+    raised = _homes(reporter, code, people=people, groups=len(names))
+    homes = np.where(homes >= 0, homes, raised)
+    home = np.where(reporter >= 0, homes[np.maximum(reporter, 0)], -1) if people else np.full(len(tasks), -1)
+    pool = (home >= 0) & (code >= 0)
+    if not pool.any():
+        raise NotMeasurable("no task has both a reporter and a team")
+    cross = (home != code)[pool]
+    share = float(cross.mean())
+    # About one item in five crossing teams shows teams work together; more is not scored higher (inferred).
+    score = min(1.0, share / 0.20) * 100
+    text = None if cross.any() else f"None of {len(cross)} tasks was raised by someone from another team"
+    return Measured(share, score, len(cross), [], text, _severity(score))

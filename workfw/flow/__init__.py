@@ -1,0 +1,42 @@
+"""Flow metrics: cycle time, throughput, WIP, aging WIP, CFD, blocked time and forecasts.
+
+Every metric takes a :class:`~workfw.export.TaskExport` or a canonical task
+table plus keyword-only options and returns a new tidy DataFrame; inputs are
+never changed.
+
+**Where the clock comes from.**  When the export carries status history
+(``TaskExport.events`` with ``field == "status"``), each task's timeline is
+rebuilt from it: before its first recorded move the task sat in that move's
+``old`` status (from ``created``), and after each move in its ``new`` status.
+Status names are placed in categories with the task table's own
+``status -> status_category`` pairs, then keywords
+(:func:`workfw.io._status.keyword_category`), then ``todo``.  Without history
+the timeline is built from ``created``, ``started`` and ``completed``
+(todo, then in progress, then done/cancelled).  So a task is always in exactly
+one state from its first known time on.
+
+**Backward moves and skipped stages.**  A task's start is its *first* move into
+an in-progress status, even if it went back to todo and was restarted later;
+its completion is its *last* move into done (a reopened task finishes when it
+is finally done).  A task that skipped some in-progress status (To Do ->
+Review -> Done) starts when it entered the first in-progress status it did
+visit.  A task that went straight from todo to done has no start: its cycle
+time falls back to its lead time and is labelled ``approximate``.
+
+**Dates.** Period labels (``period``, ``date``) are tz-naive UTC calendar
+days; the count for a period is taken at its end (midnight UTC after its last
+day).  ``as_of`` defaults to the latest timestamp in the data, never the
+clock, so results are reproducible.
+"""
+from __future__ import annotations
+
+# The implementation lives in three private modules (each a few hundred
+# lines); this module is the public import path and keeps every name.
+from workfw.flow.forecast import forecast_how_many, forecast_when, littles_law
+from workfw.flow.metrics import CONTAINER_TYPES, aging_wip, band_labels, blocked_time, cumulative_flow, throughput, wip
+from workfw.flow.times import PERCENTILE_LEVELS, cycle_times, percentiles
+
+__all__ = [
+    "PERCENTILE_LEVELS", "cycle_times", "percentiles", "band_labels", "throughput", "wip", "aging_wip",
+    "cumulative_flow", "blocked_time", "forecast_how_many", "forecast_when", "littles_law", "CONTAINER_TYPES",
+]

@@ -1,0 +1,254 @@
+"""Flow metrics, part 3: Monte Carlo forecasts and Little's law (see :mod:`workfw.flow`)."""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from workfw.errors import OptionError
+from workfw.schema import tasks_of
+from workfw.flow.times import (_MAX_CELLS, _check_levels, _cycles_or, _naive, _resolve_as_of, _status_events, _utc,
+                          cycle_times)
+from workfw.flow.metrics import throughput, wip
+
+__all__ = ["forecast_how_many", "forecast_when", "littles_law"]
+
+
+# --------------------------------------------------------------------------- forecasts
+
+def _throughput_samples(data: Any, *, as_of: pd.Timestamp, history_weeks: int, working_days: bool,
+                        freq: str, cycles: pd.DataFrame | None, where: str) -> np.ndarray:
+    """Finished tasks per day (or per 7-day block) over the sampled window ending on as_of's day."""
+    if int(history_weeks) < 1:
+        raise OptionError(f"history_weeks={history_weeks!r}; expected a whole number of weeks >= 1. "
+                          "Next step: pass history_weeks=12.")
+    done = _cycles_or(cycles, lambda: cycle_times(data, start="created"), where=where)
+    days = _naive(done["completed"]).dt.floor("D").to_numpy().astype("datetime64[D]")
+    last = np.datetime64(_stamp_day(as_of))
+    # A team's first weeks in the tool are not zero-throughput weeks: start at its first completion.
+    first = max(last - np.timedelta64(7 * int(history_weeks) - 1, "D"), days.min() if len(days) else last)
+    days = days[(days >= first) & (days <= last)]
+    if freq == "W":
+        # Whole 7-day blocks only: a partial oldest block would read as a slow week.
+        blocks = (int((last - first).astype(int)) + 1) // 7
+        return np.bincount((last - days).astype(int) // 7, minlength=blocks + 1)[:blocks]
+    if working_days:
+        # Weekend completions are credited to the Friday before, so they still count.
+        days = np.busday_offset(days, 0, roll="backward")
+        days = days[days >= first]
+        size, index = int(np.busday_count(first, last + 1)), np.busday_count(first, days)
+    else:
+        size, index = int((last - first).astype(int)) + 1, (days - first).astype(int)
+    return np.bincount(index, minlength=size)[:size].astype(np.int64)
+
+
+def _as_of(data: Any, tasks: pd.DataFrame, as_of: Any) -> pd.Timestamp:
+    # The history is only read for the latest timestamp when no as_of is given.
+    return _utc(as_of, name="as_of") if as_of is not None else _resolve_as_of(None, tasks, _status_events(data, tasks))
+
+
+def _stamp_day(stamp: pd.Timestamp) -> str:
+    """The UTC calendar day of a timestamp as ``YYYY-MM-DD``."""
+    return stamp.tz_convert("UTC").strftime("%Y-%m-%d")
+
+
+def _check_forecast(freq: str, runs: int) -> None:
+    if freq not in ("D", "W"):
+        raise OptionError(f"freq={freq!r}; expected 'D' (sample days) or 'W' (sample weeks). "
+                          "Next step: pass freq='D'.")
+    if int(runs) < 100:
+        raise OptionError(f"runs={runs!r}; expected at least 100 simulated runs. Next step: pass runs=10000.")
+
+
+def _no_forecast(columns: list[str], reason: str) -> pd.DataFrame:
+    out = pd.DataFrame({c: [] for c in columns})
+    out.attrs["reason"] = reason
+    return out
+
+
+def forecast_how_many(data: Any, *, until: Any, runs: int = 10000, seed: int = 0, working_days: bool = False,
+                      history_weeks: int = 12, freq: str = "D", as_of: Any = None,
+                      levels: Iterable[float] = (50, 70, 85, 95), cycles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Monte Carlo forecast: how many tasks will be finished by ``until``.
+
+    Each run adds up one random past day's (or week's) throughput for every
+    day (week) from the day after ``as_of`` to ``until`` inclusive; the
+    sampled window is the last ``history_weeks`` weeks ending on ``as_of``'s
+    day (shorter when the data starts later).  With ``working_days`` only
+    weekdays are simulated and sampled.  Draws per run are counted with one
+    multinomial draw, so 10,000 runs take milliseconds.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        The export or its task table.
+    until : date-like
+        The target date (UTC calendar day), after ``as_of``.
+    runs, seed : int
+        Number of simulated runs and the random seed (same seed, same result).
+    working_days : bool
+        Simulate and sample Monday-Friday only.
+    history_weeks : int
+        How many recent weeks of throughput to sample.
+    freq : {"D", "W"}
+        Sample daily or weekly throughput (weekly counts whole weeks only).
+    as_of : date-like, optional
+        Start of the forecast; defaults to the latest timestamp in the data.
+    levels : iterable of float
+        Likelihoods to report.
+    cycles : pandas.DataFrame, optional
+        :func:`workfw.flow.cycle_times` of the same ``data`` when the caller
+        already has it (any ``start``: only completions are read), so it is
+        not rebuilt.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``likelihood, items``: in ``likelihood`` % of runs at least ``items``
+        tasks were finished (items never rise as likelihood rises).
+        ``attrs`` holds ``as_of``, ``until``, ``steps`` and ``sampled``.
+    """
+    _check_forecast(freq, runs)
+    tasks = tasks_of(data)
+    stamp = _as_of(data, tasks, as_of)
+    target = _utc(until, name="until")
+    start_day, end_day = np.datetime64(_stamp_day(stamp)), np.datetime64(_stamp_day(target))
+    if end_day <= start_day:
+        raise OptionError(f"until={until!r} is not after as_of {_stamp_day(stamp)}; expected a later date. "
+                          "Next step: pass a date after the last activity in the export.")
+    if freq == "W":
+        steps = int((end_day - start_day).astype(int) // 7)
+    elif working_days:
+        steps = int(np.busday_count(start_day + 1, end_day + 1))
+    else:
+        steps = int((end_day - start_day).astype(int))
+    samples = _throughput_samples(data, as_of=stamp, history_weeks=history_weeks, working_days=working_days,
+                                  freq=freq, cycles=cycles, where="forecast_how_many")
+    wanted = _check_levels(levels)
+    if len(samples) == 0 or samples.sum() == 0:
+        return _no_forecast(["likelihood", "items"], "no task was finished in the sampled weeks")
+    values, freqs = np.unique(samples, return_counts=True)
+    rng = np.random.default_rng(seed)
+    totals = np.sort(rng.multinomial(steps, freqs / freqs.sum(), size=int(runs)) @ values)
+    # The largest N reached by at least L% of runs: index floor(R * (1 - L/100)) of the ascending totals.
+    items = [int(totals[min(len(totals) - 1, int(math.floor(len(totals) * (1 - lv / 100))))]) for lv in wanted]
+    out = pd.DataFrame({"likelihood": wanted, "items": items})
+    out.attrs.update(as_of=stamp, until=target, steps=steps, sampled=len(samples))
+    return out
+
+
+def forecast_when(data: Any, *, items: int, runs: int = 10000, seed: int = 0, working_days: bool = False,
+                  history_weeks: int = 12, freq: str = "D", as_of: Any = None,
+                  levels: Iterable[float] = (50, 70, 85, 95), max_years: int = 10,
+                  cycles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Monte Carlo forecast: by which date ``items`` more tasks will be finished.
+
+    Each run draws a random past day's (or week's) throughput for each day
+    after ``as_of`` until the running total reaches ``items``.  Sampling as in
+    :func:`forecast_how_many`.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        The export or its task table.
+    items : int
+        How many tasks must be finished (at least 1).
+    runs, seed : int
+        Number of simulated runs and the random seed.
+    working_days : bool
+        Simulate Monday-Friday only; dates land on weekdays.
+    history_weeks : int
+        How many recent weeks of throughput to sample.
+    freq : {"D", "W"}
+        Sample daily or weekly throughput.
+    as_of : date-like, optional
+        Start of the forecast; defaults to the latest timestamp in the data.
+    levels : iterable of float
+        Likelihoods to report.
+    max_years : int
+        Runs still short after this long are reported as not finishing (NaT).
+    cycles : pandas.DataFrame, optional
+        :func:`workfw.flow.cycle_times` of the same ``data`` when the caller
+        already has it (any ``start``: only completions are read), so it is
+        not rebuilt.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``likelihood, steps, date``: in ``likelihood`` % of runs the work was
+        finished within ``steps`` days (weeks), i.e. on or before ``date``
+        (UTC calendar day).  Dates never fall as likelihood rises.
+    """
+    _check_forecast(freq, runs)
+    if int(items) < 1:
+        raise OptionError(f"items={items!r}; expected a whole number of tasks >= 1. Next step: pass items=20.")
+    tasks = tasks_of(data)
+    stamp = _as_of(data, tasks, as_of)
+    samples = _throughput_samples(data, as_of=stamp, history_weeks=history_weeks, working_days=working_days,
+                                  freq=freq, cycles=cycles, where="forecast_when")
+    wanted = _check_levels(levels)
+    if len(samples) == 0 or samples.sum() == 0:
+        return _no_forecast(["likelihood", "steps", "date"], "no task was finished in the sampled weeks")
+    rng = np.random.default_rng(seed)
+    runs = int(runs)
+    limit = int(max_years * (52 if freq == "W" else 261 if working_days else 365))
+    finish = np.full(runs, -1, dtype=np.int64)
+    total = np.zeros(runs, dtype=np.int64)
+    pool = samples.astype(np.int32)
+    done_steps = 0
+    guess = max(8, int(2 * items / samples.mean()) + 8)
+    while done_steps < limit and (finish < 0).any():
+        live = np.flatnonzero(finish < 0)
+        block = int(min(limit - done_steps, guess, max(1, _MAX_CELLS // len(live))))
+        path = total[live, None] + np.cumsum(pool[rng.integers(0, len(pool), size=(len(live), block))], axis=1)
+        reached = path >= items
+        hit = reached.any(axis=1)
+        finish[live[hit]] = done_steps + reached[hit].argmax(axis=1) + 1
+        total[live] = path[:, -1]
+        done_steps += block
+    ordered = np.sort(np.where(finish < 0, np.iinfo(np.int64).max, finish))
+    steps = [int(ordered[max(0, math.ceil(len(ordered) * lv / 100) - 1)]) for lv in wanted]
+    start_day = np.datetime64(_stamp_day(stamp))
+    dates = []
+    for n in steps:
+        if n == np.iinfo(np.int64).max:
+            dates.append(pd.NaT)
+        elif freq == "W":
+            dates.append(pd.Timestamp(start_day + np.timedelta64(7 * n, "D")))
+        elif working_days:
+            dates.append(pd.Timestamp(np.busday_offset(start_day, n, roll="backward")))
+        else:
+            dates.append(pd.Timestamp(start_day + np.timedelta64(n, "D")))
+    out = pd.DataFrame({"likelihood": wanted, "steps": pd.array([None if n == np.iinfo(np.int64).max else n
+                                                                 for n in steps], dtype="Int64"),
+                        "date": pd.to_datetime(pd.Series(dates, dtype="datetime64[ns]"))})
+    out.attrs.update(as_of=stamp, items=int(items), sampled=len(samples))
+    return out
+
+
+def littles_law(*, wip: float, throughput_per_week: float) -> float:
+    """Expected average cycle time in days for a WIP level: ``wip / throughput_per_week * 7``.
+
+    A what-if helper for choosing a WIP limit: it holds for averages over a
+    stable period, not for any single task.
+
+    Parameters
+    ----------
+    wip : float
+        Average number of tasks in progress (>= 0).
+    throughput_per_week : float
+        Average tasks finished per week (> 0).
+
+    Returns
+    -------
+    float
+        Average cycle time in calendar days.
+    """
+    if not (isinstance(wip, (int, float)) and wip >= 0):
+        raise OptionError(f"wip={wip!r}; expected a number of tasks >= 0. Next step: pass wip=5.")
+    if not (isinstance(throughput_per_week, (int, float)) and throughput_per_week > 0):
+        raise OptionError(f"throughput_per_week={throughput_per_week!r}; expected a rate above 0. "
+                          "Next step: pass the average of wf.flow.throughput(data)['count'].")
+    return float(wip) / float(throughput_per_week) * 7.0

@@ -1,0 +1,410 @@
+"""Flow metrics, part 1: inputs, durations, timelines, cycle times and percentiles (see :mod:`workfw.flow`)."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workfw.actors import actor_kind
+from workfw.core.diagnosis import member
+from workfw.errors import OptionError, SchemaError
+from workfw.io._status import keyword_category
+from workfw.schema import empty_events, tasks_of
+
+__all__ = ["PERCENTILE_LEVELS", "cycle_times", "percentiles"]
+
+#: Default percentile levels of a service-level expectation.
+PERCENTILE_LEVELS: tuple[int, ...] = (50, 70, 85, 95)
+
+_DAY = pd.Timedelta(days=1)
+_BLOCKED = r"block|flag|imped"
+_NO_END = np.iinfo(np.int64).max
+_MAX_CELLS = 4_000_000  # simulated steps held in memory at once by forecast_when
+# Task columns cycle_times reads (the rest of a wide table is never copied).
+_CYCLE_READS = ("task_id", "title", "team", "assignee", "assignees", "status", "status_category", "created",
+                "updated", "started", "started_basis", "completed", "completed_basis")
+
+# --------------------------------------------------------------------------- inputs and options
+
+def _status_events(data: Any, tasks: pd.DataFrame) -> pd.DataFrame:
+    events = getattr(data, "events", None)
+    if events is None or len(events) == 0:
+        return empty_events()
+    keep = (events["field"] == "status") & events["at"].notna() & _member(events["task_id"], tasks["task_id"])
+    return events.loc[keep.fillna(False)].sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
+
+
+def _member(values: pd.Series, pool: pd.Series) -> pd.Series:
+    """``values.isin(pool)``, hashed in pyarrow: pandas' Arrow-string ``isin`` is slow on large pools."""
+    return member(values, pool)
+
+
+def _categoriser(tasks: pd.DataFrame) -> dict[str, str]:
+    """Status name (casefolded) -> category, as the task table itself places it."""
+    # Casefold each distinct name once, not every row (a few dozen names, a million rows).
+    codes, names = pd.factorize(tasks["status"].astype("string"))
+    folded = pd.Series(names, dtype="string").str.strip().str.casefold().to_numpy(dtype=object, na_value=pd.NA)
+    key = pd.Series(np.append(folded, pd.NA)[codes], index=tasks.index, dtype="string")
+    pairs = pd.DataFrame({"key": key, "cat": tasks["status_category"].astype("string")}).dropna()
+    known: dict[str, str] = {}
+    for (key, cat), _ in pairs.value_counts().items():
+        known.setdefault(key, cat)
+    return known
+
+
+def _categories_of(names: pd.Series, known: dict[str, str]) -> pd.Series:
+    def place(name: Any) -> str:
+        if name is None or name is pd.NA:
+            return "todo"
+        key = str(name).strip().casefold()
+        return known.get(key) or keyword_category(str(name)) or "todo"
+
+    lookup = {n: place(n) for n in names.dropna().unique()}
+    return names.map(lookup).fillna("todo").astype("string")
+
+
+def _utc(value: Any, *, name: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise OptionError(f"{name}={value!r} is not a date; expected a date such as '2024-03-31'. "
+                          "Next step: pass a date string or pandas.Timestamp.") from exc
+    if pd.isna(stamp):
+        raise OptionError(f"{name} is missing; expected a date. Next step: pass a date such as '2024-03-31'.")
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _latest(tasks: pd.DataFrame, events: pd.DataFrame) -> pd.Timestamp:
+    stamps = [tasks[c].max() for c in ("created", "updated", "started", "completed") if c in tasks.columns]
+    if len(events):
+        stamps.append(events["at"].max())
+    stamps = [s for s in stamps if not pd.isna(s)]
+    if not stamps:
+        raise SchemaError("tasks: found no created, updated, started or completed time on any task; expected "
+                          "at least one timestamp to date the metric. Next step: pass as_of='YYYY-MM-DD'.")
+    return max(stamps)
+
+
+def _resolve_as_of(as_of: Any, tasks: pd.DataFrame, events: pd.DataFrame) -> pd.Timestamp:
+    return _latest(tasks, events) if as_of is None else _utc(as_of, name="as_of")
+
+
+def _check_levels(levels: Iterable[float]) -> list[float]:
+    out = sorted({float(x) for x in levels})
+    if not out or out[0] <= 0 or out[-1] >= 100:
+        raise OptionError(f"levels={tuple(levels)!r}; expected percentages strictly between 0 and 100, "
+                          "such as (50, 70, 85, 95). Next step: pass levels in that range.")
+    return out
+
+
+def _level_name(level: float) -> str:
+    return f"{level:g}"
+
+
+def _group_values(tasks: pd.DataFrame, by: str | None, bots: Iterable[str]) -> pd.Series | None:
+    """The value each task has for ``by`` ("kind" or a task column), "(none)" when missing."""
+    if by is None:
+        return None
+    if by == "kind":
+        values = actor_kind(tasks, extra=bots)
+    elif by in tasks.columns and tasks[by].map(lambda v: isinstance(v, list)).sum() == 0:
+        values = tasks[by].astype("string")
+    else:
+        allowed = ["kind"] + [c for c in ("team", "project", "assignee", "task_type", "priority", "source")
+                              if c in tasks.columns]
+        raise OptionError(f"by={by!r}: not a single-valued column of the task table; expected one of {allowed}. "
+                          "Next step: pass by='kind' or by='team'.")
+    return values.fillna("(none)")
+
+
+def _periods(freq: str) -> str:
+    alias = {"ME": "M", "MS": "M", "QE": "Q", "QS": "Q", "YE": "Y", "YS": "Y"}.get(freq, freq)
+    try:
+        pd.Period("2024-01-01", freq=alias)
+    except (TypeError, ValueError) as exc:
+        raise OptionError(f"freq={freq!r} is not a calendar period; expected 'D' (day), 'W' (week from Monday) "
+                          "or 'M' (month). Next step: pass one of those.") from exc
+    return alias
+
+
+def _naive(stamps: pd.Series) -> pd.Series:
+    return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+# --------------------------------------------------------------------------- durations
+
+def _days(start: pd.Series, end: pd.Series, *, working_days: bool) -> pd.Series:
+    """Days from ``start`` to ``end`` (float, NaN where either is missing).
+
+    Working days count Monday-Friday of the UTC calendar: whole weekdays
+    between the two dates (``numpy.busday_count``) plus the fraction of the
+    first and last day that falls on a weekday, so the result is exact to the
+    nanosecond in UTC but ignores local time zones and public holidays.
+    """
+    start = pd.to_datetime(pd.Series(start), utc=True).reset_index(drop=True)
+    end = pd.to_datetime(pd.Series(end), utc=True).reset_index(drop=True)
+    if not working_days:
+        return ((end - start) / _DAY).astype("float64")
+    valid = (start.notna() & end.notna()).to_numpy()
+    sign = np.where((end >= start).fillna(True).to_numpy(), 1.0, -1.0)
+    lo = _naive(start.where(end.isna() | (start <= end), end)).to_numpy()
+    hi = _naive(end.where(start.isna() | (start <= end), start)).to_numpy()
+    filler = np.datetime64("2000-01-03T00:00:00", "ns")
+    lo = np.where(valid, lo, filler)
+    hi = np.where(valid, hi, filler)
+    lo_day, hi_day = lo.astype("datetime64[D]"), hi.astype("datetime64[D]")
+    lo_frac = (lo - lo_day.astype("datetime64[ns]")) / np.timedelta64(1, "D")
+    hi_frac = (hi - hi_day.astype("datetime64[ns]")) / np.timedelta64(1, "D")
+    lo_work, hi_work = np.is_busday(lo_day), np.is_busday(hi_day)
+    between = np.busday_count(np.minimum(lo_day + 1, hi_day), hi_day)
+    spread = lo_work * (1.0 - lo_frac) + between + hi_work * hi_frac
+    same = lo_day == hi_day
+    result = np.where(same, lo_work * (hi_frac - lo_frac), spread) * sign
+    return pd.Series(np.where(valid, result, np.nan), dtype="float64")
+
+
+# --------------------------------------------------------------------------- timelines
+
+def _history_intervals(tasks: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    if events.empty:
+        return pd.DataFrame({"task_id": pd.Series([], dtype="string"),
+                             "start": pd.Series([], dtype="datetime64[ns, UTC]"),
+                             "status": pd.Series([], dtype="string"), "order": pd.Series([], dtype="int64")})
+    created = tasks.set_index("task_id")["created"]
+    first = events.groupby("task_id", sort=False).head(1).reset_index(drop=True)
+    made = first["task_id"].map(created)
+    # Before its first recorded move a task sat in that move's "old" status, from its creation.
+    initial = pd.DataFrame({
+        "task_id": first["task_id"],
+        "start": made.where(made.notna() & (made <= first["at"]), first["at"]),
+        "status": first["old"], "order": -1,
+    })
+    moves = pd.DataFrame({"task_id": events["task_id"], "start": events["at"], "status": events["new"],
+                          "order": np.arange(len(events))})
+    out = pd.concat([initial, moves], ignore_index=True)
+    out["status"] = out["status"].astype("string")
+    return out
+
+
+def _timestamp_intervals(tasks: pd.DataFrame) -> pd.DataFrame:
+    cat = tasks["status_category"].astype("string").fillna("todo")  # the caller leaves tasks without one out
+    status = tasks["status"].astype("string")
+    ended = tasks["completed"].fillna(tasks["updated"]).fillna(tasks["started"]).fillna(tasks["created"])
+    parts = [
+        pd.DataFrame({"task_id": tasks["task_id"], "start": tasks["created"], "category": "todo",
+                      "status": status.where(cat == "todo"), "order": 0}),
+        pd.DataFrame({"task_id": tasks["task_id"],
+                      "start": tasks["started"].where(tasks["started"].notna() | (cat != "in_progress"),
+                                                      tasks["created"]),
+                      "category": "in_progress", "status": status.where(cat == "in_progress"), "order": 1})
+        .loc[cat.isin(["in_progress", "done", "cancelled"])],
+        pd.DataFrame({"task_id": tasks["task_id"], "start": ended, "category": cat, "status": status, "order": 2})
+        .loc[cat.isin(["done", "cancelled"])],
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] | None = None, *,
+               history_only: bool = False) -> pd.DataFrame:
+    """Every task's timeline: ``task_id, start, end, category, status, history``.
+
+    ``end`` is NaT for the state a task is still in; ``status`` is the status
+    name where known (history, or the task's current status).  ``known`` is
+    the status -> category map (by default from ``tasks`` itself).  With
+    ``history_only`` the timelines rebuilt from timestamps are left out: a
+    task has either kind, never both, so the history rows come out the same.
+    """
+    known = _categoriser(tasks) if known is None else known
+    if len(events):
+        events = events[_member(events["task_id"], tasks["task_id"]).to_numpy()]
+    hist = _history_intervals(tasks, events)
+    hist["category"] = _categories_of(hist["status"], known)
+    hist["history"] = True
+    parts = [hist]
+    if not history_only:
+        # A task without a status category (an export with no status) has no timeline: it was never seen to be
+        # waiting, in progress or done, so it is left out rather than read as to-do.
+        plain = _timestamp_intervals(tasks[(~_member(tasks["task_id"], events["task_id"])
+                                            & tasks["status_category"].notna()).to_numpy(dtype=bool)])
+        plain["history"] = False
+        parts.append(plain)
+    out = pd.concat(parts, ignore_index=True)
+    out["start"] = pd.to_datetime(out["start"], utc=True)
+    out = out[out["start"].notna()]
+    # Sort and group on integer codes of the ids: string sorts and string
+    # group keys cost seconds at a million tasks.  Tasks come out in id order.
+    codes, ids = pd.factorize(out["task_id"], sort=True)
+    order = np.lexsort((out["order"].to_numpy(), codes))
+    out, codes = out.iloc[order], codes[order]
+    # Timestamps out of order (started before created) must not reorder the states.
+    out["start"] = out["start"].groupby(codes, sort=False).cummax()
+    out["end"] = out["start"].groupby(codes, sort=False).shift(-1)
+    out["category"] = out["category"].astype("string")
+    out["status"] = out["status"].astype("string")
+    return out[["task_id", "start", "end", "category", "status", "history"]].reset_index(drop=True)
+
+
+def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
+    """``table[key]`` for each key (NA when absent), keeping ``keys``' index and ``table``'s dtype."""
+    if table.empty:
+        # No history: nothing to find, and hashing a million ids to learn that costs a second.
+        return pd.Series(index=keys.index, dtype=table.dtype)
+    if isinstance(keys.array, pd.arrays.ArrowStringArray) and isinstance(table.index.array, pd.arrays.ArrowStringArray):
+        # Task ids hashed in pyarrow; pandas' reindex on Arrow strings goes through Python objects.
+        wanted, pool = pa.array(keys.array), pa.array(table.index.array)
+        pool = pool.combine_chunks() if isinstance(pool, pa.ChunkedArray) else pool
+        found = pc.index_in(wanted, value_set=pool.cast(wanted.type))
+        pos = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return pd.Series(table.array.take(pos, allow_fill=True), index=keys.index, name=table.name)
+    out = table.reindex(keys.to_numpy())
+    out.index = keys.index
+    return out
+
+
+def _marks(intervals: pd.DataFrame, start: str) -> tuple[pd.Series, pd.Series]:
+    """Start and completion time per task found in history (indexed by task_id)."""
+    hist = intervals[intervals["history"].to_numpy(dtype=bool)] if not intervals["history"].all() else intervals
+    active = hist[hist["category"] == "in_progress"]
+    if start not in ("started", "created"):
+        named = hist[hist["status"].str.strip().str.casefold() == start.strip().casefold()]
+        fallback = active.groupby("task_id")["start"].min()
+        started = named.groupby("task_id")["start"].min().combine_first(fallback)
+    else:
+        started = active.groupby("task_id")["start"].min()
+    completed = hist[hist["category"] == "done"].groupby("task_id")["start"].max()
+    return started, completed
+
+
+def _basis_of(values: pd.Series, basis: pd.Series) -> pd.Series:
+    """exact/history/inferred for a timestamp column, 'missing' where it is empty."""
+    # Casefold each distinct label once (there are a handful), not every row.
+    codes, labels = pd.factorize(basis.astype("string"))
+    folded = pd.Series(labels, dtype="string").str.strip().str.casefold().to_numpy(dtype=object, na_value=pd.NA)
+    out = pd.Series(np.append(folded, pd.NA)[codes], index=basis.index, dtype="string").fillna("exact")
+    return out.where(values.notna(), "missing")
+
+
+# --------------------------------------------------------------------------- cycle time
+
+def cycle_times(data: Any, *, start: str = "started", working_days: bool = False,
+                bots: Iterable[str] = ()) -> pd.DataFrame:
+    """Lead and cycle time of every finished task.
+
+    Parameters
+    ----------
+    data : TaskExport or pandas.DataFrame
+        The export (with history when it has some) or its task table.
+    start : str
+        Where the clock starts: ``"started"`` (first move into any in-progress
+        status), ``"created"`` (cycle time equals lead time) or a status name
+        (first move into that status; tasks that skipped it start at their
+        first in-progress move).
+    working_days : bool
+        Count Monday-Friday only (UTC calendar; see the module notes).
+    bots : iterable of str
+        Extra names to treat as agents in ``kind``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per done task with a completion time: ``task_id, title, team,
+        assignee, kind, created, started, completed, lead_time_days,
+        cycle_time_days, basis``.  ``basis`` is ``"history"`` (a time came
+        from status history), ``"exact"`` (explicit timestamps) or
+        ``"approximate"`` (start inferred or unknown, in which case
+        ``cycle_time_days`` is the lead time).  Sorted by ``completed``.
+        ``attrs["dropped"]`` counts done tasks left out, by reason.
+    """
+    if not isinstance(start, str) or not start.strip():
+        raise OptionError(f"start={start!r}; expected 'started', 'created' or a status name. "
+                          "Next step: pass start='started'.")
+    tasks = tasks_of(data)
+    events = _status_events(data, tasks)
+    done_mask = (tasks["status_category"] == "done").fillna(False).to_numpy(dtype=bool)
+    # Only the columns read here are taken: copying every text column of a wide export costs seconds.
+    done = tasks[[c for c in _CYCLE_READS if c in tasks.columns]][done_mask].reset_index(drop=True)
+    kinds = actor_kind(done, extra=bots)  # row by row, so the done rows alone give the same kinds
+    hist_start, hist_done = _marks(_intervals(done, events, _categoriser(tasks), history_only=True), start)
+    ids = done["task_id"]
+
+    if start == "created":
+        started, started_src = done["created"], _basis_of(done["created"], pd.Series("exact", index=done.index))
+    else:
+        from_history = _lookup(ids, hist_start)
+        started = from_history.combine_first(done["started"])
+        started_src = _basis_of(done["started"], done["started_basis"]).where(from_history.isna(), "history")
+    from_history = _lookup(ids, hist_done)
+    completed = from_history.combine_first(done["completed"])
+    completed_src = _basis_of(done["completed"], done["completed_basis"]).where(from_history.isna(), "history")
+
+    lead = _days(done["created"], completed, working_days=working_days)
+    cycle = _days(started, completed, working_days=working_days)
+    rough = started_src.isin(["missing", "inferred"]) | (completed_src == "inferred")
+    basis = pd.Series(np.where(rough, "approximate",
+                               np.where((started_src == "history") | (completed_src == "history"), "history", "exact")),
+                      dtype="string")
+    cycle = cycle.where(started.notna().to_numpy(), lead)
+    backwards = cycle < 0
+    out = pd.DataFrame({
+        "task_id": ids, "title": done["title"], "team": done["team"], "assignee": done["assignee"], "kind": kinds,
+        "created": done["created"], "started": pd.to_datetime(started, utc=True),
+        "completed": pd.to_datetime(completed, utc=True),
+        "lead_time_days": lead.where(lead >= 0), "cycle_time_days": cycle.where(~backwards), "basis": basis,
+    })
+    missing = out["completed"].isna()
+    out = out.loc[~missing].sort_values(["completed", "task_id"], kind="stable").reset_index(drop=True)
+    out.attrs["dropped"] = {k: int(v) for k, v in {
+        "done without a completion time": missing.sum(),
+        "completed before started (cycle time left empty)": (backwards & ~missing).sum()}.items() if v}
+    return out
+
+
+def _cycles_or(cycles: pd.DataFrame | None, make: Any, *, where: str) -> pd.DataFrame:
+    """A caller's precomputed :func:`cycle_times` table, or ``make()`` when there is none."""
+    if cycles is None:
+        return make()
+    needed = ("task_id", "completed", "cycle_time_days")
+    if not isinstance(cycles, pd.DataFrame) or any(c not in cycles.columns for c in needed):
+        found = list(cycles.columns) if isinstance(cycles, pd.DataFrame) else type(cycles).__name__
+        raise OptionError(f"{where}: cycles= found {found}; expected the table of wf.flow.cycle_times on the "
+                          f"same data (columns {list(needed)}). Next step: pass cycles=wf.flow.cycle_times(data) "
+                          "or leave cycles out.")
+    return cycles
+
+
+def percentiles(cycle: Any, *, levels: Iterable[float] = PERCENTILE_LEVELS, by: str | None = None) -> pd.DataFrame:
+    """Cycle-time percentiles (a service-level expectation).
+
+    Parameters
+    ----------
+    cycle : pandas.DataFrame or TaskExport
+        Output of :func:`cycle_times`; anything else is passed through it first.
+    levels : iterable of float
+        Percent levels, each strictly between 0 and 100.
+    by : str, optional
+        A column of ``cycle`` (``"kind"``, ``"team"``) to compute them per group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[by,] level, days, n``: ``days`` is the ``level``-th percentile of
+        ``cycle_time_days`` (linear interpolation between ranks, numpy's
+        default), NaN when ``n`` (finished tasks) is 0.
+    """
+    frame = cycle if isinstance(cycle, pd.DataFrame) and "cycle_time_days" in cycle.columns else cycle_times(cycle)
+    wanted = _check_levels(levels)
+    if by is not None and by not in frame.columns:
+        raise OptionError(f"by={by!r} is not a column of the cycle-time table; expected one of "
+                          f"{list(frame.columns)}. Next step: pass by='kind' or by='team'.")
+    groups = [(None, frame)] if by is None else list(frame.groupby(frame[by].fillna("(none)"), sort=True))
+    rows = []
+    for key, part in groups:
+        values = part["cycle_time_days"].dropna().to_numpy(dtype="float64")
+        days = np.percentile(values, wanted) if len(values) else np.full(len(wanted), np.nan)
+        rows += [({by: key} if by else {}) | {"level": lv, "days": float(d), "n": len(values)}
+                 for lv, d in zip(wanted, days)]
+    columns = ([by] if by else []) + ["level", "days", "n"]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,195 @@
+"""The one analysis behind the offline report's page and its JSON, and the JSON form of it.
+
+:func:`_analyse` pseudonymises when asked, runs every chosen framework
+(:func:`workfw.reporting.diagnose_all`), the flow metrics and the group's
+self-assessment once, and returns an :class:`_Analysis` that both the page
+(:mod:`workfw.reporting.html`) and :func:`_to_json` read, so the two always
+agree.  Split from :mod:`workfw.reporting`, whose public functions import this
+module when called (it imports :mod:`workfw.reporting` for the shared checks).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from workfw.charts import subset
+from workfw.errors import OptionError
+from workfw.reporting import (FORECAST_DAYS, FRAMEWORKS, Progress, _as_export, _check_frameworks, _part, _plain,
+                     _route_options, diagnose_all, export_summary)
+
+__all__: list[str] = []
+
+_JSON_TAG = "workfw-diagnosis/1"
+
+
+#: The options that select tasks (the rest are thresholds): the flow section follows them too.
+_FILTER_OPTIONS = ("team", "project", "window", "actors", "bots")
+
+
+@dataclass
+class _Analysis:
+    """Everything the page and the JSON show, computed once."""
+
+    export: Any
+    as_of: pd.Timestamp
+    pseudonymised: bool
+    diagnoses: dict[str, Any]
+    pseudonymised_text: bool = False
+    flow: dict[str, Any] = field(default_factory=dict)
+    flow_filters: dict[str, Any] = field(default_factory=dict)
+    assessment: dict[str, dict[str, Any]] = field(default_factory=dict)
+    steps: "_Steps | None" = None
+
+
+class _Steps:
+    """Counts steps for a ``progress`` callback; a no-op without one."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, step: str) -> None:
+        if self.progress is not None:
+            self.progress(step, self.done, self.total)
+        self.done += 1
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress("done", self.total, self.total)
+
+
+def _resolve_as_of(as_of: Any, diagnoses: dict[str, Any], tasks: pd.DataFrame) -> pd.Timestamp:
+    if as_of is not None:
+        try:
+            stamp = pd.Timestamp(as_of)
+        except (ValueError, TypeError) as exc:
+            raise OptionError(f"report: as_of={as_of!r} is not a date; expected for example '2024-07-01'. "
+                              "Next step: pass an ISO date.") from exc
+        return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    if diagnoses:
+        return next(iter(diagnoses.values())).as_of
+    from workfw.core.diagnosis import prepare
+
+    return prepare(tasks).as_of
+
+
+def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps) -> dict[str, Any]:
+    flow = _part("flow", "flow metrics", "cycle_times", "percentiles", "aging_wip", "throughput",
+                 "cumulative_flow", "forecast_how_many")
+    steps("flow metrics")
+    dated = [c for c in ("created", "updated", "started", "completed") if c in export.tasks]
+    if not dated or not export.tasks[dated].notna().to_numpy().any():
+        # An export without dates (a saved filter's default columns) has no flow to measure: say so rather
+        # than stop the whole report.
+        return {"reason": "the export has no created, updated, started or completed dates, so flow (cycle "
+                          "time, work in progress, throughput, forecast) is not measurable"}
+    cycle = flow.cycle_times(export)
+    until = (as_of + pd.Timedelta(days=FORECAST_DAYS)).normalize()
+    return {
+        "cycle": cycle, "percentiles": flow.percentiles(cycle), "aging": flow.aging_wip(export, as_of=as_of),
+        "throughput": flow.throughput(export, freq="W"), "cfd": flow.cumulative_flow(export, freq="D"),
+        "forecast": flow.forecast_how_many(export, until=until, as_of=as_of, runs=10_000, seed=0),
+    }
+
+
+def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Framework -> {"group": answers per element or None, "gap": the perception gap, "responses": the answers}."""
+    if isinstance(assessment, pd.DataFrame):
+        tools = _part("assessment", "group self-assessment", "aggregate", "group_gap")
+        if "framework" not in assessment.columns:
+            raise OptionError("report: the assessment table has no 'framework' column; expected the long answer "
+                              "table of workfw.assessment.load_responses or read_survey. Next step: pass that table.")
+        answered = set(assessment["framework"].dropna())
+        return {name: {"group": tools.aggregate(assessment, framework=name),
+                       "gap": tools.group_gap(diag, assessment, framework=name),
+                       "responses": assessment[assessment["framework"] == name]}
+                for name, diag in diagnoses.items() if name in answered}
+    if not isinstance(assessment, Mapping):
+        raise OptionError(f"report: assessment is a {type(assessment).__name__}; expected the answer table of "
+                          "workfw.assessment.load_responses or a dict framework -> perceived scores table. "
+                          "Next step: pass load_responses(folder).")
+    assess = _part("assessment", "perception gap", "perception_gap")
+    out = {}
+    for name, perceived in assessment.items():
+        if name not in FRAMEWORKS:
+            raise OptionError(f"report: assessment names framework {name!r}; expected some of {list(FRAMEWORKS)}. "
+                              "Next step: key the dict by framework module name.")
+        if not isinstance(perceived, pd.DataFrame) or "perceived" not in perceived.columns:
+            raise OptionError(f"report: assessment[{name!r}] has no 'perceived' column; expected the table of "
+                              "workfw.assessment.perceived_scores (indexed by element). Next step: pass that table.")
+        if name in diagnoses:
+            out[name] = {"group": None, "gap": assess.perception_gap(diagnoses[name], perceived)}
+    return out
+
+
+def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Iterable[str], as_of: Any,
+             progress: Progress | None, options: Mapping[str, Any], extra_steps: list[str],
+             pseudonymise_text: bool = False) -> _Analysis:
+    chosen = _check_frameworks(frameworks)
+    _route_options(chosen, options)  # fail on a typo before any work
+    export = _as_export(export)
+    pseudonymise = bool(pseudonymise or pseudonymise_text)
+    total = int(pseudonymise) + len(chosen) + 1 + int(assessment is not None) + len(extra_steps)
+    steps = _Steps(progress, total)
+    if pseudonymise:
+        steps("pseudonymising names")
+        from workfw.privacy import pseudonymise as hide
+
+        export = hide(export, in_text=bool(pseudonymise_text))
+    if as_of is not None:
+        as_of = _resolve_as_of(as_of, {}, export.tasks)
+    diagnoses = diagnose_all(export, as_of=as_of, frameworks=chosen,
+                             progress=lambda step, i, n: steps(step), **options)
+    stamp = _resolve_as_of(as_of, diagnoses, export.tasks)
+    analysis = _Analysis(export=export, as_of=stamp, pseudonymised=pseudonymise, diagnoses=diagnoses,
+                         pseudonymised_text=bool(pseudonymise_text))
+    # The flow section reads the same selection as the diagnoses: one team's report must not show the whole
+    # organisation's cycle times under that team's scores.
+    filters = {k: options[k] for k in _FILTER_OPTIONS if options.get(k) is not None}
+    analysis.flow = _flow(subset(export, **filters) if filters else export, stamp, steps)
+    analysis.flow_filters = filters
+    if assessment is not None:
+        steps("assessment")
+        analysis.assessment = _assessment(assessment, diagnoses)
+    analysis.steps = steps
+    return analysis
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    present = [c for c in columns if c in frame.columns]
+    return _plain(frame[present].astype(object).to_dict("records"))
+
+
+def _to_json(analysis: _Analysis) -> dict[str, Any]:
+    from workfw import __version__
+
+    flow = analysis.flow
+    return _plain({
+        "format": _JSON_TAG, "workfw_version": __version__, "as_of": analysis.as_of,
+        "pseudonymised": analysis.pseudonymised, "pseudonymised_text": analysis.pseudonymised_text,
+        "export": export_summary(analysis.export),
+        "diagnoses": {name: d.to_dict() for name, d in analysis.diagnoses.items()},
+        "flow": {"not_measurable": flow["reason"]} if "reason" in flow else {
+            "selection": analysis.flow_filters,
+            "finished_tasks": len(flow["cycle"]),
+            "cycle_time_percentiles": _records(flow["percentiles"], ["level", "days", "n"]),
+            "cycle_time_basis": flow["cycle"]["basis"].value_counts().to_dict(),
+            "in_progress": len(flow["aging"]),
+            "aging_bands": flow["aging"]["percentile_band"].value_counts(sort=False).to_dict(),
+            "oldest_in_progress": _records(flow["aging"].head(20),
+                                           ["task_id", "title", "status", "age_days", "percentile_band", "basis"]),
+            "throughput_per_week": _records(flow["throughput"].tail(26), ["period", "count"]),
+            "forecast": {"until": flow["forecast"].attrs.get("until"),
+                         "reason": flow["forecast"].attrs.get("reason"),
+                         "items": _records(flow["forecast"], ["likelihood", "items"])},
+        },
+        "assessment": {name: {"gap": _records(part["gap"], ["element", "perceived", "measured", "gap", "mean",
+                                                              "spread", "agreement", "count", "dont_know", "prompt"]),
+                              **({"participants": int(part["responses"]["response"].nunique())}
+                                 if part.get("responses") is not None else {})}
+                       for name, part in analysis.assessment.items()},
+    })

@@ -1,0 +1,295 @@
+"""Work Visibility internals: the level each task reaches, its kind of work, and the fit check.
+
+The framework asks for *appropriate* visibility, not the most.  Each open task
+is one kind of work (our inferred design choice, :data:`KINDS`), and each kind
+has a range of levels that fits it (:data:`APPROPRIATE`): major work should be
+seen beyond its team, routine work in the team's shared system, and a
+low-priority chore need not reach organisation-wide views.  The framework's own
+fit check sits inside it: under-visible = high priority or blocking others yet
+at most Team Visible (major work below its range), over-exposed = a low-priority
+chore at Organizational Visible (above its range).
+"""
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workfw.core.helpers import _id_column, _large_text, _list_sizes
+from workfw.core.links import (_blocked_by_links, _cached, _goal_links, _label_match, _per_value, _position_of,
+                             _types)
+
+__all__ = ["ELEMENTS", "KINDS", "APPROPRIATE"]
+
+ELEMENTS: tuple[str, ...] = (
+    "Private", "Personal System", "Team Visible", "Cross-functional Visible", "Organizational Visible",
+)
+
+#: Kinds of open work, first match wins: major work is an epic/milestone/goal, high priority, blocks other
+#: open work or waits on another team's item; a low-priority chore is a chore-like type or label with a low
+#: priority; routine work is the rest.
+KINDS: tuple[str, ...] = ("Major work", "Routine work", "Low-priority chores")
+
+#: The lowest and highest level that fit each kind of work (*inferred*: the framework sets visibility by
+#: value, dependencies and decision needs; its fit check flags major work at Team Visible or below and
+#: low-priority chores at Organizational Visible).
+APPROPRIATE: dict[str, tuple[str, str]] = {
+    "Major work": ("Cross-functional Visible", "Organizational Visible"),
+    "Routine work": ("Team Visible", "Organizational Visible"),
+    "Low-priority chores": ("Team Visible", "Cross-functional Visible"),
+}
+_MAJOR, _ROUTINE, _CHORE = range(3)
+#: Lowest and highest rank (1 Private ... 5 Organizational) that fit each kind code.
+_FIT_LOW = np.array([ELEMENTS.index(APPROPRIATE[k][0]) + 1 for k in KINDS])
+_FIT_HIGH = np.array([ELEMENTS.index(APPROPRIATE[k][1]) + 1 for k in KINDS])
+
+_HIGH = frozenset({"highest", "high", "critical", "urgent", "blocker", "p0", "p1", "0", "1"})
+_LOW = frozenset({"low", "lowest", "minor", "trivial", "p3", "p4", "p5", "4"})
+_CHORE_TYPES = frozenset({"chore", "task", "sub task", "subtask", "meeting", "admin", "maintenance", "housekeeping"})
+_CHORE_LABEL = r"(?i)^(?:chore|maintenance|housekeeping|meeting|admin)s?$"
+_KEY_PREFIX = r"^([A-Za-z][A-Za-z0-9_]*)-\d+$"
+_OPEN = ("todo", "in_progress")
+
+
+def _priority_in(tasks: pd.DataFrame, words: frozenset[str]) -> np.ndarray:
+    """True where the priority (or its first word: ``P1 - Critical``) is one of ``words``."""
+    def match(values: pd.Series) -> pd.Series:
+        text = values.str.lower().str.strip()
+        return text.isin(words) | text.str.extract(r"^([a-z0-9]+)", expand=False).isin(words)
+
+    return _per_value(tasks["priority"], match).fillna(False).astype(bool).to_numpy()
+
+
+def _at_most_one_person(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
+    """True where a task names at most one distinct person: reporter, assignee(s) and history authors."""
+    n = len(tasks)
+    rows = [np.arange(n), np.arange(n)]
+    # Names stay in pyarrow: a million tasks name three million people.
+    names = [_large_text(tasks[col]) for col in ("reporter", "assignee")]
+    lengths = _list_sizes(tasks["assignees"])
+    if lengths.any():
+        rows.append(np.repeat(np.arange(n), lengths))
+        names.append(pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[lengths > 0])),
+                              type=pa.large_string()))
+    if not events.empty and events["author"].notna().any():
+        authors = events.dropna(subset=["author"])
+        where = _position_of(tasks, authors["task_id"].to_numpy(dtype=object))
+        rows.append(where[where >= 0])
+        names.append(_large_text(authors["author"][where >= 0]))
+    row = np.concatenate(rows)
+    coded = pc.dictionary_encode(pa.chunked_array(names, type=pa.large_string()).combine_chunks())
+    # A few thousand distinct spellings: they are trimmed and lower-cased once each, not once per mention.
+    spelled = pc.dictionary_encode(pc.utf8_lower(pc.utf8_trim_whitespace(coded.dictionary)))
+    person = np.append(spelled.indices.to_numpy(zero_copy_only=False).astype(np.int64), -1)
+    codes = person[pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)]
+    named = codes >= 0
+    # At most one person <=> the smallest and the largest code named on the row are the same (or none is named):
+    # two passes of ufunc.at instead of sorting every (row, person) pair.
+    none = np.iinfo(np.int64).max
+    low, high = np.full(n, none, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    np.minimum.at(low, row[named], codes[named])
+    np.maximum.at(high, row[named], codes[named])
+    return (low == none) | (low == high)
+
+
+def _unit(tasks: pd.DataFrame) -> pd.Series:
+    return tasks["team"].fillna(tasks["project"])
+
+
+def _dependency_edges(tasks: pd.DataFrame) -> pd.DataFrame:
+    """One row per blocked-by link: ``src`` waits on ``dst`` (row, -1 outside); ``cross`` across teams."""
+    src, dst_id, dst = _blocked_by_links(tasks)
+    frame = pd.DataFrame({"src": src, "dst_id": dst_id, "dst": dst})
+    if frame.empty:
+        return frame.assign(cross=np.array([], dtype=bool))
+    unit, _ = pd.factorize(_unit(tasks))  # teams compared as codes; -1: neither team nor project
+    known = dst >= 0
+    src_unit = unit[src]
+    dst_unit = np.where(known, unit[np.where(known, dst, 0)], -1)
+    cross = known & (src_unit >= 0) & (dst_unit >= 0) & (src_unit != dst_unit)
+    # A target outside the export is cross-project when its key prefix differs (ABC-1 waits on XYZ-9).
+    away = np.flatnonzero(~known)
+    if len(away):
+        src_prefix = _key_prefix(_large_text(tasks["task_id"]).take(pa.array(src[away], type=pa.int64())))
+        dst_prefix = _key_prefix(pa.array(dst_id[away], type=pa.large_string(), from_pandas=True))
+        cross[away] = pd.notna(src_prefix) & pd.notna(dst_prefix) & (src_prefix != dst_prefix)
+    frame["cross"] = cross
+    return frame
+
+
+def _key_prefix(ids: pa.Array) -> np.ndarray:
+    """The project prefix of each issue key (``ABC`` of ``ABC-12``), None where an id is not a key."""
+    named = _KEY_PREFIX.replace("^(", "^(?P<prefix>", 1)
+    return pc.struct_field(pc.extract_regex(ids, named), "prefix").to_numpy(zero_copy_only=False)
+
+
+def _reporter_elsewhere(tasks: pd.DataFrame) -> pd.Series:
+    """True when the reporter mostly works (is assigned) in another team than the task's."""
+    unit = _unit(tasks)
+    pairs = pd.DataFrame({"person": tasks["assignee"], "unit": unit}).dropna()
+    if pairs.empty:
+        return pd.Series(False, index=tasks.index)
+    counts = pairs.value_counts().reset_index(name="n").sort_values(["person", "n", "unit"],
+                                                                   ascending=[True, False, True], kind="stable")
+    home = counts.drop_duplicates("person").set_index("person")["unit"]
+    # Units compared as codes and reporters looked up in pyarrow: a million-row ``map`` of text is slow.
+    unit_code, units = pd.factorize(unit)
+    home_code = pd.Index(units).get_indexer(home.to_numpy())
+    where = pc.fill_null(pc.index_in(_large_text(tasks["reporter"]), value_set=_large_text(home.index.to_series())),
+                         -1).to_numpy(zero_copy_only=False)
+    reporter_home = np.append(home_code, -1)[where]  # -1: no home known
+    return pd.Series((reporter_home >= 0) & (unit_code >= 0) & (reporter_home != unit_code), index=tasks.index)
+
+
+def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp, stale_days: int) -> pd.DataFrame:
+    n = len(tasks)
+    category = tasks["status_category"].astype(object)
+    is_open = category.isin(_OPEN).to_numpy()
+    owner = tasks["assignee"].notna().to_numpy() | (_list_sizes(tasks["assignees"]) > 0)
+    owners_known = bool(owner.any())
+    if not owners_known:
+        owner = np.ones(n, dtype=bool)  # an export without assignees cannot show ownership; a caveat says so
+    shared = (tasks["team"].notna() | tasks["project"].notna()).to_numpy()
+    has_status = category.notna().to_numpy()
+    dated = tasks["updated"].fillna(tasks["created"])
+    if dated.isna().all():
+        fresh = np.ones(n, dtype=bool)  # freshness cannot be judged; a caveat says so
+    else:
+        recent = (dated >= as_of - pd.Timedelta(days=stale_days)).fillna(False).astype(bool).to_numpy()
+        fresh = ~is_open | recent
+    # Without any assignee, "only one person touched it" cannot be told from "nobody recorded the owner".
+    solo = owners_known & _at_most_one_person(tasks, events) & (tasks["comments"].fillna(0) == 0).to_numpy() & (
+        tasks["watchers"].fillna(0) <= 1).to_numpy()
+    team_ok = shared & owner & has_status & fresh
+
+    edges = _cached(tasks, "edges", _dependency_edges)
+    cross_edges = edges[edges["cross"]]
+    waits_on_other = np.zeros(n, dtype=bool)
+    waits_on_other[cross_edges["src"].to_numpy()] = True
+    others_wait = np.zeros(n, dtype=bool)
+    others_wait[cross_edges.loc[cross_edges["dst"] >= 0, "dst"].to_numpy()] = True
+    reporter_other = _reporter_elsewhere(tasks).to_numpy()
+    links = _cached(tasks, "links", _goal_links)
+    is_goal = links["is_goal"].to_numpy()
+    rolls = links["rolls_up"].to_numpy()
+
+    conditions = [
+        team_ok & is_goal, team_ok & rolls, team_ok & waits_on_other, team_ok & others_wait,
+        team_ok & reporter_other, team_ok, solo & ~shared, ~shared, ~owner, ~fresh, ~has_status,
+    ]
+    ranks = np.array([5, 5, 4, 4, 4, 3, 2, 2, 2, 2, 2, 2])
+    reasons = pa.array([
+        "is an epic, milestone or goal item", None, "depends on another team's item",
+        "another team's item depends on it", "reported from another team", "shared project, owner and current status",
+        "one person only, in no shared project or team", "in no shared project or team", "no owner",
+        f"stale: open and not updated for over {stale_days} days", "no status", "personal system",
+    ], type=pa.large_string())
+    rule = np.select(conditions, list(range(len(conditions))), default=len(conditions))
+    rank = ranks[rule]
+    # Reasons as codes into a table, joined with the epic's id in pyarrow only for "rolls up to".
+    reason = pa.DictionaryArray.from_arrays(pa.array(rule, type=pa.int8()), reasons).cast(pa.large_string())
+    if (rule == 1).any():
+        epic = _large_text(links["epic_id"].fillna("a goal"))
+        rolls_text = pc.binary_join_element_wise(pa.scalar("rolls up to ", pa.large_string()), epic,
+                                                 pa.scalar("", pa.large_string()))
+        reason = pc.if_else(pa.array(rule == 1), rolls_text, reason)
+
+    blocks_others = np.zeros(n, dtype=bool)
+    if len(edges):
+        waiting = edges.loc[is_open[edges["src"].to_numpy()] & (edges["dst"] >= 0).to_numpy(), "dst"]
+        blocks_others[waiting.to_numpy()] = True
+    high = _priority_in(tasks, _HIGH)
+    low = _priority_in(tasks, _LOW)
+    chore = (_types(tasks).isin(_CHORE_TYPES).fillna(False).astype(bool)
+             | _label_match(tasks, _CHORE_LABEL)).to_numpy()
+    kind = np.select([is_goal | high | blocks_others | waits_on_other, low & chore], [_MAJOR, _CHORE],
+                     default=_ROUTINE).astype(np.int8)
+    return pd.DataFrame({
+        "task_id": _id_column(tasks),
+        "level": pd.Categorical.from_codes(rank - 1, categories=list(ELEMENTS)),
+        "reason": pd.array(reason, dtype="string"),
+        # The framework's fit check: high priority or blocking others, yet at most Team Visible (a subset of
+        # major work below its levels, which also counts stale epics and work waiting on another team) ...
+        "under_visible": is_open & (high | blocks_others) & (rank <= 3),
+        # ... and a low-priority chore above the levels that fit it (Organizational Visible).
+        "over_exposed": is_open & (kind == _CHORE) & (rank > _FIT_HIGH[kind]),
+        # Kept for the Personal System signal and the fit table; visibility_levels drops the private columns.
+        "_personal_rule": solo | ~shared,
+        "_kind": kind,
+    })
+
+
+def _fit_table(tasks: pd.DataFrame, levels: pd.DataFrame, *, examples: int = 5) -> pd.DataFrame:
+    """Open tasks per kind of work and level, with the share of the kind and how the level fits it.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        The task table ``levels`` was worked out on (titles for the examples).
+    levels : pandas.DataFrame
+        :func:`_levels_frame` of ``tasks``.
+    examples : int, default 5
+        Tasks named per cell that does not fit (below or above its kind's range).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kind (``All open work`` first, then :data:`KINDS`) and level from Personal
+        System up: ``kind, level, tasks, open`` (open tasks of the kind), ``share`` (tasks / open;
+        NaN without open tasks), ``fit`` (``below``, ``appropriate``, ``above``; empty for all open
+        work), ``under_visible`` and ``over_exposed`` (open tasks the fit check flags),
+        ``example_ids`` and ``example_titles`` (lists, for cells that do not fit).
+    """
+    observed = list(ELEMENTS[1:])
+    is_open = tasks["status_category"].isin(_OPEN).to_numpy()
+    rank = levels["level"].cat.codes.to_numpy()[is_open] + 1
+    kind = levels["_kind"].to_numpy()[is_open]
+    width = len(observed)
+    # One bincount over kind x level: the explorer redraws this on every filter change.
+    cells = np.bincount(kind.astype(np.int64) * width + (rank - 2), minlength=len(KINDS) * width)
+    counts = np.vstack([cells.reshape(len(KINDS), width).sum(axis=0), cells.reshape(len(KINDS), width)])
+    ranks = np.arange(2, 2 + width)
+    fit = [[""] * width] + [
+        ["below" if r < _FIT_LOW[k] else "above" if r > _FIT_HIGH[k] else "appropriate" for r in ranks]
+        for k in range(len(KINDS))]
+    flags = {}
+    for flag in ("under_visible", "over_exposed"):
+        marked = levels[flag].to_numpy(dtype=bool)[is_open]
+        per_cell = np.bincount(kind[marked].astype(np.int64) * width + (rank[marked] - 2),
+                               minlength=len(KINDS) * width).reshape(len(KINDS), width)
+        flags[flag] = np.vstack([per_cell.sum(axis=0), per_cell])
+    rows_open = np.flatnonzero(is_open)
+    under = levels["under_visible"].to_numpy(dtype=bool)[is_open]
+    picks: list[np.ndarray] = []
+    for row, names in enumerate(fit):
+        for column, verdict in enumerate(names):
+            found = np.array([], dtype=np.int64)
+            if verdict in ("below", "above") and counts[row, column]:
+                found = np.flatnonzero((kind == row - 1) & (rank == column + 2))
+                # Under-visible tasks lead: they are what the fit check names.
+                found = found[np.argsort(~under[found], kind="stable")][:examples]
+            picks.append(rows_open[found])
+    # The named rows are read as text in one take: a whole column to objects costs more than the table.
+    chosen = np.concatenate(picks)
+    ids = [str(v) for v in tasks["task_id"].take(chosen)]
+    titles = [None if pd.isna(v) else str(v) for v in tasks["title"].take(chosen)]
+    ends = np.cumsum([len(p) for p in picks])
+    example_ids = [ids[end - len(p):end] for p, end in zip(picks, ends)]
+    example_titles = [titles[end - len(p):end] for p, end in zip(picks, ends)]
+    totals = counts.sum(axis=1, keepdims=True)
+    share = np.where(totals > 0, counts / np.maximum(totals, 1), np.nan)
+    return pd.DataFrame({
+        "kind": np.repeat(["All open work", *KINDS], width),
+        "level": observed * (len(KINDS) + 1),
+        "tasks": counts.ravel().astype(np.int64),
+        "open": np.repeat(totals.ravel(), width).astype(np.int64),
+        "share": share.ravel(),
+        "fit": [v for names in fit for v in names],
+        "under_visible": flags["under_visible"].ravel().astype(np.int64),
+        "over_exposed": flags["over_exposed"].ravel().astype(np.int64),
+        "example_ids": example_ids,
+        "example_titles": example_titles,
+    })
