@@ -12,10 +12,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.facts import (_at_or_after, _before, _days_to_as_of, _has, _in_category, _share_of,
-                         _started_or_created)
-from workfw.core.helpers import _OPEN, _days, _large_text, _list_sizes, _memo, _owned, _require_any, _severity
-from workfw.core.context import _selected
+from workfw.core.facts import (stamped_at_or_after, stamped_before, days_to_as_of, has_value, in_category, share_of,
+                         started_or_created)
+from workfw.core.helpers import OPEN, days_between, large_text, list_sizes, memo_on_frame, owned_flags, require_any, severity_of_score
+from workfw.core.context import selected_positions
 from workfw.core.diagnosis import Context, Measured, NotMeasurable, origin, per_row
 
 __all__: list[str] = []
@@ -25,55 +25,55 @@ __all__: list[str] = []
 
 def _resolved_vs_created(ctx: Context) -> Measured:
     ctx.require("created")
-    done = _in_category(ctx, "done")
-    if done.any() and not (done & _has(ctx, "completed")).any():
+    done = in_category(ctx, "done")
+    if done.any() and not (done & has_value(ctx, "completed")).any():
         raise NotMeasurable("the export leaves 'completed' empty on every task")
     days = ctx.options["flow_days"]
     start = ctx.tasks["created"].min() if days is None else ctx.as_of - pd.Timedelta(days=days)
-    created = int(_at_or_after(ctx, "created", start).sum())
+    created = int(stamped_at_or_after(ctx, "created", start).sum())
     if created == 0:
         raise NotMeasurable(f"no task was created in the last {days} days")
-    resolved = int((done & _at_or_after(ctx, "completed", start)).sum())
+    resolved = int((done & stamped_at_or_after(ctx, "completed", start)).sum())
     ratio = resolved / created
     span = "in the export" if days is None else f"in the last {days} days"
     text = (f"{created} tasks were created and {resolved} finished {span}: work arrives faster than it "
             "is finished") if ratio < 1 else None
-    return Measured(ratio, min(ratio, 1.0) * 100, created, [], text, _severity(min(ratio, 1.0) * 100))
+    return Measured(ratio, min(ratio, 1.0) * 100, created, [], text, severity_of_score(min(ratio, 1.0) * 100))
 
 
 def _stale(ctx: Context) -> Measured:
     ctx.require("updated")
     days = ctx.options["stale_days"]
-    stale = _before(ctx, "updated", ctx.as_of - pd.Timedelta(days=days))
-    return _share_of(ctx, stale, _in_category(ctx, *_OPEN), healthy=False, empty="no open tasks",
+    stale = stamped_before(ctx, "updated", ctx.as_of - pd.Timedelta(days=days))
+    return share_of(ctx, stale, in_category(ctx, *OPEN), healthy=False, empty="no open tasks",
                      finding="{bad} of {n} open tasks are stale (not updated in " + f"{days} days)")
 
 
 def _cycle_days(tasks: pd.DataFrame) -> np.ndarray:
     """Days from start (or creation) to completion; NaN where either is missing."""
-    return _days(tasks["completed"], _started_or_created(tasks)).to_numpy(dtype=float, na_value=np.nan)
+    return days_between(tasks["completed"], started_or_created(tasks)).to_numpy(dtype=float, na_value=np.nan)
 
 
 def _aging(ctx: Context) -> Measured:
     ctx.require("created")
-    doing = _in_category(ctx, "in_progress")
+    doing = in_category(ctx, "in_progress")
     if not doing.any():
         raise NotMeasurable("no task is in progress now")
-    cycle = per_row(ctx.tasks, "cycle days", _cycle_days)[_in_category(ctx, "done") & _has(ctx, "completed")]
+    cycle = per_row(ctx.tasks, "cycle days", _cycle_days)[in_category(ctx, "done") & has_value(ctx, "completed")]
     cycle = cycle[~np.isnan(cycle)]
     if not len(cycle):
         raise NotMeasurable("no finished task has a completion time, so there is no cycle time to compare with")
     limit = ctx.options["aging_multiple"] * float(pd.Series(cycle).median())
     with np.errstate(invalid="ignore"):
-        aging = _days_to_as_of(ctx, "started or created") > limit
+        aging = days_to_as_of(ctx, "started or created") > limit
     multiple = ctx.options["aging_multiple"]
-    return _share_of(ctx, aging, doing, healthy=False, empty="no task is in progress now",
+    return share_of(ctx, aging, doing, healthy=False, empty="no task is in progress now",
                      finding="{bad} of {n} in-progress tasks are aging: in progress longer than "
                              f"{multiple:g} x the median cycle time ({limit:.0f} days)")
 
 
 def _cancelled(ctx: Context) -> Measured:
-    return _share_of(ctx, _in_category(ctx, "cancelled"), _in_category(ctx, "done", "cancelled"), healthy=False,
+    return share_of(ctx, in_category(ctx, "cancelled"), in_category(ctx, "done", "cancelled"), healthy=False,
                      empty="no task is finished or cancelled",
                      finding="{bad} of {n} closed tasks were cancelled rather than done")
 
@@ -83,7 +83,7 @@ def _cancelled(ctx: Context) -> Measured:
 def _commented(ctx: Context) -> Measured:
     ctx.require("comments")
     commented = (ctx.tasks["comments"] >= 1).fillna(False).to_numpy(dtype=bool)
-    return _share_of(ctx, commented, _has(ctx, "comments"), healthy=True, empty="no task has a comment count",
+    return share_of(ctx, commented, has_value(ctx, "comments"), healthy=True, empty="no task has a comment count",
                      finding="{bad} of {n} tasks have no comment")
 
 
@@ -91,24 +91,24 @@ def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
     """``row`` (position in ``tasks``) and ``person`` for every owner of every task."""
     found = origin(tasks)
     if found is None:
-        return _memo(tasks, "owner pairs", lambda: _pairs_of(tasks))
+        return memo_on_frame(tasks, "owner pairs", lambda: _pairs_of(tasks))
     # A filtered table: the pairs of the whole export, found once, kept at the selected rows.
     base = found[0]
-    pairs = _memo(base, "owner pairs", lambda: _pairs_of(base))
-    row = _selected(found)[pairs["row"].to_numpy()]
+    pairs = memo_on_frame(base, "owner pairs", lambda: _pairs_of(base))
+    row = selected_positions(found)[pairs["row"].to_numpy()]
     keep = row >= 0
     return pd.DataFrame({"row": row[keep], "person": pairs["person"].array[keep]})
 
 
 def _pairs_of(tasks: pd.DataFrame) -> pd.DataFrame:
     assignee = tasks["assignee"].astype("string")
-    sizes = _list_sizes(tasks["assignees"])
+    sizes = list_sizes(tasks["assignees"])
     # Most tasks have one owner, named in ``assignee``; only the rest need their lists flattened.
     several = (sizes > 1) | (assignee.isna().to_numpy() & (sizes > 0))
     listed = pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[several])),
                       type=pa.large_string())
     row = np.concatenate([np.arange(len(tasks)), np.repeat(np.flatnonzero(several), sizes[several])])
-    person = pa.concat_arrays([_large_text(assignee), listed])
+    person = pa.concat_arrays([large_text(assignee), listed])
     # Each (row, person) pair once, kept where first named, compared as one integer per pair.
     coded = pc.dictionary_encode(person)
     code = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -125,10 +125,10 @@ def _owner_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
     """``(row, person, people)``: :func:`_owner_pairs` with each person as a code, and how many codes there are."""
     found = origin(tasks)
     table = tasks if found is None else found[0]
-    pairs = _memo(table, "owner pairs", lambda: _pairs_of(table))
+    pairs = memo_on_frame(table, "owner pairs", lambda: _pairs_of(table))
     row, person = pairs["row"].to_numpy(), pairs["code"].to_numpy()
     if found is not None:
-        row = _selected(found)[row]
+        row = selected_positions(found)[row]
         row, person = row[row >= 0], person[row >= 0]
     return row, person, len(pairs.attrs["people"])
 
@@ -136,8 +136,8 @@ def _owner_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
 def _reporter_codes(tasks: pd.DataFrame) -> np.ndarray:
     """Each task's reporter in the code space of :func:`_owner_codes` (people who own nothing after them; -1: none)."""
     def build(frame: pd.DataFrame) -> np.ndarray:
-        people = _memo(frame, "owner pairs", lambda: _pairs_of(frame)).attrs["people"]
-        reporter = _large_text(frame["reporter"])
+        people = memo_on_frame(frame, "owner pairs", lambda: _pairs_of(frame)).attrs["people"]
+        reporter = large_text(frame["reporter"])
         code = pc.fill_null(pc.index_in(reporter, value_set=people), -1).to_numpy(zero_copy_only=False)
         code = code.astype(np.int64)
         others = (code < 0) & reporter.is_valid().to_numpy(zero_copy_only=False)
@@ -149,20 +149,20 @@ def _reporter_codes(tasks: pd.DataFrame) -> np.ndarray:
 
 def _reporter_not_owner(ctx: Context) -> Measured:
     ctx.require("reporter")
-    _require_any(ctx, "assignee", "assignees")
-    pool = _has(ctx, "reporter") & per_row(ctx.tasks, "owned", _owned).to_numpy(dtype=bool)
+    require_any(ctx, "assignee", "assignees")
+    pool = has_value(ctx, "reporter") & per_row(ctx.tasks, "owned", owned_flags).to_numpy(dtype=bool)
     mine = per_row(ctx.tasks, "reported by an owner", _reported_by_owner)
-    return _share_of(ctx, ~mine, pool, healthy=True, empty="no task has both a reporter and an owner",
+    return share_of(ctx, ~mine, pool, healthy=True, empty="no task has both a reporter and an owner",
                      finding="{bad} of {n} tasks are owned by the person who raised them")
 
 
 def _reported_by_owner(tasks: pd.DataFrame) -> np.ndarray:
     """True where the task's reporter is one of its owners."""
     # The same pairs "cross-team items" uses: found once per table, not once per signal.
-    owners = _memo(tasks, "owner pairs", lambda: _pairs_of(tasks))
+    owners = memo_on_frame(tasks, "owner pairs", lambda: _pairs_of(tasks))
     rows = owners["row"].to_numpy()
-    reporter = _large_text(tasks["reporter"]).take(pa.array(rows))
-    same = pc.fill_null(pc.equal(_large_text(owners["person"]), reporter), False).to_numpy(zero_copy_only=False)
+    reporter = large_text(tasks["reporter"]).take(pa.array(rows))
+    same = pc.fill_null(pc.equal(large_text(owners["person"]), reporter), False).to_numpy(zero_copy_only=False)
     mine = np.zeros(len(tasks), dtype=bool)
     mine[rows[same]] = True
     return mine
@@ -189,7 +189,7 @@ def _people_per_item(ctx: Context) -> Measured:
     score = float(np.clip((mean - 1) / 2, 0, 1) * 100)
     alone = tasks.loc[counts <= 1, "task_id"].astype(str).tolist()
     text = f"{len(alone)} of {len(counts)} tasks were touched by one person or nobody" if alone else None
-    return Measured(mean, score, len(counts), alone, text, _severity(score))
+    return Measured(mean, score, len(counts), alone, text, severity_of_score(score))
 
 
 def _homes(person: np.ndarray, group: np.ndarray, *, people: int, groups: int) -> np.ndarray:
@@ -230,4 +230,4 @@ def _cross_team(ctx: Context) -> Measured:
     # About one item in five crossing teams shows teams work together; more is not scored higher (inferred).
     score = min(1.0, share / 0.20) * 100
     text = None if cross.any() else f"None of {len(cross)} tasks was raised by someone from another team"
-    return Measured(share, score, len(cross), [], text, _severity(score))
+    return Measured(share, score, len(cross), [], text, severity_of_score(score))

@@ -8,7 +8,7 @@ lowest weak layer: a weak When over a weak Why means "fix Why first".
 
 Scores follow the shared contract (:mod:`workfw.core.diagnosis`): a share maps to
 ``share * 100`` (``100 - share * 100`` when lower is better); durations map
-through :func:`_days_score` (full marks up to a "good" number of days, zero
+through :func:`days_score` (full marks up to a "good" number of days, zero
 from a "bad" one, linear between); a signal the export cannot support is
 ``NA``, never 0.
 """
@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from workfw.core.diagnosis import DEFAULTS, Diagnosis, common_caveats, make_findings, prepare, run_signals, summarise
 from workfw.errors import OptionError
 # The helpers stay importable from here: workfw.c4_flywheel and older code read them as coordination_stack._x.
-from workfw.core.helpers import _days, _days_score, _owned, _require_any, _severity, _share  # noqa: F401
+from workfw.core.helpers import days_between, days_score, owned_flags, require_any, severity_of_score, share_result  # noqa: F401
 from workfw.coordination_stack.signals import SIGNALS
 from workfw.coordination_stack.trend import open_work_coverage, open_work_coverage_figure
 

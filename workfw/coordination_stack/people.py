@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.facts import _NAT
-from workfw.core.helpers import _large_text, _list_sizes, _memo
+from workfw.core.facts import NAT
+from workfw.core.helpers import large_text, list_sizes, memo_on_frame
 from workfw.core.diagnosis import Context, origin
 
 __all__: list[str] = []
@@ -25,13 +25,13 @@ def _signs_of_life(tasks: pd.DataFrame) -> pd.DataFrame:
     # Times as plain UTC datetime64 (a tz-aware column turns into Timestamp objects on the way).
     touched = tasks[["updated", "completed", "created"]].max(axis=1).dt.tz_convert(None).to_numpy()
     created = tasks["created"].dt.tz_convert(None).to_numpy()
-    sizes = _list_sizes(tasks["assignees"])
+    sizes = list_sizes(tasks["assignees"])
     rows = np.arange(len(tasks))
     listed_rows = np.repeat(rows, sizes)
     listed = pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[sizes > 0])),
                       type=pa.large_string())
     # Names coded once in pyarrow (owners listed, then assignee, then reporter: the order they count in).
-    names = pa.chunked_array([listed, *(_large_text(tasks[col]) for col in ("assignee", "reporter"))]).combine_chunks()
+    names = pa.chunked_array([listed, *(large_text(tasks[col]) for col in ("assignee", "reporter"))]).combine_chunks()
     coded = pc.dictionary_encode(names)
     row = np.concatenate([listed_rows, rows, rows])
     at = np.concatenate([touched[listed_rows], touched, created])
@@ -44,10 +44,10 @@ def _signs_of_life(tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _latest_signs(ctx: Context) -> tuple[np.ndarray, pd.Index]:
-    """``(latest, people)``: each person's latest sign of life on the table's tasks (ns; ``_NAT`` for none)."""
+    """``(latest, people)``: each person's latest sign of life on the table's tasks (ns; ``NAT`` for none)."""
     found = origin(ctx.tasks)
     table = ctx.tasks if found is None else found[0]
-    signs = _memo(table, "signs of life", lambda: _signs_of_life(table))
+    signs = memo_on_frame(table, "signs of life", lambda: _signs_of_life(table))
     person, at = signs["person"].to_numpy(), signs["at"].to_numpy().astype("datetime64[ns]").view(np.int64)
     if found is not None:
         # Found once per export; a filter keeps its own rows.
@@ -56,7 +56,7 @@ def _latest_signs(ctx: Context) -> tuple[np.ndarray, pd.Index]:
         chosen = keep[signs["row"].to_numpy()]
         person, at = person[chosen], at[chosen]
     # The latest time per person code (times as integers: no NaT is left in ``signs``).
-    latest = np.full(len(signs.attrs["people"]), _NAT)
+    latest = np.full(len(signs.attrs["people"]), NAT)
     np.maximum.at(latest, person, at)
     return latest, signs.attrs["people"]
 
@@ -64,7 +64,7 @@ def _latest_signs(ctx: Context) -> tuple[np.ndarray, pd.Index]:
 def _last_seen(ctx: Context) -> pd.Series:
     """Latest sign of life per person: tasks they own or reported, and history they wrote."""
     latest, people = _latest_signs(ctx)
-    named = np.flatnonzero(latest != _NAT)
+    named = np.flatnonzero(latest != NAT)
     seen = pd.Series(pd.DatetimeIndex(latest[named].view("datetime64[ns]"), tz="UTC"), index=people[named], name="at")
     if not ctx.events.empty:
         authors = pd.DataFrame({"person": ctx.events["author"], "at": ctx.events["at"]}).dropna()
@@ -75,8 +75,8 @@ def _last_seen(ctx: Context) -> pd.Series:
 
 def _owner_sign_code(tasks: pd.DataFrame) -> np.ndarray:
     """Each task's owner as a code into the people of :func:`_signs_of_life` (-1: no owner)."""
-    people = _memo(tasks, "signs of life", lambda: _signs_of_life(tasks)).attrs["people"]
-    where = pc.index_in(_large_text(_owner_name(tasks)), value_set=_large_text(people.to_series()))
+    people = memo_on_frame(tasks, "signs of life", lambda: _signs_of_life(tasks)).attrs["people"]
+    where = pc.index_in(large_text(_owner_name(tasks)), value_set=large_text(people.to_series()))
     return pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 

@@ -6,12 +6,12 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from workfw.coordination_stack.people import _last_seen, _latest_signs, _owner_name, _owner_sign_code
-from workfw.core.facts import (_NAT, _at_or_after, _before, _days_to_as_of, _every, _has, _ids_at, _in_category,
-                         _share_of)
-from workfw.core.helpers import (_ACCEPTANCE, _ASSIGNEE_FIELDS, _DEPENDENCY, _DUE_FIELDS, _FINISHED, _INTENT, _OPEN,
-                             _STATUS_FIELDS, _containers, _contains, _cue, _days, _days_score, _done, _field_events,
-                             _goal_labelled, _isin, _large_text, _list_sizes, _owned, _require_any, _severity, _share,
-                             _status_events, _word_counts)
+from workfw.core.facts import (NAT, stamped_at_or_after, stamped_before, days_to_as_of, every_task, has_value, ids_at, in_category,
+                         share_of)
+from workfw.core.helpers import (ACCEPTANCE, ASSIGNEE_FIELDS, DEPENDENCY, DUE_FIELDS, FINISHED, INTENT, OPEN,
+                             STATUS_FIELDS, container_flags, contains_pattern, cue_flags, days_between, days_score, done_tasks, field_events,
+                             goal_labelled, text_isin, large_text, list_sizes, owned_flags, require_any, severity_of_score, share_result,
+                             status_events, word_counts)
 from workfw.core.diagnosis import HISTORY, Context, Measured, NotMeasurable, SignalSpec, per_row
 
 __all__ = ["SIGNALS"]
@@ -21,29 +21,29 @@ __all__ = ["SIGNALS"]
 
 def _linked_to_goal(ctx: Context) -> Measured:
     tasks = ctx.tasks
-    labelled = _goal_labelled(tasks)
+    labelled = goal_labelled(tasks)
     if tasks["parent_id"].isna().all() and not labelled.any():
         raise NotMeasurable("the export has no parent, epic or milestone link and no goal-like labels")
-    linked = _has(ctx, "parent_id") | labelled.to_numpy(dtype=bool)
-    return _share_of(ctx, linked, ~_containers(ctx).to_numpy(dtype=bool), healthy=True,
+    linked = has_value(ctx, "parent_id") | labelled.to_numpy(dtype=bool)
+    return share_of(ctx, linked, ~container_flags(ctx).to_numpy(dtype=bool), healthy=True,
                      empty="every task is itself an epic or goal",
                      finding="{bad} of {n} tasks link to no parent, epic, milestone or goal label")
 
 
 def _parent_purpose(ctx: Context) -> Measured:
     ctx.require("description")
-    parents = _containers(ctx).to_numpy(dtype=bool)
+    parents = container_flags(ctx).to_numpy(dtype=bool)
     if not parents.any():
         raise NotMeasurable("no parent epic or goal is in the export itself, only ids pointing to them")
-    good = _word_counts(ctx) >= ctx.options["substantive_words"]
-    return _share_of(ctx, good, parents, healthy=True, empty="no parent epic in the export",
+    good = word_counts(ctx) >= ctx.options["substantive_words"]
+    return share_of(ctx, good, parents, healthy=True, empty="no parent epic in the export",
                      finding="{bad} of {n} parent epics or goals have no substantive description of their purpose")
 
 
 def _intent_cues(ctx: Context) -> Measured:
     ctx.require("description")
-    cue = _cue(ctx, "description", _INTENT).to_numpy(dtype=bool)
-    return _share_of(ctx, cue, _has(ctx, "description"), healthy=True, empty="no task has a description",
+    cue = cue_flags(ctx, "description", INTENT).to_numpy(dtype=bool)
+    return share_of(ctx, cue, has_value(ctx, "description"), healthy=True, empty="no task has a description",
                      finding="{bad} of {n} descriptions never say why (no 'so that', 'because', 'goal' or 'outcome')")
 
 
@@ -52,53 +52,53 @@ def _intent_cues(ctx: Context) -> Measured:
 def _substantive(ctx: Context) -> Measured:
     ctx.require("description")
     words = ctx.options["substantive_words"]
-    return _share_of(ctx, _word_counts(ctx) >= words, _every(ctx), healthy=True, empty="no tasks",
+    return share_of(ctx, word_counts(ctx) >= words, every_task(ctx), healthy=True, empty="no tasks",
                      finding="{bad} of {n} tasks have a description under " + f"{words} words")
 
 
 def _acceptance(ctx: Context) -> Measured:
     ctx.require("description")
-    found = _cue(ctx, "description", _ACCEPTANCE).to_numpy(dtype=bool)
-    return _share_of(ctx, found, _every(ctx), healthy=True, empty="no tasks",
+    found = cue_flags(ctx, "description", ACCEPTANCE).to_numpy(dtype=bool)
+    return share_of(ctx, found, every_task(ctx), healthy=True, empty="no tasks",
                      finding="{bad} of {n} tasks state no acceptance criteria, checklist or definition of done")
 
 
 def _estimated(ctx: Context) -> Measured:
     ctx.require("estimate")
-    return _share_of(ctx, _has(ctx, "estimate"), _every(ctx), healthy=True, empty="no tasks",
+    return share_of(ctx, has_value(ctx, "estimate"), every_task(ctx), healthy=True, empty="no tasks",
                      finding="{bad} of {n} tasks carry no estimate")
 
 
 def _duplicates(ctx: Context) -> Measured:
     tasks = ctx.tasks
-    _require_any(ctx, "title", "resolution")
+    require_any(ctx, "title", "resolution")
     titles = per_row(tasks, "duplicate titles", _title_codes)
     # Titles are compared as codes of their normalised text (NA: -1), found once per export.
     code = titles["code"].to_numpy()
     copy = titles["long"].to_numpy() & pd.Series(code).duplicated(keep="first").to_numpy() & (code >= 0)
-    return _share_of(ctx, titles["said"].to_numpy() | copy, _every(ctx), healthy=False, empty="no tasks",
+    return share_of(ctx, titles["said"].to_numpy() | copy, every_task(ctx), healthy=False, empty="no tasks",
                      finding="{bad} of {n} tasks duplicate another (resolved as duplicate or same title)")
 
 
 def _reopened(ctx: Context) -> Measured:
-    events = _status_events(ctx)
+    events = status_events(ctx)
     tasks = ctx.tasks
-    finished_now = tasks["status_category"].isin(_FINISHED) & _isin(tasks["task_id"], events["task_id"])
-    ever = finished_now | _isin(tasks["task_id"], events.loc[events["new_cat"].isin(_FINISHED), "task_id"])
-    back = events["old_cat"].isin(_FINISHED) & events["new_cat"].isin(_OPEN)
+    finished_now = tasks["status_category"].isin(FINISHED) & text_isin(tasks["task_id"], events["task_id"])
+    ever = finished_now | text_isin(tasks["task_id"], events.loc[events["new_cat"].isin(FINISHED), "task_id"])
+    back = events["old_cat"].isin(FINISHED) & events["new_cat"].isin(OPEN)
     pool = tasks[ever]
-    return _share(_isin(pool["task_id"], events.loc[back, "task_id"]), pool["task_id"], healthy=False,
+    return share_result(text_isin(pool["task_id"], events.loc[back, "task_id"]), pool["task_id"], healthy=False,
                   empty="no task with history has been finished",
                   finding="{bad} of {n} finished tasks were reopened (done, then open again)")
 
 
 def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
     """Per task: ``said`` (resolved or marked duplicate), ``long`` (3+ title words), ``code`` of the normalised title."""
-    said = _contains(tasks["resolution"], "duplicate") | _contains(tasks["status"], "duplicate")
+    said = contains_pattern(tasks["resolution"], "duplicate") | contains_pattern(tasks["status"], "duplicate")
     # Runs of anything but letters and digits become one space, so the words are what lies between spaces
     # (an end space makes an empty word, as a whitespace split would): no list of words is built.  Titles
     # repeat (templates, bots, recurring chores), so each distinct title is normalised once.
-    coded = pc.dictionary_encode(_large_text(tasks["title"]))
+    coded = pc.dictionary_encode(large_text(tasks["title"]))
     norm_text = pc.replace_substring_regex(pc.utf8_lower(coded.dictionary), r"[^\p{L}\p{N}]+", " ")
     words = np.append(pc.add(pc.count_substring(norm_text, " "), 1).to_numpy(zero_copy_only=False), 0)
     norm_code = np.append(pd.factorize(pd.array(norm_text, dtype="string"))[0], -1)
@@ -112,71 +112,71 @@ def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
 # --- Who ------------------------------------------------------------------------------------------
 
 def _open_owned(ctx: Context) -> Measured:
-    _require_any(ctx, "assignee", "assignees")
-    return _share_of(ctx, _owned_rows(ctx), _in_category(ctx, *_OPEN), healthy=True, empty="no open tasks",
+    require_any(ctx, "assignee", "assignees")
+    return share_of(ctx, _owned_rows(ctx), in_category(ctx, *OPEN), healthy=True, empty="no open tasks",
                      finding="{bad} of {n} open tasks have no owner")
 
 
 def _owned_rows(ctx: Context) -> np.ndarray:
     """Where a task has an owner (assignee or assignees), from a per-export fact."""
-    return per_row(ctx.tasks, "owned", _owned).to_numpy(dtype=bool)
+    return per_row(ctx.tasks, "owned", owned_flags).to_numpy(dtype=bool)
 
 
 def _single_owner(ctx: Context) -> Measured:
     ctx.require("assignees")
-    single = per_row(ctx.tasks, "assignee count", lambda t: _list_sizes(t["assignees"])) <= 1
-    return _share_of(ctx, single, _in_category(ctx, *_OPEN) & _owned_rows(ctx), healthy=True,
+    single = per_row(ctx.tasks, "assignee count", lambda t: list_sizes(t["assignees"])) <= 1
+    return share_of(ctx, single, in_category(ctx, *OPEN) & _owned_rows(ctx), healthy=True,
                      empty="no open task has an owner",
                      finding="{bad} of {n} owned open tasks are shared by several assignees (no single owner)")
 
 
 def _orphaned(ctx: Context) -> Measured:
-    _require_any(ctx, "assignee", "assignees")
+    require_any(ctx, "assignee", "assignees")
     ctx.require("updated")
-    owned = _in_category(ctx, *_OPEN) & _owned_rows(ctx)
+    owned = in_category(ctx, *OPEN) & _owned_rows(ctx)
     days = ctx.options["stale_days"]
     if ctx.events.empty:
         # Owners and their latest signs as codes: no names are looked up per filter.
         latest, _ = _latest_signs(ctx)
         code = per_row(ctx.tasks, "owner sign code", _owner_sign_code)[owned]
-        last = np.where(code >= 0, latest[np.maximum(code, 0)] if len(latest) else _NAT, _NAT)
-        known = last != _NAT
+        last = np.where(code >= 0, latest[np.maximum(code, 0)] if len(latest) else NAT, NAT)
+        known = last != NAT
         gone = np.zeros(len(last), dtype=bool)
         gone[known] = (pd.to_timedelta(ctx.as_of.as_unit("ns").value - last[known], unit="ns").total_seconds()
                        / 86400 > days)
     else:
         seen = _last_seen(ctx)
         owner = per_row(ctx.tasks, "owner name", _owner_name)[owned]
-        where = pc.fill_null(pc.index_in(_large_text(owner), value_set=_large_text(seen.index.to_series())), -1)
+        where = pc.fill_null(pc.index_in(large_text(owner), value_set=large_text(seen.index.to_series())), -1)
         last_seen = pd.Series(seen.array.take(where.to_numpy(zero_copy_only=False), allow_fill=True))
-        gone = (_days(ctx.as_of, last_seen) > days).to_numpy(dtype=bool)
+        gone = (days_between(ctx.as_of, last_seen) > days).to_numpy(dtype=bool)
     quiet = np.zeros(len(owned), dtype=bool)
     quiet[owned] = gone
-    return _share_of(ctx, quiet, owned, healthy=False, empty="no open task has an owner",
+    return share_of(ctx, quiet, owned, healthy=False, empty="no open task has an owner",
                      finding="{bad} of {n} owned open tasks are orphaned: their owner has shown no activity for over "
                              f"{days} days")
 
 
 def _reassigned(ctx: Context) -> Measured:
-    events = _field_events(ctx, _ASSIGNEE_FIELDS, "assignee")
+    events = field_events(ctx, ASSIGNEE_FIELDS, "assignee")
     # A first assignment (nobody -> someone) is not a hand-off; a change away from someone is.
     moved = events.loc[events["old"].notna(), "task_id"]
-    return _share(_isin(ctx.tasks["task_id"], moved), ctx.tasks["task_id"], healthy=False, empty="no tasks",
+    return share_result(text_isin(ctx.tasks["task_id"], moved), ctx.tasks["task_id"], healthy=False, empty="no tasks",
                   finding="{bad} of {n} tasks changed owner at least once")
 
 
 # --- When -----------------------------------------------------------------------------------------
 
 def _open_dated(ctx: Context) -> Measured:
-    _require_any(ctx, "due", "iteration")
-    dated = _has(ctx, "due") | _has(ctx, "iteration")
-    return _share_of(ctx, dated, _in_category(ctx, *_OPEN), healthy=True, empty="no open tasks",
+    require_any(ctx, "due", "iteration")
+    dated = has_value(ctx, "due") | has_value(ctx, "iteration")
+    return share_of(ctx, dated, in_category(ctx, *OPEN), healthy=True, empty="no open tasks",
                      finding="{bad} of {n} open tasks have no due date, sprint or cycle")
 
 
 def _overdue(ctx: Context) -> Measured:
     ctx.require("due")
-    return _share_of(ctx, _before(ctx, "due", ctx.as_of), _in_category(ctx, *_OPEN) & _has(ctx, "due"),
+    return share_of(ctx, stamped_before(ctx, "due", ctx.as_of), in_category(ctx, *OPEN) & has_value(ctx, "due"),
                      healthy=False, empty="no open task has a due date",
                      finding="{bad} of {n} dated open tasks are past their due date")
 
@@ -186,32 +186,32 @@ def _on_time(ctx: Context) -> Measured:
     # Due dates are usually whole days, so finishing any time on the due day is on time.
     on_time = per_row(ctx.tasks, "finished by the due day", lambda t: (
         t["completed"].dt.floor("D") <= t["due"].dt.floor("D")).fillna(False).to_numpy(dtype=bool))
-    pool = _in_category(ctx, "done") & _has(ctx, "due") & _has(ctx, "completed")
-    return _share_of(ctx, on_time, pool, healthy=True, empty="no finished task has both a due date and a "
+    pool = in_category(ctx, "done") & has_value(ctx, "due") & has_value(ctx, "completed")
+    return share_of(ctx, on_time, pool, healthy=True, empty="no finished task has both a due date and a "
                      "completion date", finding="{bad} of {n} dated finished tasks were finished after their due date")
 
 
 def _due_moved(ctx: Context) -> Measured:
-    events = _field_events(ctx, _DUE_FIELDS, "due-date")
+    events = field_events(ctx, DUE_FIELDS, "due-date")
     moved = events.loc[events["old"].notna(), "task_id"]
-    pool = ctx.tasks[ctx.tasks["due"].notna() | _isin(ctx.tasks["task_id"], events["task_id"])]
-    return _share(_isin(pool["task_id"], moved), pool["task_id"], healthy=False, empty="no task has a due date",
+    pool = ctx.tasks[ctx.tasks["due"].notna() | text_isin(ctx.tasks["task_id"], events["task_id"])]
+    return share_result(text_isin(pool["task_id"], moved), pool["task_id"], healthy=False, empty="no task has a due date",
                   finding="{bad} of {n} dated tasks had their due date moved")
 
 
 def _undated_age(ctx: Context) -> Measured:
-    _require_any(ctx, "due", "iteration")
+    require_any(ctx, "due", "iteration")
     ctx.require("created")
-    undated = _in_category(ctx, *_OPEN) & ~_has(ctx, "due") & ~_has(ctx, "iteration") & _has(ctx, "created")
+    undated = in_category(ctx, *OPEN) & ~has_value(ctx, "due") & ~has_value(ctx, "iteration") & has_value(ctx, "created")
     if not undated.any():
         return Measured(0.0, 100.0, 0)
-    age = _days_to_as_of(ctx, "created")
+    age = days_to_as_of(ctx, "created")
     median = float(pd.Series(age[undated]).median())
-    score = _days_score(median, good=14, bad=180)
+    score = days_score(median, good=14, bad=180)
     with np.errstate(invalid="ignore"):
-        old = _ids_at(ctx, undated & (age > 90))
+        old = ids_at(ctx, undated & (age > 90))
     text = f"{len(old)} undated open tasks are over 90 days old (median age {median:.0f} days)" if old else None
-    return Measured(median, score, int(undated.sum()), old, text, _severity(score))
+    return Measured(median, score, int(undated.sum()), old, text, severity_of_score(score))
 
 
 # --- How ------------------------------------------------------------------------------------------
@@ -219,25 +219,25 @@ def _undated_age(ctx: Context) -> Measured:
 def _fresh(ctx: Context) -> Measured:
     ctx.require("updated")
     days = ctx.options["fresh_days"]
-    recent = _at_or_after(ctx, "updated", ctx.as_of - pd.Timedelta(days=days))
-    return _share_of(ctx, recent, _in_category(ctx, *_OPEN), healthy=True, empty="no open tasks",
+    recent = stamped_at_or_after(ctx, "updated", ctx.as_of - pd.Timedelta(days=days))
+    return share_of(ctx, recent, in_category(ctx, *OPEN), healthy=True, empty="no open tasks",
                      finding="{bad} of {n} open tasks were not updated in the last " + f"{days} days")
 
 
 def _went_through(ctx: Context) -> Measured:
-    events = _status_events(ctx)
-    done = _done(ctx)[_isin(_done(ctx)["task_id"], events["task_id"])]
+    events = status_events(ctx)
+    done = done_tasks(ctx)[text_isin(done_tasks(ctx)["task_id"], events["task_id"])]
     working = events["new_cat"].eq("in_progress").fillna(False) | events["old_cat"].eq("in_progress").fillna(False)
-    through = _isin(done["task_id"], events.loc[working, "task_id"])
-    return _share(through, done["task_id"], healthy=True, empty="no done task has status history",
+    through = text_isin(done["task_id"], events.loc[working, "task_id"])
+    return share_result(through, done["task_id"], healthy=True, empty="no done task has status history",
                   finding="{bad} of {n} done tasks jumped to done without passing through in-progress")
 
 
 def _statuses_used(ctx: Context) -> Measured:
     ctx.require("status")
     used = {str(c) for c in ctx.tasks["status_category"].dropna().unique()}
-    if not ctx.events.empty and ctx.events["field"].isin(_STATUS_FIELDS).any():
-        history = _status_events(ctx)
+    if not ctx.events.empty and ctx.events["field"].isin(STATUS_FIELDS).any():
+        history = status_events(ctx)
         # Trackers log transitions, not the first status, so a stage left behind shows only as "old".
         used |= set(history["new_cat"].dropna().unique()) | set(history["old_cat"].dropna().unique())
     stages = ("todo", "in_progress", "done")
@@ -246,22 +246,22 @@ def _statuses_used(ctx: Context) -> Measured:
     missing = [s.replace("_", "-") for s in stages if s not in used]
     text = (f"No task is or was in a {' or '.join(missing)} status ({names} statuses in use): the workflow's "
             "stages are not all used") if missing else None
-    return Measured(float(names), score, len(ctx.tasks), [], text, _severity(score))
+    return Measured(float(names), score, len(ctx.tasks), [], text, severity_of_score(score))
 
 
 def _dependencies(ctx: Context) -> Measured:
-    _require_any(ctx, "blocked_by", "description")
-    linked = per_row(ctx.tasks, "has blockers", lambda t: _list_sizes(t["blocked_by"]) > 0)
-    flags = linked | _cue(ctx, "description", _DEPENDENCY).to_numpy(dtype=bool)
+    require_any(ctx, "blocked_by", "description")
+    linked = per_row(ctx.tasks, "has blockers", lambda t: list_sizes(t["blocked_by"]) > 0)
+    flags = linked | cue_flags(ctx, "description", DEPENDENCY).to_numpy(dtype=bool)
     share = float(flags.mean())
     # Recording dependencies on about one task in ten shows the practice exists (inferred target).
     score = min(1.0, share / 0.10) * 100
     text = None if flags.any() else f"None of {len(flags)} tasks records a blocker or dependency"
-    return Measured(share, score, len(flags), [], text, _severity(score))
+    return Measured(share, score, len(flags), [], text, severity_of_score(score))
 
 
 def _time_in_status(ctx: Context) -> Measured:
-    in_progress = _in_category(ctx, "in_progress")
+    in_progress = in_category(ctx, "in_progress")
     if not in_progress.any():
         raise NotMeasurable("no task is in progress now")
     if ctx.events.empty or not (ctx.events["field"] == "status").any():
@@ -272,28 +272,28 @@ def _time_in_status(ctx: Context) -> Measured:
     since = doing["task_id"].map(last).astype(doing["started"].dtype).fillna(doing["started"])
     if since.isna().all():
         raise NotMeasurable("in-progress tasks have no start time and no status history")
-    age = _days(ctx.as_of, since).dropna()
+    age = days_between(ctx.as_of, since).dropna()
     median = float(age.median())
-    score = _days_score(median, good=5, bad=45)
+    score = days_score(median, good=5, bad=45)
     limit = ctx.options["stale_days"]
     stuck = doing.loc[age.index[age > limit], "task_id"].astype(str).tolist()
     text = f"{len(stuck)} in-progress tasks have sat in their status for over {limit} days" if stuck else None
-    return Measured(median, score, len(age), stuck, text, _severity(score))
+    return Measured(median, score, len(age), stuck, text, severity_of_score(score))
 
 
 def _time_since_start(ctx: Context, in_progress: np.ndarray) -> Measured:
     """:func:`_time_in_status` without status history: in-progress tasks have sat there since they started."""
-    started = in_progress & _has(ctx, "started")
+    started = in_progress & has_value(ctx, "started")
     if not started.any():
         raise NotMeasurable("in-progress tasks have no start time and no status history")
-    age = _days_to_as_of(ctx, "started")
+    age = days_to_as_of(ctx, "started")
     median = float(pd.Series(age[started]).median())
-    score = _days_score(median, good=5, bad=45)
+    score = days_score(median, good=5, bad=45)
     limit = ctx.options["stale_days"]
     with np.errstate(invalid="ignore"):
-        stuck = _ids_at(ctx, started & (age > limit))
+        stuck = ids_at(ctx, started & (age > limit))
     text = f"{len(stuck)} in-progress tasks have sat in their status for over {limit} days" if stuck else None
-    return Measured(median, score, int(started.sum()), stuck, text, _severity(score))
+    return Measured(median, score, int(started.sum()), stuck, text, severity_of_score(score))
 
 
 def _spec(element: str, name: str, required: tuple[str, ...], how: str, compute,

@@ -302,8 +302,8 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
         start = start.tz_localize("UTC") if start.tzinfo is None else start
         end = end.tz_localize("UTC") if end.tzinfo is None else end
         created, ended, is_open = _per_table(tasks, "window columns", _window_columns)
-        mask &= ((created != _NAT) & (created <= end.as_unit("ns").value)
-                 & ((ended == _NAT) | (ended >= start.as_unit("ns").value) | is_open))
+        mask &= ((created != NAT) & (created <= end.as_unit("ns").value)
+                 & ((ended == NAT) | (ended >= start.as_unit("ns").value) | is_open))
         stamp = min(stamp, end)
     full, given, base, rows = tasks, events, None, None
     if not mask.all():
@@ -317,13 +317,13 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     return Context(tasks=tasks, events=events, as_of=stamp, options=opts, base=base, rows=rows)
 
 
-_NAT = np.iinfo(np.int64).min
+NAT = np.iinfo(np.int64).min
 
 
 def _window_columns(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What a date window compares, worked out once per table.
 
-    Created and ended (completed, else updated) as int64 ns (``_NAT`` where
+    Created and ended (completed, else updated) as int64 ns (``NAT`` where
     empty), and whether the task is open.
     """
     return (_ns(tasks["created"]), _ns(tasks["completed"].fillna(tasks["updated"])),
@@ -393,7 +393,7 @@ def origin(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
     return found[1](), found[2]
 
 
-def _selected(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:
+def selected_positions(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:
     """Position in the filtered table of each row of the unfiltered one (-1: not selected); ``found`` from :func:`origin`."""
     base, rows = found
     inv = np.full(len(base), -1, dtype=np.int64)
@@ -402,7 +402,7 @@ def _selected(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:
 
 
 def _ns(values: pd.Series) -> np.ndarray:
-    """Timestamps as int64 nanoseconds since the epoch (UTC); ``_NAT`` where empty."""
+    """Timestamps as int64 nanoseconds since the epoch (UTC); ``NAT`` where empty."""
     return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
 
 

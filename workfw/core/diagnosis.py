@@ -375,10 +375,10 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
     reached done without ever being in progress.  Returns ``(None, [])`` when
     nothing is finished or the export has no creation and completion times.
     """
-    from workfw.core.facts import _has, _ids_at, _in_category
+    from workfw.core.facts import has_value, ids_at, in_category
 
-    done = _in_category(ctx, "done")
-    if not (done.any() and (done & _has(ctx, "created")).any() and (done & _has(ctx, "completed")).any()):
+    done = in_category(ctx, "done")
+    if not (done.any() and (done & has_value(ctx, "created")).any() and (done & has_value(ctx, "completed")).any()):
         return None, []
     quick = per_row(ctx.tasks, "finished within an hour", lambda t: (
         (t["completed"] - t["created"]) <= pd.Timedelta(hours=1)).fillna(False).to_numpy(dtype=bool))
@@ -393,7 +393,7 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
         touched = member(done_ids, status_events["task_id"]).to_numpy(dtype=bool)
         through_work = member(done_ids, status_events.loc[worked.to_numpy(dtype=bool), "task_id"])
         late[done] |= touched & ~through_work.to_numpy(dtype=bool)
-    ids = _ids_at(ctx, late)
+    ids = ids_at(ctx, late)
     return len(ids) / int(done.sum()), ids
 
 

@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.core.facts import _id_strings
-from workfw.core.helpers import _id_column, _large_text, _list_sizes
-from workfw.core.context import _selected
+from workfw.core.helpers import id_column, large_text, list_sizes
+from workfw.core.context import selected_positions
 from workfw.core.diagnosis import DEFAULTS, origin, per_row
 from workfw.errors import OptionError
 
@@ -34,13 +34,13 @@ OPTIONS: dict[str, Any] = {
 GOAL_TYPES = frozenset({"epic", "initiative", "milestone", "goal", "objective", "okr", "key result", "theme",
                         "project"})
 #: Types whose completion is a deliverable (compared with tasks).
-_VALUE_TYPES = frozenset({"story", "user story", "feature", "product backlog item", "requirement", "enhancement"})
+VALUE_TYPES = frozenset({"story", "user story", "feature", "product backlog item", "requirement", "enhancement"})
 #: Overhead that stays an activity even under an epic.
-_OVERHEAD = re.compile(r"^(?:chore|meeting|admin|housekeeping)s?$", re.IGNORECASE)
+OVERHEAD = re.compile(r"^(?:chore|meeting|admin|housekeeping)s?$", re.IGNORECASE)
 #: A goal-like label stands in for a parent link (``okr:q3-growth``, ``Epic: Blue-green deploys``).
-_GOAL_LABEL = re.compile(r"^(?:okr|goal|objective|initiative|milestone|epic|kr)(?:\b|[:\-/_ ])", re.IGNORECASE)
+GOAL_LABEL = re.compile(r"^(?:okr|goal|objective|initiative|milestone|epic|kr)(?:\b|[:\-/_ ])", re.IGNORECASE)
 _RELEASED_LABEL = re.compile(r"^(?:released|shipped|deployed)\b", re.IGNORECASE)
-_CUSTOMER_LABEL = re.compile(r"(?:customer|incident|escalat|zendesk|freshdesk|intercom)", re.IGNORECASE)
+CUSTOMER_LABEL = re.compile(r"(?:customer|incident|escalat|zendesk|freshdesk|intercom)", re.IGNORECASE)
 _CUSTOMER_TYPES = frozenset({"incident", "customer request", "service request", "support request", "problem"})
 _RELEASE_COLUMNS = frozenset({"fixversion", "fixversions", "fixedinversion", "release", "releases"})
 _MAX_DEPTH = 8
@@ -48,7 +48,7 @@ _MAX_DEPTH = 8
 
 # --------------------------------------------------------------------------- helpers on the task table
 
-def _per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+def per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """Apply a string function once per distinct value; tracker fields repeat a handful of values."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
@@ -58,42 +58,42 @@ def _per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.
     return pd.Series(out, index=values.index, dtype=object)
 
 
-def _types(tasks: pd.DataFrame) -> pd.Series:
+def type_words(tasks: pd.DataFrame) -> pd.Series:
     """Lower-case issue types with ``-``/``_`` as spaces (``Sub-task`` -> ``sub task``)."""
     def build(frame: pd.DataFrame) -> pd.Series:
-        normal = _per_value(frame["task_type"],
+        normal = per_value(frame["task_type"],
                             lambda s: s.str.lower().str.replace(r"[-_]+", " ", regex=True).str.strip())
         return normal.astype("string")
 
     return per_row(tasks, "pyramid types", build)
 
 
-def _in_words(values: pd.Series, words: frozenset[str] | re.Pattern | str) -> np.ndarray:
+def in_words(values: pd.Series, words: frozenset[str] | re.Pattern | str) -> np.ndarray:
     """True where a (lower-case) value is one of ``words`` or fully matches the pattern; NA is False."""
     if isinstance(words, frozenset):
-        hit = _per_value(values, lambda s: s.isin(words))
+        hit = per_value(values, lambda s: s.isin(words))
     else:
-        hit = _per_value(values, lambda s: s.str.contains(words, regex=True))
+        hit = per_value(values, lambda s: s.str.contains(words, regex=True))
     return hit.fillna(False).astype(bool).to_numpy()
 
 
 def _flat_labels(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
     """Every label of every task: its row position and its text (built without ``explode``, ~5x faster)."""
     values = frame["labels"].to_numpy(dtype=object)
-    sizes = _list_sizes(frame["labels"])
+    sizes = list_sizes(frame["labels"])
     rows = np.repeat(np.arange(len(values)), sizes)
     labels = pd.Series(list(chain.from_iterable(values[sizes > 0])), dtype="string")
     keep = labels.notna().to_numpy()
     return rows[keep], labels[keep].reset_index(drop=True)
 
 
-def _label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
+def label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
     """True where any label of the task matches ``pattern``."""
     def build(frame: pd.DataFrame) -> pd.Series:
-        rows, labels = _cached(frame, "flat labels", _flat_labels)  # once per table, for every pattern
+        rows, labels = cached_on_tasks(frame, "flat labels", _flat_labels)  # once per table, for every pattern
         if labels.empty:
             return pd.Series(False, index=frame.index)
-        hit = np.bincount(rows[_in_words(labels, pattern)], minlength=len(frame)) > 0
+        hit = np.bincount(rows[in_words(labels, pattern)], minlength=len(frame)) > 0
         return pd.Series(hit, index=frame.index)
 
     return per_row(tasks, f"label match {getattr(pattern, 'pattern', pattern)}", build)
@@ -101,8 +101,8 @@ def _label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
 
 def _first_label(tasks: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
     def build(frame: pd.DataFrame) -> pd.Series:
-        rows, labels = _cached(frame, "flat labels", _flat_labels)  # once per table, for every pattern
-        hit = _in_words(labels, pattern) if len(labels) else np.zeros(0, dtype=bool)
+        rows, labels = cached_on_tasks(frame, "flat labels", _flat_labels)  # once per table, for every pattern
+        hit = in_words(labels, pattern) if len(labels) else np.zeros(0, dtype=bool)
         first = pd.Series(labels[hit].to_numpy(), index=rows[hit]).groupby(level=0).first()
         out = pd.Series(pd.NA, index=range(len(frame)), dtype="string")
         out.iloc[first.index.to_numpy()] = first.to_numpy()
@@ -111,7 +111,7 @@ def _first_label(tasks: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
     return per_row(tasks, f"first label {pattern.pattern}", build)
 
 
-def _position_of(tasks: pd.DataFrame, ids: Any) -> np.ndarray:
+def position_of(tasks: pd.DataFrame, ids: Any) -> np.ndarray:
     """Row position of each id in ``tasks`` (-1 when the id is not in the table)."""
     # pyarrow's hash table on the Arrow ids: a pandas Index of a million Python strings costs ~0.5 s per call.
     ids = np.asarray(ids, dtype=object)
@@ -120,16 +120,16 @@ def _position_of(tasks: pd.DataFrame, ids: Any) -> np.ndarray:
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not text (numbers) match nothing as text
         index = pd.Index(tasks["task_id"].to_numpy(dtype=object))
         return index.get_indexer(pd.Index(ids))
-    return pc.fill_null(pc.index_in(wanted, value_set=_large_text(tasks["task_id"])), -1).to_numpy().astype(np.int64)
+    return pc.fill_null(pc.index_in(wanted, value_set=large_text(tasks["task_id"])), -1).to_numpy().astype(np.int64)
 
 
-def _member(values: Any, pool: Any) -> np.ndarray:
+def member_array(values: Any, pool: Any) -> np.ndarray:
     """``values.isin(pool)`` through a hash index (``isin`` on large string sets is very slow in pandas 3)."""
     index = pd.Index(pd.unique(np.asarray(pool, dtype=object)))
     return index.get_indexer(pd.Index(np.asarray(values, dtype=object))) >= 0
 
 
-def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Encode each parent as its row position, ``-1`` for none, ``-2 - k`` for the k-th parent outside the table.
 
     Integer codes let the chain walk run on numpy arrays instead of id lookups.
@@ -142,7 +142,7 @@ def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     base, rows = found
     full, outside_full = per_row(base, "parents", _parent_codes_of)
     parent = full[rows]
-    inv = _selected(found)
+    inv = selected_positions(found)
     pos = np.full(len(rows), -1, dtype=np.int64)
     inside = parent >= 0
     here = np.where(inside, inv[np.where(inside, parent, 0)], -1)
@@ -160,8 +160,8 @@ def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _parent_codes_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     # In pyarrow throughout: object arrays of a million ids cost a second here.
-    ids = _large_text(tasks["task_id"])
-    parent = _large_text(tasks["parent_id"])
+    ids = large_text(tasks["task_id"])
+    parent = large_text(tasks["parent_id"])
     parent = pc.if_else(pc.fill_null(pc.equal(parent, ids), False), pa.scalar(None, pa.large_string()), parent)
     found = pc.index_in(parent, value_set=ids)
     pos = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -173,16 +173,16 @@ def _parent_codes_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return pos, coded.dictionary.to_numpy(zero_copy_only=False).astype(object)
 
 
-def _ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pa.Array:
+def ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pa.Array:
     """The id each code names (a row of ``tasks``, or ``-2 - k``: the k-th outside id); null for -1."""
-    ids = _large_text(tasks["task_id"])
+    ids = large_text(tasks["task_id"])
     pool = pa.concat_arrays([ids, pa.array(outside, type=pa.large_string(), from_pandas=True)])
     at = np.where(codes >= 0, codes, len(ids) - 2 - codes)
     return pool.take(pa.array(at, mask=codes == -1))
 
 
-class _Links(NamedTuple):
-    """Goal links of a task table as arrays (what :func:`_goal_links` spells out as text).
+class Links(NamedTuple):
+    """Goal links of a task table as arrays (what :func:`goal_link_table` spells out as text).
 
     ``epic`` and ``goal`` are codes: a row of the table, ``-2 - k`` for the k-th id in
     ``outside`` (a parent not in the table), -1 for none.  ``via_parent``: the parent chain
@@ -202,7 +202,7 @@ class _Links(NamedTuple):
         return self.via_parent | self.has_label
 
 
-def _link_arrays(tasks: pd.DataFrame) -> _Links:
+def link_arrays(tasks: pd.DataFrame) -> Links:
     """Walk each task's parent chain to find the nearest epic and the top goal.
 
     A parent that is not in the table (a Jira epic outside the filter, a GitHub
@@ -210,9 +210,9 @@ def _link_arrays(tasks: pd.DataFrame) -> _Links:
     to in practice.  Chains longer than eight steps or looping stop there.
     """
     n = len(tasks)
-    parent, outside = _cached(tasks, "parents", _parent_codes)
-    is_goal = per_row(tasks, "goal type", lambda t: _types(t).isin(GOAL_TYPES).fillna(False).astype(bool).to_numpy())
-    has_label = _label_match(tasks, _GOAL_LABEL).to_numpy()
+    parent, outside = cached_on_tasks(tasks, "parents", parent_codes)
+    is_goal = per_row(tasks, "goal type", lambda t: type_words(t).isin(GOAL_TYPES).fillna(False).astype(bool).to_numpy())
+    has_label = label_match(tasks, GOAL_LABEL).to_numpy()
     rolls = np.zeros(n, dtype=bool)
     epic = np.full(n, -1, dtype=np.int64)
     root = np.full(n, -1, dtype=np.int64)
@@ -228,44 +228,44 @@ def _link_arrays(tasks: pd.DataFrame) -> _Links:
         epic = np.where((epic == -1) & container, current, epic)
         root = np.where(active, current, root)
         current = np.where(known, parent[safe], -1)
-    return _Links(is_goal=is_goal, via_parent=rolls, label_only=~rolls & has_label, has_label=has_label,
+    return Links(is_goal=is_goal, via_parent=rolls, label_only=~rolls & has_label, has_label=has_label,
                   epic=np.where(is_goal & ~rolls, -1, epic), goal=np.where((root != epic) & rolls, root, -1),
                   outside=outside)
 
 
-def _goal_links(tasks: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_link_arrays` as a table: ``task_id, is_goal, rolls_up, via, epic_id, goal_id``."""
-    links = _cached(tasks, "link arrays", _link_arrays)
+def goal_link_table(tasks: pd.DataFrame) -> pd.DataFrame:
+    """:func:`link_arrays` as a table: ``task_id, is_goal, rolls_up, via, epic_id, goal_id``."""
+    links = cached_on_tasks(tasks, "link arrays", link_arrays)
     rolls, label_only = links.via_parent, links.label_only
     # Text is built in pyarrow: object arrays of a million ids cost a second.
     via = pa.DictionaryArray.from_arrays(pa.array(np.where(rolls, 0, 1), mask=~(rolls | label_only)),
                                          pa.array(["parent", "label"], type=pa.large_string()))
-    own_label = pa.array(_first_label(tasks, _GOAL_LABEL).array)
+    own_label = pa.array(_first_label(tasks, GOAL_LABEL).array)
     own_label = (own_label.combine_chunks() if isinstance(own_label, pa.ChunkedArray) else own_label)
     epic_ids = pc.if_else(pa.array(label_only), own_label.cast(pa.large_string()),
-                          _ids_of(links.epic, tasks, links.outside))
+                          ids_of(links.epic, tasks, links.outside))
     return pd.DataFrame({
-        "task_id": _id_column(tasks),
+        "task_id": id_column(tasks),
         "is_goal": links.is_goal,
         "rolls_up": links.rolls_up,
         "via": pd.array(via.cast(pa.large_string()), dtype="string"),
         "epic_id": pd.array(epic_ids, dtype="string"),
-        "goal_id": pd.array(_ids_of(links.goal, tasks, links.outside), dtype="string"),
+        "goal_id": pd.array(ids_of(links.goal, tasks, links.outside), dtype="string"),
     })
 
 
-def _parent_has(tasks: pd.DataFrame, flag: np.ndarray) -> np.ndarray:
-    parent, _ = _cached(tasks, "parents", _parent_codes)
+def parent_has(tasks: pd.DataFrame, flag: np.ndarray) -> np.ndarray:
+    parent, _ = cached_on_tasks(tasks, "parents", parent_codes)
     return (parent >= 0) & flag[np.where(parent >= 0, parent, 0)]
 
 
-def _blocked_by_edges(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def blocked_by_edges(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``(src, dst_id)``: row of the waiting task and the id it waits on, one per blocked-by link."""
-    src, dst_id, _ = _blocked_by_links(tasks)
+    src, dst_id, _ = blocked_by_links(tasks)
     return src, dst_id
 
 
-def _blocked_by_links(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def blocked_by_links(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(src, dst_id, dst)``: each blocked-by link's waiting row, the id it waits on and that id's row (-1: none).
 
     Found once per export; a filtered table keeps the links of its selected rows, and a target the
@@ -276,7 +276,7 @@ def _blocked_by_links(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
         return per_row(tasks, "blocked-by links", _links_of)
     base, rows = found
     src, dst_id, dst = per_row(base, "blocked-by links", _links_of)
-    inv = _selected(found)
+    inv = selected_positions(found)
     keep = inv[src] >= 0
     dst = dst[keep]
     return inv[src[keep]], dst_id[keep], np.where(dst >= 0, inv[np.where(dst >= 0, dst, 0)], -1)
@@ -284,31 +284,31 @@ def _blocked_by_links(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.n
 
 def _links_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     values = tasks["blocked_by"].to_numpy(dtype=object)
-    lengths = _list_sizes(tasks["blocked_by"])
+    lengths = list_sizes(tasks["blocked_by"])
     if not lengths.any():
         empty = np.array([], dtype=np.int64)
         return empty, np.array([], dtype=object), empty
     src = np.repeat(np.arange(len(tasks)), lengths)
     dst_id = np.empty(int(lengths.sum()), dtype=object)
     dst_id[:] = list(chain.from_iterable(values[lengths > 0]))
-    return src, dst_id, _position_of(tasks, dst_id)
+    return src, dst_id, position_of(tasks, dst_id)
 
 
 def _blocked_by_rows(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``(src, dst)`` row positions of each blocked-by link whose both ends are in ``tasks``."""
-    src, _, dst = _blocked_by_links(tasks)
+    src, _, dst = blocked_by_links(tasks)
     return src[dst >= 0], dst[dst >= 0]
 
 
-def _linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
+def linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
     """True where a parent or blocked-by link (either direction) reaches a customer or incident ticket.
 
     A ticket's own ``customer`` label does not count: answering a ticket is activity until it is
     tied to a change, which is what the link records.
     """
-    customer = types.isin(_CUSTOMER_TYPES).fillna(False).astype(bool).to_numpy() | _label_match(
-        tasks, _CUSTOMER_LABEL).to_numpy()
-    linked = _parent_has(tasks, customer)
+    customer = types.isin(_CUSTOMER_TYPES).fillna(False).astype(bool).to_numpy() | label_match(
+        tasks, CUSTOMER_LABEL).to_numpy()
+    linked = parent_has(tasks, customer)
     src, dst = _blocked_by_rows(tasks)
     if len(src):
         # Either direction counts: the fix blocks the incident, or waits on the customer ticket.
@@ -317,9 +317,9 @@ def _linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
     return pd.Series(linked, index=tasks.index)
 
 
-def _released(tasks: pd.DataFrame) -> pd.Series:
+def released_flags(tasks: pd.DataFrame) -> pd.Series:
     def build(frame: pd.DataFrame) -> pd.Series:
-        out = _label_match(frame, _RELEASED_LABEL)
+        out = label_match(frame, _RELEASED_LABEL)
         for col in frame.columns:
             if re.sub(r"[^a-z]", "", col.lower()) in _RELEASE_COLUMNS:
                 values = frame[col]
@@ -335,7 +335,7 @@ def _released(tasks: pd.DataFrame) -> pd.Series:
 _CACHE: dict[str, tuple[weakref.ref, tuple, Any]] = {}
 
 
-def _cached(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any], params: tuple = ()) -> Any:
+def cached_on_tasks(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any], params: tuple = ()) -> Any:
     entry = _CACHE.get(name)
     if entry is not None and entry[0]() is tasks and entry[1] == params:
         return entry[2]
@@ -349,7 +349,7 @@ def _cached(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]
     return result
 
 
-def _split_options(options: dict[str, Any], own: dict[str, Any], where: str) -> tuple[dict, dict]:
+def split_options(options: dict[str, Any], own: dict[str, Any], where: str) -> tuple[dict, dict]:
     unknown = sorted(set(options) - set(DEFAULTS) - set(own))
     if unknown:
         raise OptionError(f"{where} got unknown options {unknown}; expected some of "

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.helpers import _list_sizes
+from workfw.core.helpers import list_sizes
 from workfw.actors import actor_kind
 from workfw.errors import OptionError
 from workfw.schema import STATUS_CATEGORIES, tasks_of
@@ -346,7 +346,7 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
 
 def _any_label_matches(labels: pd.Series, pattern: str) -> np.ndarray:
     """True where any label of the task matches ``pattern`` (case-blind): one regex pass over every label."""
-    sizes = _list_sizes(labels)
+    sizes = list_sizes(labels)
     flat = pa.array(list(chain.from_iterable(labels.to_numpy(dtype=object)[sizes > 0])), type=pa.large_string())
     hit = pc.fill_null(pc.match_substring_regex(flat, pattern, ignore_case=True), False).to_numpy(zero_copy_only=False)
     return np.bincount(np.repeat(np.arange(len(labels)), sizes)[hit], minlength=len(labels)) > 0
@@ -393,7 +393,7 @@ def blocked_time(data: Any, *, as_of: Any = None, bots: Iterable[str] = ()) -> p
     columns = ["task_id", "title", "team", "assignee", "kind", "status", "status_category", "blocked_by",
                "recorded_by", "currently_blocked", "blocked_days", "basis"]
     stamp = _resolve_as_of(as_of, tasks, events) if len(tasks) else None
-    by_link = pd.Series(_list_sizes(tasks["blocked_by"]) > 0, index=tasks.index)
+    by_link = pd.Series(list_sizes(tasks["blocked_by"]) > 0, index=tasks.index)
     by_status = tasks["status"].astype("string").str.contains(_BLOCKED, case=False).fillna(False).astype(bool)
     by_label = pd.Series(_any_label_matches(tasks["labels"], _BLOCKED), index=tasks.index)
     flagged = (tasks["flagged"] if "flagged" in tasks.columns else pd.Series(pd.NA, index=tasks.index)).astype("string")

@@ -28,9 +28,9 @@ import pandas as pd
 # Internals stay importable from here (workfw.visibility and older code read value_pyramid._x).
 from workfw.value_pyramid.diagrams import figure, rollup_figure, scored_figure
 from workfw.value_pyramid.levels import _classify  # noqa: F401
-from workfw.core.links import (_CUSTOMER_LABEL, _GOAL_LABEL, _OVERHEAD, ELEMENTS, GOAL_TYPES, OPTIONS,  # noqa: F401
-                             _blocked_by_edges, _cached, _goal_links, _label_match, _member, _parent_codes,
-                             _per_value, _position_of, _released, _split_options, _types)
+from workfw.core.links import (CUSTOMER_LABEL, GOAL_LABEL, OVERHEAD, ELEMENTS, GOAL_TYPES, OPTIONS,  # noqa: F401
+                             blocked_by_edges, cached_on_tasks, goal_link_table, label_match, member_array, parent_codes,
+                             per_value, position_of, released_flags, split_options, type_words)
 from workfw.value_pyramid.signals import (SIGNALS, _levels, _links, _recent_activity, _require_goal_items,  # noqa: F401
                                _require_links, _severity)
 from workfw.core.diagnosis import Context, Diagnosis, common_caveats, make_findings, prepare, run_signals, summarise
@@ -62,8 +62,8 @@ def goal_links(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
         chain reaches an epic or goal, or the task carries a goal label such as
         ``okr:q3``), ``via`` (``parent`` or ``label``), ``epic_id``, ``goal_id``.
     """
-    common, _ = _split_options(options, {}, "goal_links")
-    return _goal_links(prepare(data, as_of=as_of, **common).tasks)
+    common, _ = split_options(options, {}, "goal_links")
+    return goal_link_table(prepare(data, as_of=as_of, **common).tasks)
 
 
 def classify_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
@@ -95,7 +95,7 @@ def classify_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataF
     pandas.DataFrame
         ``task_id, level`` (categorical in :data:`ELEMENTS` order), ``reason``.
     """
-    common, _ = _split_options(options, OPTIONS, "classify_levels")
+    common, _ = split_options(options, OPTIONS, "classify_levels")
     return _classify(prepare(data, as_of=as_of, **common).tasks)
 
 
@@ -121,9 +121,9 @@ def rollup(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
         done_share`` (done / (done + open): NA when all were cancelled; tasks
         without a status count in neither), largest epics first.
     """
-    common, _ = _split_options(options, {}, "rollup")
+    common, _ = split_options(options, {}, "rollup")
     tasks = prepare(data, as_of=as_of, **common).tasks
-    return _rollup(tasks, _goal_links(tasks))
+    return _rollup(tasks, goal_link_table(tasks))
 
 
 def _rollup(tasks: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
@@ -170,7 +170,7 @@ def busyness(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
     pandas.DataFrame
         ``week`` (Monday, UTC), ``created, updated, comments, transitions, total``.
     """
-    common, _ = _split_options(options, {}, "busyness")
+    common, _ = split_options(options, {}, "busyness")
     ctx = prepare(data, as_of=as_of, **common)
     return _busyness(ctx.tasks, ctx.events)
 
@@ -228,7 +228,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
         Activities, Progress plus Outcomes for Progress); the figure is the three-tier pyramid,
         its bands drawn from ``reached``.
     """
-    common, framework = _split_options(options, OPTIONS, "value_pyramid.diagnose")
+    common, framework = split_options(options, OPTIONS, "value_pyramid.diagnose")
     base = prepare(data, as_of=as_of, **common)
     ctx = Context(tasks=base.tasks, events=base.events, as_of=base.as_of, options={**base.options, **framework},
                   base=base.base, rows=base.rows)
@@ -254,9 +254,9 @@ def _caveats(ctx: Context) -> list[str]:
         per_week = _recent_activity(ctx, period) / (period / 7)
         out.append(f"Context, not value: about {per_week:.0f} activity events per week in the last {period} days "
                    "(tasks created and updated, comments, status changes). Busyness is not progress.")
-    if not _released(ctx.tasks).any():
+    if not released_flags(ctx.tasks).any():
         out.append("No fix version or 'released' label was found, so releases do not count as outcomes here.")
-    parent, _ = _cached(ctx.tasks, "parents", _parent_codes)
+    parent, _ = cached_on_tasks(ctx.tasks, "parents", parent_codes)
     external = parent <= -2
     if external.any():
         out.append(f"{int(external.sum())} tasks have a parent that is not in this export; those parents are "
@@ -281,7 +281,7 @@ def figures(data: Any, *, as_of: Any = None, **options: Any) -> list:
     list of plotly.graph_objects.Figure
         The goal -> epic sunburst of :func:`rollup_figure`.
     """
-    common, _ = _split_options(options, OPTIONS, "value_pyramid.figures")
+    common, _ = split_options(options, OPTIONS, "value_pyramid.figures")
     table = rollup(data, as_of=as_of, **common)
     if table.empty:
         from workfw.charts import message_figure

@@ -10,9 +10,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.links import (_OVERHEAD, _VALUE_TYPES, ELEMENTS, _cached, _goal_links, _in_words, _label_match,
-                             _link_arrays, _linked_to_customer, _parent_has, _released, _types)
-from workfw.core.helpers import _id_column, _large_text
+from workfw.core.links import (OVERHEAD, VALUE_TYPES, ELEMENTS, cached_on_tasks, goal_link_table, in_words, label_match,
+                             link_arrays, linked_to_customer, parent_has, released_flags, type_words)
+from workfw.core.helpers import id_column, large_text
 from workfw.core.diagnosis import per_row
 
 __all__: list[str] = []
@@ -21,11 +21,11 @@ __all__: list[str] = []
 def _own_kinds(tasks: pd.DataFrame) -> pd.DataFrame:
     """What each task's own fields say: a value type (story...), overhead (chore, meeting), released."""
     def build(frame: pd.DataFrame) -> pd.DataFrame:
-        types = _types(frame)
+        types = type_words(frame)
         return pd.DataFrame({
-            "value_type": (types.isin(_VALUE_TYPES) | types.isna()).fillna(False).astype(bool).to_numpy(),
-            "overhead": _in_words(types, _OVERHEAD) | _label_match(frame, _OVERHEAD).to_numpy(),
-            "released": _released(frame).to_numpy(dtype=bool),
+            "value_type": (types.isin(VALUE_TYPES) | types.isna()).fillna(False).astype(bool).to_numpy(),
+            "overhead": in_words(types, OVERHEAD) | label_match(frame, OVERHEAD).to_numpy(),
+            "released": released_flags(frame).to_numpy(dtype=bool),
         }, index=frame.index)
 
     return per_row(tasks, "own kinds", build)
@@ -33,14 +33,14 @@ def _own_kinds(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _level_rules(tasks: pd.DataFrame) -> np.ndarray:
     """The first classification rule each task meets (0-7, 8: none); :data:`_RULE_LEVELS` maps it to a level."""
-    links = _cached(tasks, "link arrays", _link_arrays)
+    links = cached_on_tasks(tasks, "link arrays", link_arrays)
     category = tasks["status_category"]
     done = (category == "done").fillna(False).to_numpy(dtype=bool)
     cancelled = (category == "cancelled").fillna(False).to_numpy(dtype=bool)
     is_goal = links.is_goal
     own = _own_kinds(tasks)
-    parent_done = _parent_has(tasks, done)
-    customer = _linked_to_customer(tasks, _types(tasks)).to_numpy()
+    parent_done = parent_has(tasks, done)
+    customer = linked_to_customer(tasks, type_words(tasks)).to_numpy()
     open_goal = is_goal & ~done & ~cancelled
     conditions = [
         done & is_goal, done & own["released"].to_numpy(), done & customer,
@@ -57,21 +57,21 @@ _RULE_LEVELS = np.array([_OUTCOMES] * 4 + [_ACTIVITIES, _ACTIVITIES, _PROGRESS, 
 
 def _level_of(tasks: pd.DataFrame) -> pd.Series:
     """Each task's level, a categorical in :data:`ELEMENTS` order (the signals need no reasons)."""
-    rules = _cached(tasks, "level rules", _level_rules)
+    rules = cached_on_tasks(tasks, "level rules", _level_rules)
     return pd.Series(pd.Categorical.from_codes(_RULE_LEVELS[rules], categories=list(ELEMENTS)), index=tasks.index)
 
 
 def _classify(tasks: pd.DataFrame) -> pd.DataFrame:
-    rule = _cached(tasks, "level rules", _level_rules)
-    links = _cached(tasks, "links", _goal_links)
+    rule = cached_on_tasks(tasks, "level rules", _level_rules)
+    links = cached_on_tasks(tasks, "links", goal_link_table)
     fixed = pa.array([None, "released (fix version or released label)",
                       "done and linked to a customer or incident ticket", "completed deliverable whose parent is done",
                       "cancelled before any outcome", "chore or meeting (overhead)", None, None,
                       "no parent, epic or goal"], type=pa.large_string())
     reason = pa.DictionaryArray.from_arrays(pa.array(rule, type=pa.int8()), fixed).cast(pa.large_string())
     # The other reasons name the task's type or epic, joined in pyarrow where their rule matched.
-    kind = pc.fill_null(_large_text(_types(tasks)), "goal")
-    epic = pc.fill_null(_large_text(links["epic_id"]), "a goal")
+    kind = pc.fill_null(large_text(type_words(tasks)), "goal")
+    epic = pc.fill_null(large_text(links["epic_id"]), "a goal")
     for which, prefix, values in ((0, "completed ", kind), (6, "open ", kind), (7, "rolls up to ", epic)):
         at = rule == which
         if at.any():
@@ -79,7 +79,7 @@ def _classify(tasks: pd.DataFrame) -> pd.DataFrame:
                                                  pa.scalar("", pa.large_string()))
             reason = pc.replace_with_mask(reason, pa.array(at), joined)
     return pd.DataFrame({
-        "task_id": _id_column(tasks),
+        "task_id": id_column(tasks),
         "level": pd.Categorical.from_codes(_RULE_LEVELS[rule], categories=list(ELEMENTS)),
         "reason": pd.array(reason, dtype="string"),
     })

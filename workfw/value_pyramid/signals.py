@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 
 from workfw.value_pyramid.levels import _level_of
-from workfw.core.links import _GOAL_LABEL, OPTIONS, _cached, _goal_links, _ids_of, _label_match, _link_arrays, _Links
-from workfw.core.facts import _ids_at
+from workfw.core.links import GOAL_LABEL, OPTIONS, cached_on_tasks, goal_link_table, ids_of, label_match, link_arrays, Links
+from workfw.core.facts import ids_at
 from workfw.core.diagnosis import HISTORY, Context, Measured, NotMeasurable, SignalSpec
 
 __all__ = ["SIGNALS"]
@@ -20,16 +20,16 @@ def _levels(ctx: Context) -> pd.Series:
 
 
 def _links(ctx: Context) -> pd.DataFrame:
-    return _cached(ctx.tasks, "links", _goal_links)
+    return cached_on_tasks(ctx.tasks, "links", goal_link_table)
 
 
-def _arrays(ctx: Context) -> _Links:
+def _arrays(ctx: Context) -> Links:
     """The goal links as arrays: what the signals read (the text of :func:`_links` is for tables)."""
-    return _cached(ctx.tasks, "link arrays", _link_arrays)
+    return cached_on_tasks(ctx.tasks, "link arrays", link_arrays)
 
 
 def _require_links(ctx: Context) -> None:
-    if ctx.tasks["parent_id"].isna().all() and not _label_match(ctx.tasks, _GOAL_LABEL).any():
+    if ctx.tasks["parent_id"].isna().all() and not label_match(ctx.tasks, GOAL_LABEL).any():
         raise NotMeasurable("the export has no parent, epic or goal link (and no goal-like labels)")
 
 
@@ -59,7 +59,7 @@ def _completed_on_goal(ctx: Context) -> Measured:
         raise NotMeasurable("no completed tasks")
     rolls_up = links.rolls_up
     share = float(rolls_up[done].mean())
-    orphans = _ids_at(ctx, done & ~rolls_up)
+    orphans = ids_at(ctx, done & ~rolls_up)
     finding = None
     if orphans:
         finding = (f"{len(orphans)} of {int(done.sum())} completed tasks roll up to no goal, epic or milestone "
@@ -81,7 +81,7 @@ def _epic_children(ctx: Context) -> pd.DataFrame:
         work = tasks.loc[chosen, ["task_id", "status_category", "started", "completed", "updated"]]
         # Epics numbered as integers; only the few distinct ones are named, to sort them by id.
         raw, distinct = pd.factorize(links.epic[chosen])
-        names = pd.array(_ids_of(np.asarray(distinct), tasks, links.outside), dtype="string")
+        names = pd.array(ids_of(np.asarray(distinct), tasks, links.outside), dtype="string")
         order = np.argsort(names.to_numpy(dtype=object), kind="stable") if len(names) else np.array([], dtype=int)
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
@@ -90,7 +90,7 @@ def _epic_children(ctx: Context) -> pd.DataFrame:
         work.attrs["epic_rows"] = np.where(np.asarray(distinct)[order] >= 0, np.asarray(distinct)[order], -1)
         return work
 
-    return _cached(ctx.tasks, "epic children", build)
+    return cached_on_tasks(ctx.tasks, "epic children", build)
 
 
 def _per_epic(children: pd.DataFrame, flags: np.ndarray, how: str) -> np.ndarray:
@@ -214,7 +214,7 @@ def _open_unaligned(ctx: Context) -> Measured:
         raise NotMeasurable("no open tasks")
     unaligned = open_work & ~links.rolls_up
     share = float(unaligned.sum() / open_work.sum())
-    ids = _ids_at(ctx, unaligned)
+    ids = ids_at(ctx, unaligned)
     finding = None
     if ids:
         finding = f"{len(ids)} of {int(open_work.sum())} open tasks connect to no goal, epic or milestone"

@@ -42,7 +42,7 @@ from workfw.core.diagnosis import (
     HISTORY, Context, Diagnosis, Measured, NotMeasurable, SignalSpec, common_caveats, late_capture, make_findings,
     prepare, run_signals, summarise,
 )
-from workfw.core.links import _cached, _goal_links, _member, _split_options
+from workfw.core.links import cached_on_tasks, goal_link_table, member_array, split_options
 from workfw.value_pyramid.signals import _require_links
 # Internals stay importable from here for older code that read visibility._x.
 from workfw.visibility.levels import (_HIGH, _KEY_PREFIX, _OPEN, APPROPRIATE, ELEMENTS, KINDS,  # noqa: F401
@@ -72,7 +72,7 @@ class VisibilityDiagnosis(Diagnosis):
 
 def _levels(ctx: Context) -> pd.DataFrame:
     stale_days = int(ctx.options["stale_days"])
-    return _cached(ctx.tasks, "visibility", lambda t: _levels_frame(t, ctx.events, ctx.as_of, stale_days),
+    return cached_on_tasks(ctx.tasks, "visibility", lambda t: _levels_frame(t, ctx.events, ctx.as_of, stale_days),
                    params=(ctx.as_of, stale_days, id(ctx.events)))
 
 
@@ -115,7 +115,7 @@ def visibility_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.Dat
         waiting on other work, at Organizational Visible) and ``kind`` (categorical in
         :data:`KINDS` order).
     """
-    common, _ = _split_options(options, {}, "visibility_levels")
+    common, _ = split_options(options, {}, "visibility_levels")
     levels = _levels(prepare(data, as_of=as_of, **common))
     kind = pd.Categorical.from_codes(levels["_kind"].to_numpy(), categories=list(KINDS))
     return levels.drop(columns=["_personal_rule", "_kind"]).assign(kind=kind)
@@ -149,7 +149,7 @@ def fit_by_kind(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame
         ``example_ids`` and ``example_titles`` (up to five tasks of each cell that does not fit,
         under-visible ones first).
     """
-    common, _ = _split_options(options, {}, "fit_by_kind")
+    common, _ = split_options(options, {}, "fit_by_kind")
     return _fit(prepare(data, as_of=as_of, **common))
 
 
@@ -188,7 +188,7 @@ def staleness(data: Any, *, as_of: Any = None, bins: tuple[int, ...] = (7, 14, 3
     if not edges or edges[0] <= 0 or any(b <= a for a, b in zip(edges, edges[1:])):
         raise OptionError(f"staleness: bins={tuple(bins)!r}; expected increasing positive day counts such as "
                           "(7, 14, 30, 60, 90). Next step: pass bins in that form.")
-    common, _ = _split_options(options, {}, "staleness")
+    common, _ = split_options(options, {}, "staleness")
     ctx = prepare(data, as_of=as_of, **common)
     work = ctx.open_core
     days = (ctx.as_of - work["updated"].fillna(work["created"])).dt.total_seconds() / 86400
@@ -229,13 +229,13 @@ def late_capture_by_week(data: Any, *, as_of: Any = None, **options: Any) -> pd.
         ``week`` (Monday, UTC), ``done``, ``late``, ``late_share``; the rule is
         :func:`workfw.core.diagnosis.late_capture`.  Empty when nothing finished has a completion time.
     """
-    common, _ = _split_options(options, {}, "late_capture_by_week")
+    common, _ = split_options(options, {}, "late_capture_by_week")
     ctx = prepare(data, as_of=as_of, **common)
     _, late_ids = late_capture(ctx)
     done = ctx.done_core.dropna(subset=["completed"])
     day = done["completed"].dt.floor("D")
     week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-    frame = pd.DataFrame({"week": week, "late": _member(done["task_id"], late_ids).astype(int)})
+    frame = pd.DataFrame({"week": week, "late": member_array(done["task_id"], late_ids).astype(int)})
     out = frame.groupby("week").agg(done=("late", "size"), late=("late", "sum")).reset_index()
     out["late_share"] = (out["late"] / out["done"]).astype("Float64")
     return out
@@ -303,7 +303,7 @@ def _cross(ctx: Context) -> Measured:
     ctx.require("blocked_by")
     if _unit(ctx.tasks).isna().all() and ctx.tasks["task_id"].str.extract(_KEY_PREFIX, expand=False).isna().all():
         raise NotMeasurable("the export has no team or project, so cross-team links cannot be told apart")
-    edges = _cached(ctx.tasks, "edges", _dependency_edges)
+    edges = cached_on_tasks(ctx.tasks, "edges", _dependency_edges)
     is_open = ctx.tasks["status_category"].isin(_OPEN).to_numpy()
     edges = edges[edges["cross"] & is_open[edges["src"].to_numpy()]]
     if edges.empty:
@@ -324,7 +324,7 @@ def _cross(ctx: Context) -> Measured:
 def _organizational(ctx: Context) -> Measured:
     tasks = ctx.tasks
     _require_links(ctx)
-    links = _cached(tasks, "links", _goal_links)
+    links = cached_on_tasks(tasks, "links", goal_link_table)
     high = _priority_in(tasks, _HIGH)
     if not links["is_goal"].any() and tasks["priority"].isna().all():
         raise NotMeasurable("the export has neither issue types (to find epics) nor priorities")
@@ -391,7 +391,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> VisibilityDiagn
         :func:`fit_by_kind` of the selection.  The figure shows the share of open work per level
         for each kind of work against the levels that fit it, with the level scores underneath.
     """
-    common, _ = _split_options(options, {}, "visibility.diagnose")
+    common, _ = split_options(options, {}, "visibility.diagnose")
     ctx = prepare(data, as_of=as_of, **common)
     signals, coverage, results = run_signals(ctx, SIGNALS)
     summary = summarise(signals, ELEMENTS)
@@ -467,7 +467,7 @@ def figures(data: Any, *, as_of: Any = None, **options: Any) -> list:
     list of plotly.graph_objects.Figure
         Open tasks by days since their last update, and finished work per week logged after the fact.
     """
-    common, _ = _split_options(options, {}, "visibility.figures")
+    common, _ = split_options(options, {}, "visibility.figures")
     ctx = prepare(data, as_of=as_of, **common)
     return [staleness_figure(staleness(data, as_of=as_of, **common)),
             late_capture_figure(late_capture_by_week(data, as_of=ctx.as_of, **common))]

@@ -18,9 +18,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.helpers import _id_column, _large_text, _list_sizes
-from workfw.core.links import (_blocked_by_links, _cached, _goal_links, _label_match, _per_value, _position_of,
-                             _types)
+from workfw.core.helpers import id_column, large_text, list_sizes
+from workfw.core.links import (blocked_by_links, cached_on_tasks, goal_link_table, label_match, per_value, position_of,
+                             type_words)
 
 __all__ = ["ELEMENTS", "KINDS", "APPROPRIATE"]
 
@@ -60,7 +60,7 @@ def _priority_in(tasks: pd.DataFrame, words: frozenset[str]) -> np.ndarray:
         text = values.str.lower().str.strip()
         return text.isin(words) | text.str.extract(r"^([a-z0-9]+)", expand=False).isin(words)
 
-    return _per_value(tasks["priority"], match).fillna(False).astype(bool).to_numpy()
+    return per_value(tasks["priority"], match).fillna(False).astype(bool).to_numpy()
 
 
 def _at_most_one_person(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
@@ -68,17 +68,17 @@ def _at_most_one_person(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray
     n = len(tasks)
     rows = [np.arange(n), np.arange(n)]
     # Names stay in pyarrow: a million tasks name three million people.
-    names = [_large_text(tasks[col]) for col in ("reporter", "assignee")]
-    lengths = _list_sizes(tasks["assignees"])
+    names = [large_text(tasks[col]) for col in ("reporter", "assignee")]
+    lengths = list_sizes(tasks["assignees"])
     if lengths.any():
         rows.append(np.repeat(np.arange(n), lengths))
         names.append(pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[lengths > 0])),
                               type=pa.large_string()))
     if not events.empty and events["author"].notna().any():
         authors = events.dropna(subset=["author"])
-        where = _position_of(tasks, authors["task_id"].to_numpy(dtype=object))
+        where = position_of(tasks, authors["task_id"].to_numpy(dtype=object))
         rows.append(where[where >= 0])
-        names.append(_large_text(authors["author"][where >= 0]))
+        names.append(large_text(authors["author"][where >= 0]))
     row = np.concatenate(rows)
     coded = pc.dictionary_encode(pa.chunked_array(names, type=pa.large_string()).combine_chunks())
     # A few thousand distinct spellings: they are trimmed and lower-cased once each, not once per mention.
@@ -101,7 +101,7 @@ def _unit(tasks: pd.DataFrame) -> pd.Series:
 
 def _dependency_edges(tasks: pd.DataFrame) -> pd.DataFrame:
     """One row per blocked-by link: ``src`` waits on ``dst`` (row, -1 outside); ``cross`` across teams."""
-    src, dst_id, dst = _blocked_by_links(tasks)
+    src, dst_id, dst = blocked_by_links(tasks)
     frame = pd.DataFrame({"src": src, "dst_id": dst_id, "dst": dst})
     if frame.empty:
         return frame.assign(cross=np.array([], dtype=bool))
@@ -113,7 +113,7 @@ def _dependency_edges(tasks: pd.DataFrame) -> pd.DataFrame:
     # A target outside the export is cross-project when its key prefix differs (ABC-1 waits on XYZ-9).
     away = np.flatnonzero(~known)
     if len(away):
-        src_prefix = _key_prefix(_large_text(tasks["task_id"]).take(pa.array(src[away], type=pa.int64())))
+        src_prefix = _key_prefix(large_text(tasks["task_id"]).take(pa.array(src[away], type=pa.int64())))
         dst_prefix = _key_prefix(pa.array(dst_id[away], type=pa.large_string(), from_pandas=True))
         cross[away] = pd.notna(src_prefix) & pd.notna(dst_prefix) & (src_prefix != dst_prefix)
     frame["cross"] = cross
@@ -138,7 +138,7 @@ def _reporter_elsewhere(tasks: pd.DataFrame) -> pd.Series:
     # Units compared as codes and reporters looked up in pyarrow: a million-row ``map`` of text is slow.
     unit_code, units = pd.factorize(unit)
     home_code = pd.Index(units).get_indexer(home.to_numpy())
-    where = pc.fill_null(pc.index_in(_large_text(tasks["reporter"]), value_set=_large_text(home.index.to_series())),
+    where = pc.fill_null(pc.index_in(large_text(tasks["reporter"]), value_set=large_text(home.index.to_series())),
                          -1).to_numpy(zero_copy_only=False)
     reporter_home = np.append(home_code, -1)[where]  # -1: no home known
     return pd.Series((reporter_home >= 0) & (unit_code >= 0) & (reporter_home != unit_code), index=tasks.index)
@@ -148,7 +148,7 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     n = len(tasks)
     category = tasks["status_category"].astype(object)
     is_open = category.isin(_OPEN).to_numpy()
-    owner = tasks["assignee"].notna().to_numpy() | (_list_sizes(tasks["assignees"]) > 0)
+    owner = tasks["assignee"].notna().to_numpy() | (list_sizes(tasks["assignees"]) > 0)
     owners_known = bool(owner.any())
     if not owners_known:
         owner = np.ones(n, dtype=bool)  # an export without assignees cannot show ownership; a caveat says so
@@ -165,14 +165,14 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
         tasks["watchers"].fillna(0) <= 1).to_numpy()
     team_ok = shared & owner & has_status & fresh
 
-    edges = _cached(tasks, "edges", _dependency_edges)
+    edges = cached_on_tasks(tasks, "edges", _dependency_edges)
     cross_edges = edges[edges["cross"]]
     waits_on_other = np.zeros(n, dtype=bool)
     waits_on_other[cross_edges["src"].to_numpy()] = True
     others_wait = np.zeros(n, dtype=bool)
     others_wait[cross_edges.loc[cross_edges["dst"] >= 0, "dst"].to_numpy()] = True
     reporter_other = _reporter_elsewhere(tasks).to_numpy()
-    links = _cached(tasks, "links", _goal_links)
+    links = cached_on_tasks(tasks, "links", goal_link_table)
     is_goal = links["is_goal"].to_numpy()
     rolls = links["rolls_up"].to_numpy()
 
@@ -192,7 +192,7 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     # Reasons as codes into a table, joined with the epic's id in pyarrow only for "rolls up to".
     reason = pa.DictionaryArray.from_arrays(pa.array(rule, type=pa.int8()), reasons).cast(pa.large_string())
     if (rule == 1).any():
-        epic = _large_text(links["epic_id"].fillna("a goal"))
+        epic = large_text(links["epic_id"].fillna("a goal"))
         rolls_text = pc.binary_join_element_wise(pa.scalar("rolls up to ", pa.large_string()), epic,
                                                  pa.scalar("", pa.large_string()))
         reason = pc.if_else(pa.array(rule == 1), rolls_text, reason)
@@ -203,12 +203,12 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
         blocks_others[waiting.to_numpy()] = True
     high = _priority_in(tasks, _HIGH)
     low = _priority_in(tasks, _LOW)
-    chore = (_types(tasks).isin(_CHORE_TYPES).fillna(False).astype(bool)
-             | _label_match(tasks, _CHORE_LABEL)).to_numpy()
+    chore = (type_words(tasks).isin(_CHORE_TYPES).fillna(False).astype(bool)
+             | label_match(tasks, _CHORE_LABEL)).to_numpy()
     kind = np.select([is_goal | high | blocks_others | waits_on_other, low & chore], [_MAJOR, _CHORE],
                      default=_ROUTINE).astype(np.int8)
     return pd.DataFrame({
-        "task_id": _id_column(tasks),
+        "task_id": id_column(tasks),
         "level": pd.Categorical.from_codes(rank - 1, categories=list(ELEMENTS)),
         "reason": pd.array(reason, dtype="string"),
         # The framework's fit check: high priority or blocking others, yet at most Team Visible (a subset of
