@@ -49,6 +49,30 @@ def test_save_then_read_export_gives_equal_tables_and_report(tmp_path: Path) -> 
     assert again.tasks["assignees"].tolist()[0] == ["Ana", "Ben"]
 
 
+def test_a_failed_save_keeps_the_earlier_file_and_names_the_export(tmp_path: Path, monkeypatch) -> None:
+    import errno
+    import zipfile
+
+    from workfw.files import FileWriteError
+
+    export = read(TEAM_A, "team_a.csv")
+    path = export.save(tmp_path / "a.workfw")
+    before = path.read_bytes()
+    real_writestr = zipfile.ZipFile.writestr
+
+    def full_halfway(self, name, data, *args, **kwargs):  # the disk fills up halfway through the zip
+        if name == "events.parquet":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_writestr(self, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full_halfway)
+    with pytest.raises(FileWriteError, match=r"a\.workfw: could not write the file \(No space left on device\).*Next step"):
+        export.save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.workfw"]
+
+
 def test_damaged_saved_export_is_an_export_read_error(tmp_path: Path) -> None:
     path = read(TEAM_A, "team_a.csv").save(tmp_path / "a.workfw")
     data = path.read_bytes()

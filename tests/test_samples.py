@@ -81,6 +81,17 @@ def test_generation_is_byte_identical(tmp_path):
                                          "trello_growth.json", "trello_support.json", "trello_data.json"]
     for path in written:
         assert path.read_bytes() == (DATA / path.name).read_bytes(), path.name
+    assert not list(tmp_path.glob(".*"))  # each file was moved into place whole, no temporary file left
+
+
+def test_generate_jira_csv_streams_the_rows_asked_for(tmp_path):
+    target = samples.generate_jira_csv(tmp_path / "big" / "jira.csv", tasks=30)
+    with target.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) == 31 and rows[0][-1] == "Custom field (Team)"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["jira.csv"]
+    with pytest.raises(OptionError, match="expected a whole number of at least 1"):
+        samples.generate_jira_csv(tmp_path / "none.csv", tasks=0)
 
 
 def test_every_data_file_ships_in_the_wheel():

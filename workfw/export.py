@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workfw.errors import ExportReadError, OptionError
+from workfw.files import FileWriteError, atomic_writer
 from workfw.schema import conform_events, conform_tasks, empty_events
 
 __all__ = ["ImportReport", "TaskExport", "combine_exports", "SAVED_SUFFIX"]
@@ -176,20 +177,29 @@ class TaskExport:
         -------
         pathlib.Path
             The file written.
+
+        Raises
+        ------
+        workfw.files.FileWriteError
+            When the file cannot be written; an earlier file of that name is then kept as it was.
         """
         target = Path(path)
         if target.suffix != SAVED_SUFFIX:
             target = target.with_name(target.name + SAVED_SUFFIX)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-            zf.writestr("manifest.json", json.dumps({"format": _FORMAT_TAG}))
-            zf.writestr("report.json", json.dumps(self.report.to_dict()))
-            for name, frame in (("tasks", self.tasks), ("events", self.events), ("raw", _raw_for_parquet(self.raw))):
-                buf = io.BytesIO()
-                frame.to_parquet(buf, index=False)
-                zf.writestr(f"{name}.parquet", buf.getvalue())
-        tmp.replace(target)
+        # Streamed into the temporary file, so a notebook reading the workspace meanwhile sees the old export.
+        try:
+            with atomic_writer(target) as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as zf:
+                zf.writestr("manifest.json", json.dumps({"format": _FORMAT_TAG}))
+                zf.writestr("report.json", json.dumps(self.report.to_dict()))
+                for name, frame in (("tasks", self.tasks), ("events", self.events),
+                                    ("raw", _raw_for_parquet(self.raw))):
+                    buf = io.BytesIO()
+                    frame.to_parquet(buf, index=False)
+                    zf.writestr(f"{name}.parquet", buf.getvalue())
+        except FileWriteError:
+            raise
+        except OSError as exc:  # the disk filled up while writing: name the export, not the temporary file
+            raise FileWriteError.from_os_error(target, exc) from exc
         return target
 
 

@@ -25,11 +25,12 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from workfw.files import atomic_write_bytes, workspace_dir
 from workfw.assessment._bank import FRAMEWORKS, load_bank
 from workfw.assessment._codes import _CODE_RE, decode_response
 # Re-exported: workfw.assessment and older callers import Added, Rejected and response_key from here.
 from workfw.assessment._collect_parts import (Added, Rejected, _check_frameworks, _looks_like_json, _safe_file_name, _upload_items,
-                             _write_bytes_atomic, response_key)
+                             response_key)
 from workfw.assessment._errors import AssessmentFileError, ResponseCodeError
 from workfw.assessment._response import Response, long_frame, parse_response, responses_frame, save_response
 from workfw.assessment._survey import read_survey
@@ -42,10 +43,8 @@ _SURVEYS = "surveys"
 def responses_dir() -> Path:
     """The folder where the workshop keeps participants' answers: ``<workspace>/responses``.
 
-    See :func:`workfw.workspace.workspace_dir` (``$WORKFW_WORKSPACE`` wins).
+    See :func:`workfw.files.workspace_dir` (``$WORKFW_WORKSPACE`` wins).
     """
-    from workfw.workspace import workspace_dir
-
     return workspace_dir() / "responses"
 
 
@@ -236,7 +235,7 @@ class Collection:
             self._unsaved_surveys.add(safe)
         if store and self.keep:
             try:
-                _write_bytes_atomic(self.directory / _SURVEYS / safe, data)
+                atomic_write_bytes(self.directory / _SURVEYS / safe, data)
                 self._unsaved_surveys.discard(safe)
             except OSError as exc:
                 added.notes.append(f"{name}: kept in memory only; could not write to {self.directory} "

@@ -2,8 +2,8 @@
 
 :class:`Added` and :class:`Rejected` are what every ``add_*`` call returns,
 :func:`response_key` says when two responses are the same, and the private
-helpers take a FileUpload value apart and write a survey copy safely.  Split
-from :mod:`workfw.assessment._collect`, which re-exports the public names.
+helpers take a FileUpload value apart.  Split from
+:mod:`workfw.assessment._collect`, which re-exports the public names.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from typing import Any, Iterable, Mapping
 
 from workfw.errors import OptionError
 from workfw.assessment._bank import FRAMEWORKS
-from workfw.assessment._bank import write_bytes_atomic as _write_bytes_atomic  # noqa: F401  (re-exported to _collect)
 from workfw.assessment._response import Response
 
 __all__ = ["Added", "Rejected", "response_key"]

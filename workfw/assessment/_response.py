@@ -21,10 +21,8 @@ from __future__ import annotations
 import json
 import math
 import numbers
-import os
 import re
 import secrets
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from workfw.errors import OptionError
+from workfw.files import create_once
 from workfw.assessment._bank import FRAMEWORKS, framework_key, load_bank
 from workfw.assessment._errors import AssessmentFileError
 
@@ -174,9 +173,9 @@ def _slug(name: str) -> str:
 def save_response(response: Response, folder: str | Path, *, bank: pd.DataFrame | str | Path | None = None) -> Path:
     """Save one participant's answers as a new JSON file in ``folder``.
 
-    The file is written to a temporary name in the same folder and moved into
-    place with ``os.replace``, so a reader never sees half a file.  Its name
-    is a slug of the participant's name plus 8 random hex digits
+    The file is written with :func:`workfw.files.create_once`, so a reader
+    never sees half a file and a file already there is never replaced.  Its
+    name is a slug of the participant's name plus 8 random hex digits
     (``sam-lee-3f9a0c12.json``), drawn from the operating system's random
     source, and a name already taken is never reused: two participants called
     the same, or two processes saving at the same moment, each get their own
@@ -195,30 +194,24 @@ def save_response(response: Response, folder: str | Path, *, bank: pd.DataFrame 
     -------
     pathlib.Path
         The file written.
+
+    Raises
+    ------
+    workfw.files.FileWriteError
+        When the folder cannot be created or written (also an ``OSError``).
     """
     if not isinstance(response, Response):
         raise OptionError(f"save_response: got a {type(response).__name__}; expected a Response. "
                           "Next step: build one with Response(participant=..., framework=..., answers=...).")
     check_against_bank(response, _Banks(bank)(response.framework), where="save_response")
     target_dir = Path(folder)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(response.to_dict(), indent=1, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        stem = _slug(response.participant)
-        for _ in range(100):
-            target = target_dir / f"{stem}-{secrets.token_hex(4)}.json"
-            if not target.exists():
-                os.replace(tmp, target)
-                return target
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    Path(tmp).unlink(missing_ok=True)
+    data = (json.dumps(response.to_dict(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    stem = _slug(response.participant)
+    for _ in range(100):
+        target = target_dir / f"{stem}-{secrets.token_hex(4)}.json"
+        # create_once never replaces a file, even one another process creates at this very moment.
+        if create_once(target, data):
+            return target
     raise OptionError(f"save_response: found no free file name in {target_dir} after 100 tries; expected a "
                       "writable folder. Next step: check the folder is not full or read-only.")
 

@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from workfw.errors import EmptyExportError, OptionError
-from workfw.io._dates import DateParser
-from workfw.io._text import CsvTable, read_csv_table
+from workfw.files import atomic_write_bytes, atomic_writer
+from workfw.io import CsvTable, DateParser, read_csv_table
 from workfw.safe_csv import to_safe_csv
 from workfw.assessment._bank import FRAMEWORKS, framework_key, load_bank
 from workfw.assessment._errors import AssessmentFileError
@@ -327,8 +327,7 @@ def survey_template(framework: str | Path, path: str | Path, *, with_ids: bool =
     if target.exists() and not overwrite:
         raise OptionError(f"survey_template: {target} already exists; expected a new file name. Next step: choose "
                           "another name, or pass overwrite=True.")
-    target.write_bytes(survey_headers_csv(framework, with_ids=with_ids))
-    return target
+    return atomic_write_bytes(target, survey_headers_csv(framework, with_ids=with_ids))
 
 
 def survey_headers_csv(framework: str | Path, *, with_ids: bool = True) -> bytes:
@@ -363,5 +362,7 @@ def write_survey(responses: list[Response], path: str | Path, *, bank: pd.DataFr
                  else str(response.answers[sid]) for sid in statements["id"]]
         records.append([response.submitted_at, response.participant, response.team or "", *cells])
     frame = pd.DataFrame(records, columns=_survey_headers(statements, True), dtype=object)
-    to_safe_csv(frame, target, index=False, encoding="utf-8-sig")
+    # UTF-8 with BOM so Excel shows accents; newline="" leaves pandas' line ends as they are.
+    with atomic_writer(target, encoding="utf-8-sig", newline="") as handle:
+        to_safe_csv(frame, handle, index=False)
     return target

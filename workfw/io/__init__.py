@@ -14,17 +14,20 @@ import pandas as pd
 from workfw.errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError, WorkfwError
 from workfw.export import TaskExport, combine_exports, is_saved_export, load_saved_export
 from workfw.io._common import parse_json_text
+from workfw.io._dates import DateParser
 from workfw.io._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
                         check_common_options, check_progress, progress_scope, progress_slice, report_progress)
 from workfw.io._status import check_status_rules, status_rules, use_status_rules
-from workfw.io._text import _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
+from workfw.io._text import CsvTable, _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
 from workfw.io._utf8 import table_from_utf8
 
 # Importing the reader modules registers their formats.
 from workfw.io import jira, asana, trello, github, linear, azure, generic  # noqa: F401,E402
 
 __all__ = ["read_export", "list_formats", "status_rules", "FORMATS", "ExportFormat", "ReadOptions",
-           "ProgressCallback"]
+           "ProgressCallback",
+           # The CSV and date readers, for other files workfw reads (survey downloads): one parser for all.
+           "CsvTable", "read_csv_table", "DateParser"]
 
 # Where each stage of one file's import starts on the progress bar (0..1).
 # Rough shares of the time a large Jira CSV spends in each (benchmarks/).

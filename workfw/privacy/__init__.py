@@ -38,11 +38,12 @@ import pandas as pd
 
 from workfw.privacy.people import collect
 from workfw.privacy.replace import Replacer
+from workfw.privacy.salt import pseudonym_salt
 from workfw.privacy.text import PERSON_FIELDS
 from workfw.errors import OptionError
 from workfw.export import TaskExport
 
-__all__ = ["pseudonym_map", "pseudonymise"]
+__all__ = ["pseudonym_map", "pseudonymise", "pseudonym_salt"]
 
 #: Task columns that hold ids, never names.
 _ID_COLUMNS = ("task_id", "parent_id", "blocked_by")
@@ -51,8 +52,6 @@ _PERSON_TASK_COLUMNS = ("assignee", "assignees", "reporter")
 
 def _salt(salt: str | bytes | None) -> bytes:
     if salt is None:
-        from workfw.workspace import pseudonym_salt
-
         return pseudonym_salt()
     if isinstance(salt, str):
         return salt.encode("utf-8")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from workfw.samples._github import github_records
 from workfw.samples._model import Item, Organisation, Person
-from workfw.samples._writers import iso_ms, items_for, json_bytes, stable_hex, team_file
+from workfw.samples._write_common import iso_ms, items_for, json_bytes, stable_hex, team_file
 
 __all__ = ["write_trello", "write_github", "TRELLO_ACTION_CAP", "GH_CLI_TEAMS"]
 
@@ -186,7 +187,5 @@ def write_github(org: Organisation) -> dict[str, bytes]:
 
 
 def _github_repo(org: Organisation, team: str) -> bytes:
-    from workfw.samples._github import github_records
-
     return json_bytes(github_records(org, team, cli=team in GH_CLI_TEAMS, login=_login))
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from workfw.samples._model import Item, Organisation, Person
-from workfw.samples._writers import iso_z, items_for, stable_hex
+from workfw.samples._write_common import iso_z, items_for, stable_hex
 
 __all__ = ["github_records"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from workfw.samples._model import EXPORT_AT, ORG_NAME, STATUS_CATEGORY, Item, Organisation, Person, sprint_of
-from workfw.samples._writers import csv_bytes, json_bytes, stable_hex, team_file
+from workfw.samples._write_common import csv_bytes, json_bytes, stable_hex, team_file
 
 __all__ = ["write_jira_csv", "write_jira_api", "SITE", "jira_csv_widths", "jira_csv_header", "jira_csv_row"]
 

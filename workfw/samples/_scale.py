@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from workfw.errors import OptionError
+from workfw.files import atomic_writer
 from workfw.samples._generator import generate_organisation
 from workfw.samples._jira import _blocks, jira_csv_header, jira_csv_row, jira_csv_widths
 from workfw.samples._profiles import SEED
@@ -54,8 +56,6 @@ def generate_jira_csv(path: str | Path, *, tasks: int, seed: int = SEED) -> Path
     >>> generate_jira_csv("big.csv", tasks=100_000, seed=7)  # doctest: +SKIP
     """
     if not isinstance(tasks, int) or tasks < 1:
-        from workfw.errors import OptionError
-
         raise OptionError(f"generate_jira_csv(tasks={tasks!r}); expected a whole number of at least 1. "
                           "Next step: pass tasks=10_000, for example.")
     org = generate_organisation(seed)
@@ -71,8 +71,8 @@ def generate_jira_csv(path: str | Path, *, tasks: int, seed: int = SEED) -> Path
     key_step = 10 ** len(str(max(n for row in keys for _, _, n in row) + 1))
     id_step = 10 ** len(str(max(n for row in ids for _, n in row) + 1))
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", encoding="utf-8", newline="") as fh:
+    # Streamed (the file can be gigabytes) and moved into place at the end, so a benchmark never reads half a file.
+    with atomic_writer(target, encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         written, copy = 0, 0

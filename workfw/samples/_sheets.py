@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workfw.samples._model import EXPORT_AT, PERIOD_START, SPRINT_DAYS, Item, Organisation, sprint_of
-from workfw.samples._writers import csv_bytes, day, items_for, stable_hex, team_file
+from workfw.samples._write_common import csv_bytes, day, items_for, stable_hex, team_file
 
 __all__ = ["write_asana", "write_linear", "write_azure", "AZURE_TZ"]
 
