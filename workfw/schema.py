@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from workfw.errors import SchemaError
+from workfw.statuses import STATUS_CATEGORIES, normalise_category, status_categories
 
 __all__ = [
     "TASK_COLUMNS",
@@ -37,7 +38,6 @@ __all__ = [
     "absent_columns",
 ]
 
-STATUS_CATEGORIES: tuple[str, ...] = ("todo", "in_progress", "done", "cancelled")
 
 #: Where a ``started`` or ``completed`` value came from.
 TIMESTAMP_BASIS: tuple[str, ...] = ("exact", "history", "inferred")
@@ -143,8 +143,6 @@ def _categories(values: pd.Series, where: str) -> pd.Categorical:
     cells = values.astype(object).where(values.notna(), None)
     unknown = cells.notna() & ~cells.isin(STATUS_CATEGORIES)
     if unknown.any():
-        from workfw.io._status import normalise_category  # io builds on this module
-
         cells = cells.where(~unknown, cells[unknown].map(normalise_category))
         bad = values[unknown & cells.isna()]
         if len(bad):
@@ -157,10 +155,8 @@ def _categories(values: pd.Series, where: str) -> pd.Categorical:
 
 def _categories_from_status(status: pd.Series) -> pd.Series:
     """Categories of status names placed the way :func:`workfw.read_export` places them (keywords); NA without one."""
-    from workfw.io._status import apply_status_map  # io builds on this module
-
-    category, _ = apply_status_map(status.astype("string"), None, default_map={}, user_map=None, warnings=[])
-    return category
+    # A bare table states no categories and has no tracker map: the keyword rules alone place its names.
+    return status_categories(status, {})
 
 
 def empty_tasks() -> pd.DataFrame:

@@ -8,12 +8,15 @@ never changed.
 (``TaskExport.events`` with ``field == "status"``), each task's timeline is
 rebuilt from it: before its first recorded move the task sat in that move's
 ``old`` status (from ``created``), and after each move in its ``new`` status.
-Status names are placed in categories with the task table's own
-``status -> status_category`` pairs, then keywords
-(:func:`workfw.io._status.keyword_category`), then ``todo``.  Without history
-the timeline is built from ``created``, ``started`` and ``completed``
-(todo, then in progress, then done/cancelled).  So a task is always in exactly
-one state from its first known time on.
+Status names are placed in categories by the one status categoriser,
+:mod:`workfw.statuses`: the task table's own ``status -> status_category``
+pairs, then the keyword rules.  Without history the timeline is built from
+``created``, ``started`` and ``completed`` (todo, then in progress, then
+done/cancelled).  So a task is in exactly one state from its first known time
+on, except while it sits in a status no rule places (or one the history does
+not name): that span starts no clock, finishes nothing and is counted in no
+state, just as a task with no status category is left out, rather than
+guessed to be to do.
 
 **Backward moves and skipped stages.**  A task's start is its *first* move into
 an in-progress status, even if it went back to todo and was restarted later;
@@ -25,8 +28,9 @@ time falls back to its lead time and is labelled ``approximate``.
 
 **Dates.** Period labels (``period``, ``date``) are tz-naive UTC calendar
 days; the count for a period is taken at its end (midnight UTC after its last
-day).  ``as_of`` defaults to the latest timestamp in the data, never the
-clock, so results are reproducible.
+day).  ``as_of`` defaults to :func:`workfw.core.context.reference_time`, the
+latest task timestamp or recorded change in the history (the same "now" the
+diagnoses use), never the clock, so results are reproducible.
 """
 from __future__ import annotations
 

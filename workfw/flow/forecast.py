@@ -9,7 +9,7 @@ import pandas as pd
 
 from workfw.errors import OptionError
 from workfw.schema import tasks_of
-from workfw.flow.times import (_MAX_CELLS, _check_levels, _cycles_or, _naive, _resolve_as_of, _status_events, _utc,
+from workfw.flow.times import (_MAX_CELLS, _check_levels, _cycles_or, _naive, _resolve_as_of, _utc,
                           cycle_times)
 from workfw.flow.metrics import throughput, wip
 
@@ -45,8 +45,7 @@ def _throughput_samples(data: Any, *, as_of: pd.Timestamp, history_weeks: int, w
 
 
 def _as_of(data: Any, tasks: pd.DataFrame, as_of: Any) -> pd.Timestamp:
-    # The history is only read for the latest timestamp when no as_of is given.
-    return _utc(as_of, name="as_of") if as_of is not None else _resolve_as_of(None, tasks, _status_events(data, tasks))
+    return _resolve_as_of(as_of, data, tasks)
 
 
 def _stamp_day(stamp: pd.Timestamp) -> str:

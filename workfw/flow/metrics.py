@@ -12,10 +12,12 @@ import pyarrow.compute as pc
 from workfw.core.helpers import list_sizes
 from workfw.actors import actor_kind
 from workfw.errors import OptionError
+from workfw.core.context import member
 from workfw.schema import STATUS_CATEGORIES, tasks_of
+from workfw.statuses import table_categories
 from workfw.flow.times import (
-    PERCENTILE_LEVELS, _BLOCKED, _DAY, _NO_END, _basis_of, _categoriser, _check_levels, _days, _group_values,
-    _cycles_or, _intervals, _latest, _level_name, _lookup, _marks, _member, _naive, _periods, _resolve_as_of,
+    PERCENTILE_LEVELS, _BLOCKED, _DAY, _NO_END, _basis_of, _check_levels, _days, _group_values,
+    _cycles_or, _intervals, _level_name, _lookup, _marks, _naive, _now, _periods, _resolve_as_of,
     _status_events, _utc, cycle_times, percentiles,
 )
 
@@ -149,7 +151,7 @@ def wip(data: Any, *, freq: str = "D", by: str | None = None, window: Any = None
     spans = _intervals(tasks, events)
     groups = _group_values(tasks, by, bots)
     groups = None if groups is None else pd.Series(groups.to_numpy(), index=tasks["task_id"])
-    counts = _state_counts(spans, spans["category"], groups, freq=freq, as_of=_latest(tasks, events),
+    counts = _state_counts(spans, spans["category"], groups, freq=freq, as_of=_now(data, tasks),
                            order=["in_progress"], window=window, by=by)
     return counts.drop(columns="state").rename(columns={"count": "wip"})
 
@@ -184,7 +186,9 @@ def cumulative_flow(data: Any, *, freq: str = "D", statuses: str | Sequence[str]
     -------
     pandas.DataFrame
         Tidy ``date, [by,] state, count``: every state on every date (zeros
-        included); a task is in exactly one state per date once it exists.
+        included); a task is in exactly one state per date once it exists,
+        except while it sits in a status no rule places (then in none; the
+        import report names those statuses, and a ``status_map`` places them).
         ``attrs["order"]`` lists states in workflow order (todo first,
         cancelled last) and ``attrs["basis"]`` says ``"history"``,
         ``"timestamps"`` or ``"history and timestamps"``.
@@ -195,7 +199,7 @@ def cumulative_flow(data: Any, *, freq: str = "D", statuses: str | Sequence[str]
     state, order = _states(spans, statuses)
     groups = _group_values(tasks, by, bots)
     groups = None if groups is None else pd.Series(groups.to_numpy(), index=tasks["task_id"])
-    out = _state_counts(spans, state, groups, freq=freq, as_of=_latest(tasks, events), order=order,
+    out = _state_counts(spans, state, groups, freq=freq, as_of=_now(data, tasks), order=order,
                         window=window, by=by)
     has_history = spans["history"].any()
     out.attrs["order"] = order
@@ -205,10 +209,12 @@ def cumulative_flow(data: Any, *, freq: str = "D", statuses: str | Sequence[str]
 
 
 def _states(spans: pd.DataFrame, statuses: str | Sequence[str] | None) -> tuple[pd.Series, list[str]]:
-    category = spans["category"].fillna("todo")
+    # A span in a status no rule places has no category (NA) and is counted in no state, not even under its
+    # name: it is neither open nor done, as the task table has it (see workfw.statuses).
+    category = spans["category"]
     if statuses is None:
         return category, list(STATUS_CATEGORIES)
-    names = spans["status"].str.strip()
+    names = spans["status"].str.strip().where(category.notna())
     if isinstance(statuses, str) and statuses == "all":
         seen = spans.assign(name=names, rank=category.map({c: i for i, c in enumerate(STATUS_CATEGORIES)}))
         seen = seen[seen["name"].notna()].sort_values(["rank", "start"], kind="stable")
@@ -291,7 +297,7 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
     """
     tasks = tasks_of(data)
     events = _status_events(data, tasks)
-    stamp = _resolve_as_of(as_of, tasks, events)
+    stamp = _resolve_as_of(as_of, data, tasks)
     bands = band_labels(levels)
     cycle = _cycles_or(cycles, lambda: cycle_times(data, start=start, working_days=working_days, bots=bots),
                        where="aging_wip")
@@ -307,7 +313,7 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
     # Only the columns read here are taken: copying every text column of a wide export costs seconds.
     active = tasks[[c for c in _AGING_READS if c in tasks.columns]][open_mask].reset_index(drop=True)
     kind = actor_kind(active, extra=bots)  # row by row, so the active rows alone give the same kinds
-    hist_start, _ = _marks(_intervals(active, events, _categoriser(tasks), history_only=True),
+    hist_start, _ = _marks(_intervals(active, events, table_categories(tasks), history_only=True),
                            start if start != "created" else "started")
     if start == "created":
         began, basis = active["created"], pd.Series("exact", index=active.index, dtype="string")
@@ -392,7 +398,7 @@ def blocked_time(data: Any, *, as_of: Any = None, bots: Iterable[str] = ()) -> p
     events = _status_events(data, tasks)
     columns = ["task_id", "title", "team", "assignee", "kind", "status", "status_category", "blocked_by",
                "recorded_by", "currently_blocked", "blocked_days", "basis"]
-    stamp = _resolve_as_of(as_of, tasks, events) if len(tasks) else None
+    stamp = _resolve_as_of(as_of, data, tasks) if len(tasks) else None
     by_link = pd.Series(list_sizes(tasks["blocked_by"]) > 0, index=tasks.index)
     by_status = tasks["status"].astype("string").str.contains(_BLOCKED, case=False).fillna(False).astype(bool)
     by_label = pd.Series(_any_label_matches(tasks["labels"], _BLOCKED), index=tasks.index)
@@ -407,7 +413,7 @@ def blocked_time(data: Any, *, as_of: Any = None, bots: Iterable[str] = ()) -> p
         blocked_days = ((ends - blocked_spans["start"]) / _DAY).clip(lower=0).groupby(blocked_spans["task_id"]).sum()
     else:
         blocked_days = pd.Series(dtype="float64")
-    by_history = _member(tasks["task_id"], blocked_spans["task_id"])
+    by_history = member(tasks["task_id"], blocked_spans["task_id"])
     keep = by_link | by_status | by_label | by_flag | by_history
     if not keep.any():
         out = pd.DataFrame({c: [] for c in columns})
@@ -421,7 +427,7 @@ def blocked_time(data: Any, *, as_of: Any = None, bots: Iterable[str] = ()) -> p
     names = {c: ", ".join(k for i, k in enumerate(sources.columns) if c >> i & 1) for c in np.unique(code)}
     recorded = pd.Series(code, index=tasks.index).map(names)
     open_task = tasks["status_category"].isin(["todo", "in_progress"])
-    traced = _member(tasks["task_id"], hist["task_id"]) & history_knows
+    traced = member(tasks["task_id"], hist["task_id"]) & history_knows
     days = tasks["task_id"].map(blocked_days).astype("Float64")
     out = pd.DataFrame({
         "task_id": tasks["task_id"], "title": tasks["title"], "team": tasks["team"], "assignee": tasks["assignee"],

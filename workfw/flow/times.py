@@ -9,10 +9,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.actors import actor_kind
-from workfw.core.diagnosis import member
+from workfw.core.context import member, reference_time
 from workfw.errors import OptionError, SchemaError
-from workfw.io._status import keyword_category
 from workfw.schema import empty_events, tasks_of
+from workfw.statuses import status_categories, table_categories
 
 __all__ = ["PERCENTILE_LEVELS", "cycle_times", "percentiles"]
 
@@ -33,37 +33,8 @@ def _status_events(data: Any, tasks: pd.DataFrame) -> pd.DataFrame:
     events = getattr(data, "events", None)
     if events is None or len(events) == 0:
         return empty_events()
-    keep = (events["field"] == "status") & events["at"].notna() & _member(events["task_id"], tasks["task_id"])
+    keep = (events["field"] == "status") & events["at"].notna() & member(events["task_id"], tasks["task_id"])
     return events.loc[keep.fillna(False)].sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
-
-
-def _member(values: pd.Series, pool: pd.Series) -> pd.Series:
-    """``values.isin(pool)``, hashed in pyarrow: pandas' Arrow-string ``isin`` is slow on large pools."""
-    return member(values, pool)
-
-
-def _categoriser(tasks: pd.DataFrame) -> dict[str, str]:
-    """Status name (casefolded) -> category, as the task table itself places it."""
-    # Casefold each distinct name once, not every row (a few dozen names, a million rows).
-    codes, names = pd.factorize(tasks["status"].astype("string"))
-    folded = pd.Series(names, dtype="string").str.strip().str.casefold().to_numpy(dtype=object, na_value=pd.NA)
-    key = pd.Series(np.append(folded, pd.NA)[codes], index=tasks.index, dtype="string")
-    pairs = pd.DataFrame({"key": key, "cat": tasks["status_category"].astype("string")}).dropna()
-    known: dict[str, str] = {}
-    for (key, cat), _ in pairs.value_counts().items():
-        known.setdefault(key, cat)
-    return known
-
-
-def _categories_of(names: pd.Series, known: dict[str, str]) -> pd.Series:
-    def place(name: Any) -> str:
-        if name is None or name is pd.NA:
-            return "todo"
-        key = str(name).strip().casefold()
-        return known.get(key) or keyword_category(str(name)) or "todo"
-
-    lookup = {n: place(n) for n in names.dropna().unique()}
-    return names.map(lookup).fillna("todo").astype("string")
 
 
 def _utc(value: Any, *, name: str) -> pd.Timestamp:
@@ -77,19 +48,18 @@ def _utc(value: Any, *, name: str) -> pd.Timestamp:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def _latest(tasks: pd.DataFrame, events: pd.DataFrame) -> pd.Timestamp:
-    stamps = [tasks[c].max() for c in ("created", "updated", "started", "completed") if c in tasks.columns]
-    if len(events):
-        stamps.append(events["at"].max())
-    stamps = [s for s in stamps if not pd.isna(s)]
-    if not stamps:
-        raise SchemaError("tasks: found no created, updated, started or completed time on any task; expected "
-                          "at least one timestamp to date the metric. Next step: pass as_of='YYYY-MM-DD'.")
-    return max(stamps)
+def _now(data: Any, tasks: pd.DataFrame) -> pd.Timestamp:
+    """:func:`workfw.core.context.reference_time` of the export, the "now" its diagnoses use too."""
+    stamp = reference_time(tasks, getattr(data, "events", None))
+    if stamp is None:
+        raise SchemaError("tasks: found no created, updated, started or completed time on any task and no dated "
+                          "history; expected at least one timestamp to date the metric. Next step: pass "
+                          "as_of='YYYY-MM-DD'.")
+    return stamp
 
 
-def _resolve_as_of(as_of: Any, tasks: pd.DataFrame, events: pd.DataFrame) -> pd.Timestamp:
-    return _latest(tasks, events) if as_of is None else _utc(as_of, name="as_of")
+def _resolve_as_of(as_of: Any, data: Any, tasks: pd.DataFrame) -> pd.Timestamp:
+    return _now(data, tasks) if as_of is None else _utc(as_of, name="as_of")
 
 
 def _check_levels(levels: Iterable[float]) -> list[float]:
@@ -212,22 +182,25 @@ def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] 
     """Every task's timeline: ``task_id, start, end, category, status, history``.
 
     ``end`` is NaT for the state a task is still in; ``status`` is the status
-    name where known (history, or the task's current status).  ``known`` is
-    the status -> category map (by default from ``tasks`` itself).  With
-    ``history_only`` the timelines rebuilt from timestamps are left out: a
-    task has either kind, never both, so the history rows come out the same.
+    name where known (history, or the task's current status).  ``category``
+    is NA for a span in a status no rule places (see :mod:`workfw.statuses`):
+    such a span starts no clock, finishes nothing and is counted in no state.
+    ``known`` is :func:`workfw.statuses.table_categories` of the whole export
+    (by default of ``tasks`` itself).  With ``history_only`` the timelines
+    rebuilt from timestamps are left out: a task has either kind, never both,
+    so the history rows come out the same.
     """
-    known = _categoriser(tasks) if known is None else known
+    known = table_categories(tasks) if known is None else known
     if len(events):
-        events = events[_member(events["task_id"], tasks["task_id"]).to_numpy()]
+        events = events[member(events["task_id"], tasks["task_id"]).to_numpy()]
     hist = _history_intervals(tasks, events)
-    hist["category"] = _categories_of(hist["status"], known)
+    hist["category"] = status_categories(hist["status"], known)
     hist["history"] = True
     parts = [hist]
     if not history_only:
         # A task without a status category (an export with no status) has no timeline: it was never seen to be
         # waiting, in progress or done, so it is left out rather than read as to-do.
-        plain = _timestamp_intervals(tasks[(~_member(tasks["task_id"], events["task_id"])
+        plain = _timestamp_intervals(tasks[(~member(tasks["task_id"], events["task_id"])
                                             & tasks["status_category"].notna()).to_numpy(dtype=bool)])
         plain["history"] = False
         parts.append(plain)
@@ -267,14 +240,14 @@ def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
 def _marks(intervals: pd.DataFrame, start: str) -> tuple[pd.Series, pd.Series]:
     """Start and completion time per task found in history (indexed by task_id)."""
     hist = intervals[intervals["history"].to_numpy(dtype=bool)] if not intervals["history"].all() else intervals
-    active = hist[hist["category"] == "in_progress"]
+    active = hist[hist["category"].eq("in_progress").fillna(False).to_numpy(dtype=bool)]
     if start not in ("started", "created"):
         named = hist[hist["status"].str.strip().str.casefold() == start.strip().casefold()]
         fallback = active.groupby("task_id")["start"].min()
         started = named.groupby("task_id")["start"].min().combine_first(fallback)
     else:
         started = active.groupby("task_id")["start"].min()
-    completed = hist[hist["category"] == "done"].groupby("task_id")["start"].max()
+    completed = hist[hist["category"].eq("done").fillna(False).to_numpy(dtype=bool)].groupby("task_id")["start"].max()
     return started, completed
 
 
@@ -327,7 +300,7 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
     # Only the columns read here are taken: copying every text column of a wide export costs seconds.
     done = tasks[[c for c in _CYCLE_READS if c in tasks.columns]][done_mask].reset_index(drop=True)
     kinds = actor_kind(done, extra=bots)  # row by row, so the done rows alone give the same kinds
-    hist_start, hist_done = _marks(_intervals(done, events, _categoriser(tasks), history_only=True), start)
+    hist_start, hist_done = _marks(_intervals(done, events, table_categories(tasks), history_only=True), start)
     ids = done["task_id"]
 
     if start == "created":
