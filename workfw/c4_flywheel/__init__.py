@@ -21,101 +21,43 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from workfw import coordination_stack as _stack
-from workfw.c4_flywheel.signals import (_aging, _cancelled, _commented, _cross_team, _people_per_item, _reporter_not_owner,
-                          _resolved_vs_created, _stale)
-from workfw.core.diagnosis import (DEFAULTS, HISTORY, Context, Diagnosis, SignalSpec, common_caveats,
-                        make_findings, prepare, run_signals, summarise)
+from workfw.c4_flywheel import diagrams
+from workfw.c4_flywheel.definition import (C4_DEFAULTS, ELEMENTS, FLOW_CONTEXT, LOOP, MIN_LOOP_PERIODS,
+                                           MIN_SHOWN_PAIRS, PYRAMID_TO_C4, STACK_TO_C4)
 from workfw.c4_flywheel.flow_views import flow_figures, wip_what_if, wip_what_if_figure
+from workfw.c4_flywheel.signals import COLLABORATION_SIGNALS, FLOW_SIGNALS, ON_TIME, relabel
+from workfw.coordination_stack.signals import SIGNALS as STACK_SIGNALS
+from workfw.core import (Context, Diagnosis, SignalSpec, common_caveats, make_findings, prepare, run_signals,
+                         split_options, summarise)
 from workfw.errors import OptionError
 
 __all__ = ["ELEMENTS", "FLOW_CONTEXT", "SIGNALS", "C4_DEFAULTS", "diagnose", "figure", "scored_figure", "figures",
            "loop_trend", "loop_correlation", "loop_pairs", "MIN_SHOWN_PAIRS", "loop_figure", "wip_what_if",
            "wip_what_if_figure"]
 
-ELEMENTS: tuple[str, ...] = ("Clarity", "Coordination", "Completion", "Collaboration")
-_LOOP = ELEMENTS[:3]
-#: The label of the flow signals: measured and shown beside the elements, never part of an element's score.
-FLOW_CONTEXT = "Flow (context)"
-
-#: Options of :func:`diagnose` beyond :data:`workfw.core.diagnosis.DEFAULTS`.
-C4_DEFAULTS: dict[str, Any] = {
-    "flow_days": 90,      # resolved / created is compared over this many days before as_of (None: whole export)
-    "fresh_days": 14,     # passed to the Stack's "current" signal (Coordination)
-}
-
-_STACK_TO_C4 = {"Why": "Clarity", "What": "Clarity", "Who": "Coordination", "When": "Coordination",
-                "How": "Coordination"}
-_PYRAMID_TO_C4 = ("Progress", "Outcomes")
-_MIN_LOOP_PERIODS = 4
-#: Fewest (Clarity, next Completion) pairs before the loop chart shows a correlation: over fewer, one odd
-#: month decides it, and a room reads r = -0.56 over ten points as a verdict.
-MIN_SHOWN_PAIRS = 12
-
-
-def _relabel(spec: SignalSpec, element: str) -> SignalSpec:
-    # The source element stays in the name, so a reader can trace a C4 signal back to its framework.
-    return replace(spec, element=element, name=f"{spec.element}: {spec.name}")
-
 
 def _pyramid() -> Any:
-    """The Work Value Pyramid module, or None while it does not exist."""
+    """The Work Value Pyramid package, or None while it does not exist.
+
+    Imported here rather than at the top so the flywheel still diagnoses (without Completion) where the
+    Pyramid is left out.
+    """
     try:
         from workfw import value_pyramid
     except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.value_pyramid":
+        if exc.name != "workfw.value_pyramid":
             raise
         return None
     return value_pyramid
 
 
-def _own(element: str, name: str, required: tuple[str, ...], how: str, compute,
-         optional: tuple[str, ...] = (), unit: str = "share", rule: str = "") -> SignalSpec:
-    return SignalSpec(element=element, name=name, required=required, how=how, compute=compute, optional=optional,
-                      unit=unit, rule=rule)
-
-
-_ON_TIME = next(s for s in _stack.SIGNALS if s.name == "on time")
-# Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.
-# Throughput is activity, not completion (frameworks.md: "Completion = Outcomes, not throughput"): these read how
-# work flows and sit beside Completion as context.
-_COMPLETION_FLOW: tuple[SignalSpec, ...] = (
-    _own(FLOW_CONTEXT, "resolved / created", ("status_category", "created", "completed"),
-         "Tasks finished over tasks created in the last flow_days days; 1 or more scores 100.",
-         _resolved_vs_created, unit="ratio", rule="1× or more scores 100; below, score = ratio × 100"),
-    _relabel(_ON_TIME, FLOW_CONTEXT),
-    _own(FLOW_CONTEXT, "stale", ("status_category", "updated"),
-         "Share of open tasks not updated for stale_days; lower is better.", _stale),
-    _own(FLOW_CONTEXT, "aging WIP", ("status_category", "created", "completed"),
-         "Share of in-progress tasks older than aging_multiple x the median cycle time; lower is better.",
-         _aging, optional=("started",)),
-    _own(FLOW_CONTEXT, "cancelled", ("status_category",),
-         "Share of closed tasks that were cancelled; lower is better.", _cancelled),
-)
-_COLLABORATION: tuple[SignalSpec, ...] = (
-    _own("Collaboration", "commented", ("comments",),
-         "Share of tasks with at least one comment (weak proxy: most collaboration happens off the tracker).",
-         _commented),
-    _own("Collaboration", "reporter is not owner", ("reporter", "assignee|assignees"),
-         "Share of tasks owned by someone other than who raised them (weak proxy).", _reporter_not_owner),
-    _own("Collaboration", "people per item", (HISTORY,),
-         "Mean distinct people per task from owners, reporter and history authors; 1 scores 0, 3+ scores 100 "
-         "(weak proxy).", _people_per_item, optional=("reporter", "assignee", "assignees"),
-         unit="people", rule="1 person scores 0, 3 or more score 100"),
-    _own("Collaboration", "cross-team items", ("reporter", "team|project"),
-         "Share of tasks raised by someone whose home team differs from the task's; 20% or more scores 100 "
-         "(weak proxy, inferred target).", _cross_team, optional=("assignee", "assignees"),
-         rule="20% or more scores 100; below, score = share / 20%"),
-)
-
-
 def _build_signals() -> tuple[tuple[SignalSpec, ...], bool]:
-    stack = tuple(_relabel(s, _STACK_TO_C4[s.element]) for s in _stack.SIGNALS if s is not _ON_TIME)
+    stack = tuple(relabel(s, STACK_TO_C4[s.element]) for s in STACK_SIGNALS if s is not ON_TIME)
     pyramid = _pyramid()
     borrowed = () if pyramid is None else tuple(
-        _relabel(s, "Completion") for s in pyramid.SIGNALS if s.element in _PYRAMID_TO_C4)
-    ordered = sorted(stack, key=lambda s: _LOOP.index(s.element))
-    return tuple(ordered) + borrowed + _COMPLETION_FLOW + _COLLABORATION, pyramid is not None
+        relabel(s, "Completion") for s in pyramid.SIGNALS if s.element in PYRAMID_TO_C4)
+    ordered = sorted(stack, key=lambda s: LOOP.index(s.element))
+    return tuple(ordered) + borrowed + FLOW_SIGNALS + COLLABORATION_SIGNALS, pyramid is not None
 
 
 SIGNALS, _HAS_PYRAMID = _build_signals()
@@ -124,23 +66,17 @@ SIGNALS, _HAS_PYRAMID = _build_signals()
 def _split_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     pyramid = _pyramid()
     borrowed = dict(getattr(pyramid, "OPTIONS", {})) if pyramid is not None else {}
-    known = {**borrowed, **C4_DEFAULTS}
-    unknown = sorted(set(options) - set(DEFAULTS) - set(known))
-    if unknown:
-        raise OptionError(f"c4_flywheel got unknown options {unknown}; expected some of "
-                          f"{sorted(set(DEFAULTS) | set(known))}. Next step: check the spelling.")
-    own = {**known, **{k: v for k, v in options.items() if k in known}}
+    shared, own = split_options(options, {**borrowed, **C4_DEFAULTS}, "c4_flywheel")
     if own["flow_days"] is not None and (not isinstance(own["flow_days"], (int, float)) or own["flow_days"] <= 0):
         raise OptionError(f"flow_days={own['flow_days']!r}; expected a positive number of days or None. "
                           "Next step: pass for example flow_days=90.")
-    return {k: v for k, v in options.items() if k in DEFAULTS}, own
+    return shared, own
 
 
 def _context(data: Any, as_of: Any, options: dict[str, Any]) -> Context:
     shared, own = _split_options(options)
-    ctx = prepare(data, as_of=as_of, **shared)
-    ctx.options.update(own)
-    return ctx
+    base = prepare(data, as_of=as_of, **shared)
+    return replace(base, options={**base.options, **own})
 
 
 def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
@@ -153,7 +89,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     as_of : timestamp-like, optional
         Reference time; defaults to the latest timestamp in the data.
     **options
-        The shared options of :data:`workfw.core.diagnosis.DEFAULTS`
+        The shared options of :data:`workfw.core.DEFAULTS`
         (``stale_days=30``, ``substantive_words=15``, ``aging_multiple=2.0``,
         ``team=None``, ``project=None``, ``window=None``, ``actors="all"``,
         ``bots=()``); ``flow_days=90`` (the window of resolved / created;
@@ -180,10 +116,8 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
         element = str(weakest.astype(float).idxmin())
         caveats.append(f"The loop is weakest at {element} ({float(weakest.min()):.0f}); in a flywheel the "
                        "weakest element slows the others.")
-    from workfw.c4_flywheel.diagrams import figure as draw
-
     return Diagnosis("C4 Flywheel", ELEMENTS, summary, signals, make_findings(results), coverage, caveats,
-                     ctx.as_of, dict(ctx.options), _draw=draw)
+                     ctx.as_of, dict(ctx.options), _draw=diagrams.figure)
 
 
 def figure(diagnosis: Diagnosis, **kwargs: Any) -> go.Figure:
@@ -191,9 +125,7 @@ def figure(diagnosis: Diagnosis, **kwargs: Any) -> go.Figure:
 
     See :func:`workfw.c4_flywheel.diagrams.figure` for the keyword arguments.
     """
-    from workfw.c4_flywheel.diagrams import figure as draw
-
-    return draw(diagnosis, **kwargs)
+    return diagrams.figure(diagnosis, **kwargs)
 
 
 def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str = "not answered") -> go.Figure:
@@ -202,9 +134,7 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
     Same drawing as :meth:`Diagnosis.figure`; an element without a score is
     grey and labelled ``na_label``.  See :func:`workfw.c4_flywheel.diagrams.scored_figure`.
     """
-    from workfw.c4_flywheel.diagrams import scored_figure as draw
-
-    return draw(scores, title=title, na_label=na_label)
+    return diagrams.scored_figure(scores, title=title, na_label=na_label)
 
 
 def figures(data: Any, *, as_of: Any = None, **options: Any) -> list[go.Figure]:
@@ -252,7 +182,7 @@ def loop_trend(data: Any, *, freq: str = "M", as_of: Any = None, **options: Any)
         ``period`` (start, UTC), ``tasks`` and one score column per loop element.
     """
     ctx = _context(data, as_of, options)
-    columns = ["period", "tasks", *_LOOP]
+    columns = ["period", "tasks", *LOOP]
     created = ctx.tasks["created"]
     if created.isna().all():
         return pd.DataFrame(columns=columns)
@@ -261,18 +191,18 @@ def loop_trend(data: Any, *, freq: str = "M", as_of: Any = None, **options: Any)
     except ValueError as exc:
         raise OptionError(f"loop_trend: freq={freq!r} is not a pandas period frequency ({exc}); expected 'M', "
                           "'Q' or 'W'. Next step: pass freq='M' for months.") from exc
-    loop_specs = tuple(s for s in SIGNALS if s.element in _LOOP)
+    loop_specs = tuple(s for s in SIGNALS if s.element in LOOP)
     rows = []
     for period in pd.period_range(periods.min(), periods.max(), freq=periods.dt.freq):
         cohort = ctx.tasks[periods == period].reset_index(drop=True)
-        scores = dict.fromkeys(_LOOP, np.nan)
+        scores = dict.fromkeys(LOOP, np.nan)
         if len(cohort):
             events = ctx.events[ctx.events["task_id"].isin(set(cohort["task_id"]))].reset_index(drop=True)
             signals, _, _ = run_signals(replace(ctx, tasks=cohort, events=events, base=None, rows=None), loop_specs)
-            scores = summarise(signals, _LOOP)["score"].to_dict()
+            scores = summarise(signals, LOOP)["score"].to_dict()
         rows.append({"period": period.start_time.tz_localize("UTC"), "tasks": len(cohort), **scores})
     out = pd.DataFrame(rows, columns=columns)
-    out[list(_LOOP)] = out[list(_LOOP)].astype("Float64")
+    out[list(LOOP)] = out[list(LOOP)].astype("Float64")
     return out
 
 
@@ -296,10 +226,10 @@ def loop_correlation(trend_or_data: Any, **options: Any) -> float:
     is_trend = isinstance(trend_or_data, pd.DataFrame) and {"Clarity", "Completion"} <= set(trend_or_data.columns)
     trend = trend_or_data if is_trend else loop_trend(trend_or_data, **options)
     scored = trend[["Clarity", "Completion"]].astype(float)
-    if int(scored.notna().any(axis=1).sum()) < _MIN_LOOP_PERIODS:
+    if int(scored.notna().any(axis=1).sum()) < MIN_LOOP_PERIODS:
         return float("nan")
     pairs = pd.DataFrame({"clarity": scored["Clarity"], "next": scored["Completion"].shift(-1)}).dropna()
-    if len(pairs) < _MIN_LOOP_PERIODS - 1 or pairs["clarity"].std() == 0 or pairs["next"].std() == 0:
+    if len(pairs) < MIN_LOOP_PERIODS - 1 or pairs["clarity"].std() == 0 or pairs["next"].std() == 0:
         return float("nan")
     return float(pairs["clarity"].corr(pairs["next"]))
 
@@ -318,7 +248,5 @@ def loop_figure(trend: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     The correlation is shown only over at least :data:`MIN_SHOWN_PAIRS` pairs
     of periods; :func:`workfw.readable.loop_reading` says how to read the chart.
     """
-    from workfw.c4_flywheel.diagrams import loop_figure as draw
-
     shown = loop_correlation(trend) if loop_pairs(trend) >= MIN_SHOWN_PAIRS else None
-    return draw(trend, correlation=shown, title=title)
+    return diagrams.loop_figure(trend, correlation=shown, title=title)

@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from workfw.c4_flywheel.definition import ELEMENTS, ROLES
+from workfw.core import Diagnosis
 from workfw.diagram import LABEL, NUMBER, build, fill, heading, ink, score_label, scores_of, wrap
-from workfw.core.diagnosis import Diagnosis
 from workfw.style import ELEMENT_COLOURS, FONT, escape_text, use_template
 
-__all__ = ["ROLES", "figure", "scored_figure", "draw", "loop_figure"]
+__all__ = ["figure", "scored_figure", "draw", "loop_figure"]
 
 _OUTER, _INNER, _HUB = 1.0, 0.56, 0.41
 _GAP = 7.0  # degrees left open between arcs, where the direction arrows sit
@@ -30,11 +31,6 @@ def _arc(start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([ox, ix, ox[:1]]), np.concatenate([oy, iy, oy[:1]])
 
 
-#: One line per element on the unscored diagram: what the element stands for.
-ROLES: dict[str, str] = {
-    "Clarity": "what and why", "Coordination": "who, when, how it connects",
-    "Completion": "finished, value realised", "Collaboration": "the fuel",
-}
 _DEFAULT_TITLE = "C4 Flywheel: score per element"
 _LOOP = "Clarity → Coordination → Completion, Collaboration at the hub"
 
@@ -84,8 +80,6 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
     -------
     plotly.graph_objects.Figure
     """
-    from workfw.c4_flywheel import ELEMENTS
-
     values = scores_of(scores, ELEMENTS, where="c4_flywheel.scored_figure")
     if values is None:
         text = heading(title or "C4 Flywheel: the loop and its fuel", _LOOP)

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 from workfw import flow
 from workfw.flow import charts as flow_charts
 from workfw.charts import message_figure
-from workfw.core.diagnosis import prepare
+from workfw.core import prepare
 from workfw.errors import OptionError, WorkfwError
 from workfw.export import ImportReport, TaskExport
 from workfw.style import FONT, escape_text, use_template
@@ -57,7 +57,7 @@ def flow_figures(data: Any, *, as_of: Any = None, horizon_days: int = 28, runs: 
     runs : int, default 10000
         Monte Carlo runs of the forecast (seeded, so charts are reproducible).
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS` (``team``, ``window``, ``actors``...).
+        The common options of :data:`workfw.core.DEFAULTS` (``team``, ``window``, ``actors``...).
 
     Returns
     -------
@@ -145,7 +145,7 @@ def wip_what_if(data: Any, *, wip_limit: int, as_of: Any = None, history_weeks: 
     runs, seed : int
         Monte Carlo runs and seed (same seed, same dates).
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS` (``team``, ``window``, ``actors``...).
+        The common options of :data:`workfw.core.DEFAULTS` (``team``, ``window``, ``actors``...).
 
     Returns
     -------

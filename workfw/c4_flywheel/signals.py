@@ -1,10 +1,12 @@
-"""The C4 Flywheel's own signals: Completion flow and the Collaboration proxies.
+"""The C4 Flywheel's own signals: flow context beside Completion, and the Collaboration proxies.
 
 Clarity and Coordination borrow the Coordination Stack's signals and
-Completion also the Work Value Pyramid's; :mod:`workfw.c4_flywheel` assembles them.
+Completion the Work Value Pyramid's (:func:`relabel`); :mod:`workfw.c4_flywheel`
+assembles them with :data:`FLOW_SIGNALS` and :data:`COLLABORATION_SIGNALS`.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import chain
 
 import numpy as np
@@ -12,13 +14,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.facts import (stamped_at_or_after, stamped_before, days_to_as_of, has_value, in_category, share_of,
-                         started_or_created)
-from workfw.core.helpers import OPEN, days_between, large_text, list_sizes, memo_on_frame, owned_flags, require_any, severity_of_score
-from workfw.core.context import selected_positions
-from workfw.core.diagnosis import Context, Measured, NotMeasurable, origin, per_row
+from workfw.c4_flywheel.definition import FLOW_CONTEXT
+from workfw.coordination_stack.signals import SIGNALS as STACK_SIGNALS
+from workfw.core import (HISTORY, OPEN, Context, Measured, NotMeasurable, SignalSpec, cached, days_between,
+                         days_to_as_of, has_value, in_category, large_text, list_sizes, origin, owned_flags, per_row,
+                         require_any, selected_positions, severity_of_score, share_of, stamped_at_or_after,
+                         stamped_before, started_or_created)
 
-__all__: list[str] = []
+__all__ = ["relabel", "ON_TIME", "FLOW_SIGNALS", "COLLABORATION_SIGNALS"]
 
 
 # --- Completion (flow) ----------------------------------------------------------------------------
@@ -91,10 +94,10 @@ def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
     """``row`` (position in ``tasks``) and ``person`` for every owner of every task."""
     found = origin(tasks)
     if found is None:
-        return memo_on_frame(tasks, "owner pairs", lambda: _pairs_of(tasks))
+        return cached(tasks, "owner pairs", lambda: _pairs_of(tasks))
     # A filtered table: the pairs of the whole export, found once, kept at the selected rows.
     base = found[0]
-    pairs = memo_on_frame(base, "owner pairs", lambda: _pairs_of(base))
+    pairs = cached(base, "owner pairs", lambda: _pairs_of(base))
     row = selected_positions(found)[pairs["row"].to_numpy()]
     keep = row >= 0
     return pd.DataFrame({"row": row[keep], "person": pairs["person"].array[keep]})
@@ -125,7 +128,7 @@ def _owner_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
     """``(row, person, people)``: :func:`_owner_pairs` with each person as a code, and how many codes there are."""
     found = origin(tasks)
     table = tasks if found is None else found[0]
-    pairs = memo_on_frame(table, "owner pairs", lambda: _pairs_of(table))
+    pairs = cached(table, "owner pairs", lambda: _pairs_of(table))
     row, person = pairs["row"].to_numpy(), pairs["code"].to_numpy()
     if found is not None:
         row = selected_positions(found)[row]
@@ -136,7 +139,7 @@ def _owner_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int]:
 def _reporter_codes(tasks: pd.DataFrame) -> np.ndarray:
     """Each task's reporter in the code space of :func:`_owner_codes` (people who own nothing after them; -1: none)."""
     def build(frame: pd.DataFrame) -> np.ndarray:
-        people = memo_on_frame(frame, "owner pairs", lambda: _pairs_of(frame)).attrs["people"]
+        people = cached(frame, "owner pairs", lambda: _pairs_of(frame)).attrs["people"]
         reporter = large_text(frame["reporter"])
         code = pc.fill_null(pc.index_in(reporter, value_set=people), -1).to_numpy(zero_copy_only=False)
         code = code.astype(np.int64)
@@ -159,7 +162,7 @@ def _reporter_not_owner(ctx: Context) -> Measured:
 def _reported_by_owner(tasks: pd.DataFrame) -> np.ndarray:
     """True where the task's reporter is one of its owners."""
     # The same pairs "cross-team items" uses: found once per table, not once per signal.
-    owners = memo_on_frame(tasks, "owner pairs", lambda: _pairs_of(tasks))
+    owners = cached(tasks, "owner pairs", lambda: _pairs_of(tasks))
     rows = owners["row"].to_numpy()
     reporter = large_text(tasks["reporter"]).take(pa.array(rows))
     same = pc.fill_null(pc.equal(large_text(owners["person"]), reporter), False).to_numpy(zero_copy_only=False)
@@ -231,3 +234,54 @@ def _cross_team(ctx: Context) -> Measured:
     score = min(1.0, share / 0.20) * 100
     text = None if cross.any() else f"None of {len(cross)} tasks was raised by someone from another team"
     return Measured(share, score, len(cross), [], text, severity_of_score(score))
+
+
+# --- the flywheel's own signals -----------------------------------------------------------------
+
+def relabel(spec: SignalSpec, element: str) -> SignalSpec:
+    """``spec`` scoring ``element`` of the flywheel, named ``"<its own element>: <its name>"``.
+
+    The source element stays in the name, so a reader can trace a C4 signal back to its framework.
+    """
+    return replace(spec, element=element, name=f"{spec.element}: {spec.name}")
+
+
+def _own(element: str, name: str, required: tuple[str, ...], how: str, compute,
+         optional: tuple[str, ...] = (), unit: str = "share", rule: str = "") -> SignalSpec:
+    return SignalSpec(element=element, name=name, required=required, how=how, compute=compute, optional=optional,
+                      unit=unit, rule=rule)
+
+
+#: The Stack's "on time" signal, which the flywheel reads as flow context, not Coordination.
+ON_TIME = next(s for s in STACK_SIGNALS if s.name == "on time")
+# Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.
+# Throughput is activity, not completion (frameworks.md: "Completion = Outcomes, not throughput"): these read how
+# work flows and sit beside Completion as context.
+FLOW_SIGNALS: tuple[SignalSpec, ...] = (
+    _own(FLOW_CONTEXT, "resolved / created", ("status_category", "created", "completed"),
+         "Tasks finished over tasks created in the last flow_days days; 1 or more scores 100.",
+         _resolved_vs_created, unit="ratio", rule="1× or more scores 100; below, score = ratio × 100"),
+    relabel(ON_TIME, FLOW_CONTEXT),
+    _own(FLOW_CONTEXT, "stale", ("status_category", "updated"),
+         "Share of open tasks not updated for stale_days; lower is better.", _stale),
+    _own(FLOW_CONTEXT, "aging WIP", ("status_category", "created", "completed"),
+         "Share of in-progress tasks older than aging_multiple x the median cycle time; lower is better.",
+         _aging, optional=("started",)),
+    _own(FLOW_CONTEXT, "cancelled", ("status_category",),
+         "Share of closed tasks that were cancelled; lower is better.", _cancelled),
+)
+COLLABORATION_SIGNALS: tuple[SignalSpec, ...] = (
+    _own("Collaboration", "commented", ("comments",),
+         "Share of tasks with at least one comment (weak proxy: most collaboration happens off the tracker).",
+         _commented),
+    _own("Collaboration", "reporter is not owner", ("reporter", "assignee|assignees"),
+         "Share of tasks owned by someone other than who raised them (weak proxy).", _reporter_not_owner),
+    _own("Collaboration", "people per item", (HISTORY,),
+         "Mean distinct people per task from owners, reporter and history authors; 1 scores 0, 3+ scores 100 "
+         "(weak proxy).", _people_per_item, optional=("reporter", "assignee", "assignees"),
+         unit="people", rule="1 person scores 0, 3 or more score 100"),
+    _own("Collaboration", "cross-team items", ("reporter", "team|project"),
+         "Share of tasks raised by someone whose home team differs from the task's; 20% or more scores 100 "
+         "(weak proxy, inferred target).", _cross_team, optional=("assignee", "assignees"),
+         rule="20% or more scores 100; below, score = share / 20%"),
+)

@@ -5,17 +5,12 @@ from typing import Any, Sequence
 
 import plotly.graph_objects as go
 
+from workfw.coordination_stack.definition import ELEMENTS, ROLES, root_cause
+from workfw.core import Diagnosis
 from workfw.diagram import LABEL, WIDTH, build, fill, heading, ink, score_label, scores_of
-from workfw.core.diagnosis import Diagnosis
 from workfw.style import escape_text
 
-__all__ = ["ROLES", "figure", "scored_figure", "draw"]
-
-#: One line per layer on the unscored diagram: the question it answers.
-ROLES: dict[str, str] = {
-    "Why": "purpose and intent", "What": "definition and scope", "Who": "ownership",
-    "When": "timing", "How": "execution and alignment",
-}
+__all__ = ["figure", "scored_figure", "draw"]
 
 
 def figure(diagnosis: Diagnosis, *, title: str | None = None, show_root_cause: bool = True) -> go.Figure:
@@ -35,8 +30,6 @@ def figure(diagnosis: Diagnosis, *, title: str | None = None, show_root_cause: b
     plotly.graph_objects.Figure
         One bar trace per layer (named after it, score in ``customdata``).
     """
-    from workfw.coordination_stack import root_cause
-
     summary = diagnosis.summary
     scores = scores_of(summary, diagnosis.elements, where="coordination stack figure")
     hovers = {}
@@ -72,8 +65,6 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
     -------
     plotly.graph_objects.Figure
     """
-    from workfw.coordination_stack import ELEMENTS
-
     values = scores_of(scores, ELEMENTS, where="coordination_stack.scored_figure")
     cause = None
     if values is not None and weak_below is not None:

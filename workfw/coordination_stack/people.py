@@ -13,9 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.facts import NAT
-from workfw.core.helpers import large_text, list_sizes, memo_on_frame
-from workfw.core.diagnosis import Context, origin
+from workfw.core import NAT, Context, cached, large_text, list_sizes, origin
 
 __all__: list[str] = []
 
@@ -47,7 +45,7 @@ def _latest_signs(ctx: Context) -> tuple[np.ndarray, pd.Index]:
     """``(latest, people)``: each person's latest sign of life on the table's tasks (ns; ``NAT`` for none)."""
     found = origin(ctx.tasks)
     table = ctx.tasks if found is None else found[0]
-    signs = memo_on_frame(table, "signs of life", lambda: _signs_of_life(table))
+    signs = cached(table, "signs of life", lambda: _signs_of_life(table))
     person, at = signs["person"].to_numpy(), signs["at"].to_numpy().astype("datetime64[ns]").view(np.int64)
     if found is not None:
         # Found once per export; a filter keeps its own rows.
@@ -75,7 +73,7 @@ def _last_seen(ctx: Context) -> pd.Series:
 
 def _owner_sign_code(tasks: pd.DataFrame) -> np.ndarray:
     """Each task's owner as a code into the people of :func:`_signs_of_life` (-1: no owner)."""
-    people = memo_on_frame(tasks, "signs of life", lambda: _signs_of_life(tasks)).attrs["people"]
+    people = cached(tasks, "signs of life", lambda: _signs_of_life(tasks)).attrs["people"]
     where = pc.index_in(large_text(_owner_name(tasks)), value_set=large_text(people.to_series()))
     return pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 

@@ -5,14 +5,14 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from workfw.coordination_stack.definition import (ACCEPTANCE, ASSIGNEE_FIELDS, DEPENDENCY, DUE_FIELDS, FINISHED,
+                                                  INTENT, STATUS_FIELDS)
+from workfw.coordination_stack.facts import (container_flags, contains_pattern, cue_flags, days_score, done_tasks,
+                                             field_events, goal_labelled, share_result, status_events, word_counts)
 from workfw.coordination_stack.people import _last_seen, _latest_signs, _owner_name, _owner_sign_code
-from workfw.core.facts import (NAT, stamped_at_or_after, stamped_before, days_to_as_of, every_task, has_value, ids_at, in_category,
-                         share_of)
-from workfw.core.helpers import (ACCEPTANCE, ASSIGNEE_FIELDS, DEPENDENCY, DUE_FIELDS, FINISHED, INTENT, OPEN,
-                             STATUS_FIELDS, container_flags, contains_pattern, cue_flags, days_between, days_score, done_tasks, field_events,
-                             goal_labelled, text_isin, large_text, list_sizes, owned_flags, require_any, severity_of_score, share_result,
-                             status_events, word_counts)
-from workfw.core.diagnosis import HISTORY, Context, Measured, NotMeasurable, SignalSpec, per_row
+from workfw.core import (HISTORY, NAT, OPEN, Context, Measured, NotMeasurable, SignalSpec, days_between, days_to_as_of,
+                         every_task, has_value, ids_at, in_category, large_text, list_sizes, member, owned_flags, per_row,
+                         require_any, severity_of_score, share_of, stamped_at_or_after, stamped_before)
 
 __all__ = ["SIGNALS"]
 
@@ -83,11 +83,11 @@ def _duplicates(ctx: Context) -> Measured:
 def _reopened(ctx: Context) -> Measured:
     events = status_events(ctx)
     tasks = ctx.tasks
-    finished_now = tasks["status_category"].isin(FINISHED) & text_isin(tasks["task_id"], events["task_id"])
-    ever = finished_now | text_isin(tasks["task_id"], events.loc[events["new_cat"].isin(FINISHED), "task_id"])
+    finished_now = tasks["status_category"].isin(FINISHED) & member(tasks["task_id"], events["task_id"])
+    ever = finished_now | member(tasks["task_id"], events.loc[events["new_cat"].isin(FINISHED), "task_id"])
     back = events["old_cat"].isin(FINISHED) & events["new_cat"].isin(OPEN)
     pool = tasks[ever]
-    return share_result(text_isin(pool["task_id"], events.loc[back, "task_id"]), pool["task_id"], healthy=False,
+    return share_result(member(pool["task_id"], events.loc[back, "task_id"]), pool["task_id"], healthy=False,
                   empty="no task with history has been finished",
                   finding="{bad} of {n} finished tasks were reopened (done, then open again)")
 
@@ -161,7 +161,7 @@ def _reassigned(ctx: Context) -> Measured:
     events = field_events(ctx, ASSIGNEE_FIELDS, "assignee")
     # A first assignment (nobody -> someone) is not a hand-off; a change away from someone is.
     moved = events.loc[events["old"].notna(), "task_id"]
-    return share_result(text_isin(ctx.tasks["task_id"], moved), ctx.tasks["task_id"], healthy=False, empty="no tasks",
+    return share_result(member(ctx.tasks["task_id"], moved), ctx.tasks["task_id"], healthy=False, empty="no tasks",
                   finding="{bad} of {n} tasks changed owner at least once")
 
 
@@ -194,8 +194,8 @@ def _on_time(ctx: Context) -> Measured:
 def _due_moved(ctx: Context) -> Measured:
     events = field_events(ctx, DUE_FIELDS, "due-date")
     moved = events.loc[events["old"].notna(), "task_id"]
-    pool = ctx.tasks[ctx.tasks["due"].notna() | text_isin(ctx.tasks["task_id"], events["task_id"])]
-    return share_result(text_isin(pool["task_id"], moved), pool["task_id"], healthy=False, empty="no task has a due date",
+    pool = ctx.tasks[ctx.tasks["due"].notna() | member(ctx.tasks["task_id"], events["task_id"])]
+    return share_result(member(pool["task_id"], moved), pool["task_id"], healthy=False, empty="no task has a due date",
                   finding="{bad} of {n} dated tasks had their due date moved")
 
 
@@ -226,9 +226,9 @@ def _fresh(ctx: Context) -> Measured:
 
 def _went_through(ctx: Context) -> Measured:
     events = status_events(ctx)
-    done = done_tasks(ctx)[text_isin(done_tasks(ctx)["task_id"], events["task_id"])]
+    done = done_tasks(ctx)[member(done_tasks(ctx)["task_id"], events["task_id"])]
     working = events["new_cat"].eq("in_progress").fillna(False) | events["old_cat"].eq("in_progress").fillna(False)
-    through = text_isin(done["task_id"], events.loc[working, "task_id"])
+    through = member(done["task_id"], events.loc[working, "task_id"])
     return share_result(through, done["task_id"], healthy=True, empty="no done task has status history",
                   finding="{bad} of {n} done tasks jumped to done without passing through in-progress")
 

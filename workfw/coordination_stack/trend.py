@@ -8,15 +8,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from workfw.core.diagnosis import DEFAULTS, prepare
+from workfw.coordination_stack.definition import ASSIGNEE_FIELDS, DUE_FIELDS
+from workfw.core import DEFAULTS, prepare
 from workfw.errors import OptionError
 from workfw.style import FONT, escape_text, series_colours, use_template
 
 __all__ = ["open_work_coverage", "open_work_coverage_figure"]
 
 _COLUMNS = ["open", "with_owner", "with_due", "owner_share", "due_share"]
-_OWNER_FIELDS = ("assignee", "assignees")
-_DUE_FIELDS = ("due", "duedate", "due_date", "due date")
 _FREQS = {"W": "W-SUN", "M": "M"}
 
 
@@ -89,7 +88,7 @@ def open_work_coverage(data: Any, *, freq: str = "W", by: str | None = "team", a
     as_of : timestamp-like, optional
         Reference time; defaults to the latest timestamp in the data.
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS` (``team``, ``window``, ``actors``...).
+        The common options of :data:`workfw.core.DEFAULTS` (``team``, ``window``, ``actors``...).
 
     Returns
     -------
@@ -130,8 +129,8 @@ def open_work_coverage(data: Any, *, freq: str = "W", by: str | None = "team", a
     codes, names = pd.factorize(keys, sort=True)
     counts = {"open": _count(ends, codes, len(names), created, closed)}
     owner_now = (tasks["assignee"].notna() | tasks["assignees"].map(len).gt(0)).to_numpy()
-    for name, fields, now in (("with_owner", _OWNER_FIELDS, owner_now),
-                              ("with_due", _DUE_FIELDS, tasks["due"].notna().to_numpy())):
+    for name, fields, now in (("with_owner", ASSIGNEE_FIELDS, owner_now),
+                              ("with_due", DUE_FIELDS, tasks["due"].notna().to_numpy())):
         row, start, end, flag = _segments(tasks, ctx.events, fields, now)
         row, start, end = row[flag], start[flag], end[flag]
         counts[name] = _count(ends, codes[row], len(names), np.maximum(start, created[row]),

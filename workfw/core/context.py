@@ -3,16 +3,15 @@
 :func:`prepare` filters an export by the common options (team, project,
 window, actors) and fixes the reference time into a :class:`Context`; the
 same filter again returns the very same frames, so every memo keyed on them
-hits.  :func:`per_row` computes a row-wise value once on the unfiltered table
-and takes the filtered rows; :func:`member` is a fast ``isin`` for text.  A
-signal returns :class:`Measured` or raises :class:`NotMeasurable`.
+hits.  :func:`~workfw.core.rows.per_row` computes a row-wise value once on the
+unfiltered table and takes the filtered rows; :func:`member` is a fast ``isin``
+for text.  A signal returns :class:`Measured` or raises :class:`NotMeasurable`.
 
-Split from :mod:`workfw.core.diagnosis`, which re-exports every name here; import
-them from there.  This module must not import :mod:`workfw.core.diagnosis`.
+Within :mod:`workfw.core` this module sits on :mod:`~workfw.core.options`,
+:mod:`~workfw.core.cache` and :mod:`~workfw.core.rows`; everything else builds on it.
 """
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,24 +22,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workfw.core.cache import cached
+from workfw.core.fields import NO_HISTORY, field_gap
+from workfw.core.options import DEFAULTS
+from workfw.core.rows import NAT, as_ns, link_origin
 from workfw.errors import OptionError
-from workfw.schema import absent_columns, tasks_of
+from workfw.schema import tasks_of
 
-__all__ = ["DEFAULTS", "NotMeasurable", "Measured", "Context", "prepare", "per_row", "origin", "member", "CORE_COLUMNS",
-           "HISTORY", "NO_HISTORY", "field_gap"]
-
-
-#: Documented defaults of the options every ``diagnose`` accepts.
-DEFAULTS: dict[str, Any] = {
-    "stale_days": 30,          # open and not updated for this many days is stale
-    "substantive_words": 15,   # a description with at least this many words is substantive
-    "aging_multiple": 2.0,     # in progress longer than this x the median cycle time is aging
-    "team": None,              # restrict to one team (or a list of teams)
-    "project": None,           # restrict to one project (or a list)
-    "window": None,            # (start, end): tasks created or active in this window
-    "actors": "all",           # "all", "people" or "agents": whose work to include
-    "bots": (),                # extra names to treat as bots/agents
-}
+__all__ = ["NotMeasurable", "Measured", "Context", "prepare", "member", "reference_time", "CORE_COLUMNS"]
 
 
 class NotMeasurable(Exception):
@@ -98,7 +87,9 @@ class Context:
     as_of : pandas.Timestamp
         The reference time (UTC).
     options : dict
-        Resolved options (:data:`DEFAULTS` overridden by the caller's).
+        Resolved options (:data:`DEFAULTS` overridden by the caller's).  A
+        signal run by :func:`workfw.core.run_signals` gets its own copy of the
+        context whose options are a read-only mapping that notes what it reads.
     base : pandas.DataFrame or None
         The unfiltered task table ``tasks`` was selected from (None when
         ``tasks`` is that table).  Values that depend only on a task's own row
@@ -159,76 +150,6 @@ class Context:
             raise NotMeasurable(NO_HISTORY)
 
 
-#: The pseudo-field a signal names when it reads the status history (``TaskExport.events``).
-HISTORY = "events"
-NO_HISTORY = "the export has no status history (only Jira JSON with changelog and Trello carry it)"
-# What an empty field means for the reader of a coverage table, where the name alone says little.
-_FIELD_NOTES = {"status_category": " (no status, so no task counts as open or done)",
-                "task_type": " (no issue types, so epics and goals cannot be told apart)"}
-
-
-def field_gap(ctx: Context, need: str, *, frame: pd.DataFrame | None = None) -> str | None:
-    """Why the tasks cannot give ``need``, or None when they can.
-
-    Parameters
-    ----------
-    ctx : Context
-        The prepared tasks and history.
-    need : str
-        A canonical field (``"due"``), alternatives (``"due|iteration"``: any
-        one with a value will do) or :data:`HISTORY` for the status history.
-    frame : pandas.DataFrame, optional
-        The table to check instead of ``ctx.tasks``.
-
-    Returns
-    -------
-    str or None
-        A reason naming the field, such as ``"the export has no 'due' field"``
-        or ``"the export leaves 'due' empty on every task"``.
-    """
-    names = need.split("|")
-    history = HISTORY in names
-    if history:
-        if ctx.events is not None and not ctx.events.empty:
-            return None
-        names = [n for n in names if n != HISTORY]
-        if not names:
-            return NO_HISTORY
-    tasks = ctx.tasks if frame is None else frame
-    quoted = [repr(n) for n in names]
-    present = [n for n in names if n in tasks.columns]
-    # A column the caller's table did not have at all (tasks_of added it) is a field the export lacks.
-    lacking = absent_columns(ctx.base if frame is None and ctx.base is not None else tasks)
-    # "started|events": the other way to measure is gone too, so the reason names both.
-    if all(n not in tasks.columns or n in lacking for n in names):
-        return f"the export has no {' or '.join(quoted)} field" + (" and no status history" if history else "")
-    # A diagnosis asks about the same few columns of the same table for every signal, and per_row works
-    # the cells out once per export, so a new filter only takes its rows.
-    if any(_filled_in(tasks, n) for n in present):
-        return None
-    # The same words with or without a filter: a filtered diagnosis must equal a fresh one of the same tasks.
-    note = _FIELD_NOTES.get(names[0], "") if len(names) == 1 else ""
-    reason = f"the export leaves {' and '.join(quoted)} empty on every task{note}"
-    return reason + (" and has no status history" if history else "")
-
-
-def _filled_in(tasks: pd.DataFrame, column: str) -> bool:
-    """True when at least one task has a value in ``column`` (a list column: a non-empty list)."""
-    return _per_table(tasks, f"filled {column}", lambda t: bool(
-        per_row(t, f"has value {column}", lambda f: _cells_filled(f[column])).any()))
-
-
-def _cells_filled(values: pd.Series) -> np.ndarray:
-    """Per cell: it holds a value (a list column: a non-empty list)."""
-    if values.dtype == object and len(values) and isinstance(values.iloc[0], (list, tuple, np.ndarray)):
-        cells = values.to_numpy(dtype=object)
-        try:
-            return np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) > 0
-        except TypeError:  # a missing cell (None, NaN) among the lists
-            return np.array([isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in cells], dtype=bool)
-    return values.notna().to_numpy(dtype=bool)
-
-
 #: Columns of :attr:`Context.open_core` and :attr:`Context.done_core`.
 CORE_COLUMNS: tuple[str, ...] = ("task_id", "status", "status_category", "assignee", "assignees", "team", "project",
                                  "created", "updated", "started", "completed", "due", "iteration")
@@ -246,8 +167,8 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     data : TaskExport or pandas.DataFrame
         The export or its canonical task table.
     as_of : timestamp-like, optional
-        Reference time; defaults to the latest timestamp in the data (not the
-        clock), so a diagnosis is reproducible.
+        Reference time; defaults to :func:`reference_time` of the data (never
+        the clock), so a diagnosis is reproducible.
     **options
         See :data:`DEFAULTS`.
 
@@ -269,16 +190,17 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
     if opts["actors"] not in ("all", "people", "agents"):
         raise OptionError(f"actors={opts['actors']!r}; expected 'all', 'people' or 'agents'. "
                           "Next step: pass one of those.")
-    key = repr((id(events), as_of, *(opts[k] for k in _FILTERS)))
-    hit = _PREPARED.get(id(tasks))
-    if hit is not None and hit[0]() is tasks and key in hit[1] and hit[1][key][0] is events:
+    key = repr((as_of, *(opts[k] for k in _FILTERS)))
+    recent = cached((tasks, events), _RECENT_FILTERS, OrderedDict)
+    hit = recent.get(key)
+    if hit is not None:
         # The same filter again (a threshold moved, or a view drew its charts): the same frames, so every
         # per-table memo of the signals still holds.
-        hit[1].move_to_end(key)
-        _, sub, sub_events, stamp, rows = hit[1][key]
-        # The whole table is not stored in its own entry (that would keep it alive forever).
-        return Context(tasks=tasks if rows is None else sub, events=sub_events, as_of=stamp, options=opts,
-                       base=None if rows is None else tasks, rows=rows)
+        recent.move_to_end(key)
+        sub, sub_events, stamp, rows = hit
+        # Neither the whole table nor its history is stored in its own entry (that would keep them alive forever).
+        return Context(tasks=tasks if rows is None else sub, events=events if sub_events is None else sub_events,
+                       as_of=stamp, options=opts, base=None if rows is None else tasks, rows=rows)
     mask = pd.Series(True, index=tasks.index)
     for col in ("team", "project"):
         if opts[col] is not None:
@@ -295,7 +217,8 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
 
         agent = _per_table(tasks, f"agents {opts['bots']!r}", agents)
         mask &= agent if opts["actors"] == "agents" else ~agent
-    stamp = _per_table(tasks, "latest", _latest) if as_of is None else pd.Timestamp(as_of)
+    stamp = reference_time(tasks, events) if as_of is None else pd.Timestamp(as_of)
+    stamp = _EPOCH if stamp is None else stamp
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     if opts["window"] is not None:
         start, end = (pd.Timestamp(x) for x in opts["window"])
@@ -305,19 +228,17 @@ def prepare(data: Any, *, as_of: Any = None, **options: Any) -> Context:
         mask &= ((created != NAT) & (created <= end.as_unit("ns").value)
                  & ((ended == NAT) | (ended >= start.as_unit("ns").value) | is_open))
         stamp = min(stamp, end)
-    full, given, base, rows = tasks, events, None, None
+    given, base, rows = events, None, None
     if not mask.all():
         base, rows = tasks, np.flatnonzero(mask.to_numpy(dtype=bool))
         tasks = tasks.take(rows).reset_index(drop=True)
-        _ORIGIN[id(tasks)] = (weakref.ref(tasks, lambda _, ident=id(tasks), cache=_ORIGIN: cache.pop(ident, None)),
-                              weakref.ref(base), rows)
+        link_origin(tasks, base, rows)
     if len(events):
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()].reset_index(drop=True)
-    _remember(full, key, (given, None if rows is None else tasks, events, stamp, rows))
+    recent[key] = (None if rows is None else tasks, None if events is given else events, stamp, rows)
+    while len(recent) > _KEEP_FILTERS:
+        recent.popitem(last=False)
     return Context(tasks=tasks, events=events, as_of=stamp, options=opts, base=base, rows=rows)
-
-
-NAT = np.iinfo(np.int64).min
 
 
 def _window_columns(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -326,7 +247,7 @@ def _window_columns(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nda
     Created and ended (completed, else updated) as int64 ns (``NAT`` where
     empty), and whether the task is open.
     """
-    return (_ns(tasks["created"]), _ns(tasks["completed"].fillna(tasks["updated"])),
+    return (as_ns(tasks["created"]), as_ns(tasks["completed"].fillna(tasks["updated"])),
             tasks["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool))
 
 
@@ -340,93 +261,17 @@ def _one_of(tasks: pd.DataFrame, column: str, wanted: list[Any]) -> np.ndarray:
 
 
 # Filtered tables of the last few filters per task table: interactive views move a threshold or come back to
-# a team, and reusing the very same frames lets every memo keyed on them hit.  Entries die with the table.
+# a team, and reusing the very same frames lets every memo keyed on them hit.  They are kept on the task table
+# and its history (:func:`workfw.core.cache.cached`), so they die with either.
 _FILTERS = ("team", "project", "window", "actors", "bots")
 _KEEP_FILTERS = 8
-_PREPARED: dict[int, tuple[weakref.ref, OrderedDict]] = {}
+_RECENT_FILTERS = ("recent filters",)
 
-
-# Filtered table id -> (filtered table, unfiltered table, positions), for :func:`per_row`.
-_ORIGIN: dict[int, tuple[weakref.ref, weakref.ref, np.ndarray]] = {}
-_PER_ROW: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
-
-
-def per_row(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]) -> Any:
-    """``build(tasks)`` for a value that depends only on each task's own row, computed once per table.
-
-    When ``tasks`` was filtered by :func:`prepare`, ``build`` runs once on the
-    unfiltered table and the rows are taken by position, so a new team, window
-    or actor filter costs a take, not a recomputation.
-
-    Parameters
-    ----------
-    tasks : pandas.DataFrame
-        A task table (usually ``Context.tasks``).
-    name : str
-        Names the value (one memo slot per table and name).
-    build : callable
-        ``build(frame)`` returns a Series on ``frame``'s index, a 1-d array or
-        a DataFrame with one row per task, in ``frame``'s order.
-
-    Returns
-    -------
-    Series, numpy.ndarray or DataFrame
-        The values of ``tasks``' rows, in its order (a Series on its index).
-    """
-    found = origin(tasks)
-    if found is None:
-        return _per_table(tasks, name, build)
-    full, rows = _per_table(found[0], name, build), found[1]
-    if isinstance(full, pd.Series):
-        return pd.Series(full.to_numpy()[rows] if isinstance(full.dtype, np.dtype) else full.array.take(rows),
-                         index=tasks.index, name=full.name)
-    if isinstance(full, pd.DataFrame):
-        return full.take(rows).set_axis(tasks.index)
-    return full[rows]
-
-
-def origin(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """``(unfiltered table, positions)`` of a table :func:`prepare` filtered, or None for any other table."""
-    found = _ORIGIN.get(id(tasks))
-    if found is None or found[0]() is not tasks or found[1]() is None:
-        return None
-    return found[1](), found[2]
-
-
-def selected_positions(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:
-    """Position in the filtered table of each row of the unfiltered one (-1: not selected); ``found`` from :func:`origin`."""
-    base, rows = found
-    inv = np.full(len(base), -1, dtype=np.int64)
-    inv[rows] = np.arange(len(rows))
-    return inv
-
-
-def _ns(values: pd.Series) -> np.ndarray:
-    """Timestamps as int64 nanoseconds since the epoch (UTC); ``NAT`` where empty."""
-    return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
 
 
 def _per_table(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]) -> Any:
-    key = (id(tasks), name)
-    hit = _PER_ROW.get(key)
-    if hit is not None and hit[0]() is tasks:
-        return hit[1]
-    value = build(tasks)
-    _PER_ROW[key] = (weakref.ref(tasks, lambda _, k=key, cache=_PER_ROW: cache.pop(k, None)), value)
-    return value
-
-
-def _remember(tasks: pd.DataFrame, key: str, value: tuple) -> None:
-    hit = _PREPARED.get(id(tasks))
-    if hit is None or hit[0]() is not tasks:
-        def _drop(_: weakref.ref, ident: int = id(tasks)) -> None:
-            _PREPARED.pop(ident, None)
-
-        hit = _PREPARED[id(tasks)] = (weakref.ref(tasks, _drop), OrderedDict())
-    hit[1][key] = value
-    while len(hit[1]) > _KEEP_FILTERS:
-        hit[1].popitem(last=False)
-
+    """``build(tasks)``, kept on ``tasks`` (:func:`workfw.core.cache.cached`)."""
+    return cached(tasks, name, lambda: build(tasks))
 
 def member(values: pd.Series, pool: Any) -> pd.Series:
     """``values.isin(pool)`` that stays fast when ``pool`` is large.
@@ -467,9 +312,42 @@ def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     return pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
-def _latest(tasks: pd.DataFrame) -> pd.Timestamp:
-    stamps = [tasks[c].max() for c in ("created", "updated", "started", "completed") if c in tasks]
-    stamps = [s for s in stamps if s is not None and s is not pd.NaT and not pd.isna(s)]
+# "Now" of a table with no date at all: every measure of time is then not measurable anyway.
+_EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+_TASK_TIMES = ("created", "updated", "started", "completed")
+
+
+def reference_time(tasks: pd.DataFrame, events: pd.DataFrame | None = None) -> pd.Timestamp | None:
+    """The default "now" of every diagnosis and flow metric: the latest time anything happened in the export.
+
+    That is the latest ``created``, ``updated``, ``started`` or ``completed`` of any task, or the latest
+    recorded change in the history, whichever is later.  A change in the history (a status move, a new
+    assignee) is activity as much as an update is, and a tracker does not always bump ``updated`` for it;
+    the clock is never read, so the same export always gives the same results.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        The whole canonical task table (before any filter, so every filter of one export shares one "now").
+    events : pandas.DataFrame, optional
+        The export's history (``TaskExport.events``), every field.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        A tz-aware UTC timestamp; None when neither a task nor the history holds any time.
+    """
+    stamps = [_per_table(tasks, "latest", _latest_of_tasks)]
+    if events is not None and len(events) and "at" in events.columns:
+        stamps.append(_per_table(events, "latest", lambda frame: frame["at"].max()))
+    stamps = [s for s in stamps if s is not None and not pd.isna(s)]
     if not stamps:
-        return pd.Timestamp("1970-01-01", tz="UTC")
-    return max(stamps)
+        return None
+    latest = pd.Timestamp(max(stamps))
+    return latest.tz_localize("UTC") if latest.tzinfo is None else latest.tz_convert("UTC")
+
+
+def _latest_of_tasks(tasks: pd.DataFrame) -> pd.Timestamp | None:
+    stamps = [tasks[c].max() for c in _TASK_TIMES if c in tasks]
+    stamps = [s for s in stamps if s is not None and not pd.isna(s)]
+    return max(stamps) if stamps else None

@@ -6,11 +6,15 @@ task table; a signal that the export cannot support raises
 :class:`NotMeasurable` with the reason, which becomes a coverage row and an
 ``NA`` score, never a 0.  :class:`Diagnosis` bundles the summary, signals,
 findings, coverage and caveats with the framework's figure.
+
+The top of :mod:`workfw.core`: it builds on every other core module and none
+of them imports it.
 """
 from __future__ import annotations
 
+import copy
 import html
-import weakref
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -18,21 +22,20 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-# The task table side (filtering, per-table caches) lives in ._context, which must not import this module;
-# its names, and the caches and helpers by their old private names, stay importable from here.
-from workfw.core.context import (  # noqa: F401
-    _FILTERS, _KEEP_FILTERS, _ORIGIN, _PER_ROW, _PREPARED, DEFAULTS, HISTORY, Context, Measured, NotMeasurable,
-    _arrow_text, _latest, _per_table, _remember, field_gap, member, origin, per_row, prepare,
-)
+from workfw.core.cache import cached
+# The task-table side stays importable from here too, for older code and the tests; signal authors import
+# everything from :mod:`workfw.core`.
+from workfw.core.context import Context, Measured, NotMeasurable, member, prepare  # noqa: F401
+from workfw.core.facts import has_value, ids_at, in_category
+from workfw.core.fields import HISTORY, field_gap  # noqa: F401
+from workfw.core.options import DEFAULTS  # noqa: F401
+from workfw.core.rows import origin, per_row  # noqa: F401
+from workfw.core.severity import BY_LATE_CAPTURE, SEVERITIES, spread_severity  # noqa: F401
 from workfw.errors import OptionError
+from workfw.statuses import status_categories, table_categories
 
-__all__ = [
-    "Diagnosis", "SignalSpec", "Measured", "NotMeasurable", "Context", "prepare", "run_signals",
-    "summarise", "make_findings", "spread_severity", "SIGNAL_COLUMNS", "per_row", "origin", "late_capture",
-    "common_caveats", "member", "SEVERITIES", "DEFAULTS", "HISTORY", "field_gap", "TOO_LITTLE",
-]
-
-SEVERITIES = ("high", "medium", "low")
+__all__ = ["Diagnosis", "SignalSpec", "run_signals", "summarise", "make_findings", "SIGNAL_COLUMNS", "late_capture",
+           "common_caveats", "TOO_LITTLE"]
 
 #: Columns of :attr:`Diagnosis.signals`: ``unit`` says what ``value`` counts and ``rule`` how it became ``score``.
 SIGNAL_COLUMNS: tuple[str, ...] = ("element", "signal", "value", "score", "n", "fields", "how", "unit", "rule")
@@ -134,55 +137,63 @@ def _missing(ctx: Context, spec: SignalSpec) -> str | None:
     return None
 
 
-class _Reads(dict):
-    """The options dict, noting which options a signal reads (so its result can be reused when others change)."""
+class _Reads(Mapping):
+    """A read-only view of the options that notes which ones a signal reads.
 
-    def __init__(self, options: dict[str, Any]) -> None:
-        super().__init__(options)
+    A signal gets its own copy of the context with this view as ``options``, so
+    its result can be reused when other options change and the caller's context
+    is never touched.  ``in``, iteration and ``len`` read no option.
+    """
+
+    __slots__ = ("_options", "read")
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self._options = options
         self.read: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
-        value = super().__getitem__(key)
+        value = self._options[key]
         self.read[key] = value
         return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        value = super().get(key, default)
+        value = self._options.get(key, default)
         self.read[key] = value
         return value
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._options
 
-# Signal results per task table: ``compute`` -> [(as_of, events id, options read, result or reason)].  A signal
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._options)
+
+    def __len__(self) -> int:
+        return len(self._options)
+
+
+# Signal results per task table and history: ``compute`` -> [(as_of, options read, result or reason)].  A signal
 # is a function of the table, its history, ``as_of`` and the options it reads, so when a view moves one
-# threshold only the signals that read it run again.  Entries die with the table.
-_RESULTS: dict[int, tuple[weakref.ref, dict]] = {}
+# threshold only the signals that read it run again.  Kept on the table and its history, so they die with either.
+_RESULTS = ("signal results",)
 _KEEP_RESULTS = 6
 
 
 def _computed(ctx: Context, spec: SignalSpec) -> Measured:
-    tasks = ctx.tasks
-    hit = _RESULTS.get(id(tasks))
-    if hit is None or hit[0]() is not tasks:
-        def _drop(_: weakref.ref, ident: int = id(tasks)) -> None:
-            _RESULTS.pop(ident, None)
-
-        hit = _RESULTS[id(tasks)] = (weakref.ref(tasks, _drop), {})
-    earlier = hit[1].setdefault(spec.compute, [])
-    for stamp, events, read, outcome in earlier:
-        if stamp == ctx.as_of and events is ctx.events and all(
-                k in ctx.options and _same(ctx.options[k], v) for k, v in read.items()):
+    earlier = cached((ctx.tasks, ctx.events), _RESULTS, dict).setdefault(spec.compute, [])
+    for stamp, read, outcome in earlier:
+        if stamp == ctx.as_of and all(k in ctx.options and _same(ctx.options[k], v) for k, v in read.items()):
             if isinstance(outcome, Measured):
                 return outcome
             raise NotMeasurable(outcome)
-    options, reads = ctx.options, _Reads(ctx.options)
-    ctx.options = reads
+    # The signal reads its own copy of the context (the per-table values already worked out come along).
+    reads = _Reads(ctx.options)
+    view = copy.copy(ctx)
+    view.options = reads
     try:
-        outcome: Measured | str = spec.compute(ctx)
+        outcome: Measured | str = spec.compute(view)
     except NotMeasurable as exc:
         outcome = exc.reason
-    finally:
-        ctx.options = options
-    earlier.append((ctx.as_of, ctx.events, reads.read, outcome))
+    earlier.append((ctx.as_of, reads.read, outcome))
     del earlier[:-_KEEP_RESULTS]
     if isinstance(outcome, str):
         raise NotMeasurable(outcome)
@@ -241,42 +252,6 @@ def summarise(signals: pd.DataFrame, elements: Sequence[str], *, min_share: floa
     out = pd.DataFrame({"score": score.round(1), "signals_measured": measured, "signals_total": total,
                         "reason": reason})
     out.index.name = "element"
-    return out
-
-
-#: Most findings of one diagnosis that may be "high", and the share of them that may be "high" or "medium":
-#: when nearly every finding is high, nothing stands out in a room.
-_MOST_HIGH, _SHARE_HIGH, _SHARE_MEDIUM = 3, 0.25, 0.4
-
-
-def spread_severity(scores: Sequence[float], own: Sequence[str]) -> list[str]:
-    """Severities that spread: a few high, some medium, the rest low.
-
-    A finding keeps its own severity (from its score) or a milder one set by
-    its rank among the diagnosis' findings, worst score first: at most
-    :data:`_MOST_HIGH` and a quarter of them may be high, and 40% high or
-    medium.  So a finding is high only when it is both bad and among the worst.
-
-    Parameters
-    ----------
-    scores : sequence of float
-        Each finding's signal score (0-100, lower is worse).
-    own : sequence of str
-        Each finding's severity from its score alone.
-
-    Returns
-    -------
-    list of str
-        The severity of each finding, in the given order.
-    """
-    n = len(scores)
-    high = min(_MOST_HIGH, max(1, round(n * _SHARE_HIGH)))
-    medium = max(high, round(n * _SHARE_MEDIUM))
-    order = sorted(range(n), key=lambda i: (float(scores[i]), i))
-    out = list(own)
-    for rank, i in enumerate(order):
-        cap = "high" if rank < high else "medium" if rank < medium else "low"
-        out[i] = max(own[i], cap, key=SEVERITIES.index)
     return out
 
 
@@ -375,8 +350,6 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
     reached done without ever being in progress.  Returns ``(None, [])`` when
     nothing is finished or the export has no creation and completion times.
     """
-    from workfw.core.facts import has_value, ids_at, in_category
-
     done = in_category(ctx, "done")
     if not (done.any() and (done & has_value(ctx, "created")).any() and (done & has_value(ctx, "completed")).any()):
         return None, []
@@ -384,11 +357,11 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
         (t["completed"] - t["created"]) <= pd.Timedelta(hours=1)).fillna(False).to_numpy(dtype=bool))
     late = done & quick
     if not ctx.events.empty:
-        from workfw.flow.times import _categoriser, _categories_of
-
         status_events = ctx.events[ctx.events["field"] == "status"]
-        # Each move's target placed in a category the way flow does it, once per status name.
-        worked = _categories_of(status_events["new"], _categoriser(ctx.tasks)) == "in_progress"
+        # Each move's target placed as the whole export places it (a filter must not move a status).
+        table = ctx.tasks if ctx.base is None else ctx.base
+        known = cached(table, "status categories", lambda: table_categories(table))
+        worked = status_categories(status_events["new"], known).eq("in_progress").fillna(False)
         done_ids = ctx.tasks.loc[done, "task_id"]
         touched = member(done_ids, status_events["task_id"]).to_numpy(dtype=bool)
         through_work = member(done_ids, status_events.loc[worked.to_numpy(dtype=bool), "task_id"])
@@ -402,7 +375,8 @@ def common_caveats(ctx: Context) -> list[str]:
     out = []
     share, _ = late_capture(ctx)
     if share is not None:
-        level = "so every score here is likely optimistic" if share >= 0.15 else "a small share"
+        high = BY_LATE_CAPTURE.of_share(share) == "high"
+        level = "so every score here is likely optimistic" if high else "a small share"
         out.append(f"{share:.0%} of finished work was logged after the fact (created already done, or done "
                    f"within an hour, or never in progress): {level}. The export sees only work that was captured.")
     if "parent_id" in ctx.tasks and ctx.tasks["parent_id"].isna().all():

@@ -1,11 +1,15 @@
-"""Work Value Pyramid internals: walking goal links, blocked-by links and task kinds.
+"""Goal links (task -> epic -> goal) and blocked-by links, shared by the Stack, the Pyramid and Visibility.
 
-Shared with :mod:`workfw.visibility` (goal links, blocked-by edges, the per-table cache).
+A task rolls up to a goal when its parent chain reaches an epic, milestone or
+goal (:func:`link_arrays`, :func:`goal_link_table`) or when it carries a
+goal-like label (:data:`GOAL_LABEL`).  Parents and blocked-by targets are
+found once per export as row codes, so a filter only remaps them.  Text
+helpers on task kinds and labels (:func:`type_words`, :func:`label_match`) are
+here because the links read them.
 """
 from __future__ import annotations
 
 import re
-import weakref
 from itertools import chain
 from typing import Any, Callable, NamedTuple
 
@@ -14,35 +18,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.facts import _id_strings
+from workfw.core.cache import cached
+from workfw.core.context import Context, NotMeasurable
+from workfw.core.facts import id_strings
 from workfw.core.helpers import id_column, large_text, list_sizes
-from workfw.core.context import selected_positions
-from workfw.core.diagnosis import DEFAULTS, origin, per_row
-from workfw.errors import OptionError
+from workfw.core.rows import origin, per_row, selected_positions
 
-__all__ = ["ELEMENTS", "OPTIONS", "GOAL_TYPES"]
-
-ELEMENTS: tuple[str, ...] = ("Activities", "Progress", "Outcomes")
-
-#: Framework options of :func:`diagnose` and their defaults.
-OPTIONS: dict[str, Any] = {
-    "period_days": 30,       # "this period" for epics that moved and for busyness per week
-    "outcome_target": 5.0,   # outcome events per 100 activity events that scores 100 (our design choice)
-}
+__all__ = ["GOAL_TYPES", "GOAL_LABEL", "per_value", "type_words", "in_words", "label_match", "position_of",
+           "parent_codes", "ids_of", "Links", "link_arrays", "goal_link_table", "cached_goal_link_table",
+           "require_goal_links", "blocked_by_links"]
 
 #: Issue types that are goals or containers of work (epic, milestone, goal...).
 GOAL_TYPES = frozenset({"epic", "initiative", "milestone", "goal", "objective", "okr", "key result", "theme",
                         "project"})
-#: Types whose completion is a deliverable (compared with tasks).
-VALUE_TYPES = frozenset({"story", "user story", "feature", "product backlog item", "requirement", "enhancement"})
-#: Overhead that stays an activity even under an epic.
-OVERHEAD = re.compile(r"^(?:chore|meeting|admin|housekeeping)s?$", re.IGNORECASE)
 #: A goal-like label stands in for a parent link (``okr:q3-growth``, ``Epic: Blue-green deploys``).
 GOAL_LABEL = re.compile(r"^(?:okr|goal|objective|initiative|milestone|epic|kr)(?:\b|[:\-/_ ])", re.IGNORECASE)
-_RELEASED_LABEL = re.compile(r"^(?:released|shipped|deployed)\b", re.IGNORECASE)
-CUSTOMER_LABEL = re.compile(r"(?:customer|incident|escalat|zendesk|freshdesk|intercom)", re.IGNORECASE)
-_CUSTOMER_TYPES = frozenset({"incident", "customer request", "service request", "support request", "problem"})
-_RELEASE_COLUMNS = frozenset({"fixversion", "fixversions", "fixedinversion", "release", "releases"})
 _MAX_DEPTH = 8
 
 
@@ -90,7 +80,7 @@ def _flat_labels(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
 def label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
     """True where any label of the task matches ``pattern``."""
     def build(frame: pd.DataFrame) -> pd.Series:
-        rows, labels = cached_on_tasks(frame, "flat labels", _flat_labels)  # once per table, for every pattern
+        rows, labels = cached(frame, "flat labels", lambda: _flat_labels(frame))  # once per table, for every pattern
         if labels.empty:
             return pd.Series(False, index=frame.index)
         hit = np.bincount(rows[in_words(labels, pattern)], minlength=len(frame)) > 0
@@ -101,7 +91,7 @@ def label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
 
 def _first_label(tasks: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
     def build(frame: pd.DataFrame) -> pd.Series:
-        rows, labels = cached_on_tasks(frame, "flat labels", _flat_labels)  # once per table, for every pattern
+        rows, labels = cached(frame, "flat labels", lambda: _flat_labels(frame))  # once per table, for every pattern
         hit = in_words(labels, pattern) if len(labels) else np.zeros(0, dtype=bool)
         first = pd.Series(labels[hit].to_numpy(), index=rows[hit]).groupby(level=0).first()
         out = pd.Series(pd.NA, index=range(len(frame)), dtype="string")
@@ -123,17 +113,28 @@ def position_of(tasks: pd.DataFrame, ids: Any) -> np.ndarray:
     return pc.fill_null(pc.index_in(wanted, value_set=large_text(tasks["task_id"])), -1).to_numpy().astype(np.int64)
 
 
-def member_array(values: Any, pool: Any) -> np.ndarray:
-    """``values.isin(pool)`` through a hash index (``isin`` on large string sets is very slow in pandas 3)."""
-    index = pd.Index(pd.unique(np.asarray(pool, dtype=object)))
-    return index.get_indexer(pd.Index(np.asarray(values, dtype=object))) >= 0
-
-
 def parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Encode each parent as its row position, ``-1`` for none, ``-2 - k`` for the k-th parent outside the table.
 
-    Integer codes let the chain walk run on numpy arrays instead of id lookups.
+    Integer codes let the chain walk run on numpy arrays instead of id lookups.  Worked out once per
+    table (callers must not change the arrays).
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        A task table.
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        int64, one per task.
+    outside : numpy.ndarray
+        The ids of the parents outside the table, in code order (object).
     """
+    return cached(tasks, "parent codes", lambda: _parent_codes(tasks))
+
+
+def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     found = origin(tasks)
     if found is None:
         return per_row(tasks, "parents", _parent_codes_of)
@@ -149,7 +150,7 @@ def parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     pos[inside & (here >= 0)] = here[inside & (here >= 0)]
     names = np.full(len(rows), None, dtype=object)
     left = inside & (here < 0)
-    names[left] = _id_strings(base)[parent[left]]
+    names[left] = id_strings(base)[parent[left]]
     ext = parent <= -2
     names[ext] = outside_full[-2 - parent[ext]]
     outside = left | ext
@@ -203,14 +204,28 @@ class Links(NamedTuple):
 
 
 def link_arrays(tasks: pd.DataFrame) -> Links:
-    """Walk each task's parent chain to find the nearest epic and the top goal.
+    """Walk each task's parent chain to find the nearest epic and the top goal (once per table).
 
     A parent that is not in the table (a Jira epic outside the filter, a GitHub
     milestone name) is taken as an epic, because that is what such links point
     to in practice.  Chains longer than eight steps or looping stop there.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        A task table.
+
+    Returns
+    -------
+    Links
+        Kept per table: callers must not change its arrays.
     """
+    return cached(tasks, "link arrays", lambda: _link_arrays(tasks))
+
+
+def _link_arrays(tasks: pd.DataFrame) -> Links:
     n = len(tasks)
-    parent, outside = cached_on_tasks(tasks, "parents", parent_codes)
+    parent, outside = parent_codes(tasks)
     is_goal = per_row(tasks, "goal type", lambda t: type_words(t).isin(GOAL_TYPES).fillna(False).astype(bool).to_numpy())
     has_label = label_match(tasks, GOAL_LABEL).to_numpy()
     rolls = np.zeros(n, dtype=bool)
@@ -234,8 +249,11 @@ def link_arrays(tasks: pd.DataFrame) -> Links:
 
 
 def goal_link_table(tasks: pd.DataFrame) -> pd.DataFrame:
-    """:func:`link_arrays` as a table: ``task_id, is_goal, rolls_up, via, epic_id, goal_id``."""
-    links = cached_on_tasks(tasks, "link arrays", link_arrays)
+    """:func:`link_arrays` as a new table: ``task_id, is_goal, rolls_up, via, epic_id, goal_id``.
+
+    :func:`cached_goal_link_table` gives the same table kept per task table.
+    """
+    links = link_arrays(tasks)
     rolls, label_only = links.via_parent, links.label_only
     # Text is built in pyarrow: object arrays of a million ids cost a second.
     via = pa.DictionaryArray.from_arrays(pa.array(np.where(rolls, 0, 1), mask=~(rolls | label_only)),
@@ -252,17 +270,6 @@ def goal_link_table(tasks: pd.DataFrame) -> pd.DataFrame:
         "epic_id": pd.array(epic_ids, dtype="string"),
         "goal_id": pd.array(ids_of(links.goal, tasks, links.outside), dtype="string"),
     })
-
-
-def parent_has(tasks: pd.DataFrame, flag: np.ndarray) -> np.ndarray:
-    parent, _ = cached_on_tasks(tasks, "parents", parent_codes)
-    return (parent >= 0) & flag[np.where(parent >= 0, parent, 0)]
-
-
-def blocked_by_edges(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """``(src, dst_id)``: row of the waiting task and the id it waits on, one per blocked-by link."""
-    src, dst_id, _ = blocked_by_links(tasks)
-    return src, dst_id
 
 
 def blocked_by_links(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -294,66 +301,18 @@ def _links_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return src, dst_id, position_of(tasks, dst_id)
 
 
-def _blocked_by_rows(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """``(src, dst)`` row positions of each blocked-by link whose both ends are in ``tasks``."""
-    src, _, dst = blocked_by_links(tasks)
-    return src[dst >= 0], dst[dst >= 0]
+def cached_goal_link_table(tasks: pd.DataFrame) -> pd.DataFrame:
+    """:func:`goal_link_table`, kept per task table and shared by every framework (callers must not change it)."""
+    return cached(tasks, "goal link table", lambda: goal_link_table(tasks))
 
 
-def linked_to_customer(tasks: pd.DataFrame, types: pd.Series) -> pd.Series:
-    """True where a parent or blocked-by link (either direction) reaches a customer or incident ticket.
+def require_goal_links(ctx: Context) -> None:
+    """Raise :class:`~workfw.core.NotMeasurable` unless some task has a parent link or a goal-like label.
 
-    A ticket's own ``customer`` label does not count: answering a ticket is activity until it is
-    tied to a change, which is what the link records.
+    Parameters
+    ----------
+    ctx : Context
+        The prepared tasks.
     """
-    customer = types.isin(_CUSTOMER_TYPES).fillna(False).astype(bool).to_numpy() | label_match(
-        tasks, CUSTOMER_LABEL).to_numpy()
-    linked = parent_has(tasks, customer)
-    src, dst = _blocked_by_rows(tasks)
-    if len(src):
-        # Either direction counts: the fix blocks the incident, or waits on the customer ticket.
-        linked[src[customer[dst]]] = True
-        linked[dst[customer[src]]] = True
-    return pd.Series(linked, index=tasks.index)
-
-
-def released_flags(tasks: pd.DataFrame) -> pd.Series:
-    def build(frame: pd.DataFrame) -> pd.Series:
-        out = label_match(frame, _RELEASED_LABEL)
-        for col in frame.columns:
-            if re.sub(r"[^a-z]", "", col.lower()) in _RELEASE_COLUMNS:
-                values = frame[col]
-                filled = values.map(lambda v: len(v) > 0 if isinstance(v, (list, tuple, np.ndarray)) else pd.notna(v))
-                out = out | filled.astype(bool)
-        return out
-
-    return per_row(tasks, "released", build)
-
-
-# One slot per name: several signals (and the C4 Flywheel) classify the same prepared table.  The
-# entry dies with the table, so a large export is not kept alive by the cache.
-_CACHE: dict[str, tuple[weakref.ref, tuple, Any]] = {}
-
-
-def cached_on_tasks(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any], params: tuple = ()) -> Any:
-    entry = _CACHE.get(name)
-    if entry is not None and entry[0]() is tasks and entry[1] == params:
-        return entry[2]
-    result = build(tasks)
-
-    def _drop(ref: weakref.ref, name: str = name) -> None:
-        if name in _CACHE and _CACHE[name][0] is ref:
-            del _CACHE[name]
-
-    _CACHE[name] = (weakref.ref(tasks, _drop), params, result)
-    return result
-
-
-def split_options(options: dict[str, Any], own: dict[str, Any], where: str) -> tuple[dict, dict]:
-    unknown = sorted(set(options) - set(DEFAULTS) - set(own))
-    if unknown:
-        raise OptionError(f"{where} got unknown options {unknown}; expected some of "
-                          f"{sorted(set(DEFAULTS) | set(own))}. Next step: check the spelling.")
-    common = {k: v for k, v in options.items() if k in DEFAULTS}
-    framework = {**own, **{k: v for k, v in options.items() if k in own}}
-    return common, framework
+    if ctx.tasks["parent_id"].isna().all() and not label_match(ctx.tasks, GOAL_LABEL).any():
+        raise NotMeasurable("the export has no parent, epic or goal link (and no goal-like labels)")

@@ -25,15 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# Internals stay importable from here (workfw.visibility and older code read value_pyramid._x).
+from workfw.charts import message_figure
+from workfw.core import (GOAL_TYPES, Context, Diagnosis, common_caveats, goal_link_table, make_findings, parent_codes,
+                         prepare, run_signals, split_options, summarise)
+from workfw.value_pyramid.definition import ELEMENTS, OPTIONS
 from workfw.value_pyramid.diagrams import figure, rollup_figure, scored_figure
-from workfw.value_pyramid.levels import _classify  # noqa: F401
-from workfw.core.links import (CUSTOMER_LABEL, GOAL_LABEL, OVERHEAD, ELEMENTS, GOAL_TYPES, OPTIONS,  # noqa: F401
-                             blocked_by_edges, cached_on_tasks, goal_link_table, label_match, member_array, parent_codes,
-                             per_value, position_of, released_flags, split_options, type_words)
-from workfw.value_pyramid.signals import (SIGNALS, _levels, _links, _recent_activity, _require_goal_items,  # noqa: F401
-                               _require_links, _severity)
-from workfw.core.diagnosis import Context, Diagnosis, common_caveats, make_findings, prepare, run_signals, summarise
+from workfw.value_pyramid.kinds import released_flags
+from workfw.value_pyramid.levels import _classify
+from workfw.value_pyramid.signals import SIGNALS, _levels, _recent_activity
 
 __all__ = [
     "ELEMENTS", "SIGNALS", "OPTIONS", "GOAL_TYPES", "diagnose", "classify_levels", "goal_links", "rollup",
@@ -53,7 +52,7 @@ def goal_links(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
     as_of : timestamp-like, optional
         Reference time (only used by the ``window`` filter).
     **options
-        The common filters of :data:`workfw.core.diagnosis.DEFAULTS` (``team``, ``project``...).
+        The common filters of :data:`workfw.core.DEFAULTS` (``team``, ``project``...).
 
     Returns
     -------
@@ -88,7 +87,7 @@ def classify_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataF
     as_of : timestamp-like, optional
         Reference time (only used by the ``window`` filter).
     **options
-        The common filters of :data:`workfw.core.diagnosis.DEFAULTS`.
+        The common filters of :data:`workfw.core.DEFAULTS`.
 
     Returns
     -------
@@ -112,7 +111,7 @@ def rollup(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
     as_of : timestamp-like, optional
         Reference time (only used by the ``window`` filter).
     **options
-        The common filters of :data:`workfw.core.diagnosis.DEFAULTS`.
+        The common filters of :data:`workfw.core.DEFAULTS`.
 
     Returns
     -------
@@ -163,7 +162,7 @@ def busyness(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
     as_of : timestamp-like, optional
         Reference time (only used by the ``window`` filter).
     **options
-        The common filters of :data:`workfw.core.diagnosis.DEFAULTS`.
+        The common filters of :data:`workfw.core.DEFAULTS`.
 
     Returns
     -------
@@ -211,7 +210,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     as_of : timestamp-like, optional
         Reference time; defaults to the latest timestamp in the data.
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS` (``stale_days=30``,
+        The common options of :data:`workfw.core.DEFAULTS` (``stale_days=30``,
         ``substantive_words=15``, ``aging_multiple=2.0``, ``team=None``, ``project=None``,
         ``window=None``, ``actors="all"``, ``bots=()``) and:
 
@@ -256,7 +255,7 @@ def _caveats(ctx: Context) -> list[str]:
                    "(tasks created and updated, comments, status changes). Busyness is not progress.")
     if not released_flags(ctx.tasks).any():
         out.append("No fix version or 'released' label was found, so releases do not count as outcomes here.")
-    parent, _ = cached_on_tasks(ctx.tasks, "parents", parent_codes)
+    parent, _ = parent_codes(ctx.tasks)
     external = parent <= -2
     if external.any():
         out.append(f"{int(external.sum())} tasks have a parent that is not in this export; those parents are "
@@ -284,7 +283,5 @@ def figures(data: Any, *, as_of: Any = None, **options: Any) -> list:
     common, _ = split_options(options, OPTIONS, "value_pyramid.figures")
     table = rollup(data, as_of=as_of, **common)
     if table.empty:
-        from workfw.charts import message_figure
-
         return [message_figure("Roll-up from goals to tasks", "No task matches the current filters.")]
     return [rollup_figure(table)]

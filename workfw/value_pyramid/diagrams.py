@@ -8,18 +8,15 @@ import plotly.graph_objects as go
 
 from workfw.diagram import LABEL, build, fill, heading, scores_of, wrap
 from workfw.style import ELEMENT_COLOURS, FONT, escape_text, score_colour, use_template
+from workfw.value_pyramid.definition import ELEMENTS, ROLES
 
-__all__ = ["ROLES", "figure", "scored_figure", "draw", "rollup_figure"]
+__all__ = ["figure", "scored_figure", "draw", "rollup_figure"]
 
 
 def _ratio(top: int, bottom: int) -> str:
     return f"{top / bottom:.2f}" if bottom else "n/a"
 
 
-#: One line per level on the unscored diagram: what the level holds.
-ROLES: dict[str, str] = {
-    "Activities": "what people do", "Progress": "movement toward a goal", "Outcomes": "realised change",
-}
 _PLAIN_WIDTHS = (90.0, 60.0, 30.0)  # a triangle when nothing is counted
 
 
@@ -35,7 +32,7 @@ def figure(diagnosis: Any, *, title: str | None = None, height: int = 500) -> go
 
     Parameters
     ----------
-    diagnosis : workfw.core.diagnosis.Diagnosis
+    diagnosis : workfw.core.Diagnosis
         A Work Value Pyramid diagnosis (its ``summary`` has ``score`` and ``tasks``;
         ``reached`` when present, else worked out from ``tasks``).
     title : str, optional
@@ -95,8 +92,6 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
     -------
     plotly.graph_objects.Figure
     """
-    from workfw.value_pyramid import ELEMENTS
-
     values = scores_of(scores, ELEMENTS, where="value_pyramid.scored_figure")
     if values is None:
         text = heading(title or "Work Value Pyramid: three levels", "Activities at the base, Outcomes at the top")

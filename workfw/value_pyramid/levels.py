@@ -10,10 +10,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.links import (OVERHEAD, VALUE_TYPES, ELEMENTS, cached_on_tasks, goal_link_table, in_words, label_match,
-                             link_arrays, linked_to_customer, parent_has, released_flags, type_words)
-from workfw.core.helpers import id_column, large_text
-from workfw.core.diagnosis import per_row
+from workfw.core import (cached, cached_goal_link_table, id_column, in_words, label_match, large_text, link_arrays,
+                         per_row, type_words)
+from workfw.value_pyramid.definition import ELEMENTS, OVERHEAD, VALUE_TYPES
+from workfw.value_pyramid.kinds import linked_to_customer, parent_has, released_flags
 
 __all__: list[str] = []
 
@@ -33,7 +33,7 @@ def _own_kinds(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _level_rules(tasks: pd.DataFrame) -> np.ndarray:
     """The first classification rule each task meets (0-7, 8: none); :data:`_RULE_LEVELS` maps it to a level."""
-    links = cached_on_tasks(tasks, "link arrays", link_arrays)
+    links = link_arrays(tasks)
     category = tasks["status_category"]
     done = (category == "done").fillna(False).to_numpy(dtype=bool)
     cancelled = (category == "cancelled").fillna(False).to_numpy(dtype=bool)
@@ -57,13 +57,13 @@ _RULE_LEVELS = np.array([_OUTCOMES] * 4 + [_ACTIVITIES, _ACTIVITIES, _PROGRESS, 
 
 def _level_of(tasks: pd.DataFrame) -> pd.Series:
     """Each task's level, a categorical in :data:`ELEMENTS` order (the signals need no reasons)."""
-    rules = cached_on_tasks(tasks, "level rules", _level_rules)
+    rules = cached(tasks, "level rules", lambda: _level_rules(tasks))
     return pd.Series(pd.Categorical.from_codes(_RULE_LEVELS[rules], categories=list(ELEMENTS)), index=tasks.index)
 
 
 def _classify(tasks: pd.DataFrame) -> pd.DataFrame:
-    rule = cached_on_tasks(tasks, "level rules", _level_rules)
-    links = cached_on_tasks(tasks, "links", goal_link_table)
+    rule = cached(tasks, "level rules", lambda: _level_rules(tasks))
+    links = cached_goal_link_table(tasks)
     fixed = pa.array([None, "released (fix version or released label)",
                       "done and linked to a customer or incident ticket", "completed deliverable whose parent is done",
                       "cancelled before any outcome", "chore or meeting (overhead)", None, None,

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workfw.core import (HISTORY, Context, Links, Measured, NotMeasurable, SignalSpec, cached, ids_at, ids_of,
+                         link_arrays, require_goal_links, severity_of_share)
+from workfw.value_pyramid.definition import OPTIONS
 from workfw.value_pyramid.levels import _level_of
-from workfw.core.links import GOAL_LABEL, OPTIONS, cached_on_tasks, goal_link_table, ids_of, label_match, link_arrays, Links
-from workfw.core.facts import ids_at
-from workfw.core.diagnosis import HISTORY, Context, Measured, NotMeasurable, SignalSpec
 
 __all__ = ["SIGNALS"]
 
@@ -19,18 +19,9 @@ def _levels(ctx: Context) -> pd.Series:
     return _level_of(ctx.tasks)
 
 
-def _links(ctx: Context) -> pd.DataFrame:
-    return cached_on_tasks(ctx.tasks, "links", goal_link_table)
-
-
 def _arrays(ctx: Context) -> Links:
-    """The goal links as arrays: what the signals read (the text of :func:`_links` is for tables)."""
-    return cached_on_tasks(ctx.tasks, "link arrays", link_arrays)
-
-
-def _require_links(ctx: Context) -> None:
-    if ctx.tasks["parent_id"].isna().all() and not label_match(ctx.tasks, GOAL_LABEL).any():
-        raise NotMeasurable("the export has no parent, epic or goal link (and no goal-like labels)")
+    """The goal links as arrays: what the signals read (:func:`workfw.core.goal_link_table` spells them out)."""
+    return link_arrays(ctx.tasks)
 
 
 def _require_goal_items(ctx: Context) -> pd.Series:
@@ -47,12 +38,8 @@ def _require_goal_items(ctx: Context) -> pd.Series:
 _FINISHABLE = ("todo", "in_progress", "done")
 
 
-def _severity(bad_share: float) -> str:
-    return "high" if bad_share >= 0.5 else "medium" if bad_share >= 0.2 else "low"
-
-
 def _completed_on_goal(ctx: Context) -> Measured:
-    _require_links(ctx)
+    require_goal_links(ctx)
     links = _arrays(ctx)
     done = (ctx.tasks["status_category"] == "done").fillna(False).to_numpy(dtype=bool) & ~links.is_goal
     if not done.any():
@@ -64,7 +51,7 @@ def _completed_on_goal(ctx: Context) -> Measured:
     if orphans:
         finding = (f"{len(orphans)} of {int(done.sum())} completed tasks roll up to no goal, epic or milestone "
                    "(orphan activity)")
-    return Measured(share, share * 100, int(done.sum()), orphans, finding, _severity(1 - share))
+    return Measured(share, share * 100, int(done.sum()), orphans, finding, severity_of_share(1 - share))
 
 
 def _epic_children(ctx: Context) -> pd.DataFrame:
@@ -90,7 +77,7 @@ def _epic_children(ctx: Context) -> pd.DataFrame:
         work.attrs["epic_rows"] = np.where(np.asarray(distinct)[order] >= 0, np.asarray(distinct)[order], -1)
         return work
 
-    return cached_on_tasks(ctx.tasks, "epic children", build)
+    return cached(ctx.tasks, "epic children", lambda: build(ctx.tasks))
 
 
 def _per_epic(children: pd.DataFrame, flags: np.ndarray, how: str) -> np.ndarray:
@@ -104,7 +91,7 @@ def _per_epic(children: pd.DataFrame, flags: np.ndarray, how: str) -> np.ndarray
 
 
 def _epic_completion(ctx: Context) -> Measured:
-    _require_links(ctx)
+    require_goal_links(ctx)
     children = _epic_children(ctx)
     # Cancelled work was never meant to finish, and a task without a status is neither done nor open.
     children = children[children["status_category"].isin(_FINISHABLE).to_numpy(dtype=bool)]
@@ -117,7 +104,7 @@ def _epic_completion(ctx: Context) -> Measured:
 
 
 def _epics_moved(ctx: Context) -> Measured:
-    _require_links(ctx)
+    require_goal_links(ctx)
     period = pd.Timedelta(days=int(ctx.options.get("period_days", OPTIONS["period_days"])))
     since = ctx.as_of - period
     children = _epic_children(ctx)
@@ -147,7 +134,7 @@ def _epics_moved(ctx: Context) -> Measured:
     if still:
         finding = (f"{len(still)} of {len(active)} open epics had no task started or finished in the last "
                    f"{period.days} days")
-    return Measured(share, share * 100, len(active), still, finding, _severity(1 - share))
+    return Measured(share, share * 100, len(active), still, finding, severity_of_share(1 - share))
 
 
 def _goals_completed(ctx: Context) -> Measured:
@@ -207,7 +194,7 @@ def _outcomes_per_activity(ctx: Context) -> Measured:
 
 
 def _open_unaligned(ctx: Context) -> Measured:
-    _require_links(ctx)
+    require_goal_links(ctx)
     links = _arrays(ctx)
     open_work = ctx.tasks["status_category"].isin(["todo", "in_progress"]).to_numpy(dtype=bool) & ~links.is_goal
     if not open_work.any():
@@ -218,7 +205,7 @@ def _open_unaligned(ctx: Context) -> Measured:
     finding = None
     if ids:
         finding = f"{len(ids)} of {int(open_work.sum())} open tasks connect to no goal, epic or milestone"
-    return Measured(share, 100 - share * 100, int(open_work.sum()), ids, finding, _severity(share))
+    return Measured(share, 100 - share * 100, int(open_work.sum()), ids, finding, severity_of_share(share))
 
 
 # Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.

@@ -37,18 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workfw.visibility.diagrams import figure, late_capture_figure, scored_figure, staleness_figure
-from workfw.core.diagnosis import (
-    HISTORY, Context, Diagnosis, Measured, NotMeasurable, SignalSpec, common_caveats, late_capture, make_findings,
-    prepare, run_signals, summarise,
-)
-from workfw.core.links import cached_on_tasks, goal_link_table, member_array, split_options
-from workfw.value_pyramid.signals import _require_links
-# Internals stay importable from here for older code that read visibility._x.
-from workfw.visibility.levels import (_HIGH, _KEY_PREFIX, _OPEN, APPROPRIATE, ELEMENTS, KINDS,  # noqa: F401
-                                 _at_most_one_person, _dependency_edges, _fit_table, _levels_frame, _priority_in,
-                                 _reporter_elsewhere, _unit)
+from workfw.core import (OPEN, Context, Diagnosis, common_caveats, late_capture, make_findings, member, prepare,
+                         run_signals, split_options, summarise)
 from workfw.errors import OptionError
+from workfw.visibility.definition import APPROPRIATE, ELEMENTS, KINDS
+from workfw.visibility.diagrams import figure, late_capture_figure, scored_figure, staleness_figure
+from workfw.visibility.levels import _fit_table, _levels
+from workfw.visibility.signals import SIGNALS
 
 __all__ = [
     "ELEMENTS", "KINDS", "APPROPRIATE", "SIGNALS", "VisibilityDiagnosis", "diagnose", "visibility_levels",
@@ -59,7 +54,7 @@ __all__ = [
 
 @dataclass
 class VisibilityDiagnosis(Diagnosis):
-    """A :class:`workfw.core.diagnosis.Diagnosis` that also holds the fit of open work per kind.
+    """A :class:`workfw.core.Diagnosis` that also holds the fit of open work per kind.
 
     Attributes
     ----------
@@ -68,12 +63,6 @@ class VisibilityDiagnosis(Diagnosis):
     """
 
     fit: pd.DataFrame | None = field(default=None, repr=False)
-
-
-def _levels(ctx: Context) -> pd.DataFrame:
-    stale_days = int(ctx.options["stale_days"])
-    return cached_on_tasks(ctx.tasks, "visibility", lambda t: _levels_frame(t, ctx.events, ctx.as_of, stale_days),
-                   params=(ctx.as_of, stale_days, id(ctx.events)))
 
 
 def visibility_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
@@ -103,7 +92,7 @@ def visibility_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.Dat
     as_of : timestamp-like, optional
         Reference time; defaults to the latest timestamp in the data.
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS`; ``stale_days`` (default 30)
+        The common options of :data:`workfw.core.DEFAULTS`; ``stale_days`` (default 30)
         sets freshness.
 
     Returns
@@ -137,7 +126,7 @@ def fit_by_kind(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame
     as_of : timestamp-like, optional
         Reference time; defaults to the latest timestamp in the data.
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS` (``stale_days`` sets freshness).
+        The common options of :data:`workfw.core.DEFAULTS` (``stale_days`` sets freshness).
 
     Returns
     -------
@@ -175,7 +164,7 @@ def staleness(data: Any, *, as_of: Any = None, bins: tuple[int, ...] = (7, 14, 3
     bins : tuple of int, default (7, 14, 30, 60, 90)
         Bucket edges in days, increasing; buckets are ``[0, 7)``, ``[7, 14)`` ... ``[90, inf)``.
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS`; a bucket is ``stale`` when
+        The common options of :data:`workfw.core.DEFAULTS`; a bucket is ``stale`` when
         it starts at or after ``stale_days`` (default 30).
 
     Returns
@@ -198,7 +187,7 @@ def staleness(data: Any, *, as_of: Any = None, bins: tuple[int, ...] = (7, 14, 3
     bucket = pd.cut(days, bins=[-np.inf, *edges, np.inf], right=False, labels=labels)
     bucket = bucket.cat.add_categories(["no date"]).fillna("no date")
     table = pd.crosstab(bucket, work["status_category"].astype(str)).reindex(
-        index=[*labels, "no date"], columns=list(_OPEN), fill_value=0)
+        index=[*labels, "no date"], columns=list(OPEN), fill_value=0)
     table = table.rename_axis(index="bucket", columns=None).reset_index()
     table["from_days"] = pd.array([*lower, pd.NA], dtype="Float64")
     table["to_days"] = pd.array([*upper, pd.NA], dtype="Float64")
@@ -221,13 +210,13 @@ def late_capture_by_week(data: Any, *, as_of: Any = None, **options: Any) -> pd.
     as_of : timestamp-like, optional
         Reference time (only used by the ``window`` filter).
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS`.
+        The common options of :data:`workfw.core.DEFAULTS`.
 
     Returns
     -------
     pandas.DataFrame
         ``week`` (Monday, UTC), ``done``, ``late``, ``late_share``; the rule is
-        :func:`workfw.core.diagnosis.late_capture`.  Empty when nothing finished has a completion time.
+        :func:`workfw.core.late_capture`.  Empty when nothing finished has a completion time.
     """
     common, _ = split_options(options, {}, "late_capture_by_week")
     ctx = prepare(data, as_of=as_of, **common)
@@ -235,135 +224,10 @@ def late_capture_by_week(data: Any, *, as_of: Any = None, **options: Any) -> pd.
     done = ctx.done_core.dropna(subset=["completed"])
     day = done["completed"].dt.floor("D")
     week = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-    frame = pd.DataFrame({"week": week, "late": member_array(done["task_id"], late_ids).astype(int)})
+    frame = pd.DataFrame({"week": week, "late": member(done["task_id"], late_ids).astype(int)})
     out = frame.groupby("week").agg(done=("late", "size"), late=("late", "sum")).reset_index()
     out["late_share"] = (out["late"] / out["done"]).astype("Float64")
     return out
-
-
-# --------------------------------------------------------------------------- signals
-
-def _severity(bad_share: float) -> str:
-    return "high" if bad_share >= 0.5 else "medium" if bad_share >= 0.2 else "low"
-
-
-def _require_open(ctx: Context) -> np.ndarray:
-    is_open = ctx.tasks["status_category"].isin(_OPEN).to_numpy()
-    if not is_open.any():
-        raise NotMeasurable("no open tasks")
-    return is_open
-
-
-def _private(ctx: Context) -> Measured:
-    share, ids = late_capture(ctx)
-    if share is None:
-        raise NotMeasurable("no finished task has both a creation and a completion time")
-    finding = None
-    if ids:
-        finding = (f"{len(ids)} of {len(ctx.done_core)} finished tasks were logged after the fact (created already "
-                   "done, done within an hour, or never in progress)")
-    severity = "high" if share >= 0.15 else "medium" if share >= 0.05 else "low"
-    return Measured(share, 100 - share * 100, len(ctx.done_core), ids, finding, severity)
-
-
-def _personal(ctx: Context) -> Measured:
-    is_open = _require_open(ctx)
-    levels = _levels(ctx)
-    stuck = is_open & (levels["level"] == "Personal System").to_numpy() & levels["_personal_rule"].to_numpy()
-    share = float(stuck.sum() / is_open.sum())
-    ids = ctx.tasks.loc[stuck, "task_id"].tolist()
-    finding = None
-    if ids:
-        finding = (f"{len(ids)} of {int(is_open.sum())} open tasks are kept to one person or sit in no shared "
-                   "project or team")
-    return Measured(share, 100 - share * 100, int(is_open.sum()), ids, finding, _severity(share))
-
-
-def _team(ctx: Context) -> Measured:
-    is_open = _require_open(ctx)
-    tasks = ctx.tasks
-    owner = tasks["assignee"].notna() | tasks["assignees"].map(len).gt(0)
-    if not owner.any():
-        raise NotMeasurable("the export has no assignees")
-    dated = tasks["updated"].fillna(tasks["created"])
-    if dated.isna().all():
-        raise NotMeasurable("the export has no update or creation dates")
-    stale_days = int(ctx.options["stale_days"])
-    fresh = (dated >= ctx.as_of - pd.Timedelta(days=stale_days)).fillna(False).astype(bool)
-    good = is_open & (owner & fresh).to_numpy()
-    share = float(good.sum() / is_open.sum())
-    ids = tasks.loc[is_open & ~good, "task_id"].tolist()
-    finding = None
-    if ids:
-        finding = f"{len(ids)} of {int(is_open.sum())} open tasks have no owner or no update in {stale_days} days"
-    return Measured(share, share * 100, int(is_open.sum()), ids, finding, _severity(1 - share))
-
-
-def _cross(ctx: Context) -> Measured:
-    ctx.require("blocked_by")
-    if _unit(ctx.tasks).isna().all() and ctx.tasks["task_id"].str.extract(_KEY_PREFIX, expand=False).isna().all():
-        raise NotMeasurable("the export has no team or project, so cross-team links cannot be told apart")
-    edges = cached_on_tasks(ctx.tasks, "edges", _dependency_edges)
-    is_open = ctx.tasks["status_category"].isin(_OPEN).to_numpy()
-    edges = edges[edges["cross"] & is_open[edges["src"].to_numpy()]]
-    if edges.empty:
-        raise NotMeasurable("no open task waits on another team's or project's item")
-    level_rank = _levels(ctx)["level"].cat.codes.to_numpy() + 1
-    known = edges["dst"].to_numpy() >= 0
-    safe = np.where(known, edges["dst"].to_numpy(), 0)
-    both = known & (level_rank[safe] >= 3)
-    share = float(both.mean())
-    ids = sorted(set(ctx.tasks["task_id"].to_numpy()[edges["src"].to_numpy()[~both]]))
-    finding = None
-    if ids:
-        finding = (f"{int((~both).sum())} of {len(edges)} open cross-team dependencies are visible from one side "
-                   "only (the other item is missing from the export, unowned or stale)")
-    return Measured(share, share * 100, len(edges), ids, finding, _severity(1 - share))
-
-
-def _organizational(ctx: Context) -> Measured:
-    tasks = ctx.tasks
-    _require_links(ctx)
-    links = cached_on_tasks(tasks, "links", goal_link_table)
-    high = _priority_in(tasks, _HIGH)
-    if not links["is_goal"].any() and tasks["priority"].isna().all():
-        raise NotMeasurable("the export has neither issue types (to find epics) nor priorities")
-    major = tasks["status_category"].isin(_OPEN).to_numpy() & (links["is_goal"].to_numpy() | high)
-    if not major.any():
-        raise NotMeasurable("no open epic, goal or high-priority task")
-    rolled = major & links["rolls_up"].to_numpy()
-    share = float(rolled.sum() / major.sum())
-    ids = tasks.loc[major & ~rolled, "task_id"].tolist()
-    finding = None
-    if ids:
-        finding = f"{len(ids)} of {int(major.sum())} open epics and high-priority tasks connect to no goal"
-    return Measured(share, share * 100, int(major.sum()), ids, finding, _severity(1 - share))
-
-
-# Required fields: without one the signal is NA (see SignalSpec); "a|b" when either will do.
-SIGNALS: tuple[SignalSpec, ...] = (
-    SignalSpec("Private", "late capture", ("status_category", "created", "completed"),
-               "Score = 100 - share of finished work logged after the fact (created already done, done within an "
-               "hour, or never in progress).", _private, optional=(HISTORY,), rule="score = 100 - the share"),
-    # Without a team or project every task would "sit in no shared project or team"; comments, watchers and
-    # the people named refine "only one person ever touched it" where the export has them.
-    SignalSpec("Personal System", "open work kept personal", ("status_category", "team|project"),
-               "Score = 100 - share of open tasks at Personal System that only one person ever touched (no "
-               "comments, at most one watcher) or that sit in no shared project or team.", _personal,
-               optional=("assignee", "assignees", "reporter", "comments", "watchers", "updated", HISTORY),
-               rule="score = 100 - the share"),
-    SignalSpec("Team Visible", "owner and fresh status", ("status_category", "assignee|assignees",
-                                                          "updated|created"),
-               "Share of open tasks with an owner and an update in the last stale_days.", _team,
-               optional=("team", "project")),
-    SignalSpec("Cross-functional Visible", "dependencies visible from both sides", ("status_category", "blocked_by"),
-               "Share of open cross-team blocked-by links whose other item is in the export and Team Visible "
-               "or above.", _cross, optional=("team", "project", "assignee", "updated")),
-    SignalSpec("Organizational Visible", "major work on a goal", ("status_category", "parent_id|labels",
-                                                                  "task_type|priority"),
-               "Share of open epics/goals and high-priority tasks whose parent chain reaches a goal.",
-               _organizational),
-)
 
 
 # --------------------------------------------------------------------------- diagnose
@@ -378,7 +242,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> VisibilityDiagn
     as_of : timestamp-like, optional
         Reference time; defaults to the latest timestamp in the data.
     **options
-        The common options of :data:`workfw.core.diagnosis.DEFAULTS`: ``stale_days=30`` (open and not
+        The common options of :data:`workfw.core.DEFAULTS`: ``stale_days=30`` (open and not
         updated for this long falls back to Personal System), ``substantive_words=15``,
         ``aging_multiple=2.0``, ``team=None``, ``project=None``, ``window=None``,
         ``actors="all"``, ``bots=()``.

@@ -15,11 +15,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from workfw.diagram import LABEL, build, fill, heading, ink, scores_of, wrap
-from workfw.visibility.levels import APPROPRIATE, KINDS
+from workfw.visibility.definition import APPROPRIATE, ELEMENTS, KINDS, ROLES
 from workfw.errors import OptionError
 from workfw.style import CATEGORY_COLOURS, ELEMENT_COLOURS, FONT, TEMPLATE, escape_text, hover_lines
 
-__all__ = ["ROLES", "MEASURES", "figure", "scored_figure", "draw", "staleness_figure", "late_capture_figure"]
+__all__ = ["MEASURES", "figure", "scored_figure", "draw", "staleness_figure", "late_capture_figure"]
 
 _TARGET_FILL = "rgba(84,162,75,0.16)"
 _TOP = 6.0
@@ -28,13 +28,6 @@ _FIT_COLOURS = {"below": "#D6604D", "appropriate": "#4393C3", "above": "#8073AC"
 _UNDER, _OVER = "#B2182B", "#6A3D9A"
 #: Row spacing, bar base and tallest bar of the diagram, in row units.
 _ROW, _BASE, _TALLEST = 1.4, 0.5, 0.75
-
-#: One line per level on the unscored diagram: where the work is seen.
-ROLES: dict[str, str] = {
-    "Private": "only in someone's head", "Personal System": "in a personal tool",
-    "Team Visible": "in the team's shared system", "Cross-functional Visible": "shared with teams it touches",
-    "Organizational Visible": "tied to goals leaders see",
-}
 
 #: What each level's score measures: a short phrase and a sentence, ``{p}`` being the signal's share and
 #: ``{s}`` the score.  Private and Personal System score 100 minus a share, so a high score there means
@@ -281,8 +274,6 @@ def scored_figure(scores: Any = None, *, title: str | None = None, na_label: str
     -------
     plotly.graph_objects.Figure
     """
-    from workfw.visibility import ELEMENTS
-
     values = scores_of(scores, ELEMENTS, where="visibility.scored_figure")
     if values is None:
         text = heading(title or "Work Visibility: five levels",

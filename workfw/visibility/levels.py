@@ -1,8 +1,8 @@
 """Work Visibility internals: the level each task reaches, its kind of work, and the fit check.
 
 The framework asks for *appropriate* visibility, not the most.  Each open task
-is one kind of work (our inferred design choice, :data:`KINDS`), and each kind
-has a range of levels that fits it (:data:`APPROPRIATE`): major work should be
+is one kind of work (:data:`~workfw.visibility.definition.KINDS`), and each kind
+has a range of levels that fits it (:data:`~workfw.visibility.definition.APPROPRIATE`): major work should be
 seen beyond its team, routine work in the team's shared system, and a
 low-priority chore need not reach organisation-wide views.  The framework's own
 fit check sits inside it: under-visible = high priority or blocking others yet
@@ -18,40 +18,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core.helpers import id_column, large_text, list_sizes
-from workfw.core.links import (blocked_by_links, cached_on_tasks, goal_link_table, label_match, per_value, position_of,
-                             type_words)
+from workfw.core import (OPEN, Context, blocked_by_links, cached, cached_goal_link_table, id_column, label_match,
+                         large_text, list_sizes, per_value, position_of, type_words)
+from workfw.visibility.definition import (CHORE_LABEL, CHORE_TYPES, ELEMENTS, FIT_HIGH, FIT_LOW, HIGH_PRIORITIES,
+                                          KEY_PREFIX, KINDS, LOW_PRIORITIES)
 
-__all__ = ["ELEMENTS", "KINDS", "APPROPRIATE"]
+__all__: list[str] = []
 
-ELEMENTS: tuple[str, ...] = (
-    "Private", "Personal System", "Team Visible", "Cross-functional Visible", "Organizational Visible",
-)
-
-#: Kinds of open work, first match wins: major work is an epic/milestone/goal, high priority, blocks other
-#: open work or waits on another team's item; a low-priority chore is a chore-like type or label with a low
-#: priority; routine work is the rest.
-KINDS: tuple[str, ...] = ("Major work", "Routine work", "Low-priority chores")
-
-#: The lowest and highest level that fit each kind of work (*inferred*: the framework sets visibility by
-#: value, dependencies and decision needs; its fit check flags major work at Team Visible or below and
-#: low-priority chores at Organizational Visible).
-APPROPRIATE: dict[str, tuple[str, str]] = {
-    "Major work": ("Cross-functional Visible", "Organizational Visible"),
-    "Routine work": ("Team Visible", "Organizational Visible"),
-    "Low-priority chores": ("Team Visible", "Cross-functional Visible"),
-}
+# Codes of the kinds of work, in KINDS order.
 _MAJOR, _ROUTINE, _CHORE = range(3)
-#: Lowest and highest rank (1 Private ... 5 Organizational) that fit each kind code.
-_FIT_LOW = np.array([ELEMENTS.index(APPROPRIATE[k][0]) + 1 for k in KINDS])
-_FIT_HIGH = np.array([ELEMENTS.index(APPROPRIATE[k][1]) + 1 for k in KINDS])
 
-_HIGH = frozenset({"highest", "high", "critical", "urgent", "blocker", "p0", "p1", "0", "1"})
-_LOW = frozenset({"low", "lowest", "minor", "trivial", "p3", "p4", "p5", "4"})
-_CHORE_TYPES = frozenset({"chore", "task", "sub task", "subtask", "meeting", "admin", "maintenance", "housekeeping"})
-_CHORE_LABEL = r"(?i)^(?:chore|maintenance|housekeeping|meeting|admin)s?$"
-_KEY_PREFIX = r"^([A-Za-z][A-Za-z0-9_]*)-\d+$"
-_OPEN = ("todo", "in_progress")
+
+def _levels(ctx: Context) -> pd.DataFrame:
+    """:func:`_levels_frame` of the context, kept on its tasks and history (it reads ``as_of`` and ``stale_days``)."""
+    stale_days = int(ctx.options["stale_days"])
+    return cached((ctx.tasks, ctx.events), "visibility levels",
+                  lambda: _levels_frame(ctx.tasks, ctx.events, ctx.as_of, stale_days), params=(ctx.as_of, stale_days))
 
 
 def _priority_in(tasks: pd.DataFrame, words: frozenset[str]) -> np.ndarray:
@@ -100,7 +82,14 @@ def _unit(tasks: pd.DataFrame) -> pd.Series:
 
 
 def _dependency_edges(tasks: pd.DataFrame) -> pd.DataFrame:
-    """One row per blocked-by link: ``src`` waits on ``dst`` (row, -1 outside); ``cross`` across teams."""
+    """One row per blocked-by link: ``src`` waits on ``dst`` (row, -1 outside); ``cross`` across teams.
+
+    Kept per table: callers must not change it.
+    """
+    return cached(tasks, "blocked-by edges", lambda: _edges_of(tasks))
+
+
+def _edges_of(tasks: pd.DataFrame) -> pd.DataFrame:
     src, dst_id, dst = blocked_by_links(tasks)
     frame = pd.DataFrame({"src": src, "dst_id": dst_id, "dst": dst})
     if frame.empty:
@@ -122,7 +111,7 @@ def _dependency_edges(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _key_prefix(ids: pa.Array) -> np.ndarray:
     """The project prefix of each issue key (``ABC`` of ``ABC-12``), None where an id is not a key."""
-    named = _KEY_PREFIX.replace("^(", "^(?P<prefix>", 1)
+    named = KEY_PREFIX.replace("^(", "^(?P<prefix>", 1)
     return pc.struct_field(pc.extract_regex(ids, named), "prefix").to_numpy(zero_copy_only=False)
 
 
@@ -147,7 +136,7 @@ def _reporter_elsewhere(tasks: pd.DataFrame) -> pd.Series:
 def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp, stale_days: int) -> pd.DataFrame:
     n = len(tasks)
     category = tasks["status_category"].astype(object)
-    is_open = category.isin(_OPEN).to_numpy()
+    is_open = category.isin(OPEN).to_numpy()
     owner = tasks["assignee"].notna().to_numpy() | (list_sizes(tasks["assignees"]) > 0)
     owners_known = bool(owner.any())
     if not owners_known:
@@ -165,14 +154,14 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
         tasks["watchers"].fillna(0) <= 1).to_numpy()
     team_ok = shared & owner & has_status & fresh
 
-    edges = cached_on_tasks(tasks, "edges", _dependency_edges)
+    edges = _dependency_edges(tasks)
     cross_edges = edges[edges["cross"]]
     waits_on_other = np.zeros(n, dtype=bool)
     waits_on_other[cross_edges["src"].to_numpy()] = True
     others_wait = np.zeros(n, dtype=bool)
     others_wait[cross_edges.loc[cross_edges["dst"] >= 0, "dst"].to_numpy()] = True
     reporter_other = _reporter_elsewhere(tasks).to_numpy()
-    links = cached_on_tasks(tasks, "links", goal_link_table)
+    links = cached_goal_link_table(tasks)
     is_goal = links["is_goal"].to_numpy()
     rolls = links["rolls_up"].to_numpy()
 
@@ -201,10 +190,10 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     if len(edges):
         waiting = edges.loc[is_open[edges["src"].to_numpy()] & (edges["dst"] >= 0).to_numpy(), "dst"]
         blocks_others[waiting.to_numpy()] = True
-    high = _priority_in(tasks, _HIGH)
-    low = _priority_in(tasks, _LOW)
-    chore = (type_words(tasks).isin(_CHORE_TYPES).fillna(False).astype(bool)
-             | label_match(tasks, _CHORE_LABEL)).to_numpy()
+    high = _priority_in(tasks, HIGH_PRIORITIES)
+    low = _priority_in(tasks, LOW_PRIORITIES)
+    chore = (type_words(tasks).isin(CHORE_TYPES).fillna(False).astype(bool)
+             | label_match(tasks, CHORE_LABEL)).to_numpy()
     kind = np.select([is_goal | high | blocks_others | waits_on_other, low & chore], [_MAJOR, _CHORE],
                      default=_ROUTINE).astype(np.int8)
     return pd.DataFrame({
@@ -215,7 +204,7 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
         # major work below its levels, which also counts stale epics and work waiting on another team) ...
         "under_visible": is_open & (high | blocks_others) & (rank <= 3),
         # ... and a low-priority chore above the levels that fit it (Organizational Visible).
-        "over_exposed": is_open & (kind == _CHORE) & (rank > _FIT_HIGH[kind]),
+        "over_exposed": is_open & (kind == _CHORE) & (rank > FIT_HIGH[kind]),
         # Kept for the Personal System signal and the fit table; visibility_levels drops the private columns.
         "_personal_rule": solo | ~shared,
         "_kind": kind,
@@ -244,7 +233,7 @@ def _fit_table(tasks: pd.DataFrame, levels: pd.DataFrame, *, examples: int = 5) 
         ``example_ids`` and ``example_titles`` (lists, for cells that do not fit).
     """
     observed = list(ELEMENTS[1:])
-    is_open = tasks["status_category"].isin(_OPEN).to_numpy()
+    is_open = tasks["status_category"].isin(OPEN).to_numpy()
     rank = levels["level"].cat.codes.to_numpy()[is_open] + 1
     kind = levels["_kind"].to_numpy()[is_open]
     width = len(observed)
@@ -253,7 +242,7 @@ def _fit_table(tasks: pd.DataFrame, levels: pd.DataFrame, *, examples: int = 5) 
     counts = np.vstack([cells.reshape(len(KINDS), width).sum(axis=0), cells.reshape(len(KINDS), width)])
     ranks = np.arange(2, 2 + width)
     fit = [[""] * width] + [
-        ["below" if r < _FIT_LOW[k] else "above" if r > _FIT_HIGH[k] else "appropriate" for r in ranks]
+        ["below" if r < FIT_LOW[k] else "above" if r > FIT_HIGH[k] else "appropriate" for r in ranks]
         for k in range(len(KINDS))]
     flags = {}
     for flag in ("under_visible", "over_exposed"):

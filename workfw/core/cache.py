@@ -1,0 +1,120 @@
+"""The one memo of values worked out from task tables: keyed on every object it depends on, held weakly.
+
+Signals ask for the same derived values many times (open tasks, goal links,
+word counts), and the explorer diagnoses the same filtered table again on every
+threshold move, so those values are kept.  :func:`cached` keeps a value *on*
+the objects it was built from: it lives as long as every one of them does, and
+it is found again only for those very objects.  Objects are held weakly and
+compared by identity, never by an ``id()`` alone, so a table that dies and a new
+one that happens to get its address cannot share a value.  Settings a value
+also depends on (a date, a threshold) are its ``params``: a lookup with other
+params builds the value again and replaces the old one, so moving a slider does
+not pile up copies.
+
+pandas DataFrames are weak-referenceable but not hashable, so the memo is a tree
+of small dicts keyed by ``id()``, each entry holding a weak reference that is
+checked on every hit and whose callback drops the entry when the object dies.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Hashable, TypeVar
+
+__all__ = ["cached", "cached_value"]
+
+T = TypeVar("T")
+
+
+class _Slots(dict):
+    """Values cached on one object (keyed by name) and the slots of the objects beside it (keyed by ``id``)."""
+
+    __slots__ = ("__weakref__",)
+
+
+_ROOT = _Slots()
+_GONE = (None, None)
+
+
+def _slots_on(parent: _Slots, obj: Any, create: bool) -> _Slots | None:
+    """The slots of ``obj`` under ``parent`` (made when ``create``), or None."""
+    key = id(obj)
+    hit = parent.get(key)
+    if hit is not None and hit[0]() is obj:
+        return hit[1]
+    if not create:
+        return None
+    slots = _Slots()
+    holder = weakref.ref(parent)
+
+    def drop(ref: weakref.ref, key: int = key, holder: weakref.ref = holder) -> None:
+        # Only this object's own entry goes: a newer object with the same id may have replaced it already.
+        found = holder()
+        if found is not None and found.get(key, _GONE)[0] is ref:
+            del found[key]
+
+    parent[key] = (weakref.ref(obj, drop), slots)
+    return slots
+
+
+def _slots(on: Any, create: bool) -> _Slots | None:
+    slots: _Slots | None = _ROOT
+    for obj in on if type(on) is tuple else (on,):
+        slots = _slots_on(slots, obj, create)
+        if slots is None:
+            return None
+    return slots
+
+
+def cached(on: Any, name: str | tuple, build: Callable[[], T], *, params: Hashable = ()) -> T:
+    """``build()``, computed once per ``on`` and ``params`` and kept while every object of ``on`` lives.
+
+    Parameters
+    ----------
+    on : object or tuple of objects
+        What the value is worked out from: a task table, or ``(tasks, events)``.
+        Each must be weak-referenceable (DataFrames, arrays); it is compared by
+        identity, so a copy of a table does not share the value.
+    name : str or tuple
+        Names the value among those kept on the same objects.  Put in the name
+        what tells values apart for good (a column, a pattern).
+    build : callable
+        ``build()`` returns the value.  Callers must not mutate what they get.
+    params : hashable, default ()
+        Settings the value also depends on.  One value is kept per name: a
+        call with other params builds it again and replaces the old one.
+
+    Returns
+    -------
+    object
+        The kept value, or the one ``build`` just made.
+    """
+    slots = _slots(on, True)
+    hit = slots.get(name)
+    if hit is not None and hit[0] == params:
+        return hit[1]
+    value = build()
+    slots[name] = (params, value)
+    return value
+
+
+def cached_value(on: Any, name: str | tuple, default: Any = None, *, params: Hashable = ()) -> Any:
+    """The value :func:`cached` keeps on ``on`` under ``name`` and ``params``, or ``default`` (nothing is built).
+
+    Parameters
+    ----------
+    on : object or tuple of objects
+        As for :func:`cached`.
+    name : str or tuple
+        As for :func:`cached`.
+    default : object, optional
+        Returned when no value is kept.
+    params : hashable, default ()
+        As for :func:`cached`.
+
+    Returns
+    -------
+    object
+    """
+    slots = _slots(on, False)
+    hit = None if slots is None else slots.get(name)
+    return hit[1] if hit is not None and hit[0] == params else default
