@@ -33,7 +33,30 @@ def test_environment_yml_and_pyproject_name_the_same_runtime_dependencies():
 
 def test_core_packages_are_runtime_dependencies():
     names = {_name(r) for r in _pyproject()["project"]["dependencies"]}
-    assert {"jupyterlab", "ipywidgets", "pandas", "plotly", "anywidget", "pyarrow"} <= names
+    assert {"jupyterlab", "ipywidgets", "pandas", "plotly", "pyarrow", "jinja2", "markupsafe"} <= names
+
+
+def test_anywidget_is_not_a_dependency_while_nothing_uses_it():
+    """plotly's FigureWidget needs anywidget (plotly>=6 does not declare it); workfw and its notebooks use none."""
+    names = {_name(r) for r in _pyproject()["project"]["dependencies"]}
+    sources = [*(ROOT / "workfw").rglob("*.py"), *(ROOT / "notebooks").glob("*.ipynb")]
+    users = [str(p.relative_to(ROOT)) for p in sources
+             if re.search(r"\bFigureWidget\(|import anywidget|from anywidget", p.read_text(encoding="utf-8"))]
+    assert "anywidget" not in names or users, "anywidget is declared but nothing uses it: drop it"
+    assert "anywidget" in names or not users, f"{users} use anywidget (go.FigureWidget): declare it"
+
+
+def test_report_templates_ship_with_the_wheel():
+    data = _pyproject()["tool"]["setuptools"]["package-data"]
+    templates = sorted(p.name for p in (ROOT / "workfw" / "reporting" / "templates").iterdir())
+    assert templates and all(p.endswith(".j2") for p in templates), templates
+    assert "templates/*.j2" in data["workfw.reporting"]
+
+
+def test_the_version_is_written_once():
+    project = _pyproject()["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert _pyproject()["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "workfw.version.__version__"}
 
 
 def test_every_subpackage_is_listed_for_the_wheel():

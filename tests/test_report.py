@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import plotly.offline
 import pytest
+from markupsafe import escape
 
 import workfw as wf
 
@@ -16,8 +17,8 @@ from workfw.core.diagnosis import Diagnosis
 from workfw.errors import OptionError
 from workfw.export import ImportReport, TaskExport
 from workfw.privacy import pseudonym_map
-from workfw.reporting import (FRAMEWORKS, ReportPartMissingError, _part, diagnose_all, report, report_html,
-                           report_json)
+from workfw.reporting import (FRAMEWORKS, ReportPartMissingError, diagnose_all, report, report_html, report_json,
+                              require_part)
 from workfw.reporting.html import sanitise_text
 from workfw.schema import conform_events, conform_tasks
 
@@ -127,7 +128,7 @@ def test_findings_list_their_task_ids_and_coverage_its_reasons(written, export):
                 assert f'<span class="ids">{", ".join(ids[:25])}</span>' in text
                 checked += 1
         for reason in diag.coverage.loc[~diag.coverage["measurable"].astype(bool), "reason"]:
-            assert reason.replace("'", "&#x27;") in text
+            assert str(escape(reason)) in text
     assert checked >= 4
 
 
@@ -233,9 +234,9 @@ def test_assessment_adds_perception_gaps(export):
 
 def test_a_missing_part_is_a_clear_workfw_error():
     with pytest.raises(ReportPartMissingError, match=r"needs workfw\.no_such_part; found no such module"):
-        _part("no_such_part", "imaginary chart")
+        require_part("no_such_part", "imaginary chart")
     with pytest.raises(ReportPartMissingError, match=r"needs workfw\.flow\.no_such_metric"):
-        _part("flow", "flow metrics", "cycle_times", "no_such_metric")
+        require_part("flow", "flow metrics", "cycle_times", "no_such_metric")
 
 
 def test_sanitise_keeps_plotly_markup_and_turns_other_tags_into_text():
@@ -320,3 +321,16 @@ def test_report_reads_like_the_notebooks(tmp_path):
     # Trello has no parent links: Progress has no score, and the overview says why.
     assert "<th>Why no score</th>" in page and "too little of this element is measurable" in page
     assert not re.search(r"<td>\d+\.\d{4,}</td>", page)
+
+
+def test_the_page_is_built_by_autoescaping_strict_templates():
+    import jinja2
+
+    from workfw.reporting.html import environment
+
+    env = environment()
+    assert env.autoescape is True and env.undefined is jinja2.StrictUndefined
+    assert env.from_string("<p>{{ title }}</p>").render(title=EVIL) == f"<p>{EVIL_TEXT}</p>"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+    assert {"page.html.j2", "framework.html.j2", "flow.html.j2"} <= set(env.list_templates())

@@ -13,21 +13,25 @@ from typing import Any
 
 from workfw.errors import WorkfwError
 from workfw.export import ImportReport, TaskExport, combine_exports
+from workfw.frameworks import REGISTRY as _REGISTRY
+from workfw.frameworks import diagnose_all
 from workfw.io import list_formats, read_export
 from workfw.samples import list_samples, load_sample, sample_path
+from workfw.version import __version__
+
+#: The framework packages, named once in :mod:`workfw.frameworks`.
+_FRAMEWORK_KEYS = tuple(f.key for f in _REGISTRY)
 
 __all__ = ["read_export", "list_formats", "combine_exports", "TaskExport", "ImportReport", "WorkfwError",
            "load_sample", "list_samples", "sample_path", "report", "report_json", "diagnose_all",
            "check_environment", "pseudonymise",
-           "c4_flywheel", "coordination_stack", "value_pyramid", "visibility", "flow", "assessment", "workspace",
-           "widgets", "coverage", "advice", "actors"]
-__version__ = "0.1.0"
+           *_FRAMEWORK_KEYS, "flow", "assessment", "workspace", "widgets", "coverage", "advice", "actors"]
 
 # Heavier pieces (plotly, ipywidgets) load on first use, so `import workfw` stays quick for scripts and the CLI.
-_LAZY_MODULES = {"c4_flywheel", "coordination_stack", "value_pyramid", "visibility", "flow", "flow_charts",
-                 "assessment", "workspace", "widgets", "coverage", "advice", "actors", "privacy", "charts"}
-_LAZY_NAMES = {"report": "reporting", "report_json": "reporting", "diagnose_all": "reporting",
-               "check_environment": "setup_check", "pseudonymise": "privacy"}
+_LAZY_MODULES = {*_FRAMEWORK_KEYS, "flow", "flow_charts", "assessment", "workspace", "widgets", "coverage", "advice",
+                 "actors", "privacy", "charts"}
+_LAZY_NAMES = {"report": "reporting", "report_json": "reporting", "check_environment": "setup_check",
+               "pseudonymise": "privacy"}
 
 
 def __getattr__(name: str) -> Any:

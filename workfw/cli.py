@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from workfw.errors import OptionError, WorkfwError
+from workfw.frameworks import FRAMEWORKS
+from workfw.version import __version__
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_USAGE"]
 
@@ -27,9 +29,6 @@ EXIT_USAGE = 2
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``workfw`` command."""
-    from workfw import __version__
-    from workfw.reporting import FRAMEWORKS
-
     parser = argparse.ArgumentParser(
         prog="workfw", description="Work management frameworks measured on your tracker's export.")
     parser.add_argument("--version", action="version", version=f"workfw {__version__}")
@@ -165,7 +164,7 @@ def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
             raise OptionError(f"--framework {args.framework}: found no --assessment; expected the answers it names. "
                               "Next step: add --assessment FOLDER_OR_CSV, or use --only to pick frameworks.")
         return None
-    from workfw.reporting import FRAMEWORKS, _part
+    from workfw.assessment import load_responses, read_survey
 
     progress.line(f"reading the self-assessment {args.assessment}")
     path = Path(args.assessment)
@@ -173,20 +172,19 @@ def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
         raise OptionError(f"{path}: found no such file or folder; expected a folder of response files or a survey "
                           "CSV. Next step: check the path given to --assessment.")
     if path.is_dir():
-        responses = _part("assessment", "self-assessment", "load_responses").load_responses(path)
+        responses = load_responses(path)
         if args.framework is not None:
             responses = responses[responses["framework"] == args.framework]
         return responses
     if args.framework is None:
         raise OptionError(f"{path}: a survey CSV answers one framework; found no --framework; expected one of "
                           f"{', '.join(FRAMEWORKS)}. Next step: add for example --framework coordination_stack.")
-    reader = _part("assessment", "survey CSV", "read_survey")
     # Survey tools write their own date layout, so only the time zone is shared with the exports.
-    return reader.read_survey(path, framework=args.framework, **({"tz": args.tz} if args.tz else {}))
+    return read_survey(path, framework=args.framework, **({"tz": args.tz} if args.tz else {}))
 
 
 def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from workfw.reporting import FRAMEWORKS, report, report_html, report_json, write_text
+    from workfw.reporting import report, report_html, report_json, write_text
 
     progress = _Progress(err, args.quiet)
     export = _read(args, progress)
@@ -213,11 +211,10 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _samples(out: TextIO) -> int:
-    from workfw.reporting import _part
+    from workfw.samples import list_samples, sample_path
 
-    samples = _part("samples", "sample list", "list_samples", "sample_path")
-    for row in samples.list_samples().itertuples(index=False):
-        paths = samples.sample_path(row.name)
+    for row in list_samples().itertuples(index=False):
+        paths = sample_path(row.name)
         paths = paths if isinstance(paths, list) else [paths]
         default = " (default)" if row.default else ""
         out.write(f"{row.name}{default}: {row.tracker} [{row.format}]\n    shows: {row.shows}\n"

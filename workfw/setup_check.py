@@ -12,7 +12,7 @@ __all__ = ["check_environment"]
 
 _PACKAGES = (
     ("pandas", "2.2"), ("pyarrow", "15"), ("plotly", "6.1"), ("ipywidgets", "8.1"),
-    ("anywidget", "0.9"), ("jupyterlab", "4.2"), ("jupyterlab_widgets", "3.0"),
+    ("jinja2", "3.1"), ("jupyterlab", "4.2"), ("jupyterlab_widgets", "3.0"),
 )
 _FIX = "run `make lab` again from the workbook folder (it reinstalls into .venv), or `pip install -e .`"
 

@@ -8,8 +8,6 @@ data diagnosis uses, so both stay as they are.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -18,18 +16,13 @@ from typing import Any
 import pandas as pd
 
 from workfw.errors import OptionError
+# The framework keys and titles come from the one registry; assessment modules import them from here.
+from workfw.frameworks import FRAMEWORKS
+from workfw.files import atomic_write_text
 from workfw.assessment._errors import AssessmentFileError
 
 __all__ = ["FRAMEWORKS", "MIN_STATEMENTS", "MAX_STATEMENTS", "load_bank", "validate_bank", "bank_template",
            "framework_key"]
-
-#: Framework module name -> display name.
-FRAMEWORKS = {
-    "c4_flywheel": "C4 Flywheel",
-    "coordination_stack": "Coordination Stack",
-    "value_pyramid": "Work Value Pyramid",
-    "visibility": "Work Visibility",
-}
 
 #: Statements each element must have in a valid bank: enough to average out
 #: one badly worded statement, few enough to answer in a workshop.
@@ -233,30 +226,5 @@ def bank_template(framework: str, path: str | Path, *, overwrite: bool = False) 
                           "another name, or pass overwrite=True to replace it.")
     doc, _ = _read_doc(framework)
     doc = {"instructions": _TEMPLATE_NOTE, **doc}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(target, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(target, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return target
-
-
-def write_text_atomic(target: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to a temporary file beside ``target``, then move it in place in one step.
-
-    A reader never sees a half-written file: ``os.replace`` within one folder
-    is atomic.
-    """
-    write_bytes_atomic(target, text.encode("utf-8"))
-
-
-def write_bytes_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to a dot-file beside ``target``, then move it in place (see :func:`write_text_atomic`)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

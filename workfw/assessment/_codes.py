@@ -32,14 +32,13 @@ from typing import Iterable
 import pandas as pd
 
 from workfw.errors import OptionError
+from workfw.frameworks import FRAMEWORK_CODES  # framework key -> the two letters after ``WF2-``
 from workfw.assessment._bank import FRAMEWORKS
 from workfw.assessment._errors import ResponseCodeError
 from workfw.assessment._response import Response, _Banks, check_against_bank, responses_frame
 
 __all__ = ["FRAMEWORK_CODES", "encode_response", "decode_response", "read_codes"]
 
-#: Framework key -> the two letters after ``WF2-``.
-FRAMEWORK_CODES = {"c4_flywheel": "C4", "coordination_stack": "CS", "value_pyramid": "VP", "visibility": "WV"}
 _FROM_CODE = {v: k for k, v in FRAMEWORK_CODES.items()}
 _VERSION = "WF2"
 # Digits per answer: WF1 could not tell skipped from "don't know" (both 0); WF2 gives "don't know" its own digit.

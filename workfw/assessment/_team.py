@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from workfw.errors import OptionError
+from workfw.frameworks import diagnose_all
 
 __all__ = ["TeamSelection", "default_team", "export_teams"]
 
@@ -169,8 +170,6 @@ class TeamSelection:
         """The framework's diagnosis of the chosen team (computed once per team)."""
         key = (self._team, framework)
         if key not in self._diagnoses:
-            from workfw.reporting import diagnose_all  # imported here: reporting reads this package
-
             self._diagnoses[key] = diagnose_all(self.export, frameworks=[framework], **self.options())[framework]
         return self._diagnoses[key]
 

@@ -1,11 +1,11 @@
 """The one analysis behind the offline report's page and its JSON, and the JSON form of it.
 
 :func:`_analyse` pseudonymises when asked, runs every chosen framework
-(:func:`workfw.reporting.diagnose_all`), the flow metrics and the group's
+(:func:`workfw.frameworks.diagnose_all`), the flow metrics and the group's
 self-assessment once, and returns an :class:`_Analysis` that both the page
 (:mod:`workfw.reporting.html`) and :func:`_to_json` read, so the two always
-agree.  Split from :mod:`workfw.reporting`, whose public functions import this
-module when called (it imports :mod:`workfw.reporting` for the shared checks).
+agree.  The names stay private to :mod:`workfw.reporting`, whose public
+functions are the way in.
 """
 from __future__ import annotations
 
@@ -14,10 +14,15 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from workfw import flow as metrics
+from workfw.assessment import aggregate, group_gap, perception_gap
 from workfw.charts import subset
+from workfw.core.diagnosis import prepare
 from workfw.errors import OptionError
-from workfw.reporting import (FORECAST_DAYS, FRAMEWORKS, Progress, _as_export, _check_frameworks, _part, _plain,
-                     _route_options, diagnose_all, export_summary)
+from workfw.frameworks import FRAMEWORKS, Progress, as_export, check_frameworks, diagnose_all, route_options
+from workfw.privacy import pseudonymise as hide
+from workfw.reporting.parts import FORECAST_DAYS, export_summary, plain
+from workfw.version import __version__
 
 __all__: list[str] = []
 
@@ -69,14 +74,10 @@ def _resolve_as_of(as_of: Any, diagnoses: dict[str, Any], tasks: pd.DataFrame) -
         return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     if diagnoses:
         return next(iter(diagnoses.values())).as_of
-    from workfw.core.diagnosis import prepare
-
     return prepare(tasks).as_of
 
 
 def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps) -> dict[str, Any]:
-    flow = _part("flow", "flow metrics", "cycle_times", "percentiles", "aging_wip", "throughput",
-                 "cumulative_flow", "forecast_how_many")
     steps("flow metrics")
     dated = [c for c in ("created", "updated", "started", "completed") if c in export.tasks]
     if not dated or not export.tasks[dated].notna().to_numpy().any():
@@ -84,32 +85,30 @@ def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps) -> dict[str, Any]:
         # than stop the whole report.
         return {"reason": "the export has no created, updated, started or completed dates, so flow (cycle "
                           "time, work in progress, throughput, forecast) is not measurable"}
-    cycle = flow.cycle_times(export)
+    cycle = metrics.cycle_times(export)
     until = (as_of + pd.Timedelta(days=FORECAST_DAYS)).normalize()
     return {
-        "cycle": cycle, "percentiles": flow.percentiles(cycle), "aging": flow.aging_wip(export, as_of=as_of),
-        "throughput": flow.throughput(export, freq="W"), "cfd": flow.cumulative_flow(export, freq="D"),
-        "forecast": flow.forecast_how_many(export, until=until, as_of=as_of, runs=10_000, seed=0),
+        "cycle": cycle, "percentiles": metrics.percentiles(cycle), "aging": metrics.aging_wip(export, as_of=as_of),
+        "throughput": metrics.throughput(export, freq="W"), "cfd": metrics.cumulative_flow(export, freq="D"),
+        "forecast": metrics.forecast_how_many(export, until=until, as_of=as_of, runs=10_000, seed=0),
     }
 
 
 def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Framework -> {"group": answers per element or None, "gap": the perception gap, "responses": the answers}."""
     if isinstance(assessment, pd.DataFrame):
-        tools = _part("assessment", "group self-assessment", "aggregate", "group_gap")
         if "framework" not in assessment.columns:
             raise OptionError("report: the assessment table has no 'framework' column; expected the long answer "
                               "table of workfw.assessment.load_responses or read_survey. Next step: pass that table.")
         answered = set(assessment["framework"].dropna())
-        return {name: {"group": tools.aggregate(assessment, framework=name),
-                       "gap": tools.group_gap(diag, assessment, framework=name),
+        return {name: {"group": aggregate(assessment, framework=name),
+                       "gap": group_gap(diag, assessment, framework=name),
                        "responses": assessment[assessment["framework"] == name]}
                 for name, diag in diagnoses.items() if name in answered}
     if not isinstance(assessment, Mapping):
         raise OptionError(f"report: assessment is a {type(assessment).__name__}; expected the answer table of "
                           "workfw.assessment.load_responses or a dict framework -> perceived scores table. "
                           "Next step: pass load_responses(folder).")
-    assess = _part("assessment", "perception gap", "perception_gap")
     out = {}
     for name, perceived in assessment.items():
         if name not in FRAMEWORKS:
@@ -119,23 +118,21 @@ def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[st
             raise OptionError(f"report: assessment[{name!r}] has no 'perceived' column; expected the table of "
                               "workfw.assessment.perceived_scores (indexed by element). Next step: pass that table.")
         if name in diagnoses:
-            out[name] = {"group": None, "gap": assess.perception_gap(diagnoses[name], perceived)}
+            out[name] = {"group": None, "gap": perception_gap(diagnoses[name], perceived)}
     return out
 
 
 def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Iterable[str], as_of: Any,
              progress: Progress | None, options: Mapping[str, Any], extra_steps: list[str],
              pseudonymise_text: bool = False) -> _Analysis:
-    chosen = _check_frameworks(frameworks)
-    _route_options(chosen, options)  # fail on a typo before any work
-    export = _as_export(export)
+    chosen = check_frameworks(frameworks)
+    route_options(chosen, options)  # fail on a typo before any work
+    export = as_export(export)
     pseudonymise = bool(pseudonymise or pseudonymise_text)
     total = int(pseudonymise) + len(chosen) + 1 + int(assessment is not None) + len(extra_steps)
     steps = _Steps(progress, total)
     if pseudonymise:
         steps("pseudonymising names")
-        from workfw.privacy import pseudonymise as hide
-
         export = hide(export, in_text=bool(pseudonymise_text))
     if as_of is not None:
         as_of = _resolve_as_of(as_of, {}, export.tasks)
@@ -161,14 +158,12 @@ def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: It
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     present = [c for c in columns if c in frame.columns]
-    return _plain(frame[present].astype(object).to_dict("records"))
+    return plain(frame[present].astype(object).to_dict("records"))
 
 
 def _to_json(analysis: _Analysis) -> dict[str, Any]:
-    from workfw import __version__
-
     flow = analysis.flow
-    return _plain({
+    return plain({
         "format": _JSON_TAG, "workfw_version": __version__, "as_of": analysis.as_of,
         "pseudonymised": analysis.pseudonymised, "pseudonymised_text": analysis.pseudonymised_text,
         "export": export_summary(analysis.export),
