@@ -338,6 +338,29 @@ def test_damaged_salt_file_names_the_fix(_workspace):
         workspace.pseudonym_salt()
 
 
+def _salt_hex(_: int) -> str:
+    from workfw.privacy import pseudonym_salt
+
+    return pseudonym_salt().hex()
+
+
+def test_notebooks_starting_at_once_share_one_private_salt(_workspace):
+    import multiprocessing
+    import os
+
+    from workfw import files, privacy
+
+    # The salt lives below the workspace (privacy may not import it) and stays reachable from there.
+    assert workspace.pseudonym_salt is privacy.pseudonym_salt and workspace.workspace_dir is files.workspace_dir
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(4) as pool:
+        salts = pool.map(_salt_hex, range(12))
+    assert len(set(salts)) == 1 and (_workspace / "pseudonym_salt").read_text().strip() == salts[0]
+    assert not [p.name for p in _workspace.iterdir() if p.name.startswith(".")]  # no temporary files left
+    if os.name == "posix":
+        assert (_workspace / "pseudonym_salt").stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
 def test_a_salt_of_the_wrong_type_is_refused():
     with pytest.raises(OptionError, match="salt is a int; expected None"):
         pseudonymise(wf.read_export(FIXTURES / "privacy_asana.csv"), salt=7)

@@ -305,6 +305,16 @@ def test_loader_pseudonymise_switch_saves_and_hides_names(_workspace):
     assert wf.workspace.settings()["pseudonymise"] is False
 
 
+def test_loader_shows_the_data_even_when_the_workspace_cannot_be_written(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the workspace folder should be", encoding="utf-8")
+    monkeypatch.setenv("WORKFW_WORKSPACE", str(blocker / "ws"))
+    loader = ww.DataLoader(sample="azure-devops")
+    assert loader.export is not None and len(loader.export.tasks) > 0
+    assert "Not kept for notebooks 01-04" in loader.status.value and "Next step" in loader.status.value
+    assert "Notebooks 01-04 will use this data" not in loader.status.value
+
+
 def test_loader_status_map_edit_rereads_the_data():
     loader = ww.DataLoader(sample="azure-devops")
     editor = loader.status_editor

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from workfw.widgets._assessment import AssessmentForm, FrameworkDiagram, GapView, PerceivedDiagram
 from workfw.widgets._common import FRAMEWORK_NAMES, FRAMEWORKS, Markup, findings_html, show, tasks_html
-from workfw.widgets._explorer import Explorer, ExplorerModel
+from workfw.widgets._explorer import Explorer
 from workfw.widgets._findings import FindingsBrowser, NextSteps
 from workfw.widgets._follow import LoopTrend, RootCause, SignalTable
 from workfw.widgets._start import CoverageView, EnvironmentCheck
 from workfw.widgets._loader import DataLoader, StatusMapEditor, report_html
+from workfw.widgets._model import ExplorerModel
 from workfw.widgets._trackers import TrackerComparison
 from workfw.widgets._whatif import WipWhatIf
 from workfw.widgets._workshop import *  # noqa: F401,F403  (workshop views; their names are in _workshop.__all__)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import ipywidgets as W
 import pandas as pd
@@ -12,9 +12,7 @@ from workfw.assessment import load_bank, perceived_scores, perception_gap
 from workfw.charts import gap_figure
 from workfw.readable import plain_headers
 from workfw.widgets._common import FRAMEWORK_NAMES, PAGE, Markup, frame_html, framework_module, show
-
-if TYPE_CHECKING:
-    from workfw.widgets._explorer import Explorer
+from workfw.widgets._model import ExplorerLike
 
 __all__ = ["AssessmentForm", "FrameworkDiagram", "PerceivedDiagram", "GapView"]
 
@@ -147,7 +145,7 @@ class GapView(W.VBox):
         Supplies the perceived scores.
     """
 
-    def __init__(self, explorer: "Explorer", form: AssessmentForm) -> None:
+    def __init__(self, explorer: ExplorerLike, form: AssessmentForm) -> None:
         self.explorer, self.form = explorer, form
         self.out = W.Output()
         self.table_out = W.Output()

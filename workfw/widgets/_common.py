@@ -13,6 +13,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 
 from workfw.core.diagnosis import Diagnosis
 from workfw.errors import OptionError
+from workfw.html_table import html_table
 from workfw.readable import plain_headers
 
 __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "ALL", "framework_module", "show", "Markup", "tasks_html",
@@ -85,11 +86,12 @@ class Markup:
 def frame_html(frame: pd.DataFrame, *, index: bool = False, limit: int | None = None, na_rep: str = "") -> str:
     """A DataFrame as an escaped HTML table that wraps long text instead of overflowing."""
     shown = frame if limit is None else frame.head(limit)
-    table = shown.to_html(index=index, escape=True, na_rep=na_rep, border=0)
     # Text reads left-aligned from the top of its cell; a long word may wrap (overflow-wrap) but a column is never
-    # squeezed below its longest word, which word-break did ("Coordi-nation", "49-8").
-    table = (table.replace("<td>", '<td style="text-align:left;vertical-align:top">')
-             .replace("<th>", '<th style="text-align:left;vertical-align:bottom">'))
+    # squeezed below its longest word, which word-break did ("Coordi-nation", "49-8").  Inline styles: no style
+    # sheet reaches a widget's output.
+    table = html_table(shown, index=index, na_rep=na_rep, classes="dataframe", empty=None,
+                       cell_style="text-align:left;vertical-align:top",
+                       header_style="text-align:left;vertical-align:bottom")
     more = f"<p>… and {len(frame) - limit} more rows.</p>" if limit is not None and len(frame) > limit else ""
     return (f'<div style="max-width:100%;overflow-x:auto"><div style="font-size:14px;overflow-wrap:break-word">'
             f"{table}</div></div>{more}")

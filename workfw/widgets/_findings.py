@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import pandas as pd
@@ -10,9 +9,7 @@ import pandas as pd
 from workfw.advice import next_steps
 from workfw.readable import plain_headers
 from workfw.widgets._common import PAGE, STYLE, Markup, frame_html, show, tasks_html
-
-if TYPE_CHECKING:
-    from workfw.widgets._explorer import Explorer
+from workfw.widgets._model import ExplorerLike
 
 __all__ = ["FindingsBrowser", "NextSteps", "finding_options", "finding_tasks"]
 
@@ -49,7 +46,7 @@ class FindingsBrowser(W.VBox):
         Most tasks listed at once.
     """
 
-    def __init__(self, explorer: "Explorer", *, limit: int = 40) -> None:
+    def __init__(self, explorer: ExplorerLike, *, limit: int = 40) -> None:
         self.explorer = explorer
         self.limit = limit
         self.choice = W.Dropdown(description="Finding", style=STYLE, layout=W.Layout(width="100%"))
@@ -97,7 +94,7 @@ class NextSteps(W.VBox):
         Initial threshold under which an element counts as weak (a slider changes it).
     """
 
-    def __init__(self, explorer: "Explorer", *, weak_below: float = 60.0) -> None:
+    def __init__(self, explorer: ExplorerLike, *, weak_below: float = 60.0) -> None:
         self.explorer = explorer
         self.slider = W.FloatSlider(value=weak_below, min=10, max=100, step=5, readout_format=".0f", description="Weak below",
                                     style=STYLE, layout=W.Layout(width="380px"))

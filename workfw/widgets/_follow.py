@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import ipywidgets as W
 import pandas as pd
@@ -18,14 +18,12 @@ import plotly.graph_objects as go
 from workfw.errors import OptionError
 from workfw.readable import loop_reading, signal_view
 from workfw.widgets._common import PAGE, Markup, frame_html, show
-
-if TYPE_CHECKING:
-    from workfw.widgets._explorer import Explorer
+from workfw.widgets._model import ExplorerLike
 
 __all__ = ["SignalTable", "LoopTrend", "RootCause"]
 
 
-def _follow(explorer: "Explorer", render: Callable[[], None]) -> None:
+def _follow(explorer: ExplorerLike, render: Callable[[], None]) -> None:
     explorer.model.observe(lambda _: render(), names="diagnosis")
 
 
@@ -38,7 +36,7 @@ class SignalTable(W.VBox):
         Supplies the diagnosis; the table follows its filters.
     """
 
-    def __init__(self, explorer: "Explorer") -> None:
+    def __init__(self, explorer: ExplorerLike) -> None:
         self.explorer = explorer
         self.heading = W.HTML()
         self.out = W.Output()
@@ -66,7 +64,7 @@ class LoopTrend(W.VBox):
         Months (``"M"``) or quarters (``"Q"``).
     """
 
-    def __init__(self, explorer: "Explorer", *, freq: str = "M") -> None:
+    def __init__(self, explorer: ExplorerLike, *, freq: str = "M") -> None:
         if explorer.model.framework != "c4_flywheel":
             raise OptionError(f"LoopTrend: the explorer shows {explorer.model.framework!r}; expected a "
                               "'c4_flywheel' explorer. Next step: pass ww.Explorer(export, 'c4_flywheel').")
@@ -108,7 +106,7 @@ class RootCause(W.HTML):
         A ``coordination_stack`` explorer; the sentence follows its filters.
     """
 
-    def __init__(self, explorer: "Explorer") -> None:
+    def __init__(self, explorer: ExplorerLike) -> None:
         if explorer.model.framework != "coordination_stack":
             raise OptionError(f"RootCause: the explorer shows {explorer.model.framework!r}; expected a "
                               "'coordination_stack' explorer. Next step: pass ww.Explorer(export, "

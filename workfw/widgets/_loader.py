@@ -11,6 +11,7 @@ import pandas as pd
 from workfw import workspace
 from workfw.coverage import coverage_matrix, coverage_table
 from workfw.errors import WorkfwError
+from workfw.files import FileWriteError
 from workfw.export import TaskExport
 from workfw.io import read_export
 from workfw.schema import STATUS_CATEGORIES
@@ -211,10 +212,10 @@ class DataLoader(W.VBox):
         self._progress("measuring what each framework can see", 0.9)
         self.export, self._reader, self._source, self._extra = export, reader, source, dict(extra)
         self.coverage = coverage_table(export)
-        self._save()
+        unsaved = self._save()
         what = html.escape(str(source.get("sample") or source.get("path") or ", ".join(source.get("upload", []))))
-        self.status.value = (f"<p style='color:#060'>Loaded <b>{what}</b>: {len(export.tasks)} tasks. "
-                             "Notebooks 01-04 will use this data.</p>")
+        self.status.value = (f"<p style='color:#060'>Loaded <b>{what}</b>: {len(export.tasks)} tasks."
+                             + (f"</p>{unsaved}" if unsaved else " Notebooks 01-04 will use this data.</p>"))
         self._render()
         self._progress("done", 1.0)
         for callback in self._callbacks:
@@ -230,14 +231,22 @@ class DataLoader(W.VBox):
              Markup(coverage_html(self.coverage)))
 
     def _pseudonymise_changed(self) -> None:
-        self._save()
+        unsaved = self._save()
+        if unsaved:
+            self.status.value = unsaved
         if self.export is not None:
             self._render()
 
-    def _save(self) -> None:
-        if self.export is not None:
+    def _save(self) -> str:
+        """Keep the data for the other notebooks; return an escaped warning when the workspace cannot be written."""
+        if self.export is None:
+            return ""
+        try:
             workspace.save(self.export, pseudonymise=bool(self.pseudonymise.value),
                            pseudonymise_text=bool(self.pseudonymise_text.value), **self._source)
+        except FileWriteError as exc:  # this notebook can still show the data; only the others cannot
+            return f"<p style='color:#b00'><b>Not kept for notebooks 01-04.</b> {html.escape(str(exc))}</p>"
+        return ""
 
 
 class StatusMapEditor(W.VBox):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import pandas as pd
@@ -13,9 +12,7 @@ from workfw.c4_flywheel import wip_what_if, wip_what_if_figure
 from workfw.errors import OptionError
 from workfw.readable import plain_headers
 from workfw.widgets._common import PAGE, STYLE, Markup, frame_html, show
-
-if TYPE_CHECKING:
-    from workfw.widgets._explorer import Explorer
+from workfw.widgets._model import ExplorerLike
 
 __all__ = ["WipWhatIf", "what_if_text"]
 
@@ -63,7 +60,7 @@ class WipWhatIf(W.VBox):
         Monte Carlo runs per redraw (seeded).
     """
 
-    def __init__(self, explorer: "Explorer", *, runs: int = 2000) -> None:
+    def __init__(self, explorer: ExplorerLike, *, runs: int = 2000) -> None:
         if explorer.model.framework != "c4_flywheel":
             raise OptionError(f"WipWhatIf: the explorer shows {explorer.model.framework!r}; expected a "
                               "'c4_flywheel' explorer. Next step: pass ww.Explorer(export, 'c4_flywheel').")

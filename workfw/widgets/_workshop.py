@@ -20,8 +20,7 @@ import traitlets as T
 
 from workfw import assessment as A
 from workfw.errors import WorkfwError
-from workfw.widgets._common import ALL
-from workfw.widgets._explorer import show
+from workfw.widgets._common import ALL, show
 # Re-exported so this module's __all__ stays the one list workfw.widgets takes the workshop views from.
 from workfw.widgets._workshop_participant import (_STYLE, _WIDE, FrameworkPicker, ParticipantForm, _download_link, _error, _follow,
                                     _ok)

@@ -17,7 +17,7 @@ import traitlets as T
 
 from workfw import assessment as A
 from workfw.errors import WorkfwError
-from workfw.widgets._explorer import AssessmentForm
+from workfw.widgets._assessment import AssessmentForm
 
 __all__ = ["FrameworkPicker", "ParticipantForm"]
 
