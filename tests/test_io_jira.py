@@ -348,3 +348,16 @@ def test_unreadable_dates_raise_naming_file_and_column():
     with pytest.raises(ExportReadError, match=r"bad_dates\.csv, column 'Created'") as info:
         wf.read_export(text.encode("utf-8"), name="bad_dates.csv")
     assert "soon" in str(info.value)
+
+
+def test_a_status_no_rule_places_stays_unplaced_with_a_warning(tmp_path) -> None:
+    """Jira's read-time placement follows the one rule: an unknown status is not measurable, never *to do*."""
+    path = tmp_path / "jira.csv"
+    path.write_text("Issue key,Issue id,Summary,Status,Created,Updated\n"
+                    "WEB-1,10001,Known,In Progress,04/Mar/24 10:00 AM,05/Mar/24 10:00 AM\n"
+                    "WEB-2,10002,Unknown,Frobnicating,04/Mar/24 10:00 AM,05/Mar/24 10:00 AM\n", encoding="utf-8")
+    export = wf.read_export(path)
+    category = export.tasks.set_index("task_id")["status_category"]
+    assert category["WEB-1"] == "in_progress"
+    assert pd.isna(category["WEB-2"])
+    assert "Frobnicating" in " ".join(map(str, export.report.warnings))

@@ -46,10 +46,12 @@ _CANCEL_RESOLUTION = re.compile(r"won'?t|cancel|duplicate|declin|reject|cannot r
 _DONE_LIKE = ("done", "cancelled")
 
 
-def name_category(name: str, user: Mapping[str, str], known: Mapping[str, str]) -> str:
-    """Category of one status name: the user's map, then ``known`` (stated in the file), defaults, keywords, todo.
+def name_category(name: str, user: Mapping[str, str], known: Mapping[str, str]) -> str | None:
+    """Category of one status name: the user's map, then ``known`` (stated in the file), Jira's defaults, keywords.
 
-    ``user`` and ``known`` are keyed by the casefolded status name.
+    ``user`` and ``known`` are keyed by the casefolded status name.  A name none of them places is
+    unplaced (None), as :func:`workfw.statuses.status_categories` has it: guessing *to do* would
+    count its tasks as not started rather than as not measurable.
     """
     key = name.strip().casefold()
     if key in user:
@@ -58,7 +60,7 @@ def name_category(name: str, user: Mapping[str, str], known: Mapping[str, str]) 
         return known[key]
     if key in JIRA_STATUS_MAP:
         return JIRA_STATUS_MAP[key]
-    return keyword_category(name) or "todo"
+    return keyword_category(name)
 
 
 def category_per_row(status: pd.Series, stated: pd.Series, resolution: pd.Series | None,
