@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "workfw"
 LAYERS: dict[str, int] = {
     "workfw.version": 0, "workfw.errors": 0, "workfw.files": 0, "workfw.style": 0, "workfw.safe_csv": 0,
     "workfw.diagram": 0,
-    "workfw.schema": 1, "workfw.export": 1, "workfw.statuses": 1, "workfw.actors": 1,
+    "workfw.schema": 1, "workfw.export": 1, "workfw.statuses": 1, "workfw.actors": 1, "workfw.frameworks": 1,
     "workfw.io": 2,
     "workfw.samples": 3,
     "workfw.privacy": 4, "workfw.workspace": 5, "workfw.coverage": 4, "workfw.setup_check": 4,
@@ -28,7 +28,7 @@ LAYERS: dict[str, int] = {
     "workfw.flow": 7, "workfw.charts": 7, "workfw.advice": 7,
     "workfw.coordination_stack": 8, "workfw.value_pyramid": 8, "workfw.visibility": 8,
     "workfw.c4_flywheel": 9,
-    "workfw.frameworks": 10,
+    "workfw.all_frameworks": 10,
     "workfw.html_table": 11, "workfw.readable": 11, "workfw.assessment": 11,
     "workfw.reporting": 12,
     "workfw.widgets": 13, "workfw.flow_charts": 13,

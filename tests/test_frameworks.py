@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from workfw.errors import OptionError
+from workfw.all_frameworks import route_options
 from workfw.frameworks import (FRAMEWORK_CODES, FRAMEWORKS, REGISTRY, Framework, UnknownFrameworkError,
-                               check_frameworks, get_framework, route_options)
+                               check_frameworks, get_framework)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,6 @@ from typing import Any
 from workfw.errors import WorkfwError
 from workfw.export import ImportReport, TaskExport, combine_exports
 from workfw.frameworks import REGISTRY as _REGISTRY
-from workfw.frameworks import diagnose_all
 from workfw.io import list_formats, read_export
 from workfw.samples import list_samples, load_sample, sample_path
 from workfw.version import __version__
@@ -31,7 +30,7 @@ __all__ = ["read_export", "list_formats", "combine_exports", "TaskExport", "Impo
 _LAZY_MODULES = {*_FRAMEWORK_KEYS, "flow", "flow_charts", "assessment", "workspace", "widgets", "coverage", "advice",
                  "actors", "privacy", "charts"}
 _LAZY_NAMES = {"report": "reporting", "report_json": "reporting", "check_environment": "setup_check",
-               "pseudonymise": "privacy"}
+               "pseudonymise": "privacy", "diagnose_all": "all_frameworks"}
 
 
 def __getattr__(name: str) -> Any:

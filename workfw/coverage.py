@@ -9,16 +9,13 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from workfw.export import TaskExport
+from workfw.files import atomic_write_text
+from workfw.frameworks import REGISTRY
 
 __all__ = ["FRAMEWORK_MODULES", "coverage_table", "coverage_matrix", "compare_trackers", "write_shipped_comparison"]
 
 #: Display name -> module, in the workbook's order.
-FRAMEWORK_MODULES = {
-    "C4 Flywheel": "workfw.c4_flywheel",
-    "Coordination Stack": "workfw.coordination_stack",
-    "Work Value Pyramid": "workfw.value_pyramid",
-    "Work Visibility": "workfw.visibility",
-}
+FRAMEWORK_MODULES = {f.title: f.module_name for f in REGISTRY}
 
 
 def coverage_table(export: TaskExport | pd.DataFrame, *, as_of: Any = None) -> pd.DataFrame:
@@ -75,7 +72,7 @@ def write_shipped_comparison(path: str | Path | None = None) -> Path:
     Run it after changing a diagnosis or the samples (the test that guards it says so).
     """
     target = Path(path) if path is not None else Path(__file__).with_name(_SHIPPED)
-    compare_trackers(recompute=True).round(6).to_csv(target)
+    atomic_write_text(target, compare_trackers(recompute=True).round(6).to_csv())
     return target
 
 

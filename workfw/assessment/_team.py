@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from workfw.errors import OptionError
-from workfw.frameworks import diagnose_all
+from workfw.all_frameworks import diagnose_all
 
 __all__ = ["TeamSelection", "default_team", "export_teams"]
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from workfw.frameworks import FRAMEWORKS, Progress, diagnose_all
+from workfw.all_frameworks import Progress, diagnose_all
+from workfw.frameworks import FRAMEWORKS
 from workfw.reporting.analysis import _analyse, _Steps, _to_json
 from workfw.reporting.html import render
 from workfw.reporting.parts import (FORECAST_DAYS, ReportPartMissingError, ReportWriteError, export_summary,

@@ -1,7 +1,7 @@
 """The one analysis behind the offline report's page and its JSON, and the JSON form of it.
 
 :func:`_analyse` pseudonymises when asked, runs every chosen framework
-(:func:`workfw.frameworks.diagnose_all`), the flow metrics and the group's
+(:func:`workfw.all_frameworks.diagnose_all`), the flow metrics and the group's
 self-assessment once, and returns an :class:`_Analysis` that both the page
 (:mod:`workfw.reporting.html`) and :func:`_to_json` read, so the two always
 agree.  The names stay private to :mod:`workfw.reporting`, whose public
@@ -19,7 +19,8 @@ from workfw.assessment import aggregate, group_gap, perception_gap
 from workfw.charts import subset
 from workfw.core.diagnosis import prepare
 from workfw.errors import OptionError
-from workfw.frameworks import FRAMEWORKS, Progress, as_export, check_frameworks, diagnose_all, route_options
+from workfw.all_frameworks import Progress, as_export, diagnose_all, route_options
+from workfw.frameworks import FRAMEWORKS, check_frameworks
 from workfw.privacy import pseudonymise as hide
 from workfw.reporting.parts import FORECAST_DAYS, export_summary, plain
 from workfw.version import __version__

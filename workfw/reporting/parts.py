@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workfw.errors import WorkfwError
+from workfw.files import FileWriteError, atomic_write_text
 
 __all__ = ["FORECAST_DAYS", "ReportPartMissingError", "ReportWriteError", "require_part", "plain",
            "export_summary", "write_text"]
@@ -143,10 +144,11 @@ def write_text(path: str | Path, text: str) -> Path:
         When the file cannot be written.
     """
     target = Path(path)
+    # Atomic, so a browser tab reloading the report mid-write never shows half of it.
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ReportWriteError(f"{target}: could not write the report ({exc.strerror or exc}); expected a "
+        atomic_write_text(target, text)
+    except FileWriteError as exc:
+        cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+        raise ReportWriteError(f"{target}: could not write the report ({cause.strerror or cause}); expected a "
                                "writable file path. Next step: choose another folder with -o / path=.") from exc
     return target

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import importlib
 from typing import Any
 
 import ipywidgets as W
@@ -12,23 +11,17 @@ import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 
 from workfw.core.diagnosis import Diagnosis
-from workfw.errors import OptionError
+from workfw.frameworks import REGISTRY, get_framework
 from workfw.html_table import html_table
 from workfw.readable import plain_headers
 
 __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "ALL", "framework_module", "show", "Markup", "tasks_html",
            "findings_html", "frame_html", "STYLE", "PAGE"]
 
-#: Framework key -> module implementing ``diagnose``, ``figures`` and ``scored_figure``.
-FRAMEWORKS = {
-    "c4_flywheel": "workfw.c4_flywheel",
-    "coordination_stack": "workfw.coordination_stack",
-    "value_pyramid": "workfw.value_pyramid",
-    "visibility": "workfw.visibility",
-}
+#: Framework key -> module implementing ``diagnose``, ``figures`` and ``scored_figure`` (from the registry).
+FRAMEWORKS = {f.key: f.module_name for f in REGISTRY}
 #: Framework key -> display name.
-FRAMEWORK_NAMES = {"c4_flywheel": "C4 Flywheel", "coordination_stack": "Coordination Stack",
-                   "value_pyramid": "Work Value Pyramid", "visibility": "Work Visibility"}
+FRAMEWORK_NAMES = {f.key: f.title for f in REGISTRY}
 ALL = "All"
 #: Labels wide enough to read, for every control.
 STYLE = {"description_width": "initial"}
@@ -38,10 +31,7 @@ PAGE = W.Layout(max_width="1180px", width="100%")
 
 def framework_module(framework: str) -> Any:
     """The module of a framework key of :data:`FRAMEWORKS`."""
-    if framework not in FRAMEWORKS:
-        raise OptionError(f"framework={framework!r}; expected one of {list(FRAMEWORKS)}. "
-                          "Next step: pass for example 'c4_flywheel'.")
-    return importlib.import_module(FRAMEWORKS[framework])
+    return get_framework(framework).module()
 
 
 def _bundle(obj: Any) -> dict[str, Any]:
