@@ -131,3 +131,16 @@ def test_no_public_name_is_shadowed_by_a_submodule(name: str) -> None:
     package = importlib.import_module(f"workfw.{name}")
     submodules = {info.name for info in pkgutil.iter_modules(package.__path__)}
     assert not set(getattr(package, "__all__", ())) & submodules
+
+
+@pytest.mark.parametrize("framework", ["c4_flywheel", "coordination_stack", "value_pyramid", "visibility"])
+def test_a_framework_package_is_built_on_its_definition(framework: str) -> None:
+    """The definition sits at the bottom of its package; figures read it, never the package's public module."""
+    imports = _imports()
+    package = f"workfw.{framework}"
+    definition = imports.get(f"{package}.definition", [])
+    assert f"{package}.definition" in imports or (PACKAGE / framework / "definition.py").exists()
+    assert not [t for t, _, _ in definition if t.startswith(package)], "the definition imports its own package"
+    diagrams = [t for t, _, _ in imports[f"{package}.diagrams"]]
+    assert package not in diagrams, f"{package}.diagrams imports the package's public module"
+    assert f"{package}.definition" in diagrams, f"{package}.diagrams should draw from {package}.definition"
