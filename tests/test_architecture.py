@@ -144,3 +144,24 @@ def test_a_framework_package_is_built_on_its_definition(framework: str) -> None:
     diagrams = [t for t, _, _ in imports[f"{package}.diagrams"]]
     assert package not in diagrams, f"{package}.diagrams imports the package's public module"
     assert f"{package}.definition" in diagrams, f"{package}.diagrams should draw from {package}.definition"
+
+
+def test_the_frameworks_are_listed_only_in_the_registry() -> None:
+    """A title, or all four keys together, written as literals outside ``workfw/frameworks.py`` is a second list."""
+    from workfw.frameworks import REGISTRY
+
+    titles = {f.key: f.title for f in REGISTRY}
+    keys = set(titles)
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "frameworks.py" and path.parent == PACKAGE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in titles.values():
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} writes the title {node.value!r}")
+            elif isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+                items = node.keys if isinstance(node, ast.Dict) else node.elts
+                literal = {item.value for item in items if isinstance(item, ast.Constant)}
+                if keys <= literal:
+                    found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} lists the four framework keys")
+    assert not found, "read workfw.frameworks instead:\n" + "\n".join(found)

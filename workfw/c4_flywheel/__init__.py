@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 
 from workfw.c4_flywheel import diagrams
 from workfw.c4_flywheel.definition import (C4_DEFAULTS, ELEMENTS, FLOW_CONTEXT, LOOP, MIN_LOOP_PERIODS,
-                                           MIN_SHOWN_PAIRS, PYRAMID_TO_C4, STACK_TO_C4)
+                                           MIN_SHOWN_PAIRS, PYRAMID_TO_C4, STACK_TO_C4, TITLE)
 from workfw.c4_flywheel.flow_views import flow_figures, wip_what_if, wip_what_if_figure
 from workfw.c4_flywheel.signals import COLLABORATION_SIGNALS, FLOW_SIGNALS, ON_TIME, relabel
 from workfw.coordination_stack.signals import SIGNALS as STACK_SIGNALS
@@ -116,7 +116,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
         element = str(weakest.astype(float).idxmin())
         caveats.append(f"The loop is weakest at {element} ({float(weakest.min()):.0f}); in a flywheel the "
                        "weakest element slows the others.")
-    return Diagnosis("C4 Flywheel", ELEMENTS, summary, signals, make_findings(results), coverage, caveats,
+    return Diagnosis(TITLE, ELEMENTS, summary, signals, make_findings(results), coverage, caveats,
                      ctx.as_of, dict(ctx.options), _draw=diagrams.figure)
 
 

@@ -12,8 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ELEMENTS", "LOOP", "FLOW_CONTEXT", "C4_DEFAULTS", "ROLES", "STACK_TO_C4", "PYRAMID_TO_C4",
+from workfw.frameworks import get_framework
+
+__all__ = ["TITLE", "ELEMENTS", "LOOP", "FLOW_CONTEXT", "C4_DEFAULTS", "ROLES", "STACK_TO_C4", "PYRAMID_TO_C4",
            "MIN_LOOP_PERIODS", "MIN_SHOWN_PAIRS"]
+
+#: The framework's display name, from the one registry (:mod:`workfw.frameworks`).
+TITLE: str = get_framework("c4_flywheel").title
 
 #: The loop in order, then the hub.
 ELEMENTS: tuple[str, ...] = ("Clarity", "Coordination", "Completion", "Collaboration")

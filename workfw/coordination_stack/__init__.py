@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from workfw.coordination_stack import diagrams
-from workfw.coordination_stack.definition import ELEMENTS, STACK_DEFAULTS, root_cause, root_cause_text
+from workfw.coordination_stack.definition import ELEMENTS, STACK_DEFAULTS, TITLE, root_cause, root_cause_text
 from workfw.coordination_stack.signals import SIGNALS
 from workfw.coordination_stack.trend import open_work_coverage, open_work_coverage_figure
 from workfw.core import Diagnosis, common_caveats, make_findings, prepare, run_signals, split_options, summarise
@@ -61,7 +61,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     ctx = replace(base, options={**base.options, **own})
     signals, coverage, results = run_signals(ctx, SIGNALS)
     summary = summarise(signals, ELEMENTS)
-    draft = Diagnosis("Coordination Stack", ELEMENTS, summary, signals, make_findings(results), coverage,
+    draft = Diagnosis(TITLE, ELEMENTS, summary, signals, make_findings(results), coverage,
                       [], ctx.as_of, dict(ctx.options))
     cause, why = root_cause(draft), root_cause_text(draft)
     extra = [{"severity": "high", "element": cause, "signal": "root cause", "finding": why, "tasks": 0,
@@ -75,7 +75,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
         # The root cause is the headline, so it leads the findings rather than sorting by task count.
         findings = pd.concat([make_findings([], extra), findings], ignore_index=True)
         findings["severity"] = findings["severity"].astype(make_findings([], extra)["severity"].dtype)
-    return Diagnosis("Coordination Stack", ELEMENTS, summary, signals, findings, coverage,
+    return Diagnosis(TITLE, ELEMENTS, summary, signals, findings, coverage,
                      caveats, ctx.as_of, dict(ctx.options), _draw=diagrams.figure)
 
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from workfw.core import Diagnosis
+from workfw.frameworks import get_framework
 
-__all__ = ["ELEMENTS", "STACK_DEFAULTS", "ROLES", "INTENT", "ACCEPTANCE", "DEPENDENCY", "DUE_FIELDS",
+__all__ = ["TITLE", "ELEMENTS", "STACK_DEFAULTS", "ROLES", "INTENT", "ACCEPTANCE", "DEPENDENCY", "DUE_FIELDS",
            "ASSIGNEE_FIELDS", "STATUS_FIELDS", "FINISHED", "CONTAINER_TYPES", "GOAL_LABELS", "root_cause",
            "root_cause_text"]
+
+#: The framework's display name, from the one registry (:mod:`workfw.frameworks`).
+TITLE: str = get_framework("coordination_stack").title
 
 #: The layers from the foundation up: each rests on those beneath it.
 ELEMENTS: tuple[str, ...] = ("Why", "What", "Who", "When", "How")

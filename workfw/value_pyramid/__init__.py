@@ -28,7 +28,7 @@ import pandas as pd
 from workfw.charts import message_figure
 from workfw.core import (GOAL_TYPES, Context, Diagnosis, common_caveats, goal_link_table, make_findings, parent_codes,
                          prepare, run_signals, split_options, summarise)
-from workfw.value_pyramid.definition import ELEMENTS, OPTIONS
+from workfw.value_pyramid.definition import ELEMENTS, OPTIONS, TITLE
 from workfw.value_pyramid.diagrams import figure, rollup_figure, scored_figure
 from workfw.value_pyramid.kinds import released_flags
 from workfw.value_pyramid.levels import _classify
@@ -240,7 +240,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     # Each level builds on the ones beneath it: a task that reached Outcomes also made progress and was activity.
     summary.insert(3, "reached", counts.iloc[::-1].cumsum().iloc[::-1].astype("Int64"))
     return Diagnosis(
-        framework="Work Value Pyramid", elements=ELEMENTS, summary=summary, signals=signals,
+        framework=TITLE, elements=ELEMENTS, summary=summary, signals=signals,
         findings=make_findings(results), coverage=coverage, caveats=common_caveats(ctx) + _caveats(ctx),
         as_of=ctx.as_of, options=ctx.options, _draw=figure,
     )

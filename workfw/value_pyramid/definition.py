@@ -10,8 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["ELEMENTS", "OPTIONS", "ROLES", "VALUE_TYPES", "OVERHEAD", "RELEASED_LABEL", "RELEASE_COLUMNS",
+from workfw.frameworks import get_framework
+
+__all__ = ["TITLE", "ELEMENTS", "OPTIONS", "ROLES", "VALUE_TYPES", "OVERHEAD", "RELEASED_LABEL", "RELEASE_COLUMNS",
            "CUSTOMER_LABEL", "CUSTOMER_TYPES"]
+
+#: The framework's display name, from the one registry (:mod:`workfw.frameworks`).
+TITLE: str = get_framework("value_pyramid").title
 
 #: The levels from the base up: every task is activity, some make progress, a few reach outcomes.
 ELEMENTS: tuple[str, ...] = ("Activities", "Progress", "Outcomes")

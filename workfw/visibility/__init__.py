@@ -40,7 +40,7 @@ import pandas as pd
 from workfw.core import (OPEN, Context, Diagnosis, common_caveats, late_capture, make_findings, member, prepare,
                          run_signals, split_options, summarise)
 from workfw.errors import OptionError
-from workfw.visibility.definition import APPROPRIATE, ELEMENTS, KINDS
+from workfw.visibility.definition import APPROPRIATE, ELEMENTS, KINDS, TITLE
 from workfw.visibility.diagrams import figure, late_capture_figure, scored_figure, staleness_figure
 from workfw.visibility.levels import _fit_table, _levels
 from workfw.visibility.signals import SIGNALS
@@ -273,7 +273,7 @@ def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> VisibilityDiagn
             list(ELEMENTS), fill_value=0).astype("Int64")
     findings = make_findings(results, _fit_findings(levels))
     return VisibilityDiagnosis(
-        framework="Work Visibility", elements=ELEMENTS, summary=summary, signals=signals, findings=findings,
+        framework=TITLE, elements=ELEMENTS, summary=summary, signals=signals, findings=findings,
         coverage=coverage, caveats=common_caveats(ctx) + _caveats(ctx), as_of=ctx.as_of, options=ctx.options,
         _draw=figure, fit=_fit(ctx),
     )

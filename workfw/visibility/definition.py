@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ELEMENTS", "ROLES", "KINDS", "APPROPRIATE", "FIT_LOW", "FIT_HIGH", "HIGH_PRIORITIES", "LOW_PRIORITIES",
+from workfw.frameworks import get_framework
+
+__all__ = ["TITLE", "ELEMENTS", "ROLES", "KINDS", "APPROPRIATE", "FIT_LOW", "FIT_HIGH", "HIGH_PRIORITIES", "LOW_PRIORITIES",
            "CHORE_TYPES", "CHORE_LABEL", "KEY_PREFIX"]
+
+#: The framework's display name, from the one registry (:mod:`workfw.frameworks`).
+TITLE: str = get_framework("visibility").title
 
 #: The levels from private effort to organisation-wide.
 ELEMENTS: tuple[str, ...] = (
