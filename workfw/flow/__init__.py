@@ -39,8 +39,26 @@ from __future__ import annotations
 from workfw.flow.forecast import forecast_how_many, forecast_when, littles_law
 from workfw.flow.metrics import CONTAINER_TYPES, aging_wip, band_labels, blocked_time, cumulative_flow, throughput, wip
 from workfw.flow.times import PERCENTILE_LEVELS, cycle_times, percentiles
+# Workflow stages and the metrics built on them (issue 15).
+from workfw.flow.stages import STAGES, flow_efficiency, stage_map, time_in_stage, time_in_stage_percentiles
+from workfw.flow.trends import age_run, blocked_stalled, burn_up, net_flow
+from workfw.flow.sprints import sprint_completion, velocity
 
 __all__ = [
     "PERCENTILE_LEVELS", "cycle_times", "percentiles", "band_labels", "throughput", "wip", "aging_wip",
     "cumulative_flow", "blocked_time", "forecast_how_many", "forecast_when", "littles_law", "CONTAINER_TYPES",
+    "STAGES", "stage_map", "time_in_stage", "time_in_stage_percentiles", "flow_efficiency",
+    "net_flow", "burn_up", "age_run", "blocked_stalled", "velocity", "sprint_completion",
+]
+
+# Forecasts people trust (issue 15): backlog ranges and split rates, epics sharing a throughput,
+# service-level expectations and backtests.  Their charts are in workfw.flow.forecast_charts.
+from workfw.flow.backtest import backtest_forecasts, backtest_hit_rate  # noqa: E402
+from workfw.flow.forecast_epics import epic_forecast  # noqa: E402
+from workfw.flow.forecast_range import MIN_COMPLETED, forecast_how_many_range, forecast_when_range  # noqa: E402
+from workfw.flow.service_level import service_level_expectation, service_level_items  # noqa: E402
+
+__all__ += [
+    "MIN_COMPLETED", "forecast_when_range", "forecast_how_many_range", "epic_forecast", "service_level_expectation",
+    "service_level_items", "backtest_forecasts", "backtest_hit_rate",
 ]
