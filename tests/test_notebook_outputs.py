@@ -169,6 +169,7 @@ OTHER_FORMATS = [r for r in FORMAT_FILES if r not in ("jira-json", "jira-csv")]
 JOBS: dict[str, Job] = {
     "00-jira": Job("00_start_here", {"DATA_PATH": str(JIRA_CSV)}, _not_tracker_comparison),
     **{stem: Job(stem) for stem in FRAMEWORK_NOTEBOOKS},
+    "06_flow_and_forecasts": Job("06_flow_and_forecasts"),
     **{f"{stem}-jira": Job(stem, keep=_data_cell, after="00-jira") for stem in FRAMEWORK_NOTEBOOKS},
     **{f"01-{r}": Job("01_c4_flywheel", {"DATA_PATH": str(_sample_file(FORMAT_FILES[r]))}, _data_cell)
        for r in OTHER_FORMATS},
@@ -215,6 +216,22 @@ def test_framework_notebook_draws_charts_and_live_widgets_on_the_sample(executed
     tasks, reader, teams = _expected()
     assert _showing(nb)[:2] == (tasks, reader)
     assert _team_options(nb) == teams == ["All", "Data", "Growth", "Platform", "Support"]
+
+
+@pytest.mark.parametrize("key", ["06_flow_and_forecasts"])
+def test_flow_notebook_draws_its_charts_and_controls_on_the_sample(executed, key):
+    """06: the flow explorer's charts (stages, flow, service level, forecast) and its Team control."""
+    nb, _ = executed(key)
+    assert _errors(nb) == []
+    mimes = _mimes(nb)
+    assert PLOTLY in mimes and WIDGET in mimes, sorted(mimes)
+    titles = [o["data"]["text/plain"] for o in _outputs(nb) if PLOTLY in o.get("data", {})]
+    for heading in ("Days in each stage", "Flow efficiency", "Cycle time of", "Net flow", "Service-level expectation",
+                    "When 40 to 60 items will be finished", "Backtest"):
+        assert any(heading in t for t in titles), (heading, titles)
+    tasks, reader, teams = _expected()
+    assert _showing(nb)[:2] == (tasks, reader)
+    assert _team_options(nb) == teams
 
 
 @pytest.mark.parametrize("key", ["00-jira"])

@@ -27,3 +27,8 @@ __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "AssessmentForm", "Explorer", "Explo
            "FrameworkDiagram", "PerceivedDiagram", "FindingsBrowser", "NextSteps", "WipWhatIf", "TrackerComparison",
            "SignalTable", "LoopTrend", "RootCause", "EnvironmentCheck", "CoverageView",
            *_workshop_all]
+
+# 06_flow_and_forecasts: stages, flow metrics and forecasts under one set of controls (issue 15).
+from workfw.widgets._flow import FlowExplorer, FlowModel  # noqa: E402
+
+__all__ += ["FlowExplorer", "FlowModel"]
