@@ -7,7 +7,6 @@ assembles them with :data:`FLOW_SIGNALS` and :data:`COLLABORATION_SIGNALS`.
 from __future__ import annotations
 
 from dataclasses import replace
-from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -17,8 +16,8 @@ import pyarrow.compute as pc
 from workfw.c4_flywheel.definition import FLOW_CONTEXT
 from workfw.coordination_stack.signals import SIGNALS as STACK_SIGNALS
 from workfw.core import (HISTORY, OPEN, Context, Measured, NotMeasurable, SignalSpec, cached, days_between,
-                         days_to_as_of, has_value, in_category, large_text, list_sizes, origin, owned_flags, per_row,
-                         require_any, selected_positions, severity_of_score, share_of, stamped_at_or_after,
+                         days_to_as_of, flat_list, has_value, in_category, large_text, list_counts, origin, owned_flags,
+                         per_row, require_any, selected_positions, severity_of_score, share_of, stamped_at_or_after,
                          stamped_before, started_or_created)
 
 __all__ = ["relabel", "ON_TIME", "FLOW_SIGNALS", "COLLABORATION_SIGNALS"]
@@ -105,19 +104,25 @@ def _owner_pairs(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _pairs_of(tasks: pd.DataFrame) -> pd.DataFrame:
     assignee = tasks["assignee"].astype("string")
-    sizes = list_sizes(tasks["assignees"])
-    # Most tasks have one owner, named in ``assignee``; only the rest need their lists flattened.
+    item_rows, items = flat_list(tasks, "assignees")
+    sizes = list_counts(tasks, "assignees")
+    # Most tasks have one owner, named in ``assignee``; only the rest need their lists read.
     several = (sizes > 1) | (assignee.isna().to_numpy() & (sizes > 0))
-    listed = pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[several])),
-                      type=pa.large_string())
-    row = np.concatenate([np.arange(len(tasks)), np.repeat(np.flatnonzero(several), sizes[several])])
+    chosen = several[item_rows]
+    listed = items.filter(pa.array(chosen))
+    row = np.concatenate([np.arange(len(tasks)), item_rows[chosen]])
     person = pa.concat_arrays([large_text(assignee), listed])
-    # Each (row, person) pair once, kept where first named, compared as one integer per pair.
+    # Each (row, person) pair once, kept where first named.  The assignees come first, one per row, so only a
+    # listed owner can repeat a pair: the task's own assignee, or an earlier item of its list (pairs compared
+    # as one integer each).
     coded = pc.dictionary_encode(person)
     code = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    named = np.flatnonzero(code >= 0)
-    first = ~pd.Series(row[named] * (len(coded.dictionary) + 1) + code[named]).duplicated().to_numpy()
-    keep = named[first]
+    n = len(tasks)
+    own, extra, extra_row = code[:n], code[n:], row[n:]
+    named = np.flatnonzero(extra >= 0)
+    pair = extra_row[named] * (len(coded.dictionary) + 1) + extra[named]
+    first = (extra[named] != own[extra_row[named]]) & ~pd.Series(pair).duplicated().to_numpy()
+    keep = np.concatenate([np.flatnonzero(own >= 0), n + named[first]])
     out = pd.DataFrame({"row": row[keep], "person": pd.array(person.take(pa.array(keep)), dtype="string"),
                         "code": code[keep]})
     out.attrs["people"] = coded.dictionary  # the name of each code
@@ -161,11 +166,11 @@ def _reporter_not_owner(ctx: Context) -> Measured:
 
 def _reported_by_owner(tasks: pd.DataFrame) -> np.ndarray:
     """True where the task's reporter is one of its owners."""
-    # The same pairs "cross-team items" uses: found once per table, not once per signal.
+    # The same pairs "cross-team items" uses: found once per table, not once per signal.  Names are compared as
+    # codes of one space: a reporter who owns nothing, or none, never has an owner's code.
     owners = cached(tasks, "owner pairs", lambda: _pairs_of(tasks))
     rows = owners["row"].to_numpy()
-    reporter = large_text(tasks["reporter"]).take(pa.array(rows))
-    same = pc.fill_null(pc.equal(large_text(owners["person"]), reporter), False).to_numpy(zero_copy_only=False)
+    same = owners["code"].to_numpy() == _reporter_codes(tasks)[rows]
     mine = np.zeros(len(tasks), dtype=bool)
     mine[rows[same]] = True
     return mine

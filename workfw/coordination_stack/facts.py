@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.coordination_stack.definition import CONTAINER_TYPES, GOAL_LABELS, STATUS_FIELDS
-from workfw.core import (Context, Measured, NotMeasurable, cached, has_list, large_text, parent_codes, per_row,
+from workfw.core import (Context, Measured, NotMeasurable, any_label, cached, large_text, parent_codes, per_row,
                          share_measured)
 from workfw.statuses import status_categories, table_categories
 
@@ -102,6 +102,14 @@ def contains_pattern(text: pd.Series, pattern: str) -> pd.Series:
     return pd.Series(np.asarray(found, dtype=bool), index=text.index)
 
 
+def _contains_per_value(text: pd.Series, pattern: str) -> pd.Series:
+    """:func:`contains_pattern` searched once per distinct value, for columns of a few values (types, statuses)."""
+    coded = pc.dictionary_encode(large_text(text))
+    found = pc.match_substring_regex(coded.dictionary, pattern, ignore_case=True).fill_null(False)
+    hit = np.append(np.asarray(found, dtype=bool), False)  # the last: a missing value never matches
+    return pd.Series(hit[pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)], index=text.index)
+
+
 def _word_count(text: pd.Series) -> pd.Series:
     counts = pc.list_value_length(pc.utf8_split_whitespace(_arrow(text))).fill_null(0)
     return pd.Series(np.asarray(counts, dtype="int64"), index=text.index)
@@ -119,12 +127,11 @@ def cue_flags(ctx: Context, column: str, pattern: str) -> pd.Series:
 
 def _container_type(tasks: pd.DataFrame) -> pd.Series:
     """An epic or goal by its own type or label (a row's own fields; being a parent is added per table)."""
-    # A label that is just "epic" (GitHub) marks the item itself; "Epic: Checkout" marks membership.
-    labelled = has_list(tasks["labels"])
-    joined = tasks.loc[labelled, "labels"].map("\x1f".join).astype("string")
-    by_label = pd.Series(False, index=tasks.index)
-    by_label[labelled] = contains_pattern(joined, f"(?:^|\x1f)(?:{CONTAINER_TYPES})(?:$|\x1f)")
-    return contains_pattern(tasks["task_type"], CONTAINER_TYPES) | by_label
+    # A label that is just "epic" (GitHub) marks the item itself; "Epic: Checkout" marks membership.  Each
+    # distinct label is tested once; a label matches here exactly when the task's labels joined by \x1f would.
+    by_label = any_label(tasks, "container label",
+                         lambda labels: contains_pattern(labels, f"(?:^|\x1f)(?:{CONTAINER_TYPES})(?:$|\x1f)"))
+    return _contains_per_value(tasks["task_type"], CONTAINER_TYPES) | by_label
 
 
 def container_flags(ctx: Context) -> pd.Series:
@@ -143,14 +150,9 @@ def container_flags(ctx: Context) -> pd.Series:
 
 def goal_labelled(tasks: pd.DataFrame) -> pd.Series:
     """Where a task carries a goal-like label (:data:`~workfw.coordination_stack.definition.GOAL_LABELS`)."""
-    def build(frame: pd.DataFrame) -> pd.Series:
-        labelled = has_list(frame["labels"])
-        joined = frame.loc[labelled, "labels"].map(" ".join).astype("string")
-        out = pd.Series(False, index=frame.index)
-        out[labelled] = contains_pattern(joined, GOAL_LABELS)
-        return out
-
-    return per_row(tasks, "goal labelled", build)
+    # Each distinct label is tested once.  No match can span two labels of the task's labels joined by spaces
+    # (the pattern's words hold no space), so testing each label alone finds the same tasks.
+    return any_label(tasks, "goal labelled", lambda labels: contains_pattern(labels, GOAL_LABELS))
 
 
 def status_events(ctx: Context) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 Everything a signal author needs is importable from here; the submodules say
 where each piece lives, from the bottom up: :mod:`~workfw.core.severity` and
 :mod:`~workfw.core.cache` (no core imports), :mod:`~workfw.core.options`,
-:mod:`~workfw.core.rows`, :mod:`~workfw.core.fields`,
+:mod:`~workfw.core.rows`, :mod:`~workfw.core.lists`, :mod:`~workfw.core.fields`,
 :mod:`~workfw.core.context`, :mod:`~workfw.core.facts`,
 :mod:`~workfw.core.helpers`, :mod:`~workfw.core.links` and, on top,
 :mod:`~workfw.core.diagnosis`.  Each imports only those before it.
@@ -55,11 +55,11 @@ from workfw.core.diagnosis import (SIGNAL_COLUMNS, TOO_LITTLE, Diagnosis, Signal
 from workfw.core.facts import (days_to_as_of, every_task, has_value, id_strings, ids_at, in_category, share_measured,
                                share_of, stamped_at_or_after, stamped_before, started_or_created)
 from workfw.core.fields import HISTORY, NO_HISTORY, field_gap
-from workfw.core.helpers import (OPEN, days_between, has_list, id_column, large_text, list_sizes, owned_flags,
-                                 require_any)
-from workfw.core.links import (GOAL_LABEL, GOAL_TYPES, Links, blocked_by_links, cached_goal_link_table,
+from workfw.core.helpers import OPEN, days_between, id_column, large_text, mostly_repeated, owned_flags, require_any
+from workfw.core.links import (GOAL_LABEL, GOAL_TYPES, Links, any_label, blocked_by_links, cached_goal_link_table,
                                goal_link_table, ids_of, in_words, label_match, link_arrays, parent_codes, per_value,
-                               position_of, require_goal_links, type_words)
+                               position_of, require_goal_links, type_words, value_flags)
+from workfw.core.lists import flat_list, has_list, list_counts, list_sizes
 from workfw.core.options import DEFAULTS, split_options
 from workfw.core.rows import NAT, as_ns, origin, per_row, selected_positions
 from workfw.core.severity import (BY_BAD_SHARE, BY_LATE_CAPTURE, BY_SCORE, SEVERITIES, SeverityScale, milder,
@@ -76,11 +76,12 @@ __all__ = [
     "NAT", "as_ns", "has_value", "every_task", "in_category", "stamped_before", "stamped_at_or_after",
     "days_to_as_of", "started_or_created", "id_strings", "ids_at", "share_of", "share_measured",
     # small helpers
-    "OPEN", "days_between", "list_sizes", "has_list", "large_text", "id_column", "owned_flags", "require_any",
+    "OPEN", "days_between", "list_sizes", "has_list", "flat_list", "list_counts", "large_text", "mostly_repeated",
+    "id_column", "owned_flags", "require_any",
     # goal and blocked-by links
     "GOAL_TYPES", "GOAL_LABEL", "Links", "link_arrays", "goal_link_table", "cached_goal_link_table",
-    "require_goal_links", "parent_codes", "ids_of", "blocked_by_links", "label_match", "type_words", "in_words",
-    "per_value", "position_of",
+    "require_goal_links", "parent_codes", "ids_of", "blocked_by_links", "any_label", "label_match", "type_words",
+    "in_words", "per_value", "value_flags", "position_of",
     # severity
     "SEVERITIES", "SeverityScale", "BY_SCORE", "BY_BAD_SHARE", "BY_LATE_CAPTURE", "severity_of_score",
     "severity_of_share", "milder", "spread_severity",

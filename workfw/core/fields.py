@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workfw.core.cache import cached
+from workfw.core.lists import list_counts
 from workfw.core.rows import per_row
 from workfw.schema import absent_columns
 
@@ -82,15 +83,13 @@ def field_gap(ctx: Tables, need: str, *, frame: pd.DataFrame | None = None) -> s
 def _filled_in(tasks: pd.DataFrame, column: str) -> bool:
     """True when at least one task has a value in ``column`` (a list column: a non-empty list)."""
     return cached(tasks, f"filled {column}", lambda: bool(
-        per_row(tasks, f"has value {column}", lambda f: _cells_filled(f[column])).any()))
+        per_row(tasks, f"has value {column}", lambda f: _cells_filled(f, column)).any()))
 
 
-def _cells_filled(values: pd.Series) -> np.ndarray:
-    """Per cell: it holds a value (a list column: a non-empty list)."""
+def _cells_filled(tasks: pd.DataFrame, column: str) -> np.ndarray:
+    """Per cell of ``tasks[column]``: it holds a value (a list column: a non-empty list)."""
+    values = tasks[column]
     if values.dtype == object and len(values) and isinstance(values.iloc[0], (list, tuple, np.ndarray)):
-        cells = values.to_numpy(dtype=object)
-        try:
-            return np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) > 0
-        except TypeError:  # a missing cell (None, NaN) among the lists
-            return np.array([isinstance(v, (list, tuple, np.ndarray)) and len(v) > 0 for v in cells], dtype=bool)
+        # The sizes other signals read too (owners, blockers), from the list items converted once per table.
+        return list_counts(tasks, column) > 0
     return values.notna().to_numpy(dtype=bool)

@@ -10,11 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from workfw.core.context import Context, NotMeasurable
+# List cells live in :mod:`workfw.core.lists` (the field checks below the context read them too); these names
+# stay importable from here.
+from workfw.core.lists import flat_list, has_list, list_counts, list_sizes
 
-__all__ = ["OPEN", "days_between", "list_sizes", "has_list", "large_text", "id_column", "owned_flags",
-           "require_any"]
+__all__ = ["OPEN", "days_between", "list_sizes", "has_list", "flat_list", "list_counts", "large_text",
+           "mostly_repeated", "id_column", "owned_flags", "require_any"]
 
 #: Status categories of open work.
 OPEN = ("todo", "in_progress")
@@ -37,37 +41,34 @@ def days_between(later: pd.Series | pd.Timestamp, earlier: pd.Series) -> pd.Seri
     return (later - earlier).dt.total_seconds() / 86400
 
 
-def list_sizes(series: pd.Series) -> np.ndarray:
-    """Length of each list cell (0 for a missing one), in C rather than through ``.str.len()``.
-
-    Parameters
-    ----------
-    series : pandas.Series
-        A list column (``assignees``, ``labels``, ``blocked_by``).
-
-    Returns
-    -------
-    numpy.ndarray
-        int64, one per row.
-    """
-    values = series.to_numpy(dtype=object)
-    try:
-        return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    except TypeError:  # a missing cell (None, NaN) among the lists
-        return np.fromiter((len(v) if isinstance(v, (list, tuple, np.ndarray)) else 0 for v in values),
-                           dtype=np.int64, count=len(values))
-
-
-def has_list(series: pd.Series) -> pd.Series:
-    """Where a list cell holds at least one item (boolean, on ``series``' index)."""
-    return pd.Series(list_sizes(series) > 0, index=series.index)
-
-
 def large_text(values: pd.Series) -> pa.Array:
     """A text column as one pyarrow large_string array (nulls kept), for hashing and string kernels."""
     arr = pa.array(values.astype("string").array)
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     return arr.cast(pa.large_string())
+
+
+def mostly_repeated(values: pa.Array, *, sample: int = 4096) -> bool:
+    """Whether a spread sample of ``values`` holds fewer distinct values than half its size.
+
+    Tells a column of a few repeated values (parents, templated titles) from one of nearly all distinct
+    values, to choose how to hash it; either choice gives the same result, only the time differs.
+
+    Parameters
+    ----------
+    values : pyarrow.Array
+        The values (nulls count as one value).
+    sample : int, default 4096
+        How many values, evenly spread, to look at.
+
+    Returns
+    -------
+    bool
+    """
+    if len(values) == 0:
+        return False
+    picked = values.take(pa.array(np.linspace(0, len(values) - 1, min(sample, len(values))).astype(np.int64)))
+    return pc.count_distinct(picked, mode="all").as_py() < len(picked) / 2
 
 
 def id_column(tasks: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
@@ -77,7 +78,7 @@ def id_column(tasks: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
 
 def owned_flags(tasks: pd.DataFrame) -> pd.Series:
     """Where a task has an owner: an assignee or at least one of its assignees (boolean, on the table's index)."""
-    return tasks["assignee"].notna() | has_list(tasks["assignees"])
+    return tasks["assignee"].notna() | pd.Series(list_counts(tasks, "assignees") > 0, index=tasks.index)
 
 
 def require_any(ctx: Context, *columns: str) -> None:

@@ -21,11 +21,12 @@ import pyarrow.compute as pc
 from workfw.core.cache import cached
 from workfw.core.context import Context, NotMeasurable
 from workfw.core.facts import id_strings
-from workfw.core.helpers import id_column, large_text, list_sizes
+from workfw.core.helpers import id_column, large_text
+from workfw.core.lists import flat_list, list_sizes
 from workfw.core.rows import origin, per_row, selected_positions
 
-__all__ = ["GOAL_TYPES", "GOAL_LABEL", "per_value", "type_words", "in_words", "label_match", "position_of",
-           "parent_codes", "ids_of", "Links", "link_arrays", "goal_link_table", "cached_goal_link_table",
+__all__ = ["GOAL_TYPES", "GOAL_LABEL", "per_value", "value_flags", "type_words", "in_words", "any_label", "label_match",
+           "position_of", "parent_codes", "ids_of", "Links", "link_arrays", "goal_link_table", "cached_goal_link_table",
            "require_goal_links", "blocked_by_links"]
 
 #: Issue types that are goals or containers of work (epic, milestone, goal...).
@@ -48,12 +49,36 @@ def per_value(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.S
     return pd.Series(out, index=values.index, dtype=object)
 
 
+def value_flags(values: pd.Series, test: Callable[[pd.Series], Any]) -> np.ndarray:
+    """``per_value(values, test)`` as booleans (NA and a missing value are False), without a Python object per row.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Values that repeat (types, priorities, labels).
+    test : callable
+        Gets the distinct values as a string Series and returns one boolean-like value each.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, one per value.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return np.zeros(len(values), dtype=bool)
+    mapped = pd.Series(np.asarray(test(pd.Series(uniques, dtype="string")).astype(object), dtype=object))
+    return np.append(mapped.fillna(False).astype(bool).to_numpy(), False)[codes]
+
+
 def type_words(tasks: pd.DataFrame) -> pd.Series:
     """Lower-case issue types with ``-``/``_`` as spaces (``Sub-task`` -> ``sub task``)."""
     def build(frame: pd.DataFrame) -> pd.Series:
-        normal = per_value(frame["task_type"],
-                            lambda s: s.str.lower().str.replace(r"[-_]+", " ", regex=True).str.strip())
-        return normal.astype("string")
+        codes, uniques = pd.factorize(frame["task_type"], use_na_sentinel=True)
+        normal = pd.Series(uniques, dtype="string").str.lower().str.replace(r"[-_]+", " ", regex=True).str.strip()
+        # Spelled out in pyarrow from the few distinct types: a million Python strings cost ~0.1 s.
+        words = large_text(normal)
+        return pd.Series(pd.array(words.take(pa.array(codes, mask=codes < 0)), dtype="string"), index=frame.index)
 
     return per_row(tasks, "pyramid types", build)
 
@@ -61,39 +86,73 @@ def type_words(tasks: pd.DataFrame) -> pd.Series:
 def in_words(values: pd.Series, words: frozenset[str] | re.Pattern | str) -> np.ndarray:
     """True where a (lower-case) value is one of ``words`` or fully matches the pattern; NA is False."""
     if isinstance(words, frozenset):
-        hit = per_value(values, lambda s: s.isin(words))
-    else:
-        hit = per_value(values, lambda s: s.str.contains(words, regex=True))
-    return hit.fillna(False).astype(bool).to_numpy()
+        return value_flags(values, lambda s: s.isin(words))
+    return value_flags(values, lambda s: s.str.contains(words, regex=True))
 
 
 def _flat_labels(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
     """Every label of every task: its row position and its text (built without ``explode``, ~5x faster)."""
-    values = frame["labels"].to_numpy(dtype=object)
-    sizes = list_sizes(frame["labels"])
-    rows = np.repeat(np.arange(len(values)), sizes)
-    labels = pd.Series(list(chain.from_iterable(values[sizes > 0])), dtype="string")
-    keep = labels.notna().to_numpy()
-    return rows[keep], labels[keep].reset_index(drop=True)
+    try:
+        rows, items = flat_list(frame, "labels")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # labels that are not text are read as their text
+        values = frame["labels"].to_numpy(dtype=object)
+        sizes = list_sizes(frame["labels"])
+        rows = np.repeat(np.arange(len(values)), sizes)
+        labels = pd.Series(list(chain.from_iterable(values[sizes > 0])), dtype="string")
+        keep = labels.notna().to_numpy()
+        return rows[keep], labels[keep].reset_index(drop=True)
+    keep = items.is_valid().to_numpy(zero_copy_only=False)
+    return rows[keep], pd.Series(pd.array(items.filter(pa.array(keep)), dtype="string"))
+
+
+def _label_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """``(rows, codes, distinct)``: each label's row, its code, and the distinct labels the codes name."""
+    rows, labels = cached(frame, "flat labels", lambda: _flat_labels(frame))
+    codes, distinct = pd.factorize(labels)
+    return rows, codes, pd.Series(distinct, dtype="string")
+
+
+def any_label(tasks: pd.DataFrame, name: str, test: Callable[[pd.Series], Any]) -> pd.Series:
+    """True where any label of the task passes ``test``, worked out once per export (:func:`per_row`).
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        A task table.
+    name : str
+        Names the value (one memo slot per table and name, as for :func:`per_row`).
+    test : callable
+        ``test(labels)`` gets the distinct labels of the whole table (a string
+        Series, each label once) and returns one boolean per label.  Labels
+        repeat across tasks, so it runs on a few hundred values, not a million.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, on the table's index.
+    """
+    def build(frame: pd.DataFrame) -> pd.Series:
+        rows, codes, distinct = cached(frame, "label codes", lambda: _label_codes(frame))  # once for every test
+        if len(codes) == 0:
+            return pd.Series(False, index=frame.index)
+        passed = np.asarray(test(distinct), dtype=bool)
+        return pd.Series(np.bincount(rows[passed[codes]], minlength=len(frame)) > 0, index=frame.index)
+
+    return per_row(tasks, name, build)
 
 
 def label_match(tasks: pd.DataFrame, pattern: re.Pattern | str) -> pd.Series:
     """True where any label of the task matches ``pattern``."""
-    def build(frame: pd.DataFrame) -> pd.Series:
-        rows, labels = cached(frame, "flat labels", lambda: _flat_labels(frame))  # once per table, for every pattern
-        if labels.empty:
-            return pd.Series(False, index=frame.index)
-        hit = np.bincount(rows[in_words(labels, pattern)], minlength=len(frame)) > 0
-        return pd.Series(hit, index=frame.index)
-
-    return per_row(tasks, f"label match {getattr(pattern, 'pattern', pattern)}", build)
+    return any_label(tasks, f"label match {getattr(pattern, 'pattern', pattern)}",
+                     lambda distinct: in_words(distinct, pattern))
 
 
 def _first_label(tasks: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
     def build(frame: pd.DataFrame) -> pd.Series:
-        rows, labels = cached(frame, "flat labels", lambda: _flat_labels(frame))  # once per table, for every pattern
-        hit = in_words(labels, pattern) if len(labels) else np.zeros(0, dtype=bool)
-        first = pd.Series(labels[hit].to_numpy(), index=rows[hit]).groupby(level=0).first()
+        rows, codes, distinct = cached(frame, "label codes", lambda: _label_codes(frame))  # once for every pattern
+        hit = in_words(distinct, pattern)[codes] if len(codes) else np.zeros(0, dtype=bool)
+        labels = distinct.to_numpy()[codes[hit]]
+        first = pd.Series(labels, index=rows[hit]).groupby(level=0).first()
         out = pd.Series(pd.NA, index=range(len(frame)), dtype="string")
         out.iloc[first.index.to_numpy()] = first.to_numpy()
         return pd.Series(out.array, index=frame.index)
@@ -164,14 +223,35 @@ def _parent_codes_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     ids = large_text(tasks["task_id"])
     parent = large_text(tasks["parent_id"])
     parent = pc.if_else(pc.fill_null(pc.equal(parent, ids), False), pa.scalar(None, pa.large_string()), parent)
-    found = pc.index_in(parent, value_set=ids)
-    pos = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    pos = _rows_of(parent, ids)
     outside = (parent.is_valid().to_numpy(zero_copy_only=False) & (pos < 0))
     if not outside.any():
         return pos, np.array([], dtype=object)
     coded = pc.dictionary_encode(parent.filter(pa.array(outside)))
     pos[outside] = -2 - coded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return pos, coded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
+def _rows_of(wanted: pa.Array, ids: pa.Array) -> np.ndarray:
+    """``index_in(wanted, value_set=ids)`` as row positions (-1: not found), looked up once per distinct value.
+
+    Parents repeat (a few epics hold many tasks).  When there are far fewer of them than ids, the ids are
+    looked up among them rather than the other way round: hashing a million ids costs ~4x more than
+    probing a small table with them.
+    """
+    coded = pc.dictionary_encode(wanted)
+    distinct = coded.dictionary
+    if 2 * len(distinct) < len(ids):
+        hit = pc.index_in(ids, value_set=distinct)
+        found = hit.is_valid().to_numpy(zero_copy_only=False)
+        value = hit.filter(pa.array(found)).to_numpy(zero_copy_only=False).astype(np.int64)
+        # The first row of each id, as index_in finds it (ids are unique in a task table anyway).
+        value, first = np.unique(value, return_index=True)
+        row_of = np.full(len(distinct) + 1, -1, dtype=np.int64)  # the last: a missing value
+        row_of[value] = np.flatnonzero(found)[first]
+    else:
+        row_of = np.append(pc.fill_null(pc.index_in(distinct, value_set=ids), -1).to_numpy(zero_copy_only=False), -1)
+    return row_of.astype(np.int64)[pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)]
 
 
 def ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pa.Array:
@@ -231,18 +311,23 @@ def _link_arrays(tasks: pd.DataFrame) -> Links:
     rolls = np.zeros(n, dtype=bool)
     epic = np.full(n, -1, dtype=np.int64)
     root = np.full(n, -1, dtype=np.int64)
-    current = parent.copy()
+    # Only the rows whose chain goes on are walked (``at``, with their ``current`` step): a row whose chain
+    # ended never changes again, and most chains end after a step or two.
+    at = np.flatnonzero(parent != -1)
+    current = parent[at]
     for _ in range(_MAX_DEPTH):
-        active = current != -1
-        if not active.any():
+        if not len(at):
             break
         known = current >= 0
         safe = np.where(known, current, 0)
         container = (current <= -2) | (known & is_goal[safe])
-        rolls |= container | (known & has_label[safe])
-        epic = np.where((epic == -1) & container, current, epic)
-        root = np.where(active, current, root)
+        rolls[at] |= container | (known & has_label[safe])
+        first = (epic[at] == -1) & container
+        epic[at[first]] = current[first]
+        root[at] = current
         current = np.where(known, parent[safe], -1)
+        going = current != -1
+        at, current = at[going], current[going]
     return Links(is_goal=is_goal, via_parent=rolls, label_only=~rolls & has_label, has_label=has_label,
                   epic=np.where(is_goal & ~rolls, -1, epic), goal=np.where((root != epic) & rolls, root, -1),
                   outside=outside)
@@ -290,14 +375,20 @@ def blocked_by_links(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 def _links_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    values = tasks["blocked_by"].to_numpy(dtype=object)
-    lengths = list_sizes(tasks["blocked_by"])
-    if not lengths.any():
+    try:
+        src, items = flat_list(tasks, "blocked_by")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not text (numbers) match nothing as text
+        values = tasks["blocked_by"].to_numpy(dtype=object)
+        lengths = list_sizes(tasks["blocked_by"])
+        src = np.repeat(np.arange(len(tasks)), lengths)
+        dst_id = np.empty(int(lengths.sum()), dtype=object)
+        dst_id[:] = list(chain.from_iterable(values[lengths > 0]))
+    else:
+        dst_id = np.empty(len(items), dtype=object)
+        dst_id[:] = items.to_pylist()
+    if not len(src):
         empty = np.array([], dtype=np.int64)
         return empty, np.array([], dtype=object), empty
-    src = np.repeat(np.arange(len(tasks)), lengths)
-    dst_id = np.empty(int(lengths.sum()), dtype=object)
-    dst_id[:] = list(chain.from_iterable(values[lengths > 0]))
     return src, dst_id, position_of(tasks, dst_id)
 
 

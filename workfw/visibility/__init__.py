@@ -37,12 +37,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workfw.core import (OPEN, Context, Diagnosis, common_caveats, late_capture, make_findings, member, prepare,
-                         run_signals, split_options, summarise)
+from workfw.core import (OPEN, Context, Diagnosis, common_caveats, field_gap, late_capture, make_findings, member,
+                         prepare, run_signals, split_options, summarise)
 from workfw.errors import OptionError
 from workfw.visibility.definition import APPROPRIATE, ELEMENTS, KINDS, TITLE
 from workfw.visibility.diagrams import figure, late_capture_figure, scored_figure, staleness_figure
-from workfw.visibility.levels import _fit_table, _levels
+from workfw.visibility.levels import _fit_table, _levels, _reasons
 from workfw.visibility.signals import SIGNALS
 
 __all__ = [
@@ -105,9 +105,12 @@ def visibility_levels(data: Any, *, as_of: Any = None, **options: Any) -> pd.Dat
         :data:`KINDS` order).
     """
     common, _ = split_options(options, {}, "visibility_levels")
-    levels = _levels(prepare(data, as_of=as_of, **common))
+    ctx = prepare(data, as_of=as_of, **common)
+    levels = _levels(ctx)
     kind = pd.Categorical.from_codes(levels["_kind"].to_numpy(), categories=list(KINDS))
-    return levels.drop(columns=["_personal_rule", "_kind"]).assign(kind=kind)
+    out = levels.drop(columns=["_personal_rule", "_kind", "_rule"]).assign(kind=kind)
+    out.insert(2, "reason", _reasons(ctx.tasks, levels, int(ctx.options["stale_days"])))
+    return out
 
 
 def fit_by_kind(data: Any, *, as_of: Any = None, **options: Any) -> pd.DataFrame:
@@ -306,7 +309,8 @@ def _caveats(ctx: Context) -> list[str]:
     if not tasks.empty and tasks["priority"].isna().all():
         out.append("The export has no priorities, so major work is only epics, goals and work with blocked-by "
                    "links, and no chore counts as low priority.")
-    if not tasks.empty and tasks["blocked_by"].map(len).eq(0).all():
+    # The same test as "the export leaves 'blocked_by' empty on every task", kept per table.
+    if not tasks.empty and field_gap(ctx, "blocked_by") is not None:
         out.append("No blocked-by links were found, so Cross-functional visibility rests on reporters from other "
                    "teams only.")
     out.append("Exports do not say who watches or comments, so outside watchers cannot lift an item to "

@@ -11,15 +11,13 @@ chore at Organizational Visible (above its range).
 """
 from __future__ import annotations
 
-from itertools import chain
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core import (OPEN, Context, blocked_by_links, cached, cached_goal_link_table, id_column, label_match,
-                         large_text, list_sizes, per_value, position_of, type_words)
+from workfw.core import (OPEN, Context, blocked_by_links, cached, cached_goal_link_table, flat_list, id_column,
+                         label_match, large_text, link_arrays, list_counts, position_of, type_words, value_flags)
 from workfw.visibility.definition import (CHORE_LABEL, CHORE_TYPES, ELEMENTS, FIT_HIGH, FIT_LOW, HIGH_PRIORITIES,
                                           KEY_PREFIX, KINDS, LOW_PRIORITIES)
 
@@ -42,39 +40,43 @@ def _priority_in(tasks: pd.DataFrame, words: frozenset[str]) -> np.ndarray:
         text = values.str.lower().str.strip()
         return text.isin(words) | text.str.extract(r"^([a-z0-9]+)", expand=False).isin(words)
 
-    return per_value(tasks["priority"], match).fillna(False).astype(bool).to_numpy()
+    return value_flags(tasks["priority"], match)
 
 
 def _at_most_one_person(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
     """True where a task names at most one distinct person: reporter, assignee(s) and history authors."""
     n = len(tasks)
-    rows = [np.arange(n), np.arange(n)]
-    # Names stay in pyarrow: a million tasks name three million people.
-    names = [large_text(tasks[col]) for col in ("reporter", "assignee")]
-    lengths = list_sizes(tasks["assignees"])
-    if lengths.any():
-        rows.append(np.repeat(np.arange(n), lengths))
-        names.append(pa.array(list(chain.from_iterable(tasks["assignees"].to_numpy(dtype=object)[lengths > 0])),
-                              type=pa.large_string()))
+    # Where people are named: (the row of each name, None for one per task in table order; the names).  Names
+    # stay in pyarrow: a million tasks name three million people.
+    sources: list[tuple[np.ndarray | None, pa.Array]] = [(None, large_text(tasks["reporter"])),
+                                                         (None, large_text(tasks["assignee"]))]
+    listed_rows, listed = flat_list(tasks, "assignees")
+    if len(listed_rows):
+        sources.append((listed_rows, listed))
     if not events.empty and events["author"].notna().any():
         authors = events.dropna(subset=["author"])
         where = position_of(tasks, authors["task_id"].to_numpy(dtype=object))
-        rows.append(where[where >= 0])
-        names.append(large_text(authors["author"][where >= 0]))
-    row = np.concatenate(rows)
-    coded = pc.dictionary_encode(pa.chunked_array(names, type=pa.large_string()).combine_chunks())
-    # A few thousand distinct spellings: they are trimmed and lower-cased once each, not once per mention.
-    spelled = pc.dictionary_encode(pc.utf8_lower(pc.utf8_trim_whitespace(coded.dictionary)))
-    person = np.append(spelled.indices.to_numpy(zero_copy_only=False).astype(np.int64), -1)
-    codes = person[pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)]
-    named = codes >= 0
-    # At most one person <=> the smallest and the largest code named on the row are the same (or none is named):
-    # two passes of ufunc.at instead of sorting every (row, person) pair.
-    none = np.iinfo(np.int64).max
-    low, high = np.full(n, none, dtype=np.int64), np.full(n, -1, dtype=np.int64)
-    np.minimum.at(low, row[named], codes[named])
-    np.maximum.at(high, row[named], codes[named])
-    return (low == none) | (low == high)
+        sources.append((where[where >= 0], large_text(authors["author"][where >= 0])))
+    # Each source is coded on its own (a few thousand distinct names each: hashing them apart is ~3x cheaper
+    # than hashing all of them together), then every distinct spelling is trimmed and lower-cased once.
+    coded = [pc.dictionary_encode(names) for _, names in sources]
+    spelled = pc.dictionary_encode(pc.utf8_lower(pc.utf8_trim_whitespace(
+        pa.chunked_array([c.dictionary for c in coded], type=pa.large_string()).combine_chunks())))
+    person_of = spelled.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    ends = np.cumsum([len(c.dictionary) for c in coded])
+    codes = [np.append(person_of[end - len(c.dictionary):end], -1)[pc.fill_null(c.indices, -1).to_numpy(
+        zero_copy_only=False)] for c, end in zip(coded, ends)]
+    # At most one person <=> every person named on the row is the one first found there (or none is named).
+    first = np.full(n, -1, dtype=np.int64)
+    for (rows, _), code in zip(sources, codes):
+        at = np.arange(n) if rows is None else rows
+        take = (code >= 0) & (first[at] < 0)
+        first[at[take]] = code[take]
+    several = np.zeros(n, dtype=bool)
+    for (rows, _), code in zip(sources, codes):
+        at = np.arange(n) if rows is None else rows
+        several[at[(code >= 0) & (code != first[at])]] = True
+    return ~several
 
 
 def _unit(tasks: pd.DataFrame) -> pd.Series:
@@ -117,32 +119,38 @@ def _key_prefix(ids: pa.Array) -> np.ndarray:
 
 def _reporter_elsewhere(tasks: pd.DataFrame) -> pd.Series:
     """True when the reporter mostly works (is assigned) in another team than the task's."""
-    unit = _unit(tasks)
-    pairs = pd.DataFrame({"person": tasks["assignee"], "unit": unit}).dropna()
-    if pairs.empty:
+    # People and units compared as codes, units numbered in name order: a person's home is the unit they are
+    # assigned most in, the first name on a tie (a value_counts and sort of a million text pairs is slow).
+    unit_code, units = pd.factorize(_unit(tasks), sort=True)
+    owner = pc.dictionary_encode(large_text(tasks["assignee"]))
+    person = pc.fill_null(owner.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    paired = (person >= 0) & (unit_code >= 0)
+    if not paired.any():
         return pd.Series(False, index=tasks.index)
-    counts = pairs.value_counts().reset_index(name="n").sort_values(["person", "n", "unit"],
-                                                                   ascending=[True, False, True], kind="stable")
-    home = counts.drop_duplicates("person").set_index("person")["unit"]
-    # Units compared as codes and reporters looked up in pyarrow: a million-row ``map`` of text is slow.
-    unit_code, units = pd.factorize(unit)
-    home_code = pd.Index(units).get_indexer(home.to_numpy())
-    where = pc.fill_null(pc.index_in(large_text(tasks["reporter"]), value_set=large_text(home.index.to_series())),
-                         -1).to_numpy(zero_copy_only=False)
-    reporter_home = np.append(home_code, -1)[where]  # -1: no home known
+    pair, count = np.unique(person[paired] * len(units) + unit_code[paired], return_counts=True)
+    who, where = pair // len(units), pair % len(units)
+    order = np.lexsort((where, -count, who))
+    who, where = who[order], where[order]
+    first = np.ones(len(who), dtype=bool)
+    first[1:] = who[1:] != who[:-1]
+    home = np.full(len(owner.dictionary) + 1, -1, dtype=np.int64)  # the last: no home known
+    home[who[first]] = where[first]
+    reporter = pc.fill_null(pc.index_in(large_text(tasks["reporter"]), value_set=owner.dictionary),
+                            -1).to_numpy(zero_copy_only=False)
+    reporter_home = home[reporter]
     return pd.Series((reporter_home >= 0) & (unit_code >= 0) & (reporter_home != unit_code), index=tasks.index)
 
 
 def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp, stale_days: int) -> pd.DataFrame:
     n = len(tasks)
-    category = tasks["status_category"].astype(object)
-    is_open = category.isin(OPEN).to_numpy()
-    owner = tasks["assignee"].notna().to_numpy() | (list_sizes(tasks["assignees"]) > 0)
+    category = tasks["status_category"]
+    is_open = category.isin(OPEN).to_numpy(dtype=bool)
+    owner = tasks["assignee"].notna().to_numpy() | (list_counts(tasks, "assignees") > 0)
     owners_known = bool(owner.any())
     if not owners_known:
         owner = np.ones(n, dtype=bool)  # an export without assignees cannot show ownership; a caveat says so
     shared = (tasks["team"].notna() | tasks["project"].notna()).to_numpy()
-    has_status = category.notna().to_numpy()
+    has_status = category.notna().to_numpy(dtype=bool)
     dated = tasks["updated"].fillna(tasks["created"])
     if dated.isna().all():
         fresh = np.ones(n, dtype=bool)  # freshness cannot be judged; a caveat says so
@@ -150,7 +158,10 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
         recent = (dated >= as_of - pd.Timedelta(days=stale_days)).fillna(False).astype(bool).to_numpy()
         fresh = ~is_open | recent
     # Without any assignee, "only one person touched it" cannot be told from "nobody recorded the owner".
-    solo = owners_known & _at_most_one_person(tasks, events) & (tasks["comments"].fillna(0) == 0).to_numpy() & (
+    # Who is named and where they work do not depend on the reference time or stale_days: kept per table, so
+    # moving a threshold or the window's end does not work them out again.
+    one_person = cached((tasks, events), "at most one person", lambda: _at_most_one_person(tasks, events))
+    solo = owners_known & one_person & (tasks["comments"].fillna(0) == 0).to_numpy() & (
         tasks["watchers"].fillna(0) <= 1).to_numpy()
     team_ok = shared & owner & has_status & fresh
 
@@ -160,31 +171,17 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     waits_on_other[cross_edges["src"].to_numpy()] = True
     others_wait = np.zeros(n, dtype=bool)
     others_wait[cross_edges.loc[cross_edges["dst"] >= 0, "dst"].to_numpy()] = True
-    reporter_other = _reporter_elsewhere(tasks).to_numpy()
-    links = cached_goal_link_table(tasks)
-    is_goal = links["is_goal"].to_numpy()
-    rolls = links["rolls_up"].to_numpy()
+    reporter_other = cached(tasks, "reported from elsewhere", lambda: _reporter_elsewhere(tasks).to_numpy())
+    links = link_arrays(tasks)
+    is_goal, rolls = links.is_goal, links.rolls_up
 
     conditions = [
         team_ok & is_goal, team_ok & rolls, team_ok & waits_on_other, team_ok & others_wait,
         team_ok & reporter_other, team_ok, solo & ~shared, ~shared, ~owner, ~fresh, ~has_status,
     ]
     ranks = np.array([5, 5, 4, 4, 4, 3, 2, 2, 2, 2, 2, 2])
-    reasons = pa.array([
-        "is an epic, milestone or goal item", None, "depends on another team's item",
-        "another team's item depends on it", "reported from another team", "shared project, owner and current status",
-        "one person only, in no shared project or team", "in no shared project or team", "no owner",
-        f"stale: open and not updated for over {stale_days} days", "no status", "personal system",
-    ], type=pa.large_string())
     rule = np.select(conditions, list(range(len(conditions))), default=len(conditions))
     rank = ranks[rule]
-    # Reasons as codes into a table, joined with the epic's id in pyarrow only for "rolls up to".
-    reason = pa.DictionaryArray.from_arrays(pa.array(rule, type=pa.int8()), reasons).cast(pa.large_string())
-    if (rule == 1).any():
-        epic = large_text(links["epic_id"].fillna("a goal"))
-        rolls_text = pc.binary_join_element_wise(pa.scalar("rolls up to ", pa.large_string()), epic,
-                                                 pa.scalar("", pa.large_string()))
-        reason = pc.if_else(pa.array(rule == 1), rolls_text, reason)
 
     blocks_others = np.zeros(n, dtype=bool)
     if len(edges):
@@ -199,16 +196,51 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     return pd.DataFrame({
         "task_id": id_column(tasks),
         "level": pd.Categorical.from_codes(rank - 1, categories=list(ELEMENTS)),
-        "reason": pd.array(reason, dtype="string"),
         # The framework's fit check: high priority or blocking others, yet at most Team Visible (a subset of
         # major work below its levels, which also counts stale epics and work waiting on another team) ...
         "under_visible": is_open & (high | blocks_others) & (rank <= 3),
         # ... and a low-priority chore above the levels that fit it (Organizational Visible).
         "over_exposed": is_open & (kind == _CHORE) & (rank > FIT_HIGH[kind]),
-        # Kept for the Personal System signal and the fit table; visibility_levels drops the private columns.
+        # Kept for the Personal System signal and the fit table; visibility_levels drops the private columns
+        # and spells the rule out as a reason (a diagnosis reads no reason: a million texts cost ~0.2 s).
         "_personal_rule": solo | ~shared,
         "_kind": kind,
+        "_rule": rule.astype(np.int8),
     })
+
+
+def _reasons(tasks: pd.DataFrame, levels: pd.DataFrame, stale_days: int) -> pd.api.extensions.ExtensionArray:
+    """Why each task is at its level, in words.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        The task table ``levels`` was worked out on (the epic a task rolls up to is named).
+    levels : pandas.DataFrame
+        :func:`_levels_frame` of ``tasks``: ``_rule`` is the first rule each task met.
+    stale_days : int
+        The ``stale_days`` the levels were worked out with.
+
+    Returns
+    -------
+    pandas.api.extensions.ExtensionArray
+        A string array, one reason per task.
+    """
+    reasons = pa.array([
+        "is an epic, milestone or goal item", None, "depends on another team's item",
+        "another team's item depends on it", "reported from another team", "shared project, owner and current status",
+        "one person only, in no shared project or team", "in no shared project or team", "no owner",
+        f"stale: open and not updated for over {stale_days} days", "no status", "personal system",
+    ], type=pa.large_string())
+    rule = levels["_rule"].to_numpy()
+    # Reasons as codes into a table, joined with the epic's id in pyarrow only for "rolls up to".
+    reason = pa.DictionaryArray.from_arrays(pa.array(rule, type=pa.int8()), reasons).cast(pa.large_string())
+    if (rule == 1).any():
+        epic = large_text(cached_goal_link_table(tasks)["epic_id"].fillna("a goal"))
+        rolls_text = pc.binary_join_element_wise(pa.scalar("rolls up to ", pa.large_string()), epic,
+                                                 pa.scalar("", pa.large_string()))
+        reason = pc.if_else(pa.array(rule == 1), rolls_text, reason)
+    return pd.array(reason, dtype="string")
 
 
 def _fit_table(tasks: pd.DataFrame, levels: pd.DataFrame, *, examples: int = 5) -> pd.DataFrame:

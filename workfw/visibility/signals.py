@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workfw.core import (HISTORY, OPEN, BY_LATE_CAPTURE, Context, Measured, NotMeasurable, SignalSpec,
-                         cached_goal_link_table, late_capture, require_goal_links, severity_of_share)
+from workfw.core import (HISTORY, OPEN, BY_LATE_CAPTURE, Context, Measured, NotMeasurable, SignalSpec, ids_at,
+                         in_category, late_capture, link_arrays, list_counts, require_goal_links, severity_of_share)
 from workfw.visibility.definition import HIGH_PRIORITIES, KEY_PREFIX
 from workfw.visibility.levels import _dependency_edges, _levels, _priority_in, _unit
 
@@ -23,12 +23,14 @@ def _private(ctx: Context) -> Measured:
     share, ids = late_capture(ctx)
     if share is None:
         raise NotMeasurable("no finished task has both a creation and a completion time")
+    # Counted, not selected: the done tasks' rows are not read here.
+    done = int(in_category(ctx, "done").sum())
     finding = None
     if ids:
-        finding = (f"{len(ids)} of {len(ctx.done_core)} finished tasks were logged after the fact (created already "
+        finding = (f"{len(ids)} of {done} finished tasks were logged after the fact (created already "
                    "done, done within an hour, or never in progress)")
     severity = BY_LATE_CAPTURE.of_share(share)
-    return Measured(share, 100 - share * 100, len(ctx.done_core), ids, finding, severity)
+    return Measured(share, 100 - share * 100, done, ids, finding, severity)
 
 
 def _personal(ctx: Context) -> Measured:
@@ -36,7 +38,7 @@ def _personal(ctx: Context) -> Measured:
     levels = _levels(ctx)
     stuck = is_open & (levels["level"] == "Personal System").to_numpy() & levels["_personal_rule"].to_numpy()
     share = float(stuck.sum() / is_open.sum())
-    ids = ctx.tasks.loc[stuck, "task_id"].tolist()
+    ids = ids_at(ctx, stuck)
     finding = None
     if ids:
         finding = (f"{len(ids)} of {int(is_open.sum())} open tasks are kept to one person or sit in no shared "
@@ -47,7 +49,7 @@ def _personal(ctx: Context) -> Measured:
 def _team(ctx: Context) -> Measured:
     is_open = _require_open(ctx)
     tasks = ctx.tasks
-    owner = tasks["assignee"].notna() | tasks["assignees"].map(len).gt(0)
+    owner = tasks["assignee"].notna().to_numpy() | (list_counts(tasks, "assignees") > 0)
     if not owner.any():
         raise NotMeasurable("the export has no assignees")
     dated = tasks["updated"].fillna(tasks["created"])
@@ -55,9 +57,9 @@ def _team(ctx: Context) -> Measured:
         raise NotMeasurable("the export has no update or creation dates")
     stale_days = int(ctx.options["stale_days"])
     fresh = (dated >= ctx.as_of - pd.Timedelta(days=stale_days)).fillna(False).astype(bool)
-    good = is_open & (owner & fresh).to_numpy()
+    good = is_open & owner & fresh.to_numpy()
     share = float(good.sum() / is_open.sum())
-    ids = tasks.loc[is_open & ~good, "task_id"].tolist()
+    ids = ids_at(ctx, is_open & ~good)
     finding = None
     if ids:
         finding = f"{len(ids)} of {int(is_open.sum())} open tasks have no owner or no update in {stale_days} days"
@@ -89,16 +91,16 @@ def _cross(ctx: Context) -> Measured:
 def _organizational(ctx: Context) -> Measured:
     tasks = ctx.tasks
     require_goal_links(ctx)
-    links = cached_goal_link_table(tasks)
+    links = link_arrays(tasks)
     high = _priority_in(tasks, HIGH_PRIORITIES)
-    if not links["is_goal"].any() and tasks["priority"].isna().all():
+    if not links.is_goal.any() and tasks["priority"].isna().all():
         raise NotMeasurable("the export has neither issue types (to find epics) nor priorities")
-    major = tasks["status_category"].isin(OPEN).to_numpy() & (links["is_goal"].to_numpy() | high)
+    major = tasks["status_category"].isin(OPEN).to_numpy() & (links.is_goal | high)
     if not major.any():
         raise NotMeasurable("no open epic, goal or high-priority task")
-    rolled = major & links["rolls_up"].to_numpy()
+    rolled = major & links.rolls_up
     share = float(rolled.sum() / major.sum())
-    ids = tasks.loc[major & ~rolled, "task_id"].tolist()
+    ids = ids_at(ctx, major & ~rolled)
     finding = None
     if ids:
         finding = f"{len(ids)} of {int(major.sum())} open epics and high-priority tasks connect to no goal"
