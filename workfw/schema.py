@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.errors import SchemaError
@@ -33,6 +34,7 @@ __all__ = [
     "empty_events",
     "conform_tasks",
     "conform_events",
+    "as_list_column",
     "validate_tasks",
     "tasks_of",
     "absent_columns",
@@ -73,6 +75,9 @@ def _text(series: pd.Series) -> pd.Series:
     # columns have no blank cell and skip the (costly) masked copy.
     data = getattr(out.array, "_pa_array", None)
     if data is not None:  # one pass in pyarrow, without building the stripped strings
+        # Two reductions answer "any blank?" for the usual column that has none, before any mask is built.
+        if not pc.any(pc.utf8_is_space(data)).as_py() and not pc.any(pc.equal(pc.binary_length(data), 0)).as_py():
+            return out
         blank = pc.fill_null(pc.or_(pc.equal(pc.utf8_length(data), 0), pc.utf8_is_space(data)), False)
         blank = blank.to_numpy(zero_copy_only=False)
     else:
@@ -89,7 +94,82 @@ def _as_list(value: Any) -> list[str]:
     return [text] if text else []
 
 
+def as_list_column(values: pd.Series) -> pd.Series:
+    """Return a list-valued column as canonical cells: a Python list of non-empty strings per row.
+
+    ``NA`` becomes ``[]``, a single value ``[text]``, and empty or missing
+    items are dropped.  A column of Arrow lists of text
+    (``pd.ArrowDtype(pa.list_(pa.string()))``), as readers build them in
+    bulk, is turned into Python lists in one pass without checking each
+    cell again.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Lists, single values or NA; or Arrow lists of text.
+
+    Returns
+    -------
+    pandas.Series
+        Object column of lists, with the index of ``values``.
+    """
+    cells = _arrow_text_lists(values)
+    if cells is not None:
+        return pd.Series(cells, index=values.index, dtype=object)
+    return pd.Series(_as_lists(values).to_numpy(), index=values.index, dtype=object)
+
+
+def _arrow_text_lists(values: pd.Series) -> list[list[str]] | None:
+    """Python lists from an Arrow list-of-text column, or None when ``values`` is no such column.
+
+    Arrow has already checked the types, so only empty and missing items are
+    dropped (in Arrow).  Items are built once per distinct text and shared by
+    the rows that hold it: a million rows of labels hold a handful of texts.
+    """
+    dtype = values.dtype
+    if not isinstance(dtype, pd.ArrowDtype):
+        return None
+    kind = dtype.pyarrow_dtype
+    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind)) or not (
+            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
+        return None
+    lists = values.array._pa_array
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    n = len(lists)
+    items = pc.list_flatten(lists)  # null lists hold no items
+    rows = pc.list_parent_indices(lists)
+    if items.null_count or pc.any(pc.equal(pc.binary_length(items), 0)).as_py():
+        keep = pc.fill_null(pc.greater(pc.binary_length(items), 0), False)
+        items, rows = items.filter(keep), rows.filter(keep)
+    if not len(items):
+        return [[] for _ in range(n)]  # a column no row fills (Jira's blockers, often)
+    encoded = pc.dictionary_encode(items)
+    texts = np.empty(len(encoded.dictionary), dtype=object)
+    texts[:] = encoded.dictionary.to_pylist()
+    per_item = texts[encoded.indices.to_numpy(zero_copy_only=False)]
+    counts = np.bincount(rows.to_numpy(zero_copy_only=False), minlength=n)
+    most = int(counts.max(initial=0))
+    # list_flatten keeps row order, so each row's items are one run of per_item, from starts[row].
+    starts = np.cumsum(counts) - counts
+    if most <= 2:
+        # One or two items a row (an assignee; Jira's two Labels columns): each list is built whole from
+        # its items, about twice as fast as slicing a million runs.
+        first = np.full(n, None, dtype=object)
+        first[counts >= 1] = per_item[starts[counts >= 1]]
+        if most <= 1:
+            return [[a] if a is not None else [] for a in first.tolist()]
+        second = np.full(n, None, dtype=object)
+        second[counts == 2] = per_item[starts[counts == 2] + 1]
+        return [([a, b] if b is not None else [a]) if a is not None else []
+                for a, b in zip(first.tolist(), second.tolist())]
+    flat = per_item.tolist()
+    return [flat[a:b] for a, b in zip(starts.tolist(), (starts + counts).tolist())]
+
+
 def _as_lists(values: pd.Series) -> pd.Series:
+    arrow = _arrow_text_lists(values)
+    if arrow is not None:
+        return pd.Series(arrow, dtype=object)
     # Readers already hand over lists of non-empty strings; checking that in
     # C-level passes (and passing them through) keeps a million-row import
     # off the per-row path.
@@ -140,6 +220,9 @@ def _numbers(values: pd.Series, column: str, dtype: str, where: str = "tasks") -
 
 def _categories(values: pd.Series, where: str) -> pd.Categorical:
     """Status categories as the canonical categorical; category words (``"Done"``) are read as their category."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and set(values.cat.categories) <= set(STATUS_CATEGORIES):
+        # Canonical already (a reader's output): recoded through the categories, not hashed row by row.
+        return pd.Categorical(values, categories=list(STATUS_CATEGORIES))
     cells = values.astype(object).where(values.notna(), None)
     unknown = cells.notna() & ~cells.isin(STATUS_CATEGORIES)
     if unknown.any():

@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.export import ImportReport, TaskExport
-from workfw.schema import LIST_COLUMNS, TASK_COLUMNS, conform_events, conform_tasks, empty_events
-from workfw.io._common import duplicated
+from workfw.schema import LIST_COLUMNS, TASK_COLUMNS, as_list_column, conform_events, conform_tasks, empty_events
+from workfw.io._common import coded_text, duplicated, strip_text, text_column
 from workfw.io._registry import report_progress
 from workfw.io._status import UNPLACED, apply_status_map
 
@@ -103,7 +104,11 @@ def final_task_ids(ids: pd.Series, titles: pd.Series, rows: pd.Series) -> pd.Ser
 
 def _final_ids(ids: pd.Series, titles: pd.Series, rows: pd.Series) -> tuple[pd.Series, pd.Series]:
     """:func:`final_task_ids` and which rows had a damaged id (one regex pass over a large column)."""
-    ids = ids.astype("string").str.strip()
+    ids = strip_text(ids)
+    # Scientific notation always has a "+": a plain substring pass spares the regex on a million clean ids.
+    sci = ids.str.contains("+", regex=False).fillna(False).astype(bool)
+    if not sci.any():
+        return ids, sci
     sci = ids.str.fullmatch(SCI_ID).fillna(False).astype(bool)
     if not sci.any():
         return ids, sci
@@ -124,14 +129,45 @@ def _fix_excel_ids(mapped: pd.DataFrame, raw: pd.DataFrame, warnings: list[str])
     return ids
 
 
+def _blank(values: pd.Series) -> pd.Series:
+    """Which values are NA or blank once stripped (text held in Arrow is asked without stripping it)."""
+    data = getattr(values.array, "_pa_array", None)
+    if data is None or not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return values.isna() | (values.astype("string").str.strip() == "")
+    blank = pc.fill_null(pc.or_(pc.equal(pc.binary_length(data), 0), pc.utf8_is_space(data)), True)
+    return pd.Series(blank.to_numpy(zero_copy_only=False), index=values.index)
+
+
 def _list_cells(values: pd.Series) -> pd.Series:
-    """Make every cell of a list column a list (``[]`` for empty, ``[text]`` for one value)."""
+    """Make every cell of a list column a list (``[]`` for empty, ``[text]`` for one value).
+
+    A column of Arrow lists (a reader's bulk output) is left as it is: :func:`conform_tasks` turns it
+    into Python lists once, at the end.
+    """
+    if _is_arrow_lists(values):
+        return values
     cells = values.tolist()
     if not set(map(type, cells)) - {list}:
         # Already lists: rebuilding an object array from a million lists costs more than the check.
         return values if values.dtype == object else pd.Series(cells, index=values.index, dtype=object)
     cells = [v if isinstance(v, list) else ([] if v is None or v is pd.NA else [str(v)]) for v in cells]
     return pd.Series(cells, index=values.index, dtype=object)
+
+
+def _is_arrow_lists(values: pd.Series) -> bool:
+    kind = getattr(values.dtype, "pyarrow_dtype", None) if isinstance(values.dtype, pd.ArrowDtype) else None
+    return kind is not None and (pa.types.is_list(kind) or pa.types.is_large_list(kind))
+
+
+def _python_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its Arrow list columns as Python lists, for the steps that work on lists row by row."""
+    arrow = [c for c in LIST_COLUMNS if c in frame and _is_arrow_lists(frame[c])]
+    if not arrow:
+        return frame
+    frame = frame.copy(deep=False)
+    for col in arrow:
+        frame[col] = as_list_column(frame[col])
+    return frame
 
 
 def _synthetic_rows(synthetic: pd.DataFrame | None, real_ids: pd.Series, team: str | None,
@@ -198,10 +234,10 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     # million-row table would be the import's memory peak.
     raw, mapped, warnings = _keep_original_columns(a.raw), a.mapped.copy(deep=False), list(a.warnings)
     rows_read = len(raw)
-    reason = mapped["_reject"].astype("string") if "_reject" in mapped else pd.Series(pd.NA, index=raw.index, dtype="string")
+    reason = mapped["_reject"].astype("string") if "_reject" in mapped else text_column(None, raw.index)
     if "task_id" not in mapped:
         mapped["task_id"] = pd.NA
-    no_id = mapped["task_id"].isna() | (mapped["task_id"].astype("string").str.strip() == "")
+    no_id = _blank(mapped["task_id"])
     reason = reason.mask(reason.isna() & no_id, "no task id in this row")
     mapped["task_id"] = _fix_excel_ids(mapped, raw, warnings)
     for col in LIST_COLUMNS:
@@ -210,12 +246,15 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     keep = reason.isna()
     kept = mapped if keep.all() else mapped.loc[keep]
     dup = duplicated(kept["task_id"], keep="first")
-    outcome = pd.Series("rejected", index=raw.index, dtype=object)
-    outcome[keep] = "task"
+    # Each row's outcome as a small code (an index into _OUTCOMES): counted and compared as numbers, and
+    # written out as text once.
+    outcome = pd.Series(np.int8(0), index=raw.index)
+    outcome[keep] = _OUTCOMES.index("task")
     if dup.any():
+        kept = _python_lists(kept)  # merging joins lists row by row
         first_row = raw.loc[kept.index, "_row"].groupby(kept["task_id"]).transform("min")
         merged_idx = kept.index[dup]
-        outcome[merged_idx] = "merged"
+        outcome[merged_idx] = _OUTCOMES.index("merged")
         reason[merged_idx] = "same task as row " + first_row[dup].astype(int).astype(str)
         groups = kept[kept["task_id"].isin(kept.loc[dup, "task_id"])].groupby("task_id", sort=False)
         merged_rows = {tid: _merge_group(g) for tid, g in groups}
@@ -232,7 +271,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     status = tasks["status"] if "status" in tasks else pd.Series(pd.NA, index=tasks.index, dtype="string")
     tasks["status_category"], status_table = apply_status_map(
         status, exported, default_map=a.default_status_map, user_map=status_map, warnings=warnings,
-        guesses=a.status_guesses)
+        guesses=a.status_guesses, as_category=True)
     tasks["status_category"] = _withhold_when_most_unplaced(tasks["status_category"], status_table, warnings)
     if team is not None:
         current = tasks["team"] if "team" in tasks else pd.Series(pd.NA, index=tasks.index, dtype="string")
@@ -241,18 +280,21 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     # project's comes from its issues) and they have no status name to count.
     extra = _synthetic_rows(a.synthetic, tasks["task_id"], team, warnings)
     if len(extra):
+        tasks = _python_lists(tasks)  # joined with the reader's rows, which hold Python lists
         for col in LIST_COLUMNS:
             if col not in tasks:
                 tasks[col] = pd.Series([[] for _ in range(len(tasks))], index=tasks.index, dtype=object)
         tasks = pd.concat([tasks, extra], ignore_index=True)
     # Typed as text here: an object column of a million equal strings costs conform_tasks a conversion.
-    tasks["source"] = pd.Series(a.source, index=tasks.index, dtype="string")
-    tasks["source_file"] = pd.Series(a.file, index=tasks.index, dtype="string")
+    tasks["source"] = text_column(a.source, tasks.index)
+    tasks["source_file"] = text_column(a.file, tasks.index)
     tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]))
     tasks = tasks[[c for c in tasks.columns if c in TASK_COLUMNS]]
-    raw.insert(0, "_file", pd.Series(a.file, index=raw.index, dtype="string"))
-    raw["task_id"] = mapped["task_id"].where(outcome != "rejected").astype("string")
-    raw["_outcome"] = outcome.astype("string")
+    raw.insert(0, "_file", text_column(a.file, raw.index))
+    rejected_rows = outcome == _OUTCOMES.index("rejected")
+    raw["task_id"] = (mapped["task_id"] if not rejected_rows.any() else mapped["task_id"].where(~rejected_rows)
+                      ).astype("string")
+    raw["_outcome"] = coded_text(outcome.to_numpy(), _OUTCOMES, raw.index)
     raw["_reason"] = reason.astype("string")
     events = _events(a.events, tasks["task_id"], warnings)
     internal = {"_file", "_row", "_outcome", "_reason", "task_id"}
@@ -261,9 +303,9 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     field_map = pd.DataFrame(
         [(c, a.field_map.get(c, "(kept in raw only)")) for c in original],
         columns=["column", "field"])
-    merged, rejected = int((outcome == "merged").sum()), int((outcome == "rejected").sum())
+    merged, rejected = int((outcome == _OUTCOMES.index("merged")).sum()), int(rejected_rows.sum())
     if rejected:
-        examples = raw.loc[outcome == "rejected", ["_row", "_reason"]].head(3)
+        examples = raw.loc[rejected_rows, ["_row", "_reason"]].head(3)
         warnings.append(f"{rejected} rows became no task; see export.raw where _outcome == 'rejected' "
                         f"(e.g. row {int(examples['_row'].iloc[0])}: {examples['_reason'].iloc[0]}).")
     report = ImportReport(source=a.source, file=a.file, rows_read=rows_read, merged=merged, rejected=rejected,
@@ -272,6 +314,10 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     assert rows_read + len(extra) == len(tasks) + merged + rejected, "import invariant broken"
     report_progress("assembling", 1.0)
     return TaskExport(tasks=tasks, events=events, raw=raw, report=report)
+
+
+#: What became of a row of the file, as ``raw["_outcome"]`` names it.
+_OUTCOMES = ("rejected", "task", "merged")
 
 
 def _withhold_when_most_unplaced(category: pd.Series, table: pd.DataFrame, warnings: list[str]) -> pd.Series:

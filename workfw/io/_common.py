@@ -14,7 +14,87 @@ import pyarrow.compute as pc
 from workfw.errors import ExportReadError
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
-           "as_lists", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated"]
+           "as_lists", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated",
+           "unique_ints", "trim_text", "strip_text", "text_column", "coded_text", "ascii_digits", "int64_digits"]
+
+# Arrow text to pandas' "string" dtype, as ``Series.astype("string")`` holds it (large_string).
+_AS_STRING = {pa.large_string(): pd.StringDtype()}.get
+
+
+def text_column(value: str | None, index: pd.Index) -> pd.Series:
+    """``pd.Series(value, index=index, dtype="string")`` (all NA for None), built in pyarrow.
+
+    pandas repeats a scalar through a take of a million positions; pyarrow writes the
+    column directly (an all-NA one is a bitmap and zeros).
+    """
+    n = len(index)
+    column = (pa.nulls(n, type=pa.large_string()) if value is None
+              else pa.repeat(pa.scalar(value, type=pa.large_string()), n))
+    return pd.Series(column.to_pandas(types_mapper=_AS_STRING).array, index=index)
+
+
+def coded_text(codes: np.ndarray, names: tuple[str | None, ...], index: pd.Index) -> pd.Series:
+    """A text column (``dtype="string"``) holding ``names[code]`` in each row; a name of None is NA.
+
+    For the few-valued columns a reader builds from masks (``"exact"``, ``"inferred"``...): one
+    take in pyarrow instead of a masked copy of a million strings per value.
+    """
+    column = pa.array(names, type=pa.large_string()).take(pa.array(np.asarray(codes)))
+    return pd.Series(column.to_pandas(types_mapper=_AS_STRING).array, index=index)
+
+
+def trim_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``pc.utf8_trim_whitespace(values)``, returning ``values`` itself when no value starts or ends with a blank.
+
+    Exports rarely pad their cells, so the first and last byte of each value are looked at
+    (in numpy, over the Arrow buffers) before a trimmed copy of a million strings is made.
+
+    Parameters
+    ----------
+    values : pyarrow.Array or pyarrow.ChunkedArray
+        Text (``string`` or ``large_string``).
+
+    Returns
+    -------
+    pyarrow.Array or pyarrow.ChunkedArray
+        The trimmed text, of the same type.
+    """
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    if any(_edge_blank(chunk) for chunk in chunks):
+        return pc.utf8_trim_whitespace(values)
+    return values
+
+
+def strip_text(values: pd.Series) -> pd.Series:
+    """``values.astype("string").str.strip()``, without the copy when no value starts or ends with a blank."""
+    text = values.astype("string")
+    data = getattr(text.array, "_pa_array", None)
+    if data is not None and trim_text(data) is data:
+        return text
+    return text.str.strip()
+
+
+def _edge_blank(chunk: pa.Array) -> bool:
+    """Whether some value of ``chunk`` may start or end with a blank (True when the buffers cannot tell)."""
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        return True
+    _, offsets, data = chunk.buffers()
+    if data is None or len(chunk) == 0:
+        return False  # no bytes: every value is empty or missing
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    ends = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+    starts, ends = ends[:-1], ends[1:]
+    text = np.frombuffer(data, dtype=np.uint8)
+    if not len(text):
+        return False
+    # Empty and missing values are not skipped: the byte their offsets point at is another value's first
+    # (or last) byte, or one outside the values, which can only ask for a trim that changes nothing.
+    # Offsets only grow, so only the last starts can point past the buffer.
+    starts = starts[:np.searchsorted(starts, len(text))]
+    # A value utf8_trim_whitespace changes starts or ends with an ASCII blank (a byte up to the space) or
+    # with a byte of a multi-byte character (some are Unicode blanks, such as the no-break space): bytes
+    # outside 33..127, found in one comparison each as uint8 wraps below 33.
+    return bool(((text[starts] - np.uint8(33)) > 94).any() or ((text[ends - 1] - np.uint8(33)) > 94).any())
 
 
 def text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -23,22 +103,142 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     pandas' own factorize and groupby box every Arrow string as a Python
     object first; a million-row column has a few dozen distinct values.
     """
+    codes, distinct = _arrow_codes(values)
+    return codes, distinct.to_pylist()
+
+
+def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """:func:`text_codes` with the distinct texts left in Arrow (a million ids need no Python strings)."""
     arr = getattr(values.array, "_pa_array", None)
     if arr is None:
         arr = pa.array(values.astype(object).where(values.notna(), None).to_numpy(), type=pa.string(),
                        from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1:
+        # Encoded chunk by chunk with one hash table, the chunks share one dictionary: the text is not
+        # copied into one array first.  Checked by the dictionary's buffer, not assumed.
+        encoded = pc.dictionary_encode(arr)
+        shared = {(_address(c.dictionary.buffers()[1]), len(c.dictionary)) for c in encoded.chunks}
+        if len(shared) == 1 and len(encoded) == len(arr):
+            indices = pa.chunked_array([c.indices for c in encoded.chunks])
+            return pc.fill_null(indices, -1).to_numpy().astype(np.int64), encoded.chunk(0).dictionary
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     encoded = pc.dictionary_encode(arr)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, encoded.dictionary.to_pylist()
+    return codes, encoded.dictionary
+
+
+def unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(values, return_index=True, return_inverse=True, return_counts=True)`` for codes.
+
+    Codes of a few dozen combinations (status and category, say) span a small range of
+    non-negative integers: counted in a table indexed by value they need no sort of a
+    million rows.  Other values take ``np.unique`` itself.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        One-dimensional integers.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(distinct, first, inverse, counts)``, as ``np.unique`` returns them.
+    """
+    values = np.asarray(values)
+    n = len(values)
+    low = int(values.min()) if n else 0
+    span = int(values.max()) + 1 if n else 0
+    if not n or low < 0 or span > 4 * n + 1024:
+        distinct, first, inverse, counts = np.unique(values, return_index=True, return_inverse=True,
+                                                     return_counts=True)
+        return distinct, first, inverse.reshape(-1), counts
+    counts = np.bincount(values, minlength=span)
+    distinct = np.flatnonzero(counts)
+    first = np.full(span, n, dtype=np.int64)
+    np.minimum.at(first, values, np.arange(n, dtype=np.int64))
+    rank = np.cumsum(counts > 0) - 1
+    return distinct.astype(values.dtype), first[distinct], rank[values], counts[distinct]
+
+
+def _repeats(numbers: np.ndarray) -> np.ndarray:
+    """Which of ``numbers`` an earlier one equals: by a table indexed by number when they are close, else a sort."""
+    n = len(numbers)
+    low = int(numbers.min())
+    span = int(numbers.max()) - low + 1
+    rows = np.arange(n, dtype=np.int64)
+    if span <= 4 * n + 1024:
+        first = np.full(span, n, dtype=np.int64)
+        np.minimum.at(first, numbers - low, rows)
+        return first[numbers - low] != rows
+    order = np.argsort(numbers, kind="stable")  # equal numbers keep file order: the first is not a repeat
+    out = np.zeros(n, dtype=bool)
+    out[order[1:][numbers[order[1:]] == numbers[order[:-1]]]] = True
+    return out
+
+
+def _address(buffer: pa.Buffer | None) -> int:
+    return 0 if buffer is None else buffer.address
+
+
+def ascii_digits(values: pa.Array) -> pa.Array:
+    """Which values are one or more ASCII digits (what ``^\\d+$`` matches), in two passes without a regex."""
+    return pc.fill_null(pc.and_(pc.string_is_ascii(values), pc.utf8_is_digit(values)), False)
+
+
+def int64_digits(values: pa.Array, digits: pa.Array | None = None) -> pa.Array:
+    """Which values are numbers int64 holds exactly as written (``^(?:0|[1-9]\\d{0,17})$``).
+
+    No leading zero and at most 18 digits, so equal numbers are equal texts.  ``digits`` is
+    :func:`ascii_digits` of ``values`` when the caller has it already.
+    """
+    digits = ascii_digits(values) if digits is None else digits
+    length = pc.binary_length(values)
+    leading_zero = pc.and_(pc.starts_with(values, "0"), pc.greater(length, 1))
+    return pc.fill_null(pc.and_(pc.and_(digits, pc.less_equal(length, 18)), pc.invert(leading_zero)), False)
+
+
+def _prefixed_numbers(values: pd.Series) -> np.ndarray | None:
+    """Ids written as one shared prefix and a number (``PRJ-17``, ``12345``): the numbers; else None.
+
+    Equal numbers are then equal ids (the prefix is the same and :func:`int64_digits` rules out
+    leading zeros), so ids can be compared as integers instead of hashed as text.
+    """
+    arr = getattr(values.array, "_pa_array", None)
+    if arr is None or not len(arr) or arr.null_count or not (
+            pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    first = arr[0].as_py()
+    prefix = first.rstrip("0123456789")
+    if not prefix.isascii() or not pc.all(pc.starts_with(arr, prefix)).as_py():
+        return None
+    numbers = pc.utf8_slice_codeunits(arr, len(prefix)) if prefix else arr  # ASCII prefix: one unit a letter
+    if not pc.all(int64_digits(numbers)).as_py():
+        return None
+    return pc.cast(numbers, pa.int64()).to_numpy()
 
 
 def duplicated(values: pd.Series, keep: str = "first") -> pd.Series:
-    """``values.duplicated(keep=keep)`` through integer codes (NA rows repeat each other, as in pandas)."""
-    codes, _ = text_codes(values)
+    """``values.duplicated(keep=keep)`` through integer codes (NA rows repeat each other, as in pandas).
+
+    Ids written as a shared prefix and a number (Jira's ``PRJ-17``) are compared as those numbers,
+    which needs no hash table of a million strings; other ids are numbered by pyarrow's.
+    """
+    numbers = _prefixed_numbers(values) if keep == "first" else None
+    if numbers is not None:
+        return pd.Series(_repeats(numbers), index=values.index)
+    codes, _ = _arrow_codes(values)
+    if keep == "first" and len(codes) and codes.min() >= 0:
+        # Codes numbered in order of first appearance make a row a repeat exactly when its code is no
+        # higher than every code before it: one running maximum instead of a second hash table.  The
+        # numbering is checked (each new code is one more than the highest so far), not assumed.
+        before = np.empty_like(codes)
+        before[0] = -1
+        np.maximum.accumulate(codes[:-1], out=before[1:])
+        if (codes <= before + 1).all():
+            return pd.Series(codes <= before, index=values.index)
     return pd.Series(pd.Series(codes).duplicated(keep=keep).to_numpy(), index=values.index)
 
 
@@ -89,7 +289,7 @@ def first_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
             out = values  # filling an all-NA column cell by cell costs ~0.15 s per million rows
         elif out.hasnans:
             out = out.fillna(values)
-    return pd.Series(pd.NA, index=frame.index, dtype="string") if out is None else out
+    return text_column(None, frame.index) if out is None else out
 
 
 def count_values(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

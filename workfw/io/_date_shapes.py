@@ -162,7 +162,7 @@ def shapes_of(values: pa.Array) -> Shapes:
     shape_bytes = np.where((data - np.uint8(48)) < 10, np.uint8(1), data)  # uint8 wraps below '0'
     shape_arr = pa.StringArray.from_buffers(n, pa.py_buffer(offs), pa.py_buffer(shape_bytes))
     encoded = pc.dictionary_encode(shape_arr)
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     return Shapes(codes=codes, shapes=encoded.dictionary.to_pylist(), starts=offs[:-1].astype(np.int64), data=data)
 
 
@@ -190,6 +190,8 @@ class _Layout:
     template: list[Template | None]
     position: dict[str, np.ndarray]
     length: dict[str, np.ndarray]
+    #: Bytes of each shape (and so of each value of that shape).
+    size: np.ndarray
 
 
 @lru_cache(maxsize=64)
@@ -210,7 +212,8 @@ def _layout(shapes: tuple[str, ...]) -> _Layout:
         for name, k in template.runs.items():
             position[name][i] = byte_at[runs[k][0]]
             length[name][i] = runs[k][1]
-    return _Layout(template=templates, position=position, length=length)
+    size = np.array([len(shape.encode("utf-8")) for shape in shapes] + [0], dtype=np.int64)
+    return _Layout(template=templates, position=position, length=length, size=size)
 
 
 def _byte_offsets(text: str) -> list[int]:
@@ -318,44 +321,135 @@ def to_utc_ns(shapes: Shapes, rows: np.ndarray, order: str | None,
     usable &= (zone != 2) | (has["zh"] & ((size["zh"] == 2) | ((size["zh"] == 4) & ~has["zm"])))
     usable &= ~has["zm"] | (size["zm"] == 2)
     usable[-1] = False
-    rows = rows[usable[shapes.codes[rows]]]
     codes = shapes.codes[rows]
-    taken = (codes, shapes.starts[rows])
+    keep = usable[codes]
+    if not keep.all():
+        rows, codes = rows[keep], codes[keep]
+    # The shapes the rows hold: a value every one of them shares is one number, not a column of them.
+    seen = np.bincount(codes, minlength=width).astype(bool)
+    read = _FieldReader(shapes, rows, codes, seen, layout.size, pos, size, has)
 
-    def read(name: str) -> np.ndarray:
-        if not has[name][codes].any():
-            return np.zeros(len(rows), dtype=np.int64)
-        return shapes.digits(pos[name], size[name], rows, taken)
+    def per_row(table: np.ndarray) -> np.ndarray | np.integer:
+        one = read.shared(table)
+        return table[codes] if one is None else one
 
-    cm = const_month[codes]
-    day, month, year = read("d"), np.where(cm > 0, cm, read("mo")), read("y")
+    cm = per_row(const_month)
+    day, year = read("d"), read("y")
+    month = np.full(len(rows), cm) if np.ndim(cm) == 0 and cm > 0 else np.where(cm > 0, cm, read("mo"))
     hour, minute, second, frac = read("H"), read("M"), read("S"), read("f")
     # Two-digit years as Python's %y reads them: 69-99 are 1900s, 00-68 2000s.
-    year = np.where(size["y"][codes] == 2, np.where(year < 69, 2000 + year, 1900 + year), year)
-    per = period[codes]
+    two_digit = per_row(size["y"]) == 2
+    if np.ndim(two_digit) or two_digit:
+        year = np.where(two_digit, year + np.where(year < 69, 2000, 1900), year)
+    per = per_row(period)
     ok = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1678) & (year <= 2261)
     ok &= (minute <= 59) & (second <= 59)
     ok &= np.where(per > 0, (hour >= 1) & (hour <= 12), hour <= 23)
-    hour = np.where(per == 1, hour % 12, np.where(per == 2, hour % 12 + 12, hour))
+    if np.ndim(per) or per:
+        # 12 AM is hour 0 and 12 PM hour 12 (hour % 12 for the hours 1-12 the check above lets through).
+        hour = np.where(per == 0, hour, np.where(hour == 12, 0, hour) + np.where(per == 2, 12, 0))
     first_day, month_days = _MONTH_TABLE
     at = (np.clip(year, 1678, 2261) - 1678) * 12 + np.clip(month, 1, 12) - 1
     ok &= day <= month_days[at]
     ns = ((first_day[at] + day - 1) * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000_000
-    frac_size = size["f"][codes]
-    if frac_size.any():
+    frac_size = per_row(size["f"])
+    if np.any(frac_size):
         ns += np.where(frac_size > 0, frac * _POW10[np.clip(9 - frac_size, 0, 18)], 0)
-    zones = zone[codes]
-    if (zones == 2).any():
+    zones = per_row(zone)
+    if np.any(zones == 2):
         zh, zm = read("zh"), read("zm")
         # "+0530" is one run of four digits; "+05:30" two runs.
-        four = size["zh"][codes] == 4
+        four = per_row(size["zh"]) == 4
         offset_h, offset_m = np.where(four, zh // 100, zh), np.where(four, zh % 100, zm)
         ok &= (zones != 2) | ((offset_h <= 23) & (offset_m <= 59))
         ns -= np.where(zones == 2, sign[codes] * (offset_h * 3600 + offset_m * 60) * 1_000_000_000, 0)
     naive = ok & (zones == 0)
     if tz != "UTC" and naive.any():
         ns = _localise(ns, naive, tz)
-    return rows[ok], ns[ok], {"month": month_lang, "period": period_lang}
+    if not ok.all():
+        rows, ns = rows[ok], ns[ok]
+    return rows, ns, {"month": month_lang, "period": period_lang}
+
+
+class _FieldReader:
+    """Reads one field's digits for every row, by the cheapest way the shapes present allow.
+
+    :meth:`Shapes.digits` looks up each row's byte position and digit count through its shape.
+    When every shape present puts the field at the same byte from the value's start (or from its
+    end) those lookups are one number; when only the digit count differs (``9:05`` and ``10:17``)
+    the digits are read until the first byte that is no digit, which is where a run of digits
+    ends (a shape's runs are whole runs).  Same numbers, without a position gathered per row.
+    """
+
+    def __init__(self, shapes: Shapes, rows: np.ndarray, codes: np.ndarray, seen: np.ndarray,
+                 shape_bytes: np.ndarray, pos: dict[str, np.ndarray], size: dict[str, np.ndarray],
+                 has: dict[str, np.ndarray]) -> None:
+        self.shapes, self.rows, self.codes, self.seen = shapes, rows, codes, seen
+        self.shape_bytes, self.pos, self.size, self.has = shape_bytes, pos, size, has
+        self.starts = shapes.starts[rows]
+        self._ends: np.ndarray | None = None
+
+    def shared(self, table: np.ndarray) -> np.integer | None:
+        """The one value ``table`` gives every shape present, or None when they differ."""
+        values = table[self.seen]
+        return values[0] if len(values) and (values == values[0]).all() else None
+
+    def __call__(self, name: str) -> np.ndarray:
+        n = len(self.rows)
+        has = self.seen & self.has[name]
+        if not has.any():
+            return np.zeros(n, dtype=np.int64)
+        if (has == self.seen).all():
+            at, count = self.pos[name][has], self.size[name][has]
+            after = self.shape_bytes[has] - at - count  # bytes of the value after the run
+            fewest, most = int(count.min()), int(count.max())
+            if (at == at[0]).all() and (fewest == most or after.min() > 0):
+                return _digits_forward(self.shapes.data, self.starts + int(at[0]), fewest, most)
+            if (after == after[0]).all() and (fewest == most or at.min() > 0):
+                if self._ends is None:
+                    self._ends = self.starts + self.shape_bytes[self.codes]
+                return _digits_backward(self.shapes.data, self._ends - int(after[0]) - 1, fewest, most)
+        return self.shapes.digits(self.pos[name], self.size[name], self.rows, (self.codes, self.starts))
+
+
+def _digit(data: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The digit of each byte at ``at`` (0-9); a byte that is no digit gives a number over 9 (uint8 wraps)."""
+    return data[at] - np.uint8(48)
+
+
+def _digits_forward(data: np.ndarray, at: np.ndarray, fewest: int, most: int) -> np.ndarray:
+    """The number whose first digit is at byte ``at``: ``fewest`` digits, or up to ``most`` while bytes are digits."""
+    value = _digit(data, at).astype(np.int64)
+    for i in range(1, fewest):
+        value = value * 10 + _digit(data, at + i)
+    if most > fewest:
+        going = np.ones(len(at), dtype=bool)
+        # A run shorter than ``most`` is followed by a byte of its own value that is no digit, where the row
+        # stops; reads past the buffer's end can only come after that byte, and are clipped.
+        clip = bool(len(at)) and int(at.max()) + most - 1 >= len(data)
+        for i in range(fewest, most):
+            digit = _digit(data, np.minimum(at + i, len(data) - 1) if clip else at + i)
+            going &= digit <= 9
+            value = np.where(going, value * 10 + digit, value)
+    return value
+
+
+def _digits_backward(data: np.ndarray, last: np.ndarray, fewest: int, most: int) -> np.ndarray:
+    """The number whose last digit is at byte ``last``, read back to its first digit (see :func:`_digits_forward`)."""
+    value = _digit(data, last).astype(np.int64)
+    scale = 10
+    for i in range(1, fewest):
+        value = value + _digit(data, last - i).astype(np.int64) * scale
+        scale *= 10
+    if most > fewest:
+        going = np.ones(len(last), dtype=bool)
+        clip = bool(len(last)) and int(last.min()) - (most - 1) < 0  # a read before the buffer's start
+        for i in range(fewest, most):
+            digit = _digit(data, np.maximum(last - i, 0) if clip else last - i)
+            going &= digit <= 9
+            value = np.where(going, value + digit.astype(np.int64) * scale, value)
+            scale *= 10
+    return value
 
 
 def _localise(ns: np.ndarray, rows: np.ndarray, tz: str) -> np.ndarray:

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError, OptionError
+from workfw.io._common import trim_text
 from workfw.io._date_shapes import Shapes, has_numeric, numeric_order_votes, shapes_of, to_utc_ns
 from workfw.io._locale import resolve_words
 
@@ -34,6 +35,7 @@ _LATEST = pd.Timestamp("2262-04-10", tz="UTC")
 # A word between separators in a date (``25/lut/26``, ``25-févr.-2026``), for the per-value path.
 _WORD_RE = re.compile(r"(?<=[/\-\s])([^\W\d_]+)\.?(?=[/\-\s])")
 _MISSING = ["", "null", "None", "NaT", "nan"]
+_MISSING_BYTES = max(len(m.encode("utf-8")) for m in _MISSING)
 
 _NAMED_FORMATS = (
     "%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%Y %H:%M", "%d/%b/%y",
@@ -107,9 +109,12 @@ class DateParser:
         arr, key = _arrow_strings(values)
         if key in self._cache:
             return (key, *self._cache[key][:3])
-        text = pc.utf8_trim_whitespace(arr)
-        missing = pc.or_(pc.is_null(text), pc.fill_null(pc.is_in(text, value_set=pa.array(_MISSING, type=pa.string())),
-                                                        True))
+        text = trim_text(arr)
+        missing = pc.is_null(text)
+        # Only short texts can be a placeholder: a column of dates has none, and skips hashing every value.
+        if pc.any(pc.less_equal(pc.binary_length(text), _MISSING_BYTES)).as_py():
+            missing = pc.or_(missing, pc.fill_null(pc.is_in(text, value_set=pa.array(_MISSING, type=pa.string())),
+                                                   True))
         present = np.flatnonzero(~missing.to_numpy(zero_copy_only=False))
         shapes = shapes_of(text)
         if key is None:  # a column converted here has new buffers on every call: nothing to find again
@@ -157,18 +162,21 @@ class DateParser:
                     "date_order='dmy' if your tracker writes day first.")
         read_at, read_ns, _ = to_utc_ns(shapes, present, order, self.tz)
         ns[read_at] = read_ns
-        done = np.zeros(len(text), dtype=bool)
-        done[read_at] = True
-        left = present[~done[present]]
-        if len(left):
+        # read_at is a part of present, in order: all of it when every value had a shape that reads.
+        # A value read by shape is never NaT, so only columns with values left over can have failures.
+        failed_at = read_at[:0]
+        if len(read_at) < len(present):
+            done = np.zeros(len(text), dtype=bool)
+            done[read_at] = True
+            left = present[~done[present]]
             # The careful path, once per distinct text, for the values no shape explained.
             encoded = pc.dictionary_encode(text.take(pa.array(left)))
             uniques = pd.Series(encoded.dictionary.to_pylist(), dtype="string")
             parsed = self._parse_uniques(uniques, column=column)
             codes = encoded.indices.to_numpy(zero_copy_only=False)
             ns[left] = parsed.array.asi8[codes] if len(parsed) else ns[left]
+            failed_at = present[np.isnat(ns[present].view("datetime64[ns]"))]
         out = pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"), index=values.index)
-        failed_at = present[np.isnat(ns[present].view("datetime64[ns]"))]
         if len(failed_at):
             bad_vals = pd.Series(text.take(pa.array(failed_at[:5])).to_pylist())
             share = len(failed_at) / len(present)

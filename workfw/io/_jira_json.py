@@ -13,9 +13,11 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from workfw.errors import EmptyExportError, ExportReadError
 from workfw.io._build import Assembly, assemble
+from workfw.io._common import text_codes, unique_ints
 from workfw.io._dates import DateParser
 from workfw.io._registry import ReadOptions
 from workfw.io._status import keyword_category, normalise_category
@@ -86,7 +88,9 @@ def category_per_row(status: pd.Series, stated: pd.Series, resolution: pd.Series
     -------
     tuple of pandas.Series
         ``(category, stated_refined)``: the category used for ``started`` and
-        ``completed``, and the value to hand to ``assemble`` as the stated one.
+        ``completed``, and the value to hand to ``assemble`` as the stated
+        one (NA where none); both categoricals, or object columns when the
+        rows hold too many combinations to number.
     """
     res = resolution if resolution is not None else pd.Series(pd.NA, index=status.index, dtype="string")
     # A million rows share a few dozen (status, stated, resolution) combinations: work those out once each.
@@ -94,8 +98,17 @@ def category_per_row(status: pd.Series, stated: pd.Series, resolution: pd.Series
     if first is None:
         return _category_rows(status, stated, res, user_map)
     category, refined = _category_rows(status.iloc[first], stated.iloc[first], res.iloc[first], user_map)
-    return (pd.Series(category.to_numpy(dtype=object)[inverse], index=status.index, dtype=object),
-            pd.Series(refined.to_numpy(dtype=object)[inverse], index=status.index, dtype=object))
+    return _spread(category, inverse, status.index), _spread(refined, inverse, status.index)
+
+
+def _spread(per_combination: pd.Series, inverse: np.ndarray, index: pd.Index) -> pd.Series:
+    """Each row's value from its combination's, as a categorical of the few words (NA stays NA).
+
+    Comparing or numbering a million rows then looks at those words, not at a million objects.
+    """
+    codes, words = pd.factorize(per_combination)
+    return pd.Series(pd.Categorical.from_codes(codes[inverse], categories=pd.Index(list(words), dtype=object)),
+                     index=index)
 
 
 def _distinct_rows(columns: list[pd.Series]) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -106,13 +119,23 @@ def _distinct_rows(columns: list[pd.Series]) -> tuple[np.ndarray | None, np.ndar
     combined = np.zeros(len(columns[0]), dtype=np.int64)
     span = 1
     for values in columns:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        span *= len(uniques) + 1
+        codes, count = _value_codes(values)
+        span *= count + 1
         if span >= 2**62:
             return None, None
-        combined = combined * (len(uniques) + 1) + codes
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
+        combined = combined * (count + 1) + codes
+    _, first, inverse, _ = unique_ints(combined)
+    return first, inverse
+
+
+def _value_codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """A code per row (NA has one too, 0) and how many codes: text through pyarrow's hash table, else pandas'."""
+    arr = getattr(values.array, "_pa_array", None)
+    if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        codes, distinct = text_codes(values)
+        return codes + 1, len(distinct) + 1
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, len(uniques)
 
 
 def _category_rows(status: pd.Series, stated: pd.Series, res: pd.Series,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workfw.errors import OptionError
-from workfw.io._common import text_codes
+from workfw.io._common import text_codes, unique_ints
 # The readers import the rules from here; they are the categoriser's, re-exported unchanged.
 from workfw.statuses import (STATUS_CATEGORIES, check_status_rules, keyword_category, keyword_rule,
                              normalise_category, status_key, status_rules, use_status_rules)
@@ -40,9 +40,27 @@ def _check_user_map(user_map: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Number each distinct text of ``values`` as :func:`text_codes` does (-1 for NA): ``(codes, texts)``.
+
+    A categorical of strings is numbered already, and an object column of strings (a reader's
+    categories) is numbered by pandas' hash table on the objects themselves, rather than copied
+    to text first.  The numbering differs from :func:`text_codes`'s, which the caller never relies on.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype) and all(isinstance(c, str) for c in values.cat.categories):
+        # Numbered already; categories no row holds are never looked up.
+        return values.cat.codes.to_numpy().astype(np.int64), list(values.cat.categories)
+    if values.dtype == object:
+        codes, uniques = pd.factorize(values)
+        if all(isinstance(u, str) for u in uniques):
+            return codes.astype(np.int64), list(uniques)
+    return text_codes(values.astype("string"))
+
+
 def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, default_map: Mapping[str, str],
                      user_map: Mapping[str, str] | None, warnings: list[str],
-                     guesses: Mapping[str, tuple[str, str]] | None = None) -> tuple[pd.Series, pd.DataFrame]:
+                     guesses: Mapping[str, tuple[str, str]] | None = None,
+                     as_category: bool = False) -> tuple[pd.Series, pd.DataFrame]:
     """Give every task a status category and explain how each status name was placed.
 
     Precedence: the user's map, then a category the export itself states
@@ -57,6 +75,10 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
     ----------
     guesses : mapping, optional
         Status name -> ``(category, rule text)`` for names no rule places.
+    as_category : bool
+        Return the categories as a categorical of :data:`STATUS_CATEGORIES`
+        (as the task table holds them) rather than as text, so a million
+        rows are not hashed again.
 
     Returns
     -------
@@ -69,10 +91,10 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
     guessed = {status_key(k): v for k, v in (guesses or {}).items()}
     exported = from_export if from_export is not None else pd.Series(pd.NA, index=status.index, dtype=object)
     # Every row's (status, stated category) pair as one integer: a million rows hold a few dozen pairs.
-    status_codes, status_names = text_codes(status.astype("string"))
-    exported_codes, exported_names = text_codes(exported.astype("string"))
+    status_codes, status_names = _codes(status)
+    exported_codes, exported_names = _codes(exported)
     pair = (status_codes + 1) * (len(exported_names) + 1) + exported_codes + 1
-    distinct, first, inverse, counts = np.unique(pair, return_index=True, return_inverse=True, return_counts=True)
+    distinct, first, inverse, counts = unique_ints(pair)
     order = np.argsort(first, kind="stable")  # pairs in order of first appearance, as groupby(sort=False)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
@@ -119,7 +141,13 @@ def apply_status_map(status: pd.Series, from_export: pd.Series | None, *, defaul
                         f"nor done.{most} signals that split open from finished work leave them out until you "
                         "map them: pass status_map={'Name': 'in_progress'} to read_export, or use the status map "
                         "editor (the status map table lists them with rule 'unplaced').")
-    category = pd.Series(combos["status_category"].to_numpy(dtype=object)[codes], index=status.index)
+    per_combo = combos["status_category"].to_numpy(dtype=object)
+    if as_category and all(pd.isna(c) or c in STATUS_CATEGORIES for c in per_combo):
+        order = list(STATUS_CATEGORIES)
+        combo_codes = np.array([-1 if pd.isna(c) else order.index(c) for c in per_combo], dtype=np.int64)
+        category = pd.Series(pd.Categorical.from_codes(combo_codes[codes], categories=order), index=status.index)
+    else:
+        category = pd.Series(per_combo[codes], index=status.index)
     table = (combos.groupby(["status", "status_category", "rule"], as_index=False, sort=False, dropna=False)["tasks"]
              .sum()
              .sort_values("tasks", ascending=False, kind="stable").reset_index(drop=True))

@@ -247,7 +247,8 @@ def _filled_rows(table: pa.Table) -> pa.Array:
     """Mask of rows with at least one non-blank cell (",,," or spaces is not a record)."""
     filled = None
     for col in table.columns:
-        has_text = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0), False)
+        # Text left after trimming, asked without building the trimmed strings: not empty, not all blanks.
+        has_text = pc.fill_null(pc.invert(pc.or_(pc.equal(pc.binary_length(col), 0), pc.utf8_is_space(col))), False)
         filled = has_text if filled is None else pc.or_(filled, has_text)
         # Most records fill their first column: stop once every row is known to hold text.
         if pc.all(filled).as_py():

@@ -86,9 +86,13 @@ def _count_quotes(data: bytes | memoryview | str | os.PathLike, offset: int) -> 
         return 0
     total = 0
     # Mapped, not read: counting in place spares copying the file through Python bytes (~1 s at 870 MB).
+    # Compared 4 MiB at a time into one reused mask, which stays in cache instead of paging in a new one.
+    piece = 1 << 22
+    mask = np.empty(piece, dtype=bool)
     with open(data, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
         view = np.frombuffer(mapped, dtype=np.uint8)
-        for lo in range(offset, size, 1 << 26):
-            total += int(np.count_nonzero(view[lo:lo + (1 << 26)] == 34))  # 34 == ord('"')
-        del view  # the map cannot close while an array still points into it
+        for lo in range(offset, size, piece):
+            part = view[lo:lo + piece]
+            total += int(np.count_nonzero(np.equal(part, 34, out=mask[:len(part)])))  # 34 == ord('"')
+        del view, part  # the map cannot close while an array still points into it
     return total

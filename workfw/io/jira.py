@@ -20,7 +20,8 @@ import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError
 from workfw.io._build import Assembly, assemble
-from workfw.io._common import count_values, first_present, text_codes, to_number
+from workfw.io._common import (ascii_digits, coded_text, count_values, first_present, int64_digits, strip_text,
+                                 text_codes, text_column, to_number, trim_text)
 from workfw.io._dates import DateParser
 from workfw.io._jira_headers import english_headers
 from workfw.io._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
@@ -33,6 +34,8 @@ __all__ = ["read_jira_csv", "sniff_jira_csv", "read_jira_json", "sniff_jira_json
 _STORY_POINTS = ("Custom field (Story Points)", "Custom field (Story point estimate)")
 _TIS_HEADER = "Custom field ([CHART] Time in Status)"
 _DONE_LIKE = ("done", "cancelled")
+#: ``completed_basis`` and ``started_basis`` by code.
+_BASES = (None, "inferred", "exact")
 
 
 class _Columns:
@@ -78,6 +81,8 @@ def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) 
     without a Python loop over cells: an export has a million of them per column.
     """
     n = len(frame)
+    if sep is None and 0 < len(columns) <= _FEW_COLUMNS:
+        return _gather_cells(frame, columns)
     rows_parts, vals_parts = [], []
     for col in columns:
         arr = _arrow_text(frame[col])
@@ -86,12 +91,12 @@ def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) 
             lists = pc.split_pattern(arr, sep)
             rows = pc.list_parent_indices(lists).to_numpy()
             arr = pc.list_flatten(lists)
-        arr = pc.utf8_trim_whitespace(arr)
+        arr = trim_text(arr)
         keep = pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False)
         rows_parts.append(rows[keep.to_numpy(zero_copy_only=False)])
         vals_parts.append(arr.filter(keep))
     if not columns or not sum(len(r) for r in rows_parts):
-        return pd.Series([[] for _ in range(n)], index=frame.index, dtype=object)
+        return _arrow_lists(np.zeros(n + 1, dtype=np.int64), pa.array([], type=pa.string()), frame.index)
     values = pa.chunked_array(vals_parts, type=pa.large_string()).combine_chunks()
     # Values compared as integer codes; the text itself stays in pyarrow.
     encoded = pc.dictionary_encode(values)
@@ -102,24 +107,69 @@ def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) 
     kept = np.sort(np.unique(pair, return_index=True)[1])
     order = kept[np.argsort(row[kept], kind="stable")]
     offsets = np.concatenate([[0], np.cumsum(np.bincount(row[order], minlength=n))])
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()),
-                                          values.take(pa.array(order)).cast(pa.string()))
-    return pd.Series(lists.to_pylist(), index=frame.index, dtype=object)
+    return _arrow_lists(offsets, values.take(pa.array(order)).cast(pa.string()), frame.index)
 
 
-def _per_value(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    """``values.map(fn)`` skipping NA, calling ``fn`` once per distinct value."""
+#: Repeated columns compared with each other pairwise (Jira writes a handful of ``Labels`` columns).
+_FEW_COLUMNS = 8
+
+
+def _gather_cells(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """:func:`_gather` for a few columns of one value a cell: each column's codes compared with the ones before.
+
+    A cell whose (stripped) value an earlier column of its row holds already is dropped, so each
+    row keeps the first of each value in column order, as the general path keeps it, without
+    sorting a million (row, value) pairs.
+    """
+    n = len(frame)
+    texts = [trim_text(_arrow_text(frame[col])) for col in columns]
+    encoded = pc.dictionary_encode(pa.chunked_array(texts, type=pa.large_string()).combine_chunks())
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64).reshape(len(columns), n)
+    blank = np.flatnonzero(pc.equal(pc.binary_length(encoded.dictionary), 0).to_numpy(zero_copy_only=False))
+    if len(blank):
+        codes[codes == blank[0]] = -1
+    for later in range(1, len(columns)):
+        for earlier in range(later):
+            codes[later][codes[later] == codes[earlier]] = -1
+    cells = codes.T.ravel()  # row by row, each row's columns in order
+    present = cells >= 0
+    offsets = np.concatenate([[0], np.cumsum(present.reshape(n, len(columns)).sum(axis=1))])
+    return _arrow_lists(offsets, encoded.dictionary.take(pa.array(cells[present])).cast(pa.string()), frame.index)
+
+
+def _arrow_lists(offsets: np.ndarray, values: pa.Array, index: pd.Index) -> pd.Series:
+    """A list column held in Arrow (row ``i`` holds ``values[offsets[i]:offsets[i + 1]]``).
+
+    Left in Arrow on purpose: :func:`workfw.schema.conform_tasks` turns it into
+    Python lists once, at the end, instead of checking a million lists built here.
+    """
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), values)
+    return pd.Series(pd.arrays.ArrowExtensionArray(lists), index=index)
+
+
+def _per_value(values: pd.Series, fn: Callable[[Any], str | None]) -> pd.Series:
+    """``values.map(fn)`` skipping NA, calling ``fn`` once per distinct value; a categorical of its texts.
+
+    Categorical because the callers number and compare the result row by row: a million rows hold
+    the few texts ``fn`` returns.  ``fn`` returns text or None (NA).
+    """
     codes, distinct = text_codes(values)
-    lookup = np.array([fn(u) for u in distinct] + [None], dtype=object)
-    return pd.Series(lookup[codes], index=values.index, dtype=object)
+    out_codes, texts = pd.factorize(pd.Series([fn(u) for u in distinct] + [None], dtype=object))
+    return pd.Series(pd.Categorical.from_codes(out_codes[codes], categories=pd.Index(list(texts), dtype=object)),
+                     index=values.index)
 
 
 def _last_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    out = None
     for col in columns:  # later columns win, so the result is the last filled one
         values = frame[col].astype("string")
-        out = values.where(values.notna() & (values.str.strip() != ""), out)
-    return out
+        filled = _has_text(_arrow_text(values)).to_numpy(zero_copy_only=False)
+        if out is None:
+            # Nothing before to keep: a column filled on every row is the result as it is.
+            out = values if filled.all() else values.where(filled)
+        else:
+            out = values.where(filled, out)
+    return text_column(None, frame.index) if out is None else out
 
 
 def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[str, str],
@@ -130,43 +180,53 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
     """
     parent = pa.nulls(len(raw), type=pa.large_string())
     if col := cols.first("Parent key"):
-        parent = _blank_as_null(pc.utf8_trim_whitespace(_arrow_text(raw[col])))
+        parent = _blank_as_null(trim_text(_arrow_text(raw[col])))
         field_map[col] = "parent_id"
     numeric_col = cols.first("Parent", "Parent id")
     if numeric_col:
-        numbers = _blank_as_null(pc.utf8_trim_whitespace(_arrow_text(raw[numeric_col])))
+        numbers = _blank_as_null(trim_text(_arrow_text(raw[numeric_col])))
         field_map[numeric_col] = "parent_id"
-        is_number = pc.fill_null(pc.match_substring_regex(numbers, r"^\d+$"), False)
+        is_number = ascii_digits(numbers)
         resolved = pa.nulls(len(raw), type=pa.large_string())
         if id_col := cols.first("Issue id"):
             field_map[id_col] = "parent_id (resolves Parent)"
-            issue_ids = pc.utf8_trim_whitespace(_arrow_text(raw[id_col]))
+            issue_ids = trim_text(_arrow_text(raw[id_col]))
             row = _row_of_id(numbers, is_number, issue_ids)
-            found = _arrow_text(key).take(pa.array(row, mask=row < 0))
-            resolved = pc.if_else(is_number, found, pa.nulls(len(raw), type=pa.large_string()))
-        resolved = pc.if_else(is_number, resolved, numbers)
+            # Rows that name no number have row -1, so what was found is already empty there.
+            resolved = _arrow_text(key).take(pa.array(row, mask=row < 0))
+        if not _only_numbers(numbers, is_number):
+            resolved = pc.if_else(is_number, resolved, numbers)
         outside = pc.sum(pc.and_(pc.and_(pc.is_null(parent), is_number), pc.is_null(resolved))).as_py() or 0
         if outside:
             warnings.append(f"{outside} issues name a parent by numeric id ({numeric_col!r}) that is not in this "
                             "file, so their parent is left empty; export the parents too to keep the hierarchy.")
-        parent = pc.coalesce(parent, resolved)
+        parent = _coalesce(parent, resolved)
     if col := cols.first("Custom field (Epic Link)"):
-        parent = pc.coalesce(parent, _blank_as_null(pc.utf8_trim_whitespace(_arrow_text(raw[col]))))
+        parent = _coalesce(parent, _blank_as_null(trim_text(_arrow_text(raw[col]))))
         field_map[col] = "parent_id (epic)"
     return pd.Series(parent.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get).array, index=raw.index)
+
+
+def _coalesce(first: pa.Array, then: pa.Array) -> pa.Array:
+    """``pc.coalesce(first, then)``, without copying ``then`` when ``first`` is all empty."""
+    return then if first.null_count == len(first) else pc.coalesce(first, then)
+
+
+def _only_numbers(values: pa.Array, is_number: pa.Array) -> bool:
+    """Whether every value present is a number (``is_number`` is False for missing values)."""
+    return bool(pc.all(pc.or_(pc.is_null(values), is_number)).as_py())
 
 
 def _row_of_id(numbers: pa.Array, is_number: pa.Array, issue_ids: pa.Array) -> np.ndarray:
     """Row of the issue whose ``Issue id`` each number names (-1: none); the last such row wins.
 
-    Ids are numbers, so they are compared as int64 in numpy (a sort and a binary search) rather than
-    hashed as a million strings.  Ids that int64 cannot hold exactly as written (leading zeros, more
-    than 18 digits) send the whole column to the text comparison.
+    Ids are numbers, so they are compared as int64 in numpy (a table indexed by id, or a sort and a
+    binary search) rather than hashed as a million strings.  Ids that int64 cannot hold exactly as
+    written (leading zeros, more than 18 digits) send the whole column to the text comparison.
     """
     n = len(issue_ids)
-    canonical = r"^(?:0|[1-9]\d{0,17})$"
-    id_ok = pc.fill_null(pc.match_substring_regex(issue_ids, canonical), False)
-    number_ok = pc.fill_null(pc.match_substring_regex(numbers, canonical), False)
+    id_ok = int64_digits(issue_ids)
+    number_ok = int64_digits(numbers, is_number)
     blank_id = pc.fill_null(pc.equal(pc.utf8_length(issue_ids), 0), True)
     asked = is_number.to_numpy(zero_copy_only=False)
     if not (pc.all(pc.or_(pc.invert(is_number), number_ok)).as_py()
@@ -174,29 +234,45 @@ def _row_of_id(numbers: pa.Array, is_number: pa.Array, issue_ids: pa.Array) -> n
         # Looked up in the ids reversed: index_in finds the first match, so later rows win.
         pos = pc.fill_null(pc.index_in(numbers, value_set=issue_ids[::-1]), -1).to_numpy(zero_copy_only=False)
         return np.where(asked & (pos >= 0), n - 1 - pos, -1).astype(np.int64)
-    text_null = pa.nulls(n, type=issue_ids.type)
-    ids = pc.fill_null(pc.cast(pc.if_else(id_ok, issue_ids, text_null), pa.int64()), 0).to_numpy()
+    # Cast straight to numbers when every id present is one (no blank id), sparing a copy of the text.
+    castable = issue_ids if _only_numbers(issue_ids, id_ok) else pc.if_else(id_ok, issue_ids,
+                                                                            pa.nulls(n, type=issue_ids.type))
+    ids = pc.fill_null(pc.cast(castable, pa.int64()), 0).to_numpy()
     rows_with_id = np.flatnonzero(id_ok.to_numpy(zero_copy_only=False))
-    # Reversed, np.unique keeps each id's first occurrence: the last row in file order.
-    distinct, first_rev = np.unique(ids[rows_with_id][::-1], return_index=True)
-    if not len(distinct):
+    if not len(rows_with_id):
         return np.full(n, -1, dtype=np.int64)
-    last_row = rows_with_id[::-1][first_rev]
-    target = pc.fill_null(pc.cast(pc.if_else(is_number, numbers, pa.nulls(n, type=numbers.type)), pa.int64()),
-                          0).to_numpy()
-    low, span = int(distinct[0]), int(distinct[-1] - distinct[0]) + 1
-    if span <= 4 * len(distinct) + 1024:
-        # Ids of one export are nearly contiguous: a table indexed by id is a lookup without a search.
+    valued = ids[rows_with_id]
+    castable = numbers if _only_numbers(numbers, is_number) else pc.if_else(is_number, numbers,
+                                                                           pa.nulls(n, type=numbers.type))
+    target = pc.fill_null(pc.cast(castable, pa.int64()), 0).to_numpy()
+    low = int(valued.min())
+    span = int(valued.max()) - low + 1
+    if span <= 4 * len(rows_with_id) + 1024:
+        # Ids of one export are nearly contiguous: a table indexed by id is a lookup without a sort.
+        # maximum.at keeps the highest row of a repeated id, which is the last one in the file.
         table = np.full(span, -1, dtype=np.int64)
-        table[distinct - low] = last_row
+        np.maximum.at(table, valued - low, rows_with_id)
         inside = asked & (target >= low) & (target < low + span)
         return np.where(inside, table[np.where(inside, target - low, 0)], -1)
+    # Reversed, np.unique keeps each id's first occurrence: the last row in file order.
+    distinct, first_rev = np.unique(valued[::-1], return_index=True)
+    last_row = rows_with_id[::-1][first_rev]
     at = np.clip(np.searchsorted(distinct, target), 0, len(distinct) - 1)
     return np.where(asked & (distinct[at] == target), last_row[at], -1).astype(np.int64)
 
 
+def _has_text(values: pa.Array) -> pa.Array:
+    """Which values keep some text once stripped (neither empty nor all blanks), without stripping them."""
+    return pc.fill_null(pc.invert(pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))), False)
+
+
 def _blank_as_null(values: pa.Array) -> pa.Array:
-    return pc.if_else(pc.equal(pc.utf8_length(values), 0), pa.nulls(len(values), type=values.type), values)
+    empty = pc.equal(pc.binary_length(values), 0)
+    if not pc.any(empty).as_py():
+        # The CSV parse reads empty cells as missing, so only blanks stripped away leave empty text:
+        # most columns need no copy.
+        return values
+    return pc.if_else(empty, pa.nulls(len(values), type=values.type), values)
 
 
 #: Rows split at a time: the split's temporaries (three copies of the text, nine million parts at a
@@ -233,7 +309,7 @@ def _segments(cells: pd.Series) -> pd.DataFrame:
 
 def _split_segments(cells: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """Positions (in ``cells``), status ids and milliseconds of the well-formed rows' segments."""
-    text = pc.utf8_trim_whitespace(_arrow_text(cells))
+    text = trim_text(_arrow_text(cells))
     present = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False))
     lists = pc.split_pattern(text.take(present), "_*|*_")
     seg_row = present[pc.list_parent_indices(lists).to_numpy()]
@@ -241,8 +317,8 @@ def _split_segments(cells: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]
     n_parts = pc.list_value_length(parts)
     # list_element needs every list long enough; pad the malformed ones before taking parts.
     padded = pc.if_else(pc.equal(n_parts, 3), parts, pa.scalar(["", "", ""], type=pa.list_(pa.large_string())))
-    sid = pc.utf8_trim_whitespace(pc.list_element(padded, 0))
-    ms_text = pc.utf8_trim_whitespace(pc.list_element(padded, 2))
+    sid = trim_text(pc.list_element(padded, 0))
+    ms_text = trim_text(pc.list_element(padded, 2))
     good = (n_parts.to_numpy(zero_copy_only=False) == 3) & pc.fill_null(
         pc.utf8_is_digit(ms_text), False).to_numpy(zero_copy_only=False)
     keep = ~np.isin(seg_row, np.unique(seg_row[~good]))
@@ -338,9 +414,11 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
                            ("project", ("Project key", "Project name")), ("priority", ("Priority",)),
                            ("resolution", ("Resolution",)), ("url", ("Custom field (Issue URL)",))):
         take(field, *headers)
-    mapped["task_id"] = mapped["task_id"].str.strip()
-    has_assignee = (mapped["assignee"].str.strip() != "").fillna(False).to_numpy(dtype=bool)
-    mapped["assignees"] = [[a] if has else [] for a, has in zip(mapped["assignee"].tolist(), has_assignee)]
+    mapped["task_id"] = strip_text(mapped["task_id"])
+    assignee = _arrow_text(mapped["assignee"])
+    has_assignee = _has_text(assignee)
+    mapped["assignees"] = _arrow_lists(np.concatenate([[0], np.cumsum(has_assignee.to_numpy(zero_copy_only=False))]),
+                                       assignee.filter(has_assignee), raw.index)
     mapped["parent_id"] = _parents(raw, cols, mapped["task_id"], field_map, warnings)
 
     repeated = {"labels": "Labels", "iteration": "Sprint", "comments": "Comment", "watchers": "Watchers",
@@ -394,11 +472,13 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
         warnings.append(f"{stray} issues have a Resolved date but a status that is not done (a workflow that "
                         "keeps the resolution on reopen); their completed time is left empty.")
     mapped["completed"] = resolved.where(done).fillna(changed.where(done))
-    mapped["completed_basis"] = pd.Series(pd.NA, index=raw.index, dtype="string").mask(
-        done & changed.notna(), "inferred").mask(done & resolved.notna(), "exact")
+    # Bases as codes into (NA, "inferred", "exact"); a Resolved date outranks the category change.
+    done_at, changed_at = done.to_numpy(dtype=bool), changed.notna().to_numpy()
+    basis = np.where(done_at & resolved.notna().to_numpy(), 2, np.where(done_at & changed_at, 1, 0))
+    mapped["completed_basis"] = coded_text(basis, _BASES, raw.index)
     mapped["started"] = changed.where(in_progress)
-    mapped["started_basis"] = pd.Series(pd.NA, index=raw.index, dtype="string").mask(
-        in_progress & changed.notna(), "exact")
+    mapped["started_basis"] = coded_text(np.where(in_progress.to_numpy(dtype=bool) & changed_at, 2, 0), _BASES,
+                                         raw.index)
 
     if tis_col := cols.first(_TIS_HEADER):
         field_map[tis_col] = "started (inferred for done issues)"

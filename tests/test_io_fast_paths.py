@@ -1,0 +1,97 @@
+"""The bulk paths behind a fast import (issue #14) give what the per-value paths they replace give."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+import workfw as wf
+from workfw.io._common import duplicated, gather_repeated, trim_text, unique_ints
+from workfw.io.jira import _gather
+from workfw.schema import as_list_column
+
+_CELLS = [None, [], ["a"], ["a", "b"], ["", "c", None], [" ", "é"], ["x", "y", "z", "x"]]
+
+
+def _arrow_lists(cells: list, kind: pa.DataType) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(cells, type=kind)), index=range(10, 10 + len(cells)))
+
+
+@pytest.mark.parametrize("kind", [pa.list_(pa.string()), pa.large_list(pa.large_string())])
+@pytest.mark.parametrize("cells", [_CELLS, [None, [], ["a"]], [["a", "b"], ["c"], []], [[], None]])
+def test_arrow_list_columns_become_the_same_python_lists(kind: pa.DataType, cells: list) -> None:
+    out = as_list_column(_arrow_lists(cells, kind))
+    assert out.tolist() == as_list_column(pd.Series(cells, index=range(10, 10 + len(cells)), dtype=object)).tolist()
+    assert out.dtype == object and list(out.index) == list(range(10, 10 + len(cells)))
+    assert all(type(cell) is list for cell in out) and all(type(item) is str for cell in out for item in cell)
+    assert len({id(cell) for cell in out}) == len(out)  # no row shares its list with another
+
+
+def test_trim_text_matches_pyarrow_trim_on_every_kind_of_edge() -> None:
+    values = ["a", " a", "a ", "\u00a0x", "x\u3000", "é", "", None, "\x1cq", "a b", "\t", "z\n", "日本", "x\u2028",
+              "\x7f", "!x!", "\x01a"]
+    for kind in (pa.string(), pa.large_string()):
+        arr = pa.array(values, type=kind)
+        for text in (arr, arr.slice(2, 9), pa.chunked_array([arr.slice(0, 3), arr.slice(3)]), pa.array(["a", "b"])):
+            assert trim_text(text).to_pylist() == pc.utf8_trim_whitespace(text).to_pylist()
+    clean = pa.array(["PRJ-1", None, "", "x y"])
+    assert trim_text(clean) is clean  # nothing to trim: no copy
+
+
+@pytest.mark.parametrize("ids", [
+    ["PRJ-1", "PRJ-2", "PRJ-1", "PRJ-10", "PRJ-2"],            # a shared prefix: compared as numbers
+    ["PRJ-1", "PRJ-01", "PRJ-1 ", "prj-1", "PRJ-1"],           # leading zero, blank, case: compared as text
+    ["17", "900000000000000017", "17", "5"],                    # far apart: sorted, not tabled
+    ["K-1", None, "K-1", None, "K-2"],                          # NA rows repeat each other
+    ["É-1", "É-1"],
+])
+def test_duplicated_matches_pandas(ids: list) -> None:
+    values = pd.Series(ids, dtype="string", index=range(3, 3 + len(ids)))
+    for keep in ("first", "last", False):
+        got = duplicated(values, keep=keep)
+        assert got.tolist() == values.duplicated(keep=keep).tolist() and list(got.index) == list(values.index)
+
+
+def test_unique_ints_matches_numpy() -> None:
+    rng = np.random.default_rng(0)
+    for values in (rng.integers(0, 40, 500), rng.integers(0, 10**9, 50), np.array([], dtype=np.int64),
+                   np.array([-1, 3, -1])):
+        for got, expected in zip(unique_ints(values),
+                                 np.unique(values, return_index=True, return_inverse=True, return_counts=True)):
+            assert got.tolist() == expected.reshape(-1).tolist()
+
+
+def test_repeated_columns_gather_as_the_row_by_row_reader_does() -> None:
+    rng = np.random.default_rng(1)
+    pool = ["a", "b", " a", "a ", "", "  ", None, "c", "é"]
+    for width in (1, 2, 3, 9):
+        frame = pd.DataFrame({f"L{i}": pd.Series([pool[k] for k in rng.integers(0, len(pool), 40)],
+                                                 dtype=pd.ArrowDtype(pa.string())) for i in range(width)})
+        got = as_list_column(_gather(frame, list(frame.columns)))
+        assert got.tolist() == gather_repeated(frame, list(frame.columns)).tolist()
+
+
+@pytest.mark.parametrize("pattern, unit", [
+    ("%-d/%b/%y %-I:%M %p", "min"), ("%Y/%m/%-d", "D"), ("%-d.%-m.%Y %-H:%M", "min"), ("%d/%m/%Y %H:%M:%S", "s"),
+    ("%b %-d, %Y %-I:%M %p", "min"), ("%Y-%m-%dT%H:%M:%S+05:30", "s"),
+])
+def test_fields_of_varying_width_read_by_position_match_strftime(pattern: str, unit: str) -> None:
+    stamps = pd.date_range("2023-12-30 00:00", "2024-01-12 23:59", freq="97min") + pd.Timedelta(seconds=7)
+    column = pd.Series(list(stamps.strftime(pattern)), dtype=pd.ArrowDtype(pa.string()))
+    out = wf.io.DateParser(file="t.csv", date_order="dmy").parse(column, column="Created")
+    offset = pd.Timedelta(hours=5, minutes=30) if pattern.endswith("+05:30") else pd.Timedelta(0)
+    assert out.tolist() == [(s - offset).floor(unit).tz_localize("UTC") for s in stamps]
+
+
+def test_jira_rows_merged_from_bulk_lists_join_their_lists(tmp_path) -> None:
+    path = tmp_path / "jira.csv"
+    path.write_text("Issue key,Summary,Status,Created,Assignee,Labels,Labels\n"
+                    "A-1,one,Done,01/Feb/24 9:00 AM,Ann,x,y\n"
+                    "A-2,two,To Do,01/Feb/24 9:05 AM,,,\n"
+                    "A-1,one,Done,01/Feb/24 9:00 AM,Bob,y,z\n", encoding="utf-8")
+    tasks = wf.read_export(path).tasks.set_index("task_id")
+    assert tasks.loc["A-1", "assignees"] == ["Ann", "Bob"] and tasks.loc["A-1", "labels"] == ["x", "y", "z"]
+    assert tasks.loc["A-2", "assignees"] == [] and tasks.loc["A-2", "labels"] == []
+    assert all(type(cell) is list for col in ("assignees", "labels", "blocked_by") for cell in tasks[col])
