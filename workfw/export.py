@@ -51,6 +51,12 @@ class ImportReport:
         ``status, status_category, rule, tasks``: how each status name was placed.
     field_map : pandas.DataFrame
         ``column, field``: which canonical field each original column fed.
+    stages : dict of str to str
+        The workflow stages a user confirmed for some statuses (status -> stage, see
+        :func:`workfw.flow.stage_map`); empty while the stages are the guess learnt from the export.
+        Plain data, kept with the export so every notebook measures with the same definition.
+    commitment : str or None
+        The commitment status the user chose; None for the learnt one.
     """
 
     source: str
@@ -65,6 +71,8 @@ class ImportReport:
         default_factory=lambda: pd.DataFrame(columns=["status", "status_category", "rule", "tasks"]))
     field_map: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["column", "field"]))
+    stages: dict[str, str] = field(default_factory=dict)
+    commitment: str | None = None
 
     def summary(self) -> pd.DataFrame:
         """Return the counts as a one-column table for display."""
@@ -84,6 +92,7 @@ class ImportReport:
             "unmapped_columns": list(self.unmapped_columns), "warnings": list(self.warnings),
             "status_map": self.status_map.astype(object).where(self.status_map.notna(), None).to_dict("records"),
             "field_map": self.field_map.astype(object).where(self.field_map.notna(), None).to_dict("records"),
+            "stages": dict(self.stages), "commitment": self.commitment,
         }
 
     @classmethod
@@ -96,7 +105,10 @@ class ImportReport:
                    # Reports saved before synthetic rows existed have no such key.
                    synthetic=int(data.get("synthetic", 0)),
                    unmapped_columns=list(data["unmapped_columns"]), warnings=list(data["warnings"]),
-                   status_map=status_map, field_map=field_map)
+                   status_map=status_map, field_map=field_map,
+                   # Reports saved before stage definitions were kept have neither key.
+                   stages={str(k): str(v) for k, v in (data.get("stages") or {}).items()},
+                   commitment=None if data.get("commitment") is None else str(data["commitment"]))
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings) or "<li>none</li>"
@@ -164,6 +176,21 @@ class TaskExport:
                 f"{r.rows_read} rows read, {r.merged} merged, {r.rejected} rejected, "
                 + (f"{r.synthetic} synthetic, " if r.synthetic else "")
                 + f"{len(r.warnings)} warnings)")
+
+    def with_report(self, report: ImportReport) -> "TaskExport":
+        """The same tables under another import report (raw rows not yet read stay unread).
+
+        Parameters
+        ----------
+        report : ImportReport
+            The report of the new export, such as a copy keeping a stage definition.
+
+        Returns
+        -------
+        TaskExport
+            A new export sharing ``tasks``, ``events`` and ``raw`` with this one.
+        """
+        return TaskExport(tasks=self.tasks, events=self.events, raw=self.__dict__["_raw"], report=report)
 
     def save(self, path: str | Path) -> Path:
         """Write the export to one ``.workfw`` file that :func:`workfw.read_export` reads back.

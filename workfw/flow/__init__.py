@@ -26,6 +26,13 @@ Review -> Done) starts when it entered the first in-progress status it did
 visit.  A task that went straight from todo to done has no start: its cycle
 time falls back to its lead time and is labelled ``approximate``.
 
+**One stage definition.**  Given ``stages=``/``commitment=`` (a :func:`stage_map`
+definition, such as ``**kept_stages(export)``, the one a user confirmed in the
+start notebook), :func:`cycle_times`, :func:`aging_wip`, :func:`percentiles` and
+the service levels start the clock at its commitment point, the first move into
+an active or waiting status of that definition, where :func:`flow_efficiency`
+and :func:`time_in_stage` measure from too (see :mod:`workfw.flow.stages`).
+
 **Dates.** Period labels (``period``, ``date``) are tz-naive UTC calendar
 days; the count for a period is taken at its end (midnight UTC after its last
 day).  ``as_of`` defaults to :func:`workfw.core.context.reference_time`, the
@@ -41,6 +48,9 @@ from workfw.flow.metrics import CONTAINER_TYPES, aging_wip, band_labels, blocked
 from workfw.flow.times import PERCENTILE_LEVELS, cycle_times, percentiles
 # Workflow stages and the metrics built on them (issue 15).
 from workfw.flow.stages import STAGES, flow_efficiency, stage_map, time_in_stage, time_in_stage_percentiles
+# The definition a user confirmed, kept with the export, and the stage editor's rules (issue 15 item 1).
+from workfw.flow.inputs import rows_since
+from workfw.flow.stage_choice import commitment_choices, edit_stages, keep_stages, kept_stages, stage_overview
 from workfw.flow.trends import age_run, blocked_stalled, burn_up, net_flow
 from workfw.flow.sprints import sprint_completion, velocity
 
@@ -48,7 +58,8 @@ __all__ = [
     "PERCENTILE_LEVELS", "cycle_times", "percentiles", "band_labels", "throughput", "wip", "aging_wip",
     "cumulative_flow", "blocked_time", "forecast_how_many", "forecast_when", "littles_law", "CONTAINER_TYPES",
     "STAGES", "stage_map", "time_in_stage", "time_in_stage_percentiles", "flow_efficiency",
-    "net_flow", "burn_up", "age_run", "blocked_stalled", "velocity", "sprint_completion",
+    "kept_stages", "keep_stages", "edit_stages", "commitment_choices", "stage_overview",
+    "net_flow", "burn_up", "age_run", "blocked_stalled", "velocity", "sprint_completion", "rows_since",
 ]
 
 # Forecasts people trust (issue 15): backlog ranges and split rates, epics sharing a throughput,

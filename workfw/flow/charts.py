@@ -32,9 +32,23 @@ __all__ = [
 _GL_ABOVE = 5_000  # WebGL markers above this many points keep the browser responsive
 
 
+def _clock_note(frame: pd.DataFrame, *, aging: bool) -> str:
+    """A subtitle naming where the clock starts, when the metric was measured with a stage definition (escaped).
+
+    Status names are the export's text, so the whole line is escaped; without a definition in
+    ``frame.attrs`` there is nothing to state and the note is empty.
+    """
+    if "stage_definition" not in frame.attrs:
+        return ""
+    point = frame.attrs.get("commitment")
+    where = f"the commitment point, {point}" if point else "the first committed status (no commitment point)"
+    text = f"Age since {where}" if aging else f"Clock from {where}, to the last move into done"
+    return "<br><sup>" + escape_text(f"{text} · {frame.attrs['stage_definition']}", limit=400) + "</sup>"
+
+
 def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCENTILE_LEVELS,
                        color: str | None = "kind", title: str | None = None, max_points: int = MAX_POINTS,
-                       seed: int = 0) -> go.Figure:
+                       seed: int = 0, stages: Any = None, commitment: str | None = None) -> go.Figure:
     """Scatter of completion date against cycle time, with percentile lines.
 
     Parameters
@@ -52,18 +66,23 @@ def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCEN
         Markers above this are sampled at random (``seed``), and the title says so.
     seed : int
         Seed of that sample.
+    stages, commitment : optional
+        A stage definition (see :func:`workfw.flow.stage_map`) to measure an export with.
 
     Returns
     -------
     plotly.graph_objects.Figure
         One marker trace per colour group (hover: escaped id, title, days,
         basis) and one line trace per percentile, named ``"85%: 12.0 days"``.
+        When the cycle times were measured with a stage definition, a subtitle
+        names the commitment point the clock starts at, and the stages.
     """
-    frame = _need(cycle, ("completed", "cycle_time_days"), chart="cycle_time_scatter", make=flow.cycle_times)
+    frame = _need(cycle, ("completed", "cycle_time_days"), chart="cycle_time_scatter",
+                  make=lambda data: flow.cycle_times(data, stages=stages, commitment=commitment))
     points = frame[frame["cycle_time_days"].notna() & frame["completed"].notna()]
     heading = title or f"Cycle time of {len(points):,} finished tasks, by completion date"
     if points.empty:
-        return _empty(heading, "No finished task has a cycle time yet.")
+        return _empty(heading + _clock_note(frame, aging=False), "No finished task has a cycle time yet.")
     pct = flow.percentiles(points, levels=percentiles)
     shown = points
     if len(points) > max_points:
@@ -72,6 +91,7 @@ def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCEN
     rough = int((points.get("basis", pd.Series(dtype="string")) == "approximate").sum())
     if rough and title is None:
         heading += f"<br><sup>{rough:,} approximate (start inferred or unknown: lead time used)</sup>"
+    heading += _clock_note(frame, aging=False)
     group = shown[color].astype("string").fillna("(none)") if color and color in shown.columns \
         else pd.Series("tasks", index=shown.index)
     colours = _colours(sorted(group.unique()), color) if color else {"tasks": _PALETTE[0]}
@@ -103,7 +123,7 @@ def cycle_time_scatter(cycle: Any, *, percentiles: Iterable[float] = flow.PERCEN
 
 def aging_wip_chart(aging: Any, *, percentiles: Mapping[float, float] | pd.DataFrame | None = None,
                     statuses: Sequence[str] | None = None, title: str | None = None,
-                    max_points: int = MAX_POINTS) -> go.Figure:
+                    max_points: int = MAX_POINTS, stages: Any = None, commitment: str | None = None) -> go.Figure:
     """Age of each task in progress, one column per status, over percentile bands.
 
     Parameters
@@ -118,25 +138,30 @@ def aging_wip_chart(aging: Any, *, percentiles: Mapping[float, float] | pd.DataF
         Chart title.
     max_points : int
         Tasks above this are sampled (oldest kept first) and the title says so.
+    stages, commitment : optional
+        A stage definition (see :func:`workfw.flow.stage_map`) to measure an export with.
 
     Returns
     -------
     plotly.graph_objects.Figure
         One marker trace per percentile band (colours :data:`BAND_COLOURS`),
         shaded bands between the percentile values, hover with escaped id
-        and title.
+        and title.  When the ages were measured with a stage definition, a
+        subtitle names the commitment point they are counted from, and the stages.
     """
-    frame = _need(aging, ("status", "age_days"), chart="aging_wip_chart", make=flow.aging_wip)
+    frame = _need(aging, ("status", "age_days"), chart="aging_wip_chart",
+                  make=lambda data: flow.aging_wip(data, stages=stages, commitment=commitment))
     pct = _levels_of(percentiles if percentiles is not None else frame.attrs.get("percentiles", {}))
     as_of = frame.attrs.get("as_of")
     heading = title or ("Age of work in progress" + (f" on {as_of:%Y-%m-%d}" if as_of is not None else "")
                         + " against cycle-time percentiles of finished work")
     points = frame[frame["age_days"].notna()]
     if points.empty:
-        return _empty(heading, "No task is in progress.")
+        return _empty(heading + _clock_note(frame, aging=True), "No task is in progress.")
     if len(points) > max_points:
         points = points.nlargest(max_points, "age_days")
         heading += f" (oldest {max_points:,} of {len(frame):,} shown)"
+    heading += _clock_note(frame, aging=True)
     names = points["status"].astype("string").fillna("(none)")
     order = list(statuses) if statuses else sorted(names.unique())
     order += [s for s in sorted(names.unique()) if s not in order]

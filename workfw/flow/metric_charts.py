@@ -138,9 +138,8 @@ def cycle_time_histogram(cycle: Any, *, percentiles: Iterable[float] = PERCENTIL
     ----------
     cycle : pandas.DataFrame or TaskExport
         Output of :func:`workfw.flow.cycle_times`, or an export: it is then measured from the
-        commitment point of its stage map (``cycle_times(start=<commitment status>)``: the first
-        move into that status, or for tasks that skipped it the first in-progress move) to the
-        last move into done.
+        commitment point of its stage map (``cycle_times(stages=...)``: the first move into an
+        active or waiting status of that definition) to the last move into done.
     percentiles : iterable of float
         Levels of the vertical lines.
     bin_days : float
@@ -165,9 +164,8 @@ def cycle_time_histogram(cycle: Any, *, percentiles: Iterable[float] = PERCENTIL
     else:
         smap = stages if isinstance(stages, pd.DataFrame) else stage_map(cycle, stages=stages, commitment=commitment)
         point = smap.attrs.get("commitment")
-        frame = cycle_times(cycle, start=point or "started")
-        frame.attrs.update(smap.attrs)
-        clock = f"clock from {point or 'the first in-progress move'} to the last move into done"
+        frame = cycle_times(cycle, stages=smap)
+        clock = f"clock from {point or 'the first committed status'} to the last move into done"
     values = frame["cycle_time_days"].dropna()
     heading = title or f"Cycle time of {len(values):,} finished tasks"
     if values.empty:

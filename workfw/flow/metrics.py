@@ -1,4 +1,7 @@
-"""Flow metrics, part 2: throughput, WIP, cumulative flow, aging WIP and blocked time (see :mod:`workfw.flow`)."""
+"""Flow metrics, part 2: throughput, WIP, cumulative flow and blocked time (see :mod:`workfw.flow`).
+
+Aging WIP is in :mod:`workfw.flow.aging`; its names stay importable from here.
+"""
 from __future__ import annotations
 
 from itertools import chain
@@ -14,12 +17,10 @@ from workfw.actors import actor_kind
 from workfw.errors import OptionError
 from workfw.core.context import member
 from workfw.schema import STATUS_CATEGORIES, tasks_of
-from workfw.statuses import table_categories
-from workfw.flow.times import (
-    PERCENTILE_LEVELS, _BLOCKED, _DAY, _NO_END, _basis_of, _check_levels, _days, _group_values,
-    _cycles_or, _intervals, _level_name, _lookup, _marks, _naive, _now, _periods, _resolve_as_of,
-    _status_events, _utc, cycle_times, percentiles,
-)
+# Aging WIP has its own module; its names stay importable from here.
+from workfw.flow.aging import CONTAINER_TYPES, aging_wip, band_labels  # noqa: F401
+from workfw.flow.times import (_BLOCKED, _DAY, _NO_END, _cycles_or, _group_values, _intervals, _lookup, _naive, _now,
+                               _periods, _resolve_as_of, _status_events, _utc, cycle_times)
 
 __all__ = ["throughput", "wip", "cumulative_flow", "band_labels", "aging_wip", "blocked_time", "CONTAINER_TYPES"]
 
@@ -238,117 +239,7 @@ def _states(spans: pd.DataFrame, statuses: str | Sequence[str] | None) -> tuple[
     return state, order
 
 
-# --------------------------------------------------------------------------- aging WIP and blocked time
-
-def band_labels(levels: Iterable[float] = PERCENTILE_LEVELS) -> list[str]:
-    """Names of the percentile bands, e.g. ``["< p50", "p50-p70", ..., "> p95"]``."""
-    wanted = [_level_name(x) for x in _check_levels(levels)]
-    return [f"< p{wanted[0]}"] + [f"p{a}-p{b}" for a, b in zip(wanted, wanted[1:])] + [f"> p{wanted[-1]}"]
-
-
-# Task columns aging_wip reads (the rest of a wide table is never copied).
-_AGING_READS = ("task_id", "title", "team", "assignee", "assignees", "status", "status_category", "created",
-                "updated", "started", "started_basis")
-
-#: Task types that hold other work (parents and goals), not work items themselves.
-CONTAINER_TYPES: tuple[str, ...] = ("Epic", "Initiative", "Milestone", "Goal", "Project", "Objective", "Theme")
-
-
-def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENTILE_LEVELS,
-              start: str = "started", working_days: bool = False, bots: Iterable[str] = (),
-              exclude_types: Iterable[str] = CONTAINER_TYPES, cycles: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Age of every task in progress, against the cycle times of finished work.
-
-    Parameters
-    ----------
-    data : TaskExport or pandas.DataFrame
-        The export or its task table.
-    as_of : date-like, optional
-        The "today" of the chart.  Defaults to the latest timestamp in the
-        data, never the clock.  Tasks started after it are left out.
-    levels : iterable of float
-        Percentile levels that bound the bands.
-    start : str
-        Where the clock starts (see :func:`cycle_times`).
-    working_days : bool
-        Count ages and staleness in Monday-Friday days.
-    bots : iterable of str
-        Extra names to treat as agents.
-    exclude_types : iterable of str
-        ``task_type`` values left out (case-insensitive): epics, initiatives
-        and goals stay "in progress" for months while their children move,
-        so their age says nothing about the flow of work items.  Pass ``()``
-        to keep every task.
-    cycles : pandas.DataFrame, optional
-        ``cycle_times(data, start=start, working_days=working_days)`` when the
-        caller already has it, so it is not rebuilt (only its
-        ``cycle_time_days`` is read, for the percentiles).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``task_id, title, team, assignee, kind, status, started, age_days,
-        percentile_band, stale_days, basis``, oldest first.  A task whose
-        age equals a percentile falls in the band above it (age ``p50``
-        exactly is ``"p50-p70"``).  ``started`` falls back to ``created``
-        (``basis == "approximate"``) when unknown.  ``attrs`` holds
-        ``as_of`` and ``percentiles`` (level -> days), and ``reason`` when
-        nothing is finished yet (bands are then NA).
-    """
-    tasks = tasks_of(data)
-    events = _status_events(data, tasks)
-    stamp = _resolve_as_of(as_of, data, tasks)
-    bands = band_labels(levels)
-    cycle = _cycles_or(cycles, lambda: cycle_times(data, start=start, working_days=working_days, bots=bots),
-                       where="aging_wip")
-    pct = percentiles(cycle, levels=levels)
-    containers = {str(t).strip().casefold() for t in exclude_types}
-    doing = (tasks["status_category"] == "in_progress").fillna(False).to_numpy(dtype=bool)
-    # Casefold the task types of the tasks in progress only, each distinct type once.
-    types = tasks["task_type"][doing].astype("string")
-    codes, names = pd.factorize(types)
-    folded = pd.Series(names, dtype="string").str.strip().str.casefold().isin(containers).to_numpy(dtype=bool)
-    open_mask = doing.copy()
-    open_mask[doing] = ~np.append(folded, False)[codes]
-    # Only the columns read here are taken: copying every text column of a wide export costs seconds.
-    active = tasks[[c for c in _AGING_READS if c in tasks.columns]][open_mask].reset_index(drop=True)
-    kind = actor_kind(active, extra=bots)  # row by row, so the active rows alone give the same kinds
-    hist_start, _ = _marks(_intervals(active, events, table_categories(tasks), history_only=True),
-                           start if start != "created" else "started")
-    if start == "created":
-        began, basis = active["created"], pd.Series("exact", index=active.index, dtype="string")
-    else:
-        from_history = _lookup(active["task_id"], hist_start)
-        began = from_history.combine_first(active["started"])
-        basis = _basis_of(active["started"], active["started_basis"]).where(from_history.isna(), "history")
-        basis = basis.replace({"inferred": "approximate"})
-        basis = basis.where(began.notna(), "approximate")
-        began = began.combine_first(active["created"])
-    began = pd.to_datetime(began, utc=True)
-    as_of_col = pd.Series(stamp, index=active.index)
-    age = _days(began, as_of_col, working_days=working_days)
-    stale = _days(active["updated"], as_of_col, working_days=working_days)
-    cuts = pct["days"].to_numpy()
-    if np.isnan(cuts).any():
-        band = pd.Series(pd.NA, index=active.index, dtype=object)
-    else:
-        band = pd.Series(np.array(bands, dtype=object)[np.searchsorted(cuts, age.fillna(-1), side="right")])
-        band = band.where(age.notna().to_numpy(), pd.NA)
-    out = pd.DataFrame({
-        "task_id": active["task_id"], "title": active["title"], "team": active["team"],
-        "assignee": active["assignee"], "kind": kind,
-        "status": active["status"], "started": began, "age_days": age,
-        "percentile_band": pd.Categorical(band, categories=bands, ordered=True),
-        "stale_days": stale, "basis": basis.astype("string"),
-    })
-    out = out[out["started"].isna() | (out["started"] <= stamp)]
-    out = out.sort_values(["age_days", "task_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    out.attrs["as_of"] = stamp
-    out.attrs["percentiles"] = {float(lv): float(d) for lv, d in zip(pct["level"], pct["days"])}
-    if np.isnan(cuts).any():
-        out.attrs["reason"] = "no finished task has a cycle time yet, so ages cannot be placed in percentile bands"
-    return out
-
+# --------------------------------------------------------------------------- blocked time
 
 def _any_label_matches(labels: pd.Series, pattern: str) -> np.ndarray:
     """True where any label of the task matches ``pattern`` (case-blind): one regex pass over every label."""

@@ -18,7 +18,8 @@ import pandas as pd
 
 from workfw.errors import OptionError
 from workfw.flow.forecast_range import MIN_COMPLETED, _check_min, _only, _whole, _with_basis
-from workfw.flow.metrics import CONTAINER_TYPES, aging_wip
+from workfw.flow.aging import CONTAINER_TYPES, aging_wip
+from workfw.flow.stage_rules import _describe, _stage_table
 from workfw.flow.times import (PERCENTILE_LEVELS, _check_levels, _cycles_or, _naive, _resolve_as_of, cycle_times)
 from workfw.schema import tasks_of
 
@@ -27,7 +28,7 @@ __all__ = ["service_level_expectation", "service_level_items"]
 
 def _measure(data: Any, *, levels: Iterable[float], as_of: Any, history_weeks: int | None, start: str,
              working_days: bool, exclude_types: Iterable[str], min_completed: int, bots: Iterable[str],
-             cycles: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+             cycles: pd.DataFrame | None, stages: Any, commitment: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The expectation table and the aging table it was compared with."""
     wanted = _check_levels(levels)
     least = _check_min(min_completed)
@@ -37,8 +38,10 @@ def _measure(data: Any, *, levels: Iterable[float], as_of: Any, history_weeks: i
                           "every finished task. Next step: pass history_weeks=12.")
     tasks = tasks_of(data)
     stamp = _resolve_as_of(as_of, data, tasks)
-    cycle = _cycles_or(cycles, lambda: cycle_times(data, start=start, working_days=working_days, bots=bots),
-                       where="service_level_expectation")
+    # One stage table for the cycle times and the aging, so both read the same commitment point.
+    smap = _stage_table(data, stages, commitment) if stages is not None or commitment is not None else None
+    cycle = _cycles_or(cycles, lambda: cycle_times(data, start=start, working_days=working_days, bots=bots,
+                                                   stages=smap), where="service_level_expectation")
     day = _naive(cycle["completed"]).dt.floor("D")
     last = pd.Timestamp(_naive(pd.Series([stamp])).iloc[0]).floor("D")
     first = last - pd.Timedelta(days=7 * weeks - 1) if weeks else (day.min() if len(day) else last)
@@ -52,7 +55,7 @@ def _measure(data: Any, *, levels: Iterable[float], as_of: Any, history_weeks: i
                   "Next step: widen history_weeks, or wait for more finished work.")
     days = np.full(len(wanted), np.nan) if reason else np.percentile(values, wanted)
     aging = aging_wip(data, as_of=stamp, start=start, working_days=working_days, bots=bots,
-                      exclude_types=exclude_types, cycles=cycle)
+                      exclude_types=exclude_types, cycles=cycle, stages=smap)
     ages = aging["age_days"].dropna().to_numpy(dtype="float64")
     past = [pd.NA if reason else int((ages > d).sum()) for d in days]
     share = [np.nan if reason or len(ages) == 0 else float(n) / len(ages) for n in past]
@@ -62,13 +65,16 @@ def _measure(data: Any, *, levels: Iterable[float], as_of: Any, history_weeks: i
                               "completed": int(inside.sum()), "reason": reason})
     out["open_items"] = out["open_items"].astype("int64")
     out.attrs.update(as_of=stamp, start=start, working_days=bool(working_days))
+    if smap is not None:
+        _describe(smap, out)
     return out, aging
 
 
 def service_level_expectation(data: Any, *, levels: Iterable[float] = PERCENTILE_LEVELS, as_of: Any = None,
                               history_weeks: int | None = None, start: str = "started", working_days: bool = False,
                               exclude_types: Iterable[str] = CONTAINER_TYPES, min_completed: int = MIN_COMPLETED,
-                              bots: Iterable[str] = (), cycles: pd.DataFrame | None = None) -> pd.DataFrame:
+                              bots: Iterable[str] = (), cycles: pd.DataFrame | None = None, stages: Any = None,
+                              commitment: str | None = None) -> pd.DataFrame:
     """Service-level expectations from cycle-time percentiles, and the share of open work already past each.
 
     Parameters
@@ -94,7 +100,13 @@ def service_level_expectation(data: Any, *, levels: Iterable[float] = PERCENTILE
     bots : iterable of str
         Extra names to treat as agents.
     cycles : pandas.DataFrame, optional
-        ``cycle_times(data, start=start, working_days=working_days)`` when the caller already has it.
+        ``cycle_times(data, start=start, working_days=working_days)`` (with the same ``stages``) when
+        the caller already has it.
+    stages, commitment : optional
+        A stage definition (see :func:`workfw.flow.stage_map`): cycle times and the ages of open
+        work then start at its commitment point, and open work is the work in its committed
+        stages (see :func:`workfw.flow.cycle_times` and :func:`workfw.flow.aging_wip`).
+        ``start`` must then stay ``"started"``.
 
     Returns
     -------
@@ -106,18 +118,21 @@ def service_level_expectation(data: Any, *, levels: Iterable[float] = PERCENTILE
         (``past_share`` of them; NaN with no open work).  ``samples`` is the
         number of cycle times read, ``completed`` the tasks finished in the
         window.  ``days``, ``past`` and ``past_share`` are NA, and
-        ``reason`` says why, with too few cycle times.
+        ``reason`` says why, with too few cycle times.  ``attrs`` holds ``as_of``, ``start``,
+        ``working_days`` and, with a stage definition, ``stages``, ``commitment`` and
+        ``stage_definition``.
     """
     out, _ = _measure(data, levels=levels, as_of=as_of, history_weeks=history_weeks, start=start,
                       working_days=working_days, exclude_types=exclude_types, min_completed=min_completed, bots=bots,
-                      cycles=cycles)
+                      cycles=cycles, stages=stages, commitment=commitment)
     return out
 
 
 def service_level_items(data: Any, *, level: float = 85, as_of: Any = None, history_weeks: int | None = None,
                         start: str = "started", working_days: bool = False,
                         exclude_types: Iterable[str] = CONTAINER_TYPES, min_completed: int = MIN_COMPLETED,
-                        bots: Iterable[str] = (), cycles: pd.DataFrame | None = None) -> pd.DataFrame:
+                        bots: Iterable[str] = (), cycles: pd.DataFrame | None = None, stages: Any = None,
+                        commitment: str | None = None) -> pd.DataFrame:
     """The work in progress against one service-level expectation: which tasks are already past it.
 
     Parameters
@@ -126,7 +141,7 @@ def service_level_items(data: Any, *, level: float = 85, as_of: Any = None, hist
         The export or its task table.
     level : float
         The expectation's level (85: "85% of tasks finish within N days").
-    as_of, history_weeks, start, working_days, exclude_types, min_completed, bots, cycles
+    as_of, history_weeks, start, working_days, exclude_types, min_completed, bots, cycles, stages, commitment
         As :func:`service_level_expectation`.
 
     Returns
@@ -140,7 +155,7 @@ def service_level_items(data: Any, *, level: float = 85, as_of: Any = None, hist
     """
     table, aging = _measure(data, levels=[level], as_of=as_of, history_weeks=history_weeks, start=start,
                             working_days=working_days, exclude_types=exclude_types, min_completed=min_completed,
-                            bots=bots, cycles=cycles)
+                            bots=bots, cycles=cycles, stages=stages, commitment=commitment)
     days = float(table["days"].iloc[0])
     out = aging.copy()
     out["sle_days"] = days

@@ -1,4 +1,8 @@
-"""Flow metrics, part 1: inputs, durations, timelines, cycle times and percentiles (see :mod:`workfw.flow`)."""
+"""Flow metrics, part 1: durations, timelines, cycle times and percentiles (see :mod:`workfw.flow`).
+
+The inputs and options every metric shares live in :mod:`workfw.flow.inputs` and stay importable
+from here.
+"""
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -9,10 +13,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.actors import actor_kind
-from workfw.core.context import member, reference_time
-from workfw.errors import OptionError, SchemaError
-from workfw.schema import empty_events, tasks_of
+from workfw.core.context import member
+from workfw.errors import OptionError
+from workfw.schema import tasks_of
 from workfw.statuses import status_categories, table_categories
+# Other flow modules import these from here; they moved below the stage definition, which reads them too.
+from workfw.flow.inputs import (_check_levels, _group_values, _level_name, _naive, _now, _periods,  # noqa: F401
+                                _resolve_as_of, _status_events, _uses_stages, _utc)
+from workfw.flow.stage_rules import _committed_start, _describe, _stage_table
 
 __all__ = ["PERCENTILE_LEVELS", "cycle_times", "percentiles"]
 
@@ -26,83 +34,6 @@ _MAX_CELLS = 4_000_000  # simulated steps held in memory at once by forecast_whe
 # Task columns cycle_times reads (the rest of a wide table is never copied).
 _CYCLE_READS = ("task_id", "title", "team", "assignee", "assignees", "status", "status_category", "created",
                 "updated", "started", "started_basis", "completed", "completed_basis")
-
-# --------------------------------------------------------------------------- inputs and options
-
-def _status_events(data: Any, tasks: pd.DataFrame) -> pd.DataFrame:
-    events = getattr(data, "events", None)
-    if events is None or len(events) == 0:
-        return empty_events()
-    keep = (events["field"] == "status") & events["at"].notna() & member(events["task_id"], tasks["task_id"])
-    return events.loc[keep.fillna(False)].sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
-
-
-def _utc(value: Any, *, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name}={value!r} is not a date; expected a date such as '2024-03-31'. "
-                          "Next step: pass a date string or pandas.Timestamp.") from exc
-    if pd.isna(stamp):
-        raise OptionError(f"{name} is missing; expected a date. Next step: pass a date such as '2024-03-31'.")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _now(data: Any, tasks: pd.DataFrame) -> pd.Timestamp:
-    """:func:`workfw.core.context.reference_time` of the export, the "now" its diagnoses use too."""
-    stamp = reference_time(tasks, getattr(data, "events", None))
-    if stamp is None:
-        raise SchemaError("tasks: found no created, updated, started or completed time on any task and no dated "
-                          "history; expected at least one timestamp to date the metric. Next step: pass "
-                          "as_of='YYYY-MM-DD'.")
-    return stamp
-
-
-def _resolve_as_of(as_of: Any, data: Any, tasks: pd.DataFrame) -> pd.Timestamp:
-    return _now(data, tasks) if as_of is None else _utc(as_of, name="as_of")
-
-
-def _check_levels(levels: Iterable[float]) -> list[float]:
-    out = sorted({float(x) for x in levels})
-    if not out or out[0] <= 0 or out[-1] >= 100:
-        raise OptionError(f"levels={tuple(levels)!r}; expected percentages strictly between 0 and 100, "
-                          "such as (50, 70, 85, 95). Next step: pass levels in that range.")
-    return out
-
-
-def _level_name(level: float) -> str:
-    return f"{level:g}"
-
-
-def _group_values(tasks: pd.DataFrame, by: str | None, bots: Iterable[str]) -> pd.Series | None:
-    """The value each task has for ``by`` ("kind" or a task column), "(none)" when missing."""
-    if by is None:
-        return None
-    if by == "kind":
-        values = actor_kind(tasks, extra=bots)
-    elif by in tasks.columns and tasks[by].map(lambda v: isinstance(v, list)).sum() == 0:
-        values = tasks[by].astype("string")
-    else:
-        allowed = ["kind"] + [c for c in ("team", "project", "assignee", "task_type", "priority", "source")
-                              if c in tasks.columns]
-        raise OptionError(f"by={by!r}: not a single-valued column of the task table; expected one of {allowed}. "
-                          "Next step: pass by='kind' or by='team'.")
-    return values.fillna("(none)")
-
-
-def _periods(freq: str) -> str:
-    alias = {"ME": "M", "MS": "M", "QE": "Q", "QS": "Q", "YE": "Y", "YS": "Y"}.get(freq, freq)
-    try:
-        pd.Period("2024-01-01", freq=alias)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"freq={freq!r} is not a calendar period; expected 'D' (day), 'W' (week from Monday) "
-                          "or 'M' (month). Next step: pass one of those.") from exc
-    return alias
-
-
-def _naive(stamps: pd.Series) -> pd.Series:
-    return stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-
 
 # --------------------------------------------------------------------------- durations
 
@@ -262,8 +193,8 @@ def _basis_of(values: pd.Series, basis: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------- cycle time
 
-def cycle_times(data: Any, *, start: str = "started", working_days: bool = False,
-                bots: Iterable[str] = ()) -> pd.DataFrame:
+def cycle_times(data: Any, *, start: str = "started", working_days: bool = False, bots: Iterable[str] = (),
+                stages: Any = None, commitment: str | None = None) -> pd.DataFrame:
     """Lead and cycle time of every finished task.
 
     Parameters
@@ -271,14 +202,23 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
     data : TaskExport or pandas.DataFrame
         The export (with history when it has some) or its task table.
     start : str
-        Where the clock starts: ``"started"`` (first move into any in-progress
-        status), ``"created"`` (cycle time equals lead time) or a status name
-        (first move into that status; tasks that skipped it start at their
-        first in-progress move).
+        Where the clock starts without a stage definition: ``"started"``
+        (first move into any in-progress status), ``"created"`` (cycle time
+        equals lead time) or a status name (first move into that status;
+        tasks that skipped it start at their first in-progress move).
     working_days : bool
         Count Monday-Friday only (UTC calendar; see the module notes).
     bots : iterable of str
         Extra names to treat as agents in ``kind``.
+    stages : mapping or pandas.DataFrame, optional
+        A stage definition (see :func:`workfw.flow.stage_map`): your stages
+        for some statuses, or a ``stage_map`` table.  Given this or
+        ``commitment``, the clock starts at the commitment point: the first
+        move into a committed (active or waiting) status of that definition,
+        as :func:`workfw.flow.flow_efficiency` has it.  ``start`` must then
+        stay ``"started"``.
+    commitment : str, optional
+        The commitment status of that definition.
 
     Returns
     -------
@@ -289,18 +229,46 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
         from status history), ``"exact"`` (explicit timestamps) or
         ``"approximate"`` (start inferred or unknown, in which case
         ``cycle_time_days`` is the lead time).  Sorted by ``completed``.
-        ``attrs["dropped"]`` counts done tasks left out, by reason.
+        ``attrs["dropped"]`` counts done tasks left out, by reason; with a
+        stage definition ``attrs`` also holds ``stages``, ``commitment`` and
+        ``stage_definition`` (as :func:`workfw.flow.stage_map`).
+
+    Notes
+    -----
+    Which tasks count (done by their status category) and when they finish
+    (the *last* move into a done status, else ``completed``) do not depend on
+    the stage definition; only the start does.  With a definition:
+
+    * *moving backwards past the commitment point* (In Progress -> To Do ->
+      In Progress): the clock keeps its first start, so the time back before
+      commitment is in the cycle time (one promise, one clock);
+    * *skipping stages*: a task that skipped the commitment status starts at
+      the first committed status it entered (To Do -> In Review -> Done starts
+      at In Review); one that went from before commitment straight to done
+      never committed, so it falls back to the tracker's ``started`` and else
+      to its lead time, with ``basis == "approximate"``;
+    * *reopening after done* (Done -> In Progress -> Done): it starts at its
+      first commitment and finishes at its last move into done, so the time
+      spent done before the reopen is in the cycle time;
+    * *no history*: the commitment point cannot be seen, so the tracker's
+      ``started`` is used (``basis`` ``"exact"``), else the lead time
+      (``"approximate"``), as without a definition.
     """
     if not isinstance(start, str) or not start.strip():
         raise OptionError(f"start={start!r}; expected 'started', 'created' or a status name. "
                           "Next step: pass start='started'.")
+    staged = _uses_stages(start, stages, commitment)
     tasks = tasks_of(data)
     events = _status_events(data, tasks)
+    smap = _stage_table(data, stages, commitment) if staged else None
     done_mask = (tasks["status_category"] == "done").fillna(False).to_numpy(dtype=bool)
     # Only the columns read here are taken: copying every text column of a wide export costs seconds.
     done = tasks[[c for c in _CYCLE_READS if c in tasks.columns]][done_mask].reset_index(drop=True)
     kinds = actor_kind(done, extra=bots)  # row by row, so the done rows alone give the same kinds
-    hist_start, hist_done = _marks(_intervals(done, events, table_categories(tasks), history_only=True), start)
+    spans = _intervals(done, events, table_categories(tasks), history_only=True)
+    hist_start, hist_done = _marks(spans, start)
+    if smap is not None:
+        hist_start = _committed_start(spans, smap)
     ids = done["task_id"]
 
     if start == "created":
@@ -332,6 +300,8 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
     out.attrs["dropped"] = {k: int(v) for k, v in {
         "done without a completion time": missing.sum(),
         "completed before started (cycle time left empty)": (backwards & ~missing).sum()}.items() if v}
+    if smap is not None:
+        _describe(smap, out)
     return out
 
 
@@ -348,7 +318,8 @@ def _cycles_or(cycles: pd.DataFrame | None, make: Any, *, where: str) -> pd.Data
     return cycles
 
 
-def percentiles(cycle: Any, *, levels: Iterable[float] = PERCENTILE_LEVELS, by: str | None = None) -> pd.DataFrame:
+def percentiles(cycle: Any, *, levels: Iterable[float] = PERCENTILE_LEVELS, by: str | None = None,
+                stages: Any = None, commitment: str | None = None) -> pd.DataFrame:
     """Cycle-time percentiles (a service-level expectation).
 
     Parameters
@@ -359,15 +330,24 @@ def percentiles(cycle: Any, *, levels: Iterable[float] = PERCENTILE_LEVELS, by: 
         Percent levels, each strictly between 0 and 100.
     by : str, optional
         A column of ``cycle`` (``"kind"``, ``"team"``) to compute them per group.
+    stages, commitment : optional
+        A stage definition for :func:`cycle_times` when ``cycle`` is an export
+        (a cycle-time table already has its clock: passing them with one raises).
 
     Returns
     -------
     pandas.DataFrame
         ``[by,] level, days, n``: ``days`` is the ``level``-th percentile of
         ``cycle_time_days`` (linear interpolation between ranks, numpy's
-        default), NaN when ``n`` (finished tasks) is 0.
+        default), NaN when ``n`` (finished tasks) is 0.  With a stage
+        definition ``attrs`` holds it (as :func:`workfw.flow.stage_map`).
     """
-    frame = cycle if isinstance(cycle, pd.DataFrame) and "cycle_time_days" in cycle.columns else cycle_times(cycle)
+    measured = isinstance(cycle, pd.DataFrame) and "cycle_time_days" in cycle.columns
+    if measured and (stages is not None or commitment is not None):
+        raise OptionError("percentiles: stages= or commitment= was given with a cycle-time table, whose clock is "
+                          "already set; expected an export to measure. Next step: pass "
+                          "wf.flow.cycle_times(data, stages=...) without stages=, or pass the export.")
+    frame = cycle if measured else cycle_times(cycle, stages=stages, commitment=commitment)
     wanted = _check_levels(levels)
     if by is not None and by not in frame.columns:
         raise OptionError(f"by={by!r} is not a column of the cycle-time table; expected one of "
@@ -380,4 +360,7 @@ def percentiles(cycle: Any, *, levels: Iterable[float] = PERCENTILE_LEVELS, by: 
         rows += [({by: key} if by else {}) | {"level": lv, "days": float(d), "n": len(values)}
                  for lv, d in zip(wanted, days)]
     columns = ([by] if by else []) + ["level", "days", "n"]
-    return pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    if "stage_definition" in frame.attrs:
+        out.attrs.update({k: frame.attrs[k] for k in ("stages", "commitment", "stage_definition")})
+    return out

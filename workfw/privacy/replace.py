@@ -287,9 +287,16 @@ class Replacer:
         status_map = report.status_map.copy()
         if "status" in status_map.columns and (new := self.column(status_map["status"])) is not None:
             status_map["status"] = new.array
+        # A kept stage definition names statuses too: rename them as the status column is renamed.
+        kept, point = dict(report.stages), report.commitment
+        names = pd.Series([*kept, "" if point is None else point], dtype=object)
+        renamed = self.column(names)
+        renamed = names if renamed is None else renamed
         return dataclasses.replace(report, warnings=[self.sentence(str(w)) for w in report.warnings],
                                    status_map=status_map, field_map=report.field_map.copy(),
-                                   unmapped_columns=list(report.unmapped_columns))
+                                   unmapped_columns=list(report.unmapped_columns),
+                                   stages=dict(zip(renamed.iloc[:-1], kept.values())),
+                                   commitment=None if point is None else renamed.iloc[-1])
 
 
 def _scalar(value: Any) -> bool:

@@ -22,7 +22,8 @@ from workfw.core.context import reference_time
 from workfw.errors import OptionError
 from workfw.export import TaskExport
 from workfw.flow import (backtest_forecasts, backtest_hit_rate, cycle_times, flow_efficiency, forecast_when_range,
-                         net_flow, service_level_expectation, service_level_items, stage_map, time_in_stage)
+                         kept_stages, net_flow, rows_since, service_level_expectation, service_level_items, stage_map,
+                         time_in_stage)
 from workfw.flow.forecast_charts import backtest_chart, forecast_range_chart, service_level_chart
 from workfw.flow.metric_charts import (cycle_time_histogram, flow_efficiency_chart, net_flow_chart,
                                        time_in_stage_chart)
@@ -47,17 +48,6 @@ def _team_label(team: str) -> str:
     return "all teams" if team == ALL else f"team {escape_text(team, limit=60)}"
 
 
-def _recent(frame: pd.DataFrame, column: str, start: pd.Timestamp) -> pd.DataFrame:
-    """Rows whose ``column`` is on or after ``start`` (tz-aware or naive alike), with the frame's attrs kept."""
-    if frame.empty or column not in frame.columns:
-        return frame
-    values = pd.to_datetime(frame[column])
-    since = start if values.dt.tz is not None else start.tz_localize(None)
-    kept = frame[(values >= since).fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
-    kept.attrs = dict(frame.attrs)
-    return kept
-
-
 class FlowModel(T.HasTraits):
     """Flow metrics and forecasts of one export under the chosen controls; recomputed when any changes.
 
@@ -72,7 +62,9 @@ class FlowModel(T.HasTraits):
         to the data's reference time, and the forecasts and service levels sample the same weeks.
     waiting : tuple of str, optional
         In-progress statuses where work waits (every other in-progress status is active); by default
-        the statuses the export's stage map learnt as waiting.
+        the statuses staged waiting by the export's stage definition: the one confirmed in the start
+        notebook's status map and kept with the export (:func:`workfw.flow.kept_stages`), else the
+        one learnt from the export.
     percentile : int
         One of :data:`PERCENTILES`: the level read out in the summary, the time-in-stage chart, the
         cycle-time lines, the open items past the service level and the backtest.
@@ -83,6 +75,9 @@ class FlowModel(T.HasTraits):
 
     Attributes
     ----------
+    kept : dict
+        The stage definition kept with the export (:func:`workfw.flow.kept_stages`): the user's stages
+        and commitment point, which every table here measures with (the waiting control on top).
     tables : dict of str to pandas.DataFrame
         ``stage_map, time_in_stage, flow_efficiency, cycle_times, net_flow, service_level, past_service_level,
         forecast, backtest, hit_rate`` for the current controls.
@@ -102,7 +97,9 @@ class FlowModel(T.HasTraits):
     def __init__(self, export: TaskExport, **controls: Any) -> None:
         self.export = export
         self.as_of = reference_time(export.tasks, export.events)
-        learnt = stage_map(export)
+        #: The stage definition kept with the export (the user's stages and commitment point), if any.
+        self.kept = kept_stages(export)
+        learnt = stage_map(export, **self.kept)
         in_progress = learnt[learnt["stage"].isin(_IN_PROGRESS)]
         #: In-progress statuses in workflow order: the ones a user can mark waiting or active.
         self.statuses: list[str] = [str(s) for s in in_progress["status"]]
@@ -181,8 +178,8 @@ class FlowModel(T.HasTraits):
         return {} if self.team == ALL else {"team": self.team}
 
     def stages(self) -> dict[str, str]:
-        """The stage of every in-progress status under the current choice of waiting statuses."""
-        return {s: "waiting" if s in self.waiting else "active" for s in self.statuses}
+        """The kept stages, and the stage of every in-progress status under the current choice of waiting statuses."""
+        return {**self.kept["stages"], **{s: "waiting" if s in self.waiting else "active" for s in self.statuses}}
 
     def selection(self) -> TaskExport:
         """The export restricted to the chosen team (kept per team)."""
@@ -199,26 +196,24 @@ class FlowModel(T.HasTraits):
         """Measure, forecast and draw again for the current controls (sets :attr:`tables` and :attr:`figures`)."""
         data, start, level = self.selection(), self.window_start, self.percentile
         stages = self.stages()
-        # One stage definition for the whole export: a team that never used a status keeps the same map.
-        smap = stage_map(self.export, stages=stages)
-        point = smap.attrs.get("commitment")
+        # One stage definition for the whole export: a team that never used a status keeps the same map.  Cycle
+        # times, ages and service levels start at its commitment point, where time in stage and efficiency do.
+        smap = stage_map(self.export, stages=stages, commitment=self.kept["commitment"])
         both = tuple(sorted({50, level}))
-        cycles = cycle_times(data, start=point or "started")
+        cycles = cycle_times(data, stages=smap)
         common = dict(as_of=self.as_of, history_weeks=self.weeks)
         tables = {
             "stage_map": smap,
             "time_in_stage": self._recent_stages(time_in_stage(data, stages=smap, as_of=self.as_of), cycles, start),
-            "flow_efficiency": _recent(flow_efficiency(data, stages=smap, as_of=self.as_of), "finished", start),
-            "cycle_times": _recent(cycles, "completed", start),
-            "net_flow": _recent(net_flow(data, stages=smap, as_of=self.as_of), "period", start),
-            "service_level": service_level_expectation(data, start=point or "started", cycles=cycles, **common),
-            "past_service_level": service_level_items(data, level=level, start=point or "started", cycles=cycles,
-                                                      **common),
+            "flow_efficiency": rows_since(flow_efficiency(data, stages=smap, as_of=self.as_of), "finished", start),
+            "cycle_times": rows_since(cycles, "completed", start),
+            "net_flow": rows_since(net_flow(data, stages=smap, as_of=self.as_of), "period", start),
+            "service_level": service_level_expectation(data, stages=smap, cycles=cycles, **common),
+            "past_service_level": service_level_items(data, level=level, stages=smap, cycles=cycles, **common),
             "forecast": forecast_when_range(data, items=self.backlog, split_rate=self.split_rate, runs=_RUNS,
                                             cycles=cycles, **common),
             "backtest": backtest_forecasts(data, level=level, runs=_RUNS // 2, cycles=cycles, **common),
         }
-        tables["cycle_times"].attrs.update(smap.attrs)
         tables["hit_rate"] = backtest_hit_rate(tables["backtest"])
         who, span = _team_label(self.team), f"last {self.weeks} weeks"
         # Tables first: views observe ``figures`` and read the tables when it changes.
@@ -245,7 +240,7 @@ class FlowModel(T.HasTraits):
         """Time in stage of work finished in the window, and of work still open."""
         if tis.empty:
             return tis
-        recent = _recent(cycles, "completed", start)["task_id"]
+        recent = rows_since(cycles, "completed", start)["task_id"]
         keep = tis["task_id"].isin(recent) | (tis["outcome"] != "done")
         kept = tis[keep.to_numpy(dtype=bool)].reset_index(drop=True)
         kept.attrs = dict(tis.attrs)
@@ -267,8 +262,10 @@ class FlowModel(T.HasTraits):
     def summary_html(self) -> str:
         """The numbers at the chosen percentile in plain words, as escaped HTML."""
         level, t = self.percentile, self.tables
+        whose = ("as confirmed in the start notebook" if self.kept["stages"] or self.kept["commitment"]
+                 else "learnt from the export; confirm them in 00_start_here's status map")
         lines = [f"Showing <b>{html.escape(self.selection_text())}</b>.",
-                 f"<small>{html.escape(t['stage_map'].attrs.get('stage_definition', ''))}</small>"]
+                 f"<small>{html.escape(t['stage_map'].attrs.get('stage_definition', ''))} ({whose})</small>"]
         sle = t["service_level"]
         row = sle[sle["level"] == level]
         if len(row) and pd.notna(row["days"].iloc[0]):

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import ipywidgets as W
 import pandas as pd
 
-from workfw import workspace
+from workfw import flow, workspace
 from workfw.coverage import coverage_matrix, coverage_table
 from workfw.errors import WorkfwError
 from workfw.files import FileWriteError
@@ -16,8 +16,9 @@ from workfw.export import TaskExport
 from workfw.io import read_export
 from workfw.schema import STATUS_CATEGORIES
 from workfw.widgets._common import PAGE, STYLE, Markup, frame_html, show
+from workfw.widgets._stages import StageEditor
 
-__all__ = ["DataLoader", "StatusMapEditor", "report_html", "rejected_rows", "coverage_html"]
+__all__ = ["DataLoader", "StatusMapEditor", "report_html", "stages_html", "rejected_rows", "coverage_html"]
 
 _INTERNAL = ("_file", "_row", "_outcome", "_reason", "task_id")
 
@@ -33,8 +34,33 @@ def rejected_rows(export: TaskExport, *, columns: int = 4) -> pd.DataFrame:
     return rows[keep].reset_index(drop=True)
 
 
-def report_html(export: TaskExport) -> str:
-    """The import report as escaped HTML: counts, warnings, unmapped columns and the rejected rows."""
+def stages_html(export: TaskExport) -> str:
+    """The workflow stages of ``export`` as escaped HTML, marked as a guess until the user confirms them.
+
+    The stages are :func:`workfw.flow.stage_map` of the definition kept with the export
+    (:func:`workfw.flow.kept_stages`): the user's when they kept one in the status map tab, else the
+    one learnt from the export.  The import report itself stays plain data of the table layer; the
+    definition comes from the flow layer, so the loader shows it beside the report.
+    """
+    kept = flow.kept_stages(export)
+    try:
+        smap = flow.stage_map(export, **kept)
+    except WorkfwError as exc:  # a kept definition that no longer fits the data: say so, keep the rest of the page
+        return f"<h4>Workflow stages</h4><p style='color:#b00'>{html.escape(str(exc))}</p>"
+    confirmed = bool(kept["stages"]) or kept["commitment"] is not None
+    note = ("<p>As you kept them in the <b>Status map</b> tab: every flow metric starts its clock at the "
+            "commitment point.</p>" if confirmed else
+            "<p><b>A guess learnt from the export, to confirm:</b> check each status's stage and the commitment "
+            "point in the <b>Status map</b> tab and keep them there. Cycle time, aging WIP and flow efficiency "
+            "all use this one definition.</p>")
+    return "<h4>Workflow stages</h4>" + note + frame_html(flow.stage_overview(smap))
+
+
+def report_html(export: TaskExport, *, stages: bool = True) -> str:
+    """The import report as escaped HTML: counts, warnings, unmapped columns, the rejected rows and the stages.
+
+    ``stages=False`` leaves out the workflow stages (:func:`stages_html`).
+    """
     r = export.report
     warnings = "".join(f"<li>{html.escape(str(w))}</li>" for w in r.warnings) or "<li>none</li>"
     unmapped = ", ".join(html.escape(str(c)) for c in r.unmapped_columns) or "none"
@@ -46,7 +72,8 @@ def report_html(export: TaskExport) -> str:
             + (f" {r.synthetic} tasks were added with no row of their own (for example Linear projects as "
                "parents)." if getattr(r, "synthetic", 0) else "") + "</p>"
             f"<p>Columns kept only in the raw table (not used by any framework): {unmapped}</p>"
-            f"<p>Warnings:</p><ul>{warnings}</ul><p>Rejected rows:</p>{table}")
+            f"<p>Warnings:</p><ul>{warnings}</ul><p>Rejected rows:</p>{table}"
+            + (stages_html(export) if stages else ""))
 
 
 def coverage_html(table: pd.DataFrame) -> str:
@@ -67,9 +94,13 @@ class DataLoader(W.VBox):
     """Pick the data every notebook uses: a sample (default), an uploaded file, or a path.
 
     Each load shows the import report (rows in and out, merged, rejected,
-    warnings, unmapped columns, the rejected rows), the editable status map
-    and what this export lets each framework see, and saves the export to the
-    workspace so notebooks 01-04 show it without loading again.
+    warnings, unmapped columns, the rejected rows, the workflow stages), the
+    editable status map with the stage of each status and the commitment point
+    (:class:`workfw.widgets._stages.StageEditor`), and what this export lets
+    each framework see, and saves the export to the workspace so notebooks
+    01-07 show it without loading again.  Stages you keep travel with the
+    export (its report's ``stages`` and ``commitment``), and are kept again
+    when the same source is re-read with another status map.
 
     Parameters
     ----------
@@ -119,7 +150,9 @@ class DataLoader(W.VBox):
         self.status = W.HTML()
         self.report_out, self.coverage_out = W.Output(), W.Output()
         self.status_editor = StatusMapEditor(self)
-        self.tabs = W.Tab(children=[self.report_out, self.status_editor, self.coverage_out])
+        self.stage_editor = StageEditor(self)
+        self.tabs = W.Tab(children=[self.report_out, W.VBox([self.status_editor, self.stage_editor]),
+                                    self.coverage_out])
         for i, title in enumerate(("Import report", "Status map", "What each framework can see")):
             self.tabs.set_title(i, title)
         self.sample_button.on_click(lambda _: self.load_sample(self.sample.value))
@@ -163,6 +196,23 @@ class DataLoader(W.VBox):
             def reader(opts: dict) -> TaskExport:
                 return read_export(items, **self._with_progress({**self.read_options, **opts}))
         self._load(reader, {"upload": [i["name"] for i in items]}, extra)
+
+    def keep_stages(self, *, stages: dict[str, str] | None = None, commitment: str | None = None) -> None:
+        """Keep a stage definition with the loaded data (and in the workspace) for every notebook.
+
+        Raises
+        ------
+        OptionError
+            The definition is one :func:`workfw.flow.stage_map` refuses (the message says why).
+        """
+        if self.export is None:
+            raise WorkfwError("DataLoader: no data is loaded yet; expected a loaded export. "
+                              "Next step: pick a sample, upload a file or load a path.")
+        self.export = flow.keep_stages(self.export, stages=stages, commitment=commitment)
+        unsaved = self._save()
+        self.status.value = unsaved or ("<p style='color:#060'>Stages kept with the data; notebook 06 and every flow "
+                                        "chart measure with them.</p>")
+        self._render()
 
     def reload(self, **extra: Any) -> None:
         """Read the current source again with extra options (for example a ``status_map``)."""
@@ -210,16 +260,29 @@ class DataLoader(W.VBox):
             self.status.value = f"<p style='color:#b00'><b>Could not read it.</b> {html.escape(str(exc))}</p>"
             return
         self._progress("measuring what each framework can see", 0.9)
+        export, lost = self._carry_stages(export, source)
         self.export, self._reader, self._source, self._extra = export, reader, source, dict(extra)
         self.coverage = coverage_table(export)
         unsaved = self._save()
         what = html.escape(str(source.get("sample") or source.get("path") or ", ".join(source.get("upload", []))))
         self.status.value = (f"<p style='color:#060'>Loaded <b>{what}</b>: {len(export.tasks)} tasks."
-                             + (f"</p>{unsaved}" if unsaved else " Notebooks 01-04 will use this data.</p>"))
+                             + (f"</p>{unsaved}" if unsaved else " Notebooks 01-04 will use this data.</p>") + lost)
         self._render()
         self._progress("done", 1.0)
         for callback in self._callbacks:
             callback(export)
+
+    def _carry_stages(self, export: TaskExport, source: dict) -> tuple[TaskExport, str]:
+        """Keep the stages chosen for this source on a re-read of it; an escaped note when they no longer fit."""
+        before = self.export
+        kept = flow.kept_stages(before) if before is not None and source == self._source else None
+        if not kept or not (kept["stages"] or kept["commitment"] is not None) or any(flow.kept_stages(export).values()):
+            return export, ""
+        try:
+            return flow.keep_stages(export, **kept), ""
+        except WorkfwError as exc:  # a status was renamed or re-placed: fall back to the learnt stages, and say so
+            return export, (f"<p style='color:#b00'><b>The stages you kept no longer fit this data</b>, so the "
+                            f"learnt ones are shown: {html.escape(str(exc))}</p>")
 
     def _render(self) -> None:
         from workfw.charts import coverage_figure
