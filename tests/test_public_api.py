@@ -20,7 +20,8 @@ JIRA_FILE = wf.sample_path("jira")[0]
 
 #: The public names that are modules; every other name in ``workfw.__all__`` is a function or a class.
 MODULES = {"c4_flywheel", "coordination_stack", "value_pyramid", "visibility", "flow", "assessment", "workspace",
-           "widgets", "coverage", "advice", "actors"}
+           "widgets", "coverage", "advice", "actors", "change",
+           "organisation"}
 
 # Run in a fresh interpreter: this test process has imported half the package already, so the order of
 # imports (the thing that used to turn ``wf.report`` into a module) cannot be controlled here.

@@ -24,11 +24,13 @@ _FRAMEWORK_KEYS = tuple(f.key for f in _REGISTRY)
 __all__ = ["read_export", "list_formats", "combine_exports", "TaskExport", "ImportReport", "WorkfwError",
            "load_sample", "list_samples", "sample_path", "report", "report_json", "diagnose_all",
            "check_environment", "pseudonymise",
-           *_FRAMEWORK_KEYS, "flow", "assessment", "workspace", "widgets", "coverage", "advice", "actors"]
+           *_FRAMEWORK_KEYS, "flow", "assessment", "workspace", "widgets", "coverage", "advice", "actors",
+           "change", "organisation"]
 
 # Heavier pieces (plotly, ipywidgets) load on first use, so `import workfw` stays quick for scripts and the CLI.
 _LAZY_MODULES = {*_FRAMEWORK_KEYS, "flow", "flow_charts", "assessment", "workspace", "widgets", "coverage", "advice",
-                 "actors", "privacy", "charts"}
+                 "actors", "privacy", "charts", "change",
+                 "organisation"}
 _LAZY_NAMES = {"report": "reporting", "report_json": "reporting", "check_environment": "setup_check",
                "pseudonymise": "privacy", "diagnose_all": "all_frameworks"}
 

@@ -34,7 +34,8 @@ __all__ = ["FRAMEWORKS", "FORECAST_DAYS", "ReportPartMissingError", "ReportWrite
 
 def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = False,
                 pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
-                progress: Progress | None = None, **options: Any) -> dict[str, Any]:
+                progress: Progress | None = None, compare_to: Any = None, split_at: Any = None,
+                **options: Any) -> dict[str, Any]:
     """A machine-readable diagnosis of an export: plain dicts and lists, ready for ``json.dumps``.
 
     Parameters
@@ -56,6 +57,11 @@ def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
         Reference time; defaults to the latest timestamp in the data.
     progress : callable, optional
         ``progress(step, done, total)``.
+    compare_to : TaskExport or path, optional
+        An earlier export of the same work: adds ``change``, each element before (``compare_to``) and
+        after (``export``) with a bootstrap interval (:func:`workfw.change.compare`).
+    split_at : timestamp-like, optional
+        Instead of ``compare_to``: split ``export`` at this date for ``change``.
     **options
         As :func:`diagnose_all`.
 
@@ -64,29 +70,33 @@ def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
     dict
         ``format, workfw_version, as_of, pseudonymised, pseudonymised_text, export`` (the import
         summary), ``diagnoses`` (each :meth:`Diagnosis.to_dict`), ``flow``
-        (cycle-time percentiles, aging, throughput, forecast) and ``assessment``.
+        (cycle-time percentiles, aging, throughput, forecast), ``assessment``, and ``change`` when
+        ``compare_to`` or ``split_at`` is given.
     """
     analysis = _analyse(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
                         as_of=as_of, progress=progress, options=options, extra_steps=[],
-                        pseudonymise_text=pseudonymise_text)
+                        pseudonymise_text=pseudonymise_text, compare_to=compare_to, split_at=split_at)
     analysis.steps.finish()
     return _to_json(analysis)
 
 
 def report_html(export: Any, *, assessment: Any = None, pseudonymise: bool = False,
                 pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
-                progress: Progress | None = None, **options: Any) -> str:
+                progress: Progress | None = None, compare_to: Any = None, split_at: Any = None,
+                **options: Any) -> str:
     """The page :func:`report` writes, as a string (same parameters, without ``path``)."""
     return _html(export, assessment=assessment, pseudonymise=pseudonymise, pseudonymise_text=pseudonymise_text,
-                 frameworks=frameworks, as_of=as_of, progress=progress, options=options, writing=False)[0]
+                 frameworks=frameworks, as_of=as_of, progress=progress, options=options, writing=False,
+                 compare_to=compare_to, split_at=split_at)[0]
 
 
 def _html(export: Any, *, assessment: Any, pseudonymise: bool, pseudonymise_text: bool, frameworks: Iterable[str],
-          as_of: Any, progress: Progress | None, options: Mapping[str, Any], writing: bool) -> tuple[str, _Steps]:
+          as_of: Any, progress: Progress | None, options: Mapping[str, Any], writing: bool, compare_to: Any = None,
+          split_at: Any = None) -> tuple[str, _Steps]:
     analysis = _analyse(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
                         as_of=as_of, progress=progress, options=options,
                         extra_steps=["flow charts"] + (["writing"] if writing else []),
-                        pseudonymise_text=pseudonymise_text)
+                        pseudonymise_text=pseudonymise_text, compare_to=compare_to, split_at=split_at)
     analysis.steps("flow charts")
     text = render(analysis)
     if not writing:
@@ -96,7 +106,8 @@ def _html(export: Any, *, assessment: Any, pseudonymise: bool, pseudonymise_text
 
 def report(export: Any, *, assessment: Any = None, path: str | Path = "report.html", pseudonymise: bool = False,
            pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
-           progress: Progress | None = None, **options: Any) -> Path:
+           progress: Progress | None = None, compare_to: Any = None, split_at: Any = None,
+           **options: Any) -> Path:
     """Write one self-contained HTML report of an export: diagnoses, flow charts, self-assessment.
 
     The file inlines plotly.js once and refers to nothing on the network, so
@@ -124,6 +135,12 @@ def report(export: Any, *, assessment: Any = None, path: str | Path = "report.ht
         Reference time; defaults to the latest timestamp in the data.
     progress : callable, optional
         ``progress(step, done, total)`` before each step, for a progress bar.
+    compare_to : TaskExport or path, optional
+        An earlier export of the same work: adds a "Did it change?" section, each element before
+        (``compare_to``, pseudonymised like ``export``) and after (``export``), the difference with a
+        bootstrap interval and the tasks behind the largest moves (:func:`workfw.change.compare`).
+    split_at : timestamp-like, optional
+        Instead of ``compare_to``: the same section for ``export`` split at this date.
     **options
         As :func:`diagnose_all`.
 
@@ -134,7 +151,7 @@ def report(export: Any, *, assessment: Any = None, path: str | Path = "report.ht
     """
     text, steps = _html(export, assessment=assessment, pseudonymise=pseudonymise,
                         pseudonymise_text=pseudonymise_text, frameworks=frameworks, as_of=as_of, progress=progress,
-                        options=options, writing=True)
+                        options=options, writing=True, compare_to=compare_to, split_at=split_at)
     steps("writing")
     target = write_text(path, text)
     steps.finish()

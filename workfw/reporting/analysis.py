@@ -22,7 +22,10 @@ from workfw.errors import OptionError
 from workfw.all_frameworks import Progress, as_export, diagnose_all, route_options
 from workfw.frameworks import FRAMEWORKS, check_frameworks
 from workfw.privacy import pseudonymise as hide
-from workfw.reporting.parts import FORECAST_DAYS, export_summary, plain
+from workfw.reporting.change import change_data, change_json
+from workfw.reporting.flow_measures import measure
+from workfw.reporting.flow_reading import reading
+from workfw.reporting.parts import export_summary, plain
 from workfw.version import __version__
 
 __all__: list[str] = []
@@ -46,6 +49,7 @@ class _Analysis:
     flow: dict[str, Any] = field(default_factory=dict)
     flow_filters: dict[str, Any] = field(default_factory=dict)
     assessment: dict[str, dict[str, Any]] = field(default_factory=dict)
+    change: dict[str, Any] | None = None
     steps: "_Steps | None" = None
 
 
@@ -78,7 +82,7 @@ def _resolve_as_of(as_of: Any, diagnoses: dict[str, Any], tasks: pd.DataFrame) -
     return prepare(tasks).as_of
 
 
-def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps) -> dict[str, Any]:
+def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps, whole: Any = None) -> dict[str, Any]:
     steps("flow metrics")
     dated = [c for c in ("created", "updated", "started", "completed") if c in export.tasks]
     if not dated or not export.tasks[dated].notna().to_numpy().any():
@@ -87,11 +91,12 @@ def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps) -> dict[str, Any]:
         return {"reason": "the export has no created, updated, started or completed dates, so flow (cycle "
                           "time, work in progress, throughput, forecast) is not measurable"}
     cycle = metrics.cycle_times(export)
-    until = (as_of + pd.Timedelta(days=FORECAST_DAYS)).normalize()
+    # The stage measures, the forecast (with the throughput it sampled) and its backtest, read once for both outputs.
+    more = measure(export, export if whole is None else whole, as_of=as_of, cycles=cycle)
     return {
         "cycle": cycle, "percentiles": metrics.percentiles(cycle), "aging": metrics.aging_wip(export, as_of=as_of),
         "throughput": metrics.throughput(export, freq="W"), "cfd": metrics.cumulative_flow(export, freq="D"),
-        "forecast": metrics.forecast_how_many(export, until=until, as_of=as_of, runs=10_000, seed=0),
+        "forecast": more["forecast"], "more": more, "reading": reading(more, as_of=as_of),
     }
 
 
@@ -125,12 +130,13 @@ def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[st
 
 def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Iterable[str], as_of: Any,
              progress: Progress | None, options: Mapping[str, Any], extra_steps: list[str],
-             pseudonymise_text: bool = False) -> _Analysis:
+             pseudonymise_text: bool = False, compare_to: Any = None, split_at: Any = None) -> _Analysis:
     chosen = check_frameworks(frameworks)
     route_options(chosen, options)  # fail on a typo before any work
     export = as_export(export)
     pseudonymise = bool(pseudonymise or pseudonymise_text)
-    total = int(pseudonymise) + len(chosen) + 1 + int(assessment is not None) + len(extra_steps)
+    changed = compare_to is not None or split_at is not None
+    total = int(pseudonymise) + len(chosen) + 1 + int(assessment is not None) + int(changed) + len(extra_steps)
     steps = _Steps(progress, total)
     if pseudonymise:
         steps("pseudonymising names")
@@ -145,11 +151,15 @@ def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: It
     # The flow section reads the same selection as the diagnoses: one team's report must not show the whole
     # organisation's cycle times under that team's scores.
     filters = {k: options[k] for k in _FILTER_OPTIONS if options.get(k) is not None}
-    analysis.flow = _flow(subset(export, **filters) if filters else export, stamp, steps)
+    analysis.flow = _flow(subset(export, **filters) if filters else export, stamp, steps, whole=export)
     analysis.flow_filters = filters
     if assessment is not None:
         steps("assessment")
         analysis.assessment = _assessment(assessment, diagnoses)
+    if changed:
+        steps("did it change?")
+        analysis.change = change_data(export, compare_to=compare_to, split_at=split_at, frameworks=chosen,
+                                      options=options, pseudonymise=pseudonymise, pseudonymise_text=pseudonymise_text)
     analysis.steps = steps
     return analysis
 
@@ -162,12 +172,19 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     return plain(frame[present].astype(object).to_dict("records"))
 
 
+#: JSON key -> block of :func:`workfw.reporting.flow_reading.reading` (the forecast and backtest go together).
+_FLOW_PARTS = {"stages": "stages", "service_level": "service_level", "net_flow": "net_flow",
+               "time_in_stage": "time_in_stage", "flow_efficiency": "efficiency", "sprints": "sprints"}
+
+
 def _to_json(analysis: _Analysis) -> dict[str, Any]:
     flow = analysis.flow
+    read = flow.get("reading", {})
     return plain({
         "format": _JSON_TAG, "workfw_version": __version__, "as_of": analysis.as_of,
         "pseudonymised": analysis.pseudonymised, "pseudonymised_text": analysis.pseudonymised_text,
         "export": export_summary(analysis.export),
+        **({"change": change_json(analysis.change)} if analysis.change is not None else {}),
         "diagnoses": {name: d.to_dict() for name, d in analysis.diagnoses.items()},
         "flow": {"not_measurable": flow["reason"]} if "reason" in flow else {
             "selection": analysis.flow_filters,
@@ -179,9 +196,9 @@ def _to_json(analysis: _Analysis) -> dict[str, Any]:
             "oldest_in_progress": _records(flow["aging"].head(20),
                                            ["task_id", "title", "status", "age_days", "percentile_band", "basis"]),
             "throughput_per_week": _records(flow["throughput"].tail(26), ["period", "count"]),
-            "forecast": {"until": flow["forecast"].attrs.get("until"),
-                         "reason": flow["forecast"].attrs.get("reason"),
-                         "items": _records(flow["forecast"], ["likelihood", "items"])},
+            "forecast": {**read["forecast"]["json"], "reason": read["forecast"]["reason"],
+                         "backtest": read["backtest"]["json"]},
+            **{key: read[part]["json"] for key, part in _FLOW_PARTS.items()},
         },
         "assessment": {name: {"gap": _records(part["gap"], ["element", "perceived", "measured", "gap", "mean",
                                                               "spread", "agreement", "count", "dont_know", "prompt"]),

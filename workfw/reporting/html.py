@@ -24,7 +24,9 @@ from workfw.flow import charts
 from workfw.frameworks import FRAMEWORKS
 from workfw.html_table import html_table
 from workfw.readable import signal_view
+from workfw.reporting.change import change_view
 from workfw.reporting.figures import FigureNumbers, figure_html, sanitise_figure, sanitise_text
+from workfw.reporting.flow_measures import figures as flow_figures
 from workfw.reporting.parts import export_summary
 from workfw.style import FONT, NA_COLOUR, score_colour
 from workfw.version import __version__
@@ -158,29 +160,23 @@ def _flow(analysis: Any, draw: FigureNumbers) -> dict[str, Any]:
     flow = analysis.flow
     if "reason" in flow:
         return {"reason": flow["reason"]}
-    pct, aging, forecast = flow["percentiles"], flow["aging"], flow["forecast"]
+    pct, aging, read = flow["percentiles"], flow["aging"], flow["reading"]
     known = pct.dropna(subset=["days"])
     cycle_sentence = None
     if len(known):
         top = known.iloc[min(2, len(known) - 1)]
         cycle_sentence = f"{top.level:g}% of the {int(top.n)} finished tasks took {top.days:.1f} days or less."
-    forecast_sentence = None
-    if len(forecast):
-        row = forecast[forecast["likelihood"] == 85]
-        row = row if len(row) else forecast.iloc[[-1]]
-        likelihood, items = float(row["likelihood"].iloc[0]), int(row["items"].iloc[0])
-        forecast_sentence = (f"In {likelihood:g}% of 10,000 simulated runs at least {items} tasks are finished by "
-                             f"{_date(forecast.attrs.get('until'))}, if the pace of the last weeks holds.")
-    # Drawn in the order the page shows them, so the figure numbers follow the page.
-    figures = {"cycle": draw(charts.cycle_time_scatter(flow["cycle"])),
-               "aging": draw(charts.aging_wip_chart(aging)),
-               "throughput": draw(charts.throughput_chart(flow["throughput"])),
-               "cfd": draw(charts.cumulative_flow_chart(flow["cfd"])),
-               "forecast": draw(charts.forecast_chart(forecast))}
+    more = flow_figures(flow["more"], read)
+    # Drawn in the order the page shows them, so the figure numbers follow the page; a measure the export
+    # cannot feed has its reason on the page instead of a chart.
+    shown = {"cycle": charts.cycle_time_scatter(flow["cycle"]), "aging": charts.aging_wip_chart(aging),
+             "throughput": charts.throughput_chart(flow["throughput"]), "net_flow": more["net_flow"],
+             "cfd": charts.cumulative_flow_chart(flow["cfd"]), "time_in_stage": more["time_in_stage"],
+             "efficiency": more["efficiency"], "forecast": more["forecast"], "backtest": more["backtest"]}
+    figures = {name: None if fig is None else draw(fig) for name, fig in shown.items()}
     return {"reason": None, "selection": ", ".join(f"{k} {v}" for k, v in analysis.flow_filters.items()),
             "cycle_sentence": cycle_sentence, "percentiles": pct.assign(level=pct["level"].map(lambda v: f"{v:g}%")),
-            "in_progress": len(aging), "oldest": aging.head(10), "forecast_sentence": forecast_sentence,
-            "forecast_reason": forecast.attrs.get("reason", "No forecast."), "figures": figures}
+            "in_progress": len(aging), "oldest": aging.head(10), "figures": figures, **read}
 
 
 def _assessment(analysis: Any, draw: FigureNumbers) -> list[dict[str, Any]]:
@@ -214,13 +210,15 @@ def render(analysis: Any) -> str:
     """
     draw = FigureNumbers()
     frameworks = [_framework(name, diag, draw) for name, diag in analysis.diagnoses.items()]
+    change = change_view(analysis.change, draw) if analysis.change is not None else None
     flow = _flow(analysis, draw)
     assessment = _assessment(analysis, draw) if analysis.assessment else None
     nav = ([("overview", "At a glance")] + [(name, FRAMEWORKS[name]) for name in analysis.diagnoses]
-           + [("flow", "Flow")] + ([("assessment", "Self-assessment")] if assessment is not None else []))
+           + ([("change", "Did it change?")] if change is not None else []) + [("flow", "Flow")]
+           + ([("assessment", "Self-assessment")] if assessment is not None else []))
     return environment().get_template("page.html.j2").render(
         title=f"workfw report: {analysis.export.report.file}", version=__version__, nav=nav,
         header=_header(analysis), overview=_overview(analysis), frameworks=frameworks, flow=flow,
-        assessment=assessment,
+        assessment=assessment, change=change,
         # Markup: both are workfw's own constants (the font list) or plotly's own bundle, never user data.
         font=Markup(FONT["family"]), plotly_js=Markup(plotly.offline.get_plotlyjs()))
