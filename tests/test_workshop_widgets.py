@@ -159,7 +159,7 @@ def test_collector_shows_bad_input_as_messages_naming_the_file_or_row(workspace)
 
 def test_group_results_redraw_when_answers_arrive(workspace, sample):
     collector = ww.Collector(frameworks=["c4_flywheel", "value_pyramid"])
-    results = ww.GroupResults(collector, sample)
+    results = ww.GroupResults(collector, sample, revealed=True)
     assert results.figures == {} and "No answers for C4 Flywheel yet" in results.body.children[1].value
     people = [Response(f"{EVIL}{i}", "c4_flywheel", dict(zip(C4_IDS, [v] * 12)), f"2024-03-05T09:0{i}:00Z")
               for i, v in enumerate([1, 3, 5])]
@@ -209,7 +209,7 @@ def _room(*people: tuple[str, str | None, int], framework: str = "c4_flywheel") 
 
 def test_group_results_default_to_the_team_participants_entered_and_switch_to_all(workspace, sample):
     collector = ww.Collector(frameworks=["c4_flywheel"])
-    results = ww.GroupResults(collector, sample)
+    results = ww.GroupResults(collector, sample, revealed=True)
     assert results.team.value == "All" and "2,524 tasks of all teams" in results.heading.value
     assert results.team.options == ("All", "Data", "Growth", "Platform", "Support")
     collector.add_codes(_room(("Ana", "Platform", 2), ("Ben", " platform", 4), ("Cy", "Ops", 3)))
@@ -289,7 +289,7 @@ def test_report_button_writes_the_report_for_the_team_on_the_page(workspace, sam
     monkeypatch.setattr(reporting, "report", lambda *a, **k: calls.append(k) or real(*a, **k))
     collector = ww.Collector(frameworks=["c4_flywheel"])
     collector.add_codes(_room(("Ana", "Support", 2)))
-    results = ww.GroupResults(collector, sample)
+    results = ww.GroupResults(collector, sample, revealed=True)
     button = ww.ReportButton(sample, collector, selection=results.selection)
     assert button.write() == workspace / "report.html"
     assert calls[-1]["team"] == "Support"
@@ -419,7 +419,7 @@ def test_skipped_statements_are_named_on_save_and_kept_apart_from_dont_know(work
 
 def test_group_results_never_call_a_measured_element_not_measurable(workspace, sample):
     collector = ww.Collector(frameworks=["c4_flywheel"])
-    results = ww.GroupResults(collector, sample)
+    results = ww.GroupResults(collector, sample, revealed=True)
     # One person answered Clarity only: the other elements are measured but not rated yet.
     collector.add_codes(encode_response(Response("Ana", "c4_flywheel", dict(zip(C4_IDS[:3], [4, 4, 4])))))
     gap = results.gaps["c4_flywheel"]
@@ -465,3 +465,102 @@ def test_framework_notebook_gap_before_any_answer_says_not_rated_yet(sample):
                                                   "Answer its statements to set our view beside the data.")
         else:
             assert gap.loc[element, "prompt"].startswith(f"{element} is not rated yet, and the export cannot measure")
+
+
+# --- rounds: results hidden until revealed, sessions compared ------------------------------------------------------
+
+def test_group_results_stay_hidden_until_revealed_and_show_only_counts(workspace, sample):
+    collector = ww.Collector(frameworks=["c4_flywheel", "value_pyramid"])
+    results = ww.GroupResults(collector, sample)
+    assert results.reveal.revealed is False and results.reveal_button.layout.display is None
+    assert results.hide_button.layout.display == "none"
+    collector.add_codes(_room(("Ana", "Platform", 4), ("Ben", "Platform", 5), (EVIL, None, 1)))
+    # Three people: the count follows the answers, per team, and nothing computed from the answers shows.
+    hidden = results.heading.value + "".join(c.value for c in results.body.children)
+    assert "C4 Flywheel: 3 people answered (Platform 2, no team given 1)" in hidden
+    assert "Work Value Pyramid: 0 people answered" in hidden
+    assert results.figures == {} and results.gaps == {}
+    assert [type(c).__name__ for c in results.body.children] == ["HTML"]  # no chart output at all
+    assert re.findall(r"\b\d+\b", re.sub(r"<[^>]+>", " ", hidden)) == ["3", "2", "1", "0"]  # counts, no score
+    assert "<img" not in hidden  # names are never shown, and would be escaped
+    collector.add_codes(_room(("Cy", "Data", 3)))
+    assert "C4 Flywheel: 4 people answered (Data 1, Platform 2, no team given 1)" in results.heading.value
+    # Revealed: the charts and gaps appear; hidden again: gone, and the next round starts.
+    results.reveal_button.click()
+    assert list(results.figures) == ["c4_flywheel"] and results.reveal_button.layout.display == "none"
+    assert results.gaps["c4_flywheel"]["perceived"].round(2).tolist() == [56.25] * 4  # (4+5+1+3)/4 -> 56.25
+    results.hide_button.click()
+    assert results.figures == {} and "Round 2. Results hidden" in results.heading.value
+    collector.add_codes(_room(("Dee", "Data", 2)))
+    assert results.figures == {} and "5 people answered" in results.heading.value
+
+
+def test_reveal_state_counts_rounds_and_calls_back_once_per_change():
+    from workfw.assessment import RevealState
+
+    state, calls = RevealState(), []
+    state.on_change(lambda: calls.append(state.revealed))
+    state.hide()
+    state.reveal()
+    state.reveal()
+    state.hide()
+    assert calls == [True, False] and state.round == 2 and not state.revealed
+
+
+def test_answer_counts_per_framework_and_team_hold_no_answers():
+    from workfw.assessment import answer_counts, responses_frame
+
+    frame = responses_frame([Response("Ana", "c4_flywheel", {C4_IDS[0]: 5}, team=" Ops "),
+                             Response("Ben", "c4_flywheel", dict(zip(C4_IDS, [1] * 12)), team="Data"),
+                             Response("Cy", "c4_flywheel", {C4_IDS[1]: None})])
+    counts = answer_counts(frame, frameworks=["c4_flywheel", "visibility"])
+    assert counts.values.tolist() == [["c4_flywheel", "C4 Flywheel", None, 3],
+                                      ["c4_flywheel", "C4 Flywheel", "Data", 1],
+                                      ["c4_flywheel", "C4 Flywheel", "Ops", 1],
+                                      ["c4_flywheel", "C4 Flywheel", "no team given", 1],
+                                      ["visibility", "Work Visibility", None, 0]]
+
+
+def test_session_panel_saves_this_session_and_compares_with_an_earlier_one(workspace):
+    earlier = ww.Collector(frameworks=["c4_flywheel"], directory=workspace / "q3")
+    earlier.add_codes(_room(("Ana", "Ops", 2), ("Ben", "Ops", 4)))
+    wf.assessment.save_session(earlier.collection, group="Ops", label="Q3", when="2026-09-10")
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    panel = ww.SessionPanel(collector, group="ops")
+    assert panel.earlier.options == (("Q3 (2026-09-10, 2 people) · Ops", str(workspace / "sessions" / "ops-q3.json")),)
+    panel.group.value = "Data"
+    assert panel.earlier.options == () and panel.compare_button.disabled
+    assert panel.save() is None and "the answer table is empty" in panel.status.value
+    panel.group.value = "Ops"
+    collector.add_codes(_room((EVIL, "Ops", 5), ("Cy", "Ops", 4), ("Dee", "Ops", 3)))
+    panel.label.value = "Q4"
+    path = panel.save()
+    assert path == workspace / "sessions" / "ops-q4.json" and "Saved 3 participants" in panel.status.value
+    assert "<img" not in path.read_text(encoding="utf-8") and "&lt;img" not in path.read_text(encoding="utf-8")
+    assert len(panel.earlier.options) == 1  # this session is not offered as its own earlier one
+    tables = panel.compare()
+    table = tables["c4_flywheel"].set_index("element")
+    # Q3: answers 2 and 4 -> mean 3 -> 50; now 5, 4, 3 -> mean 4 -> 75.
+    assert table["earlier"].tolist() == [50.0] * 4 and table["later"].tolist() == [75.0] * 4
+    assert table["change"].tolist() == [25.0] * 4
+    assert table["earlier_answers"].tolist() == [6] * 4 and table["later_answers"].tolist() == [9] * 4
+    assert "Q3 (2026-09-10) beside Q4" in panel.status.value
+    shown = panel.body.children[-1].value
+    assert "Answers then" in shown and ">25<" in shown  # the change, rounded, in the table under the chart
+    assert [list(t.y) for t in panel.figures["c4_flywheel"].data] == [[50.0] * 4, [75.0] * 4]
+
+
+def test_session_panel_says_when_the_earlier_session_answered_another_framework(workspace):
+    ids = load_bank("visibility")["id"].tolist()
+    other = wf.assessment.responses_frame([Response("Ana", "visibility", dict.fromkeys(ids, 3), team="Ops")])
+    wf.assessment.save_session(other, group="Ops", label="Q3", when="2026-09-10")
+    collector = ww.Collector(frameworks=["c4_flywheel"])
+    collector.add_codes(_room(("Cy", "Ops", 4)))
+    panel = ww.SessionPanel(collector, group="Ops")
+    assert panel.compare() == {}
+    assert "has answers to Work Visibility" in panel.status.value and "Next step" in panel.status.value
+    assert panel.body.children == ()
+    (workspace / "sessions" / "half.json").write_text('{"format": "workfw-session"', encoding="utf-8")
+    panel.list_earlier()
+    assert "Sessions not read" in panel.problems.value and "half.json, line 1" in panel.problems.value
+    assert len(panel.earlier.options) == 1  # the readable session is still offered

@@ -1,4 +1,4 @@
-"""The ``workfw`` command: ``workfw report``, ``workfw samples``, ``workfw formats``.
+"""The ``workfw`` command: ``workfw report``, ``workfw participant-form``, ``workfw samples``, ``workfw formats``.
 
 A mistake the user can fix (a missing file, an unknown option value, an export
 workfw cannot read) prints one line ``workfw: <message>`` on stderr and exits
@@ -8,6 +8,7 @@ raises with its traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import inspect
 import json
 import shlex
@@ -65,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="report only these frameworks (repeatable; default all four)")
     rep.add_argument("--as-of", metavar="DATE", help="reference date (default: the latest date in the data)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+
+    form = sub.add_parser("participant-form", help="write the workshop's participant form as one offline HTML file",
+                          description="Write the statements of one framework as a self-contained HTML form to "
+                                      "send to participants (mail, chat, shared drive). They answer in any browser, "
+                                      "with no server or network, and send back a short code or an answer file "
+                                      "that notebook 05_workshop reads.")
+    form.add_argument("--framework", required=True, metavar="NAME_OR_BANK",
+                      help=f"one of {', '.join(FRAMEWORKS)}, or the path of an edited statement bank .json")
+    form.add_argument("-o", "--output", metavar="PATH",
+                      help="file to write (default participant-form-<framework>.html); '-' for stdout")
+    form.add_argument("--title", metavar="TEXT", help="the form's heading (default: the framework and a question)")
+    form.add_argument("--overwrite", action="store_true", help="replace the output file when it exists")
 
     sub.add_parser("samples", help="list the sample exports that ship with workfw",
                    description="List the sample organisation's exports (one per tracker).")
@@ -210,6 +223,32 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _participant_form(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from workfw.assessment import participant_form_html, write_participant_form
+
+    framework = args.framework
+    is_bank = framework.lower().endswith(".json")
+    if not is_bank and framework not in FRAMEWORKS:
+        close = difflib.get_close_matches(framework, list(FRAMEWORKS), n=1, cutoff=0.5)
+        hint = f"did you mean --framework {close[0]}? " if close else ""
+        raise OptionError(f"--framework {framework!r}: found no such framework; expected one of "
+                          f"{', '.join(FRAMEWORKS)}, or a statement bank .json file. Next step: {hint}"
+                          "run 'workfw participant-form --framework c4_flywheel -o form.html'.")
+    if args.output == "-":
+        out.write(participant_form_html(framework, title=args.title))
+        return EXIT_OK
+    target = Path(args.output or f"participant-form-{Path(framework).stem if is_bank else framework}.html")
+    if target.exists() and not args.overwrite:
+        raise OptionError(f"{target}: found a file of that name; expected a new file. Next step: add --overwrite "
+                          "to replace it, or choose another name with -o.")
+    path = write_participant_form(framework, target, title=args.title, overwrite=args.overwrite)
+    bank_note = f" Read their codes with bank={framework!r}." if is_bank else ""
+    print(f"workfw: wrote {path} ({path.stat().st_size / 1e3:.0f} kB). Send it to the participants: they open it "
+          f"in any browser, no network needed, and send back their code or answer file.{bank_note}",
+          file=err, flush=True)
+    return EXIT_OK
+
+
 def _samples(out: TextIO) -> int:
     from workfw.samples import list_samples, sample_path
 
@@ -254,6 +293,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     try:
         if args.command == "report":
             return _report(args, out, err)
+        if args.command == "participant-form":
+            return _participant_form(args, out, err)
         if args.command == "samples":
             return _samples(out)
         return _formats(out)

@@ -28,6 +28,14 @@ answers arriving twice once and lists what it could not use.
 it beside a diagnosis and :func:`spread_figure` shows how the answers spread.
 :class:`TeamSelection` decides which team's data that is: by default the team
 most participants entered (:func:`default_team`), else all teams.
+
+A workshop runs in rounds: :class:`RevealState` keeps the results off the
+screen until the facilitator reveals them (:func:`waiting_text` says only how
+many answered), and :func:`save_session` / :func:`compare_sessions` set this
+session beside an earlier one of the same group.
+
+For rooms too large for notebooks, :func:`write_participant_form` writes the
+form as one offline HTML file that gives the same codes and answer files.
 """
 from __future__ import annotations
 
@@ -43,6 +51,10 @@ from workfw.assessment._scores import gap_label, perceived_scores, perception_ga
 from workfw.assessment._spread_figure import spread_figure
 from workfw.assessment._survey import ANSWER_LABELS, read_survey, survey_headers_csv, survey_template, write_survey
 from workfw.assessment._team import TeamSelection, default_team, export_teams
+from workfw.assessment._reveal import NO_TEAM, RevealState, answer_counts, waiting_text
+from workfw.assessment._sessions import (SESSION_COLUMNS, Session, compare_figure, compare_sessions, list_sessions,
+                                        load_session, save_session, sessions_dir)
+from workfw.assessment.form_html import participant_form_html, write_participant_form
 
 __all__ = [
     # banks
@@ -62,6 +74,12 @@ __all__ = [
     "aggregate", "group_gap", "answered_text", "spread_figure", "LOW_AGREEMENT", "MANY_DONT_KNOW",
     # which team's data the room's answers are set beside
     "TeamSelection", "default_team", "export_teams",
+    # the offline participant form (one HTML file, no kernel or network)
+    "participant_form_html", "write_participant_form",
+    # rounds: results hidden until revealed, sessions kept and compared
+    "RevealState", "answer_counts", "waiting_text", "NO_TEAM",
+    "Session", "SESSION_COLUMNS", "sessions_dir", "save_session", "load_session", "list_sessions", "compare_sessions",
+    "compare_figure",
     # errors
     "AssessmentFileError", "ResponseCodeError",
 ]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import pandas as pd
+
 from workfw.errors import OptionError
 from workfw.assessment._bank import FRAMEWORKS
 from workfw.assessment._response import Response
@@ -29,6 +31,28 @@ def response_key(response: Response) -> tuple:
     """
     given = tuple(sorted((sid, 0 if value is None else value) for sid, value in response.answers.items()))
     return (response.framework, response.participant, response.team, response.submitted_at, given)
+
+
+def _table_keys(frame: pd.DataFrame) -> dict[tuple[str, str], tuple]:
+    """:func:`response_key` of every response in a long answer table, by ``(response, framework)``.
+
+    A survey row and the code or file made from the same answers get the same key, so the same answers
+    sent by two routes count once.  One pass over plain tuples: a groupby costs ~0.1 ms a response.
+    """
+    stamps = frame["submitted_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype(object).where(
+        frame["submitted_at"].notna(), None)
+    answers: dict[tuple[str, str], list] = {}
+    heads: dict[tuple[str, str], tuple] = {}
+    for label, who, team, key, sid, answer, stamp in zip(
+            frame["response"].tolist(), frame["participant"].tolist(), frame["team"].astype(object).tolist(),
+            frame["framework"].tolist(), frame["statement_id"].tolist(), frame["answer"].astype(object).tolist(),
+            stamps.tolist()):
+        group = (label, key)
+        if group not in heads:
+            heads[group] = (key, who, None if team is pd.NA else team, stamp)
+            answers[group] = []
+        answers[group].append((sid, 0 if answer is pd.NA or answer is None else int(answer)))
+    return {group: (*heads[group], tuple(sorted(answers[group]))) for group in heads}
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,8 @@ class Response:
 
 def check_against_bank(response: Response, bank: pd.DataFrame, *, where: str) -> None:
     """Raise when ``response`` answers statements the bank does not have."""
-    unknown = [sid for sid in response.answers if sid not in set(bank["id"])]
+    known = set(bank["id"])  # once: a bank column costs a copy of its attrs each time it is read
+    unknown = [sid for sid in response.answers if sid not in known]
     if unknown:
         raise OptionError(f"{where}: answers name statement ids {unknown[:5]} that the {response.framework} bank "
                           f"does not have; expected ids such as {bank['id'].tolist()[:3]}. Next step: answer with "
@@ -341,11 +342,13 @@ def responses_frame(responses: Iterable[Response], *, sources: Iterable[str] | N
     banks = _Banks(bank)
     responses = list(responses)
     labels = list(sources) if sources is not None else [f"response {i}" for i in range(1, len(responses) + 1)]
-    rows = []
+    rows, pairs = [], {}
     for label, response in zip(labels, responses):
         statements = banks(response.framework)
         check_against_bank(response, statements, where=f"responses_frame ({label})")
-        for sid, element in zip(statements["id"], statements["element"]):
+        if response.framework not in pairs:  # a bank column costs a copy of its attrs each time it is read
+            pairs[response.framework] = list(zip(statements["id"], statements["element"]))
+        for sid, element in pairs[response.framework]:
             if sid in response.answers:
                 rows.append((label, response.participant, response.team, response.framework, sid, element,
                              response.answers[sid], response.submitted_at))

@@ -250,14 +250,16 @@ def read_survey(path: str | Path | bytes, *, framework: str | Path, tz: str = "U
     headers = dict(zip(table.frame.columns[:-1], table.headers))
     frame = table.frame
     rows, skipped = [], []
-    for index in frame.index:
+    # Each answer column as a list, once: reading cell by cell with .at took 0.4 s for 500 rows.
+    cells = {column: frame[column].tolist() for column, _ in columns}
+    for position, index in enumerate(frame.index):
         row = int(frame.at[index, "_row"])
         who = _participant(frame, index, roles) or f"Respondent {row}"
         team = _cell_text(frame, index, roles["team"])
         stamp = times.at[index]
         submitted = None if pd.isna(stamp) else stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
         for column, sid in columns:
-            cell = frame.at[index, column]
+            cell = cells[column][position]
             try:
                 answer = _parse_answer(cell, labels)
             except ValueError:

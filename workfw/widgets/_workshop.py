@@ -24,8 +24,9 @@ from workfw.widgets._common import ALL, show
 # Re-exported so this module's __all__ stays the one list workfw.widgets takes the workshop views from.
 from workfw.widgets._workshop_participant import (_STYLE, _WIDE, FrameworkPicker, ParticipantForm, _download_link, _error, _follow,
                                     _ok)
+from workfw.widgets._workshop_sessions import SessionPanel
 
-__all__ = ["FrameworkPicker", "ParticipantForm", "Collector", "GroupResults", "ReportButton"]
+__all__ = ["FrameworkPicker", "ParticipantForm", "Collector", "GroupResults", "ReportButton", "SessionPanel"]
 
 
 class Collector(W.VBox):
@@ -149,6 +150,11 @@ class Collector(W.VBox):
 class GroupResults(W.VBox):
     """Per framework: how the group's answers spread, and the gap to one team's data, largest gaps as prompts.
 
+    The results start hidden (:class:`workfw.assessment.RevealState`), so early
+    answers on the projector do not anchor later ones: the page shows only how
+    many people answered, per framework and team, until **Reveal results** is
+    clicked.  **Hide** puts them away again for a next round.
+
     A **Team** control sets whose tasks the answers are compared with.  It
     starts at the team most participants entered, if the export has it, else
     All (:class:`workfw.assessment.TeamSelection`), and follows arriving answers
@@ -166,15 +172,26 @@ class GroupResults(W.VBox):
         How many of the largest gaps to list as discussion prompts.
     team : str, optional
         Start with this team chosen (None: follow the room's answers).
+    revealed : bool
+        Start with the results shown (default hidden until **Reveal results**).
 
     Attributes
     ----------
     selection : workfw.assessment.TeamSelection
         The team shown; pass it to :class:`ReportButton` so the report uses it too.
+    reveal : workfw.assessment.RevealState
+        Whether the results are shown; the buttons only call its ``reveal()`` and ``hide()``.
     """
 
-    def __init__(self, collector: Collector, export: Any, *, prompts: int = 3, team: str | None = None) -> None:
+    def __init__(self, collector: Collector, export: Any, *, prompts: int = 3, team: str | None = None,
+                 revealed: bool = False) -> None:
         self.collector, self.export, self.prompts = collector, export, prompts
+        self.reveal = A.RevealState(revealed=revealed)
+        self.reveal_button = W.Button(description="Reveal results", icon="eye", button_style="primary")
+        self.hide_button = W.Button(description="Hide", icon="eye-slash")
+        self.reveal_button.on_click(lambda _: self.reveal.reveal())
+        self.hide_button.on_click(lambda _: self.reveal.hide())
+        self.reveal.on_change(self.render)
         self.selection = A.TeamSelection(export, team=team)
         self.selection.follow(collector.responses)
         self.figures: dict[str, dict[str, Any]] = {}
@@ -185,7 +202,7 @@ class GroupResults(W.VBox):
         self.body = W.VBox()
         self._syncing = False
         self.team.observe(self._team_changed, names="value")
-        super().__init__([self.team, self.heading, self.body])
+        super().__init__([W.HBox([self.team, self.reveal_button, self.hide_button]), self.heading, self.body])
         collector.on_change(self._answers_changed)
         self.render()
 
@@ -212,10 +229,15 @@ class GroupResults(W.VBox):
         self.render()
 
     def render(self) -> None:
-        """Redraw the selection line and every framework's spread, gap chart and prompts."""
+        """Redraw: while hidden only how many answered; once revealed every framework's spread, gaps and prompts."""
         from workfw.charts import gap_figure
 
         responses = self.collector.responses
+        self.reveal_button.layout.display = "none" if self.reveal.revealed else None
+        self.hide_button.layout.display = None if self.reveal.revealed else "none"
+        if not self.reveal.revealed:
+            self._render_hidden(responses)
+            return
         where = self.selection.selection_text()
         people = responses["participant"].nunique() if len(responses) else 0
         note = f"<br><span class='note'>{html.escape(self.selection.note)}</span>" if self.selection.note else ""
@@ -243,6 +265,16 @@ class GroupResults(W.VBox):
             show(gap_out, figure)
             children += [spread_out, gap_out, W.HTML(self.prompts_html(gap))]
         self.body.children = children
+
+    def _render_hidden(self, responses: pd.DataFrame) -> None:
+        # Nothing computed from the answers themselves reaches the page: no chart, no mean, no gap.
+        self.figures, self.gaps = {}, {}
+        lines = "".join(f"<li>{html.escape(line)}</li>"
+                        for line in A.waiting_text(responses, frameworks=self.collector.frameworks))
+        round_note = f"Round {self.reveal.round}. " if self.reveal.round > 1 else ""
+        self.heading.value = (f"<p><b>{round_note}Results hidden</b> so that early answers do not steer later "
+                              f"ones. Answers collected so far:</p><ul>{lines}</ul>")
+        self.body.children = [W.HTML("<p class='note'>Click <b>Reveal results</b> when everyone has answered.</p>")]
 
     def prompts_html(self, gap: pd.DataFrame) -> str:
         """Every element's prompt, escaped: the ``prompts`` largest gaps to discuss first, then the others."""
