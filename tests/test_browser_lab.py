@@ -159,7 +159,8 @@ def answer_and_collect(page: Any) -> str:
     page.locator('button:has-text("Save my answers")').first.click()
     # The kernel handles clicks in order: the save is on disk before the folder is read again.
     page.locator('button:has-text("Read the folder again")').first.click()
-    return "answered 4 statements, saved, read the folder again"
+    page.locator('button:has-text("Reveal results")').first.click()  # the results start hidden (issue #16)
+    return "answered 4 statements, saved, read the folder again, revealed the results"
 
 
 #: The control each notebook's test moves, and the chart it must redraw.

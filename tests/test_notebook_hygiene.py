@@ -8,7 +8,8 @@ import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 EXPECTED = ["00_start_here", "01_c4_flywheel", "02_coordination_stack", "03_work_value_pyramid",
-            "04_work_visibility", "05_workshop", "06_flow_and_forecasts"]
+            "04_work_visibility", "05_workshop", "06_flow_and_forecasts",
+            "07_organisation"]
 
 
 def test_the_workbook_has_its_notebooks():

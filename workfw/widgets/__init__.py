@@ -32,3 +32,9 @@ __all__ = ["FRAMEWORKS", "FRAMEWORK_NAMES", "AssessmentForm", "Explorer", "Explo
 from workfw.widgets._flow import FlowExplorer, FlowModel  # noqa: E402
 
 __all__ += ["FlowExplorer", "FlowModel"]
+from workfw.widgets._participant_form import OfflineFormButton  # noqa: E402  (05_workshop: the offline form)
+
+__all__ += ["OfflineFormButton"]
+from workfw.widgets._organisation import OrganisationModel, OrganisationView  # noqa: E402  (07_organisation)
+
+__all__ += ["OrganisationModel", "OrganisationView"]
