@@ -228,3 +228,24 @@ def test_a_read_error_starts_on_its_own_line(tmp_path):
     lines = err.rstrip("\n").split("\n")
     assert lines[0].split("\r")[-1].startswith(f"workfw: reading {bad}: reading ")
     assert lines[1].startswith(f"workfw: {bad.name}, the whole file: found an empty file")
+
+
+def test_compare_to_and_split_at_add_did_it_change(csv_file, tmp_path):
+    earlier = tmp_path / "earlier.csv"
+    earlier.write_text("\n".join(CSV.splitlines()[:3]) + "\n", encoding="utf-8")  # only
+    code, out, err = run("report", str(csv_file), *MAP, "--compare-to", str(earlier), "--json", "-o", "-",
+                         "--only", "visibility", "--pseudonymise", "-q")
+    assert code == 0 and err == ""
+    change = json.loads(out)["change"]
+    assert change["mode"] == "two exports" and change["n_boot"] > 0
+    assert {row["framework"] for row in change["elements"]} == {"visibility"}
+    assert "Ann Smith" not in out and "Bob Jones" not in out
+    code, out, _ = run("report", str(csv_file), *MAP, "--split-at", "2024-01-07", "--json", "-o", "-",
+                       "--only", "visibility", "-q")
+    assert code == 0 and json.loads(out)["change"]["mode"] == "split"
+
+
+def test_compare_to_and_split_at_together_is_a_usage_error(csv_file, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["report", str(csv_file), "--compare-to", str(csv_file), "--split-at", "2024-01-07"])
+    assert stop.value.code == 2 and "not allowed with argument" in capsys.readouterr().err

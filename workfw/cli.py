@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--only", action="append", choices=tuple(FRAMEWORKS), metavar="NAME",
                      help="report only these frameworks (repeatable; default all four)")
     rep.add_argument("--as-of", metavar="DATE", help="reference date (default: the latest date in the data)")
+    change = rep.add_mutually_exclusive_group()
+    change.add_argument("--compare-to", nargs="+", metavar="EARLIER_EXPORT",
+                        help="an earlier export of the same work (several files are combined): adds 'Did it "
+                             "change?', each element before and after with a bootstrap interval")
+    change.add_argument("--split-at", metavar="DATE",
+                        help="instead of --compare-to: split the export at this date for 'Did it change?'")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
 
     form = sub.add_parser("participant-form", help="write the workshop's participant form as one offline HTML file",
@@ -138,17 +144,19 @@ def _reader_takes_progress() -> bool:
         return False
 
 
-def _read(args: argparse.Namespace, progress: _Progress) -> Any:
+def _read(args: argparse.Namespace, progress: _Progress, paths: Sequence[str] | None = None) -> Any:
+    """Read and combine ``paths`` (the report's exports by default) with the command's reading options."""
     from workfw.export import combine_exports
     from workfw.io import read_export
 
+    paths = list(args.exports if paths is None else paths)
     options = {k: v for k, v in (("tz", args.tz), ("date_order", args.date_order)) if v is not None}
     if args.mapping:
         options["mapping"] = _mapping(args.mapping)
     exports = []
     live = not progress.quiet and _reader_takes_progress()
-    for i, path in enumerate(args.exports, start=1):
-        what = path if len(args.exports) == 1 else f"{path} ({i} of {len(args.exports)})"
+    for i, path in enumerate(paths, start=1):
+        what = path if len(paths) == 1 else f"{path} ({i} of {len(paths)})"
         if not live:
             progress.line(f"reading {what}")
             exports.append(read_export(path, source=args.source, **options))
@@ -205,7 +213,8 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     frameworks = args.only or tuple(FRAMEWORKS)
     common = dict(assessment=assessment, pseudonymise=args.pseudonymise or args.pseudonymise_text,
                   pseudonymise_text=args.pseudonymise_text, frameworks=frameworks, as_of=args.as_of,
-                  progress=progress)
+                  progress=progress, split_at=args.split_at,
+                  compare_to=_read(args, progress, args.compare_to) if args.compare_to else None)
     target = args.output or ("report.json" if args.json else "report.html")
     if args.json:
         text = json.dumps(report_json(export, **common), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
