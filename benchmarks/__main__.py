@@ -1,4 +1,7 @@
-"""``python -m benchmarks [--sizes 200000,1000000] [--shapes narrow,wide]``: write benchmarks/results.md."""
+"""``python -m benchmarks [--sizes 200000,1000000] [--shapes narrow,wide] [--repeats 3]``.
+
+Writes benchmarks/results.md (or ``--out``), keeping the hand-written notes at its end.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ._report import NOTES_MARKER, render
-from ._run import ROOT, SHAPES, run_all
+from ._run import DEFAULT_REPEATS, ROOT, SHAPES, run_all
 
 __all__ = ["main"]
 
@@ -24,6 +27,16 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _repeats(text: str) -> int:
+    try:
+        repeats = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--repeats {text!r}: expected a whole number such as 3") from exc
+    if repeats < 1:
+        raise argparse.ArgumentTypeError(f"--repeats {text!r}: expected 1 or more")
+    return repeats
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write the results table; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
@@ -35,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261030, help="seed of the generated organisation")
     parser.add_argument("--explorer-size", type=int, default=100_000,
                         help="size at which to time a filter change in the explorer (largest size not above it)")
+    parser.add_argument("--repeats", type=_repeats, default=DEFAULT_REPEATS,
+                        help="runs of the pyarrow parse and of read_export at each size and shape, interleaved, "
+                             f"each in a fresh process; the table shows their medians (default {DEFAULT_REPEATS})")
     parser.add_argument("--no-notebooks", action="store_true", help="skip running notebooks/*.ipynb")
     parser.add_argument("--shapes", default=",".join(SHAPES),
                         help=f"export shapes to measure, comma-separated (default {','.join(SHAPES)})")
@@ -44,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if not shapes or set(shapes) - set(SHAPES):
         parser.error(f"--shapes {args.shapes!r}: expected some of {','.join(SHAPES)}")
     results = run_all(args.sizes, cache=args.cache, seed=args.seed, explorer_size=args.explorer_size,
-                      notebooks=notebooks, shapes=shapes)
+                      notebooks=notebooks, shapes=shapes, repeats=args.repeats)
     notes = ""
     if args.out.exists() and NOTES_MARKER in (old := args.out.read_text()):
         notes = old.split(NOTES_MARKER, 1)[1].lstrip("\n")

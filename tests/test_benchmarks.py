@@ -10,7 +10,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.__main__ import main  # noqa: E402
-from benchmarks._report import MAIN_COLUMNS, NOTES_MARKER  # noqa: E402
+from benchmarks._report import MAIN_COLUMNS, NOTES_MARKER, RUN_COLUMNS  # noqa: E402
+from benchmarks._run import StepResult, _combine  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -19,15 +20,15 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> str:
     out = tmp / "results.md"
     out.write_text("old table\n" + NOTES_MARKER + "\nHand-written analysis stays.\n")
     assert main(["--sizes", "2000", "--explorer-size", "2000", "--no-notebooks",
-                 "--out", str(out), "--cache", str(tmp / "cache")]) == 0
+                 "--repeats", "2", "--out", str(out), "--cache", str(tmp / "cache")]) == 0
     assert sorted(p.name for p in (tmp / "cache").glob("*.csv")) == ["jira_2000_seed20261030.csv",
                                                                      "jira_narrow_2000_seed20261030.csv"]
 
     return out.read_text()
 
 
-def _main_table(text: str) -> list[list[str]]:
-    block = text.split("## Main figures", 1)[1].split("##", 1)[0]
+def _main_table(text: str, heading: str = "## Main figures") -> list[list[str]]:
+    block = text.split(heading, 1)[1].split("##", 1)[0]
     return [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in block.splitlines() if ln.startswith("|")]
 
 
@@ -39,6 +40,26 @@ def test_main_table_has_every_column_and_one_row_per_size(results: str) -> None:
         assert len(row) == len(MAIN_COLUMNS)
         assert "failed" not in row
         assert all(float(c.replace(",", "")) > 0 for c in row[:1] + row[2:])
+
+
+def test_each_run_table_lists_every_parse_and_read_in_order(results: str) -> None:
+    header, rule, *rows = _main_table(results, "## Each run of the parse and read_export")
+    assert tuple(header) == RUN_COLUMNS
+    assert [r[:2] for r in rows] == [["2,000", "narrow"], ["2,000", "wide"]]
+    for row in rows:
+        assert [len(cell.split(", ")) for cell in row[2:]] == [2, 2, 2]
+    assert "run 2 times each" in results
+
+
+def test_repeated_step_is_median_time_and_largest_peak() -> None:
+    runs = [StepResult("read_export", 3.0, 500.0, {"run": 1}), StepResult("read_export", 1.0, 700.0, {"run": 2}),
+            StepResult("read_export", 2.0, 600.0, {"run": 3})]
+    combined = _combine("read_export", runs)
+    assert (combined.seconds, combined.peak_mb, combined.parts, combined.error) == (2.0, 700.0, {"run": 3}, None)
+    assert combined.runs == runs
+    failed = _combine("read_export", [*runs[:2], StepResult("read_export", None, 90.0, error="exit 1: boom")])
+    assert (failed.seconds, failed.peak_mb, failed.error) == (2.0, 700.0, "exit 1: boom")
+    assert _combine("read_export", [StepResult("read_export", None, None, error="exit 1")]).seconds is None
 
 
 def test_details_explorer_targets_and_kept_notes(results: str) -> None:
