@@ -67,7 +67,7 @@ def test_scores_over_time_gives_each_month_its_own_score_and_a_gap_for_a_thin_mo
     # The last point is as of the export's last activity (Apr 13, 12 days after Apr 1), earlier ones month ends.
     assert private["period_end"].iloc[1] == pd.Period("2026-02", "M").end_time.tz_localize("UTC")
     assert private["period_end"].iloc[3] == _ts("2026-04-13")
-    assert scores.attrs["rule"] == "tasks open or active in each month, scored at its end; under 5 tasks: a gap"
+    assert scores.attrs["rule"] == "tasks open or active in each month, as they stood at its end; under 5 tasks: a gap"
     pd.testing.assert_frame_equal(tasks, before)
 
 
@@ -75,7 +75,7 @@ def test_a_point_equals_the_diagnosis_of_its_window():
     tasks = _months()
     scores = _private(scores_over_time(tasks, frameworks="visibility", min_tasks=1))
     end = scores["period_end"].iloc[3]
-    direct = wf.visibility.diagnose(tasks, as_of=end, window=(_ts("2026-04-01"), end))
+    direct = wf.visibility.diagnose(wf.change.state_at(tasks, end), as_of=end, window=(_ts("2026-04-01"), end))
     assert direct.summary.at["Private", "score"] == scores["score"].iloc[3] == 50.0
 
 

@@ -3,6 +3,8 @@
 - :func:`scores_over_time`: every element's score month by month (or quarter by quarter), with the
   tasks behind each point; a period with too few tasks is a gap (NaN and a reason), never a 0.
   :func:`trend_figure` draws one framework of it.
+- :func:`state_at`: an export as it stood at an earlier time, wound back from its history; every
+  point over time and the *before* of a split are judged on it.
 - :func:`compare`: two exports, or one export split at a date, element by element, each difference
   with an interval from a bootstrap over tasks; :func:`difference_figure` draws it and
   :func:`movers` lists the tasks behind the largest moves.
@@ -30,8 +32,9 @@ from workfw.change._common import SCORE_COLUMNS, ChangeError
 from workfw.change.bootstrap import COMPARE_COLUMNS, MOVER_COLUMNS, N_BOOT, STATUSES, compare, movers
 from workfw.change.charts import STATUS_COLOURS, difference_figure, trend_figure
 from workfw.change.timeline import FREQUENCIES, MIN_TASKS, scores_over_time
+from workfw.core.rewind import state_at
 
-__all__ = ["ChangeError", "scores_over_time", "trend_figure", "trend", "compare", "movers", "difference_figure",
+__all__ = ["ChangeError", "state_at", "scores_over_time", "trend_figure", "trend", "compare", "movers", "difference_figure",
            "SCORE_COLUMNS", "COMPARE_COLUMNS", "MOVER_COLUMNS", "STATUSES", "STATUS_COLOURS", "FREQUENCIES",
            "MIN_TASKS", "N_BOOT"]
 

@@ -4,10 +4,11 @@ Two ways to get a *before* and an *after*:
 
 - two exports (``compare(before, after)``): each diagnosed as of its own reference time, over all
   its tasks (or the team chosen);
-- one export split at a date (``compare(export, split_at=date)``): *before* is the diagnosis as of
-  the split over the tasks created by then (``window=(first task, split)``), *after* the diagnosis
-  as of the export's end over the tasks open or active after the split (``window=(split, end)``).
-  A task's status is read as the export holds it today (see :mod:`workfw.change.timeline`).
+- one export split at a date (``compare(export, split_at=date)``): *before* is the diagnosis of the
+  export as it stood at the split (:func:`workfw.change.state_at`: later tasks absent, statuses and
+  dates wound back) over the tasks created by then (``window=(first task, split)``), *after* the
+  diagnosis as of the export's end over the tasks open or active after the split
+  (``window=(split, end)``).
 
 The bootstrap
 -------------
@@ -46,6 +47,7 @@ from workfw.all_frameworks import as_export, diagnose_all, route_options
 from workfw.change._common import ChangeError, _check_no_window, _chosen, _score_rows, _span, _utc
 from workfw.core.context import prepare
 from workfw.core.options import DEFAULTS
+from workfw.core.rewind import state_at
 from workfw.export import TaskExport
 
 __all__ = ["compare", "movers", "N_BOOT", "COMPARE_COLUMNS", "MOVER_COLUMNS", "STATUSES"]
@@ -91,7 +93,7 @@ def _sides(before: Any, after: Any, split_at: Any, allow_disjoint: bool) -> tupl
             raise ChangeError(f"compare: split_at={split:%Y-%m-%d} is outside the export "
                               f"({export.report.file}: {dates}); expected a date after its first task and before "
                               "its last activity. Next step: pass a split date inside that range.")
-        return (_Side(export, split, (first, split), f"the tasks created by {split:%Y-%m-%d}"),
+        return (_Side(state_at(export, split), split, (first, split), f"the tasks created by {split:%Y-%m-%d}"),
                 _Side(export, now, (split, now), f"the tasks open or active after {split:%Y-%m-%d}"), "split")
     old, new = as_export(before), as_export(after)
     if old.report.source != new.report.source:

@@ -9,10 +9,13 @@ open, or finished or last updated within the window.  That is the work a team ha
 that period, judged as of the period's end, through the very same signals, thresholds and filters
 as ``diagnose``; a point therefore equals ``diagnose(export, as_of=end, window=(start, end))``.
 
-A task's status, owner and dates are read as the export holds them today: the window chooses
-*which* tasks count, ``as_of`` *when* "now" is, but a task finished after a period still counts as
-finished in it.  Earlier points therefore read somewhat healthier than they looked at the time;
-compare neighbouring points rather than reading an early one as a past snapshot.
+Each point judges the export as it stood at the period's end (:func:`workfw.change.state_at`): tasks
+created later are not there, a task finished after the period is still open in it, and its status,
+owner and dates are wound back from the history (from its dates where it has none).  A point
+therefore equals ``diagnose(state_at(export, end), as_of=end, window=(start, end))``; with
+``rewind=False`` it is judged on the export as it is today, as the first version did (earlier points
+then read healthier than they looked at the time).  What no export records (descriptions, links,
+comment counts) is read as it is today either way.
 
 A period with fewer than ``min_tasks`` tasks in its window is not diagnosed: its scores are NaN
 with the reason, and a chart shows a gap there, never a 0.
@@ -32,6 +35,7 @@ from workfw.all_frameworks import as_export, diagnose_all, route_options
 from workfw.change._common import (SCORE_COLUMNS, ChangeError, _check_no_window, _chosen, _elements, _score_rows,
                                    _span, _utc)
 from workfw.core.context import prepare
+from workfw.core.rewind import state_at
 from workfw.core.options import DEFAULTS
 
 __all__ = ["scores_over_time", "FREQUENCIES", "MIN_TASKS"]
@@ -50,16 +54,19 @@ def _empty(reason: str, attrs: dict[str, Any]) -> pd.DataFrame:
     return out
 
 
-def _rule(freq: str, window_days: int | None, min_tasks: int) -> str:
+def _rule(freq: str, window_days: int | None, min_tasks: int, rewind: bool = True) -> str:
     """The point rule in words, short enough for a chart's subtitle."""
     unit = FREQUENCIES[freq]
-    span = f"the {window_days} days to each {unit}'s end" if window_days else f"each {unit}, scored at its end"
+    if window_days:
+        span = f"the {window_days} days to each {unit}'s end" + (", as they stood then" if rewind else "")
+    else:
+        span = f"each {unit}, " + ("as they stood at its end" if rewind else "scored at its end")
     return f"tasks open or active in {span}; under {min_tasks} tasks: a gap"
 
 
 def scores_over_time(export: Any, *, frameworks: str | Iterable[str] | None = None, freq: str = "M",
                      min_tasks: int = MIN_TASKS, window_days: int | None = None, as_of: Any = None,
-                     **options: Any) -> pd.DataFrame:
+                     rewind: bool = True, **options: Any) -> pd.DataFrame:
     """Every element's score per month or quarter, with the number of tasks behind each point.
 
     See the module docstring for what a point means.  Periods run from the month (or quarter) of the
@@ -80,6 +87,9 @@ def scores_over_time(export: Any, *, frameworks: str | Iterable[str] | None = No
         (a trailing window smooths a short period, e.g. ``freq="M", window_days=90``).
     as_of : timestamp-like, optional
         The last point's date; defaults to the export's reference time.
+    rewind : bool, default True
+        Judge each point on the export as it stood at the period's end (:func:`workfw.change.state_at`);
+        False judges every point on the export as it is today.
     **options
         As :func:`workfw.all_frameworks.diagnose_all` (``team=``, thresholds, a dict per framework), except
         ``window``, which each point sets.
@@ -114,8 +124,8 @@ def scores_over_time(export: Any, *, frameworks: str | Iterable[str] | None = No
     chosen = _chosen(frameworks, "scores_over_time")
     route_options(chosen, options)
     export = as_export(export)
-    attrs = {"freq": freq, "window_days": window_days, "min_tasks": min_tasks,
-             "rule": _rule(freq, window_days, min_tasks)}
+    attrs = {"freq": freq, "window_days": window_days, "min_tasks": min_tasks, "rewind": rewind,
+             "rule": _rule(freq, window_days, min_tasks, rewind)}
     first, now = _span(export)
     if as_of is not None:
         now = _utc(as_of, "as_of", "scores_over_time")
@@ -131,13 +141,14 @@ def scores_over_time(export: Any, *, frameworks: str | Iterable[str] | None = No
         if window_days:
             start = end - pd.Timedelta(days=window_days)
         window = (start, end)
-        tasks = len(prepare(export, as_of=end, **{**filters, "window": window}).tasks)
+        then = state_at(export, end) if rewind else export
+        tasks = len(prepare(then, as_of=end, **{**filters, "window": window}).tasks)
         if tasks < min_tasks:
             reason = f"only {tasks} task{'s' if tasks != 1 else ''} in this period (fewer than min_tasks={min_tasks})"
             scored = [{"framework": key, "element": e, "score": float("nan"), "reason": reason}
                       for key in chosen for e in _elements(key)]
         else:
-            scored = _score_rows(diagnose_all(export, as_of=end, frameworks=chosen, window=window, **options))
+            scored = _score_rows(diagnose_all(then, as_of=end, frameworks=chosen, window=window, **options))
         rows += [{"period": period.start_time.tz_localize("UTC"), "period_end": end, **row, "tasks": tasks}
                  for row in scored]
     out = pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
