@@ -95,3 +95,31 @@ def test_jira_rows_merged_from_bulk_lists_join_their_lists(tmp_path) -> None:
     assert tasks.loc["A-1", "assignees"] == ["Ann", "Bob"] and tasks.loc["A-1", "labels"] == ["x", "y", "z"]
     assert tasks.loc["A-2", "assignees"] == [] and tasks.loc["A-2", "labels"] == []
     assert all(type(cell) is list for col in ("assignees", "labels", "blocked_by") for cell in tasks[col])
+
+
+def test_date_columns_parsed_side_by_side_match_one_at_a_time() -> None:
+    """parse_columns (threads over columns) gives the values and warnings of parse, column by column."""
+    from workfw.io._dates import _PARALLEL_VALUES, DateParser
+    from workfw.io._text import _RAW_TEXT
+
+    rng = np.random.default_rng(7)
+    n = _PARALLEL_VALUES // 2 + 10  # three columns: over the threshold together
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")
+    minutes = pd.to_timedelta(rng.integers(0, 1440, n), unit="min")
+    stamps = days + minutes
+    named = pd.Series(stamps.strftime("%d/%b/%y %I:%M %p"), dtype=_RAW_TEXT)
+    numeric = pd.Series(stamps.strftime("%d/%m/%Y %H:%M"), dtype=_RAW_TEXT)  # day 13+ decides day-first
+    odd = numeric.copy()
+    odd.iloc[::40] = None
+    odd.iloc[5] = "not a date"  # one value no format reads: a warning naming its row
+    columns = {"Created": named, "Updated": numeric, "Resolved": odd}
+    rows = pd.Series(np.arange(2, n + 2))
+    one, together = DateParser(file="f.csv", warnings=[]), DateParser(file="f.csv", warnings=[])
+    one.learn_order(*columns.values())
+    expected = {c: one.parse(v, column=c, rows=rows) for c, v in columns.items()}
+    got = together.parse_columns(columns, rows=rows)
+    assert list(got) == list(columns)
+    for c in columns:
+        pd.testing.assert_series_equal(got[c], expected[c])
+    assert together.warnings == one.warnings and "row 7" in together.warnings[0]
+    assert got["Created"].notna().all() and got["Resolved"].isna().sum() == len(odd.iloc[::40]) + 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 import weakref
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 from typing import Any
 
@@ -67,6 +68,8 @@ TASK_COLUMNS: tuple[str, ...] = (
 EVENT_COLUMNS: tuple[str, ...] = ("task_id", "at", "field", "old", "new", "author")
 
 _TIME_DTYPE = "datetime64[ns, UTC]"
+#: From this many rows conform_tasks builds the list columns in a second thread.
+_SIDE_BY_SIDE_ROWS = 200_000
 
 
 def _text(series: pd.Series) -> pd.Series:
@@ -279,35 +282,46 @@ def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks") -> pd.DataFrame:
         column, an unknown status category), named with what was found.
     """
     n = len(frame)
-    out: dict[str, pd.Series] = {}
+    out: dict[str, pd.Series | Future] = {}
     source = frame.reset_index(drop=True)
-    for col in TASK_COLUMNS:
-        if col in source.columns:
-            values = source[col]
-        elif col in LIST_COLUMNS:
-            values = pd.Series([[] for _ in range(n)], dtype=object)
-        elif col == "status_category" and "status" in source.columns and source["status"].notna().any():
-            values = _categories_from_status(source["status"])
-        else:
-            values = pd.Series([pd.NA] * n, dtype=object)
-        if col in TEXT_COLUMNS:
-            values = _text(values)
-        elif col in TIME_COLUMNS:
-            values = _timestamps(values, col, where)
-        elif col in LIST_COLUMNS:
-            values = _as_lists(values)
-        elif col in COUNT_COLUMNS:
-            values = _numbers(values, col, "Int64", where)
-        elif col == "estimate":
-            values = _numbers(values, col, "Float64", where)
-        elif col == "status_category":
-            values = _categories(values, where)
-        out[col] = values
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Building a million Python lists holds the GIL, while the other columns' conversions are mostly Arrow
+        # and numpy work that releases it: on a large table the lists are built beside them.
+        lists = ({col: pool.submit(_as_lists, source[col]) for col in LIST_COLUMNS if col in source.columns}
+                 if n >= _SIDE_BY_SIDE_ROWS else {})
+        for col in TASK_COLUMNS:
+            out[col] = lists[col] if col in lists else _typed_column(source, col, n, where)
+        out = {col: v.result() if isinstance(v, Future) else v for col, v in out.items()}
     extras = [c for c in source.columns if c not in TASK_COLUMNS]
     result = pd.DataFrame(out)
     for col in extras:
         result[col] = source[col].to_numpy()
     return result
+
+
+def _typed_column(source: pd.DataFrame, col: str, n: int, where: str) -> pd.Series:
+    """One canonical column of ``source``, typed (all NA, or empty lists, when ``source`` lacks it)."""
+    if col in source.columns:
+        values = source[col]
+    elif col in LIST_COLUMNS:
+        values = pd.Series([[] for _ in range(n)], dtype=object)
+    elif col == "status_category" and "status" in source.columns and source["status"].notna().any():
+        values = _categories_from_status(source["status"])
+    else:
+        values = pd.Series([pd.NA] * n, dtype=object)
+    if col in TEXT_COLUMNS:
+        values = _text(values)
+    elif col in TIME_COLUMNS:
+        values = _timestamps(values, col, where)
+    elif col in LIST_COLUMNS:
+        values = _as_lists(values)
+    elif col in COUNT_COLUMNS:
+        values = _numbers(values, col, "Int64", where)
+    elif col == "estimate":
+        values = _numbers(values, col, "Float64", where)
+    elif col == "status_category":
+        values = _categories(values, where)
+    return values
 
 
 def conform_events(frame: pd.DataFrame) -> pd.DataFrame:

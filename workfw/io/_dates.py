@@ -11,8 +11,12 @@ cannot place go, once per distinct text, through an explicit list of formats
 """
 from __future__ import annotations
 
+import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -47,6 +51,27 @@ _NUMERIC_RE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
 _JS_RE = re.compile(r"^\w{3} \w{3} \d{1,2} \d{4} \d{2}:\d{2}:\d{2} GMT[+-]\d{4}")
 
 
+#: Below this many values in all, parse_columns parses one column after another: threads would cost more.
+_PARALLEL_VALUES = 200_000
+
+
+class _Plan(NamedTuple):
+    """A cut column ready for its bulk reading: trimmed text, shapes, positions of values, and the order."""
+
+    text: pa.Array
+    shapes: Shapes
+    present: np.ndarray
+    order: str | None
+
+
+def _bulk(plan: _Plan, tz: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Positions and UTC nanoseconds of the values the shapes read (None: the column holds no value)."""
+    if len(plan.present) == 0:
+        return None
+    read_at, read_ns, _ = to_utc_ns(plan.shapes, plan.present, plan.order, tz)
+    return read_at, read_ns
+
+
 def _numeric_formats(order: str) -> list[str]:
     dates = {"dmy": ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y"],
              "mdy": ["%m/%d/%Y", "%m/%d/%y", "%m.%d.%Y", "%m-%d-%Y"],
@@ -77,6 +102,8 @@ class DateParser:
     warnings: list[str] = field(default_factory=list)
     _decided: str | None = field(default=None, init=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
+    # parse_columns cuts columns in threads: the cache is changed under this lock.
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.date_order is not None and self.date_order not in DATE_ORDERS:
@@ -107,8 +134,10 @@ class DateParser:
     def _cut(self, values: pd.Series) -> tuple[tuple | None, pa.Array, Shapes, np.ndarray]:
         """Key, trimmed text, shapes and positions of present values, kept until :meth:`parse` takes them."""
         arr, key = _arrow_strings(values)
-        if key in self._cache:
-            return (key, *self._cache[key][:3])
+        with self._lock:
+            hit = self._cache.get(key) if key is not None else None
+        if hit is not None:
+            return (key, *hit[:3])
         text = trim_text(arr)
         missing = pc.is_null(text)
         # Only short texts can be a placeholder: a column of dates has none, and skips hashing every value.
@@ -119,11 +148,12 @@ class DateParser:
         shapes = shapes_of(text)
         if key is None:  # a column converted here has new buffers on every call: nothing to find again
             return key, text, shapes, present
-        # Only the last few columns are kept: learn_order cuts them all, parse takes them one by one.
-        while len(self._cache) >= 8:
-            self._cache.pop(next(iter(self._cache)))
-        # The source array stays referenced while cached, so no other column can reuse its buffers' addresses.
-        self._cache[key] = (text, shapes, present, arr, values)
+        with self._lock:
+            # Only the last few columns are kept: learn_order cuts them all, parse takes them one by one.
+            while len(self._cache) >= 8:
+                self._cache.pop(next(iter(self._cache)))
+            # The source array stays referenced while cached, so no other column can reuse its buffers' addresses.
+            self._cache[key] = (text, shapes, present, arr, values)
         return key, text, shapes, present
 
     def parse(self, values: pd.Series, *, column: str, rows: pd.Series | None = None) -> pd.Series:
@@ -143,11 +173,47 @@ class DateParser:
         pandas.Series
             ``datetime64[ns, UTC]`` with the same index.
         """
+        plan = self._plan(values, column)
+        return self._finish(plan, _bulk(plan, self.tz), values, column, rows)
+
+    def parse_columns(self, columns: dict[str, pd.Series], *,
+                      rows: pd.Series | None = None) -> dict[str, pd.Series]:
+        """Parse several date columns of one file, as :meth:`parse` each, their bulk work side by side.
+
+        The order is learnt from all of them first (:meth:`learn_order`).  Cutting each column into
+        shapes and turning shapes into times is numpy and Arrow work that releases the GIL, so it runs
+        in one thread per core; deciding the order, warning and the careful per-value path stay in
+        this thread, column by column, so warnings come in the same order as with :meth:`parse`.
+
+        Parameters
+        ----------
+        columns : dict
+            Original column name -> its text values.
+        rows : pandas.Series, optional
+            Spreadsheet row number of each value, for messages.
+
+        Returns
+        -------
+        dict
+            Column name -> ``datetime64[ns, UTC]`` Series, in the order given.
+        """
+        if len(columns) < 2 or sum(len(v) for v in columns.values()) < _PARALLEL_VALUES:
+            self.learn_order(*columns.values())
+            return {name: self.parse(values, column=name, rows=rows) for name, values in columns.items()}
+        with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
+            list(pool.map(self._cut, columns.values()))
+            self.learn_order(*columns.values())
+            plans = {name: self._plan(values, name) for name, values in columns.items()}
+            bulk = dict(zip(plans, pool.map(lambda plan: _bulk(plan, self.tz), plans.values())))
+        return {name: self._finish(plans[name], bulk[name], columns[name], name, rows) for name in columns}
+
+    def _plan(self, values: pd.Series, column: str) -> "_Plan":
+        """Cut a column and settle its order (warning when nothing decides it): all but the bulk reading."""
         key, text, shapes, present = self._cut(values)
-        self._cache.pop(key, None)
-        ns = np.full(len(text), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
+        with self._lock:
+            self._cache.pop(key, None)
         if len(present) == 0:
-            return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"), index=values.index)
+            return _Plan(text, shapes, present, None)
         order = self._decided
         open_order, example = has_numeric(shapes, present)
         if open_order and order is None:
@@ -160,7 +226,16 @@ class DateParser:
                     f"Column {column!r}: numeric dates such as {_unshape(text, shapes, present, example)!r} could "
                     "be day-first or month-first and no value decides it; read as month/day/year. Pass "
                     "date_order='dmy' if your tracker writes day first.")
-        read_at, read_ns, _ = to_utc_ns(shapes, present, order, self.tz)
+        return _Plan(text, shapes, present, order)
+
+    def _finish(self, plan: "_Plan", bulk: tuple[np.ndarray, np.ndarray] | None, values: pd.Series, column: str,
+                rows: pd.Series | None) -> pd.Series:
+        """Place the bulk reading, read the values left over one distinct text at a time, warn or raise."""
+        text, present = plan.text, plan.present
+        ns = np.full(len(text), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
+        if bulk is None:
+            return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"), index=values.index)
+        read_at, read_ns = bulk
         ns[read_at] = read_ns
         # read_at is a part of present, in order: all of it when every value had a shape that reads.
         # A value read by shape is never NaT, so only columns with values left over can have failures.

@@ -220,8 +220,8 @@ def read_azure_devops_csv(table: CsvTable, *, file: str, options: ReadOptions) -
     headers = ("Created Date", "Changed Date", "Activated Date", "Resolved Date", "Closed Date",
                "State Change Date", "Due Date", "Target Date")
     present = {h: c for h in headers if (c := _column(table, h))}
-    dates.learn_order(*(raw[c] for c in present.values()))
-    parsed = {h: dates.parse(raw[c], column=c, rows=raw["_row"]) for h, c in present.items()}
+    read = dates.parse_columns({c: raw[c] for c in present.values()}, rows=raw["_row"])
+    parsed = {h: read[c] for h, c in present.items()}
     nat = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     mapped["created"] = parsed.get("Created Date", nat)
     mapped["updated"] = parsed.get("Changed Date", nat)

@@ -443,12 +443,10 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
         ("created", "Created"), ("updated", "Updated"), ("due", "Due date"), ("resolved", "Resolved"),
         ("changed", "Status Category Changed"))}
     report_progress("dates", 0.45)
-    dates.learn_order(*(raw[c] for c in date_cols.values() if c))
-    parsed = {}
-    for i, (name, c) in enumerate(date_cols.items()):
-        parsed[name] = (dates.parse(raw[c], column=c, rows=raw["_row"]) if c
-                        else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"))
-        report_progress("dates", 0.45 + 0.2 * (i + 1) / len(date_cols))
+    read = dates.parse_columns({c: raw[c] for c in date_cols.values() if c}, rows=raw["_row"])
+    parsed = {name: read[c] if c else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+              for name, c in date_cols.items()}
+    report_progress("dates", 0.65)
     report_progress("mapping", 0.65)
     for name in ("created", "updated", "due"):
         mapped[name] = parsed[name]
