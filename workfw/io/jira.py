@@ -299,12 +299,25 @@ def _segments(cells: pd.Series) -> pd.DataFrame:
         sids = [pa.array([], type=pa.large_string())]
     sid = pc.dictionary_encode(pa.chunked_array(sids, type=pa.large_string()).combine_chunks())
     names = pd.Index(sid.dictionary.cast(pa.string()).to_pylist(), dtype=object)
-    out = pd.DataFrame({"row": cells.index.to_numpy()[np.concatenate(rows)],
-                        "sid": pd.Categorical.from_codes(sid.indices.to_numpy(zero_copy_only=False), categories=names),
-                        "ms": np.concatenate(ms)})
-    out["pos"] = out.groupby("row", sort=False).cumcount()
-    out["last"] = out["pos"] == out.groupby("row", sort=False)["pos"].transform("max")
-    return out
+    at = np.concatenate(rows)
+    starts, sizes = _runs(at)
+    first = np.repeat(starts, sizes)
+    pos = np.arange(len(at)) - first
+    return pd.DataFrame({"row": cells.index.to_numpy()[at],
+                         "sid": pd.Categorical.from_codes(sid.indices.to_numpy(zero_copy_only=False), categories=names),
+                         "ms": np.concatenate(ms), "pos": pos, "last": pos == np.repeat(sizes, sizes) - 1,
+                         "size": np.repeat(sizes, sizes)})
+
+
+def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each run of equal neighbours (a row's segments lie next to each other)."""
+    if not len(values):
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    new = np.empty(len(values), dtype=bool)
+    new[0] = True
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    return starts, np.diff(np.append(starts, len(values)))
 
 
 def _split_segments(cells: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
@@ -341,7 +354,7 @@ def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: p
     seg = _segments(cells)
     if seg.empty:
         return started
-    single = seg.groupby("row", sort=False)["pos"].transform("size") == 1
+    single = seg["size"] == 1
     votes = seg.loc[seg["last"], ["row", "sid"]].assign(weight=single[seg["last"]].map({True: 2, False: 1}))
     votes["name"] = status.reindex(votes["row"].to_numpy()).to_numpy()
     votes = votes[votes["name"].notna()]
@@ -359,9 +372,13 @@ def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: p
     per_id = np.array([id_category.get(name) for name in seg["sid"].cat.categories], dtype=object)
     cat = pd.Series(per_id[seg["sid"].cat.codes.to_numpy()], index=seg.index, dtype=object)
     cat = cat.where(cat.notna() | (seg["pos"] != 0), "todo")
-    by_row = pd.DataFrame({"row": seg["row"], "unknown": cat.isna(), "worked": cat == "in_progress",
-                           "todo_ms": seg["ms"].where(cat == "todo", 0)}).groupby("row", sort=False).agg(
-        unknown=("unknown", "any"), worked=("worked", "any"), todo_ms=("todo_ms", "sum"))
+    # A row's segments are neighbours: each row's any/sum is one reduceat over its run.
+    starts, _ = _runs(seg["row"].to_numpy())
+    by_row = pd.DataFrame({
+        "unknown": np.logical_or.reduceat(cat.isna().to_numpy(dtype=bool), starts),
+        "worked": np.logical_or.reduceat((cat == "in_progress").to_numpy(dtype=bool), starts),
+        "todo_ms": np.add.reduceat(seg["ms"].where(cat == "todo", 0).to_numpy(dtype=np.int64), starts)},
+        index=seg["row"].to_numpy()[starts])
     unknown = int(by_row["unknown"].sum())
     known_rows = by_row[~by_row["unknown"]]
     rows = known_rows.index.to_numpy()
