@@ -243,6 +243,15 @@ def test_compare_to_and_split_at_add_did_it_change(csv_file, tmp_path):
     code, out, _ = run("report", str(csv_file), *MAP, "--split-at", "2024-01-07", "--json", "-o", "-",
                        "--only", "visibility", "-q")
     assert code == 0 and json.loads(out)["change"]["mode"] == "split"
+    code, out, _ = run("report", str(csv_file), *MAP, "--split-at", "2024-01-07", "--json", "-o", "-",
+                       "--only", "visibility", "-q", "--n-boot", "12", "--level", "0.8", "--seed", "3")
+    change = json.loads(out)["change"]
+    assert code == 0 and (change["n_boot"], change["level"], change["seed"]) == (12, 0.8, 3)
+
+
+def test_bootstrap_flags_without_a_comparison_are_refused(csv_file):
+    code, _, err = run("report", str(csv_file), *MAP, "--n-boot", "100", "-q")
+    assert code == 2 and "--n-boot set the bootstrap" in err and "--compare-to" in err
 
 
 def test_compare_to_and_split_at_together_is_a_usage_error(csv_file, capsys):

@@ -90,3 +90,12 @@ def test_split_at_in_the_report_and_its_errors(after, tmp_path):
     path = report(after, path=tmp_path / "r.html", split_at="2026-03-05", frameworks=["visibility"])
     text = path.read_text(encoding="utf-8")
     assert "Before: the tasks created by 2026-03-05. After: the tasks open or active after 2026-03-05." in text
+
+
+def test_compare_options_reach_the_bootstrap_and_a_typo_is_named(before, after):
+    data = report_json(after, compare_to=before, frameworks=["visibility"],
+                       compare_options={"n_boot": 15, "level": 0.8, "seed": 4})
+    change = data["change"]
+    assert (change["n_boot"], change["level"], change["seed"]) == (15, 0.8, 4)
+    with pytest.raises(ChangeError, match=r"\['nboot'\]; expected some of \['n_boot'"):
+        report_json(after, compare_to=before, frameworks=["visibility"], compare_options={"nboot": 15})

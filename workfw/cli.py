@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "change?', each element before and after with a bootstrap interval")
     change.add_argument("--split-at", metavar="DATE",
                         help="instead of --compare-to: split the export at this date for 'Did it change?'")
+    rep.add_argument("--n-boot", type=int, metavar="N",
+                     help="bootstrap rounds of 'Did it change?' (default 40; more give steadier interval ends)")
+    rep.add_argument("--level", type=float, metavar="SHARE",
+                     help="width of the intervals of 'Did it change?' as a share, e.g. 0.95 (default 0.9)")
+    rep.add_argument("--seed", type=int, help="seed of the bootstrap of 'Did it change?' (default 0)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
 
     form = sub.add_parser("participant-form", help="write the workshop's participant form as one offline HTML file",
@@ -204,6 +209,18 @@ def _assessment(args: argparse.Namespace, progress: _Progress) -> Any:
     return read_survey(path, framework=args.framework, **({"tz": args.tz} if args.tz else {}))
 
 
+def _compare_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The bootstrap settings given on the command line; refused without a comparison to apply them to."""
+    given = {name: value for name, value in (("n_boot", args.n_boot), ("level", args.level), ("seed", args.seed))
+             if value is not None}
+    if given and not (args.compare_to or args.split_at):
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise OptionError(f"{flags} set the bootstrap of 'Did it change?', but found neither --compare-to nor "
+                          "--split-at; expected one of them. Next step: add --compare-to EARLIER_EXPORT or "
+                          "--split-at DATE.")
+    return given
+
+
 def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from workfw.reporting import report, report_html, report_json, write_text
 
@@ -214,7 +231,8 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     common = dict(assessment=assessment, pseudonymise=args.pseudonymise or args.pseudonymise_text,
                   pseudonymise_text=args.pseudonymise_text, frameworks=frameworks, as_of=args.as_of,
                   progress=progress, split_at=args.split_at,
-                  compare_to=_read(args, progress, args.compare_to) if args.compare_to else None)
+                  compare_to=_read(args, progress, args.compare_to) if args.compare_to else None,
+                  compare_options=_compare_options(args))
     target = args.output or ("report.json" if args.json else "report.html")
     if args.json:
         text = json.dumps(report_json(export, **common), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -35,6 +35,7 @@ __all__ = ["FRAMEWORKS", "FORECAST_DAYS", "ReportPartMissingError", "ReportWrite
 def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = False,
                 pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
                 progress: Progress | None = None, compare_to: Any = None, split_at: Any = None,
+                compare_options: Mapping[str, Any] | None = None,
                 **options: Any) -> dict[str, Any]:
     """A machine-readable diagnosis of an export: plain dicts and lists, ready for ``json.dumps``.
 
@@ -62,6 +63,9 @@ def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
         after (``export``) with a bootstrap interval (:func:`workfw.change.compare`).
     split_at : timestamp-like, optional
         Instead of ``compare_to``: split ``export`` at this date for ``change``.
+    compare_options : mapping, optional
+        ``n_boot``, ``seed``, ``level`` or ``allow_disjoint`` for :func:`workfw.change.compare` (for
+        example ``{"n_boot": 200, "level": 0.95}`` for a decision that matters).
     **options
         As :func:`diagnose_all`.
 
@@ -75,7 +79,8 @@ def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
     """
     analysis = _analyse(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
                         as_of=as_of, progress=progress, options=options, extra_steps=[],
-                        pseudonymise_text=pseudonymise_text, compare_to=compare_to, split_at=split_at)
+                        pseudonymise_text=pseudonymise_text, compare_to=compare_to, split_at=split_at,
+                        compare_options=compare_options)
     analysis.steps.finish()
     return _to_json(analysis)
 
@@ -83,20 +88,22 @@ def report_json(export: Any, *, assessment: Any = None, pseudonymise: bool = Fal
 def report_html(export: Any, *, assessment: Any = None, pseudonymise: bool = False,
                 pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
                 progress: Progress | None = None, compare_to: Any = None, split_at: Any = None,
+                compare_options: Mapping[str, Any] | None = None,
                 **options: Any) -> str:
     """The page :func:`report` writes, as a string (same parameters, without ``path``)."""
     return _html(export, assessment=assessment, pseudonymise=pseudonymise, pseudonymise_text=pseudonymise_text,
                  frameworks=frameworks, as_of=as_of, progress=progress, options=options, writing=False,
-                 compare_to=compare_to, split_at=split_at)[0]
+                 compare_to=compare_to, split_at=split_at, compare_options=compare_options)[0]
 
 
 def _html(export: Any, *, assessment: Any, pseudonymise: bool, pseudonymise_text: bool, frameworks: Iterable[str],
           as_of: Any, progress: Progress | None, options: Mapping[str, Any], writing: bool, compare_to: Any = None,
-          split_at: Any = None) -> tuple[str, _Steps]:
+          split_at: Any = None, compare_options: Mapping[str, Any] | None = None) -> tuple[str, _Steps]:
     analysis = _analyse(export, assessment=assessment, pseudonymise=pseudonymise, frameworks=frameworks,
                         as_of=as_of, progress=progress, options=options,
                         extra_steps=["flow charts"] + (["writing"] if writing else []),
-                        pseudonymise_text=pseudonymise_text, compare_to=compare_to, split_at=split_at)
+                        pseudonymise_text=pseudonymise_text, compare_to=compare_to, split_at=split_at,
+                        compare_options=compare_options)
     analysis.steps("flow charts")
     text = render(analysis)
     if not writing:
@@ -107,6 +114,7 @@ def _html(export: Any, *, assessment: Any, pseudonymise: bool, pseudonymise_text
 def report(export: Any, *, assessment: Any = None, path: str | Path = "report.html", pseudonymise: bool = False,
            pseudonymise_text: bool = False, frameworks: Iterable[str] = tuple(FRAMEWORKS), as_of: Any = None,
            progress: Progress | None = None, compare_to: Any = None, split_at: Any = None,
+                compare_options: Mapping[str, Any] | None = None,
            **options: Any) -> Path:
     """Write one self-contained HTML report of an export: diagnoses, flow charts, self-assessment.
 
@@ -141,6 +149,9 @@ def report(export: Any, *, assessment: Any = None, path: str | Path = "report.ht
         bootstrap interval and the tasks behind the largest moves (:func:`workfw.change.compare`).
     split_at : timestamp-like, optional
         Instead of ``compare_to``: the same section for ``export`` split at this date.
+    compare_options : mapping, optional
+        ``n_boot``, ``seed``, ``level`` or ``allow_disjoint`` for :func:`workfw.change.compare`: more
+        rounds (``{"n_boot": 200}``) give steadier interval ends, ``level`` sets how wide they are.
     **options
         As :func:`diagnose_all`.
 
@@ -151,7 +162,8 @@ def report(export: Any, *, assessment: Any = None, path: str | Path = "report.ht
     """
     text, steps = _html(export, assessment=assessment, pseudonymise=pseudonymise,
                         pseudonymise_text=pseudonymise_text, frameworks=frameworks, as_of=as_of, progress=progress,
-                        options=options, writing=True, compare_to=compare_to, split_at=split_at)
+                        options=options, writing=True, compare_to=compare_to, split_at=split_at,
+                        compare_options=compare_options)
     steps("writing")
     target = write_text(path, text)
     steps.finish()

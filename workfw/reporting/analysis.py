@@ -130,7 +130,8 @@ def _assessment(assessment: Any, diagnoses: dict[str, Any]) -> dict[str, dict[st
 
 def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: Iterable[str], as_of: Any,
              progress: Progress | None, options: Mapping[str, Any], extra_steps: list[str],
-             pseudonymise_text: bool = False, compare_to: Any = None, split_at: Any = None) -> _Analysis:
+             pseudonymise_text: bool = False, compare_to: Any = None, split_at: Any = None,
+             compare_options: Mapping[str, Any] | None = None) -> _Analysis:
     chosen = check_frameworks(frameworks)
     route_options(chosen, options)  # fail on a typo before any work
     export = as_export(export)
@@ -159,7 +160,8 @@ def _analyse(export: Any, *, assessment: Any, pseudonymise: bool, frameworks: It
     if changed:
         steps("did it change?")
         analysis.change = change_data(export, compare_to=compare_to, split_at=split_at, frameworks=chosen,
-                                      options=options, pseudonymise=pseudonymise, pseudonymise_text=pseudonymise_text)
+                                      options=options, pseudonymise=pseudonymise, pseudonymise_text=pseudonymise_text,
+                                      compare_options=compare_options)
     analysis.steps = steps
     return analysis
 

@@ -18,11 +18,16 @@ from workfw.frameworks import FRAMEWORKS
 from workfw.privacy import pseudonymise as hide
 from workfw.reporting.parts import plain
 
-__all__ = ["change_data", "change_json", "change_view"]
+__all__ = ["COMPARE_OPTIONS", "change_data", "change_json", "change_view"]
+
+
+#: What a report may pass on to :func:`workfw.change.compare` besides the exports.
+COMPARE_OPTIONS: tuple[str, ...] = ("n_boot", "seed", "level", "allow_disjoint")
 
 
 def change_data(export: Any, *, compare_to: Any, split_at: Any, frameworks: list[str], options: Mapping[str, Any],
-                pseudonymise: bool, pseudonymise_text: bool) -> dict[str, Any]:
+                pseudonymise: bool, pseudonymise_text: bool,
+                compare_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Compare the report's export with ``compare_to``, or split it at ``split_at``.
 
     Parameters
@@ -39,6 +44,8 @@ def change_data(export: Any, *, compare_to: Any, split_at: Any, frameworks: list
         The report's diagnose options.
     pseudonymise, pseudonymise_text : bool
         As the report: applied to ``compare_to`` too.
+    compare_options : mapping, optional
+        Any of :data:`COMPARE_OPTIONS`, passed to :func:`workfw.change.compare`.
 
     Returns
     -------
@@ -48,8 +55,14 @@ def change_data(export: Any, *, compare_to: Any, split_at: Any, frameworks: list
     Raises
     ------
     ChangeError
-        When both ``compare_to`` and ``split_at`` are given, or :func:`workfw.change.compare` refuses the inputs.
+        When both ``compare_to`` and ``split_at`` are given, ``compare_options`` holds an unknown name, or
+        :func:`workfw.change.compare` refuses the inputs.
     """
+    extra = dict(compare_options or {})
+    unknown = sorted(set(extra) - set(COMPARE_OPTIONS))
+    if unknown:
+        raise ChangeError(f"report: compare_options has {unknown}; expected some of {list(COMPARE_OPTIONS)}. "
+                          "Next step: check the spelling (for example compare_options={'n_boot': 200}).")
     if compare_to is not None and split_at is not None:
         raise ChangeError("report: got both compare_to= and split_at=; expected one way to find a before and an "
                           "after. Next step: pass only compare_to (an earlier export) or only split_at (a date).")
@@ -57,9 +70,9 @@ def change_data(export: Any, *, compare_to: Any, split_at: Any, frameworks: list
         earlier = as_export(compare_to)
         if pseudonymise or pseudonymise_text:
             earlier = hide(earlier, in_text=bool(pseudonymise_text))
-        table = compare(earlier, export, frameworks=frameworks, **options)
+        table = compare(earlier, export, frameworks=frameworks, **extra, **options)
     else:
-        table = compare(export, split_at=split_at, frameworks=frameworks, **options)
+        table = compare(export, split_at=split_at, frameworks=frameworks, **extra, **options)
     return {"table": table, "movers": movers(table)}
 
 
