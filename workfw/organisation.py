@@ -31,10 +31,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from workfw.all_frameworks import as_export, diagnose_all, route_options
+from workfw.assessment import require_columns
 from workfw.core.context import prepare
 from workfw.core.options import DEFAULTS
 from workfw.core.severity import SEVERITIES
-from workfw.errors import OptionError, SchemaError
+from workfw.errors import OptionError
 from workfw.export import TaskExport
 from workfw.frameworks import FRAMEWORKS, check_frameworks, get_framework
 from workfw.style import FONT, NA_COLOUR, escape_text, use_template
@@ -232,13 +233,9 @@ def mark_small_teams(scores: pd.DataFrame, *, min_tasks: int) -> pd.DataFrame:
 
 
 def _require(frame: Any, columns: Iterable[str]) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise SchemaError(f"organisation: found a {type(frame).__name__}; expected the DataFrame of "
-                          "team_scores(...). Next step: pass wf.organisation.team_scores(export).")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise SchemaError(f"organisation: the table lacks the columns {missing}; expected those of team_scores "
-                          f"({list(SCORE_COLUMNS)}). Next step: pass wf.organisation.team_scores(export).")
+    require_columns(frame, columns, caller="organisation", table="table of scores",
+                    source="the DataFrame of team_scores(...)", expected=SCORE_COLUMNS,
+                    fix="pass wf.organisation.team_scores(export).")
 
 
 def team_findings(export: Any, *, team: str, by: str = "team", frameworks: Iterable[str] | None = None,

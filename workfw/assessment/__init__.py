@@ -34,6 +34,10 @@ screen until the facilitator reveals them (:func:`waiting_text` says only how
 many answered), and :func:`save_session` / :func:`compare_sessions` set this
 session beside an earlier one of the same group.
 
+:func:`require_columns` is the check every table handed to these functions
+passes (a DataFrame with the columns they read); its error names the table,
+the columns found and expected, and the next step.
+
 For rooms too large for notebooks, :func:`write_participant_form` writes the
 form as one offline HTML file that gives the same codes and answer files.
 """
@@ -43,6 +47,7 @@ from workfw.assessment._aggregate import LOW_AGREEMENT, MANY_DONT_KNOW, aggregat
 from workfw.assessment._bank import FRAMEWORKS, MAX_STATEMENTS, MIN_STATEMENTS, bank_template, framework_key, load_bank, validate_bank
 from workfw.assessment._collect import Added, Collection, Rejected, response_key, responses_dir
 from workfw.assessment._codes import FRAMEWORK_CODES, decode_response, encode_response, read_codes
+from workfw.assessment._common import require_columns
 from workfw.assessment._errors import AssessmentFileError, ResponseCodeError
 from workfw.assessment._participant import ParticipantSession, Saved, short_text, skipped_statements
 from workfw.assessment._response import (RESPONSE_COLUMNS, Response, load_responses, parse_response, pseudonymise_participants,
@@ -80,6 +85,6 @@ __all__ = [
     "RevealState", "answer_counts", "waiting_text", "NO_TEAM",
     "Session", "SESSION_COLUMNS", "sessions_dir", "save_session", "load_session", "list_sessions", "compare_sessions",
     "compare_figure",
-    # errors
-    "AssessmentFileError", "ResponseCodeError",
+    # errors, and the column check behind "the answer table lacks columns ..." (workfw.organisation uses it too)
+    "AssessmentFileError", "ResponseCodeError", "require_columns",
 ]

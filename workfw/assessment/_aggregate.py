@@ -27,8 +27,9 @@ from typing import Any
 
 import pandas as pd
 
-from workfw.errors import OptionError, SchemaError
+from workfw.errors import OptionError
 from workfw.assessment._bank import FRAMEWORKS
+from workfw.assessment._common import require_columns
 from workfw.assessment._response import RESPONSE_COLUMNS, _Banks
 from workfw.assessment._scores import perception_gap, to_score
 
@@ -44,13 +45,9 @@ _NEEDED = ("response", "framework", "statement_id", "element", "answer")
 
 def select_framework(responses: pd.DataFrame, framework: str | None, caller: str) -> tuple[pd.DataFrame, str]:
     """Return the rows of one framework and its key; raise when that is ambiguous."""
-    if not isinstance(responses, pd.DataFrame):
-        raise SchemaError(f"{caller}: got a {type(responses).__name__}; expected the answer table of "
-                          "load_responses, read_survey or read_codes.")
-    missing = [c for c in _NEEDED if c not in responses.columns]
-    if missing:
-        raise SchemaError(f"{caller}: the answer table lacks columns {missing}; expected {list(RESPONSE_COLUMNS)}. "
-                          "Next step: build it with load_responses, read_survey or read_codes.")
+    require_columns(responses, _NEEDED, caller=caller, table="answer table",
+                    source="the answer table of load_responses, read_survey or read_codes",
+                    expected=RESPONSE_COLUMNS, fix="build it with load_responses, read_survey or read_codes.")
     keys = sorted(responses["framework"].dropna().unique())
     if framework is None:
         if len(keys) != 1:

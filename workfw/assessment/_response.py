@@ -33,6 +33,7 @@ import pandas as pd
 from workfw.errors import OptionError
 from workfw.files import create_once
 from workfw.assessment._bank import FRAMEWORKS, framework_key, load_bank
+from workfw.assessment._common import json_document
 from workfw.assessment._errors import AssessmentFileError
 
 __all__ = ["Response", "RESPONSE_COLUMNS", "save_response", "load_responses", "responses_frame",
@@ -251,20 +252,12 @@ def parse_response(data: bytes | str, *, name: str, banks: _Banks | None = None)
         raise AssessmentFileError(name, "the whole file", "bytes that are not UTF-8 text",
                                   "a response file written by save_response",
                                   "remove the file from the folder") from exc
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AssessmentFileError(name, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})",
-                                  "a response file written by save_response",
-                                  "ask the participant to submit again, then delete this file") from exc
-    if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
-        found = f"format={doc.get('format')!r}" if isinstance(doc, dict) else f"a JSON {type(doc).__name__}"
-        raise AssessmentFileError(name, "the top level", found, f"format='{_FORMAT}'",
-                                  "keep only response files in the folder (a statement bank or other JSON "
-                                  "belongs elsewhere)")
-    if doc.get("version") != _VERSION:
-        raise AssessmentFileError(name, "key 'version'", repr(doc.get("version")), str(_VERSION),
-                                  "update workfw, or ask the participant to submit again")
+    doc = json_document(text, name=name, form=_FORMAT, version=_VERSION,
+                        written_by="a response file written by save_response",
+                        fix="ask the participant to submit again, then delete this file",
+                        fix_format="keep only response files in the folder (a statement bank or other JSON "
+                                   "belongs elsewhere)",
+                        fix_version="update workfw, or ask the participant to submit again")
     missing = [k for k in ("participant", "framework", "answers", "submitted_at") if k not in doc]
     if missing:
         raise AssessmentFileError(name, f"key {missing[0]!r}", "nothing", "participant, framework, answers and "

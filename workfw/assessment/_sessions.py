@@ -34,6 +34,7 @@ from workfw.files import atomic_write_text, workspace_dir
 from workfw.style import ELEMENT_COLOURS, FONT, NA_COLOUR, TEMPLATE, escape_text
 from workfw.assessment._aggregate import aggregate
 from workfw.assessment._bank import FRAMEWORKS
+from workfw.assessment._common import json_document, require_columns
 from workfw.assessment._errors import AssessmentFileError
 from workfw.assessment._response import RESPONSE_COLUMNS, long_frame, normalise_timestamp
 
@@ -101,15 +102,11 @@ def _target(path_or_name: str | Path | None, group: str, label: str, directory: 
 
 def _answer_table(answers: Any) -> pd.DataFrame:
     """The long answer table of a Collection, a Session or a DataFrame."""
-    frame = getattr(answers, "responses", answers)
-    if not isinstance(frame, pd.DataFrame):
-        raise OptionError(f"save_session: got a {type(answers).__name__}; expected a Collection or the long answer "
-                          "table of load_responses/read_codes. Next step: pass collector.collection or its .responses.")
-    missing = [c for c in _ROW if c not in frame.columns]
-    if missing:
-        raise OptionError(f"save_session: the answer table lacks columns {missing}; expected "
-                          f"{list(RESPONSE_COLUMNS)}. Next step: build it with load_responses or read_codes.")
-    return frame
+    return require_columns(getattr(answers, "responses", answers), _ROW, caller="save_session", table="answer table",
+                           source="a Collection or the long answer table of load_responses/read_codes",
+                           expected=RESPONSE_COLUMNS, error=OptionError,
+                           fix="pass collector.collection or its .responses, or build the table with "
+                               "load_responses or read_codes.")
 
 
 def save_session(answers: Any, path_or_name: str | Path | None = None, *, group: str, label: str | None = None,
@@ -173,8 +170,11 @@ def save_session(answers: Any, path_or_name: str | Path | None = None, *, group:
     return atomic_write_text(target, json.dumps(doc, ensure_ascii=False, indent=0) + "\n")
 
 
-def _fail(name: str, where: str, found: str, expected: str = "a session file written by save_session",
-          fix: str = "save the session again from 05_workshop, or remove this file") -> AssessmentFileError:
+_WRITTEN_BY = "a session file written by save_session"
+_FIX = "save the session again from 05_workshop, or remove this file"
+
+
+def _fail(name: str, where: str, found: str, expected: str = _WRITTEN_BY, fix: str = _FIX) -> AssessmentFileError:
     return AssessmentFileError(name, where, found, expected, fix)
 
 
@@ -208,17 +208,9 @@ def load_session(path_or_name: str | Path, *, directory: str | Path | None = Non
                     "path") from None
     except UnicodeDecodeError:
         raise _fail(name, "the whole file", "bytes that are not UTF-8 text") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _fail(name, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})") from None
-    if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
-        found = f"format={doc.get('format')!r}" if isinstance(doc, dict) else f"a JSON {type(doc).__name__}"
-        raise _fail(name, "the top level", found, f"format='{_FORMAT}'",
-                    "keep only saved sessions in the sessions folder (answer files go in responses/)")
-    if doc.get("version") != _VERSION:
-        raise _fail(name, "key 'version'", repr(doc.get("version")), str(_VERSION),
-                    "update workfw to read a session saved by a newer version")
+    doc = json_document(text, name=name, form=_FORMAT, version=_VERSION, written_by=_WRITTEN_BY, fix=_FIX,
+                        fix_format="keep only saved sessions in the sessions folder (answer files go in responses/)",
+                        fix_version="update workfw to read a session saved by a newer version")
     for key, kind in (("group", str), ("label", str), ("when", str), ("answers", list)):
         if not isinstance(doc.get(key), kind):
             raise _fail(name, f"key {key!r}", repr(doc.get(key))[:60], f"a {kind.__name__}")
