@@ -5,7 +5,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from workfw.core.context import reference_time
+from workfw.core.context import as_utc, reference_time
 from workfw.errors import OptionError
 from workfw.frameworks import FRAMEWORKS, check_frameworks, get_framework
 
@@ -39,15 +39,7 @@ def _check_no_window(options: Mapping[str, Any], caller: str) -> None:
 
 def _utc(value: Any, name: str, caller: str) -> pd.Timestamp:
     """A timestamp-like value as a UTC timestamp, or a :class:`ChangeError` naming the argument."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ChangeError(f"{caller}: {name}={value!r} is not a date; expected for example '2026-06-01'. "
-                          "Next step: pass an ISO date.") from exc
-    if pd.isna(stamp):
-        raise ChangeError(f"{caller}: {name} is empty; expected a date such as '2026-06-01'. "
-                          "Next step: pass an ISO date.")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return as_utc(value, name=name, caller=caller, error=ChangeError)
 
 
 def _span(export: Any) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:

@@ -29,7 +29,7 @@ from workfw.core.rows import NAT, as_ns, link_origin
 from workfw.errors import OptionError
 from workfw.schema import tasks_of
 
-__all__ = ["NotMeasurable", "Measured", "Context", "prepare", "member", "reference_time", "CORE_COLUMNS"]
+__all__ = ["NotMeasurable", "Measured", "Context", "prepare", "member", "reference_time", "as_utc", "CORE_COLUMNS"]
 
 
 class NotMeasurable(Exception):
@@ -315,6 +315,42 @@ def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
 # "Now" of a table with no date at all: every measure of time is then not measurable anyway.
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 _TASK_TIMES = ("created", "updated", "started", "completed")
+
+
+def as_utc(value: Any, *, name: str, caller: str | None = None,
+           error: type[OptionError] = OptionError) -> pd.Timestamp:
+    """A date or time a caller passed, as a UTC timestamp (a value without a zone is read as UTC).
+
+    Parameters
+    ----------
+    value : timestamp-like
+        What the caller passed (``"2026-06-01"``, a ``Timestamp``, a ``datetime``).
+    name : str
+        The argument's name, for the message.
+    caller : str, optional
+        The function's name, put first in the message.
+    error : type, default OptionError
+        The :class:`~workfw.errors.OptionError` subclass to raise.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Tz-aware, in UTC.
+
+    Raises
+    ------
+    OptionError
+        ``error``, naming the argument and what was found, when ``value`` is no date or is empty.
+    """
+    where = f"{caller}: " if caller else ""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise error(f"{where}{name}={value!r} is not a date; expected a date such as '2026-06-01'. "
+                    "Next step: pass an ISO date or a pandas.Timestamp.") from exc
+    if pd.isna(stamp):
+        raise error(f"{where}{name} is empty; expected a date such as '2026-06-01'. Next step: pass an ISO date.")
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def reference_time(tasks: pd.DataFrame, events: pd.DataFrame | None = None) -> pd.Timestamp | None:

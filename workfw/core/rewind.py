@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workfw.core.context import as_utc
 from workfw.errors import OptionError
 from workfw.export import ImportReport, TaskExport
 from workfw.schema import TEXT_COLUMNS, empty_events, tasks_of
@@ -40,18 +41,6 @@ _OPEN = ("todo", "in_progress")
 _FINISHED = ("done", "cancelled")
 #: History fields rebuilt besides the status: text columns a tracker records changes of.
 _SKIP_FIELDS = {"status", "created", "archived", "task_id", "title", "description"}
-
-
-def _stamp(when: Any) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(when)
-    except (ValueError, TypeError) as exc:
-        raise OptionError(f"state_at: when={when!r} is not a date; expected for example '2026-06-01' or a "
-                          "pandas Timestamp. Next step: pass an ISO date.") from exc
-    if pd.isna(stamp):
-        raise OptionError("state_at: when is empty; expected a date such as '2026-06-01'. "
-                          "Next step: pass an ISO date.")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _as_export(data: Any) -> TaskExport:
@@ -130,7 +119,7 @@ def state_at(export: Any, when: Any) -> TaskExport:
     >>> len(march.tasks) <= len(export.tasks)
     True
     """
-    stamp = _stamp(when)
+    stamp = as_utc(when, name="when", caller="state_at")
     export = _as_export(export)
     if _unchanged(export, stamp):
         return export

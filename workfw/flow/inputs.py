@@ -6,7 +6,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from workfw.actors import actor_kind
-from workfw.core.context import member, reference_time
+from workfw.core.context import as_utc, member, reference_time
 from workfw.errors import OptionError, SchemaError
 from workfw.schema import empty_events
 
@@ -23,14 +23,7 @@ def _status_events(data: Any, tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _utc(value: Any, *, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"{name}={value!r} is not a date; expected a date such as '2024-03-31'. "
-                          "Next step: pass a date string or pandas.Timestamp.") from exc
-    if pd.isna(stamp):
-        raise OptionError(f"{name} is missing; expected a date. Next step: pass a date such as '2024-03-31'.")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return as_utc(value, name=name)
 
 
 def _now(data: Any, tasks: pd.DataFrame) -> pd.Timestamp:
