@@ -226,7 +226,9 @@ def test_epic_forecast_shares_throughput_round_robin(epics):
     assert out.loc["P1", "likelihood"] == 100.0 and out.loc["P1", "date"] == pd.Timestamp("2024-01-14")
     for epic in ("I1", "E4"):
         assert np.isnan(out.loc[epic, "likelihood"]) and pd.isna(out.loc[epic, "date"])
-        assert "no child task records its scope" in out.loc[epic, "reason"]
+    assert "no child task records its scope" in out.loc["E4", "reason"]
+    assert "under its nested epics (E1, E2)" in out.loc["I1", "reason"]
+    assert out["depth"].to_dict() == {"I1": 0, "E1": 1, "P1": 1, "E2": 1, "E4": 0}
     # E3's own completion (01-10) is not throughput: 28 tasks, not 29.
     assert out["completed"].iloc[0] == 28 and out["samples"].iloc[0] == 14
     assert out["window_start"].iloc[0] == pd.Timestamp("2024-01-01")

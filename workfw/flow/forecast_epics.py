@@ -1,17 +1,43 @@
 """Forecasts, part 3: the chance each open epic is done by a date, on one shared throughput (see :mod:`workfw.flow`).
 
 **Epics and their remaining work.**  An epic is a task whose ``task_type``
-is "Epic" (any case) or that is the ``parent_id`` of another task in the
-table.  Its *work items* are its direct children that are not epics
-themselves (an initiative's epics are counted through their own children);
-its *remaining* items are the work items still to do or in progress.
-Epics whose own status is done or cancelled are left out; a child whose
-status has no category is neither open nor finished and is not counted.
+is "Epic" (any case), or a task that is the ``parent_id`` of another task
+and has no parent in the table itself (the top of a tree: a Linear parent
+issue, an initiative, a story whose epic was filtered out).  Its work is
+its whole subtree, followed down ``parent_id`` at any depth (Jira epic >
+story > sub-task, Azure epic > feature > user story > task), up to
+:data:`workfw.flow.task_tree.MAX_DEPTH` levels.  Inside the tree, a task
+with tasks under it (a story with sub-tasks, a feature) is a *container*:
+its children are the work items, not it.  A task with nothing under it is
+one *work item*, so a story without sub-tasks counts once, like each
+sub-task of its neighbour.  An epic's *remaining* items are its work items
+still to do or in progress; ``depth`` says how many levels its tree went
+(1: only direct children).  Epics whose own status is done or cancelled
+are left out; an item whose status has no category is neither open nor
+finished and is not counted.
 
-**How the throughput is shared.**  The team's throughput (every finished
-task except the epics themselves, sampled as in
-:func:`workfw.flow.forecast_when`) is dealt to the epics one finished task
-at a time, round-robin: the epics are ranked (in progress first, then by
+**Epics inside epics.**  A work item belongs to the *innermost* epic above
+it, and to no other: an initiative's epics are forecast on their own rows,
+and the initiative counts only the items directly in its own tree (none
+when all of its work sits in epics; its ``reason`` then names them).  Each
+item is then in one epic's remaining work, so the shared throughput is
+never dealt twice to the same item.  :func:`workfw.flow.burn_up` walks
+``parent_id`` through the same function (:mod:`workfw.flow.task_tree`).
+
+**Parent cycles.**  Exports do contain parent cycles (A under B under A).
+The walk stops when a chain comes back to where it began, so a cycle never
+hangs and no item is counted twice.  A cycle through an epic is read as
+that epic's tree; tasks on a cycle with no epic, or under one, or deeper
+than the cap, belong to no epic and are not counted: ``attrs`` names the
+tasks on a cycle (``parent_cycles``) and counts the tasks left out
+(``unplaced``), and a parent on a cycle is no epic.
+
+**How the throughput is shared.**  The team's throughput counts the same
+unit as the remaining work, work items: every finished task that is
+neither an epic nor a container, inside an epic or not (a finished story
+counts through its sub-tasks, never as well).  Sampled as in
+:func:`workfw.flow.forecast_when`, it is dealt to the epics one finished
+task at a time, round-robin: the epics are ranked (in progress first, then by
 creation), at most ``wip`` of them are worked on at once (the first
 ``wip`` unfinished ones in rank order; all by default), and each finished
 task goes to the next epic in rank order after the one that got the last
@@ -38,6 +64,7 @@ from workfw.flow.forecast import (_as_of, _check_forecast, _finish_steps, _stamp
                                   _steps_until, _throughput_window)
 from workfw.flow.forecast_range import (MIN_COMPLETED, _basis, _check_min, _draw_split, _grown, _split, _whole,
                                         _with_basis)
+from workfw.flow.task_tree import _epic_tree, _parent_rows
 from workfw.flow.times import _check_levels, _cycles_or, _utc, cycle_times
 from workfw.schema import tasks_of
 
@@ -47,35 +74,53 @@ _OPEN = ("todo", "in_progress")
 _CLOSED = ("done", "cancelled")
 
 
-def _epic_table(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Every epic with its child counts, and a mask of the tasks that are epics.
+def _epic_table(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, dict[str, Any]]:
+    """Every epic with the work items of its subtree, the mask of the work items, and what the walk left out.
 
-    Returns ``task_id, title, status, status_category, created, children, remaining, under_way`` per epic:
-    ``children`` counts its work items with a status category, ``remaining`` those to do or in progress.
+    Returns ``task_id, title, status, status_category, created, children, remaining, depth, nested,
+    under_way`` per epic (see the module notes): ``children`` counts the work items under it with a status
+    category, ``remaining`` those to do or in progress, ``depth`` the deepest level under it (1: only
+    direct children, 0: nothing under it), ``nested`` the epics directly inside it.  The mask marks
+    the work items of the whole table, the unit of both remaining work and throughput.
     """
-    ids = tasks["task_id"].astype("string")
-    parent = tasks["parent_id"].astype("string")
-    # A task naming itself as parent is no parent of anything.
-    parent = parent.where(parent.ne(ids).fillna(True))
-    is_parent = ids.isin(set(parent.dropna())).to_numpy(dtype=bool)
+    parent = _parent_rows(tasks)
+    linked = parent >= 0
+    has_child = np.zeros(len(tasks), dtype=bool)
+    has_child[parent[linked]] = True
     typed = tasks["task_type"].astype("string").str.strip().str.casefold().eq("epic").fillna(False)
-    is_epic = is_parent | typed.to_numpy(dtype=bool)
-    category = tasks["status_category"].astype("string")
-    child = parent.notna().to_numpy(dtype=bool) & ~is_epic
-    kids = pd.DataFrame({"parent": parent[child].to_numpy(), "category": category[child].to_numpy()})
-    counts = pd.DataFrame({
-        "children": kids["category"].notna().groupby(kids["parent"]).sum(),
-        "remaining": kids["category"].isin(_OPEN).groupby(kids["parent"]).sum(),
-        "touched": kids["category"].isin(("in_progress", "done")).groupby(kids["parent"]).sum(),
-    })
-    epics = tasks.loc[is_epic, ["task_id", "title", "status", "status_category", "created"]].reset_index(drop=True)
-    found = counts.reindex(epics["task_id"].astype("string").to_numpy()).fillna(0).astype("int64")
-    epics["children"] = found["children"].to_numpy()
-    epics["remaining"] = found["remaining"].to_numpy()
+    # A parent at the top of its tree is an epic (a Linear parent issue, an initiative, a story whose
+    # epic was filtered out); a parent further down is a container of its epic's items.
+    is_epic = typed.to_numpy(dtype=bool) | (has_child & ~linked)
+    tree = _epic_tree(parent, is_epic)
+    # A container has work below it in the same tree; a child that is an epic starts a tree of its own.
+    container = np.zeros(len(tasks), dtype=bool)
+    container[parent[linked & ~is_epic]] = True
+    container &= ~is_epic
+    item = ~is_epic & ~container
+    category = tasks["status_category"].astype("string").reset_index(drop=True)
+    under = item & (tree.epic >= 0)
+    owner, size = tree.epic[under], len(tasks)
+    count = lambda mask: np.bincount(owner, weights=mask[under], minlength=size).astype(np.int64)  # noqa: E731
+    children = count(category.notna().to_numpy(dtype=bool))
+    remaining = count(category.isin(_OPEN).fillna(False).to_numpy(dtype=bool))
+    touched = count(category.isin(("in_progress", "done")).fillna(False).to_numpy(dtype=bool))
+    deepest = np.zeros(size, dtype=np.int64)
+    below = ~is_epic & (tree.epic >= 0)
+    np.maximum.at(deepest, tree.epic[below], tree.depth[below])
+    rows = np.flatnonzero(is_epic)
+    epics = tasks.iloc[rows][["task_id", "title", "status", "status_category", "created"]].reset_index(drop=True)
+    ids = tasks["task_id"].astype("string").to_numpy()
+    inner = np.flatnonzero(is_epic & (tree.epic >= 0))
+    nested = pd.Series(ids[inner]).groupby(tree.epic[inner]).agg(list)
+    epics["children"], epics["remaining"], epics["depth"] = children[rows], remaining[rows], deepest[rows]
+    epics["nested"] = [nested.get(r, []) for r in rows]
     # An epic is under way when it says so or one of its items was started or finished.
-    epics["under_way"] = (epics["status_category"].eq("in_progress").fillna(False).to_numpy(dtype=bool)
-                          | (found["touched"].to_numpy() > 0))
-    return epics, is_epic
+    epics["under_way"] = epics["status_category"].eq("in_progress").fillna(False).to_numpy(dtype=bool) | (
+        touched[rows] > 0)
+    # An epic on a cycle is still the top of its tree (the walk stops at it): only the others are reported.
+    stray = ~is_epic & tree.lost
+    left = {"parent_cycles": sorted(str(t) for t in ids[tree.on_cycle & ~is_epic]), "unplaced": int(stray.sum())}
+    return epics, item, left
 
 
 def _ranked(epics: pd.DataFrame, chosen: Sequence[str] | None) -> pd.DataFrame:
@@ -181,16 +226,22 @@ def epic_forecast(data: Any, *, until: Any, epics: Sequence[str] | None = None, 
     -------
     pandas.DataFrame
         One row per open epic in rank order: ``epic_id, title, status,
-        rank, children, remaining, likelihood, level, date, window_start,
-        window_end, samples, completed, reason``.  ``likelihood`` is the %
+        rank, children, remaining, depth, likelihood, level, date,
+        window_start, window_end, samples, completed, reason``:
+        ``children`` counts the work items of its subtree (neither its
+        containers nor its nested epics' items), ``remaining`` those still
+        open, ``depth`` the levels its tree went (1: direct children only,
+        0: none).  ``likelihood`` is the %
         of runs in which the epic was done by ``until``; ``date`` the day by
         which it was done in ``level`` % of runs (NaT: not within
         ``max_years``).  An epic with no open items is done (100, on
         ``as_of``'s day).  ``likelihood`` and ``date`` are NA, and
         ``reason`` says why, for an epic without children (its scope is
         unknown) and for every epic when the window holds too little
-        history.  ``attrs`` holds ``as_of``, ``until``, ``wip`` and
-        ``split_rate``.
+        history.  ``attrs`` holds ``as_of``, ``until``, ``wip``,
+        ``split_rate``, ``parent_cycles`` (ids of the tasks on a parent
+        cycle) and ``unplaced`` (how many tasks reach no epic because of
+        a cycle or a chain deeper than the cap).
     """
     _check_forecast(freq, runs)
     split, least = _split(split_rate), _check_min(min_completed)
@@ -206,12 +257,13 @@ def epic_forecast(data: Any, *, until: Any, epics: Sequence[str] | None = None, 
     if end_day <= start_day:
         raise OptionError(f"until={until!r} is not after as_of {_stamp_day(stamp)}; expected a later date. "
                           "Next step: pass a date after the last activity in the export.")
-    table, is_epic = _epic_table(tasks)
+    table, item, left = _epic_table(tasks)
     ranked = _ranked(table, epics)
     done = _cycles_or(cycles, lambda: cycle_times(data, start="created"), where="epic_forecast")
-    # The epics' own completions are not throughput: their children's are already counted.
-    epic_ids = set(tasks.loc[is_epic, "task_id"].astype(str))
-    work = done[~done["task_id"].astype(str).isin(epic_ids).to_numpy(dtype=bool)]
+    # Throughput counts what remaining work counts: work items, not epics or containers, whose own
+    # completions would count their items twice.
+    item_ids = set(tasks["task_id"].astype(str).to_numpy()[item])
+    work = done[done["task_id"].astype(str).isin(item_ids).to_numpy(dtype=bool)]
     window = _throughput_window(data, as_of=stamp, history_weeks=history_weeks, working_days=working_days,
                                 freq=freq, cycles=work, where="epic_forecast")
     basis = _basis(window, least, weekly=freq == "W")
@@ -222,8 +274,14 @@ def epic_forecast(data: Any, *, until: Any, epics: Sequence[str] | None = None, 
     scoped = (ranked["children"] > 0).to_numpy()
     pending = scoped & (ranked["remaining"] > 0).to_numpy()
     for i in np.flatnonzero(~scoped):
-        reasons[i] = ("no child task records its scope, so its remaining work is unknown. Next step: set the "
-                      "epic as parent_id of its items in the tracker.")
+        inner = ranked["nested"].iloc[i]
+        if inner:
+            shown = ", ".join(str(e) for e in inner[:5]) + (f" and {len(inner) - 5} more" if len(inner) > 5 else "")
+            reasons[i] = (f"its work items all sit under its nested epics ({shown}), which are forecast on their "
+                          "own rows. Next step: read those rows, or give it items of its own.")
+        else:
+            reasons[i] = ("no child task records its scope, so its remaining work is unknown. Next step: set the "
+                          "epic as parent_id of its items in the tracker.")
     if basis["reason"] is None:
         for i in np.flatnonzero(scoped & ~pending):
             likelihood[i], steps[i] = 100.0, 0
@@ -255,9 +313,9 @@ def epic_forecast(data: Any, *, until: Any, epics: Sequence[str] | None = None, 
         "epic_id": ranked["task_id"].astype("string"), "title": ranked["title"].astype("string"),
         "status": ranked["status"].astype("string"), "rank": np.arange(1, width + 1, dtype=np.int64),
         "children": ranked["children"].astype("int64"), "remaining": ranked["remaining"].astype("int64"),
-        "likelihood": likelihood, "level": float(cut), "date": dates,
+        "depth": ranked["depth"].astype("int64"), "likelihood": likelihood, "level": float(cut), "date": dates,
     })
     out = _with_basis(frame, basis)
     out["reason"] = pd.array(reasons, dtype="string")
-    out.attrs.update(as_of=stamp, until=target, wip=limit_wip, split_rate=split)
+    out.attrs.update(as_of=stamp, until=target, wip=limit_wip, split_rate=split, **left)
     return out

@@ -27,6 +27,7 @@ from workfw.schema import tasks_of
 from workfw.core.helpers import list_sizes
 from workfw.flow.metrics import CONTAINER_TYPES, _any_label_matches
 from workfw.flow.stages import _COMMITTED, _describe, _items, _marks, _span_stages, _stage_table, _staged_spans
+from workfw.flow.task_tree import _epic_tree, _parent_rows
 from workfw.flow.times import _BLOCKED, _naive, _periods
 
 __all__ = ["net_flow", "burn_up", "age_run", "blocked_stalled"]
@@ -126,20 +127,17 @@ def net_flow(data: Any, *, freq: str = "W", stages: Any = None, commitment: str 
 # --------------------------------------------------------------------------- burn-up
 
 def _epic_of(tasks: pd.DataFrame, items: pd.DataFrame, containers: set[str]) -> pd.Series:
-    """The nearest ancestor of each item whose type is a container (its epic), NA when none."""
-    index = tasks.set_index("task_id")
-    kind = index["task_type"].astype("string").str.strip().str.casefold()
-    parent = index["parent_id"].astype("string")
-    current = items["parent_id"].astype("string")
-    found = pd.Series(pd.NA, index=items.index, dtype="string")
-    for _ in range(20):  # a bound, so a parent cycle in a messy export cannot loop forever
-        open_ = found.isna() & current.notna()
-        if not open_.any():
-            break
-        hit = open_ & current.map(kind).isin(containers).fillna(False)
-        found = found.mask(hit, current)
-        current = current.where(open_ & ~hit).map(parent).astype("string")
-    return found
+    """The nearest ancestor of each item whose type is a container (its epic), NA when none.
+
+    The walk is :func:`workfw.flow.task_tree._epic_tree`, shared with :func:`workfw.flow.epic_forecast`:
+    any depth up to its cap, and a parent cycle ends the walk instead of looping.
+    """
+    kind = tasks["task_type"].astype("string").str.strip().str.casefold()
+    tree = _epic_tree(_parent_rows(tasks), kind.isin(containers).fillna(False).to_numpy(dtype=bool))
+    ids = tasks["task_id"].astype("string").to_numpy()
+    epic = pd.Series(np.where(tree.epic >= 0, ids[np.maximum(tree.epic, 0)], None), index=tasks.index,
+                     dtype="string")
+    return epic.reindex(items.index)
 
 
 def burn_up(data: Any, *, by: str = "epic", freq: str = "W", stages: Any = None, commitment: str | None = None,
