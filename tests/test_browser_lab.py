@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from browser_helpers import wait_chart_changed, wait_rendered
 from conftest import (NOTEBOOK_DIR, REPO, SAVE_SCREENSHOTS, VENV_BIN, PageWatch, Pipeline, Server, free_port,
                       save_screenshot, selected_params, server_env, start_server, stop_server)
 
@@ -78,28 +79,6 @@ _STATE = """(path) => {
   return found;
 }"""
 
-# What the page shows: rendered widget views, drawn charts, error text, and a fingerprint of every chart.
-_RENDERED = """(root) => {
-  const scope = root ? document.querySelector(root) : document;
-  // Top-level outputs (not those inside an Output widget) showing a rendered widget view.
-  const views = [...scope.querySelectorAll('.jp-OutputArea-output')]
-      .filter(o => !o.parentElement.closest('.jupyter-widgets'))
-      .filter(o => o.querySelector(':scope > .jupyter-widgets'));
-  const plots = [...scope.querySelectorAll('.js-plotly-plot')];
-  const errors = [...scope.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
-      .map(e => e.textContent.slice(0, 500));
-  const text = scope.body ? scope.body.innerText : scope.innerText;
-  for (const marker of ['Error displaying widget', 'There was an error when executing cell', 'Traceback (most recent call last)'])
-    if (text.includes(marker)) errors.push(marker);
-  return {
-    views: views.length,
-    plots: plots.length,
-    plotsDrawn: plots.filter(p => p._fullLayout && p.querySelector('.main-svg')).length,
-    errors,
-    charts: plots.map(p => JSON.stringify([p.data, p.layout])),
-  };
-}"""
-
 # Stop the notebook's kernel, so finished notebooks do not hold memory while the next ones run.
 _SHUTDOWN = """async (path) => {
   const app = window.jupyterapp;
@@ -116,28 +95,6 @@ _SCREENSHOT_HEIGHT = """(path) => {
   const inner = panel.content.node.querySelector('.jp-WindowedPanel-inner');
   return Math.ceil(outer.getBoundingClientRect().top + inner.scrollHeight + 60);
 }"""
-
-
-def wait_rendered(page: Any, *, root: str | None = None, min_views: int = 0, min_plots: int = 0,
-                  timeout_ms: int = 60_000, watch: PageWatch | None = None) -> dict:
-    """Wait until every widget view has rendered and every chart is drawn, and the counts stop changing.
-
-    Charts inside Output widgets arrive after their widget, so "done" means
-    three equal readings half a second apart.
-    """
-    readings: list[tuple] = []
-    state: dict = {}
-    for _ in range(timeout_ms // 500):
-        state = page.evaluate(_RENDERED, root)
-        ready = (state["views"] >= min_views and state["plots"] >= min_plots and state["plotsDrawn"] == state["plots"])
-        readings = readings[-2:] + [(ready, state["views"], state["plots"], tuple(state["charts"]))]
-        if len(readings) == 3 and readings[0][0] and len(set(readings)) == 1:
-            return state
-        page.wait_for_timeout(500)
-    raise AssertionError(f"not rendered after {timeout_ms} ms: {state['views']} of {min_views} widget views, "
-                         f"{state['plots']} charts of at least {min_plots} "
-                         f"({state['plotsDrawn']} drawn); errors shown: {state['errors']}; "
-                         f"browser: {watch.problems()[:5] if watch else 'not watched'}")
 
 
 def select_next(page: Any, label: str) -> str:
@@ -173,19 +130,6 @@ INTERACTIONS: dict[str, Callable[[Any], str]] = {
 def interact(page: Any, stem: str) -> str:
     """Move the notebook's control (default: the Explorer's Team dropdown)."""
     return INTERACTIONS.get(stem, lambda p: select_next(p, "Team"))(page)
-
-
-def wait_chart_changed(page: Any, before: list[str], *, root: str | None = None, what: str,
-                       timeout_ms: int = 60_000) -> dict:
-    """Wait until some chart's data or layout differs from ``before`` (charts may be replaced or added)."""
-    state: dict = {}
-    for _ in range(timeout_ms // 500):
-        page.wait_for_timeout(500)
-        state = page.evaluate(_RENDERED, root)
-        if state["plotsDrawn"] == state["plots"] > 0 and sorted(state["charts"]) != sorted(before):
-            return wait_rendered(page, root=root, timeout_ms=timeout_ms)
-    raise AssertionError(f"no chart changed within {timeout_ms} ms after: {what}; "
-                         f"{state.get('plots')} charts on the page; errors shown: {state.get('errors')}")
 
 
 def _digest() -> dict[str, str]:

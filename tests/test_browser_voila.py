@@ -21,9 +21,10 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 import workfw as wf
+from browser_helpers import wait_chart_changed, wait_rendered, wait_until
 from conftest import (FONT_AWESOME, NOTEBOOK_DIR, REPO, SAVE_SCREENSHOTS, Harmless, PageWatch, Pipeline, Server,
                       free_port, save_screenshot, selected_params, server_env, start_server, stop_server)
-from test_browser_lab import interact, wait_chart_changed, wait_rendered
+from test_browser_lab import interact
 
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb") if p.stem != "00_start_here")
 WIDGET = "application/vnd.jupyter.widget-view+json"
@@ -221,14 +222,9 @@ _SCORES_ON_PAGE = """elements => {
 def assert_one_answer_per_page(page: Any, stem: str, *, team: str, timeout_ms: int = 60_000) -> None:
     """After choosing ``team``, the diagram's scores and the signal table below it tell the same story."""
     elements = list(AGREEING[stem])
-    seen: dict = {}
-    for _ in range(timeout_ms // 500):
-        seen = page.evaluate(_SCORES_ON_PAGE, elements)
-        if seen["rows"] and seen["diagram"] and f"team {team}" in (seen["heading"] or ""):
-            break
-        page.wait_for_timeout(500)
-    else:
-        raise AssertionError(f"{stem}: the signal table never showed team {team}: {seen}")
+    seen = wait_until(page, _SCORES_ON_PAGE, arg=elements, timeout_ms=timeout_ms,
+                      check=lambda s: s["rows"] and s["diagram"] and f"team {team}" in (s["heading"] or ""),
+                      what=f"{stem}'s signal table to show team {team}")
     for element in elements:
         scores = [float(r["score"]) for r in seen["rows"] if r["element"] == element and r["score"].isdigit()]
         shown = seen["diagram"].get(element)

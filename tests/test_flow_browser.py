@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_browser_lab import wait_chart_changed
+from browser_helpers import wait_chart_changed, wait_until
 from test_browser_voila import open_page, rendered_page, voila, voila_context  # noqa: F401  (fixtures)
 
 NAME = "06_flow_and_forecasts.ipynb"
@@ -29,15 +29,12 @@ def _chart(page: Any, heading: str) -> dict:
     return found[0]
 
 
-def _wait_for(page: Any, heading: str, check: Any, *, what: str, timeout_ms: int = 60_000) -> dict:
-    chart: dict = {}
-    for _ in range(timeout_ms // 500):
-        charts = [c for c in page.evaluate(_CHARTS) if c["title"].startswith(heading)]
-        if len(charts) == 1 and check(charts[0]):
-            return charts[0]
-        chart = charts[0] if charts else {}
-        page.wait_for_timeout(500)
-    raise AssertionError(f"the chart {heading!r} did not change after {what}: {chart}")
+def _wait_for(page: Any, heading: str, check: Any, *, what: str) -> dict:
+    """The chart titled ``heading`` once ``check`` holds on it (``what``: the action that should change it)."""
+    charts = wait_until(page, lambda: [c for c in page.evaluate(_CHARTS) if c["title"].startswith(heading)],
+                        lambda found: len(found) == 1 and check(found[0]),
+                        what=f"the chart {heading!r} to change after {what}")
+    return charts[0]
 
 
 def test_flow_notebook_controls_redraw_its_charts_in_voila(voila, voila_context):  # noqa: F811

@@ -11,10 +11,9 @@ requests and the server log stay clean.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
-
 import pytest
 
+from browser_helpers import wait_until
 from test_browser_voila import open_page, rendered_page, voila, voila_context  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,17 +31,6 @@ _HEATMAPS = """(heading) => [...document.querySelectorAll('.js-plotly-plot')]
 _FINDINGS = """() => ({line: ([...document.querySelectorAll('.widget-html')].map(e => e.innerText)
                               .find(t => t.includes('findings, most severe first')) || ''),
                        table: (document.querySelector('.widget-output table') || {innerText: ''}).innerText})"""
-
-
-def _wait(page: Any, read: Callable[[], Any], check: Callable[[Any], bool], *, what: str,
-          timeout_ms: int = 60_000) -> Any:
-    seen = None
-    for _ in range(timeout_ms // 500):
-        seen = read()
-        if check(seen):
-            return seen
-        page.wait_for_timeout(500)
-    raise AssertionError(f"nothing changed after {what}: {str(seen)[:600]}")
 
 
 def test_organisation_heatmap_drills_into_a_team_and_marks_small_teams_in_voila(voila, voila_context):  # noqa: F811
@@ -64,20 +52,20 @@ def test_organisation_heatmap_drills_into_a_team_and_marks_small_teams_in_voila(
         select.scroll_into_view_if_needed()
         select.select_option(label="Growth")
         # The line and the table arrive as two widget updates: wait for both.
-        after = _wait(page, lambda: page.evaluate(_FINDINGS),
-                      lambda f: f["line"].startswith("Growth: 563 tasks") and f["table"] != before["table"],
-                      what="choosing Growth")
+        after = wait_until(page, _FINDINGS,
+                           lambda f: f["line"].startswith("Growth: 563 tasks") and f["table"] != before["table"],
+                           what="Growth's findings after choosing Growth")
         assert "563 of 563 tasks" in after["table"] and "522 of 522" not in after["table"], after["table"][:300]
-        outlined = _wait(page, lambda: page.evaluate(_HEATMAPS, HEATMAP)[0], lambda m: m["outlined"] == [0.5],
-                         what="choosing Growth")
+        outlined = wait_until(page, lambda: page.evaluate(_HEATMAPS, HEATMAP)[0], lambda m: m["outlined"] == [0.5],
+                              what="Growth's heatmap row outlined after choosing Growth")
         assert outlined["rows"][1].startswith("<b>Growth")
 
         box = page.locator('.widget-text:has(label:text-is("Fewest tasks to score")) input').first
         box.scroll_into_view_if_needed()
         box.fill("600")
         box.press("Enter")
-        marked = _wait(page, lambda: page.evaluate(_HEATMAPS, HEATMAP)[0], lambda m: "too few" in m["words"],
-                       what="raising Fewest tasks to score to 600")
+        marked = wait_until(page, lambda: page.evaluate(_HEATMAPS, HEATMAP)[0], lambda m: "too few" in m["words"],
+                            what='"too few" in the heatmap after raising Fewest tasks to score to 600')
         assert [r for r in marked["rows"] if "too few" in r] == ["Data (522 tasks, too few)",
                                                                 "<b>Growth (563 tasks, too few)</b>"]
         assert marked["words"].count("too few") == 2 * 17, "every element of the two small teams, none else"
