@@ -64,7 +64,7 @@ from workfw.flow.forecast import (_as_of, _check_forecast, _finish_steps, _stamp
                                   _steps_until, _throughput_window)
 from workfw.flow.forecast_range import (MIN_COMPLETED, _basis, _check_min, _draw_split, _grown, _split, _whole,
                                         _with_basis)
-from workfw.flow.task_tree import _epic_tree, _parent_rows
+from workfw.flow.task_tree import _epic_tree, _parent_rows, _work_items
 from workfw.flow.times import _check_levels, _cycles_or, _utc, cycle_times
 from workfw.schema import tasks_of
 
@@ -92,11 +92,7 @@ def _epic_table(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, dict[str
     # epic was filtered out); a parent further down is a container of its epic's items.
     is_epic = typed.to_numpy(dtype=bool) | (has_child & ~linked)
     tree = _epic_tree(parent, is_epic)
-    # A container has work below it in the same tree; a child that is an epic starts a tree of its own.
-    container = np.zeros(len(tasks), dtype=bool)
-    container[parent[linked & ~is_epic]] = True
-    container &= ~is_epic
-    item = ~is_epic & ~container
+    item = _work_items(parent, is_epic)
     category = tasks["status_category"].astype("string").reset_index(drop=True)
     under = item & (tree.epic >= 0)
     owner, size = tree.epic[under], len(tasks)

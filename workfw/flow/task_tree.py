@@ -89,3 +89,16 @@ def _epic_tree(parent: np.ndarray, is_epic: np.ndarray, *, max_depth: int = MAX_
     lost = np.zeros(size, dtype=bool)
     lost[rows] = True
     return _Tree(parent=parent, epic=epic, depth=depth, on_cycle=on_cycle, lost=lost | on_cycle)
+
+
+def _work_items(parent: np.ndarray, is_epic: np.ndarray) -> np.ndarray:
+    """Which tasks are work items: neither an epic nor a container of other work.
+
+    A non-epic task with non-epic tasks under it (a story with sub-tasks, a feature) is a container:
+    its work is counted through the tasks under it, never as well.  A child that is an epic starts a
+    tree of its own, so it does not make its parent a container.
+    """
+    linked = parent >= 0
+    container = np.zeros(len(parent), dtype=bool)
+    container[parent[linked & ~is_epic]] = True
+    return ~is_epic & ~container

@@ -27,7 +27,7 @@ from workfw.schema import tasks_of
 from workfw.core.helpers import list_sizes
 from workfw.flow.metrics import CONTAINER_TYPES, _any_label_matches
 from workfw.flow.stages import _COMMITTED, _describe, _items, _marks, _span_stages, _stage_table, _staged_spans
-from workfw.flow.task_tree import _epic_tree, _parent_rows
+from workfw.flow.task_tree import _epic_tree, _parent_rows, _work_items
 from workfw.flow.times import _BLOCKED, _naive, _periods
 
 __all__ = ["net_flow", "burn_up", "age_run", "blocked_stalled"]
@@ -163,7 +163,8 @@ def burn_up(data: Any, *, by: str = "epic", freq: str = "W", stages: Any = None,
     Returns
     -------
     pandas.DataFrame
-        ``date, epic|project, name, scope, done``: ``scope`` counts the group's items created by the
+        ``date, epic|project, name, scope, done``: ``scope`` counts the group's work items (a task with
+        work items under it, such as a story with sub-tasks, counts through them) created by the
         date and not cancelled then (cancelling takes an item out of scope), ``done`` those in a
         done stage then.  Items count under their *current* parent or project on every date.  Items
         with no group are left out (``attrs["left_out"]``); when none has one the frame is empty
@@ -176,7 +177,10 @@ def burn_up(data: Any, *, by: str = "epic", freq: str = "W", stages: Any = None,
     columns = ["date", by, "name", "scope", "done"]
     tasks = tasks_of(data)
     containers = {str(t).strip().casefold() for t in exclude_types}
-    items = _items(tasks, containers)
+    kind = tasks["task_type"].astype("string").str.strip().str.casefold()
+    # A story with sub-tasks counts through its sub-tasks, never as well (as epic_forecast counts it).
+    leaf = _work_items(_parent_rows(tasks), kind.isin(containers).fillna(False).to_numpy(dtype=bool))
+    items = tasks[leaf]
     if by == "epic":
         group = _epic_of(tasks, items, containers)
         names = tasks.set_index("task_id")["title"].astype("string")
