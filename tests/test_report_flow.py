@@ -230,3 +230,17 @@ def test_a_kept_definition_is_the_basis_and_without_a_queue_waiting_is_not_measu
     assert data["flow_efficiency"]["not_measurable"].startswith("no status is staged as waiting")
     page = report_html(chosen, frameworks=["coordination_stack"])
     assert "<td>waiting</td><td>not measurable</td><td>not measurable</td>" in _section(page)
+
+
+def test_cycle_times_ages_and_the_service_level_share_one_clock(steady):
+    """With the commitment point kept at the queue, every cycle time on the page starts there, not at `started`."""
+    from workfw import flow as wf_flow
+
+    later = wf_flow.keep_stages(steady, commitment=HOSTILE)
+    data = report_json(later, frameworks=["coordination_stack"])["flow"]
+    # Each finished task entered the queue 3 days before Done (and started 5 days before): 3 days everywhere.
+    percentiles = {p["level"]: p["days"] for p in data["cycle_time_percentiles"]}
+    assert percentiles[85] == 3.0 == data["service_level"]["levels"][2]["days"]
+    # O2 entered the queue on day 277 (as_of 279): 2 days old from commitment; O1 never reached it.
+    ages = {r["task_id"]: r for r in data["oldest_in_progress"]}
+    assert set(ages) == {"O2"}

@@ -23,7 +23,7 @@ from workfw.all_frameworks import Progress, as_export, diagnose_all, route_optio
 from workfw.frameworks import FRAMEWORKS, check_frameworks
 from workfw.privacy import pseudonymise as hide
 from workfw.reporting.change import change_data, change_json
-from workfw.reporting.flow_measures import measure
+from workfw.reporting.flow_measures import measure, stage_basis
 from workfw.reporting.flow_reading import reading
 from workfw.reporting.parts import export_summary, plain
 from workfw.version import __version__
@@ -90,11 +90,17 @@ def _flow(export: Any, as_of: pd.Timestamp, steps: _Steps, whole: Any = None) ->
         # than stop the whole report.
         return {"reason": "the export has no created, updated, started or completed dates, so flow (cycle "
                           "time, work in progress, throughput, forecast) is not measurable"}
-    cycle = metrics.cycle_times(export)
+    whole = export if whole is None else whole
+    # One clock for the whole section: cycle times, ages and the service level all start at the commitment
+    # point of the stage definition the section states (kept by the user, else learnt).
+    smap = stage_basis(whole)
+    staged = smap if not smap.empty else None
+    cycle = metrics.cycle_times(export, stages=staged)
     # The stage measures, the forecast (with the throughput it sampled) and its backtest, read once for both outputs.
-    more = measure(export, export if whole is None else whole, as_of=as_of, cycles=cycle)
+    more = measure(export, whole, as_of=as_of, cycles=cycle, stages=smap)
     return {
-        "cycle": cycle, "percentiles": metrics.percentiles(cycle), "aging": metrics.aging_wip(export, as_of=as_of),
+        "cycle": cycle, "percentiles": metrics.percentiles(cycle),
+        "aging": metrics.aging_wip(export, as_of=as_of, cycles=cycle, stages=staged),
         "throughput": metrics.throughput(export, freq="W"), "cfd": metrics.cumulative_flow(export, freq="D"),
         "forecast": more["forecast"], "more": more, "reading": reading(more, as_of=as_of),
     }

@@ -27,7 +27,7 @@ from workfw.flow.forecast_charts import backtest_chart, forecast_range_chart
 from workfw.flow.metric_charts import flow_efficiency_chart, net_flow_chart, time_in_stage_chart
 from workfw.reporting.parts import FORECAST_DAYS
 
-__all__ = ["WEEKS", "LEVEL", "BACKTEST", "measure", "figures"]
+__all__ = ["stage_basis", "WEEKS", "LEVEL", "BACKTEST", "measure", "figures"]
 
 #: Weeks of recent work the stage measures, the service level and the forecast read (as notebook 06's default).
 WEEKS = 12
@@ -57,7 +57,24 @@ def _since(as_of: pd.Timestamp) -> pd.Timestamp:
     return as_of.tz_convert("UTC").normalize() - pd.Timedelta(days=7 * WEEKS - 1)
 
 
-def measure(selection: Any, whole: Any, *, as_of: pd.Timestamp, cycles: pd.DataFrame) -> dict[str, Any]:
+def stage_basis(whole: Any) -> pd.DataFrame:
+    """The stage definition every flow measure of a report reads: the one a user kept, else the learnt one.
+
+    Parameters
+    ----------
+    whole : TaskExport
+        The whole export (a filter must not change where a status belongs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`workfw.flow.stage_map`; empty, with ``attrs["reason"]``, when the export cannot give one.
+    """
+    return _attempt(lambda: flow.stage_map(whole, **flow.kept_stages(whole)))
+
+
+def measure(selection: Any, whole: Any, *, as_of: pd.Timestamp, cycles: pd.DataFrame,
+            stages: pd.DataFrame | None = None) -> dict[str, Any]:
     """The stage-based measures, the forecast and its backtest of the report's selection.
 
     Parameters
@@ -70,7 +87,10 @@ def measure(selection: Any, whole: Any, *, as_of: pd.Timestamp, cycles: pd.DataF
     as_of : pandas.Timestamp
         The report's reference time (UTC).
     cycles : pandas.DataFrame
-        ``workfw.flow.cycle_times(selection)``: the finished work and the throughput the forecasts sample.
+        ``workfw.flow.cycle_times(selection, stages=...)``: the finished work and the throughput the
+        forecasts sample.
+    stages : pandas.DataFrame, optional
+        :func:`stage_basis` of ``whole``, when the caller has it already.
 
     Returns
     -------
@@ -81,7 +101,7 @@ def measure(selection: Any, whole: Any, *, as_of: pd.Timestamp, cycles: pd.DataF
     """
     # The definition a user confirmed in the start notebook travels with the export; without one, the learnt one.
     chosen = flow.kept_stages(whole)
-    smap = _attempt(lambda: flow.stage_map(whole, **chosen))
+    smap = stage_basis(whole) if stages is None else stages
     staged = smap if not smap.empty else None
     since = _since(as_of)
     tis = _attempt(lambda: flow.time_in_stage(selection, stages=staged, as_of=as_of))
