@@ -209,6 +209,105 @@ def test_sprints_without_estimates_or_iterations_are_not_measurable():
     assert flow.velocity(_export(rows)).empty and "iteration" in flow.sprint_completion(_export(rows)).attrs["reason"]
 
 
+@pytest.fixture
+def two_teams() -> TaskExport:
+    """Teams A and B each name a sprint "Sprint 1"; no history, so outcomes are the current statuses.
+
+    A1, A2  team A, Sprint 1, done 01-05 and 01-06, 3 and 2 points.   A3  team A, Sprint 1, in progress, 5 points.
+    A4      team A, Sprint 2, done 01-20.
+    B1      team B, Sprint 1, done 01-30, 1 point.                      B2  team B, Sprint 1, cancelled.
+    B3      team B, Sprint 3, done 01-12 (B's sprints are named out of time order).
+    N1      no team, Sprint 1, done 01-07.
+    Projects: Shop for team A and N1, Ops for team B.
+    """
+    def item(task_id, team, iteration, status, completed=None, estimate=None):
+        category = {"Done": "done", "Won't Do": "cancelled"}.get(status, "in_progress")
+        return dict(task_id=task_id, title=task_id, task_type="Story", team=team, iteration=iteration,
+                    project="Ops" if team == "B" else "Shop", status=status, status_category=category,
+                    created="2024-01-01", completed=completed, estimate=estimate)
+    return _export([item("A1", "A", "Sprint 1", "Done", "2024-01-05", 3),
+                    item("A2", "A", "Sprint 1", "Done", "2024-01-06", 2),
+                    item("A3", "A", "Sprint 1", "In Progress", estimate=5),
+                    item("A4", "A", "Sprint 2", "Done", "2024-01-20"),
+                    item("B1", "B", "Sprint 1", "Done", "2024-01-30", 1),
+                    item("B2", "B", "Sprint 1", "Won't Do"),
+                    item("B3", "B", "Sprint 3", "Done", "2024-01-12"),
+                    item("N1", None, "Sprint 1", "Done", "2024-01-07")])
+
+
+def test_sprints_of_two_teams_with_one_name_merge_and_say_so(two_teams):
+    out = flow.sprint_completion(two_teams)
+    # Sprint 1 by name: A1, A2, A3, B1, N1 committed, A3 open, B2 cancelled; finishes 01-05/06/07/30 -> first.
+    assert out["iteration"].tolist() == ["Sprint 1", "Sprint 3", "Sprint 2"]
+    assert out.iloc[0][["committed", "done", "open", "cancelled"]].tolist() == [5, 4, 1, 1]
+    assert out.attrs["mixed_teams"] == ["Sprint 1"]
+    assert "team" not in out.columns and "left_out" not in out.attrs
+    assert flow.velocity(two_teams).attrs["mixed_teams"] == ["Sprint 1"]
+
+
+def test_sprints_by_team(two_teams):
+    out = flow.sprint_completion(two_teams, by="team")
+    assert list(out.columns[:2]) == ["team", "iteration"]
+    # Teams by name; within a team, time order: B's Sprint 3 (01-12) before its Sprint 1 (01-30).
+    assert list(zip(out["team"], out["iteration"])) == [("A", "Sprint 1"), ("A", "Sprint 2"), ("B", "Sprint 3"),
+                                                        ("B", "Sprint 1")]
+    assert out[["committed", "done", "open", "cancelled"]].values.tolist() == [[3, 2, 1, 0], [1, 1, 0, 0],
+                                                                                 [1, 1, 0, 0], [1, 1, 0, 1]]
+    assert out["completed_share"].tolist() == pytest.approx([2 / 3, 1.0, 1.0, 1.0])
+    assert out.loc[0, ["points_committed", "points_done", "points_share"]].tolist() == [10.0, 5.0, 0.5]
+    assert out.attrs["left_out"] == {"no team": 1} and out.attrs["mixed_teams"] == [] and out.attrs["by"] == "team"
+    assert out.attrs["order"][-1] == ("B", "Sprint 1")
+    v = flow.velocity(two_teams, by="team")
+    assert list(v.columns) == ["team", "iteration", "items_done", "points_done", "done_without_estimate"]
+    assert v["items_done"].tolist() == [2, 1, 1, 1] and v["done_without_estimate"].tolist() == [0, 1, 1, 0]
+    assert v.attrs["left_out"] == {"no team": 1}
+
+
+def test_sprints_by_project(two_teams):
+    out = flow.sprint_completion(two_teams, by="project")
+    assert list(zip(out["project"], out["iteration"])) == [("Ops", "Sprint 3"), ("Ops", "Sprint 1"),
+                                                           ("Shop", "Sprint 1"), ("Shop", "Sprint 2")]
+    # Shop's Sprint 1 holds A1, A2, A3 and N1: one team and an item without one, so not mixed.
+    assert out.loc[2, ["committed", "done"]].tolist() == [4, 3] and out.attrs["mixed_teams"] == []
+    assert out.attrs["left_out"] == {}
+
+
+def test_sprints_by_team_without_teams_say_why():
+    rows = [dict(task_id="P", title="p", status="Done", status_category="done", created="2024-01-01",
+                 completed="2024-01-02", iteration="Sprint 9")]
+    out = flow.sprint_completion(_export(rows), by="team")
+    assert out.empty and list(out.columns[:2]) == ["team", "iteration"]
+    assert out.attrs["reason"] == "no work item with an iteration has a team, so there are no sprints by team"
+    assert out.attrs["left_out"] == {"no team": 1}
+
+
+@pytest.mark.parametrize("metric", [flow.sprint_completion, flow.velocity])
+def test_sprints_by_an_unknown_grouping_fail_with_the_choices(two_teams, metric):
+    with pytest.raises(OptionError, match=r"by='sprint'; expected None, 'team' or 'project'\. Next step: pass "
+                                          r"by='team'"):
+        metric(two_teams, by="sprint")
+
+
+def test_sprint_charts_by_team_give_each_team_its_own_bar(two_teams):
+    hostile = two_teams.tasks.assign(team=two_teams.tasks["team"].replace({"B": EVIL}))
+    for fig in (flow_charts.sprint_completion_chart(flow.sprint_completion(hostile, by="team")),
+                flow_charts.velocity_chart(flow.velocity(hostile, by="team"))):
+        labels = list(fig.data[0].x)
+        # Teams by name: "<img..." sorts before "A".
+        assert labels[2:] == ["A · Sprint 1", "A · Sprint 2"] and len(set(labels)) == 4
+        assert [label.endswith(" · Sprint 3") for label in labels[:2]] == [True, False]
+        assert all(EVIL not in label and label.startswith("&lt;img") for label in labels[:2])
+    merged = flow_charts.sprint_completion_chart(flow.sprint_completion(two_teams))
+    assert list(merged.data[0].x) == ["Sprint 1", "Sprint 3", "Sprint 2"]
+
+
+def test_sprints_by_team_do_not_mutate_inputs(two_teams):
+    before = two_teams.tasks.copy()
+    flow.sprint_completion(two_teams, by="team")
+    flow.velocity(two_teams, by="project")
+    pd.testing.assert_frame_equal(two_teams.tasks, before)
+
+
 def test_trends_do_not_mutate_inputs(team):
     before_tasks, before_events = team.tasks.copy(), team.events.copy()
     for metric in (flow.net_flow, flow.burn_up, flow.age_run, flow.blocked_stalled, flow.velocity,

@@ -6,7 +6,8 @@ every day at 09:00 up to day 279 (Sunday 2024-10-06, the reference time).  Task 
 day ``i - 3`` and -> Done on day ``i``: one day before commitment, two active, three waiting, a cycle time of
 five days and a flow efficiency of 2 / 5 = 40%.  Two tasks are open: O1 in progress since day 259 (20 days
 old) and O2 committed on day 275 (4 days old), sitting in the waiting status.  Sprints are fortnights of done
-work (Sprint 01 to 20); both open tasks are in Sprint 20.  Even tasks and O1 are team ``billing``.
+work (Sprint 01 to 20); both open tasks are in Sprint 20.  Even tasks and O1 are team ``billing``, the others
+``ops``: both teams name their sprints alike, so the sprints are read per team.
 """
 from __future__ import annotations
 
@@ -31,21 +32,22 @@ def _day(n: int) -> pd.Timestamp:
     return DAY0 + pd.Timedelta(days=n)
 
 
-def steady_export() -> TaskExport:
+def steady_export(teams: tuple[str, str] = ("billing", "ops")) -> TaskExport:
+    """The steady export; ``teams`` names the team of the even tasks and O1, then of the others."""
     rows, events = [], []
     for i in range(280):
         task = f"T{i:03d}"
         rows.append({"task_id": task, "task_type": "Task", "title": f"Task {i}", "status": "Done",
-                     "status_category": "done", "assignee": NAMES[i % 2], "team": "billing" if i % 2 == 0 else "ops",
+                     "status_category": "done", "assignee": NAMES[i % 2], "team": teams[i % 2],
                      "created": _day(i - 6), "started": _day(i - 5), "completed": _day(i), "updated": _day(i),
                      "iteration": f"Sprint {i // 14 + 1:02d}"})
         events += [(task, _day(i - 5), "To Do", "In Progress"), (task, _day(i - 3), "In Progress", HOSTILE),
                    (task, _day(i), HOSTILE, "Done")]
     rows.append({"task_id": "O1", "task_type": "Task", "title": "Open one", "status": "In Progress",
-                 "status_category": "in_progress", "assignee": "Ann Smith", "team": "billing", "created": _day(258),
+                 "status_category": "in_progress", "assignee": "Ann Smith", "team": teams[0], "created": _day(258),
                  "started": _day(259), "completed": pd.NaT, "updated": _day(259), "iteration": "Sprint 20"})
     rows.append({"task_id": "O2", "task_type": "Task", "title": "Open two", "status": HOSTILE,
-                 "status_category": "in_progress", "assignee": "Bob Jones", "team": "ops", "created": _day(274),
+                 "status_category": "in_progress", "assignee": "Bob Jones", "team": teams[1], "created": _day(274),
                  "started": _day(275), "completed": pd.NaT, "updated": _day(277), "iteration": "Sprint 20"})
     events += [("O1", _day(259), "To Do", "In Progress"), ("O2", _day(275), "To Do", "In Progress"),
                ("O2", _day(277), "In Progress", HOSTILE)]
@@ -159,15 +161,60 @@ def test_forecast_states_its_window_and_the_backtest_its_hit_rate(flow, page):
 
 
 def test_sprints_when_the_export_has_them(flow, page):
+    """Two teams each with Sprint 01 to 20: one row per team and sprint, each team's last six in the table."""
     sprints = flow["sprints"]
+    assert sprints["sentence"].startswith(
+        "Sprints are counted per team, as teams name their sprints alike. Over up to the last 6 sprints of each of "
+        "the 2 teams (12 sprints) a median of 7 items were done per sprint, and a median of 100% of a sprint's "
+        "committed scope was completed. Points: no task in the export has an estimate")
+    assert (sprints["by"], sprints["groups"], sprints["left_out"]) == ("team", 2, 0)
+    assert sprints["points_not_measurable"].startswith("no task in the export has an estimate")
+    # Sprint 20 of each team: seven done tasks and one open one (O1 in billing, O2 in ops).
+    rows = [(r["team"], r["iteration"], r["committed"], r["done"], r["completed_share"])
+            for r in sprints["completion"] if r["iteration"] == "Sprint 20"]
+    assert rows == [("billing", "Sprint 20", 8, 7, 0.875), ("ops", "Sprint 20", 8, 7, 0.875)]
+    assert [r["team"] for r in sprints["completion"]] == ["billing"] * 20 + ["ops"] * 20
+    assert [v["points_done"] for v in sprints["velocity"]] == [None] * 40  # not measurable, never 0
+    assert sprints["velocity"][0] == {"team": "billing", "iteration": "Sprint 01", "items_done": 7,
+                                      "points_done": None}
+    section = _section(page)
+    assert "<th>Team</th><th>Sprint</th>" in section
+    for team in ("billing", "ops"):
+        assert f"<td>{team}</td><td>Sprint 20</td><td>8</td><td>7</td><td>88%</td><td></td>" in section
+        assert f"<td>{team}</td><td>Sprint 15</td>" in section and f"<td>{team}</td><td>Sprint 14</td>" not in section
+
+
+def test_one_team_sprints_are_read_as_before():
+    """The same export with one team: the table and JSON it always had (no team column, no grouping keys)."""
+    one = steady_export(teams=("billing", "billing"))
+    sprints = json.loads(json.dumps(report_json(one, frameworks=["coordination_stack"]), allow_nan=False))[
+        "flow"]["sprints"]
     assert sprints["sentence"].startswith(
         "Over the last 6 sprints (Sprint 15 to Sprint 20) a median of 14 items were done per sprint, and a median "
         "of 100% of a sprint's committed scope was completed. Points: no task in the export has an estimate")
-    assert sprints["points_not_measurable"].startswith("no task in the export has an estimate")
+    assert set(sprints) == {"sentence", "points_not_measurable", "velocity", "completion"}
     last = sprints["completion"][-1]
     assert (last["iteration"], last["committed"], last["done"], last["completed_share"]) == ("Sprint 20", 16, 14, 0.875)
-    assert [v["points_done"] for v in sprints["velocity"]] == [None] * 20  # not measurable, never 0
-    assert "<td>Sprint 20</td><td>16</td><td>14</td><td>88%</td><td></td>" in _section(page)
+    assert "team" not in last and [v["points_done"] for v in sprints["velocity"]] == [None] * 20
+    section = _section(report_html(one, frameworks=["coordination_stack"]))
+    assert "<tr><td>Sprint 20</td><td>16</td><td>14</td><td>88%</td><td></td></tr>" in section
+    assert "<th>Team</th>" not in section
+
+
+def test_a_report_filtered_to_one_team_lists_its_sprints_alone(steady):
+    sprints = report_json(steady, frameworks=["coordination_stack"], team="billing")["flow"]["sprints"]
+    assert "by" not in sprints and "team" not in sprints["completion"][-1]
+    last = sprints["completion"][-1]
+    assert (last["iteration"], last["committed"], last["done"]) == ("Sprint 20", 8, 7)
+
+
+def test_team_names_in_the_sprint_table_stay_text():
+    hostile = steady_export(teams=("<b>x</b>", "ops"))
+    section = _section(report_html(hostile, frameworks=["coordination_stack"]))
+    assert "<td>&lt;b&gt;x&lt;/b&gt;</td><td>Sprint 20</td><td>8</td><td>7</td>" in section
+    assert "<b>x</b>" not in section
+    data = report_json(hostile, frameworks=["coordination_stack"])["flow"]["sprints"]
+    assert data["completion"][0]["team"] == "<b>x</b>"  # JSON keeps the name; only the page escapes it
 
 
 def test_the_section_follows_the_team(steady):

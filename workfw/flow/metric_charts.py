@@ -335,6 +335,16 @@ def blocked_stalled_chart(bs: Any, *, title: str | None = None) -> go.Figure:
 
 # --------------------------------------------------------------------------- sprints
 
+def _sprint_labels(frame: pd.DataFrame) -> list[str]:
+    """Escaped bar labels: the sprint, or ``team · sprint`` for a table by team (project), where two teams' "Sprint
+    1" are two bars, not one category drawn twice."""
+    group = next((c for c in ("team", "project") if c in frame.columns), None)
+    if group is None:
+        return [escape_text(s, limit=40) for s in frame["iteration"]]
+    return [f"{escape_text(g, limit=30)} · {escape_text(s, limit=40)}" for g, s in zip(frame[group],
+                                                                                      frame["iteration"])]
+
+
 def velocity_chart(v: Any, *, measure: str = "items", title: str | None = None) -> go.Figure:
     """Done work per sprint as bars, in time order.
 
@@ -350,7 +360,8 @@ def velocity_chart(v: Any, *, measure: str = "items", title: str | None = None) 
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar trace, ``x`` the sprints (escaped), ``y`` the items or points done.
+        One bar trace, ``x`` the sprints (escaped; ``team · sprint`` for a table by team or project),
+        ``y`` the items or points done.
     """
     if measure not in ("items", "points"):
         raise OptionError(f"measure={measure!r}; expected 'items' or 'points'. Next step: pass measure='items'.")
@@ -361,7 +372,7 @@ def velocity_chart(v: Any, *, measure: str = "items", title: str | None = None) 
         return _nothing(heading, frame, "No work item has an iteration.")
     if frame[column].isna().all():
         return _empty(_titled(heading, frame), frame.attrs.get("points_reason", "No estimates."))
-    bars = go.Bar(x=[escape_text(s, limit=40) for s in frame["iteration"]], y=frame[column].astype(float),
+    bars = go.Bar(x=_sprint_labels(frame), y=frame[column].astype(float),
                   name=measure, marker_color=STAGE_COLOURS["done"],
                   hovertemplate=f"%{{x}}: %{{y:g}} {measure} done<extra></extra>")
     return _figure([bars], _titled(heading, frame, "done by the date of the export; sprints by their current items"),
@@ -381,7 +392,7 @@ def sprint_completion_chart(sc: Any, *, title: str | None = None) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar trace, ``y`` the percent done.
+        One bar trace, ``x`` the sprints (as in :func:`velocity_chart`), ``y`` the percent done.
     """
     frame = _need(sc, ("iteration", "committed", "done", "completed_share"), chart="sprint_completion_chart",
                   make=sprint_completion)
@@ -390,7 +401,7 @@ def sprint_completion_chart(sc: Any, *, title: str | None = None) -> go.Figure:
         return _nothing(heading, frame, "No work item has an iteration.")
     share = frame["completed_share"].astype(float) * 100
     labels = [f"{d}/{c}" for d, c in zip(frame["done"], frame["committed"])]
-    bars = go.Bar(x=[escape_text(s, limit=40) for s in frame["iteration"]], y=share, name="completed",
+    bars = go.Bar(x=_sprint_labels(frame), y=share, name="completed",
                   marker_color=STAGE_COLOURS["done"], text=labels, textposition="outside",
                   hovertemplate="%{x}: %{y:.0f}% done (%{text})<extra></extra>")
     return _figure([bars], _titled(heading, frame, frame.attrs.get("scope", "")), "Sprint", "Committed items done (%)",

@@ -7,7 +7,8 @@ notebook 06 does, so every team is read with one definition), time in
 stage, flow efficiency, the service-level expectation, net flow, the
 "how many" forecast with the throughput it sampled, a bounded
 backtest of that forecast and, when the export has sprints, velocity and
-sprint completion.  :func:`workfw.reporting.flow_reading.reading` turns those
+sprint completion (per team and sprint when the selection's sprints belong
+to more than one team, since teams name their sprints alike).  :func:`workfw.reporting.flow_reading.reading` turns those
 tables into sentences and JSON-ready numbers, so the page
 (:mod:`workfw.reporting.html`) and the JSON (:mod:`workfw.reporting.analysis`)
 say the same thing; :func:`figures` draws the charts of the measures that
@@ -26,6 +27,7 @@ from workfw.errors import WorkfwError
 from workfw.flow.forecast_charts import backtest_chart, forecast_range_chart
 from workfw.flow.metric_charts import flow_efficiency_chart, net_flow_chart, time_in_stage_chart
 from workfw.reporting.parts import FORECAST_DAYS
+from workfw.schema import tasks_of
 
 __all__ = ["stage_basis", "WEEKS", "LEVEL", "BACKTEST", "measure", "figures"]
 
@@ -55,6 +57,20 @@ def _attempt(compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
 def _since(as_of: pd.Timestamp) -> pd.Timestamp:
     """The first day (UTC midnight) of the last :data:`WEEKS` weeks up to ``as_of``'s day, as the forecasts count."""
     return as_of.tz_convert("UTC").normalize() - pd.Timedelta(days=7 * WEEKS - 1)
+
+
+def _sprint_grouping(selection: Any) -> str | None:
+    """``"team"`` when the selection's work items with a sprint belong to more than one team, else ``None``.
+
+    Teams name their sprints alike ("Sprint 20"), so an organisation's sprints grouped by name would
+    mix teams; one team's sprints keep the table they always had.
+    """
+    tasks = tasks_of(selection)
+    containers = {str(t).strip().casefold() for t in flow.CONTAINER_TYPES}
+    kind = tasks["task_type"].astype("string").str.strip().str.casefold()
+    planned = (tasks["iteration"].notna() & ~kind.isin(containers).fillna(False)).to_numpy(dtype=bool)
+    teams = tasks.loc[planned, "team"].astype("string").str.strip().replace("", pd.NA).dropna()
+    return "team" if teams.nunique() > 1 else None
 
 
 def stage_basis(whole: Any) -> pd.DataFrame:
@@ -97,7 +113,8 @@ def measure(selection: Any, whole: Any, *, as_of: pd.Timestamp, cycles: pd.DataF
     dict
         Tables: ``stages`` (and ``chosen``: whether a user confirmed it), ``since``, ``time_in_stage,
         efficiency, efficiency_weekly, service_level, net_flow, forecast, backtest, hit_rate`` and ``sprints``
-        (sprint completion, whose done column is the velocity).
+        (sprint completion, whose done column is the velocity; ``by="team"`` when the selection's sprints
+        belong to more than one team).
     """
     # The definition a user confirmed in the start notebook travels with the export; without one, the learnt one.
     chosen = flow.kept_stages(whole)
@@ -130,7 +147,8 @@ def measure(selection: Any, whole: Any, *, as_of: pd.Timestamp, cycles: pd.DataF
                                                                   seed=0, history_weeks=WEEKS, cycles=cycles)),
         "backtest": backtest,
         "hit_rate": flow.backtest_hit_rate(backtest) if "hit" in backtest.columns else backtest,
-        "sprints": _attempt(lambda: flow.sprint_completion(selection, stages=staged, as_of=as_of)),
+        "sprints": _attempt(lambda: flow.sprint_completion(selection, stages=staged, as_of=as_of,
+                                                           by=_sprint_grouping(selection))),
     }
 
 

@@ -253,26 +253,40 @@ def _sprints(sc: pd.DataFrame) -> dict[str, Any]:
                                "sprints")
     if reason is not None:
         return _part(reason=f"velocity and sprint completion: {_why(reason)}")
+    by = sc.attrs.get("by")
+    group = [by] if by else []
     # Velocity is the done column of sprint completion (items done per sprint, as workfw.flow.velocity counts
     # them): read from the one table rather than rebuilding every timeline a second time.
-    vel = sc[["iteration", "done", "points_done"]].rename(columns={"done": "items_done"})
-    last, done = sc.tail(_SPRINTS), vel.tail(_SPRINTS)
+    vel = sc[[*group, "iteration", "done", "points_done"]].rename(columns={"done": "items_done"})
+    # Per team, each team's latest sprints: the newest rows of the table would be the last teams' only.
+    last = sc.groupby(by, sort=False).tail(_SPRINTS) if by else sc.tail(_SPRINTS)
+    done = vel.loc[last.index]
     points = sc.attrs.get("points_reason")
     shares = last["completed_share"].dropna().astype(float)
-    sentence = (f"Over the last {len(last)} sprints ({last['iteration'].iloc[0]} to {last['iteration'].iloc[-1]}) "
-                f"a median of {_count(done['items_done'].median())} items were done per sprint"
+    if by:
+        groups = int(last[by].nunique())
+        lead = (f"Sprints are counted per {by}, as {by}s name their sprints alike. Over up to the last {_SPRINTS} "
+                f"sprints of each of the {groups:,} {by}s ({len(last):,} sprints)")
+    else:
+        lead = f"Over the last {len(last)} sprints ({last['iteration'].iloc[0]} to {last['iteration'].iloc[-1]})"
+    sentence = (f"{lead} a median of {_count(done['items_done'].median())} items were done per sprint"
                 + ("" if points else f" ({_count(done['points_done'].astype(float).median())} points)")
                 + (f", and a median of {shares.median():.0%} of a sprint's committed scope was completed."
                    if len(shares) else "."))
+    left_out = int(sum(sc.attrs.get("left_out", {}).values())) if by else 0
+    if left_out:
+        sentence += f" {left_out:,} work item{'' if left_out == 1 else 's'} with a sprint but no {by} left out."
     if points:
         sentence += f" Points: {_why(points)}."
     sentence += (" Sprint dates are not in the export: a sprint's scope is the work whose current sprint it is, so "
                  "work carried over counts in its last sprint only, and the newest sprint may still be running.")
     table = last.assign(share=last["completed_share"].map(lambda v: "" if pd.isna(v) else f"{float(v):.0%}"),
                         points=last["points_done"].map(lambda v: "" if pd.isna(v) else _count(v)))
-    return _part(sentence=sentence, table=table, columns=["iteration", "committed", "done", "share", "points"],
-                 headers=["Sprint", "Committed items", "Done", "Completed", "Points done"],
-                 data={"points_not_measurable": points,
+    grouping = {"by": by, "groups": groups, "left_out": left_out} if by else {}
+    return _part(sentence=sentence, table=table, columns=[*group, "iteration", "committed", "done", "share", "points"],
+                 headers=[*(g.capitalize() for g in group), "Sprint", "Committed items", "Done", "Completed",
+                          "Points done"],
+                 data={"points_not_measurable": points, **grouping,
                        "velocity": vel.astype(object).to_dict("records"),
                        "completion": sc.astype(object).to_dict("records")})
 
