@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explorer-size", type=int, default=100_000,
                         help="size at which to time a filter change in the explorer (largest size not above it)")
     parser.add_argument("--repeats", type=_repeats, default=DEFAULT_REPEATS,
-                        help="runs of the pyarrow parse and of read_export at each size and shape, interleaved, "
+                        help="runs of the pyarrow parse, read_export and the diagnoses at each size and shape, "
+                             "interleaved, "
                              f"each in a fresh process; the table shows their medians (default {DEFAULT_REPEATS})")
     parser.add_argument("--no-notebooks", action="store_true", help="skip running notebooks/*.ipynb")
     parser.add_argument("--shapes", default=",".join(SHAPES),

@@ -58,7 +58,7 @@ def run_step(step: str, *args: str, log: Path) -> StepResult:
 
 #: Steps run ``repeats`` times, interleaved, because their ratio is the headline figure and a single
 #: fresh-process run of either varies by 2x or more on a shared machine.
-REPEATED = ("parse_floor", "read_export")
+REPEATED = ("parse_floor", "read_export", "diagnoses")
 #: Default number of runs of each step in ``REPEATED``.
 DEFAULT_REPEATS = 3
 
@@ -118,7 +118,7 @@ def run_all(sizes: list[int], *, cache: Path, seed: int, explorer_size: int,
         Export shapes to measure (some of ``SHAPES``).
     repeats : int
         Runs of each step in ``REPEATED``, interleaved (parse, read, parse, read, ...), each in a
-        fresh child process; the other steps run once.
+        fresh child process (diagnoses after the read that saved their input); the other steps run once.
 
     Returns
     -------
@@ -153,7 +153,7 @@ def run_all(sizes: list[int], *, cache: Path, seed: int, explorer_size: int,
                     runs[step].append(run_step(step, *args[step], log=log))
             for step in REPEATED:
                 steps[step] = _combine(step, runs[step])
-            for step in ("diagnoses", "flow"):
+            for step in ("flow",):
                 _say(f"{n:,} tasks, {shape}: {step}")
                 steps[step] = run_step(step, *args[step], log=log)
             if n == explorer_at and shape == "wide":
