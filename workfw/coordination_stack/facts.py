@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.coordination_stack.definition import CONTAINER_TYPES, GOAL_LABELS, STATUS_FIELDS
-from workfw.core import (Context, Measured, NotMeasurable, any_label, cached, large_text, parent_codes, per_row,
-                         share_measured)
+from workfw.core import (Context, Measured, NotMeasurable, any_label, cached, column_text, large_text, parent_codes,
+                         per_row, share_measured)
 from workfw.statuses import status_categories, table_categories
 
 __all__ = ["share_result", "days_score", "done_tasks", "contains_pattern", "word_counts", "cue_flags",
@@ -142,7 +142,7 @@ def container_flags(ctx: Context) -> pd.Series:
         parent, _ = parent_codes(tasks)
         is_parent = np.bincount(parent[parent >= 0], minlength=len(tasks)) > 0
         own = per_row(tasks, "own parent", lambda t: pc.fill_null(pc.equal(
-            large_text(t["task_id"]), large_text(t["parent_id"])), False).to_numpy(zero_copy_only=False))
+            column_text(t, "task_id"), column_text(t, "parent_id")), False).to_numpy(zero_copy_only=False))
         return per_row(tasks, "container type", _container_type) | (is_parent | own)
 
     return cached(ctx.tasks, "containers", build)

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core import NAT, Context, as_ns, cached, flat_list, large_text, origin
+from workfw.core import NAT, Context, as_ns, cached, column_codes, flat_list, large_text, origin
 
 __all__: list[str] = []
 
@@ -34,12 +34,11 @@ def _signs_of_life(tasks: pd.DataFrame) -> _Signs:
     # Times as UTC nanoseconds; an empty time is the smallest integer (NaT's own), so it never wins a maximum
     # over a time and stays empty when all three are (a row-wise pandas max over tz-aware columns is slow).
     stamps = [as_ns(tasks[col]) for col in ("updated", "completed", "created")]
-    touched = np.maximum.reduce(stamps)
+    touched = np.maximum(np.maximum(stamps[0], stamps[1]), stamps[2])
     listed_rows, listed = flat_list(tasks, "assignees")
     # Each place's names are coded on its own (a few thousand distinct names each: cheaper than coding three
     # million names at once), then their distinct names once, in the order they count in.
-    coded = [pc.dictionary_encode(names) for names in (listed, large_text(tasks["assignee"]),
-                                                       large_text(tasks["reporter"]))]
+    coded = [pc.dictionary_encode(listed), column_codes(tasks, "assignee"), column_codes(tasks, "reporter")]
     people = pc.dictionary_encode(pa.chunked_array([c.dictionary for c in coded], type=pa.large_string())
                                   .combine_chunks())
     person_of = people.indices.to_numpy(zero_copy_only=False).astype(np.int64)

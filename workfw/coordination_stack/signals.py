@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.coordination_stack.definition import (ACCEPTANCE, ASSIGNEE_FIELDS, DEPENDENCY, DUE_FIELDS, FINISHED,
                                                   INTENT, STATUS_FIELDS)
-from workfw.coordination_stack.facts import (_contains_per_value, container_flags, cue_flags, days_score, done_tasks,
-                                             field_events, goal_labelled, share_result, status_events, word_counts)
+from workfw.coordination_stack.facts import (container_flags, cue_flags, days_score, done_tasks, field_events,
+                                             goal_labelled, share_result, status_events, word_counts)
 from workfw.coordination_stack.people import _last_seen, _latest_signs, _owner_name, _owner_sign_code
+from workfw.coordination_stack.titles import title_codes
 from workfw.core import (HISTORY, NAT, OPEN, Context, Measured, NotMeasurable, SignalSpec, as_ns, days_between,
                          days_to_as_of, every_task, has_value, ids_at, in_category, large_text, list_counts, member,
-                         mostly_repeated, owned_flags, per_row, require_any, severity_of_score, share_of,
-                         stamped_at_or_after, stamped_before)
+                         owned_flags, per_row, require_any, severity_of_score, share_of, stamped_at_or_after,
+                         stamped_before)
 
 __all__ = ["SIGNALS"]
 
@@ -74,7 +74,7 @@ def _estimated(ctx: Context) -> Measured:
 def _duplicates(ctx: Context) -> Measured:
     tasks = ctx.tasks
     require_any(ctx, "title", "resolution")
-    titles = per_row(tasks, "duplicate titles", _title_codes)
+    titles = per_row(tasks, "duplicate titles", title_codes)
     # Titles are compared as codes of their normalised text (NA: -1), found once per export.
     code = titles["code"].to_numpy()
     copy = titles["long"].to_numpy() & pd.Series(code).duplicated(keep="first").to_numpy() & (code >= 0)
@@ -92,43 +92,6 @@ def _reopened(ctx: Context) -> Measured:
     return share_result(member(pool["task_id"], events.loc[back, "task_id"]), pool["task_id"], healthy=False,
                   empty="no task with history has been finished",
                   finding="{bad} of {n} finished tasks were reopened (done, then open again)")
-
-
-def _title_codes(tasks: pd.DataFrame) -> pd.DataFrame:
-    """Per task: ``said`` (resolved or marked duplicate), ``long`` (3+ title words), ``code`` of the normalised title."""
-    said = (_contains_per_value(tasks["resolution"], "duplicate")
-            | _contains_per_value(tasks["status"], "duplicate"))
-    text = large_text(tasks["title"])
-    if mostly_repeated(text):
-        # Titles repeat (templates, bots, recurring chores): each distinct title is normalised once.  Codes
-        # number the normalised titles in order of first appearance either way, so both ways give the same codes.
-        coded = pc.dictionary_encode(text)
-        norm_code, words = _normalised(coded.dictionary)
-        which = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)
-        codes, words = np.append(norm_code, -1)[which], np.append(words, 0)[which]
-    else:
-        codes, words = _normalised(text)
-    # Short titles ("Bug", "Fix login") repeat innocently, so only titles of 3+ words count as copies.
-    return pd.DataFrame({"said": said.to_numpy(dtype=bool), "long": words >= 3, "code": codes}, index=tasks.index)
-
-
-def _normalised(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Per title: a code of its normalised text (-1: no title) and its words (0: no title).
-
-    Normalised is lower case with each run of anything but letters and digits as one space, so the words are
-    what lies between spaces (an end space makes an empty word, as a whitespace split would): no list of words
-    is built.
-    """
-    lower = pc.utf8_lower(text)
-    # Most titles are already plain words between single spaces, which the rewrite would leave as they are:
-    # only the others (found by a search far cheaper than the rewrite) go through it.
-    odd = pc.fill_null(pc.match_substring_regex(lower, r"[^a-z0-9 ]|  "), False)
-    if pc.any(odd).as_py():
-        lower = pc.replace_with_mask(lower, odd,
-                                     pc.replace_substring_regex(lower.filter(odd), r"[^\p{L}\p{N}]+", " "))
-    words = pc.fill_null(pc.add(pc.count_substring(lower, " "), 1), 0).to_numpy(zero_copy_only=False)
-    codes = pc.fill_null(pc.dictionary_encode(lower).indices, -1).to_numpy(zero_copy_only=False)
-    return codes.astype(np.int64), words.astype(np.int64)
 
 
 # --- Who ------------------------------------------------------------------------------------------

@@ -12,13 +12,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workfw.core.cache import cached
 from workfw.core.context import Context, NotMeasurable
 # List cells live in :mod:`workfw.core.lists` (the field checks below the context read them too); these names
 # stay importable from here.
 from workfw.core.lists import flat_list, has_list, list_counts, list_sizes
 
 __all__ = ["OPEN", "days_between", "list_sizes", "has_list", "flat_list", "list_counts", "large_text",
-           "mostly_repeated", "id_column", "owned_flags", "require_any"]
+           "mostly_repeated", "id_column", "owned_flags", "require_any", "distinct_counts",
+           "column_text", "column_codes"]
 
 #: Status categories of open work.
 OPEN = ("todo", "in_progress")
@@ -48,8 +50,74 @@ def large_text(values: pd.Series) -> pa.Array:
     return arr.cast(pa.large_string())
 
 
-def mostly_repeated(values: pa.Array, *, sample: int = 4096) -> bool:
-    """Whether a spread sample of ``values`` holds fewer distinct values than half its size.
+def column_text(tasks: pd.DataFrame, column: str) -> pa.Array:
+    """:func:`large_text` of ``tasks[column]``, converted once per table (callers must not change it).
+
+    Several frameworks read the same names and ids (reporter, assignee, task id) as pyarrow text; each
+    conversion of a million values costs a few milliseconds.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        A task table.
+    column : str
+        A text column.
+
+    Returns
+    -------
+    pyarrow.Array
+        large_string, one per row.
+    """
+    return cached(tasks, ("large text", column), lambda: large_text(tasks[column]))
+
+
+def column_codes(tasks: pd.DataFrame, column: str) -> pa.DictionaryArray:
+    """``pyarrow.compute.dictionary_encode`` of :func:`column_text`, hashed once per table (callers must not change it).
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        A task table.
+    column : str
+        A text column.
+
+    Returns
+    -------
+    pyarrow.DictionaryArray
+        Codes in order of first appearance; null where the cell is empty.
+    """
+    return cached(tasks, ("text codes", column), lambda: pc.dictionary_encode(column_text(tasks, column)))
+
+
+def distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_counts=True)`` for non-negative integer keys, by counting rather than sorting.
+
+    Keys made of two codes (``person * groups + group``) span a small range: a count per possible key is
+    linear where the sort of a million keys costs ~0.1 s.  A range too wide for that falls back to the sort.
+
+    Parameters
+    ----------
+    keys : numpy.ndarray
+        Non-negative integers.
+
+    Returns
+    -------
+    values : numpy.ndarray
+        The distinct keys, ascending (int64).
+    counts : numpy.ndarray
+        How many times each occurs (int64).
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    top = int(keys.max(initial=-1)) + 1
+    if top > 4 * len(keys) + 65_536:
+        return np.unique(keys, return_counts=True)
+    counts = np.bincount(keys, minlength=top)
+    values = np.flatnonzero(counts)
+    return values.astype(np.int64), counts[values].astype(np.int64)
+
+
+def mostly_repeated(values: pa.Array, *, sample: int = 4096, share: float = 0.5) -> bool:
+    """Whether a spread sample of ``values`` holds fewer distinct values than ``share`` of its size.
 
     Tells a column of a few repeated values (parents, templated titles) from one of nearly all distinct
     values, to choose how to hash it; either choice gives the same result, only the time differs.
@@ -60,6 +128,8 @@ def mostly_repeated(values: pa.Array, *, sample: int = 4096) -> bool:
         The values (nulls count as one value).
     sample : int, default 4096
         How many values, evenly spread, to look at.
+    share : float, default 0.5
+        The share of distinct values in the sample below which the column counts as repeated.
 
     Returns
     -------
@@ -68,7 +138,7 @@ def mostly_repeated(values: pa.Array, *, sample: int = 4096) -> bool:
     if len(values) == 0:
         return False
     picked = values.take(pa.array(np.linspace(0, len(values) - 1, min(sample, len(values))).astype(np.int64)))
-    return pc.count_distinct(picked, mode="all").as_py() < len(picked) / 2
+    return pc.count_distinct(picked, mode="all").as_py() < len(picked) * share
 
 
 def id_column(tasks: pd.DataFrame) -> pd.api.extensions.ExtensionArray:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from workfw.core.cache import cached
 from workfw.core.context import Context, NotMeasurable
 from workfw.core.facts import id_strings
-from workfw.core.helpers import id_column, large_text
+from workfw.core.helpers import column_text, id_column, large_text
 from workfw.core.lists import flat_list, list_sizes
 from workfw.core.rows import origin, per_row, selected_positions
 
@@ -64,7 +64,8 @@ def value_flags(values: pd.Series, test: Callable[[pd.Series], Any]) -> np.ndarr
     numpy.ndarray
         Boolean, one per value.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    # Several tests read the same column (a framework's priorities, types): its values are coded once.
+    codes, uniques = cached(values.array, "factorized", lambda: pd.factorize(values, use_na_sentinel=True))
     if len(uniques) == 0:
         return np.zeros(len(values), dtype=bool)
     mapped = pd.Series(np.asarray(test(pd.Series(uniques, dtype="string")).astype(object), dtype=object))
@@ -169,7 +170,7 @@ def position_of(tasks: pd.DataFrame, ids: Any) -> np.ndarray:
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # ids that are not text (numbers) match nothing as text
         index = pd.Index(tasks["task_id"].to_numpy(dtype=object))
         return index.get_indexer(pd.Index(ids))
-    return pc.fill_null(pc.index_in(wanted, value_set=large_text(tasks["task_id"])), -1).to_numpy().astype(np.int64)
+    return pc.fill_null(pc.index_in(wanted, value_set=column_text(tasks, "task_id")), -1).to_numpy().astype(np.int64)
 
 
 def parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -220,8 +221,8 @@ def _parent_codes(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _parent_codes_of(tasks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     # In pyarrow throughout: object arrays of a million ids cost a second here.
-    ids = large_text(tasks["task_id"])
-    parent = large_text(tasks["parent_id"])
+    ids = column_text(tasks, "task_id")
+    parent = column_text(tasks, "parent_id")
     parent = pc.if_else(pc.fill_null(pc.equal(parent, ids), False), pa.scalar(None, pa.large_string()), parent)
     pos = _rows_of(parent, ids)
     outside = (parent.is_valid().to_numpy(zero_copy_only=False) & (pos < 0))
@@ -256,7 +257,7 @@ def _rows_of(wanted: pa.Array, ids: pa.Array) -> np.ndarray:
 
 def ids_of(codes: np.ndarray, tasks: pd.DataFrame, outside: np.ndarray) -> pa.Array:
     """The id each code names (a row of ``tasks``, or ``-2 - k``: the k-th outside id); null for -1."""
-    ids = large_text(tasks["task_id"])
+    ids = column_text(tasks, "task_id")
     pool = pa.concat_arrays([ids, pa.array(outside, type=pa.large_string(), from_pandas=True)])
     at = np.where(codes >= 0, codes, len(ids) - 2 - codes)
     return pool.take(pa.array(at, mask=codes == -1))

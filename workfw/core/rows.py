@@ -35,9 +35,16 @@ def as_ns(values: pd.Series) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        int64, one per row.
+        int64, one per row; read-only (it may share the column's memory).
     """
-    return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
+    array = values.array
+    if isinstance(array, pd.arrays.DatetimeArray) and array.unit == "ns":
+        # Already nanoseconds: a view of the column instead of a copy (~10 ms and 8 MB per million rows).
+        view = array.asi8.view()
+    else:
+        view = np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
+    view.flags.writeable = False
+    return view
 
 
 def link_origin(tasks: pd.DataFrame, base: pd.DataFrame, rows: np.ndarray) -> None:

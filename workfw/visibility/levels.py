@@ -16,8 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.core import (OPEN, Context, blocked_by_links, cached, cached_goal_link_table, flat_list, id_column,
-                         label_match, large_text, link_arrays, list_counts, position_of, type_words, value_flags)
+from workfw.core import (OPEN, Context, blocked_by_links, cached, cached_goal_link_table, column_codes, column_text,
+                         distinct_counts, flat_list, id_column, label_match, large_text, link_arrays, list_counts,
+                         position_of, type_words, value_flags)
 from workfw.visibility.definition import (CHORE_LABEL, CHORE_TYPES, ELEMENTS, FIT_HIGH, FIT_LOW, HIGH_PRIORITIES,
                                           KEY_PREFIX, KINDS, LOW_PRIORITIES)
 
@@ -48,8 +49,8 @@ def _at_most_one_person(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray
     n = len(tasks)
     # Where people are named: (the row of each name, None for one per task in table order; the names).  Names
     # stay in pyarrow: a million tasks name three million people.
-    sources: list[tuple[np.ndarray | None, pa.Array]] = [(None, large_text(tasks["reporter"])),
-                                                         (None, large_text(tasks["assignee"]))]
+    sources: list[tuple[np.ndarray | None, pa.Array]] = [(None, column_text(tasks, "reporter")),
+                                                         (None, column_text(tasks, "assignee"))]
     listed_rows, listed = flat_list(tasks, "assignees")
     if len(listed_rows):
         sources.append((listed_rows, listed))
@@ -59,7 +60,8 @@ def _at_most_one_person(tasks: pd.DataFrame, events: pd.DataFrame) -> np.ndarray
         sources.append((where[where >= 0], large_text(authors["author"][where >= 0])))
     # Each source is coded on its own (a few thousand distinct names each: hashing them apart is ~3x cheaper
     # than hashing all of them together), then every distinct spelling is trimmed and lower-cased once.
-    coded = [pc.dictionary_encode(names) for _, names in sources]
+    coded = [column_codes(tasks, "reporter"), column_codes(tasks, "assignee")]
+    coded += [pc.dictionary_encode(names) for _, names in sources[2:]]
     spelled = pc.dictionary_encode(pc.utf8_lower(pc.utf8_trim_whitespace(
         pa.chunked_array([c.dictionary for c in coded], type=pa.large_string()).combine_chunks())))
     person_of = spelled.indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -104,7 +106,7 @@ def _edges_of(tasks: pd.DataFrame) -> pd.DataFrame:
     # A target outside the export is cross-project when its key prefix differs (ABC-1 waits on XYZ-9).
     away = np.flatnonzero(~known)
     if len(away):
-        src_prefix = _key_prefix(large_text(tasks["task_id"]).take(pa.array(src[away], type=pa.int64())))
+        src_prefix = _key_prefix(column_text(tasks, "task_id").take(pa.array(src[away], type=pa.int64())))
         dst_prefix = _key_prefix(pa.array(dst_id[away], type=pa.large_string(), from_pandas=True))
         cross[away] = pd.notna(src_prefix) & pd.notna(dst_prefix) & (src_prefix != dst_prefix)
     frame["cross"] = cross
@@ -122,12 +124,12 @@ def _reporter_elsewhere(tasks: pd.DataFrame) -> pd.Series:
     # People and units compared as codes, units numbered in name order: a person's home is the unit they are
     # assigned most in, the first name on a tie (a value_counts and sort of a million text pairs is slow).
     unit_code, units = pd.factorize(_unit(tasks), sort=True)
-    owner = pc.dictionary_encode(large_text(tasks["assignee"]))
+    owner = column_codes(tasks, "assignee")
     person = pc.fill_null(owner.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     paired = (person >= 0) & (unit_code >= 0)
     if not paired.any():
         return pd.Series(False, index=tasks.index)
-    pair, count = np.unique(person[paired] * len(units) + unit_code[paired], return_counts=True)
+    pair, count = distinct_counts(person[paired] * len(units) + unit_code[paired])
     who, where = pair // len(units), pair % len(units)
     order = np.lexsort((where, -count, who))
     who, where = who[order], where[order]
@@ -135,7 +137,7 @@ def _reporter_elsewhere(tasks: pd.DataFrame) -> pd.Series:
     first[1:] = who[1:] != who[:-1]
     home = np.full(len(owner.dictionary) + 1, -1, dtype=np.int64)  # the last: no home known
     home[who[first]] = where[first]
-    reporter = pc.fill_null(pc.index_in(large_text(tasks["reporter"]), value_set=owner.dictionary),
+    reporter = pc.fill_null(pc.index_in(column_text(tasks, "reporter"), value_set=owner.dictionary),
                             -1).to_numpy(zero_copy_only=False)
     reporter_home = home[reporter]
     return pd.Series((reporter_home >= 0) & (unit_code >= 0) & (reporter_home != unit_code), index=tasks.index)
