@@ -129,11 +129,14 @@ def state_at(export: Any, when: Any) -> TaskExport:
     tasks = whole[keep].reset_index(drop=True).copy()
     ids = tasks["task_id"]
 
-    # Status: from the history where it speaks, else from the dates.
-    status, from_history = _value_then(_changes(history, "status"), ids, stamp) if len(history) else (
+    # Status: from the history where it speaks, else from the dates.  The moves and the table's own status
+    # pairs are read once, for the status and for the time a finished task last moved into done.
+    moves = _changes(history, "status") if len(history) else history
+    known = table_categories(whole)
+    status, from_history = _value_then(moves, ids, stamp) if len(moves) else (
         pd.Series(pd.NA, index=tasks.index, dtype="string"), np.zeros(len(tasks), dtype=bool))
     category = tasks["status_category"].astype("string")
-    placed = status_categories(status, table_categories(whole)) if from_history.any() else status
+    placed = status_categories(status, known) if from_history.any() else status
     started, completed = tasks["started"], tasks["completed"]
     finished_later = (category.isin(_FINISHED) & (completed > stamp)).fillna(False).to_numpy(dtype=bool)
     started_later = (category.eq("in_progress") & (started > stamp)).fillna(False).to_numpy(dtype=bool)
@@ -150,7 +153,7 @@ def state_at(export: Any, when: Any) -> TaskExport:
 
     # Dates after the time had not happened yet; a task finished by then keeps its last move into done.
     is_finished = new_category.isin(_FINISHED).fillna(False).to_numpy(dtype=bool)
-    into_done = _last_move_into(history, ids, stamp, whole)
+    into_done = _last_move_into(moves, ids, stamp, known)
     late_finish = (completed > stamp).fillna(False).to_numpy(dtype=bool)
     new_completed = completed.copy()
     new_completed[late_finish] = pd.NaT
@@ -186,17 +189,16 @@ def state_at(export: Any, when: Any) -> TaskExport:
     return TaskExport(tasks=tasks, events=kept_history, raw=export.__dict__.get("_raw", pd.DataFrame()), report=report)
 
 
-def _last_move_into(history: pd.DataFrame, ids: pd.Series, stamp: pd.Timestamp,
-                    whole: pd.DataFrame) -> pd.Series:
-    """Per task, the time of its last status move into a finished status at or before ``stamp`` (else NaT)."""
+def _last_move_into(moves: pd.DataFrame, ids: pd.Series, stamp: pd.Timestamp, known: dict[str, str]) -> pd.Series:
+    """Per task, the time of its last status move into a finished status at or before ``stamp`` (else NaT).
+
+    ``moves`` are the status moves (:func:`_changes`), ``known`` the table's own status pairs.
+    """
     out = pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns, UTC]")
-    if not len(history):
-        return out
-    moves = _changes(history, "status")
-    moves = moves[(moves["at"] <= stamp).to_numpy(dtype=bool)]
+    moves = moves[(moves["at"] <= stamp).to_numpy(dtype=bool)] if len(moves) else moves
     if not len(moves):
         return out
-    finishing = status_categories(moves["new"], table_categories(whole)).isin(_FINISHED).fillna(False)
+    finishing = status_categories(moves["new"], known).isin(_FINISHED).fillna(False)
     last = moves[finishing.to_numpy(dtype=bool)].groupby("task_id")["at"].max()
     return pd.to_datetime(ids.map(last), utc=True).astype(out.dtype)
 
