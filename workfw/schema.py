@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from workfw.errors import SchemaError
 from workfw.statuses import STATUS_CATEGORIES, normalise_category, status_categories
+from workfw.text_arrays import blank_or_missing
 
 __all__ = [
     "TASK_COLUMNS",
@@ -77,12 +78,10 @@ def _text(series: pd.Series) -> pd.Series:
     # Blank text means "not given"; keeping "" would read as a value. Readers strip already, so most
     # columns have no blank cell and skip the (costly) masked copy.
     data = getattr(out.array, "_pa_array", None)
-    if data is not None:  # one pass in pyarrow, without building the stripped strings
-        # Two reductions answer "any blank?" for the usual column that has none, before any mask is built.
-        if not pc.any(pc.utf8_is_space(data)).as_py() and not pc.any(pc.equal(pc.binary_length(data), 0)).as_py():
-            return out
-        blank = pc.fill_null(pc.or_(pc.equal(pc.utf8_length(data), 0), pc.utf8_is_space(data)), False)
-        blank = blank.to_numpy(zero_copy_only=False)
+    if data is not None:  # asked over the Arrow buffers, without building the stripped strings
+        blank = blank_or_missing(data)
+        if data.null_count:
+            blank &= out.notna().to_numpy(dtype=bool)
     else:
         blank = (out.str.strip() == "").fillna(False).to_numpy(dtype=bool)
     return out.mask(blank) if blank.any() else out

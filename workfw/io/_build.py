@@ -24,6 +24,7 @@ from workfw.schema import LIST_COLUMNS, TASK_COLUMNS, as_list_column, conform_ev
 from workfw.io._common import coded_text, duplicated, strip_text, text_column
 from workfw.io._registry import report_progress
 from workfw.io._status import UNPLACED, apply_status_map
+from workfw.text_arrays import blank_or_missing
 
 __all__ = ["Assembly", "assemble", "final_task_ids", "SCI_ID"]
 
@@ -134,8 +135,7 @@ def _blank(values: pd.Series) -> pd.Series:
     data = getattr(values.array, "_pa_array", None)
     if data is None or not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
         return values.isna() | (values.astype("string").str.strip() == "")
-    blank = pc.fill_null(pc.or_(pc.equal(pc.binary_length(data), 0), pc.utf8_is_space(data)), True)
-    return pd.Series(blank.to_numpy(zero_copy_only=False), index=values.index)
+    return pd.Series(blank_or_missing(data), index=values.index)
 
 
 def _list_cells(values: pd.Series) -> pd.Series:

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError
+from workfw.text_arrays import may_need_trim
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
            "as_lists", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated",
@@ -60,7 +61,7 @@ def trim_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
         The trimmed text, of the same type.
     """
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    if any(_edge_blank(chunk) for chunk in chunks):
+    if any(may_need_trim(chunk) for chunk in chunks):
         return pc.utf8_trim_whitespace(values)
     return values
 
@@ -72,29 +73,6 @@ def strip_text(values: pd.Series) -> pd.Series:
     if data is not None and trim_text(data) is data:
         return text
     return text.str.strip()
-
-
-def _edge_blank(chunk: pa.Array) -> bool:
-    """Whether some value of ``chunk`` may start or end with a blank (True when the buffers cannot tell)."""
-    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-        return True
-    _, offsets, data = chunk.buffers()
-    if data is None or len(chunk) == 0:
-        return False  # no bytes: every value is empty or missing
-    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    ends = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-    starts, ends = ends[:-1], ends[1:]
-    text = np.frombuffer(data, dtype=np.uint8)
-    if not len(text):
-        return False
-    # Empty and missing values are not skipped: the byte their offsets point at is another value's first
-    # (or last) byte, or one outside the values, which can only ask for a trim that changes nothing.
-    # Offsets only grow, so only the last starts can point past the buffer.
-    starts = starts[:np.searchsorted(starts, len(text))]
-    # A value utf8_trim_whitespace changes starts or ends with an ASCII blank (a byte up to the space) or
-    # with a byte of a multi-byte character (some are Unicode blanks, such as the no-break space): bytes
-    # outside 33..127, found in one comparison each as uint8 wraps below 33.
-    return bool(((text[starts] - np.uint8(33)) > 94).any() or ((text[ends - 1] - np.uint8(33)) > 94).any())
 
 
 def text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from workfw.errors import EmptyExportError
+from workfw.text_arrays import blank_or_missing
 # Re-exported: other modules and tests import these from here.  _python_parse
 # is looked up in this module's namespace so tests can swap it out.
 from workfw.io._csv_records import (_HEAD_CHARS, _LINE_END, _python_parse, _quote_open_at_end,  # noqa: F401
@@ -248,7 +249,7 @@ def _filled_rows(table: pa.Table) -> pa.Array:
     filled = None
     for col in table.columns:
         # Text left after trimming, asked without building the trimmed strings: not empty, not all blanks.
-        has_text = pc.fill_null(pc.invert(pc.or_(pc.equal(pc.binary_length(col), 0), pc.utf8_is_space(col))), False)
+        has_text = pa.array(~blank_or_missing(col))
         filled = has_text if filled is None else pc.or_(filled, has_text)
         # Most records fill their first column: stop once every row is known to hold text.
         if pc.all(filled).as_py():

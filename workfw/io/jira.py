@@ -11,6 +11,7 @@ in the field map and kept in ``raw`` for a blocked-work diagnosis to read.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import numpy as np
@@ -28,6 +29,7 @@ from workfw.io._jira_json import JIRA_STATUS_MAP, category_per_row, name_categor
 from workfw.io._registry import ExportFormat, ReadOptions, register, report_progress
 from workfw.io._status import normalise_category
 from workfw.io._text import CsvTable
+from workfw.text_arrays import blank_or_missing
 
 __all__ = ["read_jira_csv", "sniff_jira_csv", "read_jira_json", "sniff_jira_json", "JIRA_STATUS_MAP"]
 
@@ -263,7 +265,7 @@ def _row_of_id(numbers: pa.Array, is_number: pa.Array, issue_ids: pa.Array) -> n
 
 def _has_text(values: pa.Array) -> pa.Array:
     """Which values keep some text once stripped (neither empty nor all blanks), without stripping them."""
-    return pc.fill_null(pc.invert(pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))), False)
+    return pa.array(~blank_or_missing(values))
 
 
 def _blank_as_null(values: pa.Array) -> pa.Array:
@@ -392,27 +394,8 @@ def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: p
     return started
 
 
-def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskExport":  # noqa: F821
-    """Read a Jira CSV export ("all fields" or "current fields", Cloud or Server/Data Center).
-
-    Parameters
-    ----------
-    table : CsvTable
-        The file read as text.
-    file : str
-        File name for messages.
-    options : ReadOptions
-        Common options; ``tz`` is the exporting user's profile time zone
-        (Jira writes none) and ``date_order`` settles ``03/04/2024``.
-
-    Returns
-    -------
-    TaskExport
-    """
-    raw = table.frame
-    cols = _Columns(table)
-    warnings = list(table.warnings)
-    field_map: dict[str, str] = {}
+def _map_fields(raw: pd.DataFrame, cols: _Columns, field_map: dict[str, str], warnings: list[str]) -> pd.DataFrame:
+    """The fields read straight from their columns (all but dates and what follows from them)."""
     mapped = pd.DataFrame(index=raw.index)
 
     def take(field: str, *headers: str) -> None:
@@ -420,10 +403,6 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
         field_map.update(dict.fromkeys(present, field))
         mapped[field] = first_present(raw, present)
 
-    if cols.first("Issue key") is None:
-        raise ExportReadError(file, "the header row", f"columns {table.headers[:10]} without 'Issue key'",
-                              "a Jira CSV export, which always has 'Issue key' and 'Summary'",
-                              "leave source='auto', or export again with Export Excel CSV (all fields)")
     take("task_id", "Issue key")
     for field, headers in (("title", ("Summary",)), ("description", ("Description",)),
                            ("task_type", ("Issue Type",)), ("status", ("Status",)), ("assignee", ("Assignee",)),
@@ -454,13 +433,48 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
                           if points else pd.Series(pd.NA, index=raw.index, dtype="Float64"))
     if flag := cols.first("Custom field (Flagged)"):
         field_map[flag] = "(raw only: board flag 'Impediment', no canonical field)"
+    return mapped
 
-    dates = DateParser(file=file, tz=options.tz, date_order=options.date_order, warnings=warnings)
+
+def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskExport":  # noqa: F821
+    """Read a Jira CSV export ("all fields" or "current fields", Cloud or Server/Data Center).
+
+    Parameters
+    ----------
+    table : CsvTable
+        The file read as text.
+    file : str
+        File name for messages.
+    options : ReadOptions
+        Common options; ``tz`` is the exporting user's profile time zone
+        (Jira writes none) and ``date_order`` settles ``03/04/2024``.
+
+    Returns
+    -------
+    TaskExport
+    """
+    raw = table.frame
+    cols = _Columns(table)
+    warnings = list(table.warnings)
+    field_map: dict[str, str] = {}
+    if cols.first("Issue key") is None:
+        raise ExportReadError(file, "the header row", f"columns {table.headers[:10]} without 'Issue key'",
+                              "a Jira CSV export, which always has 'Issue key' and 'Summary'",
+                              "leave source='auto', or export again with Export Excel CSV (all fields)")
+    # The dates' warnings are kept apart and joined after the mapping's, in the order a reading one after
+    # the other gives them.
+    dates = DateParser(file=file, tz=options.tz, date_order=options.date_order, warnings=[])
     date_cols = {name: cols.first(header) for name, header in (
         ("created", "Created"), ("updated", "Updated"), ("due", "Due date"), ("resolved", "Resolved"),
         ("changed", "Status Category Changed"))}
-    report_progress("dates", 0.45)
-    read = dates.parse_columns({c: raw[c] for c in date_cols.values() if c}, rows=raw["_row"])
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Reading dates is mostly Arrow and numpy work that releases the GIL: it runs beside the mapping,
+        # which is single-threaded Arrow work, so both cores stay busy after the parse.
+        reading = pool.submit(dates.parse_columns, {c: raw[c] for c in date_cols.values() if c}, rows=raw["_row"])
+        mapped = _map_fields(raw, cols, field_map, warnings)
+        report_progress("dates", 0.45)
+        read = reading.result()
+    warnings.extend(dates.warnings)
     parsed = {name: read[c] if c else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
               for name, c in date_cols.items()}
     report_progress("dates", 0.65)

@@ -1,0 +1,52 @@
+"""The byte-level blank and padding checks give pyarrow's own answer on awkward text."""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from workfw.text_arrays import blank_or_missing, may_need_trim
+
+_AWKWARD = ["", " ", "\t\n", "\u00a0", "\u3000", "\u2003x", "x\u00a0", "é", "日本", " a", "a ", "a", None,
+            "\x7f", "~", "!", "  \u00a0  ", "\u200b", "ok", "\r", "Ключ", "x\u3000", "\u0085"]
+
+
+def _expected_blank(values: pa.Array) -> np.ndarray:
+    full = pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
+    return pc.fill_null(full, True).to_numpy(zero_copy_only=False)
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_blank_or_missing_matches_pyarrow_on_awkward_text(kind: pa.DataType) -> None:
+    rng = np.random.default_rng(7)
+    values = pa.array([_AWKWARD[i] for i in rng.integers(0, len(_AWKWARD), 5000)], type=kind)
+    got = blank_or_missing(values)
+    assert got.dtype == bool and len(got) == len(values)
+    np.testing.assert_array_equal(got, _expected_blank(values))
+    assert got.any() and not got.all()
+
+
+def test_blank_or_missing_on_slices_and_chunks() -> None:
+    values = pa.array(_AWKWARD * 3)
+    sliced = values.slice(5, 40)
+    np.testing.assert_array_equal(blank_or_missing(sliced), _expected_blank(sliced))
+    chunked = pa.chunked_array([values.slice(0, 10), pa.array([], type=pa.string()), values.slice(10)])
+    np.testing.assert_array_equal(blank_or_missing(chunked), _expected_blank(values))
+    assert not blank_or_missing(pa.array(["a", "b"])).any()
+    assert blank_or_missing(pa.nulls(3, type=pa.string())).all()
+    assert len(blank_or_missing(pa.chunked_array([], type=pa.string()))) == 0
+
+
+def test_blank_or_missing_refuses_other_types() -> None:
+    with pytest.raises(TypeError, match="text arrays"):
+        blank_or_missing(pa.array([1, 2]))
+
+
+@pytest.mark.parametrize("text", _AWKWARD)
+def test_may_need_trim_is_true_whenever_a_trim_changes_something(text: str | None) -> None:
+    values = pa.array(["plain", text, "also"])
+    changes = not pc.all(pc.fill_null(pc.equal(pc.utf8_trim_whitespace(values), values), True)).as_py()
+    if changes:
+        assert may_need_trim(values)
+    assert not may_need_trim(pa.array(["plain", "also", None, ""]))
