@@ -18,7 +18,7 @@ from workfw.io._dates import DateParser
 from workfw.io._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
                         check_common_options, check_progress, progress_scope, progress_slice, report_progress)
 from workfw.io._status import check_status_rules, status_rules, use_status_rules
-from workfw.io._text import CsvTable, _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
+from workfw.io._text import CsvTable, _has_content, _table_from_text, decode, read_csv_table, sniff_header  # noqa: F401
 from workfw.io._utf8 import table_from_utf8
 
 # Importing the reader modules registers their formats.
@@ -293,7 +293,7 @@ def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskEx
     empty = not data
     del data  # the decoded text replaces the bytes; a 1M-task file is ~1 GB of each
     report_progress("reading", _STAGE_AT["parsing"])
-    if not text.strip("\ufeff\x00 \t\r\n"):
+    if not _has_content(text):
         raise EmptyExportError(name, "the whole file", "an empty file" if empty else "only blank space",
                                "a tracker export", "export again; the download may not have finished")
     report_progress("parsing", _STAGE_AT["parsing"])

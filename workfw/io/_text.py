@@ -12,6 +12,7 @@ sniffing), which repairs what it can and says so in ``warnings``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -32,6 +33,8 @@ _STRING = pd.StringDtype()
 #: Raw cells stay Arrow strings with 32-bit offsets, as pyarrow parsed them: pandas' own string dtype
 #: would copy every column to 64-bit offsets (~0.4 GB and ~2 s more at a million rows of 90 columns).
 _RAW_TEXT = pd.ArrowDtype(pa.string())
+# Anything but a byte-order mark, NUL or blank: a file without one has no content.
+_CONTENT = re.compile(r"[^\ufeff\x00 \t\r\n]")
 _BLOCK_BYTES = 1 << 24
 
 #: Column names workfw adds to ``TaskExport.raw``; an original column with one of
@@ -113,9 +116,14 @@ def read_csv_table(data: bytes, *, name: str, encoding: str | None = None,
     return _table_from_text(text, name=name, encoding=enc, delimiter=delimiter, warnings=warnings)
 
 
+def _has_content(text: str) -> bool:
+    """Whether ``text`` holds more than byte-order marks, NULs and blanks (found without copying it)."""
+    return _CONTENT.search(text) is not None
+
+
 def _table_from_text(text: str, *, name: str, encoding: str, delimiter: str | None,
                      warnings: list[str]) -> CsvTable:
-    if not text.strip("\ufeff\x00 \t\r\n"):
+    if not _has_content(text):
         raise EmptyExportError(name, "the whole file", "no content", "a header row and task rows",
                                "export again from the tracker; the file may have been saved before the download finished")
     raw_headers, idx, delim = _sniff(text, delimiter)
