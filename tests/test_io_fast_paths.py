@@ -8,8 +8,7 @@ import pyarrow.compute as pc
 import pytest
 
 import workfw as wf
-from workfw.io._common import duplicated, gather_repeated, trim_text, unique_ints
-from workfw.io.jira import _gather
+from workfw.io._common import as_lists, duplicated, first_items, gather_repeated, split_values, trim_text, unique_ints
 from workfw.schema import as_list_column
 
 _CELLS = [None, [], ["a"], ["a", "b"], ["", "c", None], [" ", "é"], ["x", "y", "z", "x"]]
@@ -63,14 +62,48 @@ def test_unique_ints_matches_numpy() -> None:
             assert got.tolist() == expected.reshape(-1).tolist()
 
 
-def test_repeated_columns_gather_as_the_row_by_row_reader_does() -> None:
+def _gathered_row_by_row(frame: pd.DataFrame, columns: list[str], sep: str | None) -> list[list[str]]:
+    """What the readers built cell by cell before the Arrow paths: the reference the bulk paths must give."""
+    out = []
+    for row in frame[columns].astype("string").itertuples(index=False, name=None):
+        items: list[str] = []
+        for v in row:
+            if v is not pd.NA and v is not None:
+                items.extend(p.strip() for p in (v.split(sep) if sep else [v]) if p.strip())
+        out.append(list(dict.fromkeys(items)))
+    return out
+
+
+_POOL = ["a", "b", " a", "a ", "", "  ", None, "c", "é", "a, b", " b ,a,, c ", ",", "x,y,x", "\u00a0d"]
+
+
+@pytest.mark.parametrize("sep", [None, ","])
+def test_repeated_columns_gather_as_the_row_by_row_reader_did(sep: str | None) -> None:
     rng = np.random.default_rng(1)
-    pool = ["a", "b", " a", "a ", "", "  ", None, "c", "é"]
     for width in (1, 2, 3, 9):
-        frame = pd.DataFrame({f"L{i}": pd.Series([pool[k] for k in rng.integers(0, len(pool), 40)],
+        frame = pd.DataFrame({f"L{i}": pd.Series([_POOL[k] for k in rng.integers(0, len(_POOL), 40)],
                                                  dtype=pd.ArrowDtype(pa.string())) for i in range(width)})
-        got = as_list_column(_gather(frame, list(frame.columns)))
-        assert got.tolist() == gather_repeated(frame, list(frame.columns)).tolist()
+        got = as_list_column(gather_repeated(frame, list(frame.columns), sep=sep))
+        assert got.tolist() == _gathered_row_by_row(frame, list(frame.columns), sep)
+    assert as_list_column(gather_repeated(frame, [])).tolist() == [[]] * len(frame)
+
+
+@pytest.mark.parametrize("dtype", [pd.ArrowDtype(pa.string()), "string", object])
+def test_split_values_and_as_lists_give_the_row_by_row_answer(dtype: object) -> None:
+    rng = np.random.default_rng(2)
+    values = pd.Series([_POOL[k] for k in rng.integers(0, len(_POOL), 60)], dtype=dtype, index=range(5, 65))
+    split = split_values(values, ",")
+    assert split.index.equals(values.index)
+    expected = [[p.strip() for p in v.split(",") if p.strip()] if isinstance(v, str) else [] for v in values]
+    assert as_list_column(split).tolist() == expected  # repeats inside a cell are kept
+    assert as_list_column(split_values(values, ";")).tolist() == [[v.strip()] if isinstance(v, str) and v.strip()
+                                                                  else [] for v in values]
+    assert as_list_column(as_lists(values)).tolist() == [[v] if isinstance(v, str) and v.strip() else []
+                                                         for v in values]
+    firsts = first_items(split)
+    assert firsts.dtype == "string" and firsts.index.equals(values.index)
+    assert [None if pd.isna(v) else v for v in firsts] == [e[0] if e else None for e in expected]
+    assert first_items(pd.Series([["p"], []], dtype=object)).tolist() == ["p", pd.NA]
 
 
 @pytest.mark.parametrize("pattern, unit", [

@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError
-from workfw.text_arrays import may_need_trim
+from workfw.text_arrays import blank_or_missing, may_need_trim
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
-           "as_lists", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated",
+           "as_lists", "arrow_text", "arrow_lists", "first_items", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated",
            "unique_ints", "trim_text", "strip_text", "text_column", "coded_text", "ascii_digits", "int64_digits"]
 
 # Arrow text to pandas' "string" dtype, as ``Series.astype("string")`` holds it (large_string).
@@ -220,27 +220,129 @@ def duplicated(values: pd.Series, keep: str = "first") -> pd.Series:
     return pd.Series(pd.Series(codes).duplicated(keep=keep).to_numpy(), index=values.index)
 
 
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as one pyarrow ``large_string`` array, without boxing each cell as a Python string."""
+    arr = getattr(values.array, "_pa_array", None)  # Arrow-backed already: no pandas conversion
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pa.array(values.astype("string"))
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.large_string())
+
+
+def arrow_lists(offsets: np.ndarray, values: pa.Array, index: pd.Index) -> pd.Series:
+    """A list column held in Arrow (row ``i`` holds ``values[offsets[i]:offsets[i + 1]]``).
+
+    Left in Arrow on purpose: :func:`workfw.schema.conform_tasks` turns it into
+    Python lists once, at the end, instead of checking a million lists built here.
+    """
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), values)
+    return pd.Series(pd.arrays.ArrowExtensionArray(lists), index=index)
+
+
+def first_items(lists: pd.Series) -> pd.Series:
+    """The first item of each list cell as text (NA for an empty list), such as a task's first project.
+
+    Parameters
+    ----------
+    lists : pandas.Series
+        An Arrow list column (:func:`arrow_lists`) or Python lists.
+
+    Returns
+    -------
+    pandas.Series
+        ``dtype="string"``, on ``lists``' index.
+    """
+    arr = getattr(lists.array, "_pa_array", None)
+    if arr is None:
+        return pd.Series([v[0] if len(v) else pd.NA for v in lists], index=lists.index, dtype="string")
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    sizes = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
+    starts = np.cumsum(sizes) - sizes
+    items = pc.list_flatten(arr).cast(pa.large_string())
+    first = items.take(pa.array(np.where(sizes > 0, starts, 0), mask=sizes == 0)) if len(items) else \
+        pa.nulls(len(arr), type=pa.large_string())
+    return pd.Series(first.to_pandas(types_mapper=_AS_STRING).array, index=lists.index)
+
+
 def split_values(values: pd.Series, sep: str = ",") -> pd.Series:
-    """Split delimited cells (``"a, b"``) into lists of stripped, non-empty strings."""
-    text = values.astype("string")
-    return pd.Series([[p.strip() for p in str(v).split(sep) if p.strip()] if v is not pd.NA else [] for v in text],
-                     index=values.index, dtype=object)
+    """Split delimited cells (``"a, b"``) into lists of stripped, non-empty strings.
+
+    Split in pyarrow and returned as an Arrow list column (see :func:`arrow_lists`): a Python
+    loop over the cells of a few hundred thousand tasks costs a second or more.
+    """
+    n = len(values)
+    lists = pc.split_pattern(arrow_text(values), sep)  # a missing cell is a missing list: no parts
+    parts = trim_text(pc.list_flatten(lists))
+    rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    keep = ~blank_or_missing(parts)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=n))])
+    return arrow_lists(offsets, parts.filter(pa.array(keep)).cast(pa.string()), values.index)
 
 
 def gather_repeated(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) -> pd.Series:
-    """Join repeated columns (Jira's ``Labels``, ``Labels (2)``...) into one list per row."""
-    if not columns:
-        return pd.Series([[] for _ in range(len(frame))], index=frame.index, dtype=object)
-    parts = frame[columns].astype("string")
-    out = []
-    for row in parts.itertuples(index=False, name=None):
-        items: list[str] = []
-        for v in row:
-            if v is pd.NA or v is None:
-                continue
-            items.extend(p.strip() for p in (v.split(sep) if sep else [v]) if p.strip())
-        out.append(list(dict.fromkeys(items)))
-    return pd.Series(out, index=frame.index, dtype=object)
+    """Join repeated columns (Jira's ``Labels``, ``Labels (2)``...) into one list per row, in pyarrow.
+
+    Values are split on ``sep`` (when given) and stripped; empty ones are
+    dropped, and so are repeats (the first is kept, in column order, then in
+    order inside a cell).  Worked without a Python loop over cells: an
+    export has a million of them per column.  An Arrow list column (see
+    :func:`arrow_lists`).
+    """
+    n = len(frame)
+    if sep is None and 0 < len(columns) <= _FEW_COLUMNS:
+        return _gather_cells(frame, columns)
+    rows_parts, vals_parts = [], []
+    for col in columns:
+        arr = arrow_text(frame[col])
+        rows = np.arange(n)
+        if sep is not None:
+            lists = pc.split_pattern(arr, sep)
+            rows = pc.list_parent_indices(lists).to_numpy()
+            arr = pc.list_flatten(lists)
+        arr = trim_text(arr)
+        keep = pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False)
+        rows_parts.append(rows[keep.to_numpy(zero_copy_only=False)])
+        vals_parts.append(arr.filter(keep))
+    if not columns or not sum(len(r) for r in rows_parts):
+        return arrow_lists(np.zeros(n + 1, dtype=np.int64), pa.array([], type=pa.string()), frame.index)
+    values = pa.chunked_array(vals_parts, type=pa.large_string()).combine_chunks()
+    # Values compared as integer codes; the text itself stays in pyarrow.
+    encoded = pc.dictionary_encode(values)
+    row = np.concatenate(rows_parts).astype(np.int64)
+    pair = row * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
+    # The first of each (row, value) pair, in reading order (column order, then order inside a split cell),
+    # then grouped by row with a stable sort that keeps that order.
+    kept = np.sort(np.unique(pair, return_index=True)[1])
+    order = kept[np.argsort(row[kept], kind="stable")]
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(row[order], minlength=n))])
+    return arrow_lists(offsets, values.take(pa.array(order)).cast(pa.string()), frame.index)
+
+
+#: Repeated columns compared with each other pairwise (Jira writes a handful of ``Labels`` columns).
+_FEW_COLUMNS = 8
+
+
+def _gather_cells(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """:func:`gather_repeated` for a few columns of one value a cell: each column's codes compared with the ones before.
+
+    A cell whose (stripped) value an earlier column of its row holds already is dropped, so each
+    row keeps the first of each value in column order, as the general path keeps it, without
+    sorting a million (row, value) pairs.
+    """
+    n = len(frame)
+    texts = [trim_text(arrow_text(frame[col])) for col in columns]
+    encoded = pc.dictionary_encode(pa.chunked_array(texts, type=pa.large_string()).combine_chunks())
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64).reshape(len(columns), n)
+    blank = np.flatnonzero(pc.equal(pc.binary_length(encoded.dictionary), 0).to_numpy(zero_copy_only=False))
+    if len(blank):
+        codes[codes == blank[0]] = -1
+    for later in range(1, len(columns)):
+        for earlier in range(later):
+            codes[later][codes[later] == codes[earlier]] = -1
+    cells = codes.T.ravel()  # row by row, each row's columns in order
+    present = cells >= 0
+    offsets = np.concatenate([[0], np.cumsum(present.reshape(n, len(columns)).sum(axis=1))])
+    return arrow_lists(offsets, encoded.dictionary.take(pa.array(cells[present])).cast(pa.string()), frame.index)
 
 
 def to_number(values: pd.Series, *, column: str, warnings: list[str]) -> pd.Series:
@@ -287,9 +389,14 @@ def strip_formula_guard(values: pd.Series) -> pd.Series:
 
 
 def as_lists(values: pd.Series) -> pd.Series:
-    """Wrap each value of a single-valued column in a list (``[]`` for NA), for list fields such as ``assignees``."""
-    # Built by hand: Series.map returning lists gives a pyarrow list dtype in pandas 3.
-    return pd.Series([[] if pd.isna(v) else [v] for v in values], index=values.index, dtype=object)
+    """Wrap each value of a single-valued text column in a list (``[]`` for NA or blank), such as ``assignees``.
+
+    An Arrow list column (see :func:`arrow_lists`), built without a Python loop over the cells.
+    """
+    text = arrow_text(values)
+    has = ~blank_or_missing(text)
+    return arrow_lists(np.concatenate([[0], np.cumsum(has)]), text.filter(pa.array(has)).cast(pa.string()),
+                       values.index)
 
 
 def json_cell(value: Any) -> Any:

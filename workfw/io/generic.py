@@ -13,7 +13,7 @@ import pandas as pd
 from workfw.errors import MappingError
 from workfw.schema import LIST_COLUMNS, TIME_COLUMNS
 from workfw.io._build import Assembly, assemble
-from workfw.io._common import gather_repeated, split_values, to_number
+from workfw.io._common import first_items, gather_repeated, split_values, to_number
 from workfw.io._dates import DateParser
 from workfw.io._registry import ExportFormat, ReadOptions, register
 from workfw.io._status import normalise_category
@@ -112,7 +112,7 @@ def read_generic_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "Ta
             mapped[fld] = values
     if "assignee" in mapped and "assignees" not in mapped:
         mapped["assignees"] = split_values(mapped["assignee"], sep)
-        mapped["assignee"] = mapped["assignees"].map(lambda v: v[0] if v else pd.NA)
+        mapped["assignee"] = first_items(mapped["assignees"])
     for fld, basis in (("started", "exact"), ("completed", "exact")):
         if fld in mapped:
             mapped[f"{fld}_basis"] = pd.Series(basis, index=raw.index).where(mapped[fld].notna())

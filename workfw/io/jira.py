@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError
 from workfw.io._build import Assembly, assemble
-from workfw.io._common import (ascii_digits, coded_text, count_values, first_present, int64_digits, strip_text,
-                                 text_codes, text_column, to_number, trim_text)
+from workfw.io._common import (arrow_lists, arrow_text, ascii_digits, coded_text, count_values, first_present,
+                               gather_repeated, int64_digits, strip_text, text_codes, text_column, to_number, trim_text)
 from workfw.io._dates import DateParser
 from workfw.io._jira_headers import english_headers
 from workfw.io._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
@@ -66,89 +66,6 @@ def sniff_jira_csv(headers: list[str]) -> bool:
     return "issue key" in names and "summary" in names
 
 
-def _arrow_text(values: pd.Series) -> pa.Array:
-    """A text column as one pyarrow array, without boxing each cell as a Python string."""
-    arr = getattr(values.array, "_pa_array", None)  # Arrow-backed already: no pandas conversion
-    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pa.array(values.astype("string"))
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    return arr.cast(pa.large_string())
-
-
-def _gather(frame: pd.DataFrame, columns: list[str], *, sep: str | None = None) -> pd.Series:
-    """Join repeated columns (``Labels``, ``Labels (2)``...) into one list per row, in pyarrow.
-
-    Same result as :func:`~workfw.io._common.gather_repeated` (values split on
-    ``sep``, stripped, empty ones dropped, repeats dropped, first one kept)
-    without a Python loop over cells: an export has a million of them per column.
-    """
-    n = len(frame)
-    if sep is None and 0 < len(columns) <= _FEW_COLUMNS:
-        return _gather_cells(frame, columns)
-    rows_parts, vals_parts = [], []
-    for col in columns:
-        arr = _arrow_text(frame[col])
-        rows = np.arange(n)
-        if sep is not None:
-            lists = pc.split_pattern(arr, sep)
-            rows = pc.list_parent_indices(lists).to_numpy()
-            arr = pc.list_flatten(lists)
-        arr = trim_text(arr)
-        keep = pc.fill_null(pc.greater(pc.utf8_length(arr), 0), False)
-        rows_parts.append(rows[keep.to_numpy(zero_copy_only=False)])
-        vals_parts.append(arr.filter(keep))
-    if not columns or not sum(len(r) for r in rows_parts):
-        return _arrow_lists(np.zeros(n + 1, dtype=np.int64), pa.array([], type=pa.string()), frame.index)
-    values = pa.chunked_array(vals_parts, type=pa.large_string()).combine_chunks()
-    # Values compared as integer codes; the text itself stays in pyarrow.
-    encoded = pc.dictionary_encode(values)
-    row = np.concatenate(rows_parts).astype(np.int64)
-    pair = row * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
-    # The first of each (row, value) pair, in reading order (column order, then order inside a split cell),
-    # then grouped by row with a stable sort that keeps that order.
-    kept = np.sort(np.unique(pair, return_index=True)[1])
-    order = kept[np.argsort(row[kept], kind="stable")]
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(row[order], minlength=n))])
-    return _arrow_lists(offsets, values.take(pa.array(order)).cast(pa.string()), frame.index)
-
-
-#: Repeated columns compared with each other pairwise (Jira writes a handful of ``Labels`` columns).
-_FEW_COLUMNS = 8
-
-
-def _gather_cells(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """:func:`_gather` for a few columns of one value a cell: each column's codes compared with the ones before.
-
-    A cell whose (stripped) value an earlier column of its row holds already is dropped, so each
-    row keeps the first of each value in column order, as the general path keeps it, without
-    sorting a million (row, value) pairs.
-    """
-    n = len(frame)
-    texts = [trim_text(_arrow_text(frame[col])) for col in columns]
-    encoded = pc.dictionary_encode(pa.chunked_array(texts, type=pa.large_string()).combine_chunks())
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64).reshape(len(columns), n)
-    blank = np.flatnonzero(pc.equal(pc.binary_length(encoded.dictionary), 0).to_numpy(zero_copy_only=False))
-    if len(blank):
-        codes[codes == blank[0]] = -1
-    for later in range(1, len(columns)):
-        for earlier in range(later):
-            codes[later][codes[later] == codes[earlier]] = -1
-    cells = codes.T.ravel()  # row by row, each row's columns in order
-    present = cells >= 0
-    offsets = np.concatenate([[0], np.cumsum(present.reshape(n, len(columns)).sum(axis=1))])
-    return _arrow_lists(offsets, encoded.dictionary.take(pa.array(cells[present])).cast(pa.string()), frame.index)
-
-
-def _arrow_lists(offsets: np.ndarray, values: pa.Array, index: pd.Index) -> pd.Series:
-    """A list column held in Arrow (row ``i`` holds ``values[offsets[i]:offsets[i + 1]]``).
-
-    Left in Arrow on purpose: :func:`workfw.schema.conform_tasks` turns it into
-    Python lists once, at the end, instead of checking a million lists built here.
-    """
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), values)
-    return pd.Series(pd.arrays.ArrowExtensionArray(lists), index=index)
-
-
 def _per_value(values: pd.Series, fn: Callable[[Any], str | None]) -> pd.Series:
     """``values.map(fn)`` skipping NA, calling ``fn`` once per distinct value; a categorical of its texts.
 
@@ -165,7 +82,7 @@ def _last_present(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     out = None
     for col in columns:  # later columns win, so the result is the last filled one
         values = frame[col].astype("string")
-        filled = _has_text(_arrow_text(values)).to_numpy(zero_copy_only=False)
+        filled = _has_text(arrow_text(values)).to_numpy(zero_copy_only=False)
         if out is None:
             # Nothing before to keep: a column filled on every row is the result as it is.
             out = values if filled.all() else values.where(filled)
@@ -182,20 +99,20 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
     """
     parent = pa.nulls(len(raw), type=pa.large_string())
     if col := cols.first("Parent key"):
-        parent = _blank_as_null(trim_text(_arrow_text(raw[col])))
+        parent = _blank_as_null(trim_text(arrow_text(raw[col])))
         field_map[col] = "parent_id"
     numeric_col = cols.first("Parent", "Parent id")
     if numeric_col:
-        numbers = _blank_as_null(trim_text(_arrow_text(raw[numeric_col])))
+        numbers = _blank_as_null(trim_text(arrow_text(raw[numeric_col])))
         field_map[numeric_col] = "parent_id"
         is_number = ascii_digits(numbers)
         resolved = pa.nulls(len(raw), type=pa.large_string())
         if id_col := cols.first("Issue id"):
             field_map[id_col] = "parent_id (resolves Parent)"
-            issue_ids = trim_text(_arrow_text(raw[id_col]))
+            issue_ids = trim_text(arrow_text(raw[id_col]))
             row = _row_of_id(numbers, is_number, issue_ids)
             # Rows that name no number have row -1, so what was found is already empty there.
-            resolved = _arrow_text(key).take(pa.array(row, mask=row < 0))
+            resolved = arrow_text(key).take(pa.array(row, mask=row < 0))
         if not _only_numbers(numbers, is_number):
             resolved = pc.if_else(is_number, resolved, numbers)
         outside = pc.sum(pc.and_(pc.and_(pc.is_null(parent), is_number), pc.is_null(resolved))).as_py() or 0
@@ -204,7 +121,7 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
                             "file, so their parent is left empty; export the parents too to keep the hierarchy.")
         parent = _coalesce(parent, resolved)
     if col := cols.first("Custom field (Epic Link)"):
-        parent = _coalesce(parent, _blank_as_null(trim_text(_arrow_text(raw[col]))))
+        parent = _coalesce(parent, _blank_as_null(trim_text(arrow_text(raw[col]))))
         field_map[col] = "parent_id (epic)"
     return pd.Series(parent.to_pandas(types_mapper={pa.large_string(): pd.StringDtype()}.get).array, index=raw.index)
 
@@ -324,7 +241,7 @@ def _runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _split_segments(cells: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """Positions (in ``cells``), status ids and milliseconds of the well-formed rows' segments."""
-    text = trim_text(_arrow_text(cells))
+    text = trim_text(arrow_text(cells))
     present = np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(text), 0), False).to_numpy(zero_copy_only=False))
     lists = pc.split_pattern(text.take(present), "_*|*_")
     seg_row = present[pc.list_parent_indices(lists).to_numpy()]
@@ -411,9 +328,9 @@ def _map_fields(raw: pd.DataFrame, cols: _Columns, field_map: dict[str, str], wa
                            ("resolution", ("Resolution",)), ("url", ("Custom field (Issue URL)",))):
         take(field, *headers)
     mapped["task_id"] = strip_text(mapped["task_id"])
-    assignee = _arrow_text(mapped["assignee"])
+    assignee = arrow_text(mapped["assignee"])
     has_assignee = _has_text(assignee)
-    mapped["assignees"] = _arrow_lists(np.concatenate([[0], np.cumsum(has_assignee.to_numpy(zero_copy_only=False))]),
+    mapped["assignees"] = arrow_lists(np.concatenate([[0], np.cumsum(has_assignee.to_numpy(zero_copy_only=False))]),
                                        assignee.filter(has_assignee), raw.index)
     mapped["parent_id"] = _parents(raw, cols, mapped["task_id"], field_map, warnings)
 
@@ -421,8 +338,8 @@ def _map_fields(raw: pd.DataFrame, cols: _Columns, field_map: dict[str, str], wa
                 "blocked_by": "Inward issue link (Blocks)"}
     for field, header in repeated.items():
         field_map.update(dict.fromkeys(cols.named(header), field))
-    mapped["labels"] = _gather(raw, cols.named("Labels"))
-    mapped["blocked_by"] = _gather(raw, cols.named("Inward issue link (Blocks)"), sep=",")
+    mapped["labels"] = gather_repeated(raw, cols.named("Labels"))
+    mapped["blocked_by"] = gather_repeated(raw, cols.named("Inward issue link (Blocks)"), sep=",")
     mapped["iteration"] = _last_present(raw, cols.named("Sprint"))
     mapped["comments"] = count_values(raw, cols.named("Comment"))
     mapped["watchers"] = count_values(raw, cols.named("Watchers"))
