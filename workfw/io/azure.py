@@ -34,7 +34,7 @@ import re
 import pandas as pd
 
 from workfw.io._build import Assembly, assemble
-from workfw.io._common import as_lists, html_to_text, split_values, to_number
+from workfw.io._common import as_lists, html_to_text, map_text, split_values, to_number
 from workfw.io._dates import DateParser
 from workfw.io._registry import ExportFormat, ReadOptions, register
 from workfw.io._status import apply_status_map
@@ -110,35 +110,53 @@ def _text(table: CsvTable, header: str) -> pd.Series:
 
 
 def _people(values: pd.Series) -> pd.Series:
-    return pd.Series([display_name(v) for v in values], index=values.index, dtype="string")
+    return map_text(values, display_name)
 
 
 def _tree(table: CsvTable, ids: pd.Series) -> tuple[pd.Series, pd.Series, list[str]]:
     """Title and parent id of each row of a tree query (``Title 1``, ``Title 2``...)."""
     levels = sorted((int(m.group(1)), h) for h in table.headers if (m := _TREE_TITLE.match(h.strip())))
     columns = [(level, _column(table, h)) for level, h in levels]
-    titles = pd.Series(pd.NA, index=ids.index, dtype="string")
-    parents = pd.Series(pd.NA, index=ids.index, dtype="string")
-    last_at: dict[int, str] = {}
-    for idx in ids.index:
-        level = None
-        for lvl, col in columns:
-            cell = table.frame.at[idx, col]
-            if not pd.isna(cell) and str(cell).strip():
-                level, titles[idx] = lvl, str(cell).strip()
-                break
-        if level is None or pd.isna(ids[idx]):
-            continue
-        if level - 1 in last_at:
-            parents[idx] = last_at[level - 1]
-        last_at[level] = ids[idx]
-        for deeper in [k for k in last_at if k > level]:
-            del last_at[deeper]  # a new branch starts here
-    return titles, parents, [c for _, c in columns]
+    n = len(ids)
+    titles: list[str | None] = [None] * n
+    parents: list[str | None] = [None] * n
+    if columns:
+        # Plain lists, read by position: a lookup per cell in pandas costs more than the walk itself.
+        cells = [(lvl, table.frame[col].astype(object).where(table.frame[col].notna(), None).tolist())
+                 for lvl, col in columns]
+        id_list = ids.astype(object).where(ids.notna(), None).tolist()
+        last_at: dict[int, str] = {}
+        for pos in range(n):
+            level = None
+            for lvl, column in cells:
+                cell = column[pos]
+                if cell is not None and str(cell).strip():
+                    level, titles[pos] = lvl, str(cell).strip()
+                    break
+            if level is None or id_list[pos] is None:
+                continue
+            if level - 1 in last_at:
+                parents[pos] = last_at[level - 1]
+            last_at[level] = id_list[pos]
+            for deeper in [k for k in last_at if k > level]:
+                del last_at[deeper]  # a new branch starts here
+    return (pd.Series(titles, index=ids.index, dtype="string"), pd.Series(parents, index=ids.index, dtype="string"),
+            [c for _, c in columns])
 
 
-def _path_segments(paths: pd.Series) -> list[list[str]]:
-    return [[] if pd.isna(p) else [s.strip() for s in str(p).split("\\") if s.strip()] for p in paths]
+def _path_segments(path: str) -> list[str]:
+    return [s.strip() for s in path.split("\\") if s.strip()]
+
+
+def _area_team(path: str) -> str | None:
+    """The team an area path names: its last segment below the project (``Project\\Team``)."""
+    parts = _path_segments(path)
+    return parts[-1] if len(parts) > 1 else None
+
+
+def _area_project(path: str) -> str | None:
+    parts = _path_segments(path)
+    return parts[0] if parts else None
 
 
 #: The status map rule of a state placed by the dates its work items carry.
@@ -201,10 +219,9 @@ def read_azure_devops_csv(table: CsvTable, *, file: str, options: ReadOptions) -
     mapped["reporter"] = _people(_text(table, "Created By"))
     mapped["labels"] = split_values(_text(table, "Tags"), ";")
 
-    area = _path_segments(_text(table, "Area Path"))
-    mapped["team"] = pd.Series([s[-1] if len(s) > 1 else pd.NA for s in area], index=raw.index, dtype="string")
-    mapped["project"] = _text(table, "Team Project").fillna(
-        pd.Series([s[0] if s else pd.NA for s in area], index=raw.index, dtype="string"))
+    area = _text(table, "Area Path")
+    mapped["team"] = map_text(area, _area_team)
+    mapped["project"] = _text(table, "Team Project").fillna(map_text(area, _area_project))
 
     tree_titles, tree_parents, tree_columns = _tree(table, mapped["task_id"])
     for col in tree_columns:
