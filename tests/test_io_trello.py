@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -233,3 +234,62 @@ def test_saved_export_round_trips(board, tmp_path):
     assert again.tasks["task_id"].tolist() == board.tasks["task_id"].tolist()
     assert again.raw["checklist_progress"].tolist()[:2] == ["3/3", "1/2"]
     assert len(again.events) == 11
+
+
+# The card-by-card reading the bulk _flow_times replaced: the reference its answers must equal.
+def _flow_times_card_by_card(card_ids: pd.Series, final: pd.Series, events: pd.DataFrame,
+                category: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Per card: ``started`` and ``completed`` read from list entries (NaT when history cannot tell)."""
+    started = pd.Series(pd.NaT, index=card_ids.index, dtype="datetime64[ns, UTC]")
+    completed = pd.Series(pd.NaT, index=card_ids.index, dtype="datetime64[ns, UTC]")
+    flow = events[events["field"].isin(["created", "status"]) & events["new"].notna()]
+    per_card = {tid: g for tid, g in flow.groupby("task_id", sort=False)}
+    for idx, cid in card_ids.items():
+        moves = per_card.get(cid)
+        if moves is None:
+            continue
+        cats = [category.get(n, "todo") for n in moves["new"]]
+        at = list(moves["at"])
+        if (moves["field"] == "created").any():
+            before = "todo"
+        else:
+            first_old = moves["old"].iloc[0]
+            before = category.get(first_old, "todo") if isinstance(first_old, str) else "todo"
+        if before == "todo":
+            started[idx] = next((t for t, c in zip(at, cats) if c in ("in_progress", "done")), pd.NaT)
+        if final[idx] in ("done", "cancelled"):
+            run_start = len(cats)
+            while run_start > 0 and cats[run_start - 1] in ("done", "cancelled"):
+                run_start -= 1
+            # A run reaching back to the start of a cut history began before the file's window.
+            if run_start < len(cats) and (run_start > 0 or before not in ("done", "cancelled")):
+                completed[idx] = at[run_start]
+    return started, completed
+
+
+def test_flow_times_in_bulk_equal_the_card_by_card_reading() -> None:
+    from workfw.io.trello import _flow_times
+
+    rng = np.random.default_rng(11)
+    names = ["Backlog", "Doing", "Review", "Done", "Dropped", "Odd list"]
+    category = {"Backlog": "todo", "Doing": "in_progress", "Review": "in_progress", "Done": "done",
+                "Dropped": "cancelled"}
+    rows = []
+    for card in range(300):
+        for move in range(int(rng.integers(0, 6))):
+            field = "created" if move == 0 and rng.random() < 0.4 else "status"
+            old = pd.NA if field == "created" or rng.random() < 0.2 else names[int(rng.integers(0, len(names)))]
+            new = pd.NA if rng.random() < 0.05 else names[int(rng.integers(0, len(names)))]
+            at = pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(hours=int(rng.integers(0, 5000)))
+            rows.append((f"c{card}", at, field, old, new, "ann"))
+        if rng.random() < 0.1:
+            rows.append((f"c{card}", pd.Timestamp("2024-06-01", tz="UTC"), "assignee", pd.NA, "bob", "ann"))
+    events = pd.DataFrame(rows, columns=["task_id", "at", "field", "old", "new", "author"])
+    events = events.sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
+    card_ids = pd.Series([f"c{i}" for i in range(320)], index=range(5, 325), dtype="string")
+    final = pd.Series(rng.choice(["todo", "in_progress", "done", "cancelled", None], 320), index=card_ids.index)
+    got = _flow_times(card_ids, final, events, category)
+    expected = _flow_times_card_by_card(card_ids, final, events, category)
+    for g, e in zip(got, expected):
+        pd.testing.assert_series_equal(g, e, check_names=False)
+    assert got[0].notna().sum() > 20 and got[1].notna().sum() > 20  # the comparison covers real answers

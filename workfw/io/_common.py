@@ -15,7 +15,7 @@ from workfw.errors import ExportReadError
 from workfw.text_arrays import blank_or_missing, may_need_trim
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
-           "as_lists", "arrow_text", "arrow_lists", "first_items", "map_text", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated",
+           "as_lists", "arrow_text", "arrow_lists", "first_items", "map_text", "json_text", "json_cell", "records_frame", "parse_json_text", "html_to_text", "text_codes", "duplicated",
            "unique_ints", "trim_text", "strip_text", "text_column", "coded_text", "ascii_digits", "int64_digits"]
 
 # Arrow text to pandas' "string" dtype, as ``Series.astype("string")`` holds it (large_string).
@@ -433,13 +433,18 @@ def as_lists(values: pd.Series) -> pd.Series:
                        values.index)
 
 
+#: ``json.dumps(value, ensure_ascii=False)`` with one encoder for every cell: json.dumps with an
+#: option builds a new encoder on each call, which doubled the cost of an export's nested cells.
+json_text = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def json_cell(value: Any) -> Any:
     """Return a JSON value as raw-table text: strings as they are, ``null`` as NA, anything else as JSON text."""
     if value is None:
         return pd.NA
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return json_text(value)
 
 
 def records_frame(records: list[Any], *, file: str, where: str, next_step: str) -> pd.DataFrame:

@@ -7,7 +7,6 @@ A bare list of such issues is read too.  The status helpers live here (not in
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Mapping
 
@@ -17,7 +16,7 @@ import pyarrow as pa
 
 from workfw.errors import EmptyExportError, ExportReadError
 from workfw.io._build import Assembly, assemble
-from workfw.io._common import text_codes, unique_ints
+from workfw.io._common import json_text, text_codes, unique_ints
 from workfw.io._dates import DateParser
 from workfw.io._registry import ReadOptions
 from workfw.io._status import keyword_category, normalise_category
@@ -210,7 +209,7 @@ def _cell(value: Any) -> Any:
     if value is None:
         return pd.NA
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        return json_text(value)
     return str(value)
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workfw.errors import EmptyExportError, OptionError
@@ -229,31 +230,47 @@ def _history(actions: list[dict], *, list_names: dict[str, str], members: dict[s
 
 def _flow_times(card_ids: pd.Series, final: pd.Series, events: pd.DataFrame,
                 category: dict[str, str]) -> tuple[pd.Series, pd.Series]:
-    """Per card: ``started`` and ``completed`` read from list entries (NaT when history cannot tell)."""
+    """Per card: ``started`` and ``completed`` read from list entries (NaT when history cannot tell).
+
+    A card's moves run in time order.  It started at its first entry into an in-progress or done
+    list, unless its history begins after it had left to do.  A card now done or cancelled was
+    completed when its last run of done or cancelled lists began, unless that run reaches back
+    to the start of a history that began in such a list (it began before the file's window).
+    Worked on whole arrays, one segment per card: a board of 100,000 cards took 17 s card by card.
+    """
     started = pd.Series(pd.NaT, index=card_ids.index, dtype=_UTC)
     completed = pd.Series(pd.NaT, index=card_ids.index, dtype=_UTC)
     flow = events[events["field"].isin(["created", "status"]) & events["new"].notna()]
-    per_card = {tid: g for tid, g in flow.groupby("task_id", sort=False)}
-    for idx, cid in card_ids.items():
-        moves = per_card.get(cid)
-        if moves is None:
-            continue
-        cats = [category.get(n, "todo") for n in moves["new"]]
-        at = list(moves["at"])
-        if (moves["field"] == "created").any():
-            before = "todo"
-        else:
-            first_old = moves["old"].iloc[0]
-            before = category.get(first_old, "todo") if isinstance(first_old, str) else "todo"
-        if before == "todo":
-            started[idx] = next((t for t, c in zip(at, cats) if c in ("in_progress", "done")), pd.NaT)
-        if final[idx] in ("done", "cancelled"):
-            run_start = len(cats)
-            while run_start > 0 and cats[run_start - 1] in ("done", "cancelled"):
-                run_start -= 1
-            # A run reaching back to the start of a cut history began before the file's window.
-            if run_start < len(cats) and (run_start > 0 or before not in ("done", "cancelled")):
-                completed[idx] = at[run_start]
+    if flow.empty:
+        return started, completed
+    # events come sorted by card then time, so each card's moves are one segment.
+    segment, cards = pd.factorize(flow["task_id"], sort=False)
+    n = len(flow)
+    starts = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
+    ends = np.r_[starts[1:], n]
+    cats = flow["new"].map(lambda name: category.get(name, "todo")).to_numpy(dtype=object)
+    moved_on = np.isin(cats, ["in_progress", "done"])
+    closed = np.isin(cats, ["done", "cancelled"])
+    at = flow["at"].to_numpy(dtype="datetime64[ns]")
+    pos = np.arange(n)
+    has_created = np.maximum.reduceat((flow["field"] == "created").to_numpy(dtype=np.int8), starts) > 0
+    first_old = flow["old"].to_numpy(dtype=object)[starts]
+    before = np.array(["todo" if made or not isinstance(old, str) else category.get(old, "todo")
+                       for made, old in zip(has_created, first_old)], dtype=object)
+    first_on = np.minimum.reduceat(np.where(moved_on, pos, n), starts)
+    began = (before == "todo") & (first_on < ends)
+    last_open = np.maximum.reduceat(np.where(closed, -1, pos), starts)
+    run_start = np.maximum(last_open + 1, starts)
+    # A closed run that is the whole history counts only when the card was not closed before it.
+    ended = (run_start < ends) & ((run_start > starts) | ~np.isin(before, ["done", "cancelled"]))
+    nat = np.datetime64("NaT", "ns")
+    per_card_start = pd.Series(np.where(began, at[np.minimum(first_on, n - 1)], nat), index=cards)
+    per_card_end = pd.Series(np.where(ended, at[np.minimum(run_start, n - 1)], nat), index=cards)
+    started = pd.Series(card_ids.map(per_card_start).to_numpy(dtype="datetime64[ns]"),
+                        index=card_ids.index).dt.tz_localize("UTC").astype(_UTC)
+    is_closed = final.isin(["done", "cancelled"]).to_numpy(dtype=bool)
+    ends_at = card_ids.map(per_card_end).to_numpy(dtype="datetime64[ns]")
+    completed = pd.Series(np.where(is_closed, ends_at, nat), index=card_ids.index).dt.tz_localize("UTC").astype(_UTC)
     return started, completed
 
 
