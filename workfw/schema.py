@@ -303,11 +303,11 @@ def _typed_column(source: pd.DataFrame, col: str, n: int, where: str) -> pd.Seri
     if col in source.columns:
         values = source[col]
     elif col in LIST_COLUMNS:
-        values = pd.Series([[] for _ in range(n)], dtype=object)
+        return pd.Series([[] for _ in range(n)], dtype=object)
     elif col == "status_category" and "status" in source.columns and source["status"].notna().any():
         values = _categories_from_status(source["status"])
     else:
-        values = pd.Series([pd.NA] * n, dtype=object)
+        return _missing_column(col, n)
     if col in TEXT_COLUMNS:
         values = _text(values)
     elif col in TIME_COLUMNS:
@@ -321,6 +321,20 @@ def _typed_column(source: pd.DataFrame, col: str, n: int, where: str) -> pd.Seri
     elif col == "status_category":
         values = _categories(values, where)
     return values
+
+
+def _missing_column(col: str, n: int) -> pd.Series:
+    """A canonical column the table lacks: all NA in its own type, built without converting NA values."""
+    if col in TEXT_COLUMNS:
+        return pd.Series(pd.array(pa.nulls(n, type=pa.large_string()).to_pandas(
+            types_mapper={pa.large_string(): pd.StringDtype()}.get)))
+    if col in TIME_COLUMNS:
+        return pd.Series(np.full(n, np.datetime64("NaT", "ns"))).dt.tz_localize("UTC")
+    if col == "estimate":
+        return pd.Series(pd.arrays.FloatingArray(np.zeros(n), np.ones(n, dtype=bool)))
+    if col in COUNT_COLUMNS:
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)))
+    return pd.Series(pd.Categorical([None] * n, categories=list(STATUS_CATEGORIES)))
 
 
 def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
