@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--sizes 200000,1000000] [--shapes narrow,wide] [--repeats 3]``.
+"""``python -m benchmarks [--sizes 200000,1000000] [--shapes narrow,wide] [--repeats 3] [--tracker-rows 100000]``.
 
 Writes benchmarks/results.md (or ``--out``), keeping the hand-written notes at its end.
 """
@@ -15,6 +15,8 @@ from ._run import DEFAULT_REPEATS, ROOT, SHAPES, run_all
 __all__ = ["main"]
 
 DEFAULT_SIZES = "200000,1000000"
+#: Tasks in each of the other trackers' exports: JSON exports of this size take 10-25 s to read.
+DEFAULT_TRACKER_ROWS = 100_000
 
 
 def _sizes(text: str) -> list[int]:
@@ -53,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
                              "interleaved, "
                              f"each in a fresh process; the table shows their medians (default {DEFAULT_REPEATS})")
     parser.add_argument("--no-notebooks", action="store_true", help="skip running notebooks/*.ipynb")
+    parser.add_argument("--tracker-rows", type=int, default=DEFAULT_TRACKER_ROWS,
+                        help="size of the Asana, Linear, Azure DevOps, GitHub, Jira JSON and Trello exports "
+                             f"(each sample repeated with fresh ids); 0 skips them (default {DEFAULT_TRACKER_ROWS})")
     parser.add_argument("--shapes", default=",".join(SHAPES),
                         help=f"export shapes to measure, comma-separated (default {','.join(SHAPES)})")
     args = parser.parse_args(argv)
@@ -61,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if not shapes or set(shapes) - set(SHAPES):
         parser.error(f"--shapes {args.shapes!r}: expected some of {','.join(SHAPES)}")
     results = run_all(args.sizes, cache=args.cache, seed=args.seed, explorer_size=args.explorer_size,
-                      notebooks=notebooks, shapes=shapes, repeats=args.repeats)
+                      notebooks=notebooks, shapes=shapes, repeats=args.repeats, tracker_rows=args.tracker_rows)
     notes = ""
     if args.out.exists() and NOTES_MARKER in (old := args.out.read_text()):
         notes = old.split(NOTES_MARKER, 1)[1].lstrip("\n")

@@ -99,7 +99,7 @@ SHAPES = ("narrow", "wide")
 
 def run_all(sizes: list[int], *, cache: Path, seed: int, explorer_size: int,
             notebooks: list[Path] | None, shapes: tuple[str, ...] = SHAPES,
-            repeats: int = DEFAULT_REPEATS) -> dict[str, Any]:
+            repeats: int = DEFAULT_REPEATS, tracker_rows: int = 0) -> dict[str, Any]:
     """Measure every step at every size and shape.
 
     Parameters
@@ -119,19 +119,24 @@ def run_all(sizes: list[int], *, cache: Path, seed: int, explorer_size: int,
     repeats : int
         Runs of each step in ``REPEATED``, interleaved (parse, read, parse, read, ...), each in a
         fresh child process (diagnoses after the read that saved their input); the other steps run once.
+    tracker_rows : int
+        Size of the other trackers' exports (each sample repeated, see ``benchmarks._tiled``), each
+        parsed and read once; 0 skips them.
 
     Returns
     -------
     dict
         ``{"sizes": {n: {shape: {step: StepResult}}}, "explorer": (n, StepResult), "notebooks": ...,
-        "repeats": repeats}``; a repeated step's result is the combination of its runs (see ``_combine``).
+        "repeats": repeats, "trackers": {tracker: {step: StepResult}}}``; a repeated step's result is
+        the combination of its runs (see ``_combine``).
     """
     if repeats < 1:
         raise ValueError(f"repeats must be 1 or more, not {repeats}")
     cache.mkdir(parents=True, exist_ok=True)
     log = cache / "benchmark.log"
     log.write_text("")
-    results: dict[str, Any] = {"sizes": {}, "explorer": None, "notebooks": None, "repeats": repeats}
+    results: dict[str, Any] = {"sizes": {}, "explorer": None, "notebooks": None, "repeats": repeats,
+                               "trackers": {}, "tracker_rows": tracker_rows}
     explorer_at = max((n for n in sizes if n <= explorer_size), default=min(sizes))
     for n in sizes:
         results["sizes"][n] = {}
@@ -160,6 +165,17 @@ def run_all(sizes: list[int], *, cache: Path, seed: int, explorer_size: int,
                 _say(f"{n:,} tasks: explorer filter change")
                 results["explorer"] = (n, run_step("explorer", str(saved), log=log))
             results["sizes"][n][shape] = steps
+    if tracker_rows:
+        from ._tiled import TRACKERS
+
+        for tracker, (suffix, _) in TRACKERS.items():
+            path = cache / f"tiled_{tracker}_{tracker_rows}{suffix}"
+            _say(f"{tracker}, {tracker_rows:,} tasks: generating, parsing, reading")
+            results["trackers"][tracker] = {
+                "generate": run_step("tracker_generate", tracker, str(path), str(tracker_rows), log=log),
+                "parse": run_step("tracker_parse", str(path), log=log),
+                "read": run_step("tracker_read", str(path), log=log),
+            }
     if notebooks is not None:
         results["notebooks"] = {}
         for nb in notebooks:

@@ -190,9 +190,35 @@ def notebook(path: str) -> dict:
     return {"seconds": seconds, "parts": {"cells": len(nb.cells)}}
 
 
+def tracker_generate(tracker: str, path: str, rows: str) -> dict:
+    from ._tiled import write_tiled
+
+    seconds, written = _timed(lambda: write_tiled(tracker, path, int(rows)))
+    return {"seconds": seconds, "parts": {"bytes": Path(path).stat().st_size, "rows": written}}
+
+
+def tracker_parse(path: str) -> dict:
+    """The format's own parse: pyarrow's CSV reader on every core, or the standard JSON parser."""
+    before = _rss_mb()
+    if path.endswith(".json"):
+        seconds, doc = _timed(lambda: json.loads(Path(path).read_bytes()))
+        return {"seconds": seconds, "rss_before_mb": before, "parts": {"kind": "json.loads"}}
+    return {**parse_floor(path), "parts": {"kind": "pyarrow.csv"}}
+
+
+def tracker_read(path: str) -> dict:
+    import workfw as wf
+
+    before = _rss_mb()
+    seconds, export = _timed(lambda: wf.read_export(path))
+    return {"seconds": seconds, "rss_before_mb": before, "step_peak_mb": _peak_mb(),
+            "parts": {"tasks": len(export.tasks), "warnings": len(export.report.warnings)}}
+
+
 STEPS: dict[str, Callable[..., dict]] = {
     "generate": generate, "parse_floor": parse_floor, "read_export": read_export, "diagnoses": diagnoses,
     "flow": flow, "explorer": explorer, "notebook": notebook,
+    "tracker_generate": tracker_generate, "tracker_parse": tracker_parse, "tracker_read": tracker_read,
 }
 
 

@@ -19,10 +19,10 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> str:
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "results.md"
     out.write_text("old table\n" + NOTES_MARKER + "\nHand-written analysis stays.\n")
-    assert main(["--sizes", "2000", "--explorer-size", "2000", "--no-notebooks",
+    assert main(["--sizes", "2000", "--explorer-size", "2000", "--no-notebooks", "--tracker-rows", "700",
                  "--repeats", "2", "--out", str(out), "--cache", str(tmp / "cache")]) == 0
-    assert sorted(p.name for p in (tmp / "cache").glob("*.csv")) == ["jira_2000_seed20261030.csv",
-                                                                     "jira_narrow_2000_seed20261030.csv"]
+    assert sorted(p.name for p in (tmp / "cache").glob("jira_*.csv")) == ["jira_2000_seed20261030.csv",
+                                                                          "jira_narrow_2000_seed20261030.csv"]
 
     return out.read_text()
 
@@ -80,3 +80,13 @@ def test_details_explorer_targets_and_kept_notes(results: str) -> None:
     assert "not run (`--no-notebooks`)" in results
     assert results.rstrip().endswith("Hand-written analysis stays.")
     assert results.count(NOTES_MARKER) == 1
+
+
+def test_other_trackers_are_tiled_to_size_and_read(results: str) -> None:
+    rows = {r[0]: r for r in _main_table(results, "## Other trackers")[2:]}
+    assert set(rows) == {"asana", "linear", "azure-devops", "github", "jira-api", "trello"}
+    for tracker, row in rows.items():
+        assert row[-1] == "ok", (tracker, row)
+        # Rows a reader leaves out (templates) or adds (Linear projects) move the count a little, no more.
+        assert 600 <= int(row[1].replace(",", "")) <= 760, (tracker, row)
+        assert row[3] == ("json.loads" if tracker in ("github", "jira-api", "trello") else "pyarrow.csv")
