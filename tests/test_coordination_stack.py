@@ -365,3 +365,27 @@ def test_open_work_coverage_figure_and_options():
         cs.open_work_coverage(build_export(), by="nope")
     only = cs.figures(build_export(), as_of=AS_OF, team="growth", fresh_days=3)[0]
     assert {t.name for t in only.data} == {"growth"}
+
+
+@pytest.mark.parametrize("repeats", [1, 40])
+def test_word_counts_per_distinct_text_equal_splitting_every_row(repeats):
+    """Repeated descriptions are split once per distinct text: the counts are those of splitting each row."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from workfw.coordination_stack.facts import _word_count
+
+    from workfw.core import mostly_repeated
+
+    pool = ["one two", "  three  four five ", None, "", "a\u00a0b c", "x\ty\nz", "日本 語", "\u3000lead"]
+    rng = np.random.default_rng(repeats)
+    # Every tenth row from the awkward pool, the rest "w<i> v<i> ..." texts each written `repeats` times.
+    cells = [pool[i % len(pool)] if i % 10 == 0 else f"w{i // repeats} v{i // repeats} " + "u " * (i % 7)
+             for i in range(4000)]
+    text = pd.Series([cells[i] for i in rng.permutation(4000)], dtype="string", index=range(3, 4003))
+    assert mostly_repeated(pa.array(text.array), share=0.8) == (repeats > 1)  # both paths are taken
+    expected = pc.list_value_length(pc.utf8_split_whitespace(pa.array(text.array))).fill_null(0)
+    got = _word_count(text)
+    assert got.index.equals(text.index) and got.tolist() == expected.to_pylist()
+    assert got.max() >= 3

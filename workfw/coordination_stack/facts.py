@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.coordination_stack.definition import CONTAINER_TYPES, GOAL_LABELS, STATUS_FIELDS
-from workfw.core import (Context, Measured, NotMeasurable, any_label, cached, column_text, large_text, parent_codes,
-                         per_row, share_measured)
+from workfw.core import (Context, Measured, NotMeasurable, any_label, cached, column_text, large_text, mostly_repeated,
+                         parent_codes, per_row, share_measured)
 from workfw.statuses import status_categories, table_categories
 
 __all__ = ["share_result", "days_score", "done_tasks", "contains_pattern", "word_counts", "cue_flags",
@@ -111,7 +111,17 @@ def _contains_per_value(text: pd.Series, pattern: str) -> pd.Series:
 
 
 def _word_count(text: pd.Series) -> pd.Series:
-    counts = pc.list_value_length(pc.utf8_split_whitespace(_arrow(text))).fill_null(0)
+    values = _arrow(text)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    # Descriptions repeat (templates, bots, copied issues): each distinct text is split once then.  Splitting
+    # writes out every word, so a million long descriptions cost a second.
+    if mostly_repeated(values, share=0.8):
+        coded = pc.dictionary_encode(values)
+        per_text = np.asarray(pc.list_value_length(pc.utf8_split_whitespace(coded.dictionary)), dtype="int64")
+        which = pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False)
+        return pd.Series(np.append(per_text, 0)[which], index=text.index)
+    counts = pc.list_value_length(pc.utf8_split_whitespace(values)).fill_null(0)
     return pd.Series(np.asarray(counts, dtype="int64"), index=text.index)
 
 
