@@ -173,7 +173,7 @@ def _tracker_lines(results: dict[str, Any]) -> list[str]:
         rows.append([tracker, f"{read.parts.get('tasks', gen.parts.get('rows', 0)):,}",
                      _fmt(size / 1e6, 1) if size else "failed", parse.parts.get("kind", ""), _fmt(parse.seconds),
                      _fmt(read.seconds), _fmt(_ratio(read.seconds, parse.seconds)), _fmt(read.peak_mb, 0),
-                     "ok" if not (gen.error or parse.error or read.error) else (gen.error or parse.error or read.error)])
+                     gen.error or parse.error or read.error or "ok"])
     return [f"Each shipped sample repeated to {results.get('tracker_rows', 0):,} tasks with fresh ids "
             "(benchmarks/_tiled.py): links stay inside each copy, and its dates and texts repeat, so per-distinct "
             "work is cheaper than on a real export of that size. One run each, in fresh processes; the parse is "

@@ -171,7 +171,7 @@ _HTML_PIECES = ["<p>", "</p>", "<div class=\"x\">", "</div>", "<br>", "<br/>", "
 
 def test_html_text_by_expressions_equals_the_parser() -> None:
     """The regular-expression reading of rich text gives what html.parser gives, or hands the cell over."""
-    from workfw.io._common import _TextOnly, _html_cell
+    from workfw.io._html import _LOOKS_HTML, _html_cell, _plain_html, _TextOnly
 
     def parsed(value: str) -> str | None:
         parser = _TextOnly()
@@ -186,7 +186,6 @@ def test_html_text_by_expressions_equals_the_parser() -> None:
         value = "".join(_HTML_PIECES[k] for k in rng.integers(0, len(_HTML_PIECES), int(rng.integers(1, 12))))
         if "<" not in value:
             continue
-        from workfw.io._common import _LOOKS_HTML, _plain_html
         if not _LOOKS_HTML.search(value):
             continue
         fast += _plain_html(value) is not None

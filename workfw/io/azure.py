@@ -34,7 +34,8 @@ import re
 import pandas as pd
 
 from workfw.io._build import Assembly, assemble
-from workfw.io._common import as_lists, html_to_text, map_text, split_values, to_number
+from workfw.io._common import as_lists, map_text, split_values, to_number
+from workfw.io._html import html_to_text
 from workfw.io._dates import DateParser
 from workfw.io._registry import ExportFormat, ReadOptions, register
 from workfw.io._status import apply_status_map
