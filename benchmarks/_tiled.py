@@ -85,12 +85,13 @@ def _tile_json(path: Path, rows: int, sample: str, records: Callable[[object], l
         for record in base[:rows - len(out)]:
             out.append(renumber(copy.deepcopy(record), copy_no))
         copy_no += 1
+    copies = copy_no
     if isinstance(doc, list):
         doc = out
     elif "cards" in doc:
         doc["cards"] = out
         actions = []
-        for copy_no in range(copy_no):
+        for copy_no in range(copies):
             for action in doc["actions"]:
                 moved = copy.deepcopy(action)
                 card = moved.get("data", {}).get("card")

@@ -82,9 +82,9 @@ class _Resolver:
         # Each row's projects as one code (rows listing the same projects share it); the projects themselves
         # are read only for the rows a lookup compares.
         self._project_lists = projects
-        joined = projects.map(lambda v: "\x1f".join(v)) if projects.dtype == object else pd.Series(
-            pc.binary_join(projects.array._pa_array, "\x1f").to_pandas(), index=projects.index)
-        self._project_code = pd.factorize(joined)[0].tolist()
+        # projects is split_values' Arrow list column: joined in pyarrow, never walked row by row.
+        joined = pc.binary_join(projects.array._pa_array, "\x1f")
+        self._project_code = pd.factorize(pd.Series(joined.to_pandas(), index=projects.index))[0].tolist()
         self._project_memo: dict[int, tuple[str, ...]] = {}
         self._rows = [int(r) for r in rows.tolist()]
         # Damaged ids (7.18656E+14) name no single task, so only real and row-N ids are looked up.
@@ -115,7 +115,7 @@ class _Resolver:
     def _projects(self, pos: int) -> tuple[str, ...]:
         if pos not in self._project_memo:
             cell = self._project_lists.iat[pos]
-            self._project_memo[pos] = tuple(cell) if cell is not None and not isinstance(cell, float) else ()
+            self._project_memo[pos] = tuple(cell) if isinstance(cell, list) else ()
         return self._project_memo[pos]
 
     def _answer(self, candidates: list[int], child: int) -> tuple[list[str], list[int]]:
