@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import workfw as wf
 from workfw.errors import ExportReadError, OptionError
@@ -234,6 +236,22 @@ def test_json_records_frame_keeps_nested_values_as_text_and_names_bad_records() 
     with pytest.raises(ExportReadError, match=r"x\.json, cards\[1\] \(record 2\): found a list; expected an object "
                                               r"per record\. Next step: export again"):
         records_frame([{"id": 1}, [1]], file="x.json", where="cards", next_step="export again")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_json_text_writes_what_json_dumps_writes(value) -> None:
+    # json_text keeps one C encoder for every cell; its text must stay json.dumps's, NaN and -0.0 included.
+    import json
+
+    from workfw.io._common import json_text
+    assert json_text(value) == json.dumps(value, ensure_ascii=False)
 
 
 # --- year-first slash dates in every reader that parses dates through _dates.DateParser ----------

@@ -121,51 +121,89 @@ def as_list_column(values: pd.Series) -> pd.Series:
     return pd.Series(_as_lists(values).to_numpy(), index=values.index, dtype=object)
 
 
-def _arrow_text_lists(values: pd.Series) -> list[list[str]] | None:
+def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
     """Python lists from an Arrow list-of-text column, or None when ``values`` is no such column.
 
     Arrow has already checked the types, so only empty and missing items are
     dropped (in Arrow).  Items are built once per distinct text and shared by
     the rows that hold it: a million rows of labels hold a handful of texts.
+    Where each row holds at most two items (an assignee, Jira's two Labels
+    columns) and the rows repeat a few combinations, each combination's list is
+    built once and shared by its rows (an object array): a million new lists
+    cost 0.1-0.5 s of allocation on their own.  Rows hold the same list object
+    only when they hold equal lists; canonical cells are never changed in place.
     """
     dtype = values.dtype
     if not isinstance(dtype, pd.ArrowDtype):
         return None
     kind = dtype.pyarrow_dtype
     if not (pa.types.is_list(kind) or pa.types.is_large_list(kind)) or not (
-            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
+            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+            or pa.types.is_null(kind.value_type)):
         return None
+    n = len(values)
+    if pa.types.is_null(kind.value_type):
+        # Parquet writes a column of empty lists as lists of nulls (a saved export's blockers, often).
+        return _shared_lists([[]], np.zeros(n, dtype=np.intp))
     lists = values.array._pa_array
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
-    n = len(lists)
     items = pc.list_flatten(lists)  # null lists hold no items
     rows = pc.list_parent_indices(lists)
     if items.null_count or pc.any(pc.equal(pc.binary_length(items), 0)).as_py():
         keep = pc.fill_null(pc.greater(pc.binary_length(items), 0), False)
         items, rows = items.filter(keep), rows.filter(keep)
     if not len(items):
-        return [[] for _ in range(n)]  # a column no row fills (Jira's blockers, often)
+        return _shared_lists([[]], np.zeros(n, dtype=np.intp))  # a column no row fills (Jira's blockers, often)
     encoded = pc.dictionary_encode(items)
     texts = np.empty(len(encoded.dictionary), dtype=object)
     texts[:] = encoded.dictionary.to_pylist()
-    per_item = texts[encoded.indices.to_numpy(zero_copy_only=False)]
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     counts = np.bincount(rows.to_numpy(zero_copy_only=False), minlength=n)
     most = int(counts.max(initial=0))
-    # list_flatten keeps row order, so each row's items are one run of per_item, from starts[row].
+    # list_flatten keeps row order, so each row's items are one run of codes, from starts[row].
     starts = np.cumsum(counts) - counts
     if most <= 2:
-        # One or two items a row (an assignee; Jira's two Labels columns): each list is built whole from
-        # its items, about twice as fast as slicing a million runs.
-        first = np.full(n, None, dtype=object)
-        first[counts >= 1] = per_item[starts[counts >= 1]]
+        first = np.full(n, -1, dtype=np.int64)
+        first[counts >= 1] = codes[starts[counts >= 1]]
+        second = np.full(n, -1, dtype=np.int64)
+        second[counts == 2] = codes[starts[counts == 2] + 1]
+        combos, which = _combinations(first, second, len(texts))
+        if len(combos) <= n // 4:
+            made = [[] if a < 0 else [texts[a]] if b < 0 else [texts[a], texts[b]] for a, b in combos.tolist()]
+            return _shared_lists(made, which)
+        first_texts = np.append(texts, None)[first].tolist()
         if most <= 1:
-            return [[a] if a is not None else [] for a in first.tolist()]
-        second = np.full(n, None, dtype=object)
-        second[counts == 2] = per_item[starts[counts == 2] + 1]
+            return [[a] if a is not None else [] for a in first_texts]
+        second_texts = np.append(texts, None)[second].tolist()
         return [([a, b] if b is not None else [a]) if a is not None else []
-                for a, b in zip(first.tolist(), second.tolist())]
-    flat = per_item.tolist()
+                for a, b in zip(first_texts, second_texts)]
+    flat = texts[codes].tolist()
     return [flat[a:b] for a, b in zip(starts.tolist(), (starts + counts).tolist())]
+
+
+def _combinations(first: np.ndarray, second: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``(first, second)`` code pairs (-1: none) as rows of an array, and each row's pair number."""
+    key = (first + 1) * (k + 1) + (second + 1)
+    if (k + 1) ** 2 <= 1 << 20:
+        # Few enough pairs to count them in a dense table: no sort, no hash.
+        seen = np.zeros((k + 1) ** 2, dtype=bool)
+        seen[key] = True
+        present = np.flatnonzero(seen)
+        number = np.zeros((k + 1) ** 2, dtype=np.intp)
+        number[present] = np.arange(len(present))
+        which, unique = number[key], present
+    else:
+        codes, unique = pd.factorize(key)
+        which = codes.astype(np.intp)
+    return np.column_stack([unique // (k + 1) - 1, unique % (k + 1) - 1]), which
+
+
+def _shared_lists(made: list[list[str]], which: np.ndarray) -> np.ndarray:
+    """An object array whose row ``i`` is the list ``made[which[i]]`` (one object shared by equal rows)."""
+    distinct = np.empty(len(made), dtype=object)
+    for i, cell in enumerate(made):
+        distinct[i] = cell  # one at a time: a slice assignment would read the lists as a 2-d shape
+    return distinct[which]
 
 
 def _as_lists(values: pd.Series) -> pd.Series:

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import codecs
-import gc
 import json
 import os
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import pandas as pd
 
 from workfw.errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError, WorkfwError
 from workfw.export import TaskExport, combine_exports, is_saved_export, load_saved_export
+from workfw.gc_pause import gc_paused
 from workfw.io._common import parse_json_text
 from workfw.io._dates import DateParser
 from workfw.io._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
@@ -35,22 +34,6 @@ _STAGE_AT = {"reading": 0.0, "parsing": 0.05, "mapping": 0.35, "assembling": 0.7
 _HEAD_BYTES = 1 << 18  # enough of a file to detect its format and header row
 # From this size on pyarrow reads a CSV path itself, so the file's bytes are never held in Python.
 _LARGE_FILE = 1 << 25
-
-
-@contextmanager
-def _bulk_objects() -> Any:
-    """Pause the cyclic garbage collector while a reader builds millions of small lists and strings.
-
-    Each new container counts towards the next collection, so a million-row
-    import ran dozens of full collections over objects that hold no cycles.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def list_formats() -> pd.DataFrame:
@@ -257,7 +240,7 @@ def _read_utf8_csv(box: list[Any], name: str, source: str, options: dict[str, An
     box.clear()
     report_progress("parsing", _STAGE_AT["mapping"])
     report_progress("mapping", _STAGE_AT["mapping"])
-    with _bulk_objects():
+    with gc_paused():  # a reader builds millions of small objects that live on: see workfw.gc_pause
         return fmt.read(table, file=name, options=opts)
 
 
@@ -274,7 +257,8 @@ def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskEx
             return fast
     data, name = _load_bytes(path_or_file, options.get("name"))
     if is_saved_export(data):
-        return load_saved_export(data, name=name)
+        with gc_paused():
+            return load_saved_export(data, name=name)
     if source != "auto" and source not in FORMATS:
         raise OptionError(f"{name}: read_export(source={source!r}); expected 'auto' or one of {sorted(FORMATS)}. "
                           "Next step: leave source='auto' to detect the format.")
@@ -288,6 +272,14 @@ def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskEx
     fast = _read_utf8_csv(box, name, source, options)
     if fast is not None:
         return fast
+    # From the parse on, millions of parsed records and cells live until the export is built: no collector
+    # passes over them (Jira JSON, 100,000 issues: 21.8 -> 19.1 s, beside the parse's own pause).
+    with gc_paused():
+        return _read_text(box, name, source, options)
+
+
+def _read_text(box: list[bytes], name: str, source: str, options: dict[str, Any]) -> TaskExport:
+    """The careful path: decode the bytes in ``box`` (taken out, so they can go), detect the format, read it."""
     data = box.pop()
     text, enc, decode_warnings = decode(data, name=name, encoding=options.get("encoding"))
     empty = not data
@@ -309,5 +301,4 @@ def _read_one(path_or_file: Any, source: str, options: dict[str, Any]) -> TaskEx
     del text
     report_progress("parsing", _STAGE_AT["mapping"])
     report_progress("mapping", _STAGE_AT["mapping"])
-    with _bulk_objects():
-        return fmt.read(doc, file=name, options=opts)
+    return fmt.read(doc, file=name, options=opts)
