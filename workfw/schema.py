@@ -3,7 +3,9 @@
 One row per task in ``tasks``; one row per recorded change in ``events``.
 Timestamps are tz-aware UTC, missing values are ``NA`` (never ``0`` or ``""``)
 and list-valued fields (``assignees``, ``labels``, ``blocked_by``) hold Python
-lists of strings, empty when nothing is known.
+lists of strings, empty when nothing is known.  Rows with equal lists may hold
+the same list object (a million rows of a few label sets are a few lists), so
+treat the cells as read-only: build a new list rather than change one in place.
 """
 from __future__ import annotations
 
