@@ -129,10 +129,10 @@ def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
     Arrow has already checked the types, so only empty and missing items are
     dropped (in Arrow).  Items are built once per distinct text and shared by
     the rows that hold it: a million rows of labels hold a handful of texts.
-    Where each row holds at most two items (an assignee, Jira's two Labels
-    columns) and the rows repeat a few combinations, each combination's list is
-    built once and shared by its rows (an object array): a million new lists
-    cost 0.1-0.5 s of allocation on their own.  Rows hold the same list object
+    Where the rows repeat a few combinations (labels, a team's assignees,
+    empty blockers), each combination's list is built once and shared by its
+    rows (an object array): a million new lists cost 0.1-0.5 s of allocation
+    on their own.  Rows hold the same list object
     only when they hold equal lists; canonical cells are never changed in place.
     """
     dtype = values.dtype
@@ -164,40 +164,56 @@ def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
     most = int(counts.max(initial=0))
     # list_flatten keeps row order, so each row's items are one run of codes, from starts[row].
     starts = np.cumsum(counts) - counts
+    if (len(texts) + 1) ** most < 1 << 62:
+        # Each row's items as one whole number (its codes as digits): equal numbers, equal lists.
+        key = np.zeros(n, dtype=np.int64)
+        for place in range(most):
+            digit = np.zeros(n, dtype=np.int64)
+            has = counts > place
+            digit[has] = codes[starts[has] + place] + 1
+            key = key * (len(texts) + 1) + digit
+        combos, which = _distinct_keys(key, (len(texts) + 1) ** most)
+        if len(combos) <= n // 4:
+            made = [_digits_as_list(int(k), most, len(texts) + 1, texts) for k in combos.tolist()]
+            return _shared_lists(made, which)
     if most <= 2:
+        # Mostly distinct lists of one or two items (people): each built whole from its items, about twice as
+        # fast as slicing a million runs.
+        with_none = np.append(texts, None)
         first = np.full(n, -1, dtype=np.int64)
         first[counts >= 1] = codes[starts[counts >= 1]]
-        second = np.full(n, -1, dtype=np.int64)
-        second[counts == 2] = codes[starts[counts == 2] + 1]
-        combos, which = _combinations(first, second, len(texts))
-        if len(combos) <= n // 4:
-            made = [[] if a < 0 else [texts[a]] if b < 0 else [texts[a], texts[b]] for a, b in combos.tolist()]
-            return _shared_lists(made, which)
-        first_texts = np.append(texts, None)[first].tolist()
+        first_texts = with_none[first].tolist()
         if most <= 1:
             return [[a] if a is not None else [] for a in first_texts]
-        second_texts = np.append(texts, None)[second].tolist()
+        second = np.full(n, -1, dtype=np.int64)
+        second[counts == 2] = codes[starts[counts == 2] + 1]
         return [([a, b] if b is not None else [a]) if a is not None else []
-                for a, b in zip(first_texts, second_texts)]
+                for a, b in zip(first_texts, with_none[second].tolist())]
     flat = texts[codes].tolist()
     return [flat[a:b] for a, b in zip(starts.tolist(), (starts + counts).tolist())]
 
 
-def _combinations(first: np.ndarray, second: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ``(first, second)`` code pairs (-1: none) as rows of an array, and each row's pair number."""
-    key = (first + 1) * (k + 1) + (second + 1)
-    if (k + 1) ** 2 <= 1 << 20:
-        # Few enough pairs to count them in a dense table: no sort, no hash.
-        seen = np.zeros((k + 1) ** 2, dtype=bool)
+def _distinct_keys(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``key`` (all in ``range(space)``) and each row's number among them."""
+    if space <= 1 << 20:
+        # Few enough possible keys to mark them in a table: no sort, no hash.
+        seen = np.zeros(space, dtype=bool)
         seen[key] = True
         present = np.flatnonzero(seen)
-        number = np.zeros((k + 1) ** 2, dtype=np.intp)
+        number = np.zeros(space, dtype=np.intp)
         number[present] = np.arange(len(present))
-        which, unique = number[key], present
-    else:
-        codes, unique = pd.factorize(key)
-        which = codes.astype(np.intp)
-    return np.column_stack([unique // (k + 1) - 1, unique % (k + 1) - 1]), which
+        return present, number[key]
+    codes, unique = pd.factorize(key)
+    return np.asarray(unique), codes.astype(np.intp)
+
+
+def _digits_as_list(key: int, places: int, base: int, texts: np.ndarray) -> list[str]:
+    """The list a row key stands for: its digits, most significant first, 0 past the last item."""
+    digits = []
+    for _ in range(places):
+        key, digit = divmod(key, base)
+        digits.append(digit)
+    return [texts[d - 1] for d in reversed(digits) if d]
 
 
 def _shared_lists(made: list[list[str]], which: np.ndarray) -> np.ndarray:
