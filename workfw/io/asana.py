@@ -113,10 +113,12 @@ class _Resolver:
         return self._answers[key]
 
     def _projects(self, pos: int) -> tuple[str, ...]:
-        if pos not in self._project_memo:
+        # Rows listing the same projects share a code: each list is read from the column once.
+        code = self._project_code[pos]
+        if code not in self._project_memo:
             cell = self._project_lists.iat[pos]
-            self._project_memo[pos] = tuple(cell) if isinstance(cell, list) else ()
-        return self._project_memo[pos]
+            self._project_memo[code] = tuple(cell) if isinstance(cell, list) else ()
+        return self._project_memo[code]
 
     def _answer(self, candidates: list[int], child: int) -> tuple[list[str], list[int]]:
         own = self._projects(child)
