@@ -254,6 +254,14 @@ def test_json_text_writes_what_json_dumps_writes(value) -> None:
     assert json_text(value) == json.dumps(value, ensure_ascii=False)
 
 
+@pytest.mark.parametrize("values", [
+    ["a", None, "é"], [1, None, -7], [2 ** 70, 1], [True, None], [1.5, None, 1e300], [{"k": [1, None]}, None, []],
+    [None, None], [], ["a", 1, {"b": 2}, [3], None, False, 2.5]])
+def test_json_columns_are_written_a_column_at_a_time_as_cell_by_cell(values: list) -> None:
+    from workfw.io._common import _json_cell_or_none, _json_column
+    assert _json_column(values).to_pylist() == [_json_cell_or_none(v) for v in values]
+
+
 # --- year-first slash dates in every reader that parses dates through _dates.DateParser ----------
 
 def _linear_ymd() -> bytes:
@@ -303,3 +311,18 @@ def test_year_first_slash_dates_parse_beside_a_day_first_value() -> None:
     # What works today: one value that is not year-first brings the ymd formats in.
     data = b"ID,Title,Status,Created\n1,A,Done,2024/03/05 14:30\n2,B,Done,25/03/2024\n"
     assert read(data).tasks["created"].tolist() == [ts("2024-03-05 14:30"), ts("2024-03-25")]
+
+
+def test_half_an_emoji_in_json_reads_as_a_replacement_character_with_a_warning(tmp_path: Path) -> None:
+    # "\ud83d" alone is legal JSON but no character: GitHub titles cut by UTF-16 length carry them.
+    issue = ('{{"number": {n}, "title": "{title}", "state": "open", "created_at": "2024-01-02T00:00:00Z", '
+             '"html_url": "https://github.com/o/r/issues/{n}", "user": {{"login": "ana"}}}}')
+    path = tmp_path / "issues.json"
+    path.write_text("[" + ", ".join([issue.format(n=1, title="Fix \\ud83d"),
+                                     issue.format(n=2, title="Ship \\ud83d\\ude80 \\\\ud800 as text")]) + "]",
+                    encoding="utf-8")
+    export = wf.read_export(path)
+    assert export.tasks["title"].tolist() == ["Fix \ufffd", "Ship \U0001F680 \\ud800 as text"]
+    assert any("found 1 time in the file" in w for w in export.report.warnings), export.report.warnings
+    from workfw.io._common import lone_surrogates
+    assert lone_surrogates('"\\ud83d\\ude80"') == 0 and lone_surrogates('"\\ude80 \\uD83D"') == 2

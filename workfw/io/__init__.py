@@ -12,7 +12,7 @@ import pandas as pd
 from workfw.errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError, WorkfwError
 from workfw.export import TaskExport, combine_exports, is_saved_export, load_saved_export
 from workfw.gc_pause import gc_paused
-from workfw.io._common import parse_json_text
+from workfw.io._common import lone_surrogates, parse_json_text
 from workfw.io._dates import DateParser
 from workfw.io._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
                         check_common_options, check_progress, progress_scope, progress_slice, report_progress)
@@ -295,10 +295,20 @@ def _read_text(box: list[bytes], name: str, source: str, options: dict[str, Any]
         fmt = FORMATS[source]
         doc = _json_doc(text, name) if fmt.kind == "json" else None
     opts = build_options(fmt, options, file=name)
+    notes = []
     if fmt.kind == "csv":
         doc = _table_from_text(text, name=name, encoding=enc, delimiter=opts.delimiter,
                                warnings=list(decode_warnings))
+    else:
+        # A JSON reader has no table to carry these: they join its report, first, as a CSV's would.
+        notes = list(decode_warnings)
+        if broken := lone_surrogates(text):
+            notes.append(f"Half of a UTF-16 character pair (such as an emoji cut in two, written as \\udXXX) was "
+                         f"found {broken} time{'s' if broken != 1 else ''} in the file; each is shown as \ufffd, "
+                         "and the rest of each text is kept.")
     del text
     report_progress("parsing", _STAGE_AT["mapping"])
     report_progress("mapping", _STAGE_AT["mapping"])
-    return fmt.read(doc, file=name, options=opts)
+    export = fmt.read(doc, file=name, options=opts)
+    export.report.warnings[:0] = notes
+    return export

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import repeat
 from typing import Any, Callable
 
 import numpy as np
@@ -19,7 +20,7 @@ from workfw.text_arrays import blank_or_missing, may_need_trim
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
            "as_lists", "arrow_text", "arrow_lists", "first_items", "map_text", "json_text", "json_cell",
-           "records_frame", "parse_json_text", "text_codes", "duplicated", "unique_ints",
+           "records_frame", "parse_json_text", "lone_surrogates", "text_codes", "duplicated", "unique_ints",
            "trim_text", "strip_text", "text_column", "coded_text", "ascii_digits", "int64_digits"]
 
 # Arrow text to pandas' "string" dtype, as ``Series.astype("string")`` holds it (large_string).
@@ -438,38 +439,46 @@ def as_lists(values: pd.Series) -> pd.Series:
                        values.index)
 
 
-def _json_encoder() -> Callable[[Any], str]:
-    """``json.dumps(value, ensure_ascii=False)``, with the C encoder built once for every call.
+def _json_encoders() -> tuple[Callable[[Any], str], Callable[[list[Any]], list[str]] | None]:
+    """``json.dumps(value, ensure_ascii=False)`` with the C encoder built once, and a whole-list form of it.
 
     json.dumps with an option builds a new encoder on each call, and even a kept
     ``JSONEncoder.encode`` builds its C encoder anew per value: on an export's
     nested cells (GitHub, 100,000 issues) that was 3.5 s of 100,000 x 22 cells,
     against 2.1 s with one C encoder.  Parsed JSON holds no cycles, so the
-    circular check is left out.  Without CPython's C encoder (or should its
-    signature change) the kept ``encode`` is used; a probe checks both agree.
+    circular check is left out.  The list form maps the C encoder over the
+    values with no Python call per value.  Without CPython's C encoder (or
+    should its signature change) the kept ``encode`` is used and there is no
+    list form; a probe checks both agree.
     """
     plain = json.JSONEncoder(ensure_ascii=False)
     make = getattr(json.encoder, "c_make_encoder", None)
     quote = json.encoder.encode_basestring
     if make is None:
-        return plain.encode
+        return plain.encode, None
     try:
         encode_chunks = make(None, plain.default, quote, None, plain.key_separator, plain.item_separator,
                              False, False, True)
     except TypeError:
-        return plain.encode
+        return plain.encode, None
 
     def _encode(value: Any) -> str:
         if value.__class__ is str:
             return quote(value)
         return "".join(encode_chunks(value, 0))
 
+    def _encode_all(values: list[Any]) -> list[str]:
+        return list(map("".join, map(encode_chunks, values, repeat(0))))
+
     probe = {"a": [1, 2.5, None, True, "\u00e9\n\"", {"b": float("nan")}], "": -0.0}
-    return _encode if _encode(probe) == plain.encode(probe) else plain.encode
+    if _encode(probe) != plain.encode(probe) or _encode_all([probe, [probe]]) != [plain.encode(probe),
+                                                                                  plain.encode([probe])]:
+        return plain.encode, None
+    return _encode, _encode_all
 
 
-#: ``json.dumps(value, ensure_ascii=False)`` with one encoder for every cell (see :func:`_json_encoder`).
-json_text = _json_encoder()
+#: ``json.dumps(value, ensure_ascii=False)`` with one encoder for every cell (see :func:`_json_encoders`).
+json_text, _json_texts = _json_encoders()
 
 
 def json_cell(value: Any) -> Any:
@@ -486,6 +495,32 @@ def _json_cell_or_none(value: Any) -> str | None:
     if value is None or value.__class__ is str:
         return value
     return json_text(value)
+
+
+def _json_column(values: list[Any]) -> pa.Array:
+    """One raw-table column of JSON values as Arrow text: :func:`json_cell` of each, built a column at a time.
+
+    Text-only columns go to Arrow as they are; whole-number columns are cast there (JSON writes an int as
+    Python's ``str`` does); objects and arrays are encoded by the C encoder over the list.  Anything else
+    (floats, booleans, columns of mixed kinds) takes the per-value path.
+    """
+    try:
+        return pa.array(values, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    kinds = set(map(type, values))
+    if kinds <= {int, type(None)}:
+        try:
+            return pa.array(values, type=pa.int64()).cast(pa.large_string())
+        except (pa.ArrowInvalid, OverflowError):  # beyond int64: the per-value path writes them exactly
+            pass
+    elif _json_texts is not None and kinds <= {dict, list, type(None)}:
+        out: list[str | None] = [None] * len(values)
+        present = [i for i, v in enumerate(values) if v is not None]
+        for i, text in zip(present, _json_texts([values[i] for i in present])):
+            out[i] = text
+        return pa.array(out, type=pa.large_string())
+    return pa.array([_json_cell_or_none(v) for v in values], type=pa.large_string())
 
 
 def records_frame(records: list[Any], *, file: str, where: str, next_step: str) -> pd.DataFrame:
@@ -516,14 +551,42 @@ def records_frame(records: list[Any], *, file: str, where: str, next_step: str) 
         columns.update(dict.fromkeys(k for k in rec if k != "_row"))
     # Each column goes to Arrow whole: pandas' "string" Series checks its cells one by one (0.84 s against 0.25 s
     # for a GitHub export of 100,000 issues).
-    frame = pd.DataFrame({c: pa.array([_json_cell_or_none(r.get(c)) for r in records], type=pa.large_string())
-                          .to_pandas(types_mapper=_AS_STRING) for c in columns},
+    frame = pd.DataFrame({c: _json_column([r.get(c) for r in records]).to_pandas(types_mapper=_AS_STRING)
+                          for c in columns},
                          index=pd.RangeIndex(len(records)))
     frame["_row"] = range(1, len(records) + 1)
     return frame
 
 
 _JSON_GAP = re.compile(r"[\s\ufeff]*")
+# Half of a UTF-16 surrogate pair written as an escape: legal JSON, but no character, so no UTF-8 text holds it.
+_LONE_SURROGATE = re.compile(
+    r"(?<!\\)(?:\\\\)*"  # an escape, not an escaped backslash: an odd run of backslashes
+    r"(?:\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"  # a high half, no low half next
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})")  # a low half, no high half before
+_SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogates(text: str) -> int:
+    """How many escapes of half a UTF-16 surrogate pair (``\\ud83d`` without its partner) JSON text holds.
+
+    A tool that cuts text by UTF-16 units (an emoji cut in two in a title) writes them; Python parses them
+    into strings that no UTF-8 column can hold.  :func:`parse_json_text` shows each as U+FFFD.
+    """
+    if "\\ud" not in text and "\\uD" not in text:
+        return 0
+    return sum(1 for _ in _LONE_SURROGATE.finditer(text))
+
+
+def _without_surrogates(value: Any) -> Any:
+    """``value`` with each lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE_CHAR.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def parse_json_text(text: str) -> Any:
@@ -533,7 +596,8 @@ def parse_json_text(text: str) -> Any:
     or a newline between them.  One value is returned as it is; several
     arrays become one array (the pages joined in order); several values of
     other kinds become an array of those values (for example the pages of a
-    search result, ``{"items": [...]}`` each).
+    search result, ``{"items": [...]}`` each).  Half of a surrogate pair
+    (:func:`lone_surrogates`) becomes U+FFFD in the strings.
 
     Parameters
     ----------
@@ -562,6 +626,8 @@ def parse_json_text(text: str) -> Any:
             pos = _JSON_GAP.match(text, pos).end()
             if pos >= len(text):
                 break
+    if lone_surrogates(text):
+        values = [_without_surrogates(v) for v in values]
     if len(values) == 1:
         return values[0]
     if all(isinstance(v, list) for v in values):
