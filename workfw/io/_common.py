@@ -483,16 +483,13 @@ json_text, _json_texts = _json_encoders()
 
 def json_cell(value: Any) -> Any:
     """Return a JSON value as raw-table text: strings as they are, ``null`` as NA, anything else as JSON text."""
-    if value is None:
-        return pd.NA
-    if isinstance(value, str):
-        return value
-    return json_text(value)
+    text = _json_cell_or_none(value)
+    return pd.NA if text is None else text
 
 
 def _json_cell_or_none(value: Any) -> str | None:
     """:func:`json_cell` with None for ``null``, for building an Arrow column."""
-    if value is None or value.__class__ is str:
+    if value is None or isinstance(value, str):
         return value
     return json_text(value)
 
