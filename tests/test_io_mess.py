@@ -326,3 +326,18 @@ def test_half_an_emoji_in_json_reads_as_a_replacement_character_with_a_warning(t
     assert any("found 1 time in the file" in w for w in export.report.warnings), export.report.warnings
     from workfw.io._common import lone_surrogates
     assert lone_surrogates('"\\ud83d\\ude80"') == 0 and lone_surrogates('"\\ude80 \\uD83D"') == 2
+
+
+def test_a_utf8_file_with_one_broken_character_keeps_its_other_letters(tmp_path: Path) -> None:
+    # One pasted or cut character used to send the whole file to encoding detection: "é" read as "├®".
+    rows = "".join(f"A-{i},Café résumé naïve {i},Done,01/Feb/24 10:00 AM\n" for i in range(3, 30)).encode()
+    path = tmp_path / "mostly.csv"
+    path.write_bytes(b"Issue key,Summary,Status,Created\nA-1,Fix \xed\xa0\x80 emoji,Done,01/Feb/24 10:00 AM\n"
+                     b"A-2,Ok \xc3\xa9,To Do,02/Feb/24 10:00 AM\n" + rows)
+    export = wf.read_export(path)
+    assert export.tasks["title"].tolist()[:3] == ["Fix \ufffd\ufffd\ufffd emoji", "Ok é", "Café résumé naïve 3"]
+    assert any("not valid UTF-8 (the first on line 2)" in w for w in export.report.warnings), export.report.warnings
+    # A file in a one-byte encoding breaks at every accented letter: still detected, not replaced.
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(("Issue key,Summary,Status,Created\n" + rows.decode()).encode("cp1252"))
+    assert wf.read_export(latin).tasks["title"].iloc[0] == "Café résumé naïve 3"

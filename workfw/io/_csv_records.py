@@ -74,13 +74,41 @@ def decode(data: bytes, *, name: str, encoding: str | None = None) -> tuple[str,
         try:
             text, enc = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text, enc, note = _detect_encoding(data)
-            warnings.append(f"The file is not UTF-8; it was read as {enc} ({note}). "
-                            "If letters look wrong, pass encoding=... to read_export.")
+            mostly = _mostly_utf8(data)
+            if mostly is not None:
+                text, enc, note = *mostly[:1], "utf-8", mostly[1]
+                warnings.append(note)
+            else:
+                text, enc, note = _detect_encoding(data)
+                warnings.append(f"The file is not UTF-8; it was read as {enc} ({note}). "
+                                "If letters look wrong, pass encoding=... to read_export.")
     if "\ufffd" in text and enc.startswith(("utf-8-sig", "utf-16")):
         warnings.append(f"Some bytes are not valid {enc} and were replaced by '\ufffd'; the file may be "
                         "cut short or damaged.")
     return text, enc, warnings
+
+
+#: A file is read as UTF-8 with a few bytes replaced when its valid multi-byte letters outnumber its broken
+#: bytes this many times: text in a one-byte encoding (cp1252, cp1251...) breaks at nearly every letter
+#: outside ASCII, while a UTF-8 file with a pasted or cut-in-two character breaks once or twice.
+_UTF8_EVIDENCE = 20
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """``(text, warning)`` for UTF-8 bytes with a few broken sequences (replaced by U+FFFD), else None.
+
+    Handing such a file to encoding detection would read every letter outside ASCII wrongly (a
+    Czech "é" as "├®" in cp857) to spare the one broken character.
+    """
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    letters = len(text) - len(text.encode("ascii", errors="ignore")) - broken
+    if broken <= 0 or letters < _UTF8_EVIDENCE * broken:
+        return None
+    line = text.count("\n", 0, text.index("\ufffd")) + 1
+    return text, (f"{broken} byte sequence{'s are' if broken != 1 else ' is'} not valid UTF-8 (the first on line "
+                  f"{line}) while the rest of the file is UTF-8: read as UTF-8 with each shown as '\ufffd'. "
+                  "If letters look wrong throughout, pass encoding=... to read_export.")
 
 
 #: Bytes of the file start the encoding is detected from (detection time grows with the sample).
