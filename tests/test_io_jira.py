@@ -361,3 +361,21 @@ def test_a_status_no_rule_places_stays_unplaced_with_a_warning(tmp_path) -> None
     assert category["WEB-1"] == "in_progress"
     assert pd.isna(category["WEB-2"])
     assert "Frobnicating" in " ".join(map(str, export.report.warnings))
+
+
+@pytest.mark.parametrize("layout", ["back to back", "a list"])
+def test_search_pages_saved_in_one_file_read_as_the_whole_search(tmp_path: Path, layout: str) -> None:
+    # The search returns 100 issues a page: a project is saved page by page, often into one file.
+    source = wf.sample_path("jira-api")
+    doc = json.loads(Path(source).read_text(encoding="utf-8"))
+    issues, half = doc["issues"], len(doc["issues"]) // 2
+    pages = [dict(doc, issues=issues[:half], startAt=0, total=len(issues) + 5),
+             dict(doc, issues=issues[half:], startAt=half, total=len(issues) + 5)]
+    path = tmp_path / "pages.json"
+    path.write_text("\n".join(json.dumps(p) for p in pages) if layout == "back to back" else json.dumps(pages),
+                    encoding="utf-8")
+    whole, paged = wf.read_export(source), wf.read_export(path)
+    pd.testing.assert_frame_equal(paged.tasks.drop(columns="source_file"), whole.tasks.drop(columns="source_file"))
+    assert len(paged.events) == len(whole.events)
+    assert any(f"matched {len(issues) + 5} issues but the file holds {len(issues)} (2 pages)" in w
+               for w in paged.report.warnings), paged.report.warnings

@@ -158,8 +158,27 @@ def _category_rows(status: pd.Series, stated: pd.Series, res: pd.Series,
 
 # ---------------------------------------------------------------- JSON reader
 
+def _search_pages(doc: Any) -> Any:
+    """Several saved pages of a search (a list of responses, or responses back to back) as one response.
+
+    The search returns at most 100 issues a page, so a project is saved page by page; pages written one
+    after another in one file arrive here as a list of responses (see ``parse_json_text``).
+    """
+    if not (isinstance(doc, list) and doc and all(isinstance(p, dict) and isinstance(p.get("issues"), list)
+                                                  for p in doc)):
+        return doc
+    names: dict = {}
+    for page in doc:
+        if isinstance(page.get("names"), dict):
+            names.update(page["names"])
+    totals = [page["total"] for page in doc if isinstance(page.get("total"), int)]
+    return {"issues": [issue for page in doc for issue in page["issues"]], "names": names,
+            "total": max(totals) if totals else None, "pages": len(doc)}
+
+
 def sniff_jira_json(doc: Any) -> bool:
-    """Return True for a Jira search response, or a bare list of issues with ``key`` and ``fields``."""
+    """Return True for a Jira search response (or several pages of one), or a bare list of issues."""
+    doc = _search_pages(doc)
     issues = doc.get("issues") if isinstance(doc, dict) else doc if isinstance(doc, list) else None
     if not isinstance(issues, list):
         return False
@@ -214,6 +233,7 @@ def _cell(value: Any) -> Any:
 
 
 def _issues_of(doc: Any, file: str) -> tuple[list[dict], dict]:
+    doc = _search_pages(doc)
     issues = doc.get("issues") if isinstance(doc, dict) else doc
     names = doc.get("names") if isinstance(doc, dict) and isinstance(doc.get("names"), dict) else {}
     if not issues:
@@ -403,10 +423,13 @@ def read_jira_json(doc: Any, *, file: str, options: ReadOptions) -> "TaskExport"
     field_map.update(dict.fromkeys(_field_ids(names, "Flagged"),
                                    "(raw only: board flag 'Impediment', no canonical field)"))
     field_map = {col: fld for col, fld in field_map.items() if col in raw.columns}
-    total = doc.get("total") if isinstance(doc, dict) else None
+    searched = _search_pages(doc)
+    total = searched.get("total") if isinstance(searched, dict) else None
     if isinstance(total, int) and total > len(issues):
-        warnings.append(f"The search matched {total} issues but the file holds {len(issues)} (one page); "
-                        "page through with startAt and combine the files for the full set.")
+        pages = searched.get("pages", 1)
+        warnings.append(f"The search matched {total} issues but the file holds {len(issues)} "
+                        f"({'one page' if pages == 1 else f'{pages} pages'}); page through with startAt and "
+                        "save every page (one file each, or one after another in one file) for the full set.")
     mapped = mapped.drop(columns=[c for c in mapped.columns if c.startswith("_")])
     return assemble(Assembly(raw=raw, mapped=mapped, source="jira-json", file=file, field_map=field_map,
                              default_status_map=JIRA_STATUS_MAP, events=events, warnings=warnings),

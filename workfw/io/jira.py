@@ -458,5 +458,6 @@ register(ExportFormat(
     name="jira-json", label="Jira REST search JSON (with changelog)", kind="json",
     sniff=sniff_jira_json, read=read_jira_json,
     how_to_export="open <site>/rest/api/2/search?jql=project=KEY&expand=changelog&maxResults=100 in the "
-                  "browser while logged in and save the page as .json",
+                  "browser while logged in and save the page as .json (past 100 issues, add &startAt=100, 200, "
+                  "... and save each page, into one file one after another or into files read together)",
 ))
