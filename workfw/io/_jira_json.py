@@ -233,7 +233,6 @@ def _cell(value: Any) -> Any:
 
 
 def _issues_of(doc: Any, file: str) -> tuple[list[dict], dict]:
-    doc = _search_pages(doc)
     issues = doc.get("issues") if isinstance(doc, dict) else doc
     names = doc.get("names") if isinstance(doc, dict) and isinstance(doc.get("names"), dict) else {}
     if not issues:
@@ -370,6 +369,7 @@ def read_jira_json(doc: Any, *, file: str, options: ReadOptions) -> "TaskExport"
     -------
     TaskExport
     """
+    doc = _search_pages(doc)
     issues, names = _issues_of(doc, file)
     warnings: list[str] = []
     raw = _raw_table(issues)
@@ -423,10 +423,9 @@ def read_jira_json(doc: Any, *, file: str, options: ReadOptions) -> "TaskExport"
     field_map.update(dict.fromkeys(_field_ids(names, "Flagged"),
                                    "(raw only: board flag 'Impediment', no canonical field)"))
     field_map = {col: fld for col, fld in field_map.items() if col in raw.columns}
-    searched = _search_pages(doc)
-    total = searched.get("total") if isinstance(searched, dict) else None
+    total = doc.get("total") if isinstance(doc, dict) else None
     if isinstance(total, int) and total > len(issues):
-        pages = searched.get("pages", 1)
+        pages = doc.get("pages", 1)
         warnings.append(f"The search matched {total} issues but the file holds {len(issues)} "
                         f"({'one page' if pages == 1 else f'{pages} pages'}); page through with startAt and "
                         "save every page (one file each, or one after another in one file) for the full set.")
