@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from workfw.bulk_work import without_huge_pages
 from workfw.c4_flywheel import diagrams
 from workfw.c4_flywheel.definition import (C4_DEFAULTS, ELEMENTS, FLOW_CONTEXT, LOOP, MIN_LOOP_PERIODS,
                                            MIN_SHOWN_PAIRS, PYRAMID_TO_C4, STACK_TO_C4, TITLE)
@@ -79,6 +80,7 @@ def _context(data: Any, as_of: Any, options: dict[str, Any]) -> Context:
     return replace(base, options={**base.options, **own})
 
 
+@without_huge_pages()  # a diagnosis makes hundreds of million-value arrays: see workfw.bulk_work
 def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     """Score Clarity, Coordination, Completion and Collaboration on an export.
 

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from workfw.bulk_work import without_huge_pages
 from workfw.coordination_stack import diagrams
 from workfw.coordination_stack.definition import ELEMENTS, STACK_DEFAULTS, TITLE, root_cause, root_cause_text
 from workfw.coordination_stack.signals import SIGNALS
@@ -34,6 +35,7 @@ def _split_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     return split_options(options, STACK_DEFAULTS, "coordination_stack.diagnose")
 
 
+@without_huge_pages()  # a diagnosis makes hundreds of million-value arrays: see workfw.bulk_work
 def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     """Score the five Coordination Stack layers on an export.
 

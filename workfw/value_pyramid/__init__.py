@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workfw.bulk_work import without_huge_pages
 from workfw.charts import message_figure
 from workfw.core import (GOAL_TYPES, Context, Diagnosis, common_caveats, goal_link_table, make_findings, parent_codes,
                          prepare, run_signals, split_options, summarise)
@@ -200,6 +201,7 @@ def _busyness(tasks: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- diagnose
 
+@without_huge_pages()  # a diagnosis makes hundreds of million-value arrays: see workfw.bulk_work
 def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> Diagnosis:
     """Read an export through the Work Value Pyramid.
 

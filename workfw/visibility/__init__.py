@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workfw.bulk_work import without_huge_pages
 from workfw.core import (OPEN, Context, Diagnosis, common_caveats, field_gap, late_capture, make_findings, member,
                          prepare, run_signals, split_options, summarise)
 from workfw.errors import OptionError
@@ -235,6 +236,7 @@ def late_capture_by_week(data: Any, *, as_of: Any = None, **options: Any) -> pd.
 
 # --------------------------------------------------------------------------- diagnose
 
+@without_huge_pages()  # a diagnosis makes hundreds of million-value arrays: see workfw.bulk_work
 def diagnose(data: Any, *, as_of: Any = None, **options: Any) -> VisibilityDiagnosis:
     """Read an export through the Work Visibility Framework.
 
