@@ -6,7 +6,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from workfw.text_arrays import blank_or_missing, may_need_trim
+import pandas as pd
+
+from workfw.errors import SchemaError
+from workfw.schema import conform_tasks, validate_tasks
+from workfw.text_arrays import blank_or_missing, may_need_trim, prefixed_numbers, repeats
 
 _AWKWARD = ["", " ", "\t\n", "\u00a0", "\u3000", "\u2003x", "x\u00a0", "é", "日本", " a", "a ", "a", None,
             "\x7f", "~", "!", "  \u00a0  ", "\u200b", "ok", "\r", "Ключ", "x\u3000", "\u0085"]
@@ -50,3 +54,32 @@ def test_may_need_trim_is_true_whenever_a_trim_changes_something(text: str | Non
     if changes:
         assert may_need_trim(values)
     assert not may_need_trim(pa.array(["plain", "also", None, ""]))
+
+
+@pytest.mark.parametrize("ids, expected", [
+    (["PRJ-1", "PRJ-2", "PRJ-10"], [1, 2, 10]),
+    (["12", "7", "300"], [12, 7, 300]),
+    (["PRJ-1", "PRJ-01"], None),  # a leading zero: "01" and "1" are different ids
+    (["PRJ-1", "ABC-2"], None),
+    (["PRJ-1", None], None),
+    (["PRJ-1", "PRJ-1a"], None),
+    (["ÄB-1", "ÄB-2"], None),  # prefixes are compared as ASCII only
+])
+def test_prefixed_numbers_reads_only_ids_whose_numbers_tell_them_apart(ids, expected) -> None:
+    numbers = prefixed_numbers(pa.array(ids, type=pa.large_string()))
+    assert (numbers is None) if expected is None else numbers.tolist() == expected
+    assert prefixed_numbers(None) is None
+
+
+@pytest.mark.parametrize("numbers", [[5, 3, 5, 9, 3, 3], [10**15, 7, 10**15, 2]])  # close and far apart
+def test_repeats_is_pandas_duplicated(numbers) -> None:
+    values = np.array(numbers, dtype=np.int64)
+    assert repeats(values).tolist() == pd.Series(values).duplicated().tolist()
+
+
+@pytest.mark.parametrize("ids", [["PRJ-1", "PRJ-2", "PRJ-3", "PRJ-2", "PRJ-1"], ["b", "a", "c", "a", "b"]])
+def test_validate_tasks_names_the_first_repeated_id_by_either_path(ids) -> None:
+    tasks = conform_tasks(pd.DataFrame({"task_id": ids, "status_category": "todo"}))
+    with pytest.raises(SchemaError, match=repr(ids[3])):
+        validate_tasks(tasks)
+    validate_tasks(tasks.iloc[:3])

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from workfw.errors import SchemaError
 from workfw.statuses import STATUS_CATEGORIES, normalise_category, status_categories
-from workfw.text_arrays import blank_or_missing
+from workfw.text_arrays import blank_or_missing, prefixed_numbers, repeats
 
 __all__ = [
     "TASK_COLUMNS",
@@ -441,13 +441,20 @@ def validate_tasks(tasks: pd.DataFrame, *, where: str = "tasks") -> None:
     ids = tasks["task_id"]
     if _known_unique(ids):
         return
-    if ids.duplicated().any():
-        dup = tasks.loc[ids.duplicated(), "task_id"].iloc[0]
+    repeated = _repeated_ids(ids)
+    if repeated.any():
+        dup = ids.iloc[int(np.flatnonzero(repeated)[0])]
         raise SchemaError(
             f"{where}, column 'task_id': found duplicate id {dup!r}; expected unique ids. "
             "Next step: read the file with wf.read_export, which merges repeated rows."
         )
     _remember_unique(ids)
+
+
+def _repeated_ids(ids: pd.Series) -> np.ndarray:
+    """``ids.duplicated()`` as booleans: Jira-like ids (``PRJ-17``) as numbers, others through pandas' hash table."""
+    numbers = prefixed_numbers(getattr(ids.array, "_pa_array", None))
+    return repeats(numbers) if numbers is not None else ids.duplicated().to_numpy(dtype=bool)
 
 
 # Id columns already found unique, by their Arrow data: that data is immutable (an edit to the column makes

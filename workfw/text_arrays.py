@@ -1,10 +1,15 @@
-"""Blank and padded text in Arrow string arrays, found from each value's first and last byte.
+"""Text in Arrow string arrays: blank and padded values, and ids that are numbers.
+
+Blank and padded values are found from each value's first and last byte.
 
 Asking pyarrow whether a value is all blanks (``utf8_is_space``) reads every character of it, and a
 column of non-ASCII titles takes 0.3 s a million rows that way.  A value that is empty, all blanks, or
 padded starts (or ends) with an ASCII control or space byte, or with a byte of a multi-byte character
 (some are Unicode blanks, such as the no-break space).  Those bytes are looked at in numpy over the
 Arrow buffers; only the few values they leave in doubt are asked in full.
+
+Ids written as a shared prefix and a number (Jira's ``PRJ-17``) are compared as those numbers
+(:func:`prefixed_numbers`, :func:`repeats`), which needs no hash table of a million strings.
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["blank_or_missing", "may_need_trim"]
+__all__ = ["blank_or_missing", "may_need_trim", "ascii_digits", "int64_digits", "prefixed_numbers", "repeats"]
 
 
 def blank_or_missing(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -102,4 +107,77 @@ def _blank_chunk(chunk: pa.Array) -> np.ndarray:
             out[at] = spaces.to_numpy(zero_copy_only=False)
     if chunk.null_count:
         out |= ~chunk.is_valid().to_numpy(zero_copy_only=False)
+    return out
+
+
+def ascii_digits(values: pa.Array) -> pa.Array:
+    """Which values are one or more ASCII digits (what ``^\\d+$`` matches), in two passes without a regex."""
+    return pc.fill_null(pc.and_(pc.string_is_ascii(values), pc.utf8_is_digit(values)), False)
+
+
+def int64_digits(values: pa.Array, digits: pa.Array | None = None) -> pa.Array:
+    """Which values are numbers int64 holds exactly as written (``^(?:0|[1-9]\\d{0,17})$``).
+
+    No leading zero and at most 18 digits, so equal numbers are equal texts.  ``digits`` is
+    :func:`ascii_digits` of ``values`` when the caller has it already.
+    """
+    digits = ascii_digits(values) if digits is None else digits
+    length = pc.binary_length(values)
+    leading_zero = pc.and_(pc.starts_with(values, "0"), pc.greater(length, 1))
+    return pc.fill_null(pc.and_(pc.and_(digits, pc.less_equal(length, 18)), pc.invert(leading_zero)), False)
+
+
+def prefixed_numbers(arr: pa.Array | pa.ChunkedArray | None) -> np.ndarray | None:
+    """Ids written as one shared prefix and a number (``PRJ-17``, ``12345``): the numbers; else None.
+
+    Equal numbers are then equal ids (the prefix is the same and :func:`int64_digits` rules out
+    leading zeros), so ids can be compared as integers instead of hashed as text.
+
+    Parameters
+    ----------
+    arr : pyarrow.Array or pyarrow.ChunkedArray or None
+        Text ids; None (a column not held in Arrow) or any other type gives None.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        int64, one per id; None when an id is missing or does not fit the pattern.
+    """
+    if arr is None or not len(arr) or arr.null_count or not (
+            pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    first = arr[0].as_py()
+    prefix = first.rstrip("0123456789")
+    if not prefix.isascii() or not pc.all(pc.starts_with(arr, prefix)).as_py():
+        return None
+    numbers = pc.utf8_slice_codeunits(arr, len(prefix)) if prefix else arr  # ASCII prefix: one unit a letter
+    if not pc.all(int64_digits(numbers)).as_py():
+        return None
+    return pc.cast(numbers, pa.int64()).to_numpy()
+
+
+def repeats(numbers: np.ndarray) -> np.ndarray:
+    """Which of ``numbers`` an earlier one equals: by a table indexed by number when they are close, else a sort.
+
+    Parameters
+    ----------
+    numbers : numpy.ndarray
+        One-dimensional integers (for example from :func:`prefixed_numbers`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans, True where the same number came before (``pandas.Series.duplicated``).
+    """
+    n = len(numbers)
+    low = int(numbers.min())
+    span = int(numbers.max()) - low + 1
+    rows = np.arange(n, dtype=np.int64)
+    if span <= 4 * n + 1024:
+        first = np.full(span, n, dtype=np.int64)
+        np.minimum.at(first, numbers - low, rows)
+        return first[numbers - low] != rows
+    order = np.argsort(numbers, kind="stable")  # equal numbers keep file order: the first is not a repeat
+    out = np.zeros(n, dtype=bool)
+    out[order[1:][numbers[order[1:]] == numbers[order[:-1]]]] = True
     return out

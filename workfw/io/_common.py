@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError
-from workfw.text_arrays import blank_or_missing, may_need_trim
+from workfw.text_arrays import ascii_digits, blank_or_missing, int64_digits, may_need_trim, prefixed_numbers, repeats
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
            "as_lists", "arrow_text", "arrow_lists", "first_items", "map_text", "json_text", "json_cell",
@@ -145,61 +145,8 @@ def unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return distinct.astype(values.dtype), first[distinct], rank[values], counts[distinct]
 
 
-def _repeats(numbers: np.ndarray) -> np.ndarray:
-    """Which of ``numbers`` an earlier one equals: by a table indexed by number when they are close, else a sort."""
-    n = len(numbers)
-    low = int(numbers.min())
-    span = int(numbers.max()) - low + 1
-    rows = np.arange(n, dtype=np.int64)
-    if span <= 4 * n + 1024:
-        first = np.full(span, n, dtype=np.int64)
-        np.minimum.at(first, numbers - low, rows)
-        return first[numbers - low] != rows
-    order = np.argsort(numbers, kind="stable")  # equal numbers keep file order: the first is not a repeat
-    out = np.zeros(n, dtype=bool)
-    out[order[1:][numbers[order[1:]] == numbers[order[:-1]]]] = True
-    return out
-
-
 def _address(buffer: pa.Buffer | None) -> int:
     return 0 if buffer is None else buffer.address
-
-
-def ascii_digits(values: pa.Array) -> pa.Array:
-    """Which values are one or more ASCII digits (what ``^\\d+$`` matches), in two passes without a regex."""
-    return pc.fill_null(pc.and_(pc.string_is_ascii(values), pc.utf8_is_digit(values)), False)
-
-
-def int64_digits(values: pa.Array, digits: pa.Array | None = None) -> pa.Array:
-    """Which values are numbers int64 holds exactly as written (``^(?:0|[1-9]\\d{0,17})$``).
-
-    No leading zero and at most 18 digits, so equal numbers are equal texts.  ``digits`` is
-    :func:`ascii_digits` of ``values`` when the caller has it already.
-    """
-    digits = ascii_digits(values) if digits is None else digits
-    length = pc.binary_length(values)
-    leading_zero = pc.and_(pc.starts_with(values, "0"), pc.greater(length, 1))
-    return pc.fill_null(pc.and_(pc.and_(digits, pc.less_equal(length, 18)), pc.invert(leading_zero)), False)
-
-
-def _prefixed_numbers(values: pd.Series) -> np.ndarray | None:
-    """Ids written as one shared prefix and a number (``PRJ-17``, ``12345``): the numbers; else None.
-
-    Equal numbers are then equal ids (the prefix is the same and :func:`int64_digits` rules out
-    leading zeros), so ids can be compared as integers instead of hashed as text.
-    """
-    arr = getattr(values.array, "_pa_array", None)
-    if arr is None or not len(arr) or arr.null_count or not (
-            pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    first = arr[0].as_py()
-    prefix = first.rstrip("0123456789")
-    if not prefix.isascii() or not pc.all(pc.starts_with(arr, prefix)).as_py():
-        return None
-    numbers = pc.utf8_slice_codeunits(arr, len(prefix)) if prefix else arr  # ASCII prefix: one unit a letter
-    if not pc.all(int64_digits(numbers)).as_py():
-        return None
-    return pc.cast(numbers, pa.int64()).to_numpy()
 
 
 def duplicated(values: pd.Series, keep: str = "first") -> pd.Series:
@@ -208,9 +155,9 @@ def duplicated(values: pd.Series, keep: str = "first") -> pd.Series:
     Ids written as a shared prefix and a number (Jira's ``PRJ-17``) are compared as those numbers,
     which needs no hash table of a million strings; other ids are numbered by pyarrow's.
     """
-    numbers = _prefixed_numbers(values) if keep == "first" else None
+    numbers = prefixed_numbers(getattr(values.array, "_pa_array", None)) if keep == "first" else None
     if numbers is not None:
-        return pd.Series(_repeats(numbers), index=values.index)
+        return pd.Series(repeats(numbers), index=values.index)
     codes, _ = _arrow_codes(values)
     if keep == "first" and len(codes) and codes.min() >= 0:
         # Codes numbered in order of first appearance make a row a repeat exactly when its code is no

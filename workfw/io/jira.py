@@ -21,15 +21,15 @@ import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError
 from workfw.io._build import Assembly, assemble
-from workfw.io._common import (arrow_lists, arrow_text, ascii_digits, coded_text, count_values, first_present,
-                               gather_repeated, int64_digits, strip_text, text_codes, text_column, to_number, trim_text)
+from workfw.io._common import (arrow_lists, arrow_text, coded_text, count_values, first_present,
+                               gather_repeated, strip_text, text_codes, text_column, to_number, trim_text)
 from workfw.io._dates import DateParser
 from workfw.io._jira_headers import english_headers
 from workfw.io._jira_json import JIRA_STATUS_MAP, category_per_row, name_category, read_jira_json, sniff_jira_json
 from workfw.io._registry import ExportFormat, ReadOptions, register, report_progress
 from workfw.io._status import normalise_category
 from workfw.io._text import CsvTable
-from workfw.text_arrays import blank_or_missing
+from workfw.text_arrays import ascii_digits, blank_or_missing, int64_digits
 
 __all__ = ["read_jira_csv", "sniff_jira_csv", "read_jira_json", "sniff_jira_json", "JIRA_STATUS_MAP"]
 
