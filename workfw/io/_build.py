@@ -289,10 +289,14 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
         tasks = pd.concat([tasks, extra], ignore_index=True)
     # Typed as text here: an object column of a million equal strings costs conform_tasks a conversion.
     tasks["source"] = text_column(a.source, tasks.index)
-    tasks["source_file"] = text_column(a.file, tasks.index)
+    # One column of the file's name for the tasks and the raw rows when they line up (as they do unless rows
+    # merged or were rejected): a million copies of a long name are ~40 MB each time.
+    file_column = text_column(a.file, raw.index)
+    tasks["source_file"] = (pd.Series(file_column.array, index=tasks.index) if len(tasks) == len(raw)
+                            else text_column(a.file, tasks.index))
     tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]))
     tasks = tasks[[c for c in tasks.columns if c in TASK_COLUMNS]]
-    raw.insert(0, "_file", text_column(a.file, raw.index))
+    raw.insert(0, "_file", file_column)
     rejected_rows = outcome == _OUTCOMES.index("rejected")
     raw["task_id"] = (mapped["task_id"] if not rejected_rows.any() else mapped["task_id"].where(~rejected_rows)
                       ).astype("string")
