@@ -111,3 +111,16 @@ def test_spread_severity_keeps_at_most_three_high() -> None:
     spread = core.spread_severity([5, 10, 15, 20, 25, 30, 35, 38], ["high"] * 8)
     assert spread.count("high") == 2 and spread[:2] == ["high", "high"]
     assert core.milder("high", "low") == "low"
+
+
+def test_gap_days_is_total_seconds_in_days() -> None:
+    from workfw.core import gap_days
+
+    rng = np.random.default_rng(20261203)
+    whole = rng.integers(-10**8, 10**8, 5000) * 10**9  # whole seconds, as trackers stamp
+    any_gap = rng.integers(-10**17, 10**17, 5000)
+    for gaps in (whole, any_gap):
+        expected = pd.to_timedelta(gaps, unit="ns").total_seconds().to_numpy() / 86400
+        np.testing.assert_array_max_ulp(gap_days(gaps), expected, maxulp=1)
+    assert np.array_equal(gap_days(whole), pd.to_timedelta(whole, unit="ns").total_seconds().to_numpy() / 86400)
+    assert gap_days(np.array([86400 * 10**9 + 1])).item() > 1.0

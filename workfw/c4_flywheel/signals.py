@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from workfw.c4_flywheel.definition import FLOW_CONTEXT
 from workfw.coordination_stack.signals import SIGNALS as STACK_SIGNALS
 from workfw.core import (HISTORY, NAT, OPEN, Context, Measured, NotMeasurable, SignalSpec, cached, column_text,
-                         days_between, days_to_as_of, distinct_counts, flat_list, has_value, in_category, list_counts,
+                         days_between, days_to_as_of, distinct_counts, flat_list, gap_days, has_value, in_category, list_counts,
                          origin, owned_flags, per_row, require_any, selected_positions, severity_of_score, share_of,
                          stamped_at_or_after, stamped_before, started_or_created)
 
@@ -63,7 +63,7 @@ def _cycle_days(tasks: pd.DataFrame) -> np.ndarray:
     since = np.where(started != NAT, started, created)
     known = (done != NAT) & (since != NAT)
     days = np.full(len(done), np.nan)
-    days[known] = pd.to_timedelta(done[known] - since[known], unit="ns").total_seconds().to_numpy() / 86400
+    days[known] = gap_days(done[known] - since[known])
     return days
 
 

@@ -12,8 +12,8 @@ from workfw.coordination_stack.facts import (container_flags, cue_flags, days_sc
 from workfw.coordination_stack.people import _last_seen, _latest_signs, _owner_name, _owner_sign_code
 from workfw.coordination_stack.titles import title_codes
 from workfw.core import (HISTORY, NAT, OPEN, Context, Measured, NotMeasurable, SignalSpec, as_ns, days_between,
-                         days_to_as_of, every_task, has_value, ids_at, in_category, large_text, list_counts, member,
-                         owned_flags, per_row, require_any, severity_of_score, share_of, stamped_at_or_after,
+                         days_to_as_of, every_task, gap_days, has_value, ids_at, in_category, large_text, list_counts,
+                         member, owned_flags, per_row, require_any, severity_of_score, share_of, stamped_at_or_after,
                          stamped_before)
 
 __all__ = ["SIGNALS"]
@@ -127,8 +127,7 @@ def _orphaned(ctx: Context) -> Measured:
         last = np.where(code >= 0, latest[np.maximum(code, 0)] if len(latest) else NAT, NAT)
         known = last != NAT
         gone = np.zeros(len(last), dtype=bool)
-        gone[known] = (pd.to_timedelta(ctx.as_of.as_unit("ns").value - last[known], unit="ns").total_seconds()
-                       / 86400 > days)
+        gone[known] = gap_days(ctx.as_of.as_unit("ns").value - last[known]) > days
     else:
         seen = _last_seen(ctx)
         owner = per_row(ctx.tasks, "owner name", _owner_name)[owned]

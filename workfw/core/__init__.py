@@ -62,7 +62,7 @@ from workfw.core.links import (GOAL_LABEL, GOAL_TYPES, Links, any_label, blocked
                                position_of, require_goal_links, type_words, value_flags)
 from workfw.core.lists import flat_list, has_list, list_counts, list_sizes
 from workfw.core.options import DEFAULTS, split_options
-from workfw.core.rows import NAT, as_ns, origin, per_row, selected_positions
+from workfw.core.rows import NAT, as_ns, gap_days, origin, per_row, selected_positions
 from workfw.core.severity import (BY_BAD_SHARE, BY_LATE_CAPTURE, BY_SCORE, SEVERITIES, SeverityScale, milder,
                                   severity_of_score, severity_of_share, spread_severity)
 
@@ -74,7 +74,7 @@ __all__ = [
     "Context", "prepare", "reference_time", "DEFAULTS", "split_options", "CORE_COLUMNS", "HISTORY", "NO_HISTORY",
     "field_gap", "per_row", "origin", "selected_positions", "cached", "cached_value", "member",
     # per-task facts and shares
-    "NAT", "as_ns", "has_value", "every_task", "in_category", "stamped_before", "stamped_at_or_after",
+    "NAT", "as_ns", "gap_days", "has_value", "every_task", "in_category", "stamped_before", "stamped_at_or_after",
     "days_to_as_of", "started_or_created", "id_strings", "ids_at", "share_of", "share_measured",
     # small helpers
     "OPEN", "days_between", "list_sizes", "has_list", "flat_list", "list_counts", "large_text", "mostly_repeated",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workfw.core.cache import cached
 from workfw.core.context import Context, Measured, NotMeasurable
-from workfw.core.rows import NAT, as_ns, per_row
+from workfw.core.rows import NAT, as_ns, gap_days, per_row
 from workfw.core.severity import severity_of_score
 
 __all__ = ["stamped_before", "stamped_at_or_after", "has_value", "every_task", "in_category", "days_to_as_of",
@@ -113,8 +113,7 @@ def days_to_as_of(ctx: Context, column: str) -> np.ndarray:
         known = since != NAT
         days = np.full(len(since), np.nan)
         # The same arithmetic as ``(as_of - since).dt.total_seconds() / 86400`` on the column.
-        gap = pd.to_timedelta(ctx.as_of.as_unit("ns").value - since[known], unit="ns")
-        days[known] = gap.total_seconds().to_numpy() / 86400
+        days[known] = gap_days(ctx.as_of.as_unit("ns").value - since[known])
         return days
 
     return cached(ctx.tasks, f"days from {column} to {ctx.as_of.value}", build)
