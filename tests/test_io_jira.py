@@ -379,3 +379,21 @@ def test_search_pages_saved_in_one_file_read_as_the_whole_search(tmp_path: Path,
     assert len(paged.events) == len(whole.events)
     assert any(f"matched {len(issues) + 5} issues but the file holds {len(issues)} (2 pages)" in w
                for w in paged.report.warnings), paged.report.warnings
+
+
+@pytest.mark.parametrize("odd_id", [None, "010004", " 10004", "x10004"])
+def test_numeric_parents_resolve_the_same_whether_or_not_every_id_is_a_plain_number(tmp_path, odd_id) -> None:
+    """Plain ids take a whole-column shortcut; one id written otherwise sends the file the careful way."""
+    rows = [("WEB-1", "10001", ""), ("WEB-2", "10002", "10001"), ("WEB-3", "10003", "10002"),
+            ("WEB-4", odd_id or "10004", "10009"), ("WEB-5", "10005", "10001"), ("WEB-6", "10002", "")]
+    path = tmp_path / "parents.csv"
+    path.write_text("Issue key,Issue id,Summary,Status,Parent,Created\n" + "".join(
+        f'{key},"{ident}",Task {key},To Do,{parent},04/Mar/24 10:00 AM\n' for key, ident, parent in rows),
+        encoding="utf-8")
+    export = wf.read_export(path)
+    parent = export.tasks.set_index("task_id")["parent_id"]
+    # 10002 names WEB-2 and WEB-6: the last row wins; 10009 is in no row, so WEB-4's parent stays empty.
+    assert parent["WEB-2"] == "WEB-1" and parent["WEB-5"] == "WEB-1"
+    assert parent["WEB-3"] == "WEB-6"
+    assert pd.isna(parent["WEB-4"]) and pd.isna(parent["WEB-1"])
+    assert any("not in this file" in w for w in export.report.warnings)

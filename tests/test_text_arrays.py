@@ -83,3 +83,24 @@ def test_validate_tasks_names_the_first_repeated_id_by_either_path(ids) -> None:
     with pytest.raises(SchemaError, match=repr(ids[3])):
         validate_tasks(tasks)
     validate_tasks(tasks.iloc[:3])
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["1", "20", None, "0"], [1, 20, 0, 0]),
+    (["9223372036854775807"], [9223372036854775807]),
+    (["9223372036854775808"], None),  # past int64
+    (["01"], None), (["+5"], None), (["-5"], None), (["5 "], None), ([""], None), (["1e3"], None),
+    (["abc"], None), (["\u0661\u0662"], None),  # Arabic-Indic digits are no plain number here
+    ([None, None], [0, 0]),
+])
+def test_plain_int64_reads_only_numbers_written_plainly(values, expected) -> None:
+    from workfw.text_arrays import int64_digits, plain_int64
+
+    for kind in (pa.string(), pa.large_string()):
+        arr = pa.array(values, type=kind)
+        got = plain_int64(arr)
+        assert (got is None) if expected is None else got.tolist() == expected
+        if got is not None:  # plain numbers are what int64_digits accepts (up to its 18 digits)
+            short = pc.less_equal(pc.binary_length(arr), 18)
+            assert pc.all(pc.or_kleene(pc.or_kleene(pc.is_null(arr), pc.invert(short)), int64_digits(arr)),
+                          skip_nulls=False).as_py()

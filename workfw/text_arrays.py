@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["blank_or_missing", "may_need_trim", "ascii_digits", "int64_digits", "prefixed_numbers", "repeats"]
+__all__ = ["blank_or_missing", "may_need_trim", "ascii_digits", "int64_digits", "plain_int64", "prefixed_numbers",
+           "repeats"]
 
 
 def blank_or_missing(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -125,6 +126,40 @@ def int64_digits(values: pa.Array, digits: pa.Array | None = None) -> pa.Array:
     length = pc.binary_length(values)
     leading_zero = pc.and_(pc.starts_with(values, "0"), pc.greater(length, 1))
     return pc.fill_null(pc.and_(pc.and_(digits, pc.less_equal(length, 18)), pc.invert(leading_zero)), False)
+
+
+#: 1, 10, 100 ... 10**18: a non-negative int64 has as many digits as these it is at least (0 has one).
+_POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
+
+
+def plain_int64(values: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Every value present as the number it is written as, when each is a plain number; else None.
+
+    Plain is what :func:`int64_digits` accepts (digits only, no sign, no leading zero), so equal
+    numbers are equal texts.  Checked as a whole column: pyarrow's cast reads the numbers (and fails
+    on anything else), and the digit count of each number must be its text's length, which leaves
+    out signs and leading zeros; two passes instead of :func:`int64_digits`' dozen.
+
+    Parameters
+    ----------
+    values : pyarrow.Array or pyarrow.ChunkedArray
+        Text.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        int64, one per value (0 where missing); None when some present value is not a plain number.
+    """
+    try:
+        numbers = pc.cast(values, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    number = pc.fill_null(numbers, 0).to_numpy()
+    if len(number) and number.min() < 0:
+        return None
+    digits = np.maximum(np.searchsorted(_POWERS_OF_TEN, number, side="right"), 1)
+    length = pc.fill_null(pc.binary_length(values), 1).to_numpy()
+    return number if np.array_equal(digits, length) else None
 
 
 def prefixed_numbers(arr: pa.Array | pa.ChunkedArray | None) -> np.ndarray | None:

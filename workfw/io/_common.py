@@ -95,6 +95,11 @@ def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     if arr is None:
         arr = pa.array(values.astype(object).where(values.notna(), None).to_numpy(), type=pa.string(),
                        from_pandas=True)
+    return _codes_of_text(arr)
+
+
+def _codes_of_text(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Codes (int64, -1 for null) and the distinct texts of an Arrow array, through pyarrow's hash table."""
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
     if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1:
@@ -304,22 +309,35 @@ def _gather_cells(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
     A cell whose (stripped) value an earlier column of its row holds already is dropped, so each
     row keeps the first of each value in column order, as the general path keeps it, without
-    sorting a million (row, value) pairs.
+    sorting a million (row, value) pairs.  The kept cells are placed row by row straight into the
+    order of the list items, without a row-major copy of every cell.
     """
     n = len(frame)
     texts = [trim_text(arrow_text(frame[col])) for col in columns]
-    encoded = pc.dictionary_encode(pa.chunked_array(texts, type=pa.large_string()).combine_chunks())
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64).reshape(len(columns), n)
-    blank = np.flatnonzero(pc.equal(pc.binary_length(encoded.dictionary), 0).to_numpy(zero_copy_only=False))
-    if len(blank):
-        codes[codes == blank[0]] = -1
-    for later in range(1, len(columns)):
+    codes, distinct = _codes_of_text(pa.chunked_array(texts, type=pa.large_string()))
+    codes = codes.reshape(len(columns), n)
+    blank = np.flatnonzero(pc.equal(pc.binary_length(distinct), 0).to_numpy(zero_copy_only=False))
+    kept = []
+    for later in range(len(columns)):
+        keep = codes[later] >= 0
+        if len(blank):
+            keep &= codes[later] != blank[0]
         for earlier in range(later):
-            codes[later][codes[later] == codes[earlier]] = -1
-    cells = codes.T.ravel()  # row by row, each row's columns in order
-    present = cells >= 0
-    offsets = np.concatenate([[0], np.cumsum(present.reshape(n, len(columns)).sum(axis=1))])
-    return arrow_lists(offsets, encoded.dictionary.take(pa.array(cells[present])).cast(pa.string()), frame.index)
+            keep &= codes[later] != codes[earlier]
+        kept.append(keep)
+    per_row = np.zeros(n, dtype=np.int64)
+    for keep in kept:
+        per_row += keep
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_row, out=offsets[1:])
+    # Each kept cell goes to its row's start plus the cells kept before it in that row (columns in order).
+    items = np.empty(int(offsets[-1]), dtype=np.int64)
+    before = np.zeros(n, dtype=np.int8)
+    for column_codes, keep in zip(codes, kept):
+        rows = np.flatnonzero(keep)
+        items[offsets[rows] + before[rows]] = column_codes[rows]
+        before += keep
+    return arrow_lists(offsets, distinct.take(pa.array(items)).cast(pa.string()), frame.index)
 
 
 def to_number(values: pd.Series, *, column: str, warnings: list[str]) -> pd.Series:

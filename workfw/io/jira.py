@@ -29,7 +29,7 @@ from workfw.io._jira_json import JIRA_STATUS_MAP, category_per_row, name_categor
 from workfw.io._registry import ExportFormat, ReadOptions, register, report_progress
 from workfw.io._status import normalise_category
 from workfw.io._text import CsvTable
-from workfw.text_arrays import ascii_digits, blank_or_missing, int64_digits
+from workfw.text_arrays import ascii_digits, blank_or_missing, int64_digits, plain_int64
 
 __all__ = ["read_jira_csv", "sniff_jira_csv", "read_jira_json", "sniff_jira_json", "JIRA_STATUS_MAP"]
 
@@ -105,12 +105,13 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
     if numeric_col:
         numbers = _blank_as_null(trim_text(arrow_text(raw[numeric_col])))
         field_map[numeric_col] = "parent_id"
-        is_number = ascii_digits(numbers)
+        plain = plain_int64(numbers)  # the usual export: every parent a plain number, read in two passes
+        is_number = pc.is_valid(numbers) if plain is not None else ascii_digits(numbers)
         resolved = pa.nulls(len(raw), type=pa.large_string())
         if id_col := cols.first("Issue id"):
             field_map[id_col] = "parent_id (resolves Parent)"
             issue_ids = trim_text(arrow_text(raw[id_col]))
-            row = _row_of_id(numbers, is_number, issue_ids)
+            row = _row_of_id(numbers, is_number, issue_ids, plain)
             # Rows that name no number have row -1, so what was found is already empty there.
             resolved = arrow_text(key).take(pa.array(row, mask=row < 0))
         if not _only_numbers(numbers, is_number):
@@ -136,14 +137,22 @@ def _only_numbers(values: pa.Array, is_number: pa.Array) -> bool:
     return bool(pc.all(pc.or_(pc.is_null(values), is_number)).as_py())
 
 
-def _row_of_id(numbers: pa.Array, is_number: pa.Array, issue_ids: pa.Array) -> np.ndarray:
+def _row_of_id(numbers: pa.Array, is_number: pa.Array, issue_ids: pa.Array,
+               plain_numbers: np.ndarray | None = None) -> np.ndarray:
     """Row of the issue whose ``Issue id`` each number names (-1: none); the last such row wins.
 
     Ids are numbers, so they are compared as int64 in numpy (a table indexed by id, or a sort and a
     binary search) rather than hashed as a million strings.  Ids that int64 cannot hold exactly as
     written (leading zeros, more than 18 digits) send the whole column to the text comparison.
+    ``plain_numbers`` is :func:`~workfw.text_arrays.plain_int64` of ``numbers`` when the caller has it.
     """
     n = len(issue_ids)
+    plain_ids = plain_int64(issue_ids) if plain_numbers is not None else None
+    if plain_ids is not None:
+        # Every id and every number present is a plain number: no check per value.
+        rows_with_id = np.flatnonzero(pc.is_valid(issue_ids).to_numpy(zero_copy_only=False))
+        asked = pc.is_valid(numbers).to_numpy(zero_copy_only=False)
+        return _rows_by_number(plain_ids[rows_with_id], rows_with_id, plain_numbers, asked)
     id_ok = int64_digits(issue_ids)
     number_ok = int64_digits(numbers, is_number)
     blank_id = pc.fill_null(pc.equal(pc.utf8_length(issue_ids), 0), True)
@@ -158,12 +167,18 @@ def _row_of_id(numbers: pa.Array, is_number: pa.Array, issue_ids: pa.Array) -> n
                                                                             pa.nulls(n, type=issue_ids.type))
     ids = pc.fill_null(pc.cast(castable, pa.int64()), 0).to_numpy()
     rows_with_id = np.flatnonzero(id_ok.to_numpy(zero_copy_only=False))
-    if not len(rows_with_id):
-        return np.full(n, -1, dtype=np.int64)
     valued = ids[rows_with_id]
     castable = numbers if _only_numbers(numbers, is_number) else pc.if_else(is_number, numbers,
                                                                            pa.nulls(n, type=numbers.type))
     target = pc.fill_null(pc.cast(castable, pa.int64()), 0).to_numpy()
+    return _rows_by_number(valued, rows_with_id, target, asked)
+
+
+def _rows_by_number(valued: np.ndarray, rows_with_id: np.ndarray, target: np.ndarray,
+                    asked: np.ndarray) -> np.ndarray:
+    """For each ``target`` (where ``asked``), the last of ``rows_with_id`` whose id ``valued`` equals it; else -1."""
+    if not len(rows_with_id):
+        return np.full(len(target), -1, dtype=np.int64)
     low = int(valued.min())
     span = int(valued.max()) - low + 1
     if span <= 4 * len(rows_with_id) + 1024:
