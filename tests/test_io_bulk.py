@@ -48,6 +48,21 @@ def test_shapes_read_the_formats_exports_use(text: str, expected: str) -> None:
     assert _parse([text, "31/01/2024"]) == [_ts(expected), _ts("2024-01-31")]
 
 
+@pytest.mark.parametrize("form", ["%Y-%m-%dT%H:%M:%S.%fZ", "%d/%b/%y %-I:%M %p", "%d.%m.%Y %H:%M:%S",
+                                  "%b %-d, %Y %-I:%M %p", "%Y-%m-%d %H:%M:%S+0000"])
+def test_stamps_across_three_centuries_read_as_written(form: str) -> None:
+    """Years 1700-2199, every hour and leap days: the int32 field arithmetic against pandas' own reading."""
+    rng = np.random.default_rng(14)
+    seconds = rng.integers(pd.Timestamp("1700-01-01").value // 10**9, pd.Timestamp("2199-12-31").value // 10**9, 3000)
+    stamps = pd.to_datetime(seconds * 10**9 + rng.integers(0, 10**6, 3000) * 1000)
+    stamps = stamps.append(pd.DatetimeIndex(["2024-02-29 12:00", "1900-02-28 00:00", "2000-02-29 23:59"]))
+    if "%y" in form:  # two-digit years: 1969-2068, as Python's %y reads them
+        stamps = stamps[(stamps.year >= 1969) & (stamps.year <= 2068)]
+    text = list(stamps.strftime(form))
+    expected = pd.to_datetime(text, format=form.replace("%-", "%"), utc=True)
+    assert _parse(text) == list(expected)
+
+
 def test_impossible_values_fall_to_the_careful_path_and_are_named() -> None:
     good = ["01/Feb/24 9:00 AM"] * 40
     with pytest.raises(ExportReadError, match=r"row 2.*'30/Feb/24 9:00 AM'"):

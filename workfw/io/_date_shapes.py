@@ -131,17 +131,15 @@ class Shapes:
         at = starts + position[codes]
         size = length[codes]
         longest = int(size.max(initial=0))
-        value = np.zeros(len(rows), dtype=np.int64)
         if longest == int(size.min(initial=0)):
             # Every row has as many digits (a two-digit day, minute or year): no masks needed.
-            for i in range(longest):
-                value = value * 10 + self.data[at + i] - 48
-            return value
+            return _digits_forward(self.data, at, longest, longest)
+        value = np.zeros(len(rows), dtype=np.int32)
         for i in range(longest):
             # One digit place at a time across all rows: a date's longest run is four digits.
             more = size > i
-            digit = self.data[np.where(more, at + i, 0)].astype(np.int64) - 48
-            value = np.where(more, value * 10 + digit, value)
+            digit = self.data[np.where(more, at + i, 0)] - np.uint8(48)
+            np.copyto(value, value * 10 + digit, where=more)
         return value
 
 
@@ -291,9 +289,10 @@ def to_utc_ns(shapes: Shapes, rows: np.ndarray, order: str | None,
     width = len(templates) + 1
     pos = {name: values.copy() for name, values in layout.position.items()}
     size = {name: values.copy() for name, values in layout.length.items()}
-    const_month = np.zeros(width, dtype=np.int64)
-    period = np.zeros(width, dtype=np.int64)  # 0 none, 1 am, 2 pm
-    zone = np.zeros(width, dtype=np.int64)  # 0 naive, 1 utc, 2 offset
+    # Small types: a value per shape becomes a value per row (a million of them) whenever shapes differ.
+    const_month = np.zeros(width, dtype=np.int32)
+    period = np.zeros(width, dtype=np.int8)  # 0 none, 1 am, 2 pm
+    zone = np.zeros(width, dtype=np.int8)  # 0 naive, 1 utc, 2 offset
     sign = np.ones(width, dtype=np.int64)
     usable = np.zeros(width, dtype=bool)
     for i, t in enumerate(templates):
@@ -340,18 +339,25 @@ def to_utc_ns(shapes: Shapes, rows: np.ndarray, order: str | None,
     # Two-digit years as Python's %y reads them: 69-99 are 1900s, 00-68 2000s.
     two_digit = per_row(size["y"]) == 2
     if np.ndim(two_digit) or two_digit:
-        year = np.where(two_digit, year + np.where(year < 69, 2000, 1900), year)
+        year = np.where(two_digit, year + np.where(year < 69, np.int32(2000), np.int32(1900)), year)
     per = per_row(period)
     ok = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1678) & (year <= 2261)
     ok &= (minute <= 59) & (second <= 59)
     ok &= np.where(per > 0, (hour >= 1) & (hour <= 12), hour <= 23)
     if np.ndim(per) or per:
         # 12 AM is hour 0 and 12 PM hour 12 (hour % 12 for the hours 1-12 the check above lets through).
-        hour = np.where(per == 0, hour, np.where(hour == 12, 0, hour) + np.where(per == 2, 12, 0))
+        hour = np.where(per == 0, hour, np.where(hour == 12, 0, hour) + np.where(per == 2, np.int32(12), np.int32(0)))
     first_day, month_days = _MONTH_TABLE
     at = (np.clip(year, 1678, 2261) - 1678) * 12 + np.clip(month, 1, 12) - 1
     ok &= day <= month_days[at]
-    ns = ((first_day[at] + day - 1) * 86400 + hour * 3600 + minute * 60 + second) * 1_000_000_000
+    # Fields are int32; the sum is int64 from the first term on, built in place (one array, not eight).
+    ns = first_day[at]
+    ns += day - 1
+    ns *= 86400
+    ns += hour * 3600
+    ns += minute * 60
+    ns += second
+    ns *= 1_000_000_000
     frac_size = per_row(size["f"])
     if np.any(frac_size):
         ns += np.where(frac_size > 0, frac * _POW10[np.clip(9 - frac_size, 0, 18)], 0)
@@ -398,7 +404,7 @@ class _FieldReader:
         n = len(self.rows)
         has = self.seen & self.has[name]
         if not has.any():
-            return np.zeros(n, dtype=np.int64)
+            return np.zeros(n, dtype=np.int32)
         if (has == self.seen).all():
             at, count = self.pos[name][has], self.size[name][has]
             after = self.shape_bytes[has] - at - count  # bytes of the value after the run
@@ -412,43 +418,52 @@ class _FieldReader:
         return self.shapes.digits(self.pos[name], self.size[name], self.rows, (self.codes, self.starts))
 
 
-def _digit(data: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The digit of each byte at ``at`` (0-9); a byte that is no digit gives a number over 9 (uint8 wraps)."""
-    return data[at] - np.uint8(48)
+def _digit(data: np.ndarray, at: np.ndarray, shift: int = 0) -> np.ndarray:
+    """The digit of each byte at ``at + shift`` (0-9); a byte that is no digit gives a number over 9 (uint8 wraps).
+
+    A forward shift indexes a view that starts ``shift`` bytes on, so no shifted copy of ``at`` is made.
+    """
+    return (data[shift:][at] if shift >= 0 else data[at + shift]) - np.uint8(48)
 
 
 def _digits_forward(data: np.ndarray, at: np.ndarray, fewest: int, most: int) -> np.ndarray:
-    """The number whose first digit is at byte ``at``: ``fewest`` digits, or up to ``most`` while bytes are digits."""
-    value = _digit(data, at).astype(np.int64)
+    """The number whose first digit is at byte ``at``: ``fewest`` digits, or up to ``most`` while bytes are digits.
+
+    int32 (a field has at most nine digits), worked in place: a million values are read without an array
+    of a million int64 per digit.
+    """
+    value = _digit(data, at).astype(np.int32)
     for i in range(1, fewest):
-        value = value * 10 + _digit(data, at + i)
+        value *= 10
+        value += _digit(data, at, i)
     if most > fewest:
         going = np.ones(len(at), dtype=bool)
         # A run shorter than ``most`` is followed by a byte of its own value that is no digit, where the row
         # stops; reads past the buffer's end can only come after that byte, and are clipped.
         clip = bool(len(at)) and int(at.max()) + most - 1 >= len(data)
         for i in range(fewest, most):
-            digit = _digit(data, np.minimum(at + i, len(data) - 1) if clip else at + i)
+            digit = _digit(data, np.minimum(at + i, len(data) - 1)) if clip else _digit(data, at, i)
             going &= digit <= 9
-            value = np.where(going, value * 10 + digit, value)
+            np.copyto(value, value * 10 + digit, where=going)
     return value
 
 
 def _digits_backward(data: np.ndarray, last: np.ndarray, fewest: int, most: int) -> np.ndarray:
     """The number whose last digit is at byte ``last``, read back to its first digit (see :func:`_digits_forward`)."""
-    value = _digit(data, last).astype(np.int64)
+    if fewest == most:
+        return _digits_forward(data, last - (fewest - 1), fewest, most)
+    value = _digit(data, last).astype(np.int32)
     scale = 10
     for i in range(1, fewest):
-        value = value + _digit(data, last - i).astype(np.int64) * scale
+        value += _digit(data, last, -i).astype(np.int32) * scale
         scale *= 10
-    if most > fewest:
-        going = np.ones(len(last), dtype=bool)
-        clip = bool(len(last)) and int(last.min()) - (most - 1) < 0  # a read before the buffer's start
-        for i in range(fewest, most):
-            digit = _digit(data, np.maximum(last - i, 0) if clip else last - i)
-            going &= digit <= 9
-            value = np.where(going, value + digit.astype(np.int64) * scale, value)
-            scale *= 10
+    going = np.ones(len(last), dtype=bool)
+    clip = bool(len(last)) and int(last.min()) - (most - 1) < 0  # a read before the buffer's start
+    for i in range(fewest, most):
+        digit = _digit(data, np.maximum(last - i, 0)) if clip else _digit(data, last, -i)
+        going &= digit <= 9
+        np.copyto(value, value + digit.astype(np.int32) * scale, where=going)
+        scale *= 10
     return value
 
 
