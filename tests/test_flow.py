@@ -1,6 +1,7 @@
 """Flow metrics on small hand-built exports; every expected value is worked out in the comments."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -380,3 +381,18 @@ def test_littles_law():
     assert flow.littles_law(wip=3, throughput_per_week=1.5) == pytest.approx(14.0)
     with pytest.raises(OptionError, match="throughput_per_week"):
         flow.littles_law(wip=3, throughput_per_week=0)
+
+
+def test_cycle_times_order_is_pandas_two_key_sort_even_on_ties_and_accents() -> None:
+    from workfw.flow.times import _by_completion
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    frame = pd.DataFrame({"task_id": pd.array([f"PRJ-{i}" for i in rng.permutation(n)], dtype="string"),
+                          "completed": pd.to_datetime(rng.integers(0, 200, n) * 60 * 10**9, utc=True),
+                          "x": np.arange(n)})
+    frame.loc[[5, 6, 7, 8], "task_id"] = ["Żółw-1", "zebra", "Zebra", "äpfel"]
+    frame.loc[[5, 6, 7, 8], "completed"] = frame.loc[9, "completed"]  # ties broken by the id, as Python orders it
+    expected = frame.sort_values(["completed", "task_id"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(_by_completion(frame), expected)
+    assert _by_completion(frame.iloc[:0]).empty

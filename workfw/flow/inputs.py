@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 import pandas as pd
+import pyarrow as pa
 
 from workfw.actors import actor_kind
 from workfw.core.context import as_utc, member, reference_time
@@ -58,7 +59,7 @@ def _group_values(tasks: pd.DataFrame, by: str | None, bots: Iterable[str]) -> p
         return None
     if by == "kind":
         values = actor_kind(tasks, extra=bots)
-    elif by in tasks.columns and tasks[by].map(lambda v: isinstance(v, list)).sum() == 0:
+    elif by in tasks.columns and _single_valued(tasks[by]):
         values = tasks[by].astype("string")
     else:
         allowed = ["kind"] + [c for c in ("team", "project", "assignee", "task_type", "priority", "source")
@@ -66,6 +67,14 @@ def _group_values(tasks: pd.DataFrame, by: str | None, bots: Iterable[str]) -> p
         raise OptionError(f"by={by!r}: not a single-valued column of the task table; expected one of {allowed}. "
                           "Next step: pass by='kind' or by='team'.")
     return values.fillna("(none)")
+
+
+def _single_valued(values: pd.Series) -> bool:
+    """Whether no cell of ``values`` holds a list (a text or number column cannot: only object ones are looked at)."""
+    if values.dtype != object:
+        arrow = values.dtype.pyarrow_dtype if isinstance(values.dtype, pd.ArrowDtype) else None
+        return arrow is None or not (pa.types.is_list(arrow) or pa.types.is_large_list(arrow))
+    return not values.map(lambda v: isinstance(v, list)).any()
 
 
 def _periods(freq: str) -> str:

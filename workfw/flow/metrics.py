@@ -61,7 +61,10 @@ def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Itera
         return pd.DataFrame({c: [] for c in columns}).astype({"count": "int64"})
     period = _naive(done["completed"]).dt.to_period(alias)
     frame = pd.DataFrame({"period": period})
-    if by:
+    if by and by != "kind" and by in done.columns:
+        # cycle_times carries the task's own column: no lookup of a million ids (kinds depend on ``bots``).
+        frame[by] = done[by].astype("string").fillna("(none)").to_numpy()
+    elif by:
         frame[by] = _lookup(done["task_id"], pd.Series(groups.to_numpy(), index=tasks["task_id"].to_numpy())).to_numpy()
     full = pd.period_range(period.min(), period.max(), freq=alias)
     keys = ["period"] + ([by] if by else [])

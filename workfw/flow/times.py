@@ -182,6 +182,21 @@ def _marks(intervals: pd.DataFrame, start: str) -> tuple[pd.Series, pd.Series]:
     return started, completed
 
 
+def _by_completion(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.sort_values(["completed", "task_id"], kind="stable")`` with a fresh index, sorted in pyarrow.
+
+    pandas numbers a million task ids in Python order before it can sort on two keys (~0.6 s); Arrow
+    compares the ids (as UTF-8 bytes, which orders them as Python does) only where completions tie.
+    """
+    completed, ids = frame["completed"], frame["task_id"]
+    if not (isinstance(completed.array, pd.arrays.DatetimeArray) and ids.notna().all()):
+        return frame.sort_values(["completed", "task_id"], kind="stable").reset_index(drop=True)
+    keys = pa.table({"completed": pa.array(completed.array.asi8, mask=completed.isna().to_numpy()),
+                     "task_id": pa.array(ids.astype("string").array)})
+    order = pc.sort_indices(keys, sort_keys=[("completed", "ascending"), ("task_id", "ascending")]).to_numpy()
+    return frame.take(order).reset_index(drop=True)
+
+
 def _basis_of(values: pd.Series, basis: pd.Series) -> pd.Series:
     """exact/history/inferred for a timestamp column, 'missing' where it is empty."""
     # Casefold each distinct label once (there are a handful), not every row.
@@ -296,7 +311,7 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
         "lead_time_days": lead.where(lead >= 0), "cycle_time_days": cycle.where(~backwards), "basis": basis,
     })
     missing = out["completed"].isna()
-    out = out.loc[~missing].sort_values(["completed", "task_id"], kind="stable").reset_index(drop=True)
+    out = _by_completion(out.loc[~missing])
     out.attrs["dropped"] = {k: int(v) for k, v in {
         "done without a completion time": missing.sum(),
         "completed before started (cycle time left empty)": (backwards & ~missing).sum()}.items() if v}
