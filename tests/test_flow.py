@@ -396,3 +396,42 @@ def test_cycle_times_order_is_pandas_two_key_sort_even_on_ties_and_accents() -> 
     expected = frame.sort_values(["completed", "task_id"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(_by_completion(frame), expected)
     assert _by_completion(frame.iloc[:0]).empty
+
+
+def _counted_by_strings(spans, state, groups, samples):
+    """The counting the flow metrics did before they used codes: one string comparison per (group, state)."""
+    group = spans["task_id"].map(groups).to_numpy() if groups is not None else np.full(len(spans), "")
+    state = state.to_numpy()
+    starts = pd.DatetimeIndex(spans["start"]).as_unit("ns").asi8
+    ends = np.where(spans["end"].isna().to_numpy(), np.iinfo(np.int64).max,
+                    pd.DatetimeIndex(spans["end"]).as_unit("ns").asi8)
+    out = {}
+    for g in sorted(pd.unique(group)):
+        for st in pd.unique(state[pd.notna(state)]):
+            pick = (group == g) & (state == st)
+            s, e = np.sort(starts[pick]), np.sort(ends[pick])
+            counts = np.searchsorted(s, samples, side="right") - np.searchsorted(e, samples, side="right")
+            out[(g, st)] = counts.tolist()
+    return out
+
+
+@pytest.mark.parametrize("by", [None, "team"])
+def test_cumulative_flow_by_codes_counts_what_string_comparison_counted(by) -> None:
+    from workfw.flow.metrics import _states
+    from workfw.flow.times import _export_intervals
+
+    import workfw as wf
+
+    export = wf.read_export(wf.sample_path("jira"))
+    got = flow.cumulative_flow(export, freq="W", statuses="all", by=by)
+    spans = _export_intervals(export, export.tasks)
+    state, _ = _states(spans, "all")
+    groups = None if by is None else pd.Series(export.tasks[by].astype("string").fillna("(none)").to_numpy(),
+                                               index=export.tasks["task_id"])
+    samples = (pd.DatetimeIndex(got["date"].unique()) + pd.offsets.Week(weekday=6) + pd.Timedelta(days=1)
+               - pd.Timedelta(1, "ns")).tz_localize("UTC").as_unit("ns").asi8
+    expected = _counted_by_strings(spans, state, groups, samples)
+    for (g, st), counts in expected.items():
+        rows = got[(got["state"] == st) & ((got[by] == g) if by else True)]
+        assert rows["count"].tolist() == counts, (g, st)
+    assert len(got) == len(expected) * len(samples)

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.actors import actor_kind
+from workfw.core.cache import cached
 from workfw.core.context import member
 from workfw.errors import OptionError
 from workfw.schema import tasks_of
@@ -106,6 +107,18 @@ def _timestamp_intervals(tasks: pd.DataFrame) -> pd.DataFrame:
         .loc[cat.isin(["done", "cancelled"])],
     ]
     return pd.concat(parts, ignore_index=True)
+
+
+def _export_intervals(data: Any, tasks: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_intervals` of every task of ``data``, kept while its task table (and history) live.
+
+    WIP and cumulative flow read the same timelines, and a chart's redraw (another period, window or
+    grouping) reads them again: at a million tasks building them costs 1-1.5 s.  Callers must not change
+    the frame they get.
+    """
+    history = getattr(data, "events", None)
+    on = tasks if history is None else (tasks, history)
+    return cached(on, "flow intervals", lambda: _intervals(tasks, _status_events(data, tasks)))
 
 
 def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] | None = None, *,
