@@ -418,13 +418,14 @@ def _counted_by_strings(spans, state, groups, samples):
 @pytest.mark.parametrize("by", [None, "team"])
 def test_cumulative_flow_by_codes_counts_what_string_comparison_counted(by) -> None:
     from workfw.flow.metrics import _states
-    from workfw.flow.times import _export_intervals
+    from workfw.flow.inputs import _status_events
+    from workfw.flow.times import _intervals
 
     import workfw as wf
 
     export = wf.read_export(wf.sample_path("jira"))
     got = flow.cumulative_flow(export, freq="W", statuses="all", by=by)
-    spans = _export_intervals(export, export.tasks)
+    spans = _intervals(export.tasks, _status_events(export, export.tasks))
     state, _ = _states(spans, "all")
     groups = None if by is None else pd.Series(export.tasks[by].astype("string").fillna("(none)").to_numpy(),
                                                index=export.tasks["task_id"])

@@ -68,7 +68,12 @@ def test_may_need_trim_is_true_whenever_a_trim_changes_something(text: str | Non
 def test_prefixed_numbers_reads_only_ids_whose_numbers_tell_them_apart(ids, expected) -> None:
     numbers = prefixed_numbers(pa.array(ids, type=pa.large_string()))
     assert (numbers is None) if expected is None else numbers.tolist() == expected
+
+
+def test_prefixed_numbers_of_no_arrow_column_or_no_ids_is_none_and_repeats_of_none_is_empty() -> None:
     assert prefixed_numbers(None) is None
+    assert prefixed_numbers(pa.array([], type=pa.string())) is None
+    assert repeats(np.zeros(0, dtype=np.int64)).tolist() == []
 
 
 @pytest.mark.parametrize("numbers", [[5, 3, 5, 9, 3, 3], [10**15, 7, 10**15, 2]])  # close and far apart

@@ -157,9 +157,7 @@ def actor_kind(tasks: Any, *, extra: Iterable[str] = ()) -> pd.Series:
         ``assignees`` stands in when ``assignee`` is empty.
     """
     extra = tuple(extra)
-    # Only the two name columns are read, and a table without one is handled below: a part of a task table
-    # (the done rows of a few columns, as cycle_times passes) is not conformed first (0.6 s a million rows).
-    table = tasks if isinstance(tasks, pd.DataFrame) else tasks_of(tasks, where="tasks")
+    table = tasks_of(tasks, where="tasks")
     if "assignee" in table.columns:
         names = table["assignee"].astype("string").str.strip()
         names = names.mask(names == "")

@@ -135,8 +135,8 @@ _POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
 def plain_int64(values: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     """Every value present as the number it is written as, when each is a plain number; else None.
 
-    Plain is what :func:`int64_digits` accepts (digits only, no sign, no leading zero), so equal
-    numbers are equal texts.  Checked as a whole column: pyarrow's cast reads the numbers (and fails
+    Plain is ASCII digits only, no sign, no leading zero, within int64 (what :func:`int64_digits`
+    accepts, and 19-digit numbers up to int64's largest too), so equal numbers are equal texts.  Checked as a whole column: pyarrow's cast reads the numbers (and fails
     on anything else), and the digit count of each number must be its text's length, which leaves
     out signs and leading zeros; two passes instead of :func:`int64_digits`' dozen.
 
@@ -165,7 +165,7 @@ def plain_int64(values: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
 def prefixed_numbers(arr: pa.Array | pa.ChunkedArray | None) -> np.ndarray | None:
     """Ids written as one shared prefix and a number (``PRJ-17``, ``12345``): the numbers; else None.
 
-    Equal numbers are then equal ids (the prefix is the same and :func:`int64_digits` rules out
+    Equal numbers are then equal ids (the prefix is the same and :func:`plain_int64` rules out
     leading zeros), so ids can be compared as integers instead of hashed as text.
 
     Parameters
@@ -186,9 +186,7 @@ def prefixed_numbers(arr: pa.Array | pa.ChunkedArray | None) -> np.ndarray | Non
     if not prefix.isascii() or not pc.all(pc.starts_with(arr, prefix)).as_py():
         return None
     numbers = pc.utf8_slice_codeunits(arr, len(prefix)) if prefix else arr  # ASCII prefix: one unit a letter
-    if not pc.all(int64_digits(numbers)).as_py():
-        return None
-    return pc.cast(numbers, pa.int64()).to_numpy()
+    return plain_int64(numbers)  # no id is missing, so no 0 stands for one
 
 
 def repeats(numbers: np.ndarray) -> np.ndarray:
@@ -205,6 +203,8 @@ def repeats(numbers: np.ndarray) -> np.ndarray:
         Booleans, True where the same number came before (``pandas.Series.duplicated``).
     """
     n = len(numbers)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
     low = int(numbers.min())
     span = int(numbers.max()) - low + 1
     rows = np.arange(n, dtype=np.int64)

@@ -125,7 +125,7 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
     open_mask[doing] = ~np.append(folded, False)[codes]
     # Only the columns read here are taken: copying every text column of a wide export costs seconds.
     active = tasks[[c for c in _AGING_READS if c in tasks.columns]][open_mask].reset_index(drop=True)
-    kind = actor_kind(active, extra=bots)  # row by row, so the active rows alone give the same kinds
+    kind = actor_kind(tasks, extra=bots)[open_mask].reset_index(drop=True)  # see cycle_times: a task's own row
     spans = _intervals(active, events, table_categories(tasks), history_only=True)
     hist_start = _marks(spans, start if start != "created" else "started")[0] if smap is None \
         else _committed_start(spans, smap)

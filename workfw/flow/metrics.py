@@ -19,13 +19,17 @@ from workfw.core.context import member
 from workfw.schema import STATUS_CATEGORIES, tasks_of
 # Aging WIP has its own module; its names stay importable from here.
 from workfw.flow.aging import CONTAINER_TYPES, aging_wip, band_labels  # noqa: F401
-from workfw.flow.times import (_BLOCKED, _DAY, _NO_END, _cycles_or, _export_intervals, _group_values, _intervals,
+from workfw.flow.times import (_BLOCKED, _DAY, _NO_END, _cycles_or, _group_values, _intervals,
                                _lookup, _naive, _now, _periods, _resolve_as_of, _status_events, _utc, cycle_times)
 
 __all__ = ["throughput", "wip", "cumulative_flow", "band_labels", "aging_wip", "blocked_time", "CONTAINER_TYPES"]
 
 
 # --------------------------------------------------------------------------- throughput and WIP
+
+#: Task columns cycle_times copies as they are, so a throughput group can be read from its rows.
+_CARRIED = ("team", "assignee", "title")
+
 
 def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Iterable[str] = (),
                cycles: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -43,7 +47,8 @@ def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Itera
         Extra names to treat as agents.
     cycles : pandas.DataFrame, optional
         :func:`cycle_times` of the same ``data`` when the caller already has
-        it (any ``start``: only completions are read), so it is not rebuilt.
+        it (any ``start``: only completions, ids and the team, assignee and
+        title columns are read), so it is not rebuilt.
 
     Returns
     -------
@@ -61,8 +66,9 @@ def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Itera
         return pd.DataFrame({c: [] for c in columns}).astype({"count": "int64"})
     period = _naive(done["completed"]).dt.to_period(alias)
     frame = pd.DataFrame({"period": period})
-    if by and by != "kind" and by in done.columns:
-        # cycle_times carries the task's own column: no lookup of a million ids (kinds depend on ``bots``).
+    if by in _CARRIED:
+        # cycle_times carries the task's own column: no lookup of a million ids.  Not its kind (which depends on
+        # ``bots``) nor its times (which it reads from history).
         frame[by] = done[by].astype("string").fillna("(none)").to_numpy()
     elif by:
         frame[by] = _lookup(done["task_id"], pd.Series(groups.to_numpy(), index=tasks["task_id"].to_numpy())).to_numpy()
@@ -86,7 +92,7 @@ def _state_counts(intervals: pd.DataFrame, state: pd.Series, groups: pd.Series |
     # seconds at a million tasks.  A state no rule places (NA) has code -1 and is counted in no state.
     state_code, state_names = pd.factorize(state.array)  # by position, as the spans are
     if groups is not None:
-        group_code_of_task, group_names = pd.factorize(pd.Series(groups.to_numpy(), dtype=object))
+        group_code_of_task, group_names = pd.factorize(groups.array)
         found = _lookup(frame["task_id"], pd.Series(group_code_of_task, index=groups.index)).to_numpy(dtype=float)
         group_code = np.where(np.isnan(found), -1, found).astype(np.int64)
     else:
@@ -103,7 +109,7 @@ def _state_counts(intervals: pd.DataFrame, state: pd.Series, groups: pd.Series |
     ends_ns = np.where(frame["end"].isna().to_numpy(), _NO_END, pd.DatetimeIndex(frame["end"]).as_unit("ns").asi8)
     parts = []
     state_index = {name: i for i, name in enumerate(state_names)}
-    present = np.unique(group_code[group_code >= 0]) if len(frame) else np.zeros(0, dtype=np.int64)
+    present = np.unique(group_code[group_code >= 0])
     for g_code in sorted(present, key=lambda c: group_names[c]):
         g = group_names[g_code]
         in_group = group_code == g_code
@@ -158,7 +164,7 @@ def wip(data: Any, *, freq: str = "D", by: str | None = None, window: Any = None
         ``date, [by,] wip``.
     """
     tasks = tasks_of(data)
-    spans = _export_intervals(data, tasks)
+    spans = _intervals(tasks, _status_events(data, tasks))
     groups = _group_values(tasks, by, bots)
     groups = None if groups is None else pd.Series(groups.to_numpy(), index=tasks["task_id"])
     counts = _state_counts(spans, spans["category"], groups, freq=freq, as_of=_now(data, tasks),
@@ -204,7 +210,7 @@ def cumulative_flow(data: Any, *, freq: str = "D", statuses: str | Sequence[str]
         ``"timestamps"`` or ``"history and timestamps"``.
     """
     tasks = tasks_of(data)
-    spans = _export_intervals(data, tasks)
+    spans = _intervals(tasks, _status_events(data, tasks))
     state, order = _states(spans, statuses)
     groups = _group_values(tasks, by, bots)
     groups = None if groups is None else pd.Series(groups.to_numpy(), index=tasks["task_id"])

@@ -13,7 +13,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.actors import actor_kind
-from workfw.core.cache import cached
 from workfw.core.context import member
 from workfw.errors import OptionError
 from workfw.schema import tasks_of
@@ -107,18 +106,6 @@ def _timestamp_intervals(tasks: pd.DataFrame) -> pd.DataFrame:
         .loc[cat.isin(["done", "cancelled"])],
     ]
     return pd.concat(parts, ignore_index=True)
-
-
-def _export_intervals(data: Any, tasks: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_intervals` of every task of ``data``, kept while its task table (and history) live.
-
-    WIP and cumulative flow read the same timelines, and a chart's redraw (another period, window or
-    grouping) reads them again: at a million tasks building them costs 1-1.5 s.  Callers must not change
-    the frame they get.
-    """
-    history = getattr(data, "events", None)
-    on = tasks if history is None else (tasks, history)
-    return cached(on, "flow intervals", lambda: _intervals(tasks, _status_events(data, tasks)))
 
 
 def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] | None = None, *,
@@ -292,7 +279,9 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
     done_mask = (tasks["status_category"] == "done").fillna(False).to_numpy(dtype=bool)
     # Only the columns read here are taken: copying every text column of a wide export costs seconds.
     done = tasks[[c for c in _CYCLE_READS if c in tasks.columns]][done_mask].reset_index(drop=True)
-    kinds = actor_kind(done, extra=bots)  # row by row, so the done rows alone give the same kinds
+    # Kinds of the whole (canonical) table, then the done rows': a part-table would be conformed first (a million
+    # empty lists, 0.6 s), and a task's kind depends on its own row only.
+    kinds = actor_kind(tasks, extra=bots)[done_mask].reset_index(drop=True)
     spans = _intervals(done, events, table_categories(tasks), history_only=True)
     hist_start, hist_done = _marks(spans, start)
     if smap is not None:

@@ -15,12 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError
-from workfw.text_arrays import ascii_digits, blank_or_missing, int64_digits, may_need_trim, prefixed_numbers, repeats
+from workfw.text_arrays import blank_or_missing, may_need_trim, prefixed_numbers, repeats
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
            "as_lists", "arrow_text", "arrow_lists", "first_items", "map_text", "json_text", "json_cell",
            "records_frame", "parse_json_text", "lone_surrogates", "text_codes", "duplicated", "unique_ints",
-           "trim_text", "strip_text", "text_column", "coded_text", "ascii_digits", "int64_digits"]
+           "trim_text", "strip_text", "text_column", "coded_text"]
 
 # Arrow text to pandas' "string" dtype, as ``Series.astype("string")`` holds it (large_string).
 _AS_STRING = {pa.large_string(): pd.StringDtype()}.get

@@ -114,7 +114,7 @@ def _parents(raw: pd.DataFrame, cols: _Columns, key: pd.Series, field_map: dict[
             row = _row_of_id(numbers, is_number, issue_ids, plain)
             # Rows that name no number have row -1, so what was found is already empty there.
             resolved = arrow_text(key).take(pa.array(row, mask=row < 0))
-        if not _only_numbers(numbers, is_number):
+        if plain is None and not _only_numbers(numbers, is_number):
             resolved = pc.if_else(is_number, resolved, numbers)
         outside = pc.sum(pc.and_(pc.and_(pc.is_null(parent), is_number), pc.is_null(resolved))).as_py() or 0
         if outside:
@@ -142,9 +142,10 @@ def _row_of_id(numbers: pa.Array, is_number: pa.Array, issue_ids: pa.Array,
     """Row of the issue whose ``Issue id`` each number names (-1: none); the last such row wins.
 
     Ids are numbers, so they are compared as int64 in numpy (a table indexed by id, or a sort and a
-    binary search) rather than hashed as a million strings.  Ids that int64 cannot hold exactly as
-    written (leading zeros, more than 18 digits) send the whole column to the text comparison.
-    ``plain_numbers`` is :func:`~workfw.text_arrays.plain_int64` of ``numbers`` when the caller has it.
+    binary search) rather than hashed as a million strings.  ``plain_numbers`` is
+    :func:`~workfw.text_arrays.plain_int64` of ``numbers`` when the caller has it: when the ids are plain
+    numbers too, both are compared as they are.  Otherwise ids that int64 cannot hold exactly as written
+    (leading zeros, more than 18 digits) send the whole column to the text comparison.
     """
     n = len(issue_ids)
     plain_ids = plain_int64(issue_ids) if plain_numbers is not None else None
