@@ -163,6 +163,14 @@ class TaskExport:
         ``merged`` or ``rejected``), ``_reason`` and the ``task_id`` it became.
     report : ImportReport
         Counts, warnings, the status map and the field map.
+
+    Notes
+    -----
+    Treat the tables as read-only.  Analyses keep what they work out from a
+    table for as long as that table lives, so a value changed in place
+    (``export.tasks.loc[rows, "status"] = ...``) is not seen by them: make
+    a new table instead (``export.tasks.assign(...)``, or ``.copy()`` and
+    edit the copy) and pass that.
     """
 
     tasks: pd.DataFrame
