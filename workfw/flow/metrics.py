@@ -59,7 +59,8 @@ def throughput(data: Any, *, freq: str = "W", by: str | None = None, bots: Itera
     """
     alias = _periods(freq)
     tasks = tasks_of(data)
-    groups = _group_values(tasks, by, bots)
+    # A carried column is canonical text in every task table: it needs no check, and its values come from the rows.
+    groups = None if by in _CARRIED else _group_values(tasks, by, bots)
     done = _cycles_or(cycles, lambda: cycle_times(data, start="created"), where="throughput")
     columns = ["period"] + ([by] if by else []) + ["count"]
     if done.empty:
@@ -87,17 +88,16 @@ def _state_counts(intervals: pd.DataFrame, state: pd.Series, groups: pd.Series |
                   as_of: pd.Timestamp, order: list[str], window: Any, by: str | None) -> pd.DataFrame:
     """Count tasks per (period, group, state) at the end of each period."""
     alias = _periods(freq)
-    frame = intervals
     # States and groups as integer codes: comparing two million spans' strings once per (group, state) costs
     # seconds at a million tasks.  A state no rule places (NA) has code -1 and is counted in no state.
     state_code, state_names = pd.factorize(state.array)  # by position, as the spans are
     if groups is not None:
         group_code_of_task, group_names = pd.factorize(groups.array)
-        found = _lookup(frame["task_id"], pd.Series(group_code_of_task, index=groups.index)).to_numpy(dtype=float)
+        found = _lookup(intervals["task_id"], pd.Series(group_code_of_task, index=groups.index)).to_numpy(dtype=float)
         group_code = np.where(np.isnan(found), -1, found).astype(np.int64)
     else:
-        group_code, group_names = np.zeros(len(frame), dtype=np.int64), pd.Index([""])
-    first = frame["start"].min()
+        group_code, group_names = np.zeros(len(intervals), dtype=np.int64), pd.Index([""])
+    first = intervals["start"].min()
     columns = ["date"] + ([by] if by else []) + ["state", "count"]
     if pd.isna(first):
         return pd.DataFrame({c: [] for c in columns})
@@ -105,8 +105,9 @@ def _state_counts(intervals: pd.DataFrame, state: pd.Series, groups: pd.Series |
     labels = periods.start_time
     # The last nanosecond of each period, so a move at the next midnight belongs to the next period.
     samples = periods.end_time.tz_localize("UTC").as_unit("ns").asi8
-    starts_ns = pd.DatetimeIndex(frame["start"]).as_unit("ns").asi8
-    ends_ns = np.where(frame["end"].isna().to_numpy(), _NO_END, pd.DatetimeIndex(frame["end"]).as_unit("ns").asi8)
+    starts_ns = pd.DatetimeIndex(intervals["start"]).as_unit("ns").asi8
+    ends_ns = np.where(intervals["end"].isna().to_numpy(), _NO_END,
+                       pd.DatetimeIndex(intervals["end"]).as_unit("ns").asi8)
     parts = []
     state_index = {name: i for i, name in enumerate(state_names)}
     present = np.unique(group_code[group_code >= 0])
