@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 
 import pytest
 
 import workfw as wf
 from workfw import bulk_work
-from workfw.bulk_work import gc_paused, without_huge_pages
+from workfw.bulk_work import gc_paused, quick_thread_switches, without_huge_pages
 
 
 @pytest.fixture(autouse=True)
@@ -141,3 +142,30 @@ def test_an_import_and_a_diagnosis_run_without_huge_pages_and_put_them_back(monk
     c4_flywheel.diagnose(export)
     assert during and not any(during), "numpy still asked for huge pages during the diagnosis"
     assert _huge_pages_asked()
+
+
+@pytest.fixture()
+def _default_switch_interval():
+    was = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    yield
+    sys.setswitchinterval(was)
+
+
+@pytest.mark.usefixtures("_default_switch_interval")
+def test_an_import_hands_the_lock_over_quickly_and_puts_the_interval_back() -> None:
+    seen: list[float] = []
+    wf.read_export(wf.sample_path("jira"), progress=lambda stage, done: seen.append(sys.getswitchinterval()))
+    assert seen and max(seen) <= bulk_work.SWITCH_INTERVAL, f"the import ran with switch intervals {set(seen)}"
+    assert sys.getswitchinterval() == pytest.approx(0.005, rel=0.05)
+
+
+@pytest.mark.usefixtures("_default_switch_interval")
+def test_a_shorter_interval_of_the_users_own_is_kept() -> None:
+    sys.setswitchinterval(0.0001)
+    with quick_thread_switches():
+        assert sys.getswitchinterval() == pytest.approx(0.0001, rel=0.05)
+        with quick_thread_switches():
+            pass
+        assert sys.getswitchinterval() == pytest.approx(0.0001, rel=0.05)
+    assert sys.getswitchinterval() == pytest.approx(0.0001, rel=0.05)

@@ -105,6 +105,34 @@ def test_a_shape_is_understood_once_and_reused() -> None:
                                                      _ts("2026-03-01 09:05")]
 
 
+def test_a_column_read_in_pieces_reads_as_one(monkeypatch) -> None:
+    """Pieces of three values and of 64 shape bytes: every boundary falls inside runs, shapes and fallbacks."""
+    import workfw.io._date_shapes as date_shapes
+    import workfw.io._dates as dates
+
+    rng = np.random.default_rng(3)
+    stamps = pd.to_datetime(rng.integers(1.6e9, 1.8e9, 200) * 10**9)
+    forms = ["%d/%b/%y %-I:%M %p", "%Y-%m-%dT%H:%M:%SZ", "%b %-d, %Y %-I:%M %p", "%d.%m.%Y %H:%M"]
+    text = [s.strftime(forms[i % 4]) for i, s in enumerate(stamps)]
+    text[7], text[50], text[51] = "  ", "2024-02-29", "Thu Feb 29 2024 10:00:00 GMT+0100 (CET)"  # blank, two fallbacks
+    whole = _parse(text, date_order="dmy")
+    monkeypatch.setattr(dates, "_BULK_PIECE", 3)
+    monkeypatch.setattr(date_shapes, "_PIECE_BYTES", 64)
+    assert _parse(text, date_order="dmy") == whole
+    assert pd.isna(whole[7]) and whole[50] == _ts("2024-02-29") and whole[51] == _ts("2024-02-29 09:00")
+
+
+def test_digits_become_run_marks_and_nothing_else_changes(monkeypatch) -> None:
+    import workfw.io._date_shapes as date_shapes
+
+    data = np.random.default_rng(4).integers(0, 256, 10_000, dtype=np.uint8)
+    expected = np.where((data >= 48) & (data <= 57), np.uint8(1), data)
+    assert np.array_equal(date_shapes._digits_as_runs(data), expected)
+    monkeypatch.setattr(date_shapes, "_PIECE_BYTES", 33)
+    assert np.array_equal(date_shapes._digits_as_runs(data), expected)
+    assert len(date_shapes._digits_as_runs(data[:0])) == 0
+
+
 def _numbers(values: list) -> tuple[pa.Array, pa.Array]:
     arr = pa.array(values, type=pa.large_string())
     return arr, pc.fill_null(pc.match_substring_regex(arr, r"^\d+$"), False)

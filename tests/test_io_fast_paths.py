@@ -215,3 +215,18 @@ def test_html_text_by_expressions_equals_the_parser() -> None:
         fast += _plain_html(value) is not None
         assert _html_cell(value) == parsed(value), value
     assert fast > 4000  # most cells took the fast reading, so the comparison covers it
+
+
+def test_a_record_longer_than_a_parse_block_is_read_whole(tmp_path) -> None:
+    """A 3 MiB description in a 4 MB file: longer than the 1 MiB blocks the file is cut into, so the retry reads it."""
+    from workfw.io._utf8 import table_from_utf8
+
+    long_text = ("line one of a long description\n" + "x" * 99 + ",") * 30_000
+    rows = [f'WF-{i},Task {i},"{long_text if i == 700 else "short"}"' for i in range(1, 1501)]
+    path = tmp_path / "long.csv"
+    path.write_text("Issue key,Summary,Description\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert 1 << 20 < len(long_text) < path.stat().st_size
+    table = table_from_utf8(path, name="long.csv")
+    assert table is not None and len(table.frame) == 1500
+    assert table.frame["Description"].iloc[699] == long_text
+    assert table.frame["Issue key"].iloc[-1] == "WF-1500"

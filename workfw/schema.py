@@ -146,7 +146,7 @@ def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
     n = len(values)
     if pa.types.is_null(kind.value_type):
         # Parquet writes a column of empty lists as lists of nulls (a saved export's blockers, often).
-        return _shared_lists([[]], np.zeros(n, dtype=np.intp))
+        return _shared_lists([[]], n)
     lists = values.array._pa_array
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
     items = pc.list_flatten(lists)  # null lists hold no items
@@ -155,7 +155,7 @@ def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
         keep = pc.fill_null(pc.greater(pc.binary_length(items), 0), False)
         items, rows = items.filter(keep), rows.filter(keep)
     if not len(items):
-        return _shared_lists([[]], np.zeros(n, dtype=np.intp))  # a column no row fills (Jira's blockers, often)
+        return _shared_lists([[]], n)  # a column no row fills (Jira's blockers, often)
     encoded = pc.dictionary_encode(items)
     texts = np.empty(len(encoded.dictionary), dtype=object)
     texts[:] = encoded.dictionary.to_pylist()
@@ -216,8 +216,15 @@ def _digits_as_list(key: int, places: int, base: int, texts: np.ndarray) -> list
     return [texts[d - 1] for d in reversed(digits) if d]
 
 
-def _shared_lists(made: list[list[str]], which: np.ndarray) -> np.ndarray:
-    """An object array whose row ``i`` is the list ``made[which[i]]`` (one object shared by equal rows)."""
+def _shared_lists(made: list[list[str]], which: np.ndarray | int) -> np.ndarray:
+    """An object array whose row ``i`` is the list ``made[which[i]]`` (one object shared by equal rows).
+
+    ``which`` may be a number of rows instead, all holding ``made[0]``.
+    """
+    if isinstance(which, int):
+        out = np.empty(which, dtype=object)
+        out.fill(made[0])
+        return out
     distinct = np.empty(len(made), dtype=object)
     for i, cell in enumerate(made):
         distinct[i] = cell  # one at a time: a slice assignment would read the lists as a 2-d shape
@@ -227,7 +234,8 @@ def _shared_lists(made: list[list[str]], which: np.ndarray) -> np.ndarray:
 def _as_lists(values: pd.Series) -> pd.Series:
     arrow = _arrow_text_lists(values)
     if arrow is not None:
-        return pd.Series(arrow, dtype=object)
+        # Not copied: the array was built here (pandas would copy a million pointers and count each again).
+        return pd.Series(arrow, dtype=object, copy=False)
     # Readers already hand over lists of non-empty strings; checking that in
     # C-level passes (and passing them through) keeps a million-row import
     # off the per-row path.
@@ -348,7 +356,9 @@ def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks") -> pd.DataFrame:
             out[col] = lists[col] if col in lists else _typed_column(source, col, n, where)
         out = {col: v.result() if isinstance(v, Future) else v for col, v in out.items()}
     extras = [c for c in source.columns if c not in TASK_COLUMNS]
-    result = pd.DataFrame(out)
+    # Not copied: pandas' copy-on-write keeps the caller's columns apart from ours, and a dict of a
+    # million-row columns is otherwise copied once more (the object and date columns, ~30 MB per million).
+    result = pd.DataFrame(out, copy=False)
     for col in extras:
         result[col] = source[col].to_numpy()
     return result

@@ -64,12 +64,26 @@ class _Plan(NamedTuple):
     order: str | None
 
 
-def _bulk(plan: _Plan, tz: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Positions and UTC nanoseconds of the values the shapes read (None: the column holds no value)."""
+#: Values read by shape at a time: the reading's dozen temporaries then stay in the CPU's cache and in
+#: memory the process already has, instead of a dozen fresh arrays of a million values per column.
+_BULK_PIECE = 1 << 16
+_NAT = np.iinfo(np.int64).min
+
+
+def _bulk(plan: _Plan, tz: str) -> tuple[np.ndarray, int] | None:
+    """UTC nanoseconds of the values the shapes read, NaT elsewhere, and how many were read.
+
+    None when the column holds no value.  A value read by shape is never NaT.
+    """
     if len(plan.present) == 0:
         return None
-    read_at, read_ns, _ = to_utc_ns(plan.shapes, plan.present, plan.order, tz)
-    return read_at, read_ns
+    ns = np.full(len(plan.text), _NAT, dtype=np.int64)
+    read = 0
+    for lo in range(0, len(plan.present), _BULK_PIECE):
+        at, values, _ = to_utc_ns(plan.shapes, plan.present[lo:lo + _BULK_PIECE], plan.order, tz)
+        ns[at] = values
+        read += len(at)
+    return ns, read
 
 
 def _numeric_formats(order: str) -> list[str]:
@@ -228,22 +242,18 @@ class DateParser:
                     "date_order='dmy' if your tracker writes day first.")
         return _Plan(text, shapes, present, order)
 
-    def _finish(self, plan: "_Plan", bulk: tuple[np.ndarray, np.ndarray] | None, values: pd.Series, column: str,
+    def _finish(self, plan: "_Plan", bulk: tuple[np.ndarray, int] | None, values: pd.Series, column: str,
                 rows: pd.Series | None) -> pd.Series:
-        """Place the bulk reading, read the values left over one distinct text at a time, warn or raise."""
+        """Read the values the bulk reading left over, one distinct text at a time; warn or raise."""
         text, present = plan.text, plan.present
-        ns = np.full(len(text), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
         if bulk is None:
+            ns = np.full(len(text), _NAT, dtype=np.int64)
             return pd.Series(pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"), index=values.index)
-        read_at, read_ns = bulk
-        ns[read_at] = read_ns
-        # read_at is a part of present, in order: all of it when every value had a shape that reads.
+        ns, read = bulk
         # A value read by shape is never NaT, so only columns with values left over can have failures.
-        failed_at = read_at[:0]
-        if len(read_at) < len(present):
-            done = np.zeros(len(text), dtype=bool)
-            done[read_at] = True
-            left = present[~done[present]]
+        failed_at = present[:0]
+        if read < len(present):
+            left = present[ns[present] == _NAT]
             # The careful path, once per distinct text, for the values no shape explained.
             encoded = pc.dictionary_encode(text.take(pa.array(left)))
             uniques = pd.Series(encoded.dictionary.to_pylist(), dtype="string")

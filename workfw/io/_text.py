@@ -36,6 +36,9 @@ _RAW_TEXT = pd.ArrowDtype(pa.string())
 # Anything but a byte-order mark, NUL or blank: a file without one has no content.
 _CONTENT = re.compile(r"[^\ufeff\x00 \t\r\n]")
 _BLOCK_BYTES = 1 << 24
+#: Blocks a file is cut into at least (down to 1 MiB blocks): a 44 MB file in three 16 MiB blocks left one core
+#: idle for the last (0.20 s against 0.14 s in four-MiB blocks, the pyarrow default's own speed).
+_BLOCKS = 16
 
 #: Column names workfw adds to ``TaskExport.raw``; an original column with one of
 #: these names is renamed ``"<name> (original)"`` so it is neither lost nor overwritten.
@@ -224,16 +227,18 @@ def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: 
                                                  quoted_strings_can_be_null=True),
         )
 
-    # 16 MiB blocks parse on every core and keep the parser's working copies
-    # small (one block for a 1 GB file held ~3 GB at once).  A record longer
+    # Blocks of at most 16 MiB parse on every core and keep the parser's working copies
+    # small (one block for a 1 GB file held ~3 GB at once); a smaller file is still cut
+    # into several, so both cores stay busy to its end.  A record longer
     # than a block (a description of megabytes) makes pyarrow refuse; the
     # retry then reads the whole file as one block.
     whole = min((data[2] - data[1] if isinstance(data, tuple) else len(data)) + 1, 2**31 - 1)
+    block = min(max(whole // _BLOCKS, 1 << 20), _BLOCK_BYTES, whole)
     try:
         try:
-            table = _read(min(_BLOCK_BYTES, whole))
+            table = _read(block)
         except pa.ArrowInvalid:
-            if whole <= _BLOCK_BYTES:
+            if whole <= block:
                 return None
             bad.clear()
             table = _read(whole)
