@@ -293,3 +293,14 @@ def test_flow_times_in_bulk_equal_the_card_by_card_reading() -> None:
     for g, e in zip(got, expected):
         pd.testing.assert_series_equal(g, e, check_names=False)
     assert got[0].notna().sum() > 20 and got[1].notna().sum() > 20  # the comparison covers real answers
+
+
+def test_board_members_or_labels_that_are_no_list_are_named_not_a_crash() -> None:
+    """Found by the property tests: a board whose 'labels' was a number stopped the import with a TypeError."""
+    path = wf.sample_path("trello")
+    doc = json.loads(Path(path[0] if isinstance(path, list) else path).read_text(encoding="utf-8"))
+    doc["labels"], doc["members"] = 1, "x"
+    export = wf.read_export(json.dumps(doc).encode(), name="board.json")
+    assert len(export.tasks) == len(doc["cards"])
+    named = [w for w in export.report.warnings if w.startswith("Key ")]
+    assert len(named) == 2 and "'labels' holds '1'" in named[1] and "'members'" in named[0]

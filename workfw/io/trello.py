@@ -68,7 +68,10 @@ def _sniff(doc: Any) -> bool:
 
 
 def _by_id(items: Any) -> dict[str, dict]:
-    return {str(i["id"]): i for i in items or [] if isinstance(i, dict) and i.get("id") is not None}
+    """The records of a list by their ``id`` (a value that is no list holds none)."""
+    if not isinstance(items, list):
+        return {}
+    return {str(i["id"]): i for i in items if isinstance(i, dict) and i.get("id") is not None}
 
 
 def _person(member: dict) -> str:
@@ -351,6 +354,10 @@ def read_trello_json(board: dict, *, file: str, options: ReadOptions) -> TaskExp
     raw = records_frame(cards, file=file, where="cards", next_step="export the board again from Trello")
     warnings: list[str] = []
     lists, members, board_labels = _by_id(board["lists"]), _by_id(board.get("members")), _by_id(board.get("labels"))
+    for key in ("members", "labels"):
+        if board.get(key) is not None and not isinstance(board[key], list):
+            warnings.append(f"Key {key!r} holds {str(board[key])[:40]!r}, not a list of the board's {key}; cards "
+                            f"name their {key} by id instead.")
     list_names = {lid: str(lst.get("name") or lid) for lid, lst in lists.items()}
     raw_actions = board.get("actions")
     actions = [a for a in raw_actions if isinstance(a, dict)] if isinstance(raw_actions, list) else []
