@@ -166,11 +166,12 @@ class TaskExport:
 
     Notes
     -----
-    Treat the tables as read-only.  Analyses keep what they work out from a
-    table for as long as that table lives, so a value changed in place
-    (``export.tasks.loc[rows, "status"] = ...``) is not seen by them: make
-    a new table instead (``export.tasks.assign(...)``, or ``.copy()`` and
-    edit the copy) and pass that.
+    Analyses keep what they work out from a table for as long as that table
+    lives.  A table edited in place (``export.tasks.loc[rows, "status"] =
+    ...``) is seen as a new one and worked out again (see
+    :mod:`workfw.table_versions`); the first edit of each column after an
+    analysis copies that column once.  Changing a list inside a cell
+    (``tasks.at[0, "labels"].append(...)``) is not seen: assign a new list.
     """
 
     tasks: pd.DataFrame

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from workfw.errors import SchemaError
 from workfw.statuses import STATUS_CATEGORIES, normalise_category, status_categories
 from workfw.text_arrays import blank_or_missing, prefixed_numbers, repeats
+from workfw.table_versions import TableVersion
 
 __all__ = [
     "TASK_COLUMNS",
@@ -549,15 +550,14 @@ def _is_canonical(tasks: pd.DataFrame) -> bool:
 
 
 # Conformed copies of the plain frames callers passed, kept while the frame lives: every diagnosis and filter
-# of one frame then reads the same table, so the per-table caches hold.  Keyed also on the frame's columns
-# and dtypes, so a column added or retyped in place conforms again.
-_CONFORMED: dict[int, tuple[weakref.ref, tuple, pd.DataFrame]] = {}
+# of one frame then reads the same table, so the per-table caches hold.  A frame edited in place since
+# (values, or a column added or retyped) conforms again: see workfw.table_versions.
+_CONFORMED: dict[int, tuple[weakref.ref, TableVersion, pd.DataFrame]] = {}
 
 
 def _conformed(tasks: pd.DataFrame, where: str) -> pd.DataFrame:
-    shape = (len(tasks), tuple(map(str, tasks.columns)), tuple(map(str, tasks.dtypes)))
     hit = _CONFORMED.get(id(tasks))
-    if hit is not None and hit[0]() is tasks and hit[1] == shape:
+    if hit is not None and hit[0]() is tasks and hit[1].matches(tasks):
         return hit[2]
     table = conform_tasks(tasks, where=where)
 
@@ -567,7 +567,7 @@ def _conformed(tasks: pd.DataFrame, where: str) -> pd.DataFrame:
     def _forget_absent(_: weakref.ref, ident: int = id(table)) -> None:
         _ABSENT.pop(ident, None)
 
-    _CONFORMED[id(tasks)] = (weakref.ref(tasks, _forget), shape, table)
+    _CONFORMED[id(tasks)] = (weakref.ref(tasks, _forget), TableVersion(tasks), table)
     # A category worked out from status names is a field the table has.
     derived = {"status_category"} if "status" in tasks.columns else set()
     added = frozenset(c for c in TASK_COLUMNS if c not in tasks.columns and c not in derived)

@@ -14,11 +14,18 @@ not pile up copies.
 pandas DataFrames are weak-referenceable but not hashable, so the memo is a tree
 of small dicts keyed by ``id()``, each entry holding a weak reference that is
 checked on every hit and whose callback drops the entry when the object dies.
+
+A table edited in place stays the same object, so each entry on a DataFrame or
+Series also holds its :class:`~workfw.table_versions.TableVersion`: a hit on a
+table that has been changed since drops every value kept on it (a few
+microseconds a lookup; see :mod:`workfw.table_versions`).
 """
 from __future__ import annotations
 
 import weakref
 from typing import Any, Callable, Hashable, TypeVar
+
+from workfw.table_versions import TableVersion, can_watch
 
 __all__ = ["cached", "cached_value"]
 
@@ -32,14 +39,17 @@ class _Slots(dict):
 
 
 _ROOT = _Slots()
-_GONE = (None, None)
+_GONE = (None, None, None)
 
 
 def _slots_on(parent: _Slots, obj: Any, create: bool) -> _Slots | None:
-    """The slots of ``obj`` under ``parent`` (made when ``create``), or None."""
+    """The slots of ``obj`` under ``parent`` (made when ``create``), or None.
+
+    A table changed in place since its slots were made gets new, empty ones.
+    """
     key = id(obj)
     hit = parent.get(key)
-    if hit is not None and hit[0]() is obj:
+    if hit is not None and hit[0]() is obj and (hit[2] is None or hit[2].matches(obj)):
         return hit[1]
     if not create:
         return None
@@ -52,7 +62,7 @@ def _slots_on(parent: _Slots, obj: Any, create: bool) -> _Slots | None:
         if found is not None and found.get(key, _GONE)[0] is ref:
             del found[key]
 
-    parent[key] = (weakref.ref(obj, drop), slots)
+    parent[key] = (weakref.ref(obj, drop), slots, TableVersion(obj) if can_watch(obj) else None)
     return slots
 
 
