@@ -235,7 +235,7 @@ def _read_utf8_csv(box: list[Any], name: str, source: str, options: dict[str, An
     except WorkfwError:
         return None
     report_progress("parsing", _STAGE_AT["parsing"])
-    table = table_from_utf8(data, name=name, delimiter=opts.delimiter)
+    table = table_from_utf8(data, name=name, delimiter=opts.delimiter, text_columns=fmt.text_columns)
     if table is None:
         return None
     del data

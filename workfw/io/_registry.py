@@ -79,6 +79,12 @@ class ExportFormat:
         One line telling a user how to get this file from the tracker.
     options : tuple of str
         Format-specific option names accepted on top of :data:`COMMON_OPTIONS`.
+    text_columns : callable, optional
+        ``csv`` only: ``text_columns(headers)`` gives the positions of the
+        columns ``read`` turns into canonical text fields.  A large file's
+        parse writes those with 64-bit offsets, the layout of the task
+        table's text, which then shares them instead of copying each column
+        (the other raw columns keep the parse's smaller 32-bit offsets).
     """
 
     name: str
@@ -88,6 +94,7 @@ class ExportFormat:
     read: Callable[..., TaskExport]
     how_to_export: str
     options: tuple[str, ...] = ()
+    text_columns: Callable[[list[str]], set[int]] | None = None
 
 
 FORMATS: dict[str, ExportFormat] = {}

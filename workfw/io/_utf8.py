@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import mmap
 import os
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -19,13 +20,16 @@ from workfw.io._text import (_HEAD_CHARS, CsvTable, _arrow_parse_buffer, _drop_e
 __all__ = ["table_from_utf8"]
 
 
-def table_from_utf8(data: bytes | str | os.PathLike, *, name: str, delimiter: str | None = None) -> CsvTable | None:
+def table_from_utf8(data: bytes | str | os.PathLike, *, name: str, delimiter: str | None = None,
+                    text_columns: Callable[[list[str]], set[int]] | None = None) -> CsvTable | None:
     """Read UTF-8 CSV straight into a :class:`CsvTable` without decoding the whole file.
 
     The fast path for large exports: only the first 256 KiB are decoded (to
     find the delimiter and header row); pyarrow parses and checks the rest as
     bytes, so no copy of the file exists as Python text.  Given a path,
     pyarrow reads the file itself and its bytes never sit in Python either.
+    ``text_columns(headers)`` names the positions of the columns to parse as
+    ``large_string`` (see :class:`~workfw.io._registry.ExportFormat`).
 
     Returns
     -------
@@ -67,7 +71,8 @@ def table_from_utf8(data: bytes | str | os.PathLike, *, name: str, delimiter: st
     trailing = _unique_extra(names, len(raw_headers) - len(headers))
     warnings: list[str] = []
     source = memoryview(data)[offset:] if isinstance(data, (bytes, bytearray, memoryview)) else (path, offset, size)
-    frame = _arrow_parse_buffer(source, delim, names + trailing)
+    wide = text_columns(headers) if text_columns is not None else set()
+    frame = _arrow_parse_buffer(source, delim, names + trailing, wide={names[i] for i in wide if i < len(names)})
     if frame is None or len(frame) == 0:
         return None
     frame, headers = _drop_empty_extras(frame, trailing, headers, warnings)

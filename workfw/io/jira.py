@@ -60,6 +60,18 @@ class _Columns:
         return None
 
 
+#: Headers whose columns _map_fields turns into canonical text (casefolded English names).
+_TEXT_HEADERS = frozenset(h.casefold() for h in (
+    "Issue key", "Summary", "Description", "Issue Type", "Status", "Assignee", "Reporter", "Team",
+    "Custom field (Team)", "Project key", "Project name", "Priority", "Resolution", "Custom field (Issue URL)",
+    "Sprint"))
+
+
+def _text_columns(headers: list[str]) -> set[int]:
+    """Positions of the headers read into canonical text fields, whatever language the export used."""
+    return {i for i, name in enumerate(english_headers(headers)[0]) if name.casefold() in _TEXT_HEADERS}
+
+
 def sniff_jira_csv(headers: list[str]) -> bool:
     """Return True when the header row has Jira's ``Issue key`` and ``Summary`` (or their translations)."""
     names = {h.casefold() for h in english_headers(headers)[0]}
@@ -466,7 +478,7 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
 
 register(ExportFormat(
     name="jira-csv", label="Jira CSV (all fields or current fields)", kind="csv",
-    sniff=sniff_jira_csv, read=read_jira_csv,
+    sniff=sniff_jira_csv, read=read_jira_csv, text_columns=_text_columns,
     how_to_export="Jira issue search or filter -> Export -> Export Excel CSV (all fields), at most 1,000 issues a file",
 ))
 
