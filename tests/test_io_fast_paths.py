@@ -103,14 +103,28 @@ def test_repeated_list_cells_are_built_once_per_combination(texts: int, most: in
     out = as_list_column(_arrow_lists(cells, pa.list_(pa.string())))
     assert out.tolist() == [[t for t in (c or []) if t] for c in cells]
     assert all(type(cell) is list for cell in out) and list(out.index) == list(range(10, 4010))
-    kept = [[t for t in (c or []) if t] for c in cells]
-    if (len({t for c in kept for t in c}) + 1) ** max(map(len, kept)) < 2 ** 62:
-        assert len({id(cell) for cell in out}) <= len(combos), "each combination's list is built once"
-    else:
-        assert len({id(cell) for cell in out}) == len(out), "too many items to number a row: a list per row"
+    # At most a quarter as many combinations as rows here, so each combination's list is built once, however
+    # many items a row holds and however many texts there are.
+    assert len(combos) <= len(cells) // 4
+    assert len({id(cell) for cell in out}) <= len(combos), "each combination's list is built once"
     by_object: dict[int, list] = {}
     for cell in out:
         assert by_object.setdefault(id(cell), cell) == cell, "rows share a list object only when their lists are equal"
+
+@pytest.mark.parametrize("texts", [5, 300, 70_000])  # one, two and four bytes an item
+def test_each_rows_items_are_numbered_as_a_whole(texts: int) -> None:
+    from workfw.schema import _combinations
+
+    rng = np.random.default_rng(texts)
+    counts = rng.integers(0, 4, 3000)
+    codes = rng.integers(0, texts, int(counts.sum())).astype(np.int32)
+    codes[:3] = texts - 1  # the largest code, which a narrower byte width would wrap
+    which, combos = _combinations(codes, counts, texts)
+    starts = np.cumsum(counts) - counts
+    rows = [codes[a:a + c].tolist() for a, c in zip(starts, counts)]
+    assert [combos[w] for w in which] == rows
+    assert len(combos) == len({tuple(r) for r in rows}), "equal runs share a number, different ones do not"
+
 
 @pytest.mark.parametrize("dtype", [pd.ArrowDtype(pa.string()), "string", object])
 def test_split_values_and_as_lists_give_the_row_by_row_answer(dtype: object) -> None:

@@ -151,32 +151,27 @@ def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
     lists = values.array._pa_array
     lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
     items = pc.list_flatten(lists)  # null lists hold no items
-    rows = pc.list_parent_indices(lists)
     if items.null_count or pc.any(pc.equal(pc.binary_length(items), 0)).as_py():
         keep = pc.fill_null(pc.greater(pc.binary_length(items), 0), False)
-        items, rows = items.filter(keep), rows.filter(keep)
+        rows = pc.list_parent_indices(lists).filter(keep).to_numpy(zero_copy_only=False)
+        items = items.filter(keep)
+        counts = np.bincount(rows, minlength=n)
+    else:
+        # Every item kept: each row's count is the length of its list (nulls hold none).
+        counts = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     if not len(items):
         return _shared_lists([[]], n)  # a column no row fills (Jira's blockers, often)
     encoded = pc.dictionary_encode(items)
     texts = np.empty(len(encoded.dictionary), dtype=object)
     texts[:] = encoded.dictionary.to_pylist()
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    counts = np.bincount(rows.to_numpy(zero_copy_only=False), minlength=n)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    which, combos = _combinations(codes, counts, len(texts))
+    if len(combos) <= n // 4:
+        return _shared_lists([[texts[c] for c in combo] for combo in combos], which)
+    codes = codes.astype(np.int64)
     most = int(counts.max(initial=0))
     # list_flatten keeps row order, so each row's items are one run of codes, from starts[row].
     starts = np.cumsum(counts) - counts
-    if (len(texts) + 1) ** most < 1 << 62:
-        # Each row's items as one whole number (its codes as digits): equal numbers, equal lists.
-        key = np.zeros(n, dtype=np.int64)
-        for place in range(most):
-            digit = np.zeros(n, dtype=np.int64)
-            has = counts > place
-            digit[has] = codes[starts[has] + place] + 1
-            key = key * (len(texts) + 1) + digit
-        combos, which = _distinct_keys(key, (len(texts) + 1) ** most)
-        if len(combos) <= n // 4:
-            made = [_digits_as_list(int(k), most, len(texts) + 1, texts) for k in combos.tolist()]
-            return _shared_lists(made, which)
     if most <= 2:
         # Mostly distinct lists of one or two items (people): each built whole from its items, about twice as
         # fast as slicing a million runs.
@@ -194,27 +189,24 @@ def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
     return [flat[a:b] for a, b in zip(starts.tolist(), (starts + counts).tolist())]
 
 
-def _distinct_keys(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of ``key`` (all in ``range(space)``) and each row's number among them."""
-    if space <= 1 << 20:
-        # Few enough possible keys to mark them in a table: no sort, no hash.
-        seen = np.zeros(space, dtype=bool)
-        seen[key] = True
-        present = np.flatnonzero(seen)
-        number = np.zeros(space, dtype=np.intp)
-        number[present] = np.arange(len(present))
-        return present, number[key]
-    codes, unique = pd.factorize(key)
-    return np.asarray(unique), codes.astype(np.intp)
+def _combinations(codes: np.ndarray, counts: np.ndarray, texts: int) -> tuple[np.ndarray, list[list[int]]]:
+    """Number each row's run of item codes: ``(which, combos)``, row ``i`` holding ``combos[which[i]]``.
 
-
-def _digits_as_list(key: int, places: int, base: int, texts: np.ndarray) -> list[str]:
-    """The list a row key stands for: its digits, most significant first, 0 past the last item."""
-    digits = []
-    for _ in range(places):
-        key, digit = divmod(key, base)
-        digits.append(digit)
-    return [texts[d - 1] for d in reversed(digits) if d]
+    ``codes`` are the items of every row one after another, ``counts`` how many each row has.  Each
+    row's codes become one binary value (a byte or two per item) over the same buffer, numbered in
+    pyarrow's hash table: one pass, whatever the number of items a row holds.
+    """
+    kind = np.uint8 if texts <= 1 << 8 else np.uint16 if texts <= 1 << 16 else np.uint32
+    data = codes.astype(kind)
+    offsets = np.empty(len(counts) + 1, dtype=np.int64)
+    offsets[0] = 0
+    np.cumsum(counts, out=offsets[1:])
+    offsets *= data.itemsize
+    rows = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(counts),
+                                            [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    encoded = pc.dictionary_encode(rows)
+    combos = [np.frombuffer(value, dtype=kind).tolist() for value in encoded.dictionary.to_pylist()]
+    return encoded.indices.to_numpy(zero_copy_only=False), combos
 
 
 def _shared_lists(made: list[list[str]], which: np.ndarray | int) -> np.ndarray:
