@@ -244,3 +244,41 @@ def test_a_record_longer_than_a_parse_block_is_read_whole(tmp_path) -> None:
     assert table is not None and len(table.frame) == 1500
     assert table.frame["Description"].iloc[699] == long_text
     assert table.frame["Issue key"].iloc[-1] == "WF-1500"
+
+
+@pytest.mark.parametrize("sample", ["jira", "linear", "azure-devops"])
+def test_lists_started_early_give_the_same_table(monkeypatch, sample: str) -> None:
+    """Large imports turn list columns into Python lists in a thread while assemble works; small ones do not."""
+    import workfw.io._build as build
+
+    path = wf.sample_path(sample)
+    before = wf.read_export(path).tasks
+    monkeypatch.setattr(build, "_EARLY_LISTS_ROWS", 0)
+    started: list[int] = []
+    original = build._start_lists
+
+    def counted(mapped: pd.DataFrame) -> dict:
+        early = original(mapped)
+        started.append(len(early))
+        return early
+
+    monkeypatch.setattr(build, "_start_lists", counted)
+    after = wf.read_export(path).tasks
+    assert started and started[0] > 0, "no list column was started early"
+    pd.testing.assert_frame_equal(after, before)
+    assert all(type(cell) is list for col in ("assignees", "labels", "blocked_by") for cell in after[col])
+
+
+def test_lists_started_early_are_left_when_rows_merge(monkeypatch, tmp_path) -> None:
+    """Rows repeating a task merge their lists: the early lists stand for the rows before, so they are not used."""
+    import workfw.io._build as build
+
+    path = tmp_path / "repeats.csv"
+    path.write_text("Issue key,Summary,Status,Assignee,Labels\nWF-1,One,Done,Ann,a\nWF-1,One,Done,Bo,b\n"
+                    "WF-2,Two,To Do,,c\n", encoding="utf-8")
+    before = wf.read_export(path)
+    monkeypatch.setattr(build, "_EARLY_LISTS_ROWS", 0)
+    after = wf.read_export(path)
+    pd.testing.assert_frame_equal(after.tasks, before.tasks)
+    assert after.tasks["assignees"].tolist() == [["Ann", "Bo"], []]
+    assert after.report.merged == 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 import weakref
-
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 from typing import Any
@@ -23,8 +23,8 @@ import pyarrow.compute as pc
 
 from workfw.errors import SchemaError
 from workfw.statuses import STATUS_CATEGORIES, normalise_category, status_categories
-from workfw.text_arrays import blank_or_missing, prefixed_numbers, repeats
 from workfw.table_versions import TableVersion
+from workfw.text_arrays import blank_or_missing, prefixed_numbers, repeats
 
 __all__ = [
     "TASK_COLUMNS",
@@ -311,7 +311,8 @@ def empty_events() -> pd.DataFrame:
     return conform_events(pd.DataFrame({c: [] for c in EVENT_COLUMNS}))
 
 
-def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks") -> pd.DataFrame:
+def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks",
+                  lists: Mapping[str, pd.Series | Future] | None = None) -> pd.DataFrame:
     """Return a copy of ``frame`` with every canonical column, in order and typed.
 
     Missing canonical columns are added as all-``NA`` (or empty lists), so a
@@ -325,6 +326,11 @@ def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks") -> pd.DataFrame:
         Task rows holding any subset of :data:`TASK_COLUMNS`.
     where : str
         A label for error messages, such as the argument name.
+    lists : mapping, optional
+        List columns of ``frame`` already made canonical by
+        :func:`as_list_column` (or futures of them, such as a reader started
+        while it did other work), one cell per row of ``frame`` in order.
+        They are taken as they are instead of being converted again.
 
     Returns
     -------
@@ -343,11 +349,14 @@ def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks") -> pd.DataFrame:
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Building a million Python lists holds the GIL, while the other columns' conversions are mostly Arrow
         # and numpy work that releases it: on a large table the lists are built beside them.
-        lists = ({col: pool.submit(_as_lists, source[col]) for col in LIST_COLUMNS if col in source.columns}
-                 if n >= _SIDE_BY_SIDE_ROWS else {})
+        ready = dict(lists or {})
+        ready.update({col: pool.submit(_as_lists, source[col]) for col in LIST_COLUMNS
+                      if col in source.columns and col not in ready and n >= _SIDE_BY_SIDE_ROWS})
         for col in TASK_COLUMNS:
-            out[col] = lists[col] if col in lists else _typed_column(source, col, n, where)
+            out[col] = ready[col] if col in ready else _typed_column(source, col, n, where)
         out = {col: v.result() if isinstance(v, Future) else v for col, v in out.items()}
+        # Given cells keep the caller's rows; the table's index is a fresh range.
+        out = {col: v.reset_index(drop=True) if col in (lists or {}) else v for col, v in out.items()}
     extras = [c for c in source.columns if c not in TASK_COLUMNS]
     # Not copied: pandas' copy-on-write keeps the caller's columns apart from ours, and a dict of a
     # million-row columns is otherwise copied once more (the object and date columns, ~30 MB per million).

@@ -11,6 +11,7 @@ such as Linear's projects).
 """
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -154,6 +155,22 @@ def _list_cells(values: pd.Series) -> pd.Series:
     return pd.Series(cells, index=values.index, dtype=object)
 
 
+#: From this many rows assemble starts turning the reader's Arrow list columns into Python lists at once, in a
+#: second thread, while it numbers duplicates and places statuses (GIL-bound list building beside Arrow work).
+_EARLY_LISTS_ROWS = 100_000
+
+
+def _start_lists(mapped: pd.DataFrame) -> dict[str, Future]:
+    """:func:`as_list_column` of each Arrow list column of a large ``mapped``, running in a worker thread."""
+    columns = [c for c in LIST_COLUMNS if c in mapped and _is_arrow_lists(mapped[c])]
+    if len(mapped) < _EARLY_LISTS_ROWS or not columns:
+        return {}
+    pool = ThreadPoolExecutor(max_workers=1)
+    started = {col: pool.submit(as_list_column, mapped[col]) for col in columns}
+    pool.shutdown(wait=False)  # the thread ends once its work is done; nothing more is sent to it
+    return started
+
+
 def _is_arrow_lists(values: pd.Series) -> bool:
     kind = getattr(values.dtype, "pyarrow_dtype", None) if isinstance(values.dtype, pd.ArrowDtype) else None
     return kind is not None and (pa.types.is_list(kind) or pa.types.is_large_list(kind))
@@ -245,6 +262,7 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     for col in LIST_COLUMNS:
         if col in mapped:
             mapped[col] = _list_cells(mapped[col])
+    early = _start_lists(mapped)
     keep = reason.isna()
     kept = mapped if keep.all() else mapped.loc[keep]
     dup = duplicated(kept["task_id"], keep="first")
@@ -294,7 +312,13 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     file_column = text_column(a.file, raw.index)
     tasks["source_file"] = (pd.Series(file_column.array, index=tasks.index) if len(tasks) == len(raw)
                             else text_column(a.file, tasks.index))
-    tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]))
+    # The early lists stand for the rows as the reader made them: only when every row became a task in order.
+    same_rows = len(tasks) == len(mapped) and keep.all() and not dup.any() and not len(extra)
+    if not same_rows:
+        for started in early.values():
+            started.cancel()  # those not begun yet; the table's own lists are converted by conform_tasks
+    tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]),
+                          lists=early if same_rows else None)
     tasks = tasks[[c for c in tasks.columns if c in TASK_COLUMNS]]
     raw.insert(0, "_file", file_column)
     rejected_rows = outcome == _OUTCOMES.index("rejected")

@@ -417,6 +417,14 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
         # which is single-threaded Arrow work, so both cores stay busy after the parse.
         reading = pool.submit(dates.parse_columns, {c: raw[c] for c in date_cols.values() if c}, rows=raw["_row"])
         mapped = _map_fields(raw, cols, field_map, warnings)
+        # The categories need no date: worked out while the dates may still be being read.
+        stated_col = cols.first("Status Category")
+        stated = (_per_value(raw[stated_col], normalise_category) if stated_col
+                  else pd.Series(pd.NA, index=raw.index, dtype=object))
+        if stated_col:
+            field_map[stated_col] = "status_category"
+        category, mapped["status_category"] = category_per_row(mapped["status"], stated, mapped["resolution"],
+                                                               options.status_map)
         report_progress("dates", 0.45)
         read = reading.result()
     warnings.extend(dates.warnings)
@@ -430,13 +438,6 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
                                          ("due", date_cols["due"]), ("completed", date_cols["resolved"]),
                                          ("started, completed", date_cols["changed"])) if c})
 
-    stated_col = cols.first("Status Category")
-    stated = (_per_value(raw[stated_col], normalise_category) if stated_col
-              else pd.Series(pd.NA, index=raw.index, dtype=object))
-    if stated_col:
-        field_map[stated_col] = "status_category"
-    category, mapped["status_category"] = category_per_row(mapped["status"], stated, mapped["resolution"],
-                                                           options.status_map)
     done, in_progress = category.isin(_DONE_LIKE), category == "in_progress"
     resolved, changed = parsed["resolved"], parsed["changed"]
     # A task without a status is neither open nor done, so its Resolved date contradicts nothing.
