@@ -40,8 +40,9 @@ _WIDE_TEXT = pd.ArrowDtype(pa.large_string())
 _CONTENT = re.compile(r"[^\ufeff\x00 \t\r\n]")
 _BLOCK_BYTES = 1 << 24
 #: Blocks a file is cut into at least (down to 1 MiB blocks): a 44 MB file in three 16 MiB blocks left one core
-#: idle for the last (0.20 s against 0.14 s in four-MiB blocks, the pyarrow default's own speed).
-_BLOCKS = 16
+#: idle for the last (0.20 s against 0.14 s in 4 MiB blocks).  Each block is a chunk of every column, which
+#: later steps go through one by one, so not more than the cores need.
+_BLOCKS = 8
 
 #: Column names workfw adds to ``TaskExport.raw``; an original column with one of
 #: these names is renamed ``"<name> (original)"`` so it is neither lost nor overwritten.
