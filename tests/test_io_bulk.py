@@ -133,6 +133,25 @@ def test_digits_become_run_marks_and_nothing_else_changes(monkeypatch) -> None:
     assert len(date_shapes._digits_as_runs(data[:0])) == 0
 
 
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_shapes_of_a_slice_or_of_large_text_read_as_the_whole(kind: pa.DataType) -> None:
+    text = ["25/Feb/26 10:17 PM", None, "1/Mar/26 9:05 AM", "2024-05-14T08:53:33Z", "", "26/Feb/26 11:18 PM"]
+    whole = pa.array(text * 3, type=pa.string())
+    for values in (pa.array(text * 3, type=kind), pa.array(text * 3, type=kind)[5:14]):
+        shapes = shapes_of(values)
+        start = 0 if len(values) == len(whole) else 5
+        expected = shapes_of(whole[start:start + len(values)].cast(pa.string()))
+        assert [shapes.shapes[c] for c in shapes.codes] == [expected.shapes[c] for c in expected.codes]
+        present = np.flatnonzero(pc.fill_null(pc.greater(pc.binary_length(values), 0), False).to_numpy(
+            zero_copy_only=False))
+        rows, ns, _ = to_utc_ns(shapes, present, "dmy", "UTC")
+        assert [values[int(r)].as_py() for r in rows] == [t for t in values.to_pylist() if t]
+        assert pd.to_datetime(ns, utc=True)[0] == pd.Timestamp(
+            {"25/Feb/26 10:17 PM": "2026-02-25 22:17", "1/Mar/26 9:05 AM": "2026-03-01 09:05",
+             "26/Feb/26 11:18 PM": "2026-02-26 23:18", "2024-05-14T08:53:33Z": "2024-05-14 08:53:33"}[
+                values[int(rows[0])].as_py()], tz="UTC")
+
+
 def _numbers(values: list) -> tuple[pa.Array, pa.Array]:
     arr = pa.array(values, type=pa.large_string())
     return arr, pc.fill_null(pc.match_substring_regex(arr, r"^\d+$"), False)

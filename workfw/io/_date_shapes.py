@@ -111,7 +111,7 @@ class Shapes:
     shapes : list of str
         The distinct shapes, digits as ``\\x01``.
     starts : numpy.ndarray
-        Offset of each value's first byte in ``data``.
+        Offset of each value's first byte in ``data`` (int32 or int64, often a view of the Arrow offsets).
     data : numpy.ndarray
         The column's bytes (uint8).
     """
@@ -127,7 +127,7 @@ class Shapes:
 
         ``taken`` is ``(codes, starts)`` already taken at ``rows``, when several fields are read.
         """
-        codes, starts = taken if taken is not None else (self.codes[rows], self.starts[rows])
+        codes, starts = taken if taken is not None else (self.codes[rows], self.starts[rows].astype(np.int64))
         at = starts + position[codes]
         size = length[codes]
         longest = int(size.max(initial=0))
@@ -147,21 +147,24 @@ def shapes_of(values: pa.Array) -> Shapes:
     """Reduce a string array to shapes (null rows get the empty shape)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if values.type != pa.string():
+    if values.type not in (pa.string(), pa.large_string()):
         values = values.cast(pa.string())
+    large = values.type == pa.large_string()
     n = len(values)
     bufs = values.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int32)[values.offset:values.offset + n + 1]
+    offsets = np.frombuffer(bufs[1], dtype=np.int64 if large else np.int32)[values.offset:values.offset + n + 1]
     lo, hi = int(offsets[0]), int(offsets[-1])
     data = (np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi] if bufs[2] is not None and hi > lo
             else np.zeros(0, dtype=np.uint8))
-    offs = offsets - np.int32(lo)
+    # The Arrow offsets themselves when they start at 0 (a whole column): no copy of a million of them.
+    offs = offsets if lo == 0 else offsets - offsets.dtype.type(lo)
     # Same offsets, digits replaced: the shapes need no new offsets and no work per run of digits.
     shape_bytes = _digits_as_runs(data)
-    shape_arr = pa.StringArray.from_buffers(n, pa.py_buffer(offs), pa.py_buffer(shape_bytes))
+    kind = pa.LargeStringArray if large else pa.StringArray
+    shape_arr = kind.from_buffers(n, pa.py_buffer(offs), pa.py_buffer(shape_bytes))
     encoded = pc.dictionary_encode(shape_arr)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-    return Shapes(codes=codes, shapes=encoded.dictionary.to_pylist(), starts=offs[:-1].astype(np.int64), data=data)
+    return Shapes(codes=codes, shapes=encoded.dictionary.to_pylist(), starts=offs[:-1], data=data)
 
 
 _RUNS = re.compile("\x01+")
@@ -415,7 +418,7 @@ class _FieldReader:
                  has: dict[str, np.ndarray]) -> None:
         self.shapes, self.rows, self.codes, self.seen = shapes, rows, codes, seen
         self.shape_bytes, self.pos, self.size, self.has = shape_bytes, pos, size, has
-        self.starts = shapes.starts[rows]
+        self.starts = shapes.starts[rows].astype(np.int64, copy=False)
         self._ends: np.ndarray | None = None
 
     def shared(self, table: np.ndarray) -> np.integer | None:
