@@ -193,7 +193,7 @@ def _combinations(codes: np.ndarray, counts: np.ndarray, texts: int) -> tuple[np
     """Number each row's run of item codes: ``(which, combos)``, row ``i`` holding ``combos[which[i]]``.
 
     ``codes`` are the items of every row one after another, ``counts`` how many each row has.  Each
-    row's codes become one binary value (a byte or two per item) over the same buffer, numbered in
+    row's codes become one binary value (one to four bytes an item) over the same buffer, numbered in
     pyarrow's hash table: one pass, whatever the number of items a row holds.
     """
     kind = np.uint8 if texts <= 1 << 8 else np.uint16 if texts <= 1 << 16 else np.uint32

@@ -340,7 +340,11 @@ def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: p
 
 
 def _map_fields(raw: pd.DataFrame, cols: _Columns, field_map: dict[str, str], warnings: list[str]) -> pd.DataFrame:
-    """The fields read straight from their columns (all but dates and what follows from them)."""
+    """The fields read straight from their columns (all but dates and what follows from them).
+
+    A text field read from a new header belongs in ``_TEXT_HEADERS`` too, so a large file's parse writes it
+    in the layout the task table shares.
+    """
     mapped = pd.DataFrame(index=raw.index)
 
     def take(field: str, *headers: str) -> None:
