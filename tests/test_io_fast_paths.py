@@ -119,11 +119,23 @@ def test_each_rows_items_are_numbered_as_a_whole(texts: int) -> None:
     counts = rng.integers(0, 4, 3000)
     codes = rng.integers(0, texts, int(counts.sum())).astype(np.int32)
     codes[:3] = texts - 1  # the largest code, which a narrower byte width would wrap
-    which, combos = _combinations(codes, counts, texts)
+    which, combos = _combinations(codes, counts, texts, at_most=len(counts))
     starts = np.cumsum(counts) - counts
     rows = [codes[a:a + c].tolist() for a, c in zip(starts, counts)]
     assert [combos[w] for w in which] == rows
     assert len(combos) == len({tuple(r) for r in rows}), "equal runs share a number, different ones do not"
+    assert _combinations(codes, counts, texts, at_most=len(combos) - 1) is None, "more combinations than asked"
+
+
+def test_list_columns_given_to_conform_tasks_must_have_a_cell_per_row() -> None:
+    from workfw.errors import SchemaError
+    from workfw.schema import conform_tasks
+
+    frame = pd.DataFrame({"task_id": list("ABC"), "labels": [["x"], [], ["y"]]})
+    assert conform_tasks(frame, lists={"labels": as_list_column(frame["labels"])})["labels"].tolist() == [
+        ["x"], [], ["y"]]
+    with pytest.raises(SchemaError, match=r"'labels' holds 4 cells for a table of 3 rows"):
+        conform_tasks(frame, lists={"labels": pd.Series([["a"]] * 4)})
 
 
 @pytest.mark.parametrize("dtype", [pd.ArrowDtype(pa.string()), "string", object])

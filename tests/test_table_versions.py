@@ -92,3 +92,28 @@ def test_kept_values_survive_lookups_until_the_table_changes() -> None:
     assert cache.cached_value(table, "count") is None, "a value kept on the table as it was came back"
     assert cache.cached(table, "count", build) == 2
     assert cache.cached(table, "count", build) == 2
+
+
+def test_a_filtered_table_stops_reading_its_base_once_the_base_drops_rows_in_place(export) -> None:
+    """Row-wise values of a filtered table are taken from its base by position: not after the base changed."""
+    from workfw.core import prepare
+    from workfw.core.rows import origin, per_row
+
+    tasks = export.tasks.copy()
+    ctx = prepare(tasks, project=tasks["project"].dropna().iloc[0])
+    ids = lambda table: table["task_id"]  # noqa: E731
+    assert origin(ctx.tasks) is not None
+    assert (per_row(ctx.tasks, "ids", ids).to_numpy() == ctx.tasks["task_id"].to_numpy()).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tasks.drop(index=tasks.index[:5], inplace=True)
+    assert origin(ctx.tasks) is None, "the positions recorded no longer point at the same rows"
+    assert (per_row(ctx.tasks, "ids", ids).to_numpy() == ctx.tasks["task_id"].to_numpy()).all()
+
+
+def test_what_was_kept_on_an_edited_table_goes_at_the_next_lookup() -> None:
+    table = pd.DataFrame({"task_id": ["A", "B"], "n": [1.0, 2.0]})
+    cache.cached(table, "sum", lambda: table["n"].sum())
+    table.loc[0, "n"] = 5.0
+    assert cache.cached_value(table, "sum") is None
+    assert id(table) not in cache._ROOT, "the stale entry, and its hold on the old arrays, stayed"

@@ -165,8 +165,9 @@ def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
     texts = np.empty(len(encoded.dictionary), dtype=object)
     texts[:] = encoded.dictionary.to_pylist()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
-    which, combos = _combinations(codes, counts, len(texts))
-    if len(combos) <= n // 4:
+    numbered = _combinations(codes, counts, len(texts), at_most=n // 4)
+    if numbered is not None:
+        which, combos = numbered
         return _shared_lists([[texts[c] for c in combo] for combo in combos], which)
     codes = codes.astype(np.int64)
     most = int(counts.max(initial=0))
@@ -189,12 +190,14 @@ def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
     return [flat[a:b] for a, b in zip(starts.tolist(), (starts + counts).tolist())]
 
 
-def _combinations(codes: np.ndarray, counts: np.ndarray, texts: int) -> tuple[np.ndarray, list[list[int]]]:
+def _combinations(codes: np.ndarray, counts: np.ndarray, texts: int, *,
+                  at_most: int) -> tuple[np.ndarray, list[list[int]]] | None:
     """Number each row's run of item codes: ``(which, combos)``, row ``i`` holding ``combos[which[i]]``.
 
     ``codes`` are the items of every row one after another, ``counts`` how many each row has.  Each
     row's codes become one binary value (one to four bytes an item) over the same buffer, numbered in
-    pyarrow's hash table: one pass, whatever the number of items a row holds.
+    pyarrow's hash table: one pass, whatever the number of items a row holds.  None, without decoding
+    any, when there are more than ``at_most`` distinct combinations (rows of mostly different lists).
     """
     kind = np.uint8 if texts <= 1 << 8 else np.uint16 if texts <= 1 << 16 else np.uint32
     data = codes.astype(kind)
@@ -205,6 +208,8 @@ def _combinations(codes: np.ndarray, counts: np.ndarray, texts: int) -> tuple[np
     rows = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(counts),
                                             [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     encoded = pc.dictionary_encode(rows)
+    if len(encoded.dictionary) > at_most:
+        return None
     combos = [np.frombuffer(value, dtype=kind).tolist() for value in encoded.dictionary.to_pylist()]
     return encoded.indices.to_numpy(zero_copy_only=False), combos
 
@@ -355,6 +360,11 @@ def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks",
         for col in TASK_COLUMNS:
             out[col] = ready[col] if col in ready else _typed_column(source, col, n, where)
         out = {col: v.result() if isinstance(v, Future) else v for col, v in out.items()}
+        wrong = [col for col in (lists or {}) if len(out[col]) != n]
+        if wrong:
+            raise SchemaError(f"{where}: conform_tasks(lists=...) column {wrong[0]!r} holds {len(out[wrong[0]])} "
+                              f"cells for a table of {n} rows; expected one cell per row. Next step: pass "
+                              f"as_list_column(frame[{wrong[0]!r}]) of this very frame, or leave lists out.")
         # Given cells keep the caller's rows; the table's index is a fresh range.
         out = {col: v.reset_index(drop=True) if col in (lists or {}) else v for col, v in out.items()}
     extras = [c for c in source.columns if c not in TASK_COLUMNS]

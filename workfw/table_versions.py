@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["TableVersion", "can_watch"]
+__all__ = ["TableVersion", "can_watch", "arrays_of"]
 
 
 class TableVersion:
@@ -52,13 +52,13 @@ class TableVersion:
     __slots__ = ("_arrays", "_hold")
 
     def __init__(self, table: pd.DataFrame | pd.Series) -> None:
-        self._arrays = _arrays_of(table)
+        self._arrays = arrays_of(table)
         # Refers to every block: pandas then copies a block before writing into it, so the edit shows.
         self._hold = table.copy(deep=False)
 
     def matches(self, table: pd.DataFrame | pd.Series) -> bool:
         """Whether ``table`` holds the same arrays (and axes) as when this version was taken."""
-        return _arrays_of(table) == self._arrays
+        return arrays_of(table) == self._arrays
 
 
 def can_watch(obj: Any) -> bool:
@@ -66,8 +66,12 @@ def can_watch(obj: Any) -> bool:
     return isinstance(obj, (pd.DataFrame, pd.Series)) and hasattr(obj, "_mgr")
 
 
-def _arrays_of(table: pd.DataFrame | pd.Series) -> tuple[int, ...]:
-    """Identities of the table's axes, block arrays and, for Arrow-backed arrays, their Arrow data."""
+def arrays_of(table: pd.DataFrame | pd.Series) -> tuple[int, ...]:
+    """Identities of the table's axes, block arrays and, for Arrow-backed arrays, their Arrow data.
+
+    Equal while the table holds the same arrays.  Without a :class:`TableVersion` of the table alive (whose
+    shallow copy makes pandas copy before writing), a write into data nothing else refers to keeps them.
+    """
     found = [id(axis) for axis in table.axes]
     for block in table._mgr.blocks:
         values = block.values

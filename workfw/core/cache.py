@@ -49,8 +49,11 @@ def _slots_on(parent: _Slots, obj: Any, create: bool) -> _Slots | None:
     """
     key = id(obj)
     hit = parent.get(key)
-    if hit is not None and hit[0]() is obj and (hit[2] is None or hit[2].matches(obj)):
-        return hit[1]
+    if hit is not None and hit[0]() is obj:
+        if hit[2] is None or hit[2].matches(obj):
+            return hit[1]
+        # Edited in place: what was kept on it goes now, with the version's hold on the arrays before the edit.
+        del parent[key]
     if not create:
         return None
     slots = _Slots()

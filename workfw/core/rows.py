@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workfw.core.cache import cached, cached_value
+from workfw.table_versions import arrays_of
 
 __all__ = ["NAT", "as_ns", "gap_days", "per_row", "origin", "link_origin", "selected_positions"]
 
@@ -22,6 +23,8 @@ NAT = np.iinfo(np.int64).min
 
 # Names no value of per_row can take (those are text).
 _ORIGIN = ("filtered from",)
+#: Kept on a base table only so that it holds a version (see link_origin).
+_WATCHED = ("watched as a base",)
 
 
 def gap_days(nanoseconds: np.ndarray) -> np.ndarray:
@@ -80,7 +83,10 @@ def link_origin(tasks: pd.DataFrame, base: pd.DataFrame, rows: np.ndarray) -> No
     rows : numpy.ndarray
         Positions in ``base`` of the rows of ``tasks``.
     """
-    cached(tasks, _ORIGIN, lambda: (weakref.ref(base), rows))
+    # A version of the base is kept on it (core.cache holds one per table it keeps values on), so an edit
+    # made to the base in place gives it new arrays, and origin() then no longer sends readers to it.
+    cached(base, _WATCHED, lambda: True)
+    cached(tasks, _ORIGIN, lambda: (weakref.ref(base), rows, arrays_of(base)))
 
 
 def origin(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
@@ -99,7 +105,8 @@ def origin(tasks: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
     if found is None:
         return None
     base = found[0]()
-    return None if base is None else (base, found[1])
+    # A base edited in place since (rows dropped, values changed) no longer holds the rows recorded.
+    return None if base is None or arrays_of(base) != found[2] else (base, found[1])
 
 
 def selected_positions(found: tuple[pd.DataFrame, np.ndarray]) -> np.ndarray:

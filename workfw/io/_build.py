@@ -262,8 +262,9 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     for col in LIST_COLUMNS:
         if col in mapped:
             mapped[col] = _list_cells(mapped[col])
-    early = _start_lists(mapped)
     keep = reason.isna()
+    # Rejected rows leave the table, so lists started for every row would be thrown away.
+    early = _start_lists(mapped) if keep.all() else {}
     kept = mapped if keep.all() else mapped.loc[keep]
     dup = duplicated(kept["task_id"], keep="first")
     # Each row's outcome as a small code (an index into _OUTCOMES): counted and compared as numbers, and
