@@ -13,6 +13,7 @@ sniffing), which repairs what it can and says so in ``warnings``.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -201,7 +202,7 @@ def _arrow_parse(body: str, delim: str, names: list[str]) -> pd.DataFrame | None
 
 
 def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: str,
-                        names: list[str], *, wide: set[str] = frozenset()) -> pd.DataFrame | None:
+                        names: list[str], *, wide: Collection[str] = ()) -> pd.DataFrame | None:
     """Parse UTF-8 CSV (header record first) with pyarrow; None when pyarrow rejects a row or the bytes.
 
     ``data`` is the bytes, or ``(path, offset, size)`` for pyarrow to read the

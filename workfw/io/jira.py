@@ -60,11 +60,15 @@ class _Columns:
         return None
 
 
-#: Headers whose columns _map_fields turns into canonical text (casefolded English names).
-_TEXT_HEADERS = frozenset(h.casefold() for h in (
-    "Issue key", "Summary", "Description", "Issue Type", "Status", "Assignee", "Reporter", "Team",
-    "Custom field (Team)", "Project key", "Project name", "Priority", "Resolution", "Custom field (Issue URL)",
-    "Sprint"))
+#: Canonical text fields and the English headers _map_fields reads each from (the first present wins).
+_TEXT_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("task_id", ("Issue key",)), ("title", ("Summary",)), ("description", ("Description",)),
+    ("task_type", ("Issue Type",)), ("status", ("Status",)), ("assignee", ("Assignee",)),
+    ("reporter", ("Reporter",)), ("team", ("Team", "Custom field (Team)")),
+    ("project", ("Project key", "Project name")), ("priority", ("Priority",)),
+    ("resolution", ("Resolution",)), ("url", ("Custom field (Issue URL)",)))
+#: Headers whose columns become canonical text (casefolded English names): those above, and the sprints.
+_TEXT_HEADERS = frozenset(h.casefold() for _, headers in _TEXT_FIELDS for h in (*headers, "Sprint"))
 
 
 def _text_columns(headers: list[str]) -> set[int]:
@@ -340,11 +344,7 @@ def _started_from_time_in_status(cells: pd.Series, status: pd.Series, created: p
 
 
 def _map_fields(raw: pd.DataFrame, cols: _Columns, field_map: dict[str, str], warnings: list[str]) -> pd.DataFrame:
-    """The fields read straight from their columns (all but dates and what follows from them).
-
-    A text field read from a new header belongs in ``_TEXT_HEADERS`` too, so a large file's parse writes it
-    in the layout the task table shares.
-    """
+    """The fields read straight from their columns (all but dates and what follows from them)."""
     mapped = pd.DataFrame(index=raw.index)
 
     def take(field: str, *headers: str) -> None:
@@ -352,12 +352,7 @@ def _map_fields(raw: pd.DataFrame, cols: _Columns, field_map: dict[str, str], wa
         field_map.update(dict.fromkeys(present, field))
         mapped[field] = first_present(raw, present)
 
-    take("task_id", "Issue key")
-    for field, headers in (("title", ("Summary",)), ("description", ("Description",)),
-                           ("task_type", ("Issue Type",)), ("status", ("Status",)), ("assignee", ("Assignee",)),
-                           ("reporter", ("Reporter",)), ("team", ("Team", "Custom field (Team)")),
-                           ("project", ("Project key", "Project name")), ("priority", ("Priority",)),
-                           ("resolution", ("Resolution",)), ("url", ("Custom field (Issue URL)",))):
+    for field, headers in _TEXT_FIELDS:
         take(field, *headers)
     mapped["task_id"] = strip_text(mapped["task_id"])
     assignee = arrow_text(mapped["assignee"])
