@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "workfw"
 LAYERS: dict[str, int] = {
     "workfw.version": 0, "workfw.errors": 0, "workfw.files": 0, "workfw.style": 0, "workfw.safe_csv": 0,
     "workfw.diagram": 0, "workfw.text_arrays": 0, "workfw.bulk_work": 0, "workfw.table_versions": 0,
+    "workfw.list_cells": 0,
     "workfw.schema": 1, "workfw.export": 1, "workfw.statuses": 1, "workfw.actors": 1, "workfw.frameworks": 1,
     "workfw.io": 2,
     "workfw.samples": 3,

@@ -113,7 +113,7 @@ def test_repeated_list_cells_are_built_once_per_combination(texts: int, most: in
 
 @pytest.mark.parametrize("texts", [5, 300, 70_000])  # one, two and four bytes an item
 def test_each_rows_items_are_numbered_as_a_whole(texts: int) -> None:
-    from workfw.schema import _combinations
+    from workfw.list_cells import _combinations
 
     rng = np.random.default_rng(texts)
     counts = rng.integers(0, 4, 3000)

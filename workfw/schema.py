@@ -13,7 +13,6 @@ import warnings
 import weakref
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.errors import SchemaError
+from workfw.list_cells import as_list_column, remember_sources
 from workfw.statuses import STATUS_CATEGORIES, normalise_category, status_categories
 from workfw.table_versions import TableVersion
 from workfw.text_arrays import blank_or_missing, prefixed_numbers, repeats
@@ -88,161 +88,6 @@ def _text(series: pd.Series) -> pd.Series:
     else:
         blank = (out.str.strip() == "").fillna(False).to_numpy(dtype=bool)
     return out.mask(blank) if blank.any() else out
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [str(v) for v in value if v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v) != ""]
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return []
-    text = str(value)
-    return [text] if text else []
-
-
-def as_list_column(values: pd.Series) -> pd.Series:
-    """Return a list-valued column as canonical cells: a Python list of non-empty strings per row.
-
-    ``NA`` becomes ``[]``, a single value ``[text]``, and empty or missing
-    items are dropped.  A column of Arrow lists of text
-    (``pd.ArrowDtype(pa.list_(pa.string()))``), as readers build them in
-    bulk, is turned into Python lists in one pass without checking each
-    cell again.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Lists, single values or NA; or Arrow lists of text.
-
-    Returns
-    -------
-    pandas.Series
-        Object column of lists, with the index of ``values``.
-    """
-    cells = _arrow_text_lists(values)
-    if cells is not None:
-        return pd.Series(cells, index=values.index, dtype=object)
-    return pd.Series(_as_lists(values).to_numpy(), index=values.index, dtype=object)
-
-
-def _arrow_text_lists(values: pd.Series) -> list[list[str]] | np.ndarray | None:
-    """Python lists from an Arrow list-of-text column, or None when ``values`` is no such column.
-
-    Arrow has already checked the types, so only empty and missing items are
-    dropped (in Arrow).  Items are built once per distinct text and shared by
-    the rows that hold it: a million rows of labels hold a handful of texts.
-    Where the rows repeat a few combinations (labels, a team's assignees,
-    empty blockers), each combination's list is built once and shared by its
-    rows (an object array): a million new lists cost 0.1-0.5 s of allocation
-    on their own.  Rows hold the same list object
-    only when they hold equal lists; canonical cells are never changed in place.
-    """
-    dtype = values.dtype
-    if not isinstance(dtype, pd.ArrowDtype):
-        return None
-    kind = dtype.pyarrow_dtype
-    if not (pa.types.is_list(kind) or pa.types.is_large_list(kind)) or not (
-            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
-            or pa.types.is_null(kind.value_type)):
-        return None
-    n = len(values)
-    if pa.types.is_null(kind.value_type):
-        # Parquet writes a column of empty lists as lists of nulls (a saved export's blockers, often).
-        return _shared_lists([[]], n)
-    lists = values.array._pa_array
-    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
-    items = pc.list_flatten(lists)  # null lists hold no items
-    if items.null_count or pc.any(pc.equal(pc.binary_length(items), 0)).as_py():
-        keep = pc.fill_null(pc.greater(pc.binary_length(items), 0), False)
-        rows = pc.list_parent_indices(lists).filter(keep).to_numpy(zero_copy_only=False)
-        items = items.filter(keep)
-        counts = np.bincount(rows, minlength=n)
-    else:
-        # Every item kept: each row's count is the length of its list (nulls hold none).
-        counts = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    if not len(items):
-        return _shared_lists([[]], n)  # a column no row fills (Jira's blockers, often)
-    encoded = pc.dictionary_encode(items)
-    texts = np.empty(len(encoded.dictionary), dtype=object)
-    texts[:] = encoded.dictionary.to_pylist()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    numbered = _combinations(codes, counts, len(texts), at_most=n // 4)
-    if numbered is not None:
-        which, combos = numbered
-        return _shared_lists([[texts[c] for c in combo] for combo in combos], which)
-    codes = codes.astype(np.int64)
-    most = int(counts.max(initial=0))
-    # list_flatten keeps row order, so each row's items are one run of codes, from starts[row].
-    starts = np.cumsum(counts) - counts
-    if most <= 2:
-        # Mostly distinct lists of one or two items (people): each built whole from its items, about twice as
-        # fast as slicing a million runs.
-        with_none = np.append(texts, None)
-        first = np.full(n, -1, dtype=np.int64)
-        first[counts >= 1] = codes[starts[counts >= 1]]
-        first_texts = with_none[first].tolist()
-        if most <= 1:
-            return [[a] if a is not None else [] for a in first_texts]
-        second = np.full(n, -1, dtype=np.int64)
-        second[counts == 2] = codes[starts[counts == 2] + 1]
-        return [([a, b] if b is not None else [a]) if a is not None else []
-                for a, b in zip(first_texts, with_none[second].tolist())]
-    flat = texts[codes].tolist()
-    return [flat[a:b] for a, b in zip(starts.tolist(), (starts + counts).tolist())]
-
-
-def _combinations(codes: np.ndarray, counts: np.ndarray, texts: int, *,
-                  at_most: int) -> tuple[np.ndarray, list[list[int]]] | None:
-    """Number each row's run of item codes: ``(which, combos)``, row ``i`` holding ``combos[which[i]]``.
-
-    ``codes`` are the items of every row one after another, ``counts`` how many each row has.  Each
-    row's codes become one binary value (one to four bytes an item) over the same buffer, numbered in
-    pyarrow's hash table: one pass, whatever the number of items a row holds.  None, without decoding
-    any, when there are more than ``at_most`` distinct combinations (rows of mostly different lists).
-    """
-    kind = np.uint8 if texts <= 1 << 8 else np.uint16 if texts <= 1 << 16 else np.uint32
-    data = codes.astype(kind)
-    offsets = np.empty(len(counts) + 1, dtype=np.int64)
-    offsets[0] = 0
-    np.cumsum(counts, out=offsets[1:])
-    offsets *= data.itemsize
-    rows = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(counts),
-                                            [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    encoded = pc.dictionary_encode(rows)
-    if len(encoded.dictionary) > at_most:
-        return None
-    combos = [np.frombuffer(value, dtype=kind).tolist() for value in encoded.dictionary.to_pylist()]
-    return encoded.indices.to_numpy(zero_copy_only=False), combos
-
-
-def _shared_lists(made: list[list[str]], which: np.ndarray | int) -> np.ndarray:
-    """An object array whose row ``i`` is the list ``made[which[i]]`` (one object shared by equal rows).
-
-    ``which`` may be a number of rows instead, all holding ``made[0]``.
-    """
-    if isinstance(which, int):
-        out = np.empty(which, dtype=object)
-        out.fill(made[0])
-        return out
-    distinct = np.empty(len(made), dtype=object)
-    for i, cell in enumerate(made):
-        distinct[i] = cell  # one at a time: a slice assignment would read the lists as a 2-d shape
-    return distinct[which]
-
-
-def _as_lists(values: pd.Series) -> pd.Series:
-    arrow = _arrow_text_lists(values)
-    if arrow is not None:
-        # Not copied: the array was built here (pandas would copy a million pointers and count each again).
-        return pd.Series(arrow, dtype=object, copy=False)
-    # Readers already hand over lists of non-empty strings; checking that in
-    # C-level passes (and passing them through) keeps a million-row import
-    # off the per-row path.
-    cells = values.tolist()
-    if set(map(type, cells)) <= {list}:
-        items = list(chain.from_iterable(cells))
-        if set(map(type, items)) <= {str} and "" not in items:
-            return pd.Series(cells, dtype=object)
-    return pd.Series([_as_list(v) for v in cells], dtype=object)
 
 
 def _timestamps(series: pd.Series, column: str = "at", where: str = "tasks") -> pd.Series:
@@ -355,7 +200,7 @@ def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks",
         # Building a million Python lists holds the GIL, while the other columns' conversions are mostly Arrow
         # and numpy work that releases it: on a large table the lists are built beside them.
         ready = dict(lists or {})
-        ready.update({col: pool.submit(_as_lists, source[col]) for col in LIST_COLUMNS
+        ready.update({col: pool.submit(as_list_column, source[col]) for col in LIST_COLUMNS
                       if col in source.columns and col not in ready and n >= _SIDE_BY_SIDE_ROWS})
         for col in TASK_COLUMNS:
             out[col] = ready[col] if col in ready else _typed_column(source, col, n, where)
@@ -373,6 +218,8 @@ def conform_tasks(frame: pd.DataFrame, *, where: str = "tasks",
     result = pd.DataFrame(out, copy=False)
     for col in extras:
         result[col] = source[col].to_numpy()
+    # Analyses flatten the list cells again: from the Arrow lists they were made from, that is ~10x cheaper.
+    remember_sources(result, {col: source[col] for col in LIST_COLUMNS if col in source.columns})
     return result
 
 
@@ -391,7 +238,7 @@ def _typed_column(source: pd.DataFrame, col: str, n: int, where: str) -> pd.Seri
     elif col in TIME_COLUMNS:
         values = _timestamps(values, col, where)
     elif col in LIST_COLUMNS:
-        values = _as_lists(values)
+        values = as_list_column(values)
     elif col in COUNT_COLUMNS:
         values = _numbers(values, col, "Int64", where)
     elif col == "estimate":

@@ -19,9 +19,17 @@ A table edited in place stays the same object, so each entry on a DataFrame or
 Series also holds its :class:`~workfw.table_versions.TableVersion`: a hit on a
 table that has been changed since drops every value kept on it (a few
 microseconds a lookup; see :mod:`workfw.table_versions`).
+
+A diagnosis of a large table works out its signals on several threads
+(:func:`workfw.core.diagnosis.run_signals`), and two signals often need the same
+value at once.  So a value is built by one thread only: a thread that asks for
+a value another thread is building waits for it instead of building it again.
+Values depend on other values, never on themselves, so the waits cannot form a
+circle.
 """
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any, Callable, Hashable, TypeVar
 
@@ -40,6 +48,19 @@ class _Slots(dict):
 
 _ROOT = _Slots()
 _GONE = (None, None, None)
+# Held only to find or make slots and to claim a value to build, never while a value is built (re-entrant:
+# dropping the slots of an edited table may free values whose clean-up asks the memo again).
+_LOCK = threading.RLock()
+
+
+class _Building:
+    """Stands in a slot for a value one thread is building; other threads wait on it."""
+
+    __slots__ = ("thread", "done")
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.done = threading.Event()
 
 
 def _slots_on(parent: _Slots, obj: Any, create: bool) -> _Slots | None:
@@ -101,12 +122,35 @@ def cached(on: Any, name: str | tuple, build: Callable[[], T], *, params: Hashab
     object
         The kept value, or the one ``build`` just made.
     """
-    slots = _slots(on, True)
-    hit = slots.get(name)
-    if hit is not None and hit[0] == params:
-        return hit[1]
-    value = build()
-    slots[name] = (params, value)
+    while True:
+        with _LOCK:
+            slots = _slots(on, True)
+            hit = slots.get(name)
+            if hit is None or not hit[0] == params:
+                claim = (params, _Building())
+                slots[name] = claim
+                break
+            if not isinstance(hit[1], _Building):
+                return hit[1]
+            building = hit[1]
+        if building.thread == threading.get_ident():
+            # Asked again for a value this very thread is still building: only a build that asks for
+            # itself does that, and it would recurse the same way without the memo.
+            return build()
+        building.done.wait()
+        # Built (a hit now), or its build failed or was replaced by other params: look again.
+    try:
+        value = build()
+    except BaseException:
+        with _LOCK:
+            if slots.get(name) is claim:
+                del slots[name]
+        claim[1].done.set()
+        raise
+    with _LOCK:
+        if slots.get(name) is claim:
+            slots[name] = (params, value)
+    claim[1].done.set()
     return value
 
 
@@ -128,6 +172,7 @@ def cached_value(on: Any, name: str | tuple, default: Any = None, *, params: Has
     -------
     object
     """
-    slots = _slots(on, False)
-    hit = None if slots is None else slots.get(name)
-    return hit[1] if hit is not None and hit[0] == params else default
+    with _LOCK:
+        slots = _slots(on, False)
+        hit = None if slots is None else slots.get(name)
+    return hit[1] if hit is not None and hit[0] == params and not isinstance(hit[1], _Building) else default

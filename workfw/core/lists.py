@@ -2,8 +2,10 @@
 
 Canonical list columns hold a Python list per task.  Walking a million of
 them in Python costs a tenth of a second or more each time, so the items are
-converted to pyarrow once per table (:func:`flat_list`) and every size and
-membership is worked out from that.
+converted to pyarrow once per table (:func:`flat_list`), from the Arrow lists
+the cells were made from when the table still has them
+(:func:`workfw.list_cells.list_items`), and every size and membership is
+worked out from that.
 
 Within :mod:`workfw.core` this module sits on :mod:`~workfw.core.cache` only:
 the field checks of :mod:`~workfw.core.fields` read it.
@@ -18,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.core.cache import cached
+from workfw.list_cells import list_items
 
 __all__ = ["list_sizes", "has_list", "flat_list", "list_counts"]
 
@@ -69,7 +72,11 @@ def flat_list(tasks: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array]:
     items : pyarrow.Array
         large_string, one per item.
     """
-    return cached(tasks, ("flat list", column), lambda: _flat_list(tasks[column]))
+    def build() -> tuple[np.ndarray, pa.Array]:
+        known = list_items(tasks, column)
+        return known if known is not None else _flat_list(tasks[column])
+
+    return cached(tasks, ("flat list", column), build)
 
 
 def _flat_list(values: pd.Series) -> tuple[np.ndarray, pa.Array]:

@@ -320,7 +320,9 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
             started.cancel()  # those not begun yet; the table's own lists are converted by conform_tasks
     tasks = conform_tasks(tasks.drop(columns=[c for c in tasks.columns if c.startswith("_")]),
                           lists=early if same_rows else None)
-    tasks = tasks[[c for c in tasks.columns if c in TASK_COLUMNS]]
+    if len(tasks.columns) > len(TASK_COLUMNS):
+        # Only when there is something to drop: a new frame would lose what conform_tasks noted on this one.
+        tasks = tasks[[c for c in tasks.columns if c in TASK_COLUMNS]]
     raw.insert(0, "_file", file_column)
     rejected_rows = outcome == _OUTCOMES.index("rejected")
     raw["task_id"] = (mapped["task_id"] if not rejected_rows.any() else mapped["task_id"].where(~rejected_rows)

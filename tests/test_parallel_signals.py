@@ -1,0 +1,158 @@
+"""Signals of a large table worked out on several threads: each shared value built once, the same results."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+import workfw as wf
+from workfw import c4_flywheel, coordination_stack, value_pyramid, visibility
+from workfw.core import cache, diagnosis
+
+
+def _table(n: int = 3) -> pd.DataFrame:
+    return pd.DataFrame({"x": range(n)})
+
+
+def test_a_value_asked_for_by_two_threads_at_once_is_built_once() -> None:
+    table = _table()
+    builds = []
+    started = threading.Event()
+
+    def slow_build() -> str:
+        builds.append(threading.get_ident())
+        started.set()
+        time.sleep(0.2)
+        return "value"
+
+    got = {}
+
+    def ask(name: str) -> None:
+        got[name] = cache.cached(table, "shared", slow_build)
+
+    first = threading.Thread(target=ask, args=("first",))
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(target=ask, args=("second",))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert got == {"first": "value", "second": "value"}
+    assert len(builds) == 1, "the second thread waited for the first one's build instead of building again"
+
+
+def test_a_value_being_built_is_not_handed_out_as_kept() -> None:
+    table = _table()
+    seen = []
+
+    def build() -> int:
+        seen.append(cache.cached_value(table, "mine", "nothing kept"))
+        return 7
+
+    assert cache.cached(table, "mine", build) == 7
+    assert seen == ["nothing kept"]
+    assert cache.cached_value(table, "mine") == 7
+
+
+def test_a_failed_build_lets_the_waiting_thread_build_again() -> None:
+    table = _table()
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def failing() -> int:
+        calls.append("failing")
+        started.set()
+        release.wait(5)
+        raise RuntimeError("no value")
+
+    def working() -> int:
+        calls.append("working")
+        return 3
+
+    errors = []
+
+    def ask_failing() -> None:
+        try:
+            cache.cached(table, "v", failing)
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    first = threading.Thread(target=ask_failing)
+    first.start()
+    assert started.wait(5)
+    got = []
+    second = threading.Thread(target=lambda: got.append(cache.cached(table, "v", working)))
+    second.start()
+    time.sleep(0.05)
+    assert not got, "the second thread waits while the first builds"
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert errors == ["no value"]
+    assert got == [3] and calls == ["failing", "working"]
+    assert cache.cached_value(table, "v") == 3
+
+
+def _results(data) -> dict:
+    out = {}
+    for module in (c4_flywheel, coordination_stack, value_pyramid, visibility):
+        result = module.diagnose(data)
+        out[module.__name__] = (result.signals, result.coverage, pd.DataFrame(result.findings), result.summary)
+    return out
+
+
+def test_signals_worked_out_on_threads_equal_those_worked_out_on_one(monkeypatch) -> None:
+    export = wf.read_export(wf.sample_path("jira"))
+    monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", 10**9)
+    alone = _results(export.tasks.copy())
+    ran_on = set()
+    compute = diagnosis._computed
+
+    def noting(ctx, spec):
+        ran_on.add(threading.current_thread().name)
+        return compute(ctx, spec)
+
+    monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", 1)
+    monkeypatch.setattr(diagnosis, "_threads", lambda: 2)
+    monkeypatch.setattr(diagnosis, "_computed", noting)
+    together = _results(export.tasks.copy())
+    assert any(name != threading.current_thread().name for name in ran_on), "no signal ran on a worker thread"
+    for name, (signals, coverage, findings, summary) in alone.items():
+        other = together[name]
+        pd.testing.assert_frame_equal(signals, other[0], obj=f"{name} signals")
+        pd.testing.assert_frame_equal(coverage, other[1], obj=f"{name} coverage")
+        pd.testing.assert_frame_equal(findings, other[2], obj=f"{name} findings")
+        pd.testing.assert_frame_equal(summary, other[3], obj=f"{name} summary")
+
+
+def test_an_error_in_a_signal_on_a_thread_reaches_the_caller(monkeypatch) -> None:
+    export = wf.read_export(wf.sample_path("jira"))
+    monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", 1)
+    monkeypatch.setattr(diagnosis, "_threads", lambda: 2)
+    spec = c4_flywheel.SIGNALS[3]
+
+    def broken(ctx):
+        raise KeyError("a column the signal expected")
+
+    broken_specs = [*c4_flywheel.SIGNALS[:3], diagnosis.SignalSpec(spec.element, spec.name, spec.required, spec.how,
+                                                                   broken), *c4_flywheel.SIGNALS[4:]]
+    ctx = diagnosis.prepare(export.tasks.copy())
+    with pytest.raises(KeyError, match="a column the signal expected"):
+        diagnosis.run_signals(ctx, broken_specs)
+
+
+def test_small_tables_stay_on_one_thread(monkeypatch) -> None:
+    export = wf.read_export(wf.sample_path("jira"))
+    assert len(export.tasks) < diagnosis.PARALLEL_FROM_TASKS
+    seen = set()
+    compute = diagnosis._computed
+
+    def noting(ctx, spec):
+        seen.add(threading.current_thread().name)
+        return compute(ctx, spec)
+
+    monkeypatch.setattr(diagnosis, "_computed", noting)
+    c4_flywheel.diagnose(export.tasks.copy())
+    assert seen == {threading.current_thread().name}
