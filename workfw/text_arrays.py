@@ -157,9 +157,15 @@ def plain_int64(values: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     number = pc.fill_null(numbers, 0).to_numpy()
     if len(number) and number.min() < 0:
         return None
-    digits = np.maximum(np.searchsorted(_POWERS_OF_TEN, number, side="right"), 1)
     length = pc.fill_null(pc.binary_length(values), 1).to_numpy()
-    return number if np.array_equal(digits, length) else None
+    # Text of L characters that casts to a number has at most L digits, exactly L when the number is at
+    # least 10**(L-1) (0 has one digit): a sign, a blank or a leading zero fails that.  One gather and one
+    # comparison, ~3x cheaper than counting each number's digits.
+    if len(length) and (length.min() < 1 or length.max() > len(_POWERS_OF_TEN)):
+        return None
+    least = _POWERS_OF_TEN[length - 1]
+    least[length == 1] = 0
+    return number if bool((number >= least).all()) else None
 
 
 def prefixed_numbers(arr: pa.Array | pa.ChunkedArray | None) -> np.ndarray | None:
