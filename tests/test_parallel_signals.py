@@ -156,3 +156,27 @@ def test_small_tables_stay_on_one_thread(monkeypatch) -> None:
     monkeypatch.setattr(diagnosis, "_computed", noting)
     c4_flywheel.diagnose(export.tasks.copy())
     assert seen == {threading.current_thread().name}
+
+
+def test_status_rules_held_by_the_caller_reach_the_worker_threads(monkeypatch) -> None:
+    export = wf.read_export(wf.sample_path("jira-api"))
+    events = export.events.copy()
+    # A status name only the history holds, placed only by a rule of the caller's.
+    for column in ("old", "new"):
+        events[column] = events[column].where(events[column] != "In Progress", "Zarfing")
+    rules = pd.concat([pd.DataFrame([{"category": "in_progress", "language": "en", "pattern": "zarf", "note": ""}]),
+                       wf.io.status_rules()], ignore_index=True)
+    monkeypatch.setattr(diagnosis, "_threads", lambda: 2)
+
+    def signals(parallel_from: int) -> pd.DataFrame:
+        monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", parallel_from)
+        data = type("Export", (), {"tasks": export.tasks.copy(), "events": events.copy()})()
+        with wf.io.use_status_rules(rules):
+            return coordination_stack.diagnose(data).signals
+
+    alone, together = signals(10**9), signals(1)
+    pd.testing.assert_frame_equal(alone, together)
+    with wf.io.use_status_rules(None):
+        plain = coordination_stack.diagnose(type("Export", (), {"tasks": export.tasks.copy(),
+                                                                "events": events.copy()})()).signals
+    assert not plain["value"].equals(alone["value"]), "the caller's rule changes a signal (else this test shows nothing)"

@@ -12,6 +12,7 @@ of them imports it.
 """
 from __future__ import annotations
 
+import contextvars
 import copy
 import html
 import os
@@ -171,8 +172,10 @@ def _work_out_ahead(ctx: Context, specs: Sequence[SignalSpec]) -> None:
 
     # The interpreter lock changes hands often, so a thread back from a numpy call waits little: see bulk_work.
     with quick_thread_switches(), ThreadPoolExecutor(max_workers=threads) as pool:
-        for _ in pool.map(work_out, specs):
-            pass
+        # Each signal runs in a copy of the caller's context, so settings held in context variables (the
+        # status rules of use_status_rules, numpy's errstate) reach the worker threads as they would the caller.
+        for done in [pool.submit(contextvars.copy_context().run, work_out, spec) for spec in specs]:
+            done.result()
 
 
 def _missing(ctx: Context, spec: SignalSpec) -> str | None:
