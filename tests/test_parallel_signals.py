@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 
 import pandas as pd
 import pytest
@@ -56,7 +57,8 @@ def test_a_value_being_built_is_not_handed_out_as_kept() -> None:
     assert cache.cached_value(table, "mine") == 7
 
 
-def test_a_failed_build_lets_the_waiting_thread_build_again() -> None:
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_failed_build_lets_the_waiting_thread_build_again(error: type[BaseException]) -> None:
     table = _table()
     started, release = threading.Event(), threading.Event()
     calls = []
@@ -65,7 +67,7 @@ def test_a_failed_build_lets_the_waiting_thread_build_again() -> None:
         calls.append("failing")
         started.set()
         release.wait(5)
-        raise RuntimeError("no value")
+        raise error("no value")
 
     def working() -> int:
         calls.append("working")
@@ -76,7 +78,7 @@ def test_a_failed_build_lets_the_waiting_thread_build_again() -> None:
     def ask_failing() -> None:
         try:
             cache.cached(table, "v", failing)
-        except RuntimeError as exc:
+        except error as exc:
             errors.append(str(exc))
 
     first = threading.Thread(target=ask_failing)
@@ -180,3 +182,36 @@ def test_status_rules_held_by_the_caller_reach_the_worker_threads(monkeypatch) -
         plain = coordination_stack.diagnose(type("Export", (), {"tasks": export.tasks.copy(),
                                                                 "events": events.copy()})()).signals
     assert not plain["value"].equals(alone["value"]), "the caller's rule changes a signal (else this test shows nothing)"
+
+
+def test_warning_filters_left_by_overlapping_threads_are_put_back(monkeypatch) -> None:
+    """pandas' catch_warnings blocks on two threads at once can leave one's filter behind: run_signals mends it."""
+    export = wf.read_export(wf.sample_path("jira"))
+    monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", 1)
+    monkeypatch.setattr(diagnosis, "_threads", lambda: 2)
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    spec = c4_flywheel.SIGNALS[0]
+
+    def first(ctx):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()  # its block has put back the filters it found
+        raise diagnosis.NotMeasurable("first")
+
+    def second(ctx):
+        first_in.wait(5)
+        with warnings.catch_warnings():  # saves the filters with the first block's "ignore" in them ...
+            warnings.simplefilter("ignore", DeprecationWarning)
+            second_in.set()
+            first_out.wait(5)
+        # ... and puts them back: the first block's "ignore" now outlives it
+        raise diagnosis.NotMeasurable("second")
+
+    specs = [diagnosis.SignalSpec(spec.element, "first", (), "", first),
+             diagnosis.SignalSpec(spec.element, "second", (), "", second)]
+    before = list(warnings.filters)
+    diagnosis.run_signals(diagnosis.prepare(export.tasks.copy()), specs)
+    assert first_out.is_set() and second_in.is_set(), "the two blocks overlapped"
+    assert list(warnings.filters) == before

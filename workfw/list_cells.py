@@ -241,9 +241,20 @@ def list_items(tasks: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array] 
         ``(rows, items)``: int64 row positions and large_string items in row order, as flattening the
         cells gives them.  None unless :func:`remember_sources` noted the column's Arrow lists for this
         very table and the table has not been edited since.
+
+    Notes
+    -----
+    An edit is seen when pandas gives the table new arrays (any edit through ``loc``, ``at``, assignment
+    or an ``inplace`` method).  Canonical cells are read-only: a list changed in place (``cell.append``)
+    or a cell written through ``tasks[column].array`` is not seen, here or by any value kept on the table
+    (see :mod:`workfw.table_versions`); assign a new list with ``tasks.at[row, column] = [...]``.
     """
     hit = _SOURCES.get(id(tasks))
-    if hit is None or hit[0]() is not tasks or column not in hit[2] or not hit[1].matches(tasks):
+    if hit is None or hit[0]() is not tasks or column not in hit[2]:
+        return None
+    if not hit[1].matches(tasks):
+        # Edited in place: the Arrow lists, and the version's hold on the arrays before the edit, go now.
+        del _SOURCES[id(tasks)]
         return None
     lists = hit[2][column]
     items, rows, counts = _kept_items(lists)

@@ -122,36 +122,41 @@ def cached(on: Any, name: str | tuple, build: Callable[[], T], *, params: Hashab
     object
         The kept value, or the one ``build`` just made.
     """
-    while True:
-        with _LOCK:
-            slots = _slots(on, True)
-            hit = slots.get(name)
-            if hit is None or not hit[0] == params:
-                claim = (params, _Building())
-                slots[name] = claim
-                break
-            if not isinstance(hit[1], _Building):
-                return hit[1]
-            building = hit[1]
-        if building.thread == threading.get_ident():
-            # Asked again for a value this very thread is still building: only a build that asks for
-            # itself does that, and it would recurse the same way without the memo.
-            return build()
-        building.done.wait()
-        # Built (a hit now), or its build failed or was replaced by other params: look again.
+    claim = slots = None
+    kept = False
     try:
+        while True:
+            with _LOCK:
+                slots = _slots(on, True)
+                hit = slots.get(name)
+                if hit is None or not hit[0] == params:
+                    claim = (params, _Building())
+                    slots[name] = claim
+                    break
+                if not isinstance(hit[1], _Building):
+                    return hit[1]
+                building = hit[1]
+            if building.thread == threading.get_ident():
+                # Asked again for a value this very thread is still building: only a build that asks for
+                # itself does that, and it would recurse the same way without the memo.
+                return build()
+            building.done.wait()
+            # Built (a hit now), or its build failed or was replaced by other params: look again.
         value = build()
-    except BaseException:
         with _LOCK:
             if slots.get(name) is claim:
-                del slots[name]
-        claim[1].done.set()
-        raise
-    with _LOCK:
-        if slots.get(name) is claim:
-            slots[name] = (params, value)
-    claim[1].done.set()
-    return value
+                slots[name] = (params, value)
+        kept = True
+        return value
+    finally:
+        if claim is not None:
+            # A build that failed or was interrupted (Ctrl-C may land anywhere) leaves no claim behind: a
+            # thread waiting for it looks again and builds the value itself.
+            if not kept:
+                with _LOCK:
+                    if slots.get(name) is claim:
+                        del slots[name]
+            claim[1].done.set()
 
 
 def cached_value(on: Any, name: str | tuple, default: Any = None, *, params: Hashable = ()) -> Any:

@@ -16,8 +16,10 @@ import contextvars
 import copy
 import html
 import os
-from concurrent.futures import ThreadPoolExecutor
+import sys
+import warnings
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -159,8 +161,8 @@ def _work_out_ahead(ctx: Context, specs: Sequence[SignalSpec]) -> None:
     than :class:`NotMeasurable` is raised here, the first in the signals' order.
     """
     threads = _threads()
-    if threads < 2 or len(ctx.tasks) < PARALLEL_FROM_TASKS or len(specs) < 2:
-        return
+    if threads < 2 or len(ctx.tasks) < PARALLEL_FROM_TASKS or len(specs) < 2 or sys.is_finalizing():
+        return  # (at interpreter exit no new thread can start: the signals then run on this one)
     def work_out(spec: SignalSpec) -> None:
         # Which fields a table leaves empty is kept per table too, so that check is work shared out as well.
         if _missing(ctx, spec) is not None:
@@ -171,7 +173,10 @@ def _work_out_ahead(ctx: Context, specs: Sequence[SignalSpec]) -> None:
             pass  # kept in the memo as its reason
 
     # The interpreter lock changes hands often, so a thread back from a numpy call waits little: see bulk_work.
-    with quick_thread_switches(), ThreadPoolExecutor(max_workers=threads) as pool:
+    # pandas wraps some operations in warnings.catch_warnings, which saves and puts back the process-wide
+    # filters: on two threads at once one thread's "ignore" can outlive its block, so the caller's filters
+    # (and warning display) are put back once the threads are done.
+    with warnings.catch_warnings(), quick_thread_switches(), ThreadPoolExecutor(max_workers=threads) as pool:
         # Each signal runs in a copy of the caller's context, so settings held in context variables (the
         # status rules of use_status_rules, numpy's errstate) reach the worker threads as they would the caller.
         for done in [pool.submit(contextvars.copy_context().run, work_out, spec) for spec in specs]:
