@@ -124,3 +124,18 @@ def test_gap_days_is_total_seconds_in_days() -> None:
         np.testing.assert_array_max_ulp(gap_days(gaps), expected, maxulp=1)
     assert np.array_equal(gap_days(whole), pd.to_timedelta(whole, unit="ns").total_seconds().to_numpy() / 86400)
     assert gap_days(np.array([86400 * 10**9 + 1])).item() > 1.0
+
+
+@pytest.mark.parametrize("kind", ["chunked arrow", "one chunk", "objects"])
+def test_values_at_reads_the_cells_at_a_few_rows(kind: str) -> None:
+    import pyarrow as pa
+
+    cells = ["a", None, "c", "d", None, "f", "g"]
+    if kind == "objects":
+        values = pd.Series(cells, dtype=object)
+    else:
+        parts = [cells[:2], cells[2:5], cells[5:]] if kind == "chunked arrow" else [cells]
+        values = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(parts, type=pa.large_string())))
+    rows = np.array([6, 0, 4, 2, 1, 5, 3])
+    assert core.values_at(values, rows) == [cells[r] for r in rows]
+    assert core.values_at(values, np.array([], dtype=np.int64)) == []

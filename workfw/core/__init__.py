@@ -56,7 +56,7 @@ from workfw.core.facts import (days_to_as_of, every_task, has_value, id_strings,
                                share_of, stamped_at_or_after, stamped_before, started_or_created)
 from workfw.core.fields import HISTORY, NO_HISTORY, field_gap
 from workfw.core.helpers import (OPEN, column_codes, column_text, days_between, distinct_counts, id_column, large_text,
-                                mostly_repeated, owned_flags, require_any)
+                                mostly_repeated, owned_flags, require_any, values_at)
 from workfw.core.links import (GOAL_LABEL, GOAL_TYPES, Links, any_label, blocked_by_links, cached_goal_link_table,
                                goal_link_table, ids_of, in_words, label_match, link_arrays, parent_codes, per_value,
                                position_of, require_goal_links, type_words, value_flags)
@@ -78,7 +78,7 @@ __all__ = [
     "days_to_as_of", "started_or_created", "id_strings", "ids_at", "share_of", "share_measured",
     # small helpers
     "OPEN", "days_between", "list_sizes", "has_list", "flat_list", "list_counts", "large_text", "mostly_repeated",
-    "id_column", "owned_flags", "require_any", "distinct_counts", "column_text", "column_codes",
+    "id_column", "owned_flags", "require_any", "distinct_counts", "column_text", "column_codes", "values_at",
     # goal and blocked-by links
     "GOAL_TYPES", "GOAL_LABEL", "Links", "link_arrays", "goal_link_table", "cached_goal_link_table",
     "require_goal_links", "parent_codes", "ids_of", "blocked_by_links", "any_label", "label_match", "type_words",

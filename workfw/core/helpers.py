@@ -20,7 +20,7 @@ from workfw.core.lists import flat_list, has_list, list_counts, list_sizes
 
 __all__ = ["OPEN", "days_between", "list_sizes", "has_list", "flat_list", "list_counts", "large_text",
            "mostly_repeated", "id_column", "owned_flags", "require_any", "distinct_counts",
-           "column_text", "column_codes"]
+           "column_text", "column_codes", "values_at"]
 
 #: Status categories of open work.
 OPEN = ("todo", "in_progress")
@@ -174,3 +174,32 @@ def require_any(ctx: Context, *columns: str) -> None:
         except NotMeasurable as exc:
             reasons.append(exc.reason)
     raise NotMeasurable("; ".join(reasons))
+
+
+def values_at(values: pd.Series, rows: np.ndarray) -> list:
+    """The cells of ``values`` at a few row positions, as Python objects (None where missing).
+
+    pyarrow's ``take`` on a chunked column (every parsed or loaded export has one) first joins the chunks: a
+    million titles copied to read twenty of them (~3 ms warm, ~50 ms when the copy touches new memory).
+    Here each row is read from its own chunk.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        A column.
+    rows : numpy.ndarray
+        Integer positions (a few: each is read on its own).
+
+    Returns
+    -------
+    list
+        One value per position, in order.
+    """
+    data = getattr(values.array, "_pa_array", None)
+    if not isinstance(data, pa.ChunkedArray):
+        return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+                for v in values.iloc[rows].tolist()]
+    ends = np.cumsum([len(chunk) for chunk in data.chunks])
+    which = np.searchsorted(ends, rows, side="right")
+    starts = ends - np.array([len(chunk) for chunk in data.chunks])
+    return [data.chunk(c)[int(r - starts[c])].as_py() for c, r in zip(which.tolist(), rows.tolist())]

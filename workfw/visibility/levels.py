@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from workfw.core import (OPEN, Context, blocked_by_links, cached, cached_goal_link_table, column_codes, column_text,
                          distinct_counts, flat_list, id_column, label_match, large_text, link_arrays, list_counts,
-                         position_of, type_words, value_flags)
+                         position_of, type_words, value_flags, values_at)
 from workfw.visibility.definition import (CHORE_LABEL, CHORE_TYPES, ELEMENTS, FIT_HIGH, FIT_LOW, HIGH_PRIORITIES,
                                           KEY_PREFIX, KINDS, LOW_PRIORITIES)
 
@@ -297,8 +297,8 @@ def _fit_table(tasks: pd.DataFrame, levels: pd.DataFrame, *, examples: int = 5) 
             picks.append(rows_open[found])
     # The named rows are read as text in one take: a whole column to objects costs more than the table.
     chosen = np.concatenate(picks)
-    ids = [str(v) for v in tasks["task_id"].take(chosen)]
-    titles = [None if pd.isna(v) else str(v) for v in tasks["title"].take(chosen)]
+    ids = [str(v) for v in values_at(tasks["task_id"], chosen)]
+    titles = [None if v is None else str(v) for v in values_at(tasks["title"], chosen)]
     ends = np.cumsum([len(p) for p in picks])
     example_ids = [ids[end - len(p):end] for p, end in zip(picks, ends)]
     example_titles = [titles[end - len(p):end] for p, end in zip(picks, ends)]
