@@ -10,7 +10,7 @@ import pytest
 
 import workfw as wf
 from workfw import c4_flywheel, coordination_stack, value_pyramid, visibility
-from workfw.core import cache, diagnosis
+from workfw.core import cache, diagnosis, threads
 
 
 def _table(n: int = 3) -> pd.DataFrame:
@@ -107,7 +107,7 @@ def _results(data) -> dict:
 
 def test_signals_worked_out_on_threads_equal_those_worked_out_on_one(monkeypatch) -> None:
     export = wf.read_export(wf.sample_path("jira"))
-    monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", 10**9)
+    monkeypatch.setattr(threads, "PARALLEL_FROM_TASKS", 10**9)
     alone = _results(export.tasks.copy())
     ran_on = set()
     compute = diagnosis._computed
@@ -116,8 +116,8 @@ def test_signals_worked_out_on_threads_equal_those_worked_out_on_one(monkeypatch
         ran_on.add(threading.current_thread().name)
         return compute(ctx, spec)
 
-    monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", 1)
-    monkeypatch.setattr(diagnosis, "_threads", lambda: 2)
+    monkeypatch.setattr(threads, "PARALLEL_FROM_TASKS", 1)
+    monkeypatch.setattr(threads, "_threads", lambda: 2)
     monkeypatch.setattr(diagnosis, "_computed", noting)
     together = _results(export.tasks.copy())
     assert any(name != threading.current_thread().name for name in ran_on), "no signal ran on a worker thread"
@@ -131,8 +131,8 @@ def test_signals_worked_out_on_threads_equal_those_worked_out_on_one(monkeypatch
 
 def test_an_error_in_a_signal_on_a_thread_reaches_the_caller(monkeypatch) -> None:
     export = wf.read_export(wf.sample_path("jira"))
-    monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", 1)
-    monkeypatch.setattr(diagnosis, "_threads", lambda: 2)
+    monkeypatch.setattr(threads, "PARALLEL_FROM_TASKS", 1)
+    monkeypatch.setattr(threads, "_threads", lambda: 2)
     spec = c4_flywheel.SIGNALS[3]
 
     def broken(ctx):
@@ -147,7 +147,7 @@ def test_an_error_in_a_signal_on_a_thread_reaches_the_caller(monkeypatch) -> Non
 
 def test_small_tables_stay_on_one_thread(monkeypatch) -> None:
     export = wf.read_export(wf.sample_path("jira"))
-    assert len(export.tasks) < diagnosis.PARALLEL_FROM_TASKS
+    assert len(export.tasks) < threads.PARALLEL_FROM_TASKS
     seen = set()
     compute = diagnosis._computed
 
@@ -168,10 +168,10 @@ def test_status_rules_held_by_the_caller_reach_the_worker_threads(monkeypatch) -
         events[column] = events[column].where(events[column] != "In Progress", "Zarfing")
     rules = pd.concat([pd.DataFrame([{"category": "in_progress", "language": "en", "pattern": "zarf", "note": ""}]),
                        wf.io.status_rules()], ignore_index=True)
-    monkeypatch.setattr(diagnosis, "_threads", lambda: 2)
+    monkeypatch.setattr(threads, "_threads", lambda: 2)
 
     def signals(parallel_from: int) -> pd.DataFrame:
-        monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", parallel_from)
+        monkeypatch.setattr(threads, "PARALLEL_FROM_TASKS", parallel_from)
         data = type("Export", (), {"tasks": export.tasks.copy(), "events": events.copy()})()
         with wf.io.use_status_rules(rules):
             return coordination_stack.diagnose(data).signals
@@ -187,8 +187,8 @@ def test_status_rules_held_by_the_caller_reach_the_worker_threads(monkeypatch) -
 def test_warning_filters_left_by_overlapping_threads_are_put_back(monkeypatch) -> None:
     """pandas' catch_warnings blocks on two threads at once can leave one's filter behind: run_signals mends it."""
     export = wf.read_export(wf.sample_path("jira"))
-    monkeypatch.setattr(diagnosis, "PARALLEL_FROM_TASKS", 1)
-    monkeypatch.setattr(diagnosis, "_threads", lambda: 2)
+    monkeypatch.setattr(threads, "PARALLEL_FROM_TASKS", 1)
+    monkeypatch.setattr(threads, "_threads", lambda: 2)
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
     spec = c4_flywheel.SIGNALS[0]
 

@@ -65,6 +65,7 @@ from workfw.core.options import DEFAULTS, split_options
 from workfw.core.rows import NAT, as_ns, gap_days, origin, per_row, selected_positions
 from workfw.core.severity import (BY_BAD_SHARE, BY_LATE_CAPTURE, BY_SCORE, SEVERITIES, SeverityScale, milder,
                                   severity_of_score, severity_of_share, spread_severity)
+from workfw.core.threads import PARALLEL_FROM_TASKS, side_by_side
 
 __all__ = [
     # the diagnosis model
@@ -83,6 +84,8 @@ __all__ = [
     "GOAL_TYPES", "GOAL_LABEL", "Links", "link_arrays", "goal_link_table", "cached_goal_link_table",
     "require_goal_links", "parent_codes", "ids_of", "blocked_by_links", "any_label", "label_match", "type_words",
     "in_words", "per_value", "value_flags", "position_of",
+    # work spread over cores
+    "PARALLEL_FROM_TASKS", "side_by_side",
     # severity
     "SEVERITIES", "SeverityScale", "BY_SCORE", "BY_BAD_SHARE", "BY_LATE_CAPTURE", "severity_of_score",
     "severity_of_share", "milder", "spread_severity",

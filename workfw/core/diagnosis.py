@@ -12,22 +12,17 @@ of them imports it.
 """
 from __future__ import annotations
 
-import contextvars
 import copy
 import html
-import os
-import sys
-import warnings
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from workfw.bulk_work import quick_thread_switches
 from workfw.core.cache import cached
 # The task-table side stays importable from here too, for older code and the tests; signal authors import
 # everything from :mod:`workfw.core`.
@@ -37,6 +32,7 @@ from workfw.core.fields import HISTORY, field_gap  # noqa: F401
 from workfw.core.options import DEFAULTS  # noqa: F401
 from workfw.core.rows import origin, per_row  # noqa: F401
 from workfw.core.severity import BY_LATE_CAPTURE, SEVERITIES, spread_severity  # noqa: F401
+from workfw.core.threads import side_by_side
 from workfw.errors import OptionError
 from workfw.statuses import status_categories, table_categories
 
@@ -135,34 +131,14 @@ def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame
     return signals, coverage, results
 
 
-#: Tasks from which a diagnosis works its signals out on several threads: below it the threads' start and their
-#: turns at the interpreter lock cost more than they save (a diagnosis of 20,000 tasks takes ~0.1 s).
-PARALLEL_FROM_TASKS = 50_000
-#: Threads at most: the signals share a few large values, so more threads mostly wait for the same ones.
-_MOST_THREADS = 4
-
-
-def _threads() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return min(cores, _MOST_THREADS)
-
-
 def _work_out_ahead(ctx: Context, specs: Sequence[SignalSpec]) -> None:
     """Compute the measurable signals of a large table on worker threads, leaving each result in the memo.
 
-    Most of a signal's time is spent in numpy and Arrow calls that let go of the
-    interpreter lock, so two signals run side by side on two cores.  The values
-    signals share are built once (see :mod:`workfw.core.cache`), and
-    :func:`run_signals` then reads every result from the memo in order, so
+    Two signals run side by side on two cores (see :mod:`workfw.core.threads`),
+    and :func:`run_signals` then reads every result from the memo in order, so
     the tables and findings are those of a run on one thread.  An error other
     than :class:`NotMeasurable` is raised here, the first in the signals' order.
     """
-    threads = _threads()
-    if threads < 2 or len(ctx.tasks) < PARALLEL_FROM_TASKS or len(specs) < 2 or sys.is_finalizing():
-        return  # (at interpreter exit no new thread can start: the signals then run on this one)
     def work_out(spec: SignalSpec) -> None:
         # Which fields a table leaves empty is kept per table too, so that check is work shared out as well.
         if _missing(ctx, spec) is not None:
@@ -172,15 +148,7 @@ def _work_out_ahead(ctx: Context, specs: Sequence[SignalSpec]) -> None:
         except NotMeasurable:
             pass  # kept in the memo as its reason
 
-    # The interpreter lock changes hands often, so a thread back from a numpy call waits little: see bulk_work.
-    # pandas wraps some operations in warnings.catch_warnings, which saves and puts back the process-wide
-    # filters: on two threads at once one thread's "ignore" can outlive its block, so the caller's filters
-    # (and warning display) are put back once the threads are done.
-    with warnings.catch_warnings(), quick_thread_switches(), ThreadPoolExecutor(max_workers=threads) as pool:
-        # Each signal runs in a copy of the caller's context, so settings held in context variables (the
-        # status rules of use_status_rules, numpy's errstate) reach the worker threads as they would the caller.
-        for done in [pool.submit(contextvars.copy_context().run, work_out, spec) for spec in specs]:
-            done.result()
+    side_by_side([partial(work_out, spec) for spec in specs], tasks=len(ctx.tasks))
 
 
 def _missing(ctx: Context, spec: SignalSpec) -> str | None:

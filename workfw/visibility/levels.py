@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from workfw.core import (OPEN, Context, blocked_by_links, cached, cached_goal_link_table, column_codes, column_text,
                          distinct_counts, flat_list, id_column, label_match, large_text, link_arrays, list_counts,
-                         position_of, type_words, value_flags, values_at)
+                         position_of, side_by_side, type_words, value_flags, values_at)
 from workfw.visibility.definition import (CHORE_LABEL, CHORE_TYPES, ELEMENTS, FIT_HIGH, FIT_LOW, HIGH_PRIORITIES,
                                           KEY_PREFIX, KINDS, LOW_PRIORITIES)
 
@@ -159,21 +159,28 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     else:
         recent = (dated >= as_of - pd.Timedelta(days=stale_days)).fillna(False).astype(bool).to_numpy()
         fresh = ~is_open | recent
-    # Without any assignee, "only one person touched it" cannot be told from "nobody recorded the owner".
     # Who is named and where they work do not depend on the reference time or stale_days: kept per table, so
-    # moving a threshold or the window's end does not work them out again.
-    one_person = cached((tasks, events), "at most one person", lambda: _at_most_one_person(tasks, events))
+    # moving a threshold or the window's end does not work them out again.  These facts are independent of
+    # each other: on a large table they are worked out side by side.
+    one_person, reporter_other, edges, high, low, chore = side_by_side([
+        lambda: cached((tasks, events), "at most one person", lambda: _at_most_one_person(tasks, events)),
+        lambda: cached(tasks, "reported from elsewhere", lambda: _reporter_elsewhere(tasks).to_numpy()),
+        lambda: _dependency_edges(tasks),
+        lambda: _priority_in(tasks, HIGH_PRIORITIES),
+        lambda: _priority_in(tasks, LOW_PRIORITIES),
+        lambda: (type_words(tasks).isin(CHORE_TYPES).fillna(False).astype(bool)
+                 | label_match(tasks, CHORE_LABEL)).to_numpy(),
+    ], tasks=n)
+    # Without any assignee, "only one person touched it" cannot be told from "nobody recorded the owner".
     solo = owners_known & one_person & (tasks["comments"].fillna(0) == 0).to_numpy() & (
         tasks["watchers"].fillna(0) <= 1).to_numpy()
     team_ok = shared & owner & has_status & fresh
 
-    edges = _dependency_edges(tasks)
     cross_edges = edges[edges["cross"]]
     waits_on_other = np.zeros(n, dtype=bool)
     waits_on_other[cross_edges["src"].to_numpy()] = True
     others_wait = np.zeros(n, dtype=bool)
     others_wait[cross_edges.loc[cross_edges["dst"] >= 0, "dst"].to_numpy()] = True
-    reporter_other = cached(tasks, "reported from elsewhere", lambda: _reporter_elsewhere(tasks).to_numpy())
     links = link_arrays(tasks)
     is_goal, rolls = links.is_goal, links.rolls_up
 
@@ -189,10 +196,6 @@ def _levels_frame(tasks: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
     if len(edges):
         waiting = edges.loc[is_open[edges["src"].to_numpy()] & (edges["dst"] >= 0).to_numpy(), "dst"]
         blocks_others[waiting.to_numpy()] = True
-    high = _priority_in(tasks, HIGH_PRIORITIES)
-    low = _priority_in(tasks, LOW_PRIORITIES)
-    chore = (type_words(tasks).isin(CHORE_TYPES).fillna(False).astype(bool)
-             | label_match(tasks, CHORE_LABEL)).to_numpy()
     kind = np.select([is_goal | high | blocks_others | waits_on_other, low & chore], [_MAJOR, _CHORE],
                      default=_ROUTINE).astype(np.int8)
     return pd.DataFrame({
