@@ -64,11 +64,12 @@ def generate(path: str, tasks: str, seed: str, shape: str = "wide") -> dict:
 def parse_floor(path: str) -> dict:
     import pyarrow.csv as pacsv
 
-    from workfw.io._text import _BLOCK_BYTES
+    from workfw.io._text import _parse_block
 
     before = _rss_mb()
-    # The block size read_export's own parse uses (16 MiB, parsed on every core), so the floor is that parse.
-    opts = pacsv.ReadOptions(block_size=_BLOCK_BYTES)
+    # The block size read_export's own parse uses for this file (at least 8 blocks of 1-16 MiB, parsed on every
+    # core), so the floor is that parse.
+    opts = pacsv.ReadOptions(block_size=_parse_block(Path(path).stat().st_size + 1))
     parse = pacsv.ParseOptions(newlines_in_values=True)
     seconds, table = _timed(lambda: pacsv.read_csv(path, read_options=opts, parse_options=parse))
     return {"seconds": seconds, "rss_before_mb": before, "parts": {"rows": table.num_rows}}

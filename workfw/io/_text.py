@@ -201,6 +201,11 @@ def _arrow_parse(body: str, delim: str, names: list[str]) -> pd.DataFrame | None
     return _arrow_parse_buffer(data, delim, names)
 
 
+def _parse_block(whole: int) -> int:
+    """The block size pyarrow parses ``whole`` bytes of CSV in: at least 8 blocks of 1-16 MiB (``whole`` if less)."""
+    return min(max(whole // _BLOCKS, 1 << 20), _BLOCK_BYTES, whole)
+
+
 def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: str,
                         names: list[str], *, wide: Collection[str] = ()) -> pd.DataFrame | None:
     """Parse UTF-8 CSV (header record first) with pyarrow; None when pyarrow rejects a row or the bytes.
@@ -240,7 +245,7 @@ def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: 
     # than a block (a description of megabytes) makes pyarrow refuse; the
     # retry then reads the whole file as one block.
     whole = min((data[2] - data[1] if isinstance(data, tuple) else len(data)) + 1, 2**31 - 1)
-    block = min(max(whole // _BLOCKS, 1 << 20), _BLOCK_BYTES, whole)
+    block = _parse_block(whole)
     try:
         try:
             table = _read(block)
