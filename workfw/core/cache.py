@@ -21,7 +21,7 @@ table that has been changed since drops every value kept on it (a few
 microseconds a lookup; see :mod:`workfw.table_versions`).
 
 A diagnosis of a large table works out its signals on several threads
-(:func:`workfw.core.diagnosis.run_signals`), and two signals often need the same
+(:func:`workfw.core.threads.side_by_side`), and two signals often need the same
 value at once.  So a value is built by one thread only: a thread that asks for
 a value another thread is building waits for it instead of building it again.
 Values depend on other values, never on themselves, so the waits cannot form a

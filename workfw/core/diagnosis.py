@@ -132,7 +132,7 @@ def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame
 
 
 def _work_out_ahead(ctx: Context, specs: Sequence[SignalSpec]) -> None:
-    """Compute the measurable signals of a large table on worker threads, leaving each result in the memo.
+    """Compute every measurable signal, leaving each result in the memo: on worker threads for a large table.
 
     Two signals run side by side on two cores (see :mod:`workfw.core.threads`),
     and :func:`run_signals` then reads every result from the memo in order, so

@@ -199,7 +199,7 @@ def values_at(values: pd.Series, rows: np.ndarray) -> list:
     if not isinstance(data, pa.ChunkedArray):
         return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
                 for v in values.iloc[rows].tolist()]
-    ends = np.cumsum([len(chunk) for chunk in data.chunks])
-    which = np.searchsorted(ends, rows, side="right")
-    starts = ends - np.array([len(chunk) for chunk in data.chunks])
+    sizes = np.array([len(chunk) for chunk in data.chunks], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    which = np.searchsorted(starts + sizes, rows, side="right")
     return [data.chunk(c)[int(r - starts[c])].as_py() for c, r in zip(which.tolist(), rows.tolist())]

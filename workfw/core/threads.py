@@ -83,4 +83,3 @@ _WORKER = threading.local()
 def _as_worker(call: Callable[[], Any]) -> Any:
     _WORKER.inside = True
     return call()
-
