@@ -215,3 +215,26 @@ def test_warning_filters_left_by_overlapping_threads_are_put_back(monkeypatch) -
     diagnosis.run_signals(diagnosis.prepare(export.tasks.copy()), specs)
     assert first_out.is_set() and second_in.is_set(), "the two blocks overlapped"
     assert list(warnings.filters) == before
+
+
+@pytest.mark.parametrize(("files", "cores"), [
+    ({"cpu.max": "max 100000"}, None),
+    ({"cpu.max": "150000 100000"}, 1.5),
+    ({"cpu/cpu.cfs_quota_us": "-1", "cpu/cpu.cfs_period_us": "100000"}, None),
+    ({"cpu/cpu.cfs_quota_us": "100000", "cpu/cpu.cfs_period_us": "100000"}, 1.0),
+    ({}, None),
+])
+def test_a_container_cpu_quota_is_read_from_its_control_group(tmp_path, files: dict, cores) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text + "\n")
+    assert threads._cpu_quota.__wrapped__(str(tmp_path)) == cores
+
+
+def test_a_quota_of_one_core_keeps_the_work_on_one_thread(monkeypatch) -> None:
+    monkeypatch.setattr(threads, "_cpu_quota", lambda: 1.0)
+    assert threads._threads() == 1
+    seen = set()
+    assert threads.side_by_side([lambda: seen.add(threading.current_thread().name)] * 3,
+                                tasks=threads.PARALLEL_FROM_TASKS) == [None, None, None]
+    assert seen == {threading.current_thread().name}

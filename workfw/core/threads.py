@@ -27,6 +27,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from workfw.bulk_work import quick_thread_switches
@@ -46,7 +48,28 @@ def _threads() -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
+    quota = _cpu_quota()
+    if quota is not None:
+        # A container may see every core of its host yet be allowed one or two of them (Binder, CI runners).
+        cores = min(cores, max(int(quota), 1))
     return min(cores, _MOST_THREADS)
+
+
+@lru_cache(maxsize=1)
+def _cpu_quota(root: str = "/sys/fs/cgroup") -> float | None:
+    """The cores the process's control group may use (its CPU quota), or None without a limit."""
+    for quota_file, period_file in (("cpu.max", None), ("cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us")):
+        try:
+            quota_text = Path(root, quota_file).read_text().split()
+            period_text = Path(root, period_file).read_text().split() if period_file else quota_text[1:]
+        except (OSError, IndexError):
+            continue
+        try:
+            quota, period = int(quota_text[0]), int(period_text[0])
+        except (ValueError, IndexError):  # "max": no limit
+            return None
+        return quota / period if quota > 0 and period > 0 else None
+    return None
 
 
 def side_by_side(calls: Sequence[Callable[[], Any]], *, tasks: int) -> list[Any]:
