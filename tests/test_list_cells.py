@@ -57,7 +57,7 @@ def test_an_edited_table_and_other_tables_flatten_their_own_cells() -> None:
     assert list_items(tasks, "assignees") is None, "a column made from no Arrow lists"
     tasks.at[1, "labels"] = ["new"]
     assert list_items(tasks, "labels") is None, "the cells changed since they were made"
-    assert id(tasks) not in list_cells._SOURCES, "what was noted on the edited table goes at once"
+    assert id(tasks) not in list_cells._SOURCES._entries, "what was noted on the edited table goes at once"
     rows, items = flat_list(tasks, "labels")
     assert 1 in rows.tolist() and "new" in items.to_pylist()
 

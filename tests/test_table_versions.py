@@ -117,3 +117,23 @@ def test_what_was_kept_on_an_edited_table_goes_at_the_next_lookup() -> None:
     table.loc[0, "n"] = 5.0
     assert cache.cached_value(table, "sum") is None
     assert id(table) not in cache._ROOT, "the stale entry, and its hold on the old arrays, stayed"
+
+
+def test_kept_on_finds_a_value_by_identity_until_the_object_dies_or_is_edited() -> None:
+    import gc
+
+    from workfw.table_versions import KeptOn
+
+    kept, unwatched = KeptOn(), KeptOn(watch=False)
+    table = pd.DataFrame({"team": ["a", "b"]})
+    kept.put(table, "value")
+    unwatched.put(table, "value")
+    assert kept.get(table) == "value" and kept.get(table.copy(), "none") == "none", "a copy is another table"
+    table.loc[0, "team"] = "c"
+    assert kept.get(table, "none") == "none", "an edit made in place drops the value"
+    assert unwatched.get(table) == "value", "unless edits are not watched"
+    assert id(table) not in kept._entries
+    ident = id(table)
+    del table
+    gc.collect()
+    assert ident not in unwatched._entries, "the value goes with its object"

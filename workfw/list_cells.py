@@ -11,7 +11,6 @@ the Arrow lists its cells were made from (:func:`remember_sources`) and
 """
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from itertools import chain
 from typing import Any
@@ -21,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workfw.table_versions import TableVersion
+from workfw.table_versions import KeptOn
 
 __all__ = ["as_list_column", "list_items", "remember_sources"]
 
@@ -193,9 +192,9 @@ def _kept_items(lists: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray
     return items, None, pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-# The Arrow list columns each conformed table's list cells were made from: id -> (the table, held weakly; its
-# version when noted, so an edit since is seen; {column: Arrow lists}).
-_SOURCES: dict[int, tuple[weakref.ref, TableVersion, dict[str, pa.Array | pa.ChunkedArray]]] = {}
+# The Arrow list columns each conformed table's list cells were made from ({column: Arrow lists}), kept while
+# the table lives unedited.
+_SOURCES = KeptOn()
 
 
 def remember_sources(table: pd.DataFrame, columns: Mapping[str, pd.Series]) -> None:
@@ -214,15 +213,8 @@ def remember_sources(table: pd.DataFrame, columns: Mapping[str, pd.Series]) -> N
         lists = _text_lists(values)
         if lists is not None and len(lists) == len(table):
             sources[column] = lists
-    if not sources:
-        return
-    ident = id(table)
-
-    def forget(ref: weakref.ref, ident: int = ident) -> None:
-        if _SOURCES.get(ident, (None,))[0] is ref:
-            del _SOURCES[ident]
-
-    _SOURCES[ident] = (weakref.ref(table, forget), TableVersion(table), sources)
+    if sources:
+        _SOURCES.put(table, sources)
 
 
 def list_items(tasks: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array] | None:
@@ -249,14 +241,10 @@ def list_items(tasks: pd.DataFrame, column: str) -> tuple[np.ndarray, pa.Array] 
     or a cell written through ``tasks[column].array`` is not seen, here or by any value kept on the table
     (see :mod:`workfw.table_versions`); assign a new list with ``tasks.at[row, column] = [...]``.
     """
-    hit = _SOURCES.get(id(tasks))
-    if hit is None or hit[0]() is not tasks or column not in hit[2]:
+    # An edited table's Arrow lists (and the hold on its arrays before the edit) go at this lookup.
+    lists = _SOURCES.get(tasks, {}).get(column)
+    if lists is None:
         return None
-    if not hit[1].matches(tasks):
-        # Edited in place: the Arrow lists, and the version's hold on the arrays before the edit, go now.
-        del _SOURCES[id(tasks)]
-        return None
-    lists = hit[2][column]
     items, rows, counts = _kept_items(lists)
     if rows is None:
         rows = np.repeat(np.arange(len(lists), dtype=np.int64), counts)

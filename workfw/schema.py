@@ -10,7 +10,6 @@ treat the cells as read-only: build a new list rather than change one in place.
 from __future__ import annotations
 
 import warnings
-import weakref
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -23,7 +22,7 @@ import pyarrow.compute as pc
 from workfw.errors import SchemaError
 from workfw.list_cells import as_list_column, remember_sources
 from workfw.statuses import STATUS_CATEGORIES, normalise_category, status_categories
-from workfw.table_versions import TableVersion
+from workfw.table_versions import KeptOn
 from workfw.text_arrays import blank_or_missing, prefixed_numbers, repeats
 
 __all__ = [
@@ -328,24 +327,18 @@ def _repeated_ids(ids: pd.Series) -> np.ndarray:
 
 # Id columns already found unique, by their Arrow data: that data is immutable (an edit to the column makes
 # new data), so a table checked once is not hashed again on every filter change (~60 ms at 100k tasks).
-_UNIQUE_IDS: dict[int, weakref.ref] = {}
+_UNIQUE_IDS = KeptOn(watch=False)
 
 
 def _known_unique(ids: pd.Series) -> bool:
     data = getattr(ids.array, "_pa_array", None)
-    ref = _UNIQUE_IDS.get(id(data)) if data is not None else None
-    return ref is not None and ref() is data
+    return data is not None and _UNIQUE_IDS.get(data, False)
 
 
 def _remember_unique(ids: pd.Series) -> None:
     data = getattr(ids.array, "_pa_array", None)
-    if data is None:
-        return
-
-    def _forget(_: weakref.ref, ident: int = id(data)) -> None:
-        _UNIQUE_IDS.pop(ident, None)
-
-    _UNIQUE_IDS[id(data)] = weakref.ref(data, _forget)
+    if data is not None:
+        _UNIQUE_IDS.put(data, True)
 
 
 def tasks_of(data: Any, *, where: str = "data") -> pd.DataFrame:
@@ -410,31 +403,23 @@ def _is_canonical(tasks: pd.DataFrame) -> bool:
 # Conformed copies of the plain frames callers passed, kept while the frame lives: every diagnosis and filter
 # of one frame then reads the same table, so the per-table caches hold.  A frame edited in place since
 # (values, or a column added or retyped) conforms again: see workfw.table_versions.
-_CONFORMED: dict[int, tuple[weakref.ref, TableVersion, pd.DataFrame]] = {}
+_CONFORMED = KeptOn()
 
 
 def _conformed(tasks: pd.DataFrame, where: str) -> pd.DataFrame:
-    hit = _CONFORMED.get(id(tasks))
-    if hit is not None and hit[0]() is tasks and hit[1].matches(tasks):
-        return hit[2]
+    table = _CONFORMED.get(tasks)
+    if table is not None:
+        return table
     table = conform_tasks(tasks, where=where)
-
-    def _forget(_: weakref.ref, ident: int = id(tasks)) -> None:
-        _CONFORMED.pop(ident, None)
-
-    def _forget_absent(_: weakref.ref, ident: int = id(table)) -> None:
-        _ABSENT.pop(ident, None)
-
-    _CONFORMED[id(tasks)] = (weakref.ref(tasks, _forget), TableVersion(tasks), table)
+    _CONFORMED.put(tasks, table)
     # A category worked out from status names is a field the table has.
     derived = {"status_category"} if "status" in tasks.columns else set()
-    added = frozenset(c for c in TASK_COLUMNS if c not in tasks.columns and c not in derived)
-    _ABSENT[id(table)] = (weakref.ref(table, _forget_absent), added)
+    _ABSENT.put(table, frozenset(c for c in TASK_COLUMNS if c not in tasks.columns and c not in derived))
     return table
 
 
 # Canonical columns a conformed table got only as NA because the caller's frame had no such column.
-_ABSENT: dict[int, tuple[weakref.ref, frozenset]] = {}
+_ABSENT = KeptOn(watch=False)
 
 
 def absent_columns(tasks: pd.DataFrame) -> frozenset[str]:
@@ -443,5 +428,4 @@ def absent_columns(tasks: pd.DataFrame) -> frozenset[str]:
     Empty for any other table, including an export's (whose readers fill
     every column, NA where the file has none).
     """
-    hit = _ABSENT.get(id(tasks))
-    return hit[1] if hit is not None and hit[0]() is tasks else frozenset()
+    return _ABSENT.get(tasks, frozenset())

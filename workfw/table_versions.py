@@ -21,11 +21,12 @@ cells are never changed in place.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["TableVersion", "can_watch", "arrays_of"]
+__all__ = ["TableVersion", "can_watch", "arrays_of", "KeptOn"]
 
 
 class TableVersion:
@@ -78,3 +79,46 @@ def arrays_of(table: pd.DataFrame | pd.Series) -> tuple[int, ...]:
         # An Arrow-backed array written to without a copy swaps its (immutable) Arrow data instead.
         found += (id(values), id(getattr(values, "_pa_array", None)))
     return tuple(found)
+
+
+class KeptOn:
+    """One value kept per object, found again by that object's identity while it lives.
+
+    For modules below :mod:`workfw.core`, whose memo (:func:`workfw.core.cached`) they cannot use.  Objects
+    are held weakly and compared by identity, never by an ``id()`` alone, so an object that dies and a new one
+    at its address cannot share a value.  With ``watch`` (the default), a table edited in place since its
+    value was kept is seen (:class:`TableVersion`) and the value goes at the next lookup.
+
+    Parameters
+    ----------
+    watch : bool, default True
+        Whether an edit of a DataFrame or Series drops what was kept on it.
+    """
+
+    __slots__ = ("_entries", "_watch")
+
+    def __init__(self, *, watch: bool = True) -> None:
+        self._entries: dict[int, tuple[weakref.ref, TableVersion | None, Any]] = {}
+        self._watch = watch
+
+    def put(self, obj: Any, value: Any) -> None:
+        """Keep ``value`` on ``obj`` (weak-referenceable), replacing what was kept on it."""
+        ident, entries = id(obj), self._entries
+
+        def forget(ref: weakref.ref) -> None:
+            # Only this object's own entry goes: a newer object at the same address may have one already.
+            if entries.get(ident, (None,))[0] is ref:
+                del entries[ident]
+
+        version = TableVersion(obj) if self._watch and can_watch(obj) else None
+        entries[ident] = (weakref.ref(obj, forget), version, value)
+
+    def get(self, obj: Any, default: Any = None) -> Any:
+        """The value kept on ``obj``, or ``default`` (also once ``obj`` was edited in place, when watched)."""
+        hit = self._entries.get(id(obj))
+        if hit is None or hit[0]() is not obj:
+            return default
+        if hit[1] is not None and not hit[1].matches(obj):
+            del self._entries[id(obj)]  # with the version's hold on the arrays before the edit
+            return default
+        return hit[2]
