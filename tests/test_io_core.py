@@ -371,6 +371,49 @@ def test_large_file_path_route_reads_the_same_tables(monkeypatch: pytest.MonkeyP
     assert got.report.warnings == expected.report.warnings
 
 
+@pytest.mark.parametrize("as_path", [True, False])
+def test_quote_never_closed_in_the_last_column_is_repaired_on_the_fast_path_too(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, as_path: bool) -> None:
+    import workfw.io as wio
+
+    # pyarrow reads the quote as a Notes cell running to the end of the file, swallowing rows 2 and 3.
+    data = b'ID,Title,Status,Created,Notes\n1,a,Done,2024-01-02,"oops\n2,b,Done,2024-01-03,x\n3,c,Done,2024-01-04,y\n'
+    monkeypatch.setattr(wio, "_LARGE_FILE", 0)
+    path = tmp_path / "open_quote.csv"
+    path.write_bytes(data)
+    export = wf.read_export(path if as_path else data, source="generic-csv", mapping={**MAP, "description": "Notes"})
+    assert export.tasks["task_id"].tolist() == ["1", "2", "3"]
+    assert export.tasks["description"].tolist() == ['"oops', "x", "y"]
+    assert any("never closed" in w for w in export.report.warnings)
+
+
+def test_clean_large_file_is_not_read_twice_for_its_quotes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import workfw.io as wio
+    import workfw.io._utf8 as utf8
+
+    def _no_second_read(*args: object) -> int:
+        raise AssertionError("the quotes of a clean file were counted")
+
+    monkeypatch.setattr(wio, "_LARGE_FILE", 0)
+    monkeypatch.setattr(utf8, "_count_quotes", _no_second_read)
+    path = tmp_path / "clean.csv"
+    # Quotes in an odd number, one of them mid-cell (a literal), and a last cell on one line.
+    path.write_bytes(b'ID,Title,Status,Created\n1,"12"" screen",Done,2024-01-02\n2,5" wide,Done,2024-01-03\n')
+    export = wf.read_export(path, source="generic-csv", mapping=MAP)
+    assert export.tasks["title"].tolist() == ['12" screen', '5" wide']
+    assert export.report.warnings == []
+
+
+def test_large_file_whose_last_cell_spans_lines_keeps_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import workfw.io as wio
+
+    monkeypatch.setattr(wio, "_LARGE_FILE", 0)
+    path = tmp_path / "multiline.csv"
+    path.write_bytes(b'ID,Title,Status,Created,Notes\n1,a,Done,2024-01-02,x\n2,b,Done,2024-01-03,"two\nlines"\n')
+    export = wf.read_export(path, source="generic-csv", mapping={**MAP, "description": "Notes"})
+    assert export.tasks["description"].tolist() == ["x", "two\nlines"]
+
+
 def test_large_cp1252_file_falls_back_to_the_careful_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import workfw.io as wio
 

@@ -413,8 +413,10 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
         ("changed", "Status Category Changed"))}
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Reading dates is mostly Arrow and numpy work that releases the GIL: it runs beside the mapping,
-        # which is single-threaded Arrow work, so both cores stay busy after the parse.
-        reading = pool.submit(dates.parse_columns, {c: raw[c] for c in date_cols.values() if c}, rows=raw["_row"])
+        # which is single-threaded Arrow work, so both cores stay busy after the parse.  One thread for the
+        # dates, not one per core: the mapping is the longer path and needs its core.
+        reading = pool.submit(dates.parse_columns, {c: raw[c] for c in date_cols.values() if c}, rows=raw["_row"],
+                              threads=False)
         mapped = _map_fields(raw, cols, field_map, warnings)
         # The categories need no date: worked out while the dates may still be being read.
         stated_col = cols.first("Status Category")
