@@ -1,16 +1,21 @@
 """The bulk paths of the readers (issue #14): dates read by shape, parents looked up as numbers."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+import workfw as wf
 from workfw.errors import ExportReadError
 from workfw.io._date_shapes import shapes_of, template_of, to_utc_ns
 from workfw.io._dates import DateParser
 from workfw.io.jira import _row_of_id
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _parse(values: list, **options) -> list:
@@ -170,3 +175,32 @@ def test_ids_written_with_leading_zeros_are_compared_as_text() -> None:
     ids = pa.array(["010", "11", "10"], type=pa.large_string())
     numbers, is_number = _numbers(["10", "010", "11"])
     assert _row_of_id(numbers, is_number, ids).tolist() == [2, 0, 1]
+
+
+def test_a_read_numbers_each_text_column_once_and_keeps_no_codes_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    import workfw.io._common as common
+
+    numbered: list[int] = []
+    original = common._codes_of_text
+
+    def counting(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+        numbered.append(id(arr))
+        return original(arr)
+
+    monkeypatch.setattr(common, "_codes_of_text", counting)
+    export = wf.read_export(FIXTURES / "jira_cloud_all_fields.csv")
+    # The status column is numbered for the categories and for the status map: worked out once.
+    assert len(numbered) == len(set(numbered)), "a column was numbered twice in one read"
+    assert len(export.tasks) and not common._KEPT_CODES._entries  # nothing outlives the read
+
+
+def test_kept_text_codes_are_read_only() -> None:
+    from workfw.io._common import keeping_text_codes, text_codes
+
+    values = pd.Series(["a", "b", "a", None], dtype="string[pyarrow]")
+    with keeping_text_codes():
+        codes, distinct = text_codes(values)
+        again, _ = text_codes(values)
+    assert again is codes and distinct == ["a", "b"]
+    with pytest.raises(ValueError):
+        codes[0] = 5  # shared by every caller: a write would change the others' numbering

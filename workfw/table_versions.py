@@ -113,6 +113,10 @@ class KeptOn:
         version = TableVersion(obj) if self._watch and can_watch(obj) else None
         entries[ident] = (weakref.ref(obj, forget), version, value)
 
+    def clear(self) -> None:
+        """Forget every kept value."""
+        self._entries.clear()
+
     def get(self, obj: Any, default: Any = None) -> Any:
         """The value kept on ``obj``, or ``default`` (also once ``obj`` was edited in place, when watched)."""
         hit = self._entries.get(id(obj))

@@ -12,7 +12,7 @@ import pandas as pd
 from workfw.errors import EmptyExportError, ExportReadError, OptionError, UnknownFormatError, WorkfwError
 from workfw.export import TaskExport, combine_exports, is_saved_export, load_saved_export
 from workfw.bulk_work import gc_paused, quick_thread_switches, without_huge_pages
-from workfw.io._common import lone_surrogates, parse_json_text
+from workfw.io._common import keeping_text_codes, lone_surrogates, parse_json_text
 from workfw.io._dates import DateParser
 from workfw.io._registry import (COMMON_OPTIONS, FORMATS, ExportFormat, ProgressCallback, ReadOptions, build_options,
                         check_common_options, check_progress, progress_scope, progress_slice, report_progress)
@@ -189,7 +189,8 @@ def read_export(path_or_file: Any, *, source: str = "auto", progress: ProgressCa
         rules = check_status_rules(rules, file=options.get("name"))
     # Ordinary memory pages for the import's hundreds of million-value arrays, and quick hand-overs
     # between its threads: see workfw.bulk_work.
-    with progress_scope(progress), use_status_rules(rules), without_huge_pages(), quick_thread_switches():
+    with progress_scope(progress), use_status_rules(rules), without_huge_pages(), quick_thread_switches(), \
+            keeping_text_codes():
         if isinstance(path_or_file, (list, tuple)):
             parts = []
             for i, item in enumerate(path_or_file):

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from contextlib import contextmanager
 from itertools import repeat
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workfw.errors import ExportReadError
+from workfw.table_versions import KeptOn
 from workfw.text_arrays import blank_or_missing, may_need_trim, prefixed_numbers, repeats
 
 __all__ = ["split_values", "gather_repeated", "to_number", "first_present", "count_values", "strip_formula_guard",
@@ -89,13 +92,42 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, distinct.to_pylist()
 
 
+#: Codes worked out during a read, on the Arrow array they number: the status column is numbered for the
+#: categories and again for the status map.  Kept only inside :func:`keeping_text_codes`, so an export's
+#: columns do not hold a million codes each once it is read.
+_KEPT_CODES = KeptOn(watch=False)
+_KEEPING = [0]
+_KEEPING_LOCK = threading.Lock()
+
+
+@contextmanager
+def keeping_text_codes() -> Iterator[None]:
+    """Let :func:`text_codes` keep each Arrow column's codes until the outermost such block ends."""
+    with _KEEPING_LOCK:
+        _KEEPING[0] += 1
+    try:
+        yield
+    finally:
+        with _KEEPING_LOCK:
+            _KEEPING[0] -= 1
+            if not _KEEPING[0]:
+                _KEPT_CODES.clear()
+
+
 def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """:func:`text_codes` with the distinct texts left in Arrow (a million ids need no Python strings)."""
     arr = getattr(values.array, "_pa_array", None)
     if arr is None:
         arr = pa.array(values.astype(object).where(values.notna(), None).to_numpy(), type=pa.string(),
                        from_pandas=True)
-    return _codes_of_text(arr)
+        return _codes_of_text(arr)
+    kept = _KEPT_CODES.get(arr) if _KEEPING[0] else None
+    if kept is None:
+        kept = _codes_of_text(arr)
+        kept[0].flags.writeable = False  # shared by every caller that numbers this column
+        if _KEEPING[0]:
+            _KEPT_CODES.put(arr, kept)
+    return kept
 
 
 def _codes_of_text(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
