@@ -68,7 +68,9 @@ TASK_COLUMNS: tuple[str, ...] = (
     "resolution", "iteration", "started_basis", "completed_basis", "source_file",
 )
 
-EVENT_COLUMNS: tuple[str, ...] = ("task_id", "at", "field", "old", "new", "author")
+#: ``new_category`` is the category the read gave a status move's ``new`` status (NA for other moves, or when
+#: the read could not place it): see :func:`workfw.statuses.history_categories`.
+EVENT_COLUMNS: tuple[str, ...] = ("task_id", "at", "field", "old", "new", "author", "new_category")
 
 _TIME_DTYPE = "datetime64[ns, UTC]"
 #: From this many rows conform_tasks builds the list columns in a second thread.
@@ -267,7 +269,7 @@ def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     frame : pandas.DataFrame
-        Rows with ``task_id, at, field, old, new`` and optionally ``author``.
+        Rows with ``task_id, at, field, old, new`` and optionally ``author`` and ``new_category``.
 
     Returns
     -------
@@ -280,6 +282,10 @@ def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
     for col in EVENT_COLUMNS:
         values = source[col] if col in source.columns else pd.Series([pd.NA] * n, dtype=object)
         out[col] = _timestamps(values, col, "events") if col == "at" else values.astype("string")
+    wrong = out["new_category"].notna() & ~out["new_category"].isin(STATUS_CATEGORIES)
+    if wrong.any():
+        raise SchemaError(f"events: column 'new_category' holds {out['new_category'][wrong].iloc[0]!r}; expected one "
+                          f"of {list(STATUS_CATEGORIES)} or empty. Next step: leave the column out, or correct it.")
     result = pd.DataFrame(out)
     return result.sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
 

@@ -5,7 +5,9 @@ names (a task's status, or the ``old`` and ``new`` of a recorded move) with, in 
 
 1. the task table's own ``status -> status_category`` pairs (:func:`table_categories`), which
    already carry the user's status map, the categories an export states and the trackers'
-   defaults;
+   defaults; then, for names only the history holds, how the read placed them, recorded on each
+   status move as ``new_category`` (:func:`history_categories`), with the same map, rules and
+   defaults; :func:`known_categories` joins both;
 2. the keyword rules (:func:`status_rules`, ``status_rules.csv``: ``category, language,
    pattern, note`` in English and the languages of Jira's UI), the first rule whose pattern is
    found in the name placing it;
@@ -40,7 +42,8 @@ import pandas as pd
 from workfw.errors import OptionError
 
 __all__ = ["STATUS_CATEGORIES", "status_key", "status_rules", "check_status_rules", "use_status_rules",
-           "keyword_rule", "keyword_category", "normalise_category", "table_categories", "status_categories"]
+           "keyword_rule", "keyword_category", "normalise_category", "table_categories", "history_categories",
+           "known_categories", "status_categories"]
 
 #: The four status categories, in workflow order.
 STATUS_CATEGORIES: tuple[str, ...] = ("todo", "in_progress", "done", "cancelled")
@@ -319,6 +322,56 @@ def table_categories(tasks: pd.DataFrame) -> dict[str, str]:
     return {key: STATUS_CATEGORIES[best[pos]] for key, pos in key_index.items() if counts[pos].any()}
 
 
+def history_categories(events: pd.DataFrame | None) -> dict[str, str]:
+    """How the read placed each status name the history moves into (``new_category`` of status moves).
+
+    A read places every status its history names, with the user's ``status_map``, the rules it
+    was read with and the tracker's defaults, and records the category of each move's ``new``
+    status on that move.  Names no current task holds are known only this way.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame or None
+        A status history (:data:`workfw.schema.EVENT_COLUMNS`); a table without ``new_category``
+        (one built by hand, or saved before workfw recorded it) places nothing.
+
+    Returns
+    -------
+    dict
+        :func:`status_key` of each name -> its category.
+    """
+    if events is None or not len(events) or not {"new", "new_category"} <= set(events.columns):
+        return {}
+    placed = events["new_category"].notna().to_numpy(dtype=bool)
+    if "field" in events.columns:
+        placed = placed & (events["field"] == "status").fillna(False).to_numpy(dtype=bool)
+    if not placed.any():
+        return {}
+    # One row per distinct name: a million moves repeat a few dozen names, each always placed alike.
+    codes, names = pd.factorize(events["new"][placed].astype("string"))
+    distinct, first = np.unique(codes, return_index=True)
+    categories = events["new_category"][placed].to_numpy(dtype=object)
+    return {status_key(names[code]): str(categories[at]) for code, at in zip(distinct, first) if code >= 0}
+
+
+def known_categories(tasks: pd.DataFrame, events: pd.DataFrame | None) -> dict[str, str]:
+    """:func:`table_categories` of ``tasks``, with :func:`history_categories` of ``events`` for the other names.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        The whole export's task table (see :func:`table_categories`).
+    events : pandas.DataFrame or None
+        Its status history.
+
+    Returns
+    -------
+    dict
+        :func:`status_key` of each name -> its category; a name a task holds is placed as the table places it.
+    """
+    return {**history_categories(events), **table_categories(tasks)}
+
+
 def status_categories(names: pd.Series, known: Mapping[str, str]) -> pd.Series:
     """Place status names in categories: the table's own pairs, then the keyword rules, else NA.
 
@@ -327,7 +380,7 @@ def status_categories(names: pd.Series, known: Mapping[str, str]) -> pd.Series:
     names : pandas.Series
         Status names (a task's status, or a move's ``old`` or ``new``).
     known : mapping
-        :func:`table_categories` of the export's task table (``{}`` for the keyword rules alone).
+        :func:`known_categories` of the export (``{}`` for the keyword rules alone).
 
     Returns
     -------

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from workfw.coordination_stack.definition import CONTAINER_TYPES, GOAL_LABELS, STATUS_FIELDS
 from workfw.core import (Context, Measured, NotMeasurable, any_label, cached, column_text, large_text, mostly_repeated,
                          parent_codes, per_row, share_measured)
-from workfw.statuses import status_categories, table_categories
+from workfw.statuses import known_categories, status_categories
 
 __all__ = ["share_result", "days_score", "done_tasks", "contains_pattern", "word_counts", "cue_flags",
            "container_flags", "goal_labelled", "status_events", "field_events"]
@@ -177,7 +177,7 @@ def status_events(ctx: Context) -> pd.DataFrame:
 
     def build() -> pd.DataFrame:
         events = ctx.events[ctx.events["field"].isin(STATUS_FIELDS)]
-        known = table_categories(table)
+        known = known_categories(table, events)
         return events.assign(old_cat=status_categories(events["old"], known),
                              new_cat=status_categories(events["new"], known))
 

@@ -33,7 +33,7 @@ from workfw.core.context import as_utc
 from workfw.errors import OptionError
 from workfw.export import ImportReport, TaskExport
 from workfw.schema import TEXT_COLUMNS, empty_events, tasks_of
-from workfw.statuses import status_categories, table_categories
+from workfw.statuses import known_categories, status_categories
 
 __all__ = ["state_at"]
 
@@ -132,7 +132,7 @@ def state_at(export: Any, when: Any) -> TaskExport:
     # Status: from the history where it speaks, else from the dates.  The moves and the table's own status
     # pairs are read once, for the status and for the time a finished task last moved into done.
     moves = _changes(history, "status") if len(history) else history
-    known = table_categories(whole)
+    known = known_categories(whole, history)
     status, from_history = _value_then(moves, ids, stamp) if len(moves) else (
         pd.Series(pd.NA, index=tasks.index, dtype="string"), np.zeros(len(tasks), dtype=bool))
     category = tasks["status_category"].astype("string")

@@ -13,7 +13,7 @@ import pandas as pd
 from workfw.actors import actor_kind
 from workfw.errors import OptionError
 from workfw.schema import tasks_of
-from workfw.statuses import table_categories
+from workfw.statuses import known_categories
 from workfw.flow.inputs import _uses_stages
 from workfw.flow.stage_rules import _COMMITTED, _committed_start, _describe, _stage_table, _task_stages
 from workfw.flow.times import (PERCENTILE_LEVELS, _basis_of, _check_levels, _cycles_or, _days, _intervals,
@@ -126,7 +126,7 @@ def aging_wip(data: Any, *, as_of: Any = None, levels: Iterable[float] = PERCENT
     # Only the columns read here are taken: copying every text column of a wide export costs seconds.
     active = tasks[[c for c in _AGING_READS if c in tasks.columns]][open_mask].reset_index(drop=True)
     kind = actor_kind(tasks, extra=bots)[open_mask].reset_index(drop=True)  # see cycle_times: a task's own row
-    spans = _intervals(active, events, table_categories(tasks), history_only=True)
+    spans = _intervals(active, events, known_categories(tasks, events), history_only=True)
     hist_start = _marks(spans, start if start != "created" else "started")[0] if smap is None \
         else _committed_start(spans, smap)
     if start == "created":

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workfw.errors import OptionError
 from workfw.schema import tasks_of
-from workfw.statuses import STATUS_CATEGORIES, status_categories, status_key, table_categories
+from workfw.statuses import STATUS_CATEGORIES, known_categories, status_categories, status_key
 from workfw.flow.inputs import _status_events
 
 __all__ = ["STAGES", "stage_map"]
@@ -135,7 +135,7 @@ def stage_map(data: Any, *, stages: Mapping[str, str] | None = None, commitment:
     tasks = tasks_of(data)
     events = _status_events(data, tasks)
     seen = _seen_statuses(tasks, events)
-    category = status_categories(seen["status"].astype("string"), table_categories(tasks))
+    category = status_categories(seen["status"].astype("string"), known_categories(tasks, events))
     seen["category"] = category.to_numpy()
     seen["stage"] = [_default_stage(n, c) for n, c in zip(seen["status"], category.astype(object))]
     seen["source"] = "learnt"

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from workfw.schema import tasks_of
-from workfw.statuses import table_categories
+from workfw.statuses import known_categories
 from workfw.flow.inputs import _resolve_as_of, _status_events
 from workfw.flow.stage_rules import _COMMITTED, _ENDED, _describe, _span_stages
 from workfw.flow.times import _intervals
@@ -38,7 +38,7 @@ def _staged_spans(data: Any, smap: pd.DataFrame, *, as_of: Any, history_only: bo
     events = _status_events(data, tasks)
     stamp = _resolve_as_of(as_of, data, tasks)
     items = _items(tasks, exclude_types)
-    spans = _intervals(items, events, table_categories(tasks), history_only=history_only)
+    spans = _intervals(items, events, known_categories(tasks, events), history_only=history_only)
     spans = spans[(spans["start"] <= stamp).to_numpy(dtype=bool)].copy()
     running = spans["end"].isna() | (spans["end"] > stamp)
     spans["end"] = spans["end"].mask(running)

@@ -16,7 +16,7 @@ from workfw.actors import actor_kind
 from workfw.core.context import member
 from workfw.errors import OptionError
 from workfw.schema import tasks_of
-from workfw.statuses import status_categories, table_categories
+from workfw.statuses import known_categories, status_categories
 # Other flow modules import these from here; they moved below the stage definition, which reads them too.
 from workfw.flow.inputs import (_check_levels, _group_values, _level_name, _naive, _now, _periods,  # noqa: F401
                                 _resolve_as_of, _status_events, _uses_stages, _utc)
@@ -116,12 +116,12 @@ def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] 
     name where known (history, or the task's current status).  ``category``
     is NA for a span in a status no rule places (see :mod:`workfw.statuses`):
     such a span starts no clock, finishes nothing and is counted in no state.
-    ``known`` is :func:`workfw.statuses.table_categories` of the whole export
+    ``known`` is :func:`workfw.statuses.known_categories` of the whole export
     (by default of ``tasks`` itself).  With ``history_only`` the timelines
     rebuilt from timestamps are left out: a task has either kind, never both,
     so the history rows come out the same.
     """
-    known = table_categories(tasks) if known is None else known
+    known = known_categories(tasks, events) if known is None else known
     if len(events):
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()]
     hist = _history_intervals(tasks, events)
@@ -282,7 +282,7 @@ def cycle_times(data: Any, *, start: str = "started", working_days: bool = False
     # Kinds of the whole (canonical) table, then the done rows': a part-table would be conformed first (a million
     # empty lists, 0.6 s), and a task's kind depends on its own row only.
     kinds = actor_kind(tasks, extra=bots)[done_mask].reset_index(drop=True)
-    spans = _intervals(done, events, table_categories(tasks), history_only=True)
+    spans = _intervals(done, events, known_categories(tasks, events), history_only=True)
     hist_start, hist_done = _marks(spans, start)
     if smap is not None:
         hist_start = _committed_start(spans, smap)

@@ -25,6 +25,7 @@ from workfw.schema import LIST_COLUMNS, TASK_COLUMNS, as_list_column, conform_ev
 from workfw.io._common import arrow_text, coded_text, duplicated, strip_text, text_column
 from workfw.io._registry import report_progress
 from workfw.io._status import UNPLACED, apply_status_map
+from workfw.statuses import status_key, table_categories
 from workfw.text_arrays import blank_or_missing
 
 __all__ = ["Assembly", "assemble", "final_task_ids", "SCI_ID"]
@@ -330,6 +331,10 @@ def assemble(a: Assembly, *, status_map: Mapping[str, str] | None = None, team: 
     raw["_outcome"] = coded_text(outcome.to_numpy(), _OUTCOMES, raw.index)
     raw["_reason"] = reason.astype("string")
     events = _events(a.events, tasks["task_id"], warnings)
+    events, history_table = _place_history(events, tasks, default_map=a.default_status_map, user_map=status_map,
+                                           guesses=a.status_guesses, warnings=warnings)
+    if len(history_table):
+        status_table = pd.concat([status_table, history_table], ignore_index=True)
     internal = {"_file", "_row", "_outcome", "_reason", "task_id"}
     original = [c for c in raw.columns if c not in internal]
     unmapped = [c for c in original if c not in a.field_map]
@@ -373,6 +378,49 @@ def _keep_original_columns(raw: pd.DataFrame) -> pd.DataFrame:
     """Copy ``raw``, renaming original columns that clash with the ones assemble adds."""
     clash = {c: f"{c} (original)" for c in ("_file", "_outcome", "_reason", "task_id") if c in raw.columns}
     return raw.rename(columns=clash) if clash else raw.copy(deep=False)
+
+
+def _place_history(events: pd.DataFrame, tasks: pd.DataFrame, *, default_map: Mapping[str, str],
+                   user_map: Mapping[str, str] | None, guesses: Mapping[str, tuple[str, str]] | None,
+                   warnings: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Record on each status move the category of the status it enters, and place the names only history holds.
+
+    A name a task holds is placed as the task table places it.  A name only the history holds
+    is placed as a task's would be (the user's map, the tracker's default, the keyword rules
+    the read uses, a reader's guesses) and joins the status map table with no tasks, so the
+    status map editor lists it too; analyses then place its spans as the read did
+    (:func:`workfw.statuses.history_categories`) rather than by the built-in rules alone.
+
+    Returns
+    -------
+    tuple
+        The events with ``new_category``, and the status map rows of the history-only names.
+    """
+    moves = (events["field"] == "status").fillna(False).to_numpy(dtype=bool) if len(events) else np.zeros(0, bool)
+    if not moves.any():
+        return events, pd.DataFrame()
+    known = table_categories(tasks)
+    held = {status_key(n) for n in pd.unique(tasks["status"].dropna())} if "status" in tasks else set()
+    named = pd.concat([events.loc[moves, "old"], events.loc[moves, "new"]]).dropna()
+    only_history = list({status_key(n): str(n).strip() for n in pd.unique(named)
+                         if status_key(n) not in held and status_key(n)}.values())
+    table = pd.DataFrame()
+    if only_history:
+        placed, table = apply_status_map(pd.Series(only_history, dtype="string"), None, default_map=default_map,
+                                         user_map=user_map, guesses=guesses, warnings=[])
+        table["tasks"] = 0
+        known.update({status_key(n): c for n, c in zip(only_history, placed) if isinstance(c, str)})
+        unplaced = [n for n, c in zip(only_history, placed) if not isinstance(c, str)]
+        if unplaced:
+            warnings.append(f"Status names {unplaced[:8]} appear only in the history and match no rule, so time "
+                            "spent in them counts in no state (a gap in the cumulative flow). Next step: map them "
+                            "with status_map={'Name': 'in_progress'} or in the status map editor, where they are "
+                            "listed with no tasks.")
+    new = events["new"].astype("string")
+    codes, names = pd.factorize(new)
+    per_name = np.array([known.get(status_key(n)) for n in names] + [None], dtype=object)
+    category = pd.Series(per_name[codes], index=events.index, dtype="string").where(moves)
+    return events.assign(new_category=category), table
 
 
 def _events(events: pd.DataFrame | None, task_ids: pd.Series, warnings: list[str]) -> pd.DataFrame:
