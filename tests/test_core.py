@@ -31,6 +31,23 @@ def test_cached_builds_once_per_object_and_params() -> None:
     assert core.cached(table, "n", build) == 4, "one value per name: other params replace it"
 
 
+def test_a_table_is_compared_with_its_version_once_while_held_still(monkeypatch: pytest.MonkeyPatch) -> None:
+    tasks = pd.DataFrame({"a": [1, 2]})
+    events = pd.DataFrame({"b": [3]})
+    compared: list[int] = []
+    original = cache.TableVersion.matches
+    monkeypatch.setattr(cache.TableVersion, "matches", lambda self, t: compared.append(1) or original(self, t))
+    cache.cached((tasks, events), "x", lambda: 1)
+    compared.clear()
+    with cache.tables_held_still():
+        with cache.tables_held_still():  # nested: the outer block's marks hold
+            for _ in range(5):
+                assert cache.cached((tasks, events), "x", lambda: 2) == 1
+    assert len(compared) == 2, "each entry (tasks, then events under tasks) compared once"
+    tasks.loc[0, "a"] = 9  # outside the block an edit is seen again
+    assert cache.cached((tasks, events), "x", lambda: 3) == 3
+
+
 def test_cached_on_several_objects_needs_every_one() -> None:
     tasks, events = _table(), _table(1)
     assert core.cached((tasks, events), "pair", lambda: "first") == "first"

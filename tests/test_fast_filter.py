@@ -106,7 +106,7 @@ def test_per_row_takes_whole_table_values_at_the_selected_rows(sample):
 
     got = dg.per_row(ctx.tasks, "test title length", words)
     pd.testing.assert_series_equal(got, ctx.tasks["title"].str.len(), check_names=False)
-    dg.per_row(ctx.tasks, "test title length", words)
+    assert dg.per_row(ctx.tasks, "test title length", words) is got, "the team's take is kept, not made again"
     assert calls == [len(sample.tasks)], "computed once, on the whole export"
     own = ctx.tasks.copy()
     assert dg.origin(own) is None

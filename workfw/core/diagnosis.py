@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from workfw.core.cache import cached
+from workfw.core.cache import cached, tables_held_still
 # The task-table side stays importable from here too, for older code and the tests; signal authors import
 # everything from :mod:`workfw.core`.
 from workfw.core.context import Context, Measured, NotMeasurable, member, prepare  # noqa: F401
@@ -107,6 +107,11 @@ def run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame
     score, n, fields, how, unit, rule``); ``coverage`` says per signal whether it was
     measurable and why not.
     """
+    with tables_held_still():
+        return _run_signals(ctx, specs)
+
+
+def _run_signals(ctx: Context, specs: Sequence[SignalSpec]) -> tuple[pd.DataFrame, pd.DataFrame, list[Measured]]:
     rows, cover, results = [], [], []
     _work_out_ahead(ctx, specs)
     for spec in specs:

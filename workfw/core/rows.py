@@ -154,10 +154,16 @@ def per_row(tasks: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], Any]
     if found is None:
         return cached(tasks, name, lambda: build(tasks))
     base, rows = found
-    full = cached(base, name, lambda: build(base))
-    if isinstance(full, pd.Series):
-        return pd.Series(full.to_numpy()[rows] if isinstance(full.dtype, np.dtype) else full.array.take(rows),
-                         index=tasks.index, name=full.name)
-    if isinstance(full, pd.DataFrame):
-        return full.take(rows).set_axis(tasks.index)
-    return full[rows]
+
+    def take() -> Any:
+        full = cached(base, name, lambda: build(base))
+        if isinstance(full, pd.Series):
+            return pd.Series(full.to_numpy()[rows] if isinstance(full.dtype, np.dtype) else full.array.take(rows),
+                             index=tasks.index, name=full.name)
+        if isinstance(full, pd.DataFrame):
+            return full.take(rows).set_axis(tasks.index)
+        return full[rows]
+
+    # The take is kept on the filtered table too: the signals of one diagnosis ask for the same values
+    # (the id strings of every finding) dozens of times, each a copy of the team's rows.
+    return cached(tasks, name, take)
