@@ -436,3 +436,13 @@ def test_cumulative_flow_by_codes_counts_what_string_comparison_counted(by) -> N
         rows = got[(got["state"] == st) & ((got[by] == g) if by else True)]
         assert rows["count"].tolist() == counts, (g, st)
     assert len(got) == len(expected) * len(samples)
+
+
+def test_flow_efficiency_with_history_and_nothing_done_yet() -> None:
+    # Spans exist but no task is done: the done tasks' times were mapped through an empty Series (TypeError).
+    export = _export([dict(task_id="T1", title="one", status="In Review", status_category="in_progress",
+                           created=_day("2024-01-01"))],
+                     [("T1", "2024-01-02", "status", "To Do", "In Progress", "Ann"),
+                      ("T1", "2024-01-03", "status", "In Progress", "In Review", "Ann")])
+    table = flow.flow_efficiency(export, stages={"In Review": "waiting"})
+    assert table.empty and list(table.columns)[-1] == "flow_efficiency"  # no finished task to score yet

@@ -144,6 +144,17 @@ def test_export_without_status_column_reads_no_task_as_open(sample):
     assert c4.loc[["resolved / created", "cancelled", "stale"], "score"].isna().all()
 
 
+def test_an_export_without_status_gets_its_report_and_sprint_table(tmp_path: Path) -> None:
+    # No status means no timeline at all: the sprint table and efficiency looked task ids up in an empty table
+    # of times, which pandas cannot map through (TypeError), and the whole report failed with it.
+    export = wf.read_export(b"Issue key,Summary,Created,Resolved,Assignee\nAB-1,one,2024-01-02 10:00,,Ana\n"
+                            b"AB-2,two,2024-01-03 11:30,2024-01-09 09:15,Ben\n", name="no_status.csv")
+    assert export.tasks["status_category"].isna().all()
+    assert "<html" in wf.report(export, path=tmp_path / "report.html").read_text(encoding="utf-8").lower()
+    assert isinstance(wf.flow.sprint_completion(export), pd.DataFrame)
+    assert isinstance(wf.flow.flow_efficiency(export), pd.DataFrame)
+
+
 def test_combined_exports_keep_the_tasks_without_status_in_the_status_map():
     both = wf.combine_exports([wf.read_export(DEFAULT_COLUMNS), wf.read_export(STATUS_ASSIGNEE)])
     table = both.report.status_map.set_index("status")

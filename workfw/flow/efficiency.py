@@ -9,7 +9,7 @@ from workfw.flow.inputs import _naive, _periods
 from workfw.flow.metrics import CONTAINER_TYPES
 from workfw.flow.stage_rules import _UNPLACED, _describe, _stage_table
 from workfw.flow.stage_spans import _left_out, _marks, _no_history, _staged_spans, _why_empty
-from workfw.flow.times import _days
+from workfw.flow.times import _days, _lookup
 
 __all__ = ["flow_efficiency"]
 
@@ -68,8 +68,9 @@ def flow_efficiency(data: Any, *, freq: str | None = None, stages: Any = None, c
     marks = _marks(spans)
     done = marks[marks["outcome"] == "done"]
     window = spans[spans["task_id"].isin(set(done.index))].copy()
-    lo = window["task_id"].map(done["arrived"])
-    hi = window["task_id"].map(done["finished"])
+    # Looked up, not mapped: pandas cannot map through an empty Series of times (nothing done yet).
+    lo = _lookup(window["task_id"], done["arrived"])
+    hi = _lookup(window["task_id"], done["finished"])
     start = window["start"].where(window["start"] > lo, lo)
     stop = window["stop"].where(window["stop"] < hi, hi)
     window["days"] = _days(start, stop, working_days=working_days).clip(lower=0).fillna(0).to_numpy()

@@ -36,6 +36,7 @@ from workfw.errors import OptionError
 from workfw.schema import tasks_of
 from workfw.flow.metrics import CONTAINER_TYPES
 from workfw.flow.stages import _describe, _marks, _span_stages, _stage_table, _staged_spans
+from workfw.flow.times import _lookup
 
 __all__ = ["velocity", "sprint_completion"]
 
@@ -69,12 +70,13 @@ def _sprint_items(data: Any, stages: Any, commitment: Any, as_of: Any,
     # A task with no timeline (no date at all) is placed by its current status.
     now = _span_stages(planned[["status", "status_category"]].rename(columns={"status_category": "category"}), smap)
     now = now.where(now.isin(["done", "cancelled"]), "open")
-    outcome = planned["task_id"].map(marks["outcome"]).astype("string").fillna(now)
+    # Looked up, not mapped: pandas cannot map through an empty Series of times (no timeline at all).
+    outcome = _lookup(planned["task_id"], marks["outcome"]).astype("string").fillna(now)
     frame = pd.DataFrame({"task_id": planned["task_id"].to_numpy(),
                           "iteration": planned["iteration"].astype("string").str.strip().to_numpy(),
                           "team": _label(planned["team"]).array, "project": _label(planned["project"]).array,
                           "estimate": planned["estimate"].astype("Float64").to_numpy(),
-                          "outcome": outcome.to_numpy(), "finished": planned["task_id"].map(marks["finished"]).array,
+                          "outcome": outcome.to_numpy(), "finished": _lookup(planned["task_id"], marks["finished"]).array,
                           "created": planned["created"].array})
     has_points = bool(tasks_of(data)["estimate"].notna().any())
     frame.attrs["as_of"] = stamp
