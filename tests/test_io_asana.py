@@ -192,3 +192,14 @@ def test_sniff_is_specific():
     assert sniff_asana_csv(header)
     for other in (JIRA_HEADER, CLICKUP_HEADER, LINEAR_HEADER, ADO_HEADER):
         assert not sniff_asana_csv(other)
+
+
+def test_a_trimmed_asana_export_is_still_asana_and_reads() -> None:
+    # An export with its dates or names taken out used to be no known format at all.
+    frame = pd.read_csv(FIXTURES / "asana_current.csv", dtype=str, keep_default_na=False)
+    for gone, field in {"Created At": "created", "Completed At": "completed", "Name": "title"}.items():
+        trimmed = frame.drop(columns=[gone])
+        assert sniff_asana_csv(list(trimmed.columns)), gone
+        export = wf.read_export(trimmed.to_csv(index=False).encode(), name=f"no_{gone}.csv")
+        assert export.report.source == "asana-csv" and len(export.tasks) == len(frame)
+        assert export.tasks[field].isna().all(), gone

@@ -1,6 +1,8 @@
 """Jira CSV and REST JSON readers, read through ``wf.read_export`` with auto-detection."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -397,3 +399,18 @@ def test_numeric_parents_resolve_the_same_whether_or_not_every_id_is_a_plain_num
     assert parent["WEB-3"] == "WEB-6"
     assert pd.isna(parent["WEB-4"]) and pd.isna(parent["WEB-1"])
     assert any("not in this file" in w for w in export.report.warnings)
+
+
+def test_time_in_status_without_a_status_category_column() -> None:
+    # A file with '[CHART] Time in Status' but without 'Status Category' (left out of the export, or deleted)
+    # stopped with "boolean value of NA is ambiguous"; its categories now come from the status names.
+    rows = list(csv.reader(io.StringIO((FIXTURES / "jira_cloud_all_fields.csv").read_text(encoding="utf-8-sig"))))
+    keep = [i for i, name in enumerate(rows[0]) if name != "Status Category"]
+    assert len(keep) < len(rows[0]) and "Custom field ([CHART] Time in Status)" in rows[0]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([[row[i] for i in keep] for row in rows])
+    export = wf.read_export(out.getvalue().encode(), name="no_category.csv")
+    expected = wf.read_export(FIXTURES / "jira_cloud_all_fields.csv")
+    assert len(export.tasks) == len(expected.tasks) and export.tasks["status_category"].notna().all()
+    # Done issues still get a start from Time in Status, placed by their status names.
+    assert export.tasks["started"].notna().sum() == expected.tasks["started"].notna().sum()

@@ -38,7 +38,6 @@ from workfw.io._text import CsvTable
 
 __all__ = ["read_asana_csv", "sniff_asana_csv"]
 
-_REQUIRED = ("Task ID", "Created At", "Completed At", "Name")
 _ESTIMATE_FIELDS = ("Estimated time", "Estimate", "Story Points", "Points")
 
 #: Asana's own section names and common board columns.
@@ -49,10 +48,16 @@ _DEFAULT_STATUS_MAP = {
 }
 
 
+#: Columns an Asana export writes beside ``Task ID``: two of them make one, even with others taken out.
+_MARKS = ("Name", "Created At", "Completed At", "Last Modified", "Section/Column", "Projects", "Parent task",
+          "Assignee Email", "Blocked By (Dependencies)", "Blocking (Dependencies)")
+
+
 def sniff_asana_csv(headers: list[str]) -> bool:
-    """Return True for an Asana CSV header (``Task ID``, ``Created At``, ``Completed At``, ``Name``)."""
+    """Return True for an Asana CSV header: ``Task ID`` with ``Section/Column`` or ``Projects`` and two more of its columns."""
     names = {h.strip() for h in headers}
-    return all(h in names for h in _REQUIRED) and ("Projects" in names or "Section/Column" in names)
+    return ("Task ID" in names and ("Projects" in names or "Section/Column" in names)
+            and sum(m in names for m in _MARKS) >= 3)
 
 
 def _column(table: CsvTable, *headers: str) -> str | None:

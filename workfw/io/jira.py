@@ -461,7 +461,9 @@ def read_jira_csv(table: CsvTable, *, file: str, options: ReadOptions) -> "TaskE
         user = {str(k).strip().casefold(): v for k, v in (options.status_map or {}).items()}
         pairs = pd.DataFrame({"s": mapped["status"].astype("string").str.strip().str.casefold(),
                               "c": pd.Series(stated, index=raw.index, dtype=object)})
-        named = pairs["c"].notna().to_numpy(dtype=bool) & (pairs["c"].to_numpy(dtype=object) != "")
+        # Compared only where present: a file without 'Status Category' holds NA, which == "" cannot answer.
+        named = pairs["c"].notna().to_numpy(dtype=bool, copy=True)
+        named[named] = pairs["c"].to_numpy(dtype=object)[named] != ""
         pairs = pairs[pairs["s"].notna().to_numpy(dtype=bool) & named]
         # The last row naming a status wins, as a dict built row by row would keep it.
         pairs = pairs.drop_duplicates("s", keep="last")
