@@ -304,3 +304,13 @@ def test_board_members_or_labels_that_are_no_list_are_named_not_a_crash() -> Non
     assert len(export.tasks) == len(doc["cards"])
     named = [w for w in export.report.warnings if w.startswith("Key ")]
     assert len(named) == 2 and "'labels' holds '1'" in named[1] and "'members'" in named[0]
+
+
+def test_cards_without_ids_are_rejected_rows_not_a_crash() -> None:
+    # Archive times were mapped through the card ids: with none at all the map gave NaN, which is no time.
+    paths = wf.sample_path("trello")
+    board = json.loads(Path(paths[0] if isinstance(paths, list) else paths).read_text(encoding="utf-8"))
+    board["cards"] = [{k: v for k, v in card.items() if k != "id"} for card in board["cards"]]
+    export = wf.read_export(json.dumps(board).encode(), name="no_ids.json")
+    assert export.tasks.empty and export.report.rejected == len(board["cards"])
+    assert (export.raw["_reason"] == "no task id in this row").all()

@@ -282,7 +282,8 @@ def _archive_times(card_ids: pd.Series, events: pd.DataFrame) -> pd.Series:
     out = pd.Series(pd.NaT, index=card_ids.index, dtype=_UTC)
     if len(closing):
         last = closing.groupby("task_id")["at"].max()
-        out = pd.Series(card_ids.map(last).to_numpy(), index=card_ids.index).astype(_UTC)
+        # Looked up, not mapped: a map of cards without an id gives NaN, which is no time to convert.
+        out = pd.Series(last.reindex(card_ids.to_numpy()).array, index=card_ids.index).astype(_UTC)
     return out
 
 
