@@ -191,7 +191,7 @@ def test_a_read_numbers_each_text_column_once_and_keeps_no_codes_after(monkeypat
     export = wf.read_export(FIXTURES / "jira_cloud_all_fields.csv")
     # The status column is numbered for the categories and for the status map: worked out once.
     assert len(numbered) == len(set(numbered)), "a column was numbered twice in one read"
-    assert len(export.tasks) and not common._KEPT_CODES._entries  # nothing outlives the read
+    assert len(export.tasks) and common._KEPT_CODES.get() is None  # nothing outlives the read
 
 
 def test_kept_text_codes_are_read_only() -> None:
@@ -204,3 +204,34 @@ def test_kept_text_codes_are_read_only() -> None:
     assert again is codes and distinct == ["a", "b"]
     with pytest.raises(ValueError):
         codes[0] = 5  # shared by every caller: a write would change the others' numbering
+
+
+def test_kept_codes_belong_to_their_own_read() -> None:
+    import threading
+
+    from workfw.io._common import _KEPT_CODES, keeping_text_codes, text_codes
+
+    values = pd.Series(["a", "b"], dtype="string[pyarrow]")
+    inside, finished = threading.Event(), threading.Event()
+    seen: list = []
+
+    def other_read() -> None:
+        with keeping_text_codes():
+            text_codes(values)
+            seen.append(_KEPT_CODES.get())
+            inside.set()
+            finished.wait(5)
+
+    worker = threading.Thread(target=other_read)
+    worker.start()
+    inside.wait(5)
+    arr = values.array._pa_array
+    with keeping_text_codes():  # a read in this thread while the other is still running
+        mine = _KEPT_CODES.get()
+        text_codes(values)
+        assert mine is not seen[0] and mine.get(arr) is not None
+    # This read's codes went with its block; the other read still has its own.
+    assert mine.get(arr) is None and seen[0].get(arr) is not None
+    finished.set()
+    worker.join(5)
+    assert seen[0].get(arr) is None

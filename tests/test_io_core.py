@@ -387,6 +387,22 @@ def test_quote_never_closed_in_the_last_column_is_repaired_on_the_fast_path_too(
     assert any("never closed" in w for w in export.report.warnings)
 
 
+@pytest.mark.parametrize("tail", [b'2,b,Done,2024-01-03,"oops', b'2,b,Done,2024-01-03,y\n,,,,"\n\n'])
+def test_quote_never_closed_at_the_very_end_is_repaired_on_the_fast_path(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path, tail: bytes) -> None:
+    import workfw.io as wio
+
+    # A download cut short right after a quote (no line end follows), or a quote left in a blank last record:
+    # nothing runs over a line end, so the last cell alone cannot tell.
+    data = b"ID,Title,Status,Created,Notes\n1,a,Done,2024-01-02,x\n" + tail
+    monkeypatch.setattr(wio, "_LARGE_FILE", 0)
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data)
+    for source in (path, data):
+        export = wf.read_export(source, source="generic-csv", mapping={**MAP, "description": "Notes"})
+        assert any("never closed" in w for w in export.report.warnings)
+
+
 def test_clean_large_file_is_not_read_twice_for_its_quotes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import workfw.io as wio
     import workfw.io._utf8 as utf8

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import repeat
 from typing import Any, Callable, Iterator
 
@@ -93,25 +93,24 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 #: Codes worked out during a read, on the Arrow array they number: the status column is numbered for the
-#: categories and again for the status map.  Kept only inside :func:`keeping_text_codes`, so an export's
-#: columns do not hold a million codes each once it is read.
-_KEPT_CODES = KeptOn(watch=False)
-_KEEPING = [0]
-_KEEPING_LOCK = threading.Lock()
+#: categories and again for the status map.  Each read (each :func:`keeping_text_codes` block) keeps its own,
+#: dropped when the block ends, so an export's columns do not hold a million codes each once it is read.
+_KEPT_CODES: ContextVar[KeptOn | None] = ContextVar("workfw_kept_text_codes", default=None)
 
 
 @contextmanager
 def keeping_text_codes() -> Iterator[None]:
-    """Let :func:`text_codes` keep each Arrow column's codes until the outermost such block ends."""
-    with _KEEPING_LOCK:
-        _KEEPING[0] += 1
+    """Let :func:`text_codes` keep each Arrow column's codes until this block ends (a nested block shares them)."""
+    if _KEPT_CODES.get() is not None:
+        yield
+        return
+    kept = KeptOn(watch=False)
+    token = _KEPT_CODES.set(kept)
     try:
         yield
     finally:
-        with _KEEPING_LOCK:
-            _KEEPING[0] -= 1
-            if not _KEEPING[0]:
-                _KEPT_CODES.clear()
+        _KEPT_CODES.reset(token)
+        kept.clear()
 
 
 def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -121,13 +120,14 @@ def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
         arr = pa.array(values.astype(object).where(values.notna(), None).to_numpy(), type=pa.string(),
                        from_pandas=True)
         return _codes_of_text(arr)
-    kept = _KEPT_CODES.get(arr) if _KEEPING[0] else None
-    if kept is None:
-        kept = _codes_of_text(arr)
-        kept[0].flags.writeable = False  # shared by every caller that numbers this column
-        if _KEEPING[0]:
-            _KEPT_CODES.put(arr, kept)
-    return kept
+    keeper = _KEPT_CODES.get()
+    found = keeper.get(arr) if keeper is not None else None
+    if found is None:
+        found = _codes_of_text(arr)
+        found[0].flags.writeable = False  # shared by every caller that numbers this column
+        if keeper is not None:
+            keeper.put(arr, found)
+    return found
 
 
 def _codes_of_text(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:

@@ -207,12 +207,15 @@ def _parse_block(whole: int) -> int:
 
 
 def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: str,
-                        names: list[str], *, wide: Collection[str] = ()) -> pd.DataFrame | None:
+                        names: list[str], *, wide: Collection[str] = (),
+                        long_tail: list[bool] | None = None) -> pd.DataFrame | None:
     """Parse UTF-8 CSV (header record first) with pyarrow; None when pyarrow rejects a row or the bytes.
 
     ``data`` is the bytes, or ``(path, offset, size)`` for pyarrow to read the
     file itself from ``offset`` (the file's bytes then never sit in Python).
     Columns named in ``wide`` are parsed as ``large_string`` (``_WIDE_TEXT``), the others as ``string``.
+    ``long_tail``, when given, receives whether the parse's very last cell (before blank records are
+    dropped) runs over a line end, as a cell opened by a quote never closed does.
     """
     bad: list[int] = []
 
@@ -258,6 +261,8 @@ def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: 
         return None
     if bad:
         return None
+    if long_tail is not None:
+        long_tail.append(_long_last_cell(table))
     if len(table):
         filled = _filled_rows(table)
         # Filtering copies every column; a clean export has no blank record to drop.
@@ -267,6 +272,14 @@ def _arrow_parse_buffer(data: bytes | memoryview | tuple[str, int, int], delim: 
                             self_destruct=True)
     del table
     return frame
+
+
+def _long_last_cell(table: pa.Table) -> bool:
+    """Whether the table's last cell holds a line end (False for an empty table)."""
+    if not len(table) or not table.num_columns:
+        return False
+    last = table.column(table.num_columns - 1)[len(table) - 1].as_py()
+    return isinstance(last, str) and ("\n" in last or "\r" in last)
 
 
 def _filled_rows(table: pa.Table) -> pa.Array:

@@ -69,10 +69,12 @@ def table_from_utf8(data: bytes | str | os.PathLike, *, name: str, delimiter: st
     warnings: list[str] = []
     source = memoryview(data)[offset:] if isinstance(data, (bytes, bytearray, memoryview)) else (path, offset, size)
     wide = text_columns(headers) if text_columns is not None else set()
-    frame = _arrow_parse_buffer(source, delim, names + trailing, wide={names[i] for i in wide if i < len(names)})
+    long_tail: list[bool] = []
+    frame = _arrow_parse_buffer(source, delim, names + trailing, wide={names[i] for i in wide if i < len(names)},
+                                long_tail=long_tail)
     if frame is None or len(frame) == 0:
         return None
-    if _ends_in_a_long_cell(frame) and _count_quotes(data, offset) % 2:
+    if (long_tail[0] or not _ends_with_a_line_end(data, size)) and _count_quotes(data, offset) % 2:
         return None  # maybe a quote never closed: the careful path finds and repairs it
     frame, headers = _drop_empty_extras(frame, trailing, headers, warnings)
     first_row = idx + 2
@@ -81,16 +83,24 @@ def table_from_utf8(data: bytes | str | os.PathLike, *, name: str, delimiter: st
                     delimiter=delim, warnings=warnings)
 
 
-def _ends_in_a_long_cell(frame: pd.DataFrame) -> bool:
-    """Whether the last cell of the parse runs over a line end, as one opened by a quote never closed does.
+def _ends_with_a_line_end(data: bytes | bytearray | memoryview | str | os.PathLike, size: int) -> bool:
+    """Whether the file's last byte ends a line.
 
     pyarrow reads a quote that never closes as a field running to the end of the file.  Inside any
     column but the last, that row then lacks fields and is refused; in the last column it swallows
-    every line after it into the file's last cell.  So only a last cell with a line end needs the
+    every line after it into the parse's last cell (seen by ``long_tail``), or, when the file ends
+    without a line end (a download cut short), only the rest of its last line.  Only then are the
     whole file's quotes counted, which spares reading a clean file a second time.
     """
-    last = frame.iloc[-1, -1]
-    return isinstance(last, str) and ("\n" in last or "\r" in last)
+    if not size:
+        return True
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        last = bytes(data[size - 1:size])
+    else:
+        with open(data, "rb") as fh:
+            fh.seek(size - 1)
+            last = fh.read(1)
+    return last in (b"\n", b"\r")
 
 
 def _count_quotes(data: bytes | memoryview | str | os.PathLike, offset: int) -> int:
