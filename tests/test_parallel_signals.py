@@ -167,7 +167,8 @@ def test_status_rules_held_by_the_caller_reach_the_worker_threads(monkeypatch) -
     for column in ("old", "new"):
         events[column] = events[column].where(events[column] != "In Progress", "Zarfing")
     # Not placed by the read (as in a history built by hand): only the rules can place it.
-    events["new_category"] = events["new_category"].where(events["new"] != "Zarfing")
+    for column in ("old", "new"):
+        events[f"{column}_category"] = events[f"{column}_category"].where(events[column] != "Zarfing")
     rules = pd.concat([pd.DataFrame([{"category": "in_progress", "language": "en", "pattern": "zarf", "note": ""}]),
                        wf.io.status_rules()], ignore_index=True)
     monkeypatch.setattr(threads, "_threads", lambda: 2)

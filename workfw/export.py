@@ -155,8 +155,8 @@ class TaskExport:
     tasks : pandas.DataFrame
         One row per task, columns :data:`workfw.schema.TASK_COLUMNS`.
     events : pandas.DataFrame
-        Status and assignee history (``task_id, at, field, old, new, author, new_category``: the last
-        is the category the read gave a status move's ``new`` status);
+        Status and assignee history (``task_id, at, field, old, new, author, old_category,
+        new_category``: the last two are the categories the read gave a status move's statuses);
         empty when the export carries none.
     raw : pandas.DataFrame
         Every row as read with every original column, plus ``_file``, ``_row``

@@ -68,9 +68,10 @@ TASK_COLUMNS: tuple[str, ...] = (
     "resolution", "iteration", "started_basis", "completed_basis", "source_file",
 )
 
-#: ``new_category`` is the category the read gave a status move's ``new`` status (NA for other moves, or when
-#: the read could not place it): see :func:`workfw.statuses.history_categories`.
-EVENT_COLUMNS: tuple[str, ...] = ("task_id", "at", "field", "old", "new", "author", "new_category")
+#: ``old_category`` and ``new_category`` are the categories the read gave a status move's ``old`` and ``new``
+#: statuses (NA for other moves, or where the read could not place them): analyses place each move as its own
+#: file placed it (see :func:`workfw.statuses.history_categories`).
+EVENT_COLUMNS: tuple[str, ...] = ("task_id", "at", "field", "old", "new", "author", "old_category", "new_category")
 
 _TIME_DTYPE = "datetime64[ns, UTC]"
 #: From this many rows conform_tasks builds the list columns in a second thread.
@@ -269,7 +270,8 @@ def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     frame : pandas.DataFrame
-        Rows with ``task_id, at, field, old, new`` and optionally ``author`` and ``new_category``.
+        Rows with ``task_id, at, field, old, new`` and optionally ``author``, ``old_category`` and
+        ``new_category``.
 
     Returns
     -------
@@ -282,10 +284,11 @@ def conform_events(frame: pd.DataFrame) -> pd.DataFrame:
     for col in EVENT_COLUMNS:
         values = source[col] if col in source.columns else pd.Series([pd.NA] * n, dtype=object)
         out[col] = _timestamps(values, col, "events") if col == "at" else values.astype("string")
-    wrong = out["new_category"].notna() & ~out["new_category"].isin(STATUS_CATEGORIES)
-    if wrong.any():
-        raise SchemaError(f"events: column 'new_category' holds {out['new_category'][wrong].iloc[0]!r}; expected one "
-                          f"of {list(STATUS_CATEGORIES)} or empty. Next step: leave the column out, or correct it.")
+    for col in ("old_category", "new_category"):
+        wrong = out[col].notna() & ~out[col].isin(STATUS_CATEGORIES)
+        if wrong.any():
+            raise SchemaError(f"events: column {col!r} holds {out[col][wrong].iloc[0]!r}; expected one of "
+                              f"{list(STATUS_CATEGORIES)} or empty. Next step: leave the column out, or correct it.")
     result = pd.DataFrame(out)
     return result.sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
 

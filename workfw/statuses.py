@@ -6,8 +6,10 @@ names (a task's status, or the ``old`` and ``new`` of a recorded move) with, in 
 1. the task table's own ``status -> status_category`` pairs (:func:`table_categories`), which
    already carry the user's status map, the categories an export states and the trackers'
    defaults; then, for names only the history holds, how the read placed them, recorded on each
-   status move as ``new_category`` (:func:`history_categories`), with the same map, rules and
-   defaults; :func:`known_categories` joins both;
+   status move as ``old_category`` and ``new_category`` (:func:`history_categories`), with the same
+   map, rules and defaults; :func:`known_categories` joins both.  Analyses of moves (flow
+   timelines, the Stack's status moves) read each move's recorded categories first, so files
+   combined keep their own placing;
 2. the keyword rules (:func:`status_rules`, ``status_rules.csv``: ``category, language,
    pattern, note`` in English and the languages of Jira's UI), the first rule whose pattern is
    found in the name placing it;
@@ -323,35 +325,57 @@ def table_categories(tasks: pd.DataFrame) -> dict[str, str]:
 
 
 def history_categories(events: pd.DataFrame | None) -> dict[str, str]:
-    """How the read placed each status name the history moves into (``new_category`` of status moves).
+    """How the read placed each status name its history moves out of and into (``old_category``, ``new_category``).
 
     A read places every status its history names, with the user's ``status_map``, the rules it
-    was read with and the tracker's defaults, and records the category of each move's ``new``
-    status on that move.  Names no current task holds are known only this way.
+    was read with and the tracker's defaults, and records on each status move the categories of
+    the statuses it leaves and enters.  Names no current task holds are known only this way.
+    Where files combined placed a name differently, the category most moves give it wins (ties
+    go to the earlier category in workflow order); analyses of moves read each move's own.
 
     Parameters
     ----------
     events : pandas.DataFrame or None
-        A status history (:data:`workfw.schema.EVENT_COLUMNS`); a table without ``new_category``
-        (one built by hand, or saved before workfw recorded it) places nothing.
+        A status history (:data:`workfw.schema.EVENT_COLUMNS`); a table without the category columns
+        (one built by hand, or saved before workfw recorded them) places nothing.
 
     Returns
     -------
     dict
         :func:`status_key` of each name -> its category.
     """
-    if events is None or not len(events) or not {"new", "new_category"} <= set(events.columns):
+    if events is None or not len(events):
         return {}
-    placed = events["new_category"].notna().to_numpy(dtype=bool)
-    if "field" in events.columns:
-        placed = placed & (events["field"] == "status").fillna(False).to_numpy(dtype=bool)
-    if not placed.any():
+    status = ((events["field"] == "status").fillna(False).to_numpy(dtype=bool) if "field" in events.columns
+              else np.ones(len(events), dtype=bool))
+    moves: dict[tuple[str, str], int] = {}
+    for side in ("old", "new"):
+        col = f"{side}_category"
+        if side in events.columns and col in events.columns:
+            for pair, count in _pair_counts(events[side], events[col], status).items():
+                moves[pair] = moves.get(pair, 0) + count
+    best: dict[str, tuple[int, int, str]] = {}
+    for (name, category), count in moves.items():
+        key = status_key(name)
+        # Most moves first, then the earlier category in workflow order.
+        rank = (-count, STATUS_CATEGORIES.index(category), category)
+        if key and category in STATUS_CATEGORIES and (key not in best or rank < best[key]):
+            best[key] = rank
+    return {key: rank[2] for key, rank in best.items()}
+
+
+def _pair_counts(names: pd.Series, categories: pd.Series, rows: np.ndarray) -> dict[tuple[str, str], int]:
+    """How many of ``rows`` hold each (name, category) pair, both present; numbered, not hashed as text pairs."""
+    name_codes, name_values = pd.factorize(names)
+    category_codes, category_values = pd.factorize(categories)
+    keep = rows & (name_codes >= 0) & (category_codes >= 0)
+    if not keep.any():
         return {}
-    # One row per distinct name: a million moves repeat a few dozen names, each always placed alike.
-    codes, names = pd.factorize(events["new"][placed].astype("string"))
-    distinct, first = np.unique(codes, return_index=True)
-    categories = events["new_category"][placed].to_numpy(dtype=object)
-    return {status_key(names[code]): str(categories[at]) for code, at in zip(distinct, first) if code >= 0}
+    width = len(category_values)
+    counts = np.bincount(name_codes[keep].astype(np.int64) * width + category_codes[keep],
+                         minlength=len(name_values) * width)
+    return {(str(name_values[at // width]), str(category_values[at % width])): int(counts[at])
+            for at in np.flatnonzero(counts)}
 
 
 def known_categories(tasks: pd.DataFrame, events: pd.DataFrame | None) -> dict[str, str]:

@@ -178,8 +178,14 @@ def status_events(ctx: Context) -> pd.DataFrame:
     def build() -> pd.DataFrame:
         events = ctx.events[ctx.events["field"].isin(STATUS_FIELDS)]
         known = known_categories(table, events)
-        return events.assign(old_cat=status_categories(events["old"], known),
-                             new_cat=status_categories(events["new"], known))
+
+        def placed(side: str) -> pd.Series:
+            # Each move as its own file placed it; by name where the history records no category.
+            by_name = status_categories(events[side], known)
+            col = f"{side}_category"
+            return events[col].astype("string").fillna(by_name) if col in events.columns else by_name
+
+        return events.assign(old_cat=placed("old"), new_cat=placed("new"))
 
     events = cached((ctx.events, table), "status events", build)
     if events.empty:

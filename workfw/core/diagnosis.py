@@ -389,7 +389,10 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
         # Each move's target placed as the whole export places it (a filter must not move a status).
         table = ctx.tasks if ctx.base is None else ctx.base
         known = cached((table, ctx.events), "status categories", lambda: known_categories(table, ctx.events))
-        worked = status_categories(status_events["new"], known).eq("in_progress").fillna(False)
+        entered = status_categories(status_events["new"], known)
+        if "new_category" in status_events.columns:  # each move as its own file placed it, where recorded
+            entered = status_events["new_category"].astype("string").fillna(entered)
+        worked = entered.eq("in_progress").fillna(False)
         done_ids = ctx.tasks.loc[done, "task_id"]
         touched = member(done_ids, status_events["task_id"]).to_numpy(dtype=bool)
         through_work = member(done_ids, status_events.loc[worked.to_numpy(dtype=bool), "task_id"])

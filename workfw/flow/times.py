@@ -73,20 +73,27 @@ def _history_intervals(tasks: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     if events.empty:
         return pd.DataFrame({"task_id": pd.Series([], dtype="string"),
                              "start": pd.Series([], dtype="datetime64[ns, UTC]"),
-                             "status": pd.Series([], dtype="string"), "order": pd.Series([], dtype="int64")})
+                             "status": pd.Series([], dtype="string"), "recorded": pd.Series([], dtype="string"),
+                             "order": pd.Series([], dtype="int64")})
     created = tasks.set_index("task_id")["created"]
     first = events.groupby("task_id", sort=False).head(1).reset_index(drop=True)
     made = first["task_id"].map(created)
+
+    def recorded(frame: pd.DataFrame, col: str) -> pd.Series:
+        # The category the read gave that status on this move (NA in a history built without one).
+        return frame[col] if col in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string")
+
     # Before its first recorded move a task sat in that move's "old" status, from its creation.
     initial = pd.DataFrame({
         "task_id": first["task_id"],
         "start": made.where(made.notna() & (made <= first["at"]), first["at"]),
-        "status": first["old"], "order": -1,
+        "status": first["old"], "recorded": recorded(first, "old_category"), "order": -1,
     })
     moves = pd.DataFrame({"task_id": events["task_id"], "start": events["at"], "status": events["new"],
-                          "order": np.arange(len(events))})
+                          "recorded": recorded(events, "new_category"), "order": np.arange(len(events))})
     out = pd.concat([initial, moves], ignore_index=True)
     out["status"] = out["status"].astype("string")
+    out["recorded"] = out["recorded"].astype("string")
     return out
 
 
@@ -125,7 +132,8 @@ def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] 
     if len(events):
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()]
     hist = _history_intervals(tasks, events)
-    hist["category"] = status_categories(hist["status"], known)
+    # Each move as its own file placed it; by name (the table's pairs, then the rules) where none was recorded.
+    hist["category"] = hist.pop("recorded").fillna(status_categories(hist["status"], known))
     hist["history"] = True
     parts = [hist]
     if not history_only:

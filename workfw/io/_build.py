@@ -383,18 +383,18 @@ def _keep_original_columns(raw: pd.DataFrame) -> pd.DataFrame:
 def _place_history(events: pd.DataFrame, tasks: pd.DataFrame, *, default_map: Mapping[str, str],
                    user_map: Mapping[str, str] | None, guesses: Mapping[str, tuple[str, str]] | None,
                    warnings: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Record on each status move the category of the status it enters, and place the names only history holds.
+    """Record on each status move the categories of the statuses it leaves and enters; place the history-only names.
 
     A name a task holds is placed as the task table places it.  A name only the history holds
     is placed as a task's would be (the user's map, the tracker's default, the keyword rules
     the read uses, a reader's guesses) and joins the status map table with no tasks, so the
-    status map editor lists it too; analyses then place its spans as the read did
+    status map editor lists it too; analyses then place each move as the read did
     (:func:`workfw.statuses.history_categories`) rather than by the built-in rules alone.
 
     Returns
     -------
     tuple
-        The events with ``new_category``, and the status map rows of the history-only names.
+        The events with ``old_category`` and ``new_category``, and the status map rows of the history-only names.
     """
     moves = (events["field"] == "status").fillna(False).to_numpy(dtype=bool) if len(events) else np.zeros(0, bool)
     if not moves.any():
@@ -416,11 +416,12 @@ def _place_history(events: pd.DataFrame, tasks: pd.DataFrame, *, default_map: Ma
                             "spent in them counts in no state (a gap in the cumulative flow). Next step: map them "
                             "with status_map={'Name': 'in_progress'} or in the status map editor, where they are "
                             "listed with no tasks.")
-    new = events["new"].astype("string")
-    codes, names = pd.factorize(new)
-    per_name = np.array([known.get(status_key(n)) for n in names] + [None], dtype=object)
-    category = pd.Series(per_name[codes], index=events.index, dtype="string").where(moves)
-    return events.assign(new_category=category), table
+    placed = {}
+    for side in ("old", "new"):
+        codes, names = pd.factorize(events[side].astype("string"))
+        per_name = np.array([known.get(status_key(n)) for n in names] + [None], dtype=object)
+        placed[f"{side}_category"] = pd.Series(per_name[codes], index=events.index, dtype="string").where(moves)
+    return events.assign(**placed), table
 
 
 def _events(events: pd.DataFrame | None, task_ids: pd.Series, warnings: list[str]) -> pd.DataFrame:
