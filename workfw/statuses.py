@@ -8,8 +8,8 @@ names (a task's status, or the ``old`` and ``new`` of a recorded move) with, in 
    defaults; then, for names only the history holds, how the read placed them, recorded on each
    status move as ``old_category`` and ``new_category`` (:func:`history_categories`), with the same
    map, rules and defaults; :func:`known_categories` joins both.  Analyses of moves (flow
-   timelines, the Stack's status moves) read each move's recorded categories first, so files
-   combined keep their own placing;
+   timelines, the Stack's status moves) read each move's recorded categories first
+   (:func:`move_categories`), so files combined keep their own placing;
 2. the keyword rules (:func:`status_rules`, ``status_rules.csv``: ``category, language,
    pattern, note`` in English and the languages of Jira's UI), the first rule whose pattern is
    found in the name placing it;
@@ -45,7 +45,7 @@ from workfw.errors import OptionError
 
 __all__ = ["STATUS_CATEGORIES", "status_key", "status_rules", "check_status_rules", "use_status_rules",
            "keyword_rule", "keyword_category", "normalise_category", "table_categories", "history_categories",
-           "known_categories", "status_categories"]
+           "known_categories", "status_categories", "move_categories"]
 
 #: The four status categories, in workflow order.
 STATUS_CATEGORIES: tuple[str, ...] = ("todo", "in_progress", "done", "cancelled")
@@ -420,3 +420,25 @@ def status_categories(names: pd.Series, known: Mapping[str, str]) -> pd.Series:
     # Placed once per distinct name: history repeats a few dozen names a million times.
     placed = np.array([place(name) for name in uniques] + [pd.NA], dtype=object)
     return pd.Series(placed[codes], index=names.index, dtype="string")
+
+
+def move_categories(names: pd.Series, recorded: pd.Series | None, known: Mapping[str, str]) -> pd.Series:
+    """Categories of the statuses of recorded moves: each as its own read placed it, by name where none was.
+
+    Parameters
+    ----------
+    names : pandas.Series
+        The statuses (a history's ``old`` or ``new``).
+    recorded : pandas.Series or None
+        The categories the read recorded for them (``old_category`` or ``new_category``), on the same
+        index; None for a history built without them.
+    known : mapping
+        :func:`known_categories` of the export, for :func:`status_categories` where nothing was recorded.
+
+    Returns
+    -------
+    pandas.Series
+        A ``string`` Series on ``names``' index (NA where unplaced).
+    """
+    by_name = status_categories(names, known)
+    return by_name if recorded is None else recorded.astype("string").fillna(by_name)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from workfw.coordination_stack.definition import CONTAINER_TYPES, GOAL_LABELS, STATUS_FIELDS
 from workfw.core import (Context, Measured, NotMeasurable, any_label, cached, column_text, large_text, mostly_repeated,
                          parent_codes, per_row, share_measured)
-from workfw.statuses import known_categories, status_categories
+from workfw.statuses import known_categories, move_categories
 
 __all__ = ["share_result", "days_score", "done_tasks", "contains_pattern", "word_counts", "cue_flags",
            "container_flags", "goal_labelled", "status_events", "field_events"]
@@ -178,14 +178,8 @@ def status_events(ctx: Context) -> pd.DataFrame:
     def build() -> pd.DataFrame:
         events = ctx.events[ctx.events["field"].isin(STATUS_FIELDS)]
         known = known_categories(table, events)
-
-        def placed(side: str) -> pd.Series:
-            # Each move as its own file placed it; by name where the history records no category.
-            by_name = status_categories(events[side], known)
-            col = f"{side}_category"
-            return events[col].astype("string").fillna(by_name) if col in events.columns else by_name
-
-        return events.assign(old_cat=placed("old"), new_cat=placed("new"))
+        return events.assign(**{f"{side}_cat": move_categories(events[side], events.get(f"{side}_category"), known)
+                                for side in ("old", "new")})
 
     events = cached((ctx.events, table), "status events", build)
     if events.empty:

@@ -34,7 +34,7 @@ from workfw.core.rows import origin, per_row  # noqa: F401
 from workfw.core.severity import BY_LATE_CAPTURE, SEVERITIES, spread_severity  # noqa: F401
 from workfw.core.threads import side_by_side
 from workfw.errors import OptionError
-from workfw.statuses import known_categories, status_categories
+from workfw.statuses import known_categories, move_categories
 
 __all__ = ["Diagnosis", "SignalSpec", "run_signals", "summarise", "make_findings", "SIGNAL_COLUMNS", "late_capture",
            "common_caveats", "TOO_LITTLE"]
@@ -389,10 +389,8 @@ def late_capture(ctx: Context) -> tuple[float | None, list[str]]:
         # Each move's target placed as the whole export places it (a filter must not move a status).
         table = ctx.tasks if ctx.base is None else ctx.base
         known = cached((table, ctx.events), "status categories", lambda: known_categories(table, ctx.events))
-        entered = status_categories(status_events["new"], known)
-        if "new_category" in status_events.columns:  # each move as its own file placed it, where recorded
-            entered = status_events["new_category"].astype("string").fillna(entered)
-        worked = entered.eq("in_progress").fillna(False)
+        worked = move_categories(status_events["new"], status_events.get("new_category"), known).eq(
+            "in_progress").fillna(False)
         done_ids = ctx.tasks.loc[done, "task_id"]
         touched = member(done_ids, status_events["task_id"]).to_numpy(dtype=bool)
         through_work = member(done_ids, status_events.loc[worked.to_numpy(dtype=bool), "task_id"])

@@ -16,7 +16,7 @@ from workfw.actors import actor_kind
 from workfw.core.context import member
 from workfw.errors import OptionError
 from workfw.schema import tasks_of
-from workfw.statuses import known_categories, status_categories
+from workfw.statuses import known_categories, move_categories
 # Other flow modules import these from here; they moved below the stage definition, which reads them too.
 from workfw.flow.inputs import (_check_levels, _group_values, _level_name, _naive, _now, _periods,  # noqa: F401
                                 _resolve_as_of, _status_events, _uses_stages, _utc)
@@ -132,8 +132,7 @@ def _intervals(tasks: pd.DataFrame, events: pd.DataFrame, known: dict[str, str] 
     if len(events):
         events = events[member(events["task_id"], tasks["task_id"]).to_numpy()]
     hist = _history_intervals(tasks, events)
-    # Each move as its own file placed it; by name (the table's pairs, then the rules) where none was recorded.
-    hist["category"] = hist.pop("recorded").fillna(status_categories(hist["status"], known))
+    hist["category"] = move_categories(hist["status"], hist.pop("recorded"), known)
     hist["history"] = True
     parts = [hist]
     if not history_only:
