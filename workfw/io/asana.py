@@ -48,7 +48,8 @@ _DEFAULT_STATUS_MAP = {
 }
 
 
-#: Columns an Asana export writes beside ``Task ID``: two of them make one, even with others taken out.
+#: Columns an Asana export writes beside ``Task ID``: three of them (one ``Section/Column`` or ``Projects``) make
+#: one, even with others taken out.
 _MARKS = ("Name", "Created At", "Completed At", "Last Modified", "Section/Column", "Projects", "Parent task",
           "Assignee Email", "Blocked By (Dependencies)", "Blocking (Dependencies)")
 

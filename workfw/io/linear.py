@@ -69,8 +69,8 @@ _FIELD_MAP = {
 }
 
 
-#: Columns only a Linear export writes: a file with ``ID`` and ``Status`` and two of these is one, even with
-#: other columns taken out (a trimmed export still reads; what it lacks is not measurable).
+#: Columns only a Linear export writes: a file with ``ID``, ``Status`` or ``Title``, and two of these is one, even
+#: with other columns taken out (a trimmed export still reads; what it lacks is not measurable).
 _MARKS = ("Triaged", "Canceled", "Cycle Number", "Cycle Name", "Cycle Start", "Cycle End", "Project Milestone",
           "Project Milestone ID", "SLA Status", "Parent issue", "Initiatives", "Roadmaps", "Archived", "Project ID")
 
